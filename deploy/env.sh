@@ -1,0 +1,35 @@
+# Sourced by the deploy scripts: every setting with a local default that does not
+# collide with a system Kafka (9092) or PostgreSQL (5432). Variables already set in the
+# environment win; PAVILION_KAFKA_BOOTSTRAP / PAVILION_PG_URL set before this file is
+# sourced mean "use that existing broker / server, start nothing".
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export REPO_ROOT
+
+[ -n "${PAVILION_KAFKA_BOOTSTRAP:-}" ] && PAVILION_KAFKA_EXTERNAL=${PAVILION_KAFKA_EXTERNAL:-1}
+[ -n "${PAVILION_PG_URL:-}" ] && PAVILION_PG_EXTERNAL=${PAVILION_PG_EXTERNAL:-1}
+export PAVILION_KAFKA_EXTERNAL=${PAVILION_KAFKA_EXTERNAL:-0}
+export PAVILION_PG_EXTERNAL=${PAVILION_PG_EXTERNAL:-0}
+
+export PAVILION_KAFKA_PORT=${PAVILION_KAFKA_PORT:-19092}
+export PAVILION_KAFKA_CONTROLLER_PORT=${PAVILION_KAFKA_CONTROLLER_PORT:-19093}
+export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-127.0.0.1:$PAVILION_KAFKA_PORT}
+export PAVILION_PG_PORT=${PAVILION_PG_PORT:-55432}
+export PAVILION_PG_URL=${PAVILION_PG_URL:-postgresql://postgres@127.0.0.1:$PAVILION_PG_PORT}
+# One database per service.
+export PAVILION_DATABASES=${PAVILION_DATABASES:-"pavilion_exhibitors pavilion_gateway"}
+
+# Scratch state lives outside the checkout so that the postgres user can reach it
+# even when the checkout sits under a private home directory.
+repo_key=$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)
+export PAVILION_STATE_DIR=${PAVILION_STATE_DIR:-/var/tmp/pavilion-$repo_key}
+export PAVILION_CACHE_DIR=${PAVILION_CACHE_DIR:-$HOME/.cache/pavilion}
+export PAVILION_LOG_DIR=${PAVILION_LOG_DIR:-$PAVILION_STATE_DIR/logs}
+
+# Wait until "$@" succeeds, checking every 0.2 s, for at most $1 seconds.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}

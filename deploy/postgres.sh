@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# PostgreSQL without Docker: a private cluster made with the system's initdb/pg_ctl in
+# a scratch directory (run as the postgres user when we are root), loopback only,
+# with one database per service. Usage: deploy/postgres.sh start|stop|status
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+DATA=$PAVILION_STATE_DIR/pg/data
+SOCKETS=$PAVILION_STATE_DIR/pg/sockets
+LOG=$PAVILION_LOG_DIR/postgres.log
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+create_databases() {
+  local db
+  for db in $PAVILION_DATABASES; do
+    psql "$PAVILION_PG_URL/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+      || psql "$PAVILION_PG_URL/postgres" -qc "CREATE DATABASE $db" >/dev/null
+  done
+}
+
+start() {
+  if [ "$PAVILION_PG_EXTERNAL" = 1 ]; then
+    echo "postgres: using $PAVILION_PG_URL"; create_databases; return
+  fi
+  [ -x "$PG_BIN/initdb" ] || { echo "postgres: no server binaries (apt-get install postgresql)" >&2; exit 1; }
+  mkdir -p "$PAVILION_STATE_DIR/pg" "$SOCKETS" "$PAVILION_LOG_DIR"
+  touch "$LOG"
+  [ "$(id -u)" = 0 ] && chown -R postgres "$PAVILION_STATE_DIR/pg" "$LOG" && chmod o+x "$PAVILION_STATE_DIR"
+  if [ ! -f "$DATA/PG_VERSION" ]; then
+    as_owner "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    echo "postgres: already running on port $PAVILION_PG_PORT"
+  else
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o \
+      "-p $PAVILION_PG_PORT -c listen_addresses=127.0.0.1 -k $SOCKETS -c max_connections=200 -c fsync=${PAVILION_PG_FSYNC:-on}" >/dev/null
+    echo "postgres: started on port $PAVILION_PG_PORT (log: $LOG)"
+  fi
+  wait_for 30 psql "$PAVILION_PG_URL/postgres" -c 'SELECT 1'
+  create_databases
+}
+
+stop() {
+  [ "$PAVILION_PG_EXTERNAL" = 1 ] && return
+  [ -f "$DATA/PG_VERSION" ] || return 0
+  as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 || return 0
+  as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+  echo "postgres: stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) as_owner "$PG_BIN/pg_ctl" -D "$DATA" status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

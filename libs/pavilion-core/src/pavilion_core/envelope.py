@@ -1,0 +1,160 @@
+"""Events as stored, and as CloudEvents 1.0 in Kafka binary mode.
+
+In binary mode the attributes travel as `ce_*` headers and the value is the event's
+JSON data. Pavilion's extension attributes: `correlationid`, `causationid`, `actor`,
+`streamversion`. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+Headers = Sequence[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who caused an event and in the course of which request."""
+
+    correlation_id: str
+    causation_id: str | None = None
+    actor: str = "system"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "actor": self.actor,
+        }
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event decided by an aggregate, not yet stored."""
+
+    type: str
+    data: Mapping[str, Any]
+    schema_version: int = 1
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as the event store holds it."""
+
+    event_id: UUID
+    stream_id: str
+    version: int
+    position: int
+    type: str
+    schema_version: int
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CloudEvent:
+    """A decoded message from a Pavilion topic."""
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    data: dict[str, Any]
+    stream_version: int
+    correlation_id: str | None
+    causation_id: str | None
+    actor: str | None
+
+    @property
+    def event_type(self) -> str:
+        """The short name, e.g. `ApplicationSubmitted`."""
+        return self.type.split(".")[-2]
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.type.rsplit(".v", 1)[1])
+
+
+class DecodeError(ValueError):
+    """A message is not a well-formed Pavilion CloudEvent."""
+
+
+def ce_type(service: str, event_type: str, schema_version: int) -> str:
+    return f"pavilion.{service}.{event_type}.v{schema_version}"
+
+
+def to_kafka(event: RecordedEvent, service: str) -> KafkaRecord:
+    attributes = {
+        "ce_specversion": SPEC_VERSION,
+        "ce_id": str(event.event_id),
+        "ce_source": f"/pavilion/{service}",
+        "ce_type": ce_type(service, event.type, event.schema_version),
+        "ce_time": event.recorded_at.isoformat(),
+        "ce_subject": event.stream_id,
+        "ce_streamversion": str(event.version),
+        "ce_correlationid": event.metadata.get("correlation_id"),
+        "ce_causationid": event.metadata.get("causation_id"),
+        "ce_actor": event.metadata.get("actor"),
+        "content-type": CONTENT_TYPE,
+    }
+    headers = [(k, v.encode()) for k, v in attributes.items() if v is not None]
+    value = json.dumps(event.data, separators=(",", ":")).encode()
+    return KafkaRecord(key=event.stream_id.encode(), value=value, headers=headers)
+
+
+def header_attributes(headers: Headers) -> dict[str, str]:
+    """The message's headers as text; undecodable ones are a DecodeError."""
+    try:
+        return {k: v.decode() for k, v in headers}
+    except (UnicodeDecodeError, AttributeError) as exc:
+        raise DecodeError(f"header is not UTF-8 text: {exc}") from None
+
+
+def from_kafka(value: bytes | None, headers: Headers) -> CloudEvent:
+    attrs = header_attributes(headers)
+    missing = [
+        name
+        for name in ("ce_id", "ce_source", "ce_type", "ce_subject", "ce_time", "ce_specversion")
+        if not attrs.get(name)
+    ]
+    if missing:
+        raise DecodeError(f"missing CloudEvents attributes: {', '.join(missing)}")
+    if attrs["ce_specversion"] != SPEC_VERSION:
+        raise DecodeError(f"unsupported specversion {attrs['ce_specversion']!r}")
+    if attrs["ce_type"].count(".") < 3 or ".v" not in attrs["ce_type"]:
+        raise DecodeError(f"ce_type {attrs['ce_type']!r} is not pavilion.<service>.<Type>.v<N>")
+    try:
+        data = json.loads(value) if value else None
+        time = datetime.fromisoformat(attrs["ce_time"])
+        stream_version = int(attrs.get("ce_streamversion", "0"))
+        int(attrs["ce_type"].rsplit(".v", 1)[1])
+    except ValueError as exc:
+        raise DecodeError(f"malformed event: {exc}") from None
+    if not isinstance(data, dict):
+        raise DecodeError("value is not a JSON object")
+    return CloudEvent(
+        id=attrs["ce_id"],
+        source=attrs["ce_source"],
+        type=attrs["ce_type"],
+        subject=attrs["ce_subject"],
+        time=time,
+        data=data,
+        stream_version=stream_version,
+        correlation_id=attrs.get("ce_correlationid"),
+        causation_id=attrs.get("ce_causationid"),
+        actor=attrs.get("ce_actor"),
+    )

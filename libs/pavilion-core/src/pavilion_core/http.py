@@ -1,0 +1,103 @@
+"""HTTP plumbing shared by the command APIs: typed JSON errors, correlation ids,
+command context from headers, health and readiness.
+
+Every error body is `{"error": {"code", "message", "fields"?}}` with a fitting
+status; bad input never becomes a 500.
+"""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from pavilion_core.envelope import Metadata
+from pavilion_core.eventstore import (
+    CommandContext,
+    IdempotencyKeyReused,
+    WrongExpectedVersion,
+    request_hash,
+)
+from pavilion_core.logging import correlation_id
+
+log = logging.getLogger(__name__)
+
+
+class CommandRejected(Exception):
+    """A domain rule refused the command; subclasses set `code` and `status`."""
+
+    code = "INVALID_TRANSITION"
+    status = 409
+
+
+class NotFound(CommandRejected):
+    code = "NOT_FOUND"
+    status = 404
+
+
+def error(status: int, code: str, message: str, fields: list[Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def command_context(request: Request, body: Any, expected_version: int | None) -> CommandContext:
+    return CommandContext(
+        metadata=Metadata(
+            correlation_id=correlation_id.get() or str(uuid.uuid4()),
+            causation_id=request.headers.get("x-causation-id"),
+            actor=request.headers.get("x-actor", "anonymous"),
+        ),
+        expected_version=expected_version,
+        idempotency_key=request.headers.get("idempotency-key"),
+        fingerprint=request_hash({"path": request.url.path, "body": body}),
+    )
+
+
+def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
+    @app.middleware("http")
+    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        token = correlation_id.set(cid)
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("internal error")
+            response = error(500, "INTERNAL", f"internal error; correlation id {cid}")
+        finally:
+            correlation_id.reset(token)
+        response.headers["x-correlation-id"] = cid
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {"field": [str(p) for p in e["loc"] if p != "body"], "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return error(422, "VALIDATION", "the command is not valid", fields)
+
+    @app.exception_handler(CommandRejected)
+    async def rejected(_: Request, exc: CommandRejected) -> JSONResponse:
+        return error(exc.status, exc.code, str(exc))
+
+    @app.exception_handler(WrongExpectedVersion)
+    async def conflict(_: Request, exc: WrongExpectedVersion) -> JSONResponse:
+        return error(409, "CONFLICT", str(exc), [{"field": ["expectedVersion"], "message": str(exc)}])
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def reused(_: Request, exc: IdempotencyKeyReused) -> JSONResponse:
+        return error(422, "VALIDATION", str(exc), [{"field": ["Idempotency-Key"], "message": str(exc)}])
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        ok = await ready()
+        return JSONResponse({"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503)

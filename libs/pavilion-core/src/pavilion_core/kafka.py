@@ -1,0 +1,68 @@
+"""Kafka clients, topics and the publisher port used by the relay and the DLQ."""
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from pavilion_core.config import KafkaSettings
+from pavilion_core.envelope import KafkaRecord
+
+log = logging.getLogger(__name__)
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+class Publisher(Protocol):
+    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
+        """Send every record; return only when the broker has acknowledged them all."""
+
+
+class KafkaPublisher:
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self.producer = producer
+
+    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
+        acks = [
+            await self.producer.send(topic, value=r.value, key=r.key, headers=r.headers)
+            for r in records
+        ]
+        await asyncio.gather(*acks)
+
+
+def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
+    """An idempotent producer: retries never duplicate or reorder within a partition."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=256 * 1024,
+    )
+
+
+async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
+    """Create each topic and its DLQ twin if missing; returns the ones created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    await admin.start()
+    try:
+        wanted = sorted({name for t in topics for name in (t, dlq_topic(t))})
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if missing:
+            new = [NewTopic(t, settings.partitions, settings.replication) for t in missing]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass  # another instance created them first
+            log.info("topics created", extra={"topics": missing})
+        return missing
+    finally:
+        await admin.close()

@@ -1,0 +1,67 @@
+"""Versioned SQL migrations, applied on start.
+
+A migration set is a package directory of `NNN_name.sql` files under a namespace;
+each file runs once, in its own transaction, under an advisory lock so that
+instances starting together do not race.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class MigrationSet:
+    namespace: str
+    package: str
+    directory: str
+
+    def scripts(self) -> list[tuple[int, str, str]]:
+        root = files(self.package).joinpath(self.directory)
+        found = []
+        for entry in root.iterdir():
+            if match := _NAME.match(entry.name):
+                found.append((int(match.group(1)), entry.name, entry.read_text()))
+        return sorted(found)
+
+
+EVENT_STORE = MigrationSet("eventstore", "pavilion_core", "sql/eventstore")
+CONSUMER = MigrationSet("consumer", "pavilion_core", "sql/consumer")
+
+
+async def migrate(conn: asyncpg.Connection, *sets: MigrationSet) -> list[str]:
+    """Apply what is missing; returns the names applied."""
+    await conn.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+             namespace text NOT NULL, version int NOT NULL, name text NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now(),
+             PRIMARY KEY (namespace, version))"""
+    )
+    applied = []
+    for migration_set in sets:
+        for version, name, sql in migration_set.scripts():
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('pavilion.migrations'))")
+                done = await conn.fetchval(
+                    "SELECT 1 FROM schema_migrations WHERE namespace = $1 AND version = $2",
+                    migration_set.namespace,
+                    version,
+                )
+                if done:
+                    continue
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (namespace, version, name) VALUES ($1, $2, $3)",
+                    migration_set.namespace,
+                    version,
+                    name,
+                )
+                applied.append(f"{migration_set.namespace}/{name}")
+                log.info("migration applied", extra={"migration": applied[-1]})
+    return applied

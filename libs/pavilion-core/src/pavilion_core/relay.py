@@ -1,0 +1,113 @@
+"""The outbox relay: publishes committed events from the event store to Kafka.
+
+At least once, in (xid, position) order, never past a transaction that may still
+commit (see eventstore.py for the fence). Woken by LISTEN/NOTIFY; a slow safety poll
+covers fences held by transactions that end without notifying (other databases of
+the same cluster). The checkpoint moves only after the broker acknowledged a batch.
+"""
+
+import asyncio
+import logging
+
+import asyncpg
+
+from pavilion_core.envelope import to_kafka
+from pavilion_core.eventstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
+from pavilion_core.kafka import Publisher
+
+log = logging.getLogger(__name__)
+
+_SAFE_BATCH = f"""
+SELECT {EVENT_COLUMNS}, xid::text AS xid_text FROM events
+WHERE (xid, position) > ($1::text::xid8, $2)
+  AND xid < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY xid, position
+LIMIT $3
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        publisher: Publisher,
+        *,
+        service: str,
+        topic: str,
+        name: str | None = None,
+        batch_size: int = 1000,
+        idle_poll: float = 1.0,
+    ) -> None:
+        self.pool, self.publisher = pool, publisher
+        self.service, self.topic = service, topic
+        self.name = name or f"{service}->{topic}"
+        self.batch_size, self.idle_poll = batch_size, idle_poll
+        self._wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        def wake(*_: object) -> None:
+            self._wake.set()
+
+        async with self.pool.acquire() as listener:
+            await listener.add_listener(NOTIFY_CHANNEL, wake)
+            stopping = asyncio.ensure_future(stop.wait())
+            try:
+                while not stop.is_set():
+                    self._wake.clear()
+                    delay = await self._drain_or_back_off()
+                    waking = asyncio.ensure_future(self._wake.wait())
+                    await asyncio.wait({waking, stopping}, timeout=delay,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                    waking.cancel()
+            finally:
+                stopping.cancel()
+                await listener.remove_listener(NOTIFY_CHANNEL, wake)
+
+    async def _drain_or_back_off(self) -> float:
+        try:
+            while await self.publish_batch() == self.batch_size:
+                pass
+            return self.idle_poll
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("relay pass failed, retrying", extra={"error": repr(exc)})
+        except Exception as exc:  # a broker error: keep the process, retry the batch
+            log.exception("relay publish failed, retrying", extra={"error": repr(exc)})
+        return 2.0
+
+    async def publish_batch(self) -> int:
+        """Publish the next safe batch; returns how many events it held."""
+        last_xid, last_position = await self.checkpoint()
+        rows = await self.pool.fetch(_SAFE_BATCH, last_xid, last_position, self.batch_size)
+        if not rows:
+            return 0
+        events = [recorded_event(row) for row in rows]
+        await self.publisher.publish(self.topic, [to_kafka(e, self.service) for e in events])
+        await self.pool.execute(
+            """INSERT INTO relay_checkpoints (name, last_xid, last_position)
+               VALUES ($1, $2::text::xid8, $3)
+               ON CONFLICT (name) DO UPDATE SET last_xid = EXCLUDED.last_xid,
+                 last_position = EXCLUDED.last_position, updated_at = now()""",
+            self.name,
+            rows[-1]["xid_text"],
+            rows[-1]["position"],
+        )
+        log.debug("relayed", extra={"events": len(rows), "topic": self.topic})
+        return len(rows)
+
+    async def checkpoint(self) -> tuple[str, int]:
+        row = await self.pool.fetchrow(
+            "SELECT last_xid::text AS xid, last_position FROM relay_checkpoints WHERE name = $1",
+            self.name,
+        )
+        return (row["xid"], row["last_position"]) if row else ("0", 0)
+
+    async def backlog(self) -> int:
+        """Events stored but not yet published (including those behind the fence)."""
+        last_xid, last_position = await self.checkpoint()
+        count: int = await self.pool.fetchval(
+            "SELECT count(*) FROM events WHERE (xid, position) > ($1::text::xid8, $2)",
+            last_xid,
+            last_position,
+        )
+        return count
+
