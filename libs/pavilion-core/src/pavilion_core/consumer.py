@@ -151,7 +151,9 @@ class ConsumerLoop:
         stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
         return {tp: off for tp, off in stored.items() if tp in partitions}
 
-    async def seek_to_stored(self, consumer: AIOKafkaConsumer, partitions: set[TopicPartition]) -> None:
+    async def seek_to_stored(
+        self, consumer: AIOKafkaConsumer, partitions: set[TopicPartition]
+    ) -> None:
         stored = await self.stored_offsets(partitions)
         unknown = [tp for tp in partitions if tp not in stored]
         for tp, offset in stored.items():

@@ -10,6 +10,7 @@ transaction got its id earlier is retried in a fresh transaction).
 
 import hashlib
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -87,7 +88,57 @@ EVENT_COLUMNS = (
 Decide = Callable[[list[RecordedEvent]], Sequence[NewEvent]]
 
 
-class EventStore:
+class EventStorePort(ABC):
+    """What handlers need of an event store; PostgreSQL here, in memory for unit tests."""
+
+    @abstractmethod
+    async def read_stream(self, stream_id: str) -> list[RecordedEvent]: ...
+
+    @abstractmethod
+    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
+        """The stored result of the command that used `key`; raises if it was another."""
+
+    @abstractmethod
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        *,
+        expected_version: int | None,
+        metadata: Metadata,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> AppendResult:
+        """Append atomically. `expected_version`: None = any, 0 = a new stream."""
+
+    async def execute(self, stream_id: str, decide: Decide, ctx: CommandContext) -> AppendResult:
+        """Run a command: answer a retry from its key, else load, decide, append.
+
+        `decide` gets the stream's events and returns the new ones (or raises a domain
+        error). The append checks the version the decision was made on, after checking
+        the caller's `expected_version` when it gave one.
+        """
+        if ctx.idempotency_key and (
+            done := await self.find_idempotent(ctx.idempotency_key, ctx.fingerprint)
+        ):
+            return done
+        history = await self.read_stream(stream_id)
+        current = history[-1].version if history else 0
+        if ctx.expected_version is not None and ctx.expected_version != current:
+            raise WrongExpectedVersion(stream_id, ctx.expected_version, current)
+        return await self.append(
+            stream_id,
+            decide(history),
+            expected_version=current,
+            metadata=ctx.metadata,
+            idempotency_key=ctx.idempotency_key,
+            fingerprint=ctx.fingerprint,
+        )
+
+
+class EventStore(EventStorePort):
+    """The PostgreSQL event store."""
+
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
@@ -123,8 +174,13 @@ class EventStore:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
                     return await append_in(
-                        conn, stream_id, events, expected_version, metadata,
-                        idempotency_key, fingerprint,
+                        conn,
+                        stream_id,
+                        events,
+                        expected_version,
+                        metadata,
+                        idempotency_key,
+                        fingerprint,
                     )
             except StreamOrderingConflict:
                 if attempt == _ORDERING_RETRIES - 1:
@@ -137,26 +193,6 @@ class EventStore:
                     return done
                 raise
         raise AssertionError("unreachable")
-
-    async def execute(self, stream_id: str, decide: Decide, ctx: CommandContext) -> AppendResult:
-        """Run a command: answer a retry from its key, else load, decide, append.
-
-        `decide` gets the stream's events and returns the new ones (or raises a domain
-        error). The append checks the version the decision was made on, after checking
-        the caller's `expected_version` when it gave one.
-        """
-        if ctx.idempotency_key and (
-            done := await self.find_idempotent(ctx.idempotency_key, ctx.fingerprint)
-        ):
-            return done
-        history = await self.read_stream(stream_id)
-        current = history[-1].version if history else 0
-        if ctx.expected_version is not None and ctx.expected_version != current:
-            raise WrongExpectedVersion(stream_id, ctx.expected_version, current)
-        return await self.append(
-            stream_id, decide(history), expected_version=current, metadata=ctx.metadata,
-            idempotency_key=ctx.idempotency_key, fingerprint=ctx.fingerprint,
-        )
 
 
 async def append_in(
@@ -227,4 +263,3 @@ async def _lock_stream(conn: asyncpg.Connection, stream_id: str) -> tuple[int, i
         stream_id,
     )
     return row["version"], row["last_xid"], row["my_xid"]
-

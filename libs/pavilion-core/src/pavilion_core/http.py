@@ -60,7 +60,9 @@ def command_context(request: Request, body: Any, expected_version: int | None) -
 
 def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
     @app.middleware("http")
-    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
         token = correlation_id.set(cid)
         try:
@@ -87,11 +89,15 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
 
     @app.exception_handler(WrongExpectedVersion)
     async def conflict(_: Request, exc: WrongExpectedVersion) -> JSONResponse:
-        return error(409, "CONFLICT", str(exc), [{"field": ["expectedVersion"], "message": str(exc)}])
+        return error(
+            409, "CONFLICT", str(exc), [{"field": ["expectedVersion"], "message": str(exc)}]
+        )
 
     @app.exception_handler(IdempotencyKeyReused)
     async def reused(_: Request, exc: IdempotencyKeyReused) -> JSONResponse:
-        return error(422, "VALIDATION", str(exc), [{"field": ["Idempotency-Key"], "message": str(exc)}])
+        return error(
+            422, "VALIDATION", str(exc), [{"field": ["Idempotency-Key"], "message": str(exc)}]
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -100,4 +106,6 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
         ok = await ready()
-        return JSONResponse({"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503
+        )

@@ -56,8 +56,9 @@ class OutboxRelay:
                     self._wake.clear()
                     delay = await self._drain_or_back_off()
                     waking = asyncio.ensure_future(self._wake.wait())
-                    await asyncio.wait({waking, stopping}, timeout=delay,
-                                       return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        {waking, stopping}, timeout=delay, return_when=asyncio.FIRST_COMPLETED
+                    )
                     waking.cancel()
             finally:
                 stopping.cancel()
@@ -110,4 +111,3 @@ class OutboxRelay:
             last_position,
         )
         return count
-

@@ -21,8 +21,9 @@ async def relay(stop: asyncio.Event) -> None:
     producer = new_producer(config.kafka, client_id=f"{SERVICE}-relay")
     await producer.start()
     try:
-        relay = OutboxRelay(services.pool, KafkaPublisher(producer), service=SERVICE,
-                            topic=config.topic)
+        relay = OutboxRelay(
+            services.pool, KafkaPublisher(producer), service=SERVICE, topic=config.topic
+        )
         await relay.run(stop)
     finally:
         await producer.stop()
@@ -40,8 +41,13 @@ def main() -> None:
     configure_logging(SERVICE)
     if args.process == "api":
         config = Config.from_env()
-        uvicorn.run(create_app(config), host=config.http_host, port=config.http_port,
-                    log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(config),
+            host=config.http_host,
+            port=config.http_port,
+            log_config=None,
+            access_log=False,
+        )
     elif args.process == "relay":
         asyncio.run(until_signalled(relay))
     else:

@@ -29,8 +29,9 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
-                              str_strip_whitespace=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
 
 
 class ContactIn(Body):
@@ -74,7 +75,9 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     install(app, ready)
 
-    @app.post("/applications", status_code=201, response_model=Accepted, response_model_by_alias=True)
+    @app.post(
+        "/applications", status_code=201, response_model=Accepted, response_model_by_alias=True
+    )
     async def submit_application(body: SubmitApplicationIn, request: Request) -> Accepted:
         command = SubmitApplication(
             edition=body.edition,
@@ -88,7 +91,10 @@ def create_app(config: Config | None = None) -> FastAPI:
         )
         ctx = command_context(request, body.model_dump(mode="json"), body.expected_version)
         result = await handlers.submit_application(services().store, command, ctx)
-        return Accepted(id=UUID(result.stream_id), version=result.version,
-                        event_ids=[UUID(e) for e in result.event_ids])
+        return Accepted(
+            id=UUID(result.stream_id),
+            version=result.version,
+            event_ids=[UUID(e) for e in result.event_ids],
+        )
 
     return app

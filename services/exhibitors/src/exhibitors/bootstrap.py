@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import asyncpg
-from pavilion_core.eventstore import EventStore
+from pavilion_core.eventstore import EventStore, EventStorePort
 from pavilion_core.migrations import EVENT_STORE, migrate
 
 from exhibitors.config import Config
@@ -13,7 +13,7 @@ from exhibitors.config import Config
 class Services:
     config: Config
     pool: asyncpg.Pool
-    store: EventStore
+    store: EventStorePort
 
     async def close(self) -> None:
         await self.pool.close()

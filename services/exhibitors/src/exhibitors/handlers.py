@@ -1,13 +1,13 @@
 """One async function per command: load, decide, append."""
 
-from pavilion_core.eventstore import AppendResult, CommandContext, EventStore
+from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort
 
 from exhibitors.commands import SubmitApplication
 from exhibitors.domain import ExhibitorApplication, application_id
 
 
 async def submit_application(
-    store: EventStore, command: SubmitApplication, ctx: CommandContext
+    store: EventStorePort, command: SubmitApplication, ctx: CommandContext
 ) -> AppendResult:
     app_id = application_id(command.edition, command.organization_id, command.company_name)
     return await store.execute(

@@ -37,8 +37,13 @@ def main() -> None:
     configure_logging(SERVICE)
     if args.process == "api":
         config = Config.from_env()
-        uvicorn.run(create_app(config), host=config.http_host, port=config.http_port,
-                    log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(config),
+            host=config.http_host,
+            port=config.http_port,
+            log_config=None,
+            access_log=False,
+        )
     elif args.process == "projector":
         asyncio.run(until_signalled(run_projector))
     else:

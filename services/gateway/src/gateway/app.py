@@ -36,7 +36,9 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     install(app, ready)
     app.include_router(
-        GraphQLRouter(schema, context_getter=context, graphql_ide="graphiql" if config.graphiql else None),
+        GraphQLRouter(
+            schema, context_getter=context, graphql_ide="graphiql" if config.graphiql else None
+        ),
         prefix="/graphql",
     )
     return app

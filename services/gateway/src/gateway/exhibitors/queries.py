@@ -30,7 +30,10 @@ async def exhibitors_page(
             f"""SELECT {_COLUMNS} FROM exhibitors
                 WHERE edition = $1 AND (company_name, id) > ($2, $3)
                 ORDER BY company_name, id LIMIT $4""",
-            edition, after_name, after_id, size + 1,
+            edition,
+            after_name,
+            after_id,
+            size + 1,
         )
         total = await conn.fetchval("SELECT count(*) FROM exhibitors WHERE edition = $1", edition)
     return Page(
@@ -63,6 +66,8 @@ class ExhibitorQueries:
         return await exhibitors_page(info.context, edition, first, after)
 
     @strawberry.field
-    async def exhibitor(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Exhibitor | None:
+    async def exhibitor(
+        self, info: strawberry.Info[Context, None], id: strawberry.ID
+    ) -> Exhibitor | None:
         type_name, local_id = parse_global_id(id)
         return await exhibitor_by_id(info.context, local_id) if type_name == "Exhibitor" else None

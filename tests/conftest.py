@@ -1,0 +1,111 @@
+"""Fixtures for tests against the real PostgreSQL and Kafka that `make test` starts.
+
+Each test gets fresh databases, cloned from templates migrated once per session, and
+fresh topics, so tests neither see nor disturb each other's data.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
+from pavilion_core.eventstore import EventStore
+from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
+from pavilion_core.migrations import CONSUMER, EVENT_STORE, MigrationSet, migrate
+
+PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
+READ_MODEL = MigrationSet("read_model", "gateway", "sql")
+TEMPLATES = {"eventstore": (EVENT_STORE,), "readmodel": (CONSUMER, READ_MODEL)}
+RUN = uuid.uuid4().hex[:8]
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(f"{PG_URL}/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def templates() -> AsyncIterator[dict[str, str]]:
+    names = {kind: f"pavtest_{RUN}_{kind}_template" for kind in TEMPLATES}
+    for kind, name in names.items():
+        await _admin(f"CREATE DATABASE {name}")
+        conn = await asyncpg.connect(f"{PG_URL}/{name}")
+        try:
+            await migrate(conn, *TEMPLATES[kind])
+        finally:
+            await conn.close()
+    yield names
+    for name in names.values():
+        await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def _fresh_database(template: str) -> AsyncIterator[str]:
+    name = f"pavtest_{RUN}_{uuid.uuid4().hex[:10]}"
+    await _admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield f"{PG_URL}/{name}"
+    await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def store_url(templates: dict[str, str]) -> AsyncIterator[str]:
+    """A migrated event-store database of its own."""
+    async for url in _fresh_database(templates["eventstore"]):
+        yield url
+
+
+@pytest.fixture
+async def read_model_url(templates: dict[str, str]) -> AsyncIterator[str]:
+    """A migrated read-model database of its own."""
+    async for url in _fresh_database(templates["readmodel"]):
+        yield url
+
+
+@pytest.fixture
+async def store_pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(store_url, min_size=1, max_size=30)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def read_pool(read_model_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(read_model_url, min_size=1, max_size=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def store(store_pool: asyncpg.Pool) -> EventStore:
+    return EventStore(store_pool)
+
+
+@pytest.fixture(scope="session")
+def kafka() -> KafkaSettings:
+    return KafkaSettings.from_env()
+
+
+@pytest.fixture
+async def topic(kafka: KafkaSettings) -> str:
+    """A fresh topic (and its .dlq twin) for this test."""
+    name = f"pavtest.{RUN}.{uuid.uuid4().hex[:10]}"
+    await ensure_topics(kafka, [name])
+    return name
+
+
+@pytest.fixture(scope="session")
+async def producer(kafka: KafkaSettings) -> AsyncIterator[AIOKafkaProducer]:
+    producer = new_producer(kafka, client_id="pavilion-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture
+def publisher(producer: AIOKafkaProducer) -> KafkaPublisher:
+    return KafkaPublisher(producer)

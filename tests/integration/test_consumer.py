@@ -1,0 +1,156 @@
+"""The consumer loop against the real Kafka and PostgreSQL: DLQ, exactly-once effect."""
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+from gateway.projector import project
+from pavilion_core.config import KafkaSettings
+from pavilion_core.consumer import ConsumerLoop, Handler
+from pavilion_core.envelope import CloudEvent, KafkaRecord, RecordedEvent, to_kafka
+from pavilion_core.kafka import KafkaPublisher, dlq_topic
+
+from tests.support import eventually, read_topic, topic_size
+
+
+def submitted_record(company: str) -> KafkaRecord:
+    app_id = uuid.uuid4()
+    return to_kafka(
+        RecordedEvent(
+            event_id=uuid.uuid4(),
+            stream_id=str(app_id),
+            version=1,
+            position=1,
+            type="ApplicationSubmitted",
+            schema_version=1,
+            data={
+                "applicationId": str(app_id),
+                "edition": "CISCE-2026",
+                "companyName": company,
+                "country": "DE",
+                "supplyChainAreas": ["SMART_VEHICLES"],
+                "productCategories": [],
+                "contacts": [],
+                "organizationId": None,
+                "sourceInterestId": None,
+            },
+            metadata={"correlation_id": "c", "causation_id": None, "actor": "t"},
+            recorded_at=datetime.now(UTC),
+        ),
+        "exhibitors",
+    )
+
+
+def loop(
+    pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    topic: str,
+    publisher: KafkaPublisher,
+    group: str,
+    handler: Handler = project,
+) -> ConsumerLoop:
+    return ConsumerLoop(
+        pool=pool,
+        kafka=kafka,
+        group_id=group,
+        topics=[topic],
+        handler=handler,
+        dead_letters=publisher,
+    )
+
+
+async def consumed(pool: asyncpg.Pool, group: str, at_least: int) -> bool:
+    """Offsets start at 0, so the sum of a group's next offsets counts what it applied."""
+    total = await pool.fetchval(
+        "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE group_id = $1", group
+    )
+    return bool(total >= at_least)
+
+
+async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected(
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+):
+    first, last = submitted_record("First GmbH"), submitted_record("Last GmbH")
+    missing_field = submitted_record("Broken")
+    broken_data = json.loads(missing_field.value)
+    del broken_data["companyName"]
+    poison = [
+        KafkaRecord(key=b"k", value=b"\x00\xffnot a cloudevent", headers=[]),
+        KafkaRecord(key=first.key, value=b"{not json", headers=first.headers),
+        KafkaRecord(
+            key=missing_field.key,
+            value=json.dumps(broken_data).encode(),
+            headers=missing_field.headers,
+        ),
+    ]
+    key = b"same-partition"  # one partition, so the order below is the order consumed
+    for record in [first, *poison, last]:
+        await publisher.publish(topic, [KafkaRecord(key, record.value, record.headers)])
+
+    group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
+    running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group).run(stop))
+    await eventually(lambda: consumed(read_pool, group, 5), what="all five consumed")
+    stop.set()
+    await running
+
+    names = await read_pool.fetch("SELECT company_name FROM exhibitors ORDER BY company_name")
+    assert [r["company_name"] for r in names] == ["First GmbH", "Last GmbH"]
+    dead = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 3)
+    assert len(dead) == 3
+    errors = [dict((k, v.decode()) for k, v in m.headers) for m in dead]
+    assert [e["dlq_error_type"] for e in errors] == ["DecodeError", "DecodeError", "KeyError"]
+    assert [int(e["dlq_original_offset"]) for e in errors] == [1, 2, 3]
+    assert all(
+        e["dlq_original_topic"] == topic and e["dlq_consumer_group"] == group for e in errors
+    )
+    assert [m.value for m in dead] == [p.value for p in poison]  # kept as it came, to redrive
+
+
+async def test_a_restarted_consumer_resumes_from_its_stored_offsets(
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+):
+    group = f"g-{uuid.uuid4()}"
+    await publisher.publish(topic, [submitted_record(f"Co {i}") for i in range(10)])
+    for expected in (10, 13):
+        stop = asyncio.Event()
+        running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group).run(stop))
+        await eventually(
+            lambda e=expected: consumed(read_pool, group, e), what=f"{expected} consumed"
+        )
+        stop.set()
+        await running
+        await publisher.publish(topic, [submitted_record(f"More {i}") for i in range(3)])
+    assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 13
+    assert await read_pool.fetchval("SELECT count(*) FROM exhibitors") == 13
+
+
+async def test_a_transient_failure_retries_the_batch_instead_of_dead_lettering(
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+):
+    failures = iter([ConnectionResetError("database went away")])
+
+    async def flaky(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        if (error := next(failures, None)) is not None:
+            raise error
+        await project(conn, event)
+
+    group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
+    await publisher.publish(topic, [submitted_record(f"Retry {i}") for i in range(4)])
+    running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group, flaky).run(stop))
+    await eventually(lambda: consumed(read_pool, group, 4), what="all consumed")
+    stop.set()
+    await running
+    assert await read_pool.fetchval("SELECT count(*) FROM exhibitors") == 4
+    assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 4
+    assert await topic_size(kafka, dlq_topic(topic)) == 0

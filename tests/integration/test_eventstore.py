@@ -1,0 +1,125 @@
+"""The event store contract, run against the real PostgreSQL store and the in-memory
+fake alike, plus what only the real one can show (concurrent writers)."""
+
+import asyncio
+import uuid
+
+import pytest
+from pavilion_core.envelope import Metadata, NewEvent
+from pavilion_core.eventstore import (
+    CommandContext,
+    EventStore,
+    EventStorePort,
+    IdempotencyKeyReused,
+    WrongExpectedVersion,
+    request_hash,
+)
+from pavilion_core.testing import InMemoryEventStore
+
+META = Metadata(correlation_id="test", actor="tester")
+
+
+@pytest.fixture(params=["postgres", "memory"])
+def any_store(request: pytest.FixtureRequest) -> EventStorePort:
+    if request.param == "memory":
+        return InMemoryEventStore()
+    store: EventStore = request.getfixturevalue("store")
+    return store
+
+
+def event(n: int = 0) -> NewEvent:
+    return NewEvent("Happened", {"n": n})
+
+
+async def test_twenty_concurrent_appends_at_one_version_let_exactly_one_through(store: EventStore):
+    stream = f"s-{uuid.uuid4()}"
+    await store.append(stream, [event()], expected_version=0, metadata=META)
+
+    outcomes = await asyncio.gather(
+        *(store.append(stream, [event(i)], expected_version=1, metadata=META) for i in range(20)),
+        return_exceptions=True,
+    )
+
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    conflicts = [o for o in outcomes if isinstance(o, WrongExpectedVersion)]
+    assert len(winners) == 1 and len(conflicts) == 19
+    assert all(c.expected == 1 and c.actual == 2 for c in conflicts)
+    history = await store.read_stream(stream)
+    assert [e.version for e in history] == [1, 2]
+    assert winners[0].event_ids == [str(history[1].event_id)]
+
+
+async def test_a_stale_or_ahead_expected_version_is_a_typed_conflict(any_store: EventStorePort):
+    stream = f"s-{uuid.uuid4()}"
+    await any_store.append(stream, [event(), event()], expected_version=0, metadata=META)
+    for expected in (0, 1, 5):
+        with pytest.raises(WrongExpectedVersion) as caught:
+            await any_store.append(stream, [event()], expected_version=expected, metadata=META)
+        assert caught.value.actual == 2
+    assert len(await any_store.read_stream(stream)) == 2
+
+
+async def test_events_carry_ids_positions_and_metadata(any_store: EventStorePort):
+    stream = f"s-{uuid.uuid4()}"
+    meta = Metadata(correlation_id="corr-1", causation_id="cause-1", actor="alice")
+    result = await any_store.append(
+        stream, [event(1), event(2)], expected_version=None, metadata=meta
+    )
+    history = await any_store.read_stream(stream)
+    assert [str(e.event_id) for e in history] == result.event_ids
+    assert [e.position for e in history] == result.positions
+    assert result.positions[0] < result.positions[1]
+    assert history[0].metadata == {
+        "correlation_id": "corr-1",
+        "causation_id": "cause-1",
+        "actor": "alice",
+    }
+
+
+async def test_the_same_idempotency_key_twice_appends_once_and_returns_the_same_result(
+    any_store: EventStorePort,
+):
+    stream = f"s-{uuid.uuid4()}"
+    ctx = CommandContext(
+        META, idempotency_key=f"k-{uuid.uuid4()}", fingerprint=request_hash({"a": 1})
+    )
+
+    first = await any_store.execute(stream, lambda history: [event(len(history))], ctx)
+    again = await any_store.execute(stream, lambda history: [event(len(history))], ctx)
+
+    assert again == first
+    assert len(await any_store.read_stream(stream)) == 1
+
+
+async def test_concurrent_retries_with_one_key_append_once(store: EventStore):
+    stream = f"s-{uuid.uuid4()}"
+    ctx = CommandContext(META, idempotency_key=f"k-{uuid.uuid4()}", fingerprint="same")
+    results = await asyncio.gather(
+        *(store.execute(stream, lambda history: [event(len(history))], ctx) for _ in range(8))
+    )
+    assert len({r.event_ids[0] for r in results}) == 1
+    assert len(await store.read_stream(stream)) == 1
+
+
+async def test_a_key_reused_for_a_different_request_is_refused(any_store: EventStorePort):
+    key = f"k-{uuid.uuid4()}"
+    await any_store.execute(
+        f"s-{uuid.uuid4()}", lambda h: [event()], CommandContext(META, None, key, "a")
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        await any_store.execute(
+            f"s-{uuid.uuid4()}", lambda h: [event()], CommandContext(META, None, key, "b")
+        )
+
+
+async def test_a_failed_decision_appends_nothing_and_keeps_the_key_free(any_store: EventStorePort):
+    stream, key = f"s-{uuid.uuid4()}", f"k-{uuid.uuid4()}"
+
+    def refuse(history: object) -> list[NewEvent]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        await any_store.execute(stream, refuse, CommandContext(META, None, key, "x"))
+    assert await any_store.read_stream(stream) == []
+    await any_store.execute(stream, lambda h: [event()], CommandContext(META, None, key, "x"))
+    assert len(await any_store.read_stream(stream)) == 1

@@ -1,0 +1,199 @@
+"""The outbox relay against the real PostgreSQL and Kafka."""
+
+import asyncio
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from gateway.projector import project
+from pavilion_core.config import KafkaSettings
+from pavilion_core.consumer import ConsumerLoop
+from pavilion_core.envelope import KafkaRecord, Metadata, NewEvent, header_attributes
+from pavilion_core.eventstore import EventStore, append_in
+from pavilion_core.kafka import KafkaPublisher
+from pavilion_core.relay import OutboxRelay
+
+from tests.support import eventually, read_topic
+
+META = Metadata(correlation_id="relay-test", actor="tester")
+
+
+def ids(messages: Sequence[ConsumerRecord]) -> list[str]:
+    return [header_attributes(m.headers)["ce_id"] for m in messages]
+
+
+def relay(pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str, **kw: object) -> OutboxRelay:
+    return OutboxRelay(pool, publisher, service="exhibitors", topic=topic, **kw)  # type: ignore[arg-type]
+
+
+async def test_concurrent_writers_events_reach_kafka_once_each_in_stream_order(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    streams = [f"order-{uuid.uuid4()}" for _ in range(50)]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay(store_pool, publisher, topic, batch_size=100).run(stop))
+
+    async def writer(w: int) -> list[str]:
+        rng, written = random.Random(w), []
+        for i in range(250):
+            stream = rng.choice(streams)
+            while True:  # writers race on shared streams: re-read and retry on conflict
+                version = len(await store.read_stream(stream))
+                try:
+                    result = await store.append(
+                        stream,
+                        [NewEvent("Counted", {"writer": w, "i": i})],
+                        expected_version=version,
+                        metadata=META,
+                    )
+                    break
+                except Exception as exc:
+                    assert type(exc).__name__ == "WrongExpectedVersion", exc
+            written += result.event_ids
+        return written
+
+    written = [e for batch in await asyncio.gather(*(writer(w) for w in range(4))) for e in batch]
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 1000)
+    stop.set()
+    await running
+
+    assert len(written) == 1000
+    assert sorted(ids(messages)) == sorted(written)  # each exactly once
+    versions: dict[str, list[int]] = defaultdict(list)
+    for m in sorted(messages, key=lambda m: (m.partition, m.offset)):
+        versions[m.key.decode()].append(int(header_attributes(m.headers)["ce_streamversion"]))
+    for stream, seen in versions.items():
+        assert seen == list(range(1, len(seen) + 1)), stream
+
+
+async def test_a_late_commit_is_published_not_skipped(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    the_relay = relay(store_pool, publisher, topic)
+    async with store_pool.acquire() as conn_a:
+        tx_a = conn_a.transaction()
+        await tx_a.start()
+        a = await append_in(conn_a, "late-a", [NewEvent("A", {})], 0, META)
+        b = await store.append("late-b", [NewEvent("B", {})], expected_version=0, metadata=META)
+        assert a.positions[0] < b.positions[0]
+
+        published_while_a_open = await the_relay.publish_batch()
+        await tx_a.commit()
+
+    assert published_while_a_open == 0  # B waits behind A's open transaction
+    assert await the_relay.publish_batch() == 2
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 2)
+    assert sorted(ids(messages)) == sorted(a.event_ids + b.event_ids)
+    assert await the_relay.backlog() == 0
+
+
+async def test_a_rolled_back_append_leaves_no_gap_that_stalls_the_relay(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    topic: str,
+):
+    the_relay = relay(store_pool, publisher, topic)
+    async with store_pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await append_in(conn, "rolled-back", [NewEvent("X", {})], 0, META)
+        await tx.rollback()
+    await store.append("after", [NewEvent("Y", {})], expected_version=0, metadata=META)
+    assert await the_relay.publish_batch() == 1
+    assert await the_relay.backlog() == 0
+
+
+class CrashingPublisher:
+    """Publishes the first half of a batch for real, then the process 'dies'."""
+
+    def __init__(self, real: KafkaPublisher) -> None:
+        self.real, self.crashed = real, asyncio.Event()
+
+    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
+        await self.real.publish(topic, records[: len(records) // 2])
+        self.crashed.set()
+        await asyncio.Event().wait()  # hang until the task is cancelled, like a kill
+
+
+async def test_a_relay_killed_mid_batch_loses_nothing_and_the_projection_applies_each_once(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    read_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    written = []
+    for i in range(40):
+        app_id = str(uuid.uuid4())
+        result = await store.append(
+            app_id, [submitted(app_id, i)], expected_version=0, metadata=META
+        )
+        written += result.event_ids
+
+    crashing = CrashingPublisher(publisher)
+    first = asyncio.create_task(
+        relay(store_pool, crashing, topic, batch_size=40).run(asyncio.Event())
+    )
+    await asyncio.wait_for(crashing.crashed.wait(), 20)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    half = await read_topic(kafka, topic, lambda m: len(m) >= 20)
+    assert len(half) == 20
+
+    stop = asyncio.Event()
+    second = asyncio.create_task(relay(store_pool, publisher, topic).run(stop))
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 60)
+    assert set(ids(messages)) == set(written)  # nothing missing; the first half twice
+
+    loop = ConsumerLoop(
+        pool=read_pool,
+        kafka=kafka,
+        group_id=f"g-{uuid.uuid4()}",
+        topics=[topic],
+        handler=project,
+        dead_letters=publisher,
+    )
+    projecting = asyncio.create_task(loop.run(stop))
+
+    async def consumed() -> bool:  # offsets start at 0: their sum counts the messages
+        return (
+            await read_pool.fetchval("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets")
+            >= 60
+        )
+
+    await eventually(consumed, what="projector consumed all 60 messages")
+    stop.set()
+    await asyncio.gather(second, projecting)
+    assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 40
+    assert await read_pool.fetchval("SELECT count(DISTINCT event_id) FROM timeline") == 40
+    assert await read_pool.fetchval("SELECT count(*) FROM exhibitors") == 40
+
+
+def submitted(app_id: str, i: int) -> NewEvent:
+    return NewEvent(
+        "ApplicationSubmitted",
+        {
+            "applicationId": app_id,
+            "edition": "CISCE-2026",
+            "companyName": f"Company {i}",
+            "country": "CA",
+            "supplyChainAreas": ["CLEAN_ENERGY"],
+            "productCategories": [],
+            "contacts": [],
+            "organizationId": None,
+            "sourceInterestId": None,
+        },
+    )

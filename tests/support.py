@@ -1,0 +1,98 @@
+"""Helpers for the tests: waiting on conditions, reading topics, checking contracts."""
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jsonschema
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from pavilion_core.config import KafkaSettings
+from pavilion_core.envelope import header_attributes
+
+SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    *,
+    within: float = 20.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> T:
+    """Poll `probe` until it returns something truthy; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {within} s (last: {result!r})")
+        await asyncio.sleep(interval)
+
+
+async def read_topic(
+    kafka: KafkaSettings,
+    topic: str,
+    until: Callable[[list[ConsumerRecord]], bool],
+    *,
+    within: float = 30.0,
+) -> list[ConsumerRecord]:
+    """Every message of `topic` from the beginning, once `until(messages)` holds."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await eventually(
+            lambda: _partitions(consumer, topic), what=f"metadata of {topic}"
+        )
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        await consumer.seek_to_beginning()
+        messages: list[ConsumerRecord] = []
+        deadline = time.monotonic() + within
+        while not until(messages):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic}: condition not met, {len(messages)} messages read")
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                messages.extend(batch)
+        return messages
+    finally:
+        await consumer.stop()
+
+
+async def topic_size(kafka: KafkaSettings, topic: str) -> int:
+    """How many messages the topic holds (sum of its partitions' end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await eventually(
+            lambda: _partitions(consumer, topic), what=f"{topic} metadata"
+        )
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / name).read_text())
+
+
+def assert_valid_event(message: ConsumerRecord) -> None:
+    """The message's headers match the CloudEvents envelope and its value its event schema."""
+    headers = header_attributes(message.headers)
+    checker = jsonschema.FormatChecker()
+    jsonschema.validate(headers, _schema("cloudevent.kafka.schema.json"), format_checker=checker)
+    assert message.key.decode() == headers["ce_subject"]
+    _, service, event_type, version = headers["ce_type"].split(".")
+    schema = _schema(f"{service}/{event_type}.{version}.schema.json")
+    jsonschema.validate(json.loads(message.value), schema, format_checker=checker)
