@@ -17,13 +17,14 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 
 from pavilion_core.config import KafkaSettings
+from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.kafka import Publisher, dlq_topic
 from pavilion_core.logging import correlation_id
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
+Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 TRANSIENT = (
     OSError,
     asyncpg.InterfaceError,
@@ -107,7 +108,7 @@ class ConsumerLoop:
                     messages[-1].offset + 1,
                 )
 
-    async def _handle(self, conn: asyncpg.Connection, message: ConsumerRecord) -> None:
+    async def _handle(self, conn: Connection, message: ConsumerRecord) -> None:
         try:
             event = from_kafka(message.value, message.headers)
             token = correlation_id.set(event.correlation_id)

@@ -18,6 +18,7 @@ from uuid import uuid4
 
 import asyncpg
 
+from pavilion_core.db import Connection
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
 
 NOTIFY_CHANNEL = "pavilion_events"
@@ -196,7 +197,7 @@ class EventStore(EventStorePort):
 
 
 async def append_in(
-    conn: asyncpg.Connection,
+    conn: Connection,
     stream_id: str,
     events: Sequence[NewEvent],
     expected_version: int | None,
@@ -249,7 +250,7 @@ async def append_in(
     return result
 
 
-async def _lock_stream(conn: asyncpg.Connection, stream_id: str) -> tuple[int, int, int]:
+async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
     """Lock (creating if new) the stream row; returns version, its last xid, ours."""
     await conn.execute(
         """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
@@ -262,4 +263,5 @@ async def _lock_stream(conn: asyncpg.Connection, stream_id: str) -> tuple[int, i
            FROM streams WHERE stream_id = $1 FOR UPDATE""",
         stream_id,
     )
+    assert row is not None  # inserted just above, in this transaction
     return row["version"], row["last_xid"], row["my_xid"]

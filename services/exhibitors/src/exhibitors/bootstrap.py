@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-import asyncpg
+from pavilion_core.db import EVENT_STORE, Pool, open_pool
 from pavilion_core.eventstore import EventStore, EventStorePort
-from pavilion_core.migrations import EVENT_STORE, migrate
 
 from exhibitors.config import Config
 
@@ -12,7 +11,7 @@ from exhibitors.config import Config
 @dataclass
 class Services:
     config: Config
-    pool: asyncpg.Pool
+    pool: Pool
     store: EventStorePort
 
     async def close(self) -> None:
@@ -20,8 +19,5 @@ class Services:
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
-    """Connect and run migrations (idempotent, safe for several instances at once)."""
-    pool = await asyncpg.create_pool(config.database_url, min_size=1, max_size=pool_size)
-    async with pool.acquire() as conn:
-        await migrate(conn, EVENT_STORE)
+    pool = await open_pool(config.database_url, EVENT_STORE, size=pool_size)
     return Services(config=config, pool=pool, store=EventStore(pool))

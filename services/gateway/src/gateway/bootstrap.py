@@ -1,9 +1,8 @@
 """The one place that builds the gateway's pool and consumer."""
 
-import asyncpg
 from pavilion_core.consumer import ConsumerLoop
-from pavilion_core.kafka import KafkaPublisher
-from pavilion_core.migrations import CONSUMER, MigrationSet, migrate
+from pavilion_core.db import CONSUMER, MigrationSet, Pool, open_pool
+from pavilion_core.kafka import Publisher
 
 from gateway.config import Config
 from gateway.projector import project
@@ -11,15 +10,11 @@ from gateway.projector import project
 READ_MODEL = MigrationSet("read_model", "gateway", "sql")
 
 
-async def connect(config: Config, *, pool_size: int = 10) -> asyncpg.Pool:
-    """Connect and run migrations (idempotent, safe for several instances at once)."""
-    pool = await asyncpg.create_pool(config.database_url, min_size=1, max_size=pool_size)
-    async with pool.acquire() as conn:
-        await migrate(conn, CONSUMER, READ_MODEL)
-    return pool
+async def connect(config: Config, *, pool_size: int = 10) -> Pool:
+    return await open_pool(config.database_url, CONSUMER, READ_MODEL, size=pool_size)
 
 
-def projector(config: Config, pool: asyncpg.Pool, dead_letters: KafkaPublisher) -> ConsumerLoop:
+def projector(config: Config, pool: Pool, dead_letters: Publisher) -> ConsumerLoop:
     return ConsumerLoop(
         pool=pool,
         kafka=config.kafka,

@@ -7,13 +7,13 @@ a redelivery (the relay publishes at least once) and nothing else is applied.
 import json
 from collections.abc import Awaitable, Callable
 
-import asyncpg
+from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-Apply = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
+Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
 
 
-async def project(conn: asyncpg.Connection, event: CloudEvent) -> None:
+async def project(conn: Connection, event: CloudEvent) -> None:
     apply = APPLIERS.get(event.type)
     if apply is None:
         await conn.execute(
@@ -26,7 +26,7 @@ async def project(conn: asyncpg.Connection, event: CloudEvent) -> None:
         await apply(conn, event)
 
 
-async def _record_in_timeline(conn: asyncpg.Connection, event: CloudEvent) -> bool:
+async def _record_in_timeline(conn: Connection, event: CloudEvent) -> bool:
     inserted = await conn.fetchval(
         """INSERT INTO timeline (event_id, subject_id, type, stream_version, occurred_at,
                                  actor, correlation_id, data)
@@ -44,7 +44,7 @@ async def _record_in_timeline(conn: asyncpg.Connection, event: CloudEvent) -> bo
     return inserted is True
 
 
-async def application_submitted(conn: asyncpg.Connection, event: CloudEvent) -> None:
+async def application_submitted(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO exhibitors (id, edition, company_name, country, status,

@@ -63,6 +63,9 @@ class Exhibitor(Node):
             status=ApplicationStatus(row["status"]),
             supply_chain_areas=[SupplyChainArea(a) for a in row["supply_chain_areas"]],
             product_categories=list(row["product_categories"]),
-            contacts=[ExhibitorContact(c["name"], c["email"], c.get("phone")) for c in contacts],
+            contacts=[
+                ExhibitorContact(name=c["name"], email=c["email"], phone=c.get("phone"))
+                for c in contacts
+            ],
             version=row["version"],
         )

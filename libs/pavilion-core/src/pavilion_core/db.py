@@ -1,4 +1,4 @@
-"""Versioned SQL migrations, applied on start.
+"""PostgreSQL: pools opened with their migrations applied, and the migration runner.
 
 A migration set is a package directory of `NNN_name.sql` files under a namespace;
 each file runs once, in its own transaction, under an advisory lock so that
@@ -9,8 +9,13 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -35,7 +40,7 @@ EVENT_STORE = MigrationSet("eventstore", "pavilion_core", "sql/eventstore")
 CONSUMER = MigrationSet("consumer", "pavilion_core", "sql/consumer")
 
 
-async def migrate(conn: asyncpg.Connection, *sets: MigrationSet) -> list[str]:
+async def migrate(conn: Connection, *sets: MigrationSet) -> list[str]:
     """Apply what is missing; returns the names applied."""
     await conn.execute(
         """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -65,3 +70,11 @@ async def migrate(conn: asyncpg.Connection, *sets: MigrationSet) -> list[str]:
                 applied.append(f"{migration_set.namespace}/{name}")
                 log.info("migration applied", extra={"migration": applied[-1]})
     return applied
+
+
+async def open_pool(url: str, *migrations: MigrationSet, size: int = 10) -> Pool:
+    """Connect and apply what is missing (idempotent, safe for several instances at once)."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
+    async with pool.acquire() as conn:
+        await migrate(conn, *migrations)
+    return pool

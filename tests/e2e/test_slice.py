@@ -1,0 +1,189 @@
+"""The first slice end to end, through the real processes: submit an application over
+the exhibitors HTTP API, and find it through the gateway's GraphQL API once the relay
+and the projector have carried it across Kafka."""
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from pavilion_core.config import KafkaSettings
+
+from tests.support import assert_valid_event, eventually, read_topic
+
+PROCESSES = [
+    ("exhibitors", "api"),
+    ("exhibitors", "relay"),
+    ("gateway", "projector"),
+    ("gateway", "api"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    exhibitors: str
+    graphql: str
+    processes: dict[str, asyncio.subprocess.Process]
+
+    async def query(self, query: str, **variables: Any) -> dict[str, Any]:
+        async with httpx.AsyncClient() as http:
+            response = await http.post(self.graphql, json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def stack(store_url: str, read_model_url: str, topic: str, tmp_path) -> AsyncIterator[Stack]:
+    ports = {"exhibitors": free_port(), "gateway": free_port()}
+    env = {
+        **os.environ,
+        "PAVILION_EXHIBITORS_DATABASE_URL": store_url,
+        "PAVILION_GATEWAY_DATABASE_URL": read_model_url,
+        "PAVILION_EXHIBITORS_TOPIC": topic,
+        "PAVILION_GATEWAY_TOPICS": topic,
+        "PAVILION_GATEWAY_GROUP": f"{topic}.projector",
+        "PAVILION_EXHIBITORS_PORT": str(ports["exhibitors"]),
+        "PAVILION_GATEWAY_PORT": str(ports["gateway"]),
+    }
+    processes = {
+        f"{service}-{role}": await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            service,
+            role,
+            env=env,
+            stdout=(tmp_path / f"{service}-{role}.log").open("wb"),
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        for service, role in PROCESSES
+    }
+    stack = Stack(
+        f"http://127.0.0.1:{ports['exhibitors']}",
+        f"http://127.0.0.1:{ports['gateway']}/graphql",
+        processes,
+    )
+    try:
+        async with httpx.AsyncClient() as http:
+            for url in (stack.exhibitors, stack.graphql.removesuffix("/graphql")):
+                await eventually(lambda u=url: _healthy(http, u), what=f"{url} healthy")
+        yield stack
+    finally:
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        codes = {name: await asyncio.wait_for(p.wait(), 20) for name, p in processes.items()}
+        logs = {name: (tmp_path / f"{name}.log").read_text() for name in processes}
+        for name, log in logs.items():
+            print(f"--- {name}\n{log[-3000:]}")
+        # Workers exit 0 after their last batch; uvicorn re-raises SIGTERM after its
+        # graceful shutdown, so the APIs show -SIGTERM and say so in their logs.
+        assert codes["exhibitors-relay"] == codes["gateway-projector"] == 0, codes
+        for api in ("exhibitors-api", "gateway-api"):
+            assert codes[api] in (0, -signal.SIGTERM), codes
+            assert "Application shutdown complete" in logs[api]
+
+
+async def _healthy(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(f"{url}/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+EXHIBITORS = """
+query($edition: String!, $first: Int, $after: String) {
+  exhibitors(edition: $edition, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id companyName country status supplyChainAreas productCategories
+                          contacts { name email } version } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def test_a_submitted_application_shows_up_in_graphql(
+    stack: Stack, kafka: KafkaSettings, topic: str
+):
+    async with httpx.AsyncClient() as http:
+        submitted = await http.post(
+            f"{stack.exhibitors}/applications",
+            json={
+                "edition": "CISCE-2026",
+                "companyName": "Potomac Freight LLC",
+                "country": "US",
+                "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"],
+                "productCategories": ["cold chain"],
+                "contacts": [{"name": "Ada Brooks", "email": "ada@potomac.example"}],
+            },
+        )
+    assert submitted.status_code == 201, submitted.text
+
+    async def listed() -> list[dict[str, Any]]:
+        result = await stack.query(EXHIBITORS, edition="CISCE-2026")
+        return result["data"]["exhibitors"]["edges"]  # type: ignore[no-any-return]
+
+    [edge] = await eventually(listed, what="the exhibitor in GraphQL")
+    assert edge["node"] == {
+        "id": edge["node"]["id"],
+        "companyName": "Potomac Freight LLC",
+        "country": "US",
+        "status": "SUBMITTED",
+        "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"],
+        "productCategories": ["cold chain"],
+        "contacts": [{"name": "Ada Brooks", "email": "ada@potomac.example"}],
+        "version": 1,
+    }
+    node = await stack.query(
+        "query($id: ID!) { node(id: $id) { id ... on Exhibitor { companyName } } }",
+        id=edge["node"]["id"],
+    )
+    assert node["data"]["node"]["companyName"] == "Potomac Freight LLC"
+
+    [message] = await read_topic(kafka, topic, lambda m: len(m) >= 1)
+    assert_valid_event(message)
+
+
+async def test_pages_follow_the_cursor_and_bad_paging_input_is_a_typed_error(stack: Stack):
+    async with httpx.AsyncClient() as http:
+        for name in ["Cedar Tech", "Alder Energy", "Birch Motors"]:
+            response = await http.post(
+                f"{stack.exhibitors}/applications",
+                json={
+                    "edition": "CISCE-2026",
+                    "companyName": name,
+                    "country": "DE",
+                    "supplyChainAreas": ["CLEAN_ENERGY"],
+                },
+            )
+            assert response.status_code == 201
+
+    async def all_three() -> bool:
+        result = await stack.query(EXHIBITORS, edition="CISCE-2026")
+        return bool(result["data"]["exhibitors"]["totalCount"] == 3)
+
+    await eventually(all_three, what="three exhibitors projected")
+    names, after = [], None
+    while True:
+        page = await stack.query(EXHIBITORS, edition="CISCE-2026", first=2, after=after)
+        connection = page["data"]["exhibitors"]
+        names += [e["node"]["companyName"] for e in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    assert names == ["Alder Energy", "Birch Motors", "Cedar Tech"]
+
+    for variables in ({"first": 1000}, {"after": "bm90IGEgY3Vyc29y"}, {"after": "%%%"}):
+        result = await stack.query(EXHIBITORS, edition="CISCE-2026", **variables)
+        assert result["data"] is None
+        assert result["errors"][0]["extensions"]["code"] == "VALIDATION"

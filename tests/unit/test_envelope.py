@@ -1,0 +1,77 @@
+"""CloudEvents binary-mode mapping, both ways, and what is refused."""
+
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from pavilion_core.envelope import DecodeError, RecordedEvent, from_kafka, to_kafka
+
+
+def recorded(**data: object) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=uuid4(),
+        stream_id="stream-1",
+        version=3,
+        position=42,
+        type="ApplicationSubmitted",
+        schema_version=1,
+        data=dict(data),
+        metadata={"correlation_id": "corr", "causation_id": None, "actor": "alice"},
+        recorded_at=datetime(2026, 6, 22, 9, 0, tzinfo=UTC),
+    )
+
+
+def test_an_event_round_trips_through_kafka_binary_mode():
+    event = recorded(companyName="Acme")
+    record = to_kafka(event, "exhibitors")
+    headers = dict(record.headers)
+
+    assert record.key == b"stream-1"
+    assert headers["ce_type"] == b"pavilion.exhibitors.ApplicationSubmitted.v1"
+    assert headers["ce_source"] == b"/pavilion/exhibitors"
+    assert headers["content-type"] == b"application/json"
+    assert "ce_causationid" not in headers  # absent attributes are left out, not empty
+    decoded = from_kafka(record.value, record.headers)
+    assert decoded.id == str(event.event_id)
+    assert (decoded.event_type, decoded.schema_version) == ("ApplicationSubmitted", 1)
+    assert decoded.subject == "stream-1" and decoded.stream_version == 3
+    assert decoded.time == event.recorded_at
+    assert (decoded.correlation_id, decoded.actor) == ("corr", "alice")
+    assert decoded.data == {"companyName": "Acme"}
+
+
+def _with(record_headers: list[tuple[str, bytes]], **changes: bytes | None):
+    headers = dict(record_headers)
+    for key, value in changes.items():
+        if value is None:
+            headers.pop(key.replace("__", "-"))
+        else:
+            headers[key.replace("__", "-")] = value
+    return list(headers.items())
+
+
+@pytest.mark.parametrize(
+    ("value", "changes", "reason"),
+    [
+        (b"{}", {"ce_type": None}, "missing CloudEvents attributes: ce_type"),
+        (b"{}", {"ce_specversion": b"0.3"}, "unsupported specversion"),
+        (b"{}", {"ce_type": b"Happened"}, "is not pavilion.<service>.<Type>.v<N>"),
+        (b"{}", {"ce_time": b"yesterday"}, "malformed event"),
+        (b"{}", {"ce_id": b"\xff\xfe"}, "not UTF-8"),
+        (b"{not json", {}, "malformed event"),
+        (b"[1, 2]", {}, "not a JSON object"),
+        (None, {}, "not a JSON object"),
+    ],
+)
+def test_malformed_messages_are_decode_errors(value, changes, reason):
+    good = to_kafka(recorded(), "exhibitors")
+    with pytest.raises(DecodeError, match=reason):
+        from_kafka(value, _with(good.headers, **changes))
+
+
+def test_data_is_compact_json():
+    assert (
+        to_kafka(recorded(a=[1, 2]), "x").value
+        == json.dumps({"a": [1, 2]}).replace(" ", "").encode()
+    )
