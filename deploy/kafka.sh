@@ -15,7 +15,7 @@ fetch_jars() {
   [ -f "$LIBS/.complete" ] && return
   echo "kafka: fetching Kafka $KAFKA_VERSION jars from Maven Central into $LIBS"
   mkdir -p "$LIBS"
-  mvn -q -B -f "$REPO_ROOT/deploy/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$REPO_ROOT/deploy/kafka/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$LIBS" -DincludeScope=runtime
   touch "$LIBS/.complete"
 }

@@ -1,0 +1,48 @@
+# The one entry point: `make run` (the whole system, locally) and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := python3 -m uv
+export UV_PYTHON_DOWNLOADS := never
+WITH_INFRA := deploy/with-infra.sh
+
+.PHONY: help install run test unit integration e2e lint format infra-up infra-down
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+install:  ## install uv (pinned) and the locked dependencies into .venv
+	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" \
+	  || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+run: install  ## start Kafka, PostgreSQL and every service locally; Ctrl-C stops all
+	deploy/run.sh
+
+test: install lint  ## lint, then every test against a real Kafka and PostgreSQL
+	$(WITH_INFRA) $(UV) run --frozen pytest tests
+
+unit: install  ## domain and handler tests against fakes (no infrastructure)
+	$(UV) run --frozen pytest tests/unit
+
+integration: install  ## tests against the real Kafka and PostgreSQL
+	$(WITH_INFRA) $(UV) run --frozen pytest tests/integration
+
+e2e: install  ## the running processes, through HTTP and GraphQL
+	$(WITH_INFRA) $(UV) run --frozen pytest tests/e2e
+
+lint: install  ## ruff (lint + format check) and mypy --strict on the source
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+
+format: install  ## apply ruff's fixes and formatting
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+infra-up:  ## start PostgreSQL and Kafka and leave them running
+	deploy/postgres.sh start
+	deploy/kafka.sh start
+
+infra-down:  ## stop PostgreSQL and Kafka
+	deploy/kafka.sh stop
+	deploy/postgres.sh stop

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make run`: PostgreSQL, Kafka and every Pavilion process as local processes.
+# Logs: $PAVILION_LOG_DIR/<process>.log (JSON lines; `tail -f` them). Ctrl-C stops all.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/env.sh"
+cd "$REPO_ROOT"
+
+export PAVILION_EXHIBITORS_PORT=${PAVILION_EXHIBITORS_PORT:-8001}
+export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
+export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
+PROCESSES=("exhibitors api" "exhibitors relay" "gateway projector" "gateway api")
+pids=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$here/kafka.sh" stop || true
+  "$here/postgres.sh" stop || true
+}
+trap stop_all INT TERM EXIT
+
+"$here/postgres.sh" start
+"$here/kafka.sh" start
+mkdir -p "$PAVILION_LOG_DIR"
+for process in "${PROCESSES[@]}"; do
+  read -r service role <<< "$process"
+  .venv/bin/python -m "$service" "$role" >> "$PAVILION_LOG_DIR/$service-$role.log" 2>&1 &
+  pids+=($!)
+done
+
+ready() { curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null; }
+for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_GATEWAY_PORT"; do
+  wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
+done
+
+cat <<INFO
+
+Pavilion is running.
+  GraphQL:        http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql  (GraphiQL in a browser)
+  exhibitors API: http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/docs  (OpenAPI)
+  logs:           $PAVILION_LOG_DIR/*.log
+
+Try:
+  curl -s -XPOST http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/applications -H 'content-type: application/json' \\
+    -d '{"edition":"CISCE-2026","companyName":"Maple Robotics","country":"CA","supplyChainAreas":["ADVANCED_MANUFACTURING"]}'
+  curl -s http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql -H 'content-type: application/json' \\
+    -d '{"query":"{ exhibitors(edition: \"CISCE-2026\") { totalCount edges { node { companyName country status } } } }"}'
+
+Ctrl-C stops everything; data stays in $PAVILION_STATE_DIR for the next run.
+INFO
+wait -n "${pids[@]}"
+echo "a process exited; see $PAVILION_LOG_DIR" >&2
