@@ -126,6 +126,7 @@ async def test_a_submitted_application_shows_up_in_graphql(
                 "productCategories": ["cold chain"],
                 "contacts": [{"name": "Ada Brooks", "email": "ada@potomac.example"}],
             },
+            headers={"x-correlation-id": "e2e-corr-1", "x-actor": "staff:ada"},
         )
     assert submitted.status_code == 201, submitted.text
 
@@ -152,6 +153,9 @@ async def test_a_submitted_application_shows_up_in_graphql(
 
     [message] = await read_topic(kafka, topic, lambda m: len(m) >= 1)
     assert_valid_event(message)
+    headers = dict(message.headers)
+    assert headers["ce_correlationid"] == b"e2e-corr-1" and headers["ce_actor"] == b"staff:ada"
+    assert headers["ce_id"].decode() == submitted.json()["eventIds"][0]
 
 
 async def test_pages_follow_the_cursor_and_bad_paging_input_is_a_typed_error(stack: Stack):

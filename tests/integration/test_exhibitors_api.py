@@ -25,7 +25,7 @@ VALID = {
 
 @pytest.fixture
 def client(store_url: str) -> Iterator[TestClient]:
-    config = Config(store_url, KafkaSettings("unused:1", 1, 1), "unused", "127.0.0.1", 0)
+    config = Config(store_url, KafkaSettings("unused:1", 1, 1), "unused", "127.0.0.1", 0, 1)
     with TestClient(create_app(config)) as client:
         yield client
 

@@ -51,7 +51,7 @@ class ConsumerLoop:
         self.handler, self.dead_letters = handler, dead_letters
         self.batch_size = batch_size
 
-    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.kafka.bootstrap,
             group_id=self.group_id,
@@ -63,8 +63,6 @@ class ConsumerLoop:
         try:
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
-                if ready is not None and consumer.assignment():
-                    ready.set()
                 if batch:
                     await self._apply_or_rewind(consumer, batch, stop)
         finally:

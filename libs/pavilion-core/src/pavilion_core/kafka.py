@@ -2,7 +2,8 @@
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
@@ -46,6 +47,18 @@ def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
         linger_ms=2,
         max_batch_size=256 * 1024,
     )
+
+
+@asynccontextmanager
+async def started_producer(
+    settings: KafkaSettings, client_id: str
+) -> AsyncIterator[KafkaPublisher]:
+    producer = new_producer(settings, client_id)
+    await producer.start()
+    try:
+        yield KafkaPublisher(producer)
+    finally:
+        await producer.stop()
 
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:

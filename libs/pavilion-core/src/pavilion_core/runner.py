@@ -1,11 +1,24 @@
-"""Run a long-lived worker until SIGTERM or SIGINT, then let it finish its batch."""
+"""How a service's processes start: `python -m <service> <process>`.
 
+HTTP APIs run under uvicorn; workers run until SIGTERM or SIGINT and then finish the
+batch in hand.
+"""
+
+import argparse
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from functools import partial
+from typing import Any
+
+import uvicorn
+
+from pavilion_core.logging import configure_logging
+
+Worker = Callable[[asyncio.Event], Awaitable[None]]
 
 
-async def until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def until_signalled(work: Worker) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -15,3 +28,32 @@ async def until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> N
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+def main(
+    service: str,
+    *,
+    api: Callable[[], tuple[Any, str, int]],
+    workers: Mapping[str, Worker],
+    migrate: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Parse the process name and run it: `api` (app, host, port), a worker, or `migrate`."""
+    processes: dict[str, Callable[[], None]] = {
+        "api": lambda: _serve(*api()),
+        "migrate": lambda: asyncio.run(migrate()),
+    }
+    for name, worker in workers.items():
+        processes[name] = partial(_work, worker)
+    parser = argparse.ArgumentParser(prog=f"python -m {service}")
+    parser.add_argument("process", choices=sorted(processes))
+    args = parser.parse_args()
+    configure_logging(service)
+    processes[args.process]()
+
+
+def _work(worker: Worker) -> None:
+    asyncio.run(until_signalled(worker))
+
+
+def _serve(app: Any, host: str, port: int) -> None:
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

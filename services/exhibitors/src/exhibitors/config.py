@@ -14,6 +14,7 @@ class Config:
     topic: str
     http_host: str
     http_port: int
+    relay_batch_size: int
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -23,4 +24,5 @@ class Config:
             topic=env_str("PAVILION_EXHIBITORS_TOPIC", "pavilion.exhibitors.v1"),
             http_host=env_str("PAVILION_EXHIBITORS_HOST", "127.0.0.1"),
             http_port=env_int("PAVILION_EXHIBITORS_PORT", 8001),
+            relay_batch_size=env_int("PAVILION_EXHIBITORS_RELAY_BATCH", 1000),
         )

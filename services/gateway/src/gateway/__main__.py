@@ -1,12 +1,10 @@
-"""`pavilion-gateway api|projector|migrate`: the gateway's processes."""
+"""`python -m gateway api|projector|migrate`: the gateway's processes."""
 
-import argparse
 import asyncio
 
-import uvicorn
-from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
-from pavilion_core.logging import configure_logging
-from pavilion_core.runner import until_signalled
+from fastapi import FastAPI
+from pavilion_core import runner
+from pavilion_core.kafka import ensure_topics, started_producer
 
 from gateway.app import create_app
 from gateway.bootstrap import connect, projector
@@ -16,38 +14,25 @@ from gateway.config import SERVICE, Config
 async def run_projector(stop: asyncio.Event) -> None:
     config = Config.from_env()
     pool = await connect(config, pool_size=3)
-    await ensure_topics(config.kafka, config.topics)
-    producer = new_producer(config.kafka, client_id=f"{SERVICE}-projector-dlq")
-    await producer.start()
     try:
-        await projector(config, pool, KafkaPublisher(producer)).run(stop)
+        await ensure_topics(config.kafka, config.topics)
+        async with started_producer(config.kafka, f"{SERVICE}-projector-dlq") as dead_letters:
+            await projector(config, pool, dead_letters).run(stop)
     finally:
-        await producer.stop()
         await pool.close()
 
 
-async def migrate_only() -> None:
+async def migrate() -> None:
     await (await connect(Config.from_env(), pool_size=1)).close()
 
 
+def api() -> tuple[FastAPI, str, int]:
+    config = Config.from_env()
+    return create_app(config), config.http_host, config.http_port
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="pavilion-gateway")
-    parser.add_argument("process", choices=["api", "projector", "migrate"])
-    args = parser.parse_args()
-    configure_logging(SERVICE)
-    if args.process == "api":
-        config = Config.from_env()
-        uvicorn.run(
-            create_app(config),
-            host=config.http_host,
-            port=config.http_port,
-            log_config=None,
-            access_log=False,
-        )
-    elif args.process == "projector":
-        asyncio.run(until_signalled(run_projector))
-    else:
-        asyncio.run(migrate_only())
+    runner.main(SERVICE, api=api, workers={"projector": run_projector}, migrate=migrate)
 
 
 if __name__ == "__main__":
