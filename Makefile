@@ -10,7 +10,8 @@ WITH_INFRA := deploy/with-infra.sh
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-install:  ## install uv (pinned) and the locked dependencies into .venv
+install:  ## system packages if missing, uv (pinned) and the locked dependencies into .venv
+	@deploy/system-deps.sh
 	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" \
 	  || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet

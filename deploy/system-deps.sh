@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages Pavilion needs when they are missing (Debian, as root):
+# PostgreSQL server binaries, Java 17 + Maven (for the Kafka jars), docker-compose
+# (the test suite validates docker-compose.yml with it). Anything present is left alone.
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "missing system packages: ${missing[*]} (install them, e.g. apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

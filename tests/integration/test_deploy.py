@@ -1,0 +1,51 @@
+"""The compose file for ops validates, needs its secrets from outside, and builds every
+service from its own Dockerfile."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[2]
+
+
+def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail("docker-compose is not installed: run deploy/system-deps.sh")
+    return subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def example_env() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_restarting():
+    result = compose_config(example_env())
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    for name, service in services.items():
+        assert ":" in service["image"], f"{name}: image not pinned"
+        one_shot = name.endswith("-migrate")
+        assert service["restart"] == ("no" if one_shot else "unless-stopped"), name
+        if "build" in service:
+            assert (ROOT / service["build"]["dockerfile"]).is_file(), name
+    for name in ("kafka", "postgres", "exhibitors-api", "gateway-api"):
+        assert "healthcheck" in services[name], name
+
+
+def test_the_compose_file_refuses_to_start_without_the_database_password():
+    result = compose_config({})
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
