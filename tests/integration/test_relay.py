@@ -197,3 +197,26 @@ def submitted(app_id: str, i: int) -> NewEvent:
             "sourceInterestId": None,
         },
     )
+
+
+async def test_of_two_relay_instances_one_publishes_and_the_other_takes_over_when_it_stops(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    stop_a, stop_b = asyncio.Event(), asyncio.Event()
+    a = asyncio.create_task(relay(store_pool, publisher, topic, standby_poll=0.2).run(stop_a))
+    b = asyncio.create_task(relay(store_pool, publisher, topic, standby_poll=0.2).run(stop_b))
+    first = await store.append("ha-1", [NewEvent("X", {})] * 50, expected_version=0, metadata=META)
+    await read_topic(kafka, topic, lambda m: len(m) >= 50)
+
+    stop_a.set()
+    await a
+    second = await store.append("ha-2", [NewEvent("Y", {})] * 50, expected_version=0, metadata=META)
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 100)
+    stop_b.set()
+    await b
+
+    assert sorted(ids(messages)) == sorted(first.event_ids + second.event_ids)  # no duplicates

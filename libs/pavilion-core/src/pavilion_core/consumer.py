@@ -15,17 +15,20 @@ from datetime import UTC, datetime
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
 
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.kafka import Publisher, dlq_topic
 from pavilion_core.logging import correlation_id
+from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 TRANSIENT = (
+    KafkaError,  # the DLQ could not be written: retry rather than lose the message
     OSError,
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
@@ -78,10 +81,7 @@ class ConsumerLoop:
             await self.apply(batch)
         except TRANSIENT as exc:
             log.warning("batch failed, will retry", extra={"error": repr(exc)})
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
+            await wait_first(stop, seconds=1.0)
             await self.seek_to_stored(consumer, consumer.assignment())
             return
         offsets = {tp: messages[-1].offset + 1 for tp, messages in batch.items()}

@@ -11,9 +11,11 @@ import logging
 
 import asyncpg
 
+from pavilion_core.db import Connection
 from pavilion_core.envelope import to_kafka
 from pavilion_core.eventstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.kafka import Publisher
+from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
 
@@ -37,32 +39,45 @@ class OutboxRelay:
         name: str | None = None,
         batch_size: int = 1000,
         idle_poll: float = 1.0,
+        standby_poll: float = 5.0,
     ) -> None:
         self.pool, self.publisher = pool, publisher
         self.service, self.topic = service, topic
         self.name = name or f"{service}->{topic}"
         self.batch_size, self.idle_poll = batch_size, idle_poll
+        self.standby_poll = standby_poll
         self._wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set.
+
+        One relay per name publishes at a time: it holds a session advisory lock on its
+        listening connection; other instances stand by and take over when it goes away.
+        """
+
         def wake(*_: object) -> None:
             self._wake.set()
 
         async with self.pool.acquire() as listener:
+            if not await self._become_active(listener, stop):
+                return
             await listener.add_listener(NOTIFY_CHANNEL, wake)
-            stopping = asyncio.ensure_future(stop.wait())
             try:
                 while not stop.is_set():
                     self._wake.clear()
                     delay = await self._drain_or_back_off()
-                    waking = asyncio.ensure_future(self._wake.wait())
-                    await asyncio.wait(
-                        {waking, stopping}, timeout=delay, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    waking.cancel()
+                    await wait_first(stop, self._wake, seconds=delay)
             finally:
-                stopping.cancel()
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
+                await listener.execute("SELECT pg_advisory_unlock_all()")
+
+    async def _become_active(self, conn: Connection, stop: asyncio.Event) -> bool:
+        while not stop.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.name):
+                log.info("relay active", extra={"relay": self.name})
+                return True
+            await wait_first(stop, seconds=self.standby_poll)
+        return False
 
     async def _drain_or_back_off(self) -> float:
         try:

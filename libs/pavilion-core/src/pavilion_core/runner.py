@@ -18,6 +18,16 @@ from pavilion_core.logging import configure_logging
 Worker = Callable[[asyncio.Event], Awaitable[None]]
 
 
+async def wait_first(*events: asyncio.Event, seconds: float) -> None:
+    """Wait until any of `events` is set, or `seconds` have passed."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
 async def until_signalled(work: Worker) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
