@@ -33,3 +33,11 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# Refuse to start a server on a port something else already listens on.
+port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    echo "$2: port $1 is already in use (another checkout's stack?); set $3 to another port" >&2
+    return 1
+  fi
+}

@@ -63,6 +63,8 @@ started() { grep -q "Kafka Server started" "$LOG" && (exec 3<>"/dev/tcp/127.0.0.
 start() {
   if [ "$PAVILION_KAFKA_EXTERNAL" = 1 ]; then echo "kafka: using $PAVILION_KAFKA_BOOTSTRAP"; return; fi
   if running; then echo "kafka: already running on $PAVILION_KAFKA_BOOTSTRAP"; return; fi
+  port_free "$PAVILION_KAFKA_PORT" kafka PAVILION_KAFKA_PORT
+  port_free "$PAVILION_KAFKA_CONTROLLER_PORT" kafka PAVILION_KAFKA_CONTROLLER_PORT
   fetch_jars
   write_config
   if [ ! -f "$DIR/data/meta.properties" ]; then

@@ -36,6 +36,7 @@ start() {
   if as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     echo "postgres: already running on port $PAVILION_PG_PORT"
   else
+    port_free "$PAVILION_PG_PORT" postgres PAVILION_PG_PORT
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o \
       "-p $PAVILION_PG_PORT -c listen_addresses=127.0.0.1 -k $SOCKETS -c max_connections=200 -c fsync=${PAVILION_PG_FSYNC:-on}" >/dev/null
     echo "postgres: started on port $PAVILION_PG_PORT (log: $LOG)"
