@@ -14,8 +14,8 @@ from aiokafka import AIOKafkaProducer
 from gateway.bootstrap import READ_MODEL
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
 from pavilion_core.db import CONSUMER, EVENT_STORE, migrate
-from pavilion_core.eventstore import EventStore
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
+from pavilion_core.pgstore import EventStore
 
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 TEMPLATES = {"eventstore": (EVENT_STORE,), "readmodel": (CONSUMER, READ_MODEL)}

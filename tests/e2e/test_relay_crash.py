@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import Metadata, NewEvent, header_attributes
-from pavilion_core.eventstore import EventStore
+from pavilion_core.pgstore import EventStore
 
 from tests.support import eventually, read_topic, topic_size
 

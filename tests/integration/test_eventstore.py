@@ -8,12 +8,14 @@ import pytest
 from pavilion_core.envelope import Metadata, NewEvent
 from pavilion_core.eventstore import (
     CommandContext,
-    EventStore,
     EventStorePort,
     IdempotencyKeyReused,
+    Load,
+    StreamAppend,
     WrongExpectedVersion,
     request_hash,
 )
+from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import InMemoryEventStore
 
 META = Metadata(correlation_id="test", actor="tester")
@@ -123,3 +125,50 @@ async def test_a_failed_decision_appends_nothing_and_keeps_the_key_free(any_stor
     assert await any_store.read_stream(stream) == []
     await any_store.execute(stream, lambda h: [event()], CommandContext(META, None, key, "x"))
     assert len(await any_store.read_stream(stream)) == 1
+
+
+async def test_an_append_to_several_streams_is_all_or_nothing(any_store: EventStorePort):
+    a, b = f"a-{uuid.uuid4()}", f"b-{uuid.uuid4()}"
+    await any_store.append(b, [event()], expected_version=0, metadata=META)
+
+    with pytest.raises(WrongExpectedVersion) as stale:
+        await any_store.append_many(
+            [StreamAppend(a, [event()], 0), StreamAppend(b, [event()], 0)], META
+        )
+    assert stale.value.stream_id == b
+    assert await any_store.read_stream(a) == []
+
+    result = await any_store.append_many(
+        [StreamAppend(a, [event()], 0), StreamAppend(b, [event()], 1)], META
+    )
+    assert (result.stream_id, result.version) == (a, 1)
+    assert len(await any_store.read_stream(b)) == 2
+
+
+async def test_a_command_over_several_streams_decides_again_when_another_one_moved(
+    any_store: EventStorePort,
+):
+    primary, shared = f"p-{uuid.uuid4()}", f"shared-{uuid.uuid4()}"
+    plans = 0
+
+    async def plan(load: Load) -> dict[str, list[NewEvent]]:
+        nonlocal plans
+        plans += 1
+        await load(primary)
+        seen = len(await load(shared))
+        if plans == 1:  # someone else writes the shared stream meanwhile
+            await any_store.append(shared, [event()], expected_version=None, metadata=META)
+        return {primary: [event(seen)], shared: [event(seen)]}
+
+    await any_store.execute_many(primary, plan, CommandContext(META))
+
+    assert plans == 2
+    assert [e.data["n"] for e in await any_store.read_stream(primary)] == [1]
+    assert len(await any_store.read_stream(shared)) == 2
+
+
+async def test_a_pinned_version_on_the_primary_stream_is_not_retried(any_store: EventStorePort):
+    stream = f"p-{uuid.uuid4()}"
+    await any_store.append(stream, [event()], expected_version=0, metadata=META)
+    with pytest.raises(WrongExpectedVersion):
+        await any_store.execute(stream, lambda h: [event()], CommandContext(META, 0))

@@ -12,8 +12,9 @@ from gateway.projector import project
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import KafkaRecord, Metadata, NewEvent, header_attributes
-from pavilion_core.eventstore import EventStore, append_in
+from pavilion_core.eventstore import StreamAppend
 from pavilion_core.kafka import KafkaPublisher
+from pavilion_core.pgstore import EventStore, append_in
 from pavilion_core.relay import OutboxRelay
 
 from tests.support import eventually, read_topic
@@ -84,7 +85,7 @@ async def test_a_late_commit_is_published_not_skipped(
     async with store_pool.acquire() as conn_a:
         tx_a = conn_a.transaction()
         await tx_a.start()
-        a = await append_in(conn_a, "late-a", [NewEvent("A", {})], 0, META)
+        a = await append_in(conn_a, [StreamAppend("late-a", [NewEvent("A", {})], 0)], META)
         b = await store.append("late-b", [NewEvent("B", {})], expected_version=0, metadata=META)
         assert a.positions[0] < b.positions[0]
 
@@ -108,7 +109,7 @@ async def test_a_rolled_back_append_leaves_no_gap_that_stalls_the_relay(
     async with store_pool.acquire() as conn:
         tx = conn.transaction()
         await tx.start()
-        await append_in(conn, "rolled-back", [NewEvent("X", {})], 0, META)
+        await append_in(conn, [StreamAppend("rolled-back", [NewEvent("X", {})], 0)], META)
         await tx.rollback()
     await store.append("after", [NewEvent("Y", {})], expected_version=0, metadata=META)
     assert await the_relay.publish_batch() == 1

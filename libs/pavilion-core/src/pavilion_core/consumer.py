@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaError
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
+from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.kafka import Publisher, dlq_topic
 from pavilion_core.logging import correlation_id
 from pavilion_core.runner import wait_first
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
 TRANSIENT = (
+    ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
     KafkaError,  # the DLQ could not be written: retry rather than lose the message
     OSError,
     asyncpg.InterfaceError,

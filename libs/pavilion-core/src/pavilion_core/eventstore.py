@@ -1,32 +1,22 @@
-"""The event store: streams of events in PostgreSQL with optimistic concurrency.
-
-Ordering fence for the relay: every event row records the id of the transaction
-that wrote it (`pg_current_xact_id()`), and the relay publishes in (xid, position)
-order only below `pg_snapshot_xmin(pg_current_snapshot())`, where no transaction can
-still commit. Per-stream order then needs an append's xid to be newer than the
-previous append's to that stream; `streams.last_xid` checks it (an append whose
-transaction got its id earlier is retried in a fresh transaction).
+"""The event store port: streams of events with optimistic concurrency, idempotent
+commands, and atomic appends across streams. `pgstore` implements it on PostgreSQL,
+`testing.InMemoryEventStore` in memory; the contract tests hold both to it.
 """
 
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
 
-import asyncpg
-
-from pavilion_core.db import Connection
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
 
-NOTIFY_CHANNEL = "pavilion_events"
-_ORDERING_RETRIES = 5
+_RETRIES = 5
 
 
 class ConcurrencyError(Exception):
-    """The stream changed since the caller read it."""
+    """A stream changed since the caller read it."""
 
 
 class WrongExpectedVersion(ConcurrencyError):
@@ -63,34 +53,28 @@ class AppendResult:
     positions: list[int]
 
 
+@dataclass(frozen=True)
+class StreamAppend:
+    """New events for one stream. `expected_version`: None = any, 0 = a new stream."""
+
+    stream_id: str
+    events: Sequence[NewEvent]
+    expected_version: int | None
+
+
 def request_hash(payload: Any) -> str:
     """A stable fingerprint of a command, to tell a retry from a reused key."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def recorded_event(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        position=row["position"],
-        type=row["type"],
-        schema_version=row["schema_version"],
-        data=json.loads(row["data"]),
-        metadata=json.loads(row["metadata"]),
-        recorded_at=row["recorded_at"],
-    )
-
-
-EVENT_COLUMNS = (
-    "position, event_id, stream_id, version, type, schema_version, data, metadata, recorded_at"
-)
 Decide = Callable[[list[RecordedEvent]], Sequence[NewEvent]]
+Load = Callable[[str], Awaitable[list[RecordedEvent]]]
+Plan = Callable[[Load], Awaitable[Mapping[str, Sequence[NewEvent]]]]
 
 
 class EventStorePort(ABC):
-    """What handlers need of an event store; PostgreSQL here, in memory for unit tests."""
+    """What handlers need of an event store."""
 
     @abstractmethod
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]: ...
@@ -100,6 +84,15 @@ class EventStorePort(ABC):
         """The stored result of the command that used `key`; raises if it was another."""
 
     @abstractmethod
+    async def append_many(
+        self,
+        appends: Sequence[StreamAppend],
+        metadata: Metadata,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> AppendResult:
+        """Append to every stream or none; returns the first stream's result."""
+
     async def append(
         self,
         stream_id: str,
@@ -107,161 +100,64 @@ class EventStorePort(ABC):
         *,
         expected_version: int | None,
         metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
     ) -> AppendResult:
-        """Append atomically. `expected_version`: None = any, 0 = a new stream."""
+        return await self.append_many([StreamAppend(stream_id, events, expected_version)], metadata)
 
     async def execute(self, stream_id: str, decide: Decide, ctx: CommandContext) -> AppendResult:
-        """Run a command: answer a retry from its key, else load, decide, append.
+        """Run a command on one stream: `decide` gets its events and returns new ones."""
 
-        `decide` gets the stream's events and returns the new ones (or raises a domain
-        error). The append checks the version the decision was made on, after checking
-        the caller's `expected_version` when it gave one.
+        async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
+            return {stream_id: decide(await load(stream_id))}
+
+        return await self.execute_many(stream_id, plan, ctx)
+
+    async def execute_many(self, primary: str, plan: Plan, ctx: CommandContext) -> AppendResult:
+        """Run a command that may touch several streams, atomically.
+
+        A retry of an idempotency key returns the first result. Otherwise `plan` loads
+        the streams it needs through the loader it is given (the primary one first),
+        decides, and returns new events per stream; they are appended at the versions
+        loaded. `ctx.expected_version`, when given, pins the primary stream: a change
+        there is a conflict for the caller. Any other concurrent change (and any change
+        at all when no version is pinned) re-runs the plan on fresh state.
         """
-        if ctx.idempotency_key and (
-            done := await self.find_idempotent(ctx.idempotency_key, ctx.fingerprint)
-        ):
-            return done
-        history = await self.read_stream(stream_id)
-        current = history[-1].version if history else 0
-        if ctx.expected_version is not None and ctx.expected_version != current:
-            raise WrongExpectedVersion(stream_id, ctx.expected_version, current)
-        return await self.append(
-            stream_id,
-            decide(history),
-            expected_version=current,
-            metadata=ctx.metadata,
-            idempotency_key=ctx.idempotency_key,
-            fingerprint=ctx.fingerprint,
-        )
-
-
-class EventStore(EventStorePort):
-    """The PostgreSQL event store."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
-
-    async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        rows = await self.pool.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version",
-            stream_id,
-        )
-        return [recorded_event(row) for row in rows]
-
-    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
-        row = await self.pool.fetchrow(
-            "SELECT request_hash, result FROM idempotency_keys WHERE key = $1", key
-        )
-        if row is None:
-            return None
-        if row["request_hash"] != fingerprint:
-            raise IdempotencyKeyReused(key)
-        return AppendResult(**json.loads(row["result"]))
-
-    async def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int | None,
-        metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
-    ) -> AppendResult:
-        """Append atomically. `expected_version`: None = any, 0 = a new stream."""
-        for attempt in range(_ORDERING_RETRIES):
+        for attempt in range(_RETRIES):
+            if ctx.idempotency_key and (
+                done := await self.find_idempotent(ctx.idempotency_key, ctx.fingerprint)
+            ):
+                return done
+            versions: dict[str, int] = {}
+            load = self._loader(versions)
+            current = len(await load(primary))
+            if ctx.expected_version is not None and ctx.expected_version != current:
+                raise WrongExpectedVersion(primary, ctx.expected_version, current)
+            changes = await plan(load)
+            if not changes.get(primary):
+                raise ValueError(f"a command must append to its stream {primary}")
+            if unloaded := set(changes) - set(versions):
+                raise ValueError(f"streams appended to without loading them: {unloaded}")
+            appends = [StreamAppend(primary, changes[primary], versions[primary])] + [
+                StreamAppend(s, events, versions[s])
+                for s, events in changes.items()
+                if s != primary and events
+            ]
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    return await append_in(
-                        conn,
-                        stream_id,
-                        events,
-                        expected_version,
-                        metadata,
-                        idempotency_key,
-                        fingerprint,
-                    )
-            except StreamOrderingConflict:
-                if attempt == _ORDERING_RETRIES - 1:
+                return await self.append_many(
+                    appends, ctx.metadata, ctx.idempotency_key, ctx.fingerprint
+                )
+            except WrongExpectedVersion as exc:
+                pinned = exc.stream_id == primary and ctx.expected_version is not None
+                if pinned or attempt == _RETRIES - 1:
                     raise
-            except (ConcurrencyError, asyncpg.UniqueViolationError):
-                # A concurrent retry of the same command may have won the race.
-                if idempotency_key and (
-                    done := await self.find_idempotent(idempotency_key, fingerprint)
-                ):
-                    return done
-                raise
         raise AssertionError("unreachable")
 
+    def _loader(self, versions: dict[str, int]) -> Load:
+        cache: dict[str, list[RecordedEvent]] = {}
 
-async def append_in(
-    conn: Connection,
-    stream_id: str,
-    events: Sequence[NewEvent],
-    expected_version: int | None,
-    metadata: Metadata,
-    idempotency_key: str | None = None,
-    fingerprint: str = "",
-) -> AppendResult:
-    """Append within the caller's transaction (for reactions that also store offsets)."""
-    if not events:
-        raise ValueError("nothing to append")
-    current, last_xid, my_xid = await _lock_stream(conn, stream_id)
-    if expected_version is not None and expected_version != current:
-        raise WrongExpectedVersion(stream_id, expected_version, current)
-    if last_xid > my_xid:
-        raise StreamOrderingConflict(stream_id)
-    rows = await conn.fetch(
-        """INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
-           SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
-           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
-                WITH ORDINALITY AS e(id, type, sv, data, n)
-           RETURNING event_id, position""",
-        stream_id,
-        current,
-        json.dumps(metadata.as_dict()),
-        [uuid4() for _ in events],
-        [e.type for e in events],
-        [e.schema_version for e in events],
-        [json.dumps(e.data) for e in events],
-    )
-    version = current + len(events)
-    await conn.execute(
-        "UPDATE streams SET version = $2, last_xid = pg_current_xact_id() WHERE stream_id = $1",
-        stream_id,
-        version,
-    )
-    result = AppendResult(
-        stream_id=stream_id,
-        version=version,
-        event_ids=[str(r["event_id"]) for r in rows],
-        positions=[r["position"] for r in rows],
-    )
-    if idempotency_key:
-        await conn.execute(
-            "INSERT INTO idempotency_keys (key, request_hash, result) VALUES ($1, $2, $3::jsonb)",
-            idempotency_key,
-            fingerprint,
-            json.dumps(asdict(result)),
-        )
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-    return result
+        async def load(stream_id: str) -> list[RecordedEvent]:
+            if stream_id not in cache:
+                cache[stream_id] = await self.read_stream(stream_id)
+                versions[stream_id] = len(cache[stream_id])
+            return cache[stream_id]
 
-
-async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
-    """Lock (creating if new) the stream row; returns version, its last xid, ours."""
-    await conn.execute(
-        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
-           ON CONFLICT (stream_id) DO NOTHING""",
-        stream_id,
-    )
-    row = await conn.fetchrow(
-        """SELECT version, last_xid::text::bigint AS last_xid,
-                  pg_current_xact_id()::text::bigint AS my_xid
-           FROM streams WHERE stream_id = $1 FOR UPDATE""",
-        stream_id,
-    )
-    assert row is not None  # inserted just above, in this transaction
-    return row["version"], row["last_xid"], row["my_xid"]
+        return load

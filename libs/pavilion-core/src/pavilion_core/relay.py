@@ -13,8 +13,8 @@ import asyncpg
 
 from pavilion_core.db import Connection
 from pavilion_core.envelope import to_kafka
-from pavilion_core.eventstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.kafka import Publisher
+from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)

@@ -3,14 +3,15 @@
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
+from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import (
     AppendResult,
     EventStorePort,
     IdempotencyKeyReused,
+    StreamAppend,
     WrongExpectedVersion,
 )
 
@@ -34,27 +35,32 @@ class InMemoryEventStore(EventStorePort):
             raise IdempotencyKeyReused(key)
         return result
 
-    async def append(
+    async def append_many(
         self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int | None,
+        appends: Sequence[StreamAppend],
         metadata: Metadata,
         idempotency_key: str | None = None,
         fingerprint: str = "",
     ) -> AppendResult:
-        if not events:
+        if not appends or not all(a.events for a in appends):
             raise ValueError("nothing to append")
-        stream = self.streams[stream_id]
-        if expected_version is not None and expected_version != len(stream):
-            raise WrongExpectedVersion(stream_id, expected_version, len(stream))
-        for event in events:
+        for append in appends:  # check all before changing any: all or nothing
+            current = len(self.streams.get(append.stream_id, []))
+            if append.expected_version not in (None, current):
+                raise WrongExpectedVersion(append.stream_id, append.expected_version, current)
+        results = [self._append(a, metadata) for a in appends]
+        if idempotency_key:
+            self.keys[idempotency_key] = (fingerprint, results[0])
+        return results[0]
+
+    def _append(self, append: StreamAppend, metadata: Metadata) -> AppendResult:
+        stream = self.streams[append.stream_id]
+        for event in append.events:
             self.position += 1
             stream.append(
                 RecordedEvent(
                     event_id=uuid4(),
-                    stream_id=stream_id,
+                    stream_id=append.stream_id,
                     version=len(stream) + 1,
                     position=self.position,
                     type=event.type,
@@ -64,13 +70,26 @@ class InMemoryEventStore(EventStorePort):
                     recorded_at=datetime.now(UTC),
                 )
             )
-        added = stream[-len(events) :]
-        result = AppendResult(
-            stream_id, len(stream), [str(e.event_id) for e in added], [e.position for e in added]
+        added = stream[-len(append.events) :]
+        return AppendResult(
+            append.stream_id,
+            len(stream),
+            [str(e.event_id) for e in added],
+            [e.position for e in added],
         )
-        if idempotency_key:
-            self.keys[idempotency_key] = (fingerprint, result)
-        return result
 
     def all_events(self) -> list[RecordedEvent]:
         return sorted((e for s in self.streams.values() for e in s), key=lambda e: e.position)
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta

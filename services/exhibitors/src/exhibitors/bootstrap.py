@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from pavilion_core.db import EVENT_STORE, Pool, open_pool
-from pavilion_core.eventstore import EventStore, EventStorePort
+from pavilion_core.eventstore import EventStorePort
+from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
 

@@ -1,0 +1,210 @@
+"""The event store on PostgreSQL.
+
+Ordering fence for the relay: every event row records the id of the transaction
+that wrote it (`pg_current_xact_id()`), and the relay publishes in (xid, position)
+order only below `pg_snapshot_xmin(pg_current_snapshot())`, where no transaction can
+still commit. Per-stream order then needs an append's xid to be newer than the
+previous append's to that stream; `streams.last_xid` checks it (an append whose
+transaction got its id earlier is retried in a fresh transaction).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from uuid import uuid4
+
+import asyncpg
+
+from pavilion_core.db import Connection, Pool
+from pavilion_core.envelope import Metadata, RecordedEvent
+from pavilion_core.eventstore import (
+    AppendResult,
+    ConcurrencyError,
+    EventStorePort,
+    IdempotencyKeyReused,
+    StreamAppend,
+    StreamOrderingConflict,
+    WrongExpectedVersion,
+)
+
+NOTIFY_CHANNEL = "pavilion_events"
+EVENT_COLUMNS = (
+    "position, event_id, stream_id, version, type, schema_version, data, metadata, recorded_at"
+)
+_ORDERING_RETRIES = 5
+
+
+def recorded_event(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        position=row["position"],
+        type=row["type"],
+        schema_version=row["schema_version"],
+        data=json.loads(row["data"]),
+        metadata=json.loads(row["metadata"]),
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def read_stream(conn: Connection | Pool, stream_id: str) -> list[RecordedEvent]:
+    rows = await conn.fetch(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version", stream_id
+    )
+    return [recorded_event(row) for row in rows]
+
+
+async def find_idempotent(
+    conn: Connection | Pool, key: str, fingerprint: str
+) -> AppendResult | None:
+    row = await conn.fetchrow(
+        "SELECT request_hash, result FROM idempotency_keys WHERE key = $1", key
+    )
+    if row is None:
+        return None
+    if row["request_hash"] != fingerprint:
+        raise IdempotencyKeyReused(key)
+    return AppendResult(**json.loads(row["result"]))
+
+
+class EventStore(EventStorePort):
+    """The PostgreSQL event store; each append is its own transaction."""
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
+        return await read_stream(self.pool, stream_id)
+
+    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
+        return await find_idempotent(self.pool, key, fingerprint)
+
+    async def append_many(
+        self,
+        appends: Sequence[StreamAppend],
+        metadata: Metadata,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> AppendResult:
+        for attempt in range(_ORDERING_RETRIES):
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    return await append_in(conn, appends, metadata, idempotency_key, fingerprint)
+            except StreamOrderingConflict:
+                if attempt == _ORDERING_RETRIES - 1:
+                    raise
+            except (ConcurrencyError, asyncpg.UniqueViolationError):
+                # A concurrent retry of the same command may have won the race.
+                if idempotency_key and (
+                    done := await self.find_idempotent(idempotency_key, fingerprint)
+                ):
+                    return done
+                raise
+        raise AssertionError("unreachable")
+
+
+class TransactionEventStore(EventStorePort):
+    """The event store inside a caller's transaction (a reaction that also stores its
+    consumer offsets): conflicts are raised for the caller to retry the transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
+        return await read_stream(self.conn, stream_id)
+
+    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
+        return await find_idempotent(self.conn, key, fingerprint)
+
+    async def append_many(
+        self,
+        appends: Sequence[StreamAppend],
+        metadata: Metadata,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> AppendResult:
+        return await append_in(self.conn, appends, metadata, idempotency_key, fingerprint)
+
+
+async def append_in(
+    conn: Connection,
+    appends: Sequence[StreamAppend],
+    metadata: Metadata,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> AppendResult:
+    """Append within the caller's transaction; returns the first stream's result.
+
+    Streams are locked in id order, so two commands touching the same streams never
+    deadlock.
+    """
+    if not appends or not all(a.events for a in appends):
+        raise ValueError("nothing to append")
+    results = {}
+    for append in sorted(appends, key=lambda a: a.stream_id):
+        results[append.stream_id] = await _append_one(conn, append, metadata)
+    result = results[appends[0].stream_id]
+    if idempotency_key:
+        await conn.execute(
+            "INSERT INTO idempotency_keys (key, request_hash, result) VALUES ($1, $2, $3::jsonb)",
+            idempotency_key,
+            fingerprint,
+            json.dumps(asdict(result)),
+        )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return result
+
+
+async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata) -> AppendResult:
+    stream_id, events = append.stream_id, append.events
+    current, last_xid, my_xid = await _lock_stream(conn, stream_id)
+    if append.expected_version is not None and append.expected_version != current:
+        raise WrongExpectedVersion(stream_id, append.expected_version, current)
+    if last_xid > my_xid:
+        raise StreamOrderingConflict(stream_id)
+    rows = await conn.fetch(
+        """INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
+           SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
+           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
+                WITH ORDINALITY AS e(id, type, sv, data, n)
+           RETURNING event_id, position""",
+        stream_id,
+        current,
+        json.dumps(metadata.as_dict()),
+        [uuid4() for _ in events],
+        [e.type for e in events],
+        [e.schema_version for e in events],
+        [json.dumps(e.data) for e in events],
+    )
+    version = current + len(events)
+    await conn.execute(
+        "UPDATE streams SET version = $2, last_xid = pg_current_xact_id() WHERE stream_id = $1",
+        stream_id,
+        version,
+    )
+    return AppendResult(
+        stream_id=stream_id,
+        version=version,
+        event_ids=[str(r["event_id"]) for r in rows],
+        positions=[r["position"] for r in rows],
+    )
+
+
+async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
+    """Lock (creating if new) the stream row; returns version, its last xid, ours."""
+    await conn.execute(
+        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
+           ON CONFLICT (stream_id) DO NOTHING""",
+        stream_id,
+    )
+    row = await conn.fetchrow(
+        """SELECT version, last_xid::text::bigint AS last_xid,
+                  pg_current_xact_id()::text::bigint AS my_xid
+           FROM streams WHERE stream_id = $1 FOR UPDATE""",
+        stream_id,
+    )
+    assert row is not None  # inserted just above, in this transaction
+    return row["version"], row["last_xid"], row["my_xid"]
