@@ -27,15 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class CommandRejected(Exception):
-    """A domain rule refused the command; subclasses set `code` and `status`."""
+    """A domain rule refused the command; subclasses set `code`, `status` and, when one
+    input field is at fault, `field`."""
 
     code = "INVALID_TRANSITION"
     status = 409
-
-
-class NotFound(CommandRejected):
-    code = "NOT_FOUND"
-    status = 404
+    field: str | None = None
 
 
 def error(status: int, code: str, message: str, fields: list[Any] | None = None) -> JSONResponse:
@@ -85,7 +82,8 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
 
     @app.exception_handler(CommandRejected)
     async def rejected(_: Request, exc: CommandRejected) -> JSONResponse:
-        return error(exc.status, exc.code, str(exc))
+        fields = [{"field": [exc.field], "message": str(exc)}] if exc.field else None
+        return error(exc.status, exc.code, str(exc), fields)
 
     @app.exception_handler(WrongExpectedVersion)
     async def conflict(_: Request, exc: WrongExpectedVersion) -> JSONResponse:

@@ -1,24 +1,28 @@
-"""The one place that builds pools, stores and producers for the exhibitors service."""
+"""The one place that builds pools, stores and handlers for the exhibitors service."""
 
 from dataclasses import dataclass
 
-from pavilion_core.db import EVENT_STORE, Pool, open_pool
-from pavilion_core.eventstore import EventStorePort
+from pavilion_core.db import CONSUMER, EVENT_STORE, Pool, open_pool
 from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
+from exhibitors.editions import Editions, load_editions
+from exhibitors.handlers import Handlers
 
 
 @dataclass
 class Services:
     config: Config
     pool: Pool
-    store: EventStorePort
+    editions: Editions
+    handlers: Handlers
 
     async def close(self) -> None:
         await self.pool.close()
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
-    pool = await open_pool(config.database_url, EVENT_STORE, size=pool_size)
-    return Services(config=config, pool=pool, store=EventStore(pool))
+    editions = load_editions(config.editions_file)
+    pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, size=pool_size)
+    handlers = Handlers(EventStore(pool), editions, config.clock)
+    return Services(config=config, pool=pool, editions=editions, handlers=handlers)

@@ -1,4 +1,8 @@
-"""Events the exhibitors service records, past tense, as they go on the topic."""
+"""Events the exhibitors service records, past tense, as they go on the topic.
+
+Payload keys are camelCase, like the public API; amounts are minor units of the
+contract's currency; dates are ISO 8601 strings.
+"""
 
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -6,8 +10,22 @@ from typing import Any
 from pavilion_core.envelope import NewEvent
 
 
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 @dataclass(frozen=True)
-class ApplicationSubmitted:
+class Event:
+    def to_new_event(self) -> NewEvent:
+        return NewEvent(type(self).__name__, {_camel(k): v for k, v in asdict(self).items()})
+
+
+# ExhibitorApplication: stream = the application id
+
+
+@dataclass(frozen=True)
+class ApplicationSubmitted(Event):
     application_id: str
     edition: str
     company_name: str
@@ -17,16 +35,167 @@ class ApplicationSubmitted:
     contacts: list[dict[str, Any]]
     organization_id: str | None
     source_interest_id: str | None
+    previous_editions: int
+    booth_size_sqm: int | None
 
-    def to_new_event(self) -> NewEvent:
-        return NewEvent("ApplicationSubmitted", _camel(asdict(self)))
+
+@dataclass(frozen=True)
+class ReviewStarted(Event):
+    application_id: str
 
 
-def _camel(data: dict[str, Any]) -> dict[str, Any]:
-    """Topic payloads use camelCase keys, like the public API."""
+@dataclass(frozen=True)
+class ApplicationApproved(Event):
+    application_id: str
 
-    def convert(key: str) -> str:
-        head, *rest = key.split("_")
-        return head + "".join(part.title() for part in rest)
 
-    return {convert(k): v for k, v in data.items()}
+@dataclass(frozen=True)
+class ApplicationRejected(Event):
+    application_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplicationWaitlisted(Event):
+    application_id: str
+
+
+@dataclass(frozen=True)
+class ContractIssued(Event):
+    application_id: str
+    amount: int
+    currency: str
+    due_date: str
+
+
+@dataclass(frozen=True)
+class ContractSigned(Event):
+    application_id: str
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    application_id: str
+    amount: int
+    currency: str
+    reference: str
+    paid_total: int
+
+
+@dataclass(frozen=True)
+class BoothAssigned(Event):
+    application_id: str
+    edition: str
+    hall: str
+    booth_code: str
+    size_sqm: int
+
+
+@dataclass(frozen=True)
+class ParticipationConfirmed(Event):
+    application_id: str
+
+
+@dataclass(frozen=True)
+class ApplicationWithdrawn(Event):
+    application_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplicationCancelled(Event):
+    application_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExhibitorProfileUpdated(Event):
+    application_id: str
+    company_name: str
+    country: str
+    website: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ExhibitorContactAdded(Event):
+    application_id: str
+    name: str
+    email: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class ExhibitorContactRemoved(Event):
+    application_id: str
+    email: str
+
+
+@dataclass(frozen=True)
+class SupplyChainAreasSet(Event):
+    application_id: str
+    supply_chain_areas: list[str]
+
+
+@dataclass(frozen=True)
+class ProductCategoriesSet(Event):
+    application_id: str
+    product_categories: list[str]
+
+
+# On the application and on the floor plan alike (same payload on both streams)
+
+
+@dataclass(frozen=True)
+class BoothReleased(Event):
+    application_id: str
+    edition: str
+    hall: str
+    booth_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BoothOffered(Event):
+    application_id: str
+    edition: str
+    hall: str
+    booth_code: str
+
+
+# FloorPlan: stream = floorplan:<edition>:<hall>
+
+
+@dataclass(frozen=True)
+class BoothDefined(Event):
+    edition: str
+    hall: str
+    booth_code: str
+    size_sqm: int
+    supply_chain_area: str
+
+
+@dataclass(frozen=True)
+class BoothAllocated(Event):
+    application_id: str
+    edition: str
+    hall: str
+    booth_code: str
+
+
+# Waitlist: stream = waitlist:<edition>; the queue of waitlisted applications without an offer
+
+
+@dataclass(frozen=True)
+class WaitlistEntryAdded(Event):
+    application_id: str
+    edition: str
+    previous_editions: int
+    booth_size_sqm: int | None
+
+
+@dataclass(frozen=True)
+class WaitlistEntryRemoved(Event):
+    application_id: str
+    edition: str
+    reason: str

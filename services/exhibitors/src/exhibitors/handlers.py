@@ -1,17 +1,230 @@
-"""One async function per command: load, decide, append."""
+"""One async function per command: load what it touches, let the aggregates decide,
+append every change atomically (EventStorePort.execute_many)."""
 
-from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from exhibitors.commands import SubmitApplication
-from exhibitors.domain import ExhibitorApplication, application_id
+from pavilion_core.clock import Clock
+from pavilion_core.envelope import NewEvent
+from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
+
+from exhibitors import commands as c
+from exhibitors import events as e
+from exhibitors.domain.application import ExhibitorApplication, application_id
+from exhibitors.domain.floorplan import floor_plan_id
+from exhibitors.domain.values import ApplicationStatus, BoothRef
+from exhibitors.editions import Editions
+from exhibitors.session import Session
+
+Step = Callable[[Session], Awaitable[None]]
 
 
-async def submit_application(
-    store: EventStorePort, command: SubmitApplication, ctx: CommandContext
-) -> AppendResult:
-    app_id = application_id(command.edition, command.organization_id, command.company_name)
-    return await store.execute(
-        str(app_id),
-        lambda history: ExhibitorApplication.load(app_id, history).submit(command),
-        ctx,
-    )
+@dataclass(frozen=True)
+class Handlers:
+    store: EventStorePort
+    editions: Editions
+    clock: Clock
+
+    async def run(self, primary: str, step: Step, ctx: CommandContext) -> AppendResult:
+        async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
+            session = Session(load, self.editions, self.clock.now())
+            await step(session)
+            return session.new_events()
+
+        return await self.store.execute_many(primary, plan, ctx)
+
+    # -- one per command -----------------------------------------------------------
+
+    async def submit_application(
+        self, cmd: c.SubmitApplication, ctx: CommandContext
+    ) -> AppendResult:
+        app_id = application_id(cmd.edition, cmd.organization_id, cmd.company_name)
+
+        async def step(s: Session) -> None:
+            app = await s.application(app_id)
+            s.record(app, app.submit(cmd, s.editions.for_command(cmd.edition), s.now))
+
+        return await self.run(app_id, step, ctx)
+
+    async def start_review(self, cmd: c.StartReview, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.start_review(s.edition_of(a), s.now)
+        )
+
+    async def approve_application(
+        self, cmd: c.ApproveApplication, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            was_waitlisted = app.status == ApplicationStatus.WAITLISTED
+            s.record(app, app.approve(s.edition_of(app), s.now))
+            if was_waitlisted:
+                waitlist = await s.waitlist(app.edition)
+                s.record(waitlist, waitlist.remove(app.id, "APPROVED"))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def reject_application(
+        self, cmd: c.RejectApplication, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            s.record(app, app.reject(cmd.reason, s.edition_of(app), s.now))
+            await _leave_waitlist(s, app, "REJECTED", app.release_offer(cmd.reason))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def waitlist_application(
+        self, cmd: c.WaitlistApplication, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            s.record(app, app.waitlist(s.edition_of(app), s.now))
+            waitlist = await s.waitlist(app.edition)
+            s.record(waitlist, waitlist.add(app.id, app.previous_editions, app.booth_size_sqm))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def issue_contract(self, cmd: c.IssueContract, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.issue_contract(cmd, s.edition_of(a), s.now)
+        )
+
+    async def sign_contract(self, cmd: c.SignContract, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.sign_contract(s.edition_of(a), s.now)
+        )
+
+    async def record_payment(self, cmd: c.RecordPayment, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.record_payment(cmd, s.edition_of(a), s.now)
+        )
+
+    async def assign_booth(self, cmd: c.AssignBooth, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            edition = s.edition_of(app)
+            plan = await s.floor_plan(app.edition, cmd.hall)
+            booth = plan.booth(cmd.booth_code)
+            s.record(app, app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now))
+            s.record(plan, plan.allocate(booth.code, app.id))
+            if app.offered_booth is not None:  # took another booth than the one offered
+                await _free(s, app, app.release_offer("took another booth"))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def confirm_participation(
+        self, cmd: c.ConfirmParticipation, ctx: CommandContext
+    ) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.confirm(s.edition_of(a), s.now)
+        )
+
+    async def withdraw_application(
+        self, cmd: c.WithdrawApplication, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            await _leave_waitlist(s, app, "WITHDRAWN", app.withdraw(cmd.reason))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def cancel_for_non_payment(
+        self, cmd: c.CancelForNonPayment, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            app = await s.application(cmd.application_id)
+            edition = s.edition_of(app)
+            await _free(s, app, app.cancel_for_non_payment(cmd.reason, edition, s.now))
+
+        return await self.run(cmd.application_id, step, ctx)
+
+    async def update_profile(self, cmd: c.UpdateProfile, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.update_profile(cmd, s.edition_of(a), s.now)
+        )
+
+    async def add_contact(self, cmd: c.AddContact, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.add_contact(cmd.contact, s.edition_of(a), s.now)
+        )
+
+    async def remove_contact(self, cmd: c.RemoveContact, ctx: CommandContext) -> AppendResult:
+        return await self._simple(
+            cmd.application_id,
+            ctx,
+            lambda a, s: a.remove_contact(cmd.email, s.edition_of(a), s.now),
+        )
+
+    async def set_supply_chain_areas(
+        self, cmd: c.SetSupplyChainAreas, ctx: CommandContext
+    ) -> AppendResult:
+        areas = [a.value for a in cmd.supply_chain_areas]
+        return await self._simple(
+            cmd.application_id, ctx, lambda a, s: a.set_areas(areas, s.edition_of(a), s.now)
+        )
+
+    async def set_product_categories(
+        self, cmd: c.SetProductCategories, ctx: CommandContext
+    ) -> AppendResult:
+        return await self._simple(
+            cmd.application_id,
+            ctx,
+            lambda a, s: a.set_categories(list(cmd.product_categories), s.edition_of(a), s.now),
+        )
+
+    async def define_booth(self, cmd: c.DefineBooth, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            edition = s.editions.for_command(cmd.edition)
+            plan = await s.floor_plan(edition.code, cmd.hall)
+            s.record(
+                plan, plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
+            )
+
+        return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
+
+    async def _simple(
+        self,
+        app_id: str,
+        ctx: CommandContext,
+        decide: Callable[[ExhibitorApplication, Session], list[e.Event]],
+    ) -> AppendResult:
+        """A command that changes the application alone."""
+
+        async def step(s: Session) -> None:
+            app = await s.application(app_id)
+            s.record(app, decide(app, s))
+
+        return await self.run(app_id, step, ctx)
+
+
+async def _free(s: Session, app: ExhibitorApplication, events: list[e.Event]) -> None:
+    """Record the application's events; every booth they give back is released on its
+    floor plan and offered to the waitlist."""
+    s.record(app, events)
+    for event in events:
+        if isinstance(event, e.BoothReleased):
+            plan = await s.floor_plan(event.edition, event.hall)
+            s.record(plan, plan.release(event.booth_code, app.id, event.reason))
+            await _offer_to_waitlist(s, event.edition, BoothRef(event.hall, event.booth_code))
+
+
+async def _leave_waitlist(
+    s: Session, app: ExhibitorApplication, reason: str, events: list[e.Event]
+) -> None:
+    waitlist = await s.waitlist(app.edition)
+    s.record(waitlist, waitlist.remove(app.id, reason))
+    await _free(s, app, events)
+
+
+async def _offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
+    """Offer a freed booth to the first waitlisted application that holds no offer."""
+    waitlist = await s.waitlist(edition)
+    plan = await s.floor_plan(edition, booth.hall)
+    for candidate_id in waitlist.in_priority_order():
+        candidate = await s.application(candidate_id)
+        if candidate.status == ApplicationStatus.WAITLISTED and candidate.offered_booth is None:
+            s.record(plan, plan.offer(booth.code, candidate.id))
+            s.record(waitlist, waitlist.remove(candidate.id, "OFFERED"))
+            s.record(candidate, candidate.offer(booth))
+            return

@@ -1,0 +1,108 @@
+"""GET endpoints: the editions, and the current state of an application or a hall as
+the service decides on it (the public read model is the gateway's)."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from exhibitors.api.models import (
+    CODE_PATTERN,
+    ApplicationOut,
+    BoothOut,
+    EditionOut,
+    FloorPlanOut,
+)
+from exhibitors.bootstrap import Services
+from exhibitors.domain.application import ExhibitorApplication
+from exhibitors.domain.errors import NotFound
+from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
+from exhibitors.domain.values import Edition
+
+router = APIRouter(tags=["queries"])
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _edition_out(edition: Edition) -> EditionOut:
+    return EditionOut(
+        code=edition.code,
+        name=edition.name,
+        city=edition.city,
+        country=edition.country,
+        starts_on=edition.starts_on,
+        ends_on=edition.ends_on,
+        timezone=edition.timezone,
+        supply_chain_areas=list(edition.supply_chain_areas),
+        currency=edition.currency,
+        deposit_threshold_pct=edition.deposit_threshold_pct,
+        opens_at=edition.opens_at.isoformat(),
+    )
+
+
+@router.get("/editions", response_model_by_alias=True)
+async def editions(request: Request) -> list[EditionOut]:
+    return [_edition_out(e) for e in _services(request).editions.values()]
+
+
+@router.get("/editions/{code}", response_model_by_alias=True)
+async def edition(code: Annotated[str, Path(max_length=32)], request: Request) -> EditionOut:
+    return _edition_out(_services(request).editions.lookup(code))
+
+
+@router.get("/editions/{edition}/halls/{hall}", response_model_by_alias=True)
+async def floor_plan(
+    edition: Annotated[str, Path(max_length=32)],
+    hall: Annotated[str, Path(pattern=CODE_PATTERN)],
+    request: Request,
+) -> FloorPlanOut:
+    services = _services(request)
+    services.editions.lookup(edition)
+    history = await services.handlers.store.read_stream(floor_plan_id(edition, hall))
+    plan = FloorPlan(edition, hall).replay(history)
+    return FloorPlanOut(
+        edition=edition,
+        hall=hall,
+        version=plan.version,
+        booths=[
+            BoothOut(
+                code=b.code,
+                size_sqm=b.size_sqm,
+                supply_chain_area=b.area,
+                allocated_to=b.allocated_to,
+                offered_to=b.offered_to,
+            )
+            for b in plan.booths.values()
+        ],
+    )
+
+
+@router.get("/applications/{application_id}", response_model_by_alias=True)
+async def application(application_id: UUID, request: Request) -> ApplicationOut:
+    history = await _services(request).handlers.store.read_stream(str(application_id))
+    app = ExhibitorApplication(str(application_id)).replay(history)
+    if app.status is None:
+        raise NotFound(f"no application {application_id}")
+    return ApplicationOut(
+        id=app.id,
+        version=app.version,
+        status=app.status,
+        edition=app.edition,
+        company_name=app.company_name,
+        country=app.country,
+        supply_chain_areas=list(app.areas),
+        product_categories=list(app.categories),
+        contacts=[vars(contact) for contact in app.contacts.values()],
+        contract_amount=app.contract.amount if app.contract else None,
+        currency=app.contract.currency if app.contract else None,
+        paid_amount=app.paid,
+        booth={"hall": app.booth.hall, "code": app.booth.code} if app.booth else None,
+        offered_booth=(
+            {"hall": app.offered_booth.hall, "code": app.offered_booth.code}
+            if app.offered_booth
+            else None
+        ),
+    )

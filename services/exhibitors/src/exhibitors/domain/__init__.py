@@ -1,0 +1,1 @@
+"""The exhibitors domain: applications, floor plans, waitlists. No I/O here."""

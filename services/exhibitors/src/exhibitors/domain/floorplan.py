@@ -1,0 +1,98 @@
+"""The floor plan of one hall of an edition: its booths and who holds each.
+
+A booth is free, offered (held for a waitlisted application) or allocated; it is never
+allocated to two applications — the floor plan's stream version makes concurrent
+allocations of one hall conflict, and the loser decides again on fresh state.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from exhibitors import events as e
+from exhibitors.domain.aggregate import Aggregate
+from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from exhibitors.domain.values import BoothRef, Edition, SupplyChainArea
+
+
+def floor_plan_id(edition: str, hall: str) -> str:
+    return f"floorplan:{edition}:{hall}"
+
+
+@dataclass
+class Booth:
+    code: str
+    size_sqm: int
+    area: str
+    allocated_to: str | None = None
+    offered_to: str | None = None
+
+    @property
+    def free(self) -> bool:
+        return self.allocated_to is None and self.offered_to is None
+
+
+@dataclass
+class FloorPlan(Aggregate):
+    edition: str
+    hall: str
+    booths: dict[str, Booth] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def stream_id(self) -> str:
+        return floor_plan_id(self.edition, self.hall)
+
+    def booth(self, code: str) -> Booth:
+        if code not in self.booths:
+            raise NotFound(f"no booth {code} in hall {self.hall} of {self.edition}")
+        return self.booths[code]
+
+    def define(
+        self, code: str, size_sqm: int, area: SupplyChainArea, edition: Edition
+    ) -> list[e.Event]:
+        if code in self.booths:
+            raise Duplicate(
+                f"booth {code} is already defined in hall {self.hall}",
+                floor_plan_id(self.edition, self.hall),
+            )
+        if area not in edition.supply_chain_areas:
+            raise InvalidValue("supplyChainArea", f"{area} is not an area of {edition.code}")
+        return self._record(e.BoothDefined(self.edition, self.hall, code, size_sqm, area.value))
+
+    def allocate(self, code: str, application_id: str) -> list[e.Event]:
+        booth = self.booth(code)
+        if booth.allocated_to is not None:
+            raise InvalidTransition(
+                f"booth {code} is already allocated to application {booth.allocated_to}"
+            )
+        if booth.offered_to not in (None, application_id):
+            raise InvalidTransition(
+                f"booth {code} is held for waitlisted application {booth.offered_to}"
+            )
+        return self._record(e.BoothAllocated(application_id, self.edition, self.hall, code))
+
+    def release(self, code: str, application_id: str, reason: str) -> list[e.Event]:
+        booth = self.booth(code)
+        if application_id not in (booth.allocated_to, booth.offered_to):
+            return []  # already released: releasing is idempotent
+        return self._record(e.BoothReleased(application_id, self.edition, self.hall, code, reason))
+
+    def offer(self, code: str, application_id: str) -> list[e.Event]:
+        if not self.booth(code).free:
+            raise InvalidTransition(f"booth {code} is not free to offer")
+        return self._record(e.BoothOffered(application_id, self.edition, self.hall, code))
+
+    def ref(self, code: str) -> BoothRef:
+        return BoothRef(self.hall, self.booth(code).code)
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "BoothDefined":
+            self.booths[d["boothCode"]] = Booth(d["boothCode"], d["sizeSqm"], d["supplyChainArea"])
+        elif event_type == "BoothAllocated":
+            booth = self.booths[d["boothCode"]]
+            booth.allocated_to, booth.offered_to = d["applicationId"], None
+        elif event_type == "BoothOffered":
+            self.booths[d["boothCode"]].offered_to = d["applicationId"]
+        elif event_type == "BoothReleased":
+            booth = self.booths[d["boothCode"]]
+            booth.allocated_to = booth.offered_to = None

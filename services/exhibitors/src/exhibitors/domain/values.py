@@ -1,0 +1,76 @@
+"""Value objects of the exhibitors domain."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class SupplyChainArea(StrEnum):
+    ADVANCED_MANUFACTURING = "ADVANCED_MANUFACTURING"
+    CLEAN_ENERGY = "CLEAN_ENERGY"
+    SMART_VEHICLES = "SMART_VEHICLES"
+    DIGITAL_TECHNOLOGY = "DIGITAL_TECHNOLOGY"
+    HEALTHY_LIVING = "HEALTHY_LIVING"
+    GREEN_AGRICULTURE = "GREEN_AGRICULTURE"
+    SUPPLY_CHAIN_SERVICES = "SUPPLY_CHAIN_SERVICES"
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WAITLISTED = "WAITLISTED"
+    CONTRACTED = "CONTRACTED"
+    CONFIRMED = "CONFIRMED"
+    WITHDRAWN = "WITHDRAWN"
+    CANCELLED = "CANCELLED"
+
+
+TERMINAL = frozenset(
+    {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.CANCELLED}
+)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One occurrence of the expo, as configured."""
+
+    code: str
+    name: str
+    city: str
+    country: str
+    starts_on: date
+    ends_on: date
+    timezone: str
+    supply_chain_areas: tuple[SupplyChainArea, ...]
+    currency: str
+    deposit_threshold_pct: int
+    opens_at: datetime
+
+    def has_opened(self, now: datetime) -> bool:
+        return now >= self.opens_at
+
+    def deposit_due(self, contract_amount: int) -> int:
+        """The part of the contract amount (minor units) to pay before a booth: rounded up."""
+        return -(-contract_amount * self.deposit_threshold_pct // 100)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    amount: int  # minor units
+    currency: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class BoothRef:
+    hall: str
+    code: str

@@ -1,0 +1,59 @@
+"""The waitlist of an edition: waitlisted applications without a booth offer, in
+priority order — more earlier editions exhibited first, then the larger booth wanted,
+then who came first."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from exhibitors import events as e
+from exhibitors.domain.aggregate import Aggregate
+
+
+def waitlist_id(edition: str) -> str:
+    return f"waitlist:{edition}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    application_id: str
+    previous_editions: int
+    booth_size_sqm: int
+    arrival: int
+
+
+@dataclass
+class Waitlist(Aggregate):
+    edition: str
+    entries: dict[str, Entry] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def stream_id(self) -> str:
+        return waitlist_id(self.edition)
+
+    def in_priority_order(self) -> list[str]:
+        ranked = sorted(
+            self.entries.values(),
+            key=lambda x: (-x.previous_editions, -x.booth_size_sqm, x.arrival),
+        )
+        return [entry.application_id for entry in ranked]
+
+    def add(
+        self, application_id: str, previous_editions: int, booth_size_sqm: int | None
+    ) -> list[e.Event]:
+        return self._record(
+            e.WaitlistEntryAdded(application_id, self.edition, previous_editions, booth_size_sqm)
+        )
+
+    def remove(self, application_id: str, reason: str) -> list[e.Event]:
+        if application_id not in self.entries:
+            return []
+        return self._record(e.WaitlistEntryRemoved(application_id, self.edition, reason))
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "WaitlistEntryAdded":
+            self.entries[d["applicationId"]] = Entry(
+                d["applicationId"], d["previousEditions"], d["boothSizeSqm"] or 0, self.version
+            )
+        elif event_type == "WaitlistEntryRemoved":
+            self.entries.pop(d["applicationId"], None)

@@ -1,0 +1,294 @@
+"""Exhibitor applications as stories: given events, when a command, then events or an error."""
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import jsonschema
+import pytest
+from exhibitors import commands as c
+from exhibitors.domain.application import application_id
+from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from exhibitors.domain.floorplan import floor_plan_id
+from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.waitlist import waitlist_id
+from pavilion_core.eventstore import WrongExpectedVersion
+
+from tests.unit.exhibitors.support import CONTRACT, EDITION, Expo, S, ctx
+
+SCHEMAS = Path(__file__).parents[3] / "schemas/events/exhibitors"
+
+
+def submit(company: str = "Maple Robotics Inc.", **kw: object) -> c.SubmitApplication:
+    fields: dict[str, object] = {
+        "edition": EDITION,
+        "company_name": company,
+        "country": "CA",
+        "supply_chain_areas": (SupplyChainArea.ADVANCED_MANUFACTURING,),
+        "product_categories": ("industrial robots",),
+        "contacts": (Contact("Jane Roy", "jane@maple.example", None),),
+    }
+    return c.SubmitApplication(**{**fields, **kw})  # type: ignore[arg-type]
+
+
+async def test_given_nothing_when_submitted_then_application_submitted() -> None:
+    expo, interest = Expo(), uuid4()
+    result = await expo.h.submit_application(submit(source_interest_id=interest), ctx())
+
+    [event] = expo.store.all_events()
+    assert (event.type, event.version, result.version) == ("ApplicationSubmitted", 1, 1)
+    assert event.data == {
+        "applicationId": result.stream_id,
+        "edition": EDITION,
+        "companyName": "Maple Robotics Inc.",
+        "country": "CA",
+        "supplyChainAreas": ["ADVANCED_MANUFACTURING"],
+        "productCategories": ["industrial robots"],
+        "contacts": [{"name": "Jane Roy", "email": "jane@maple.example", "phone": None}],
+        "organizationId": None,
+        "sourceInterestId": str(interest),
+        "previousEditions": 0,
+        "boothSizeSqm": None,
+    }
+    assert event.metadata["actor"] == "organizer"
+
+
+async def test_a_second_application_of_the_same_organization_names_the_first() -> None:
+    expo = Expo()
+    first = await expo.h.submit_application(submit("Maple Robotics Inc."), ctx())
+    with pytest.raises(Duplicate) as refused:
+        await expo.h.submit_application(submit("  maple   ROBOTICS inc. "), ctx())
+    assert refused.value.existing_id == first.stream_id and first.stream_id in str(refused.value)
+    org = uuid4()
+    assert application_id(EDITION, org, "A") == application_id(EDITION, org, "B")
+    assert application_id(EDITION, org, "A") != application_id("CISCE-2027", org, "A")
+
+
+async def test_an_unknown_edition_or_area_is_a_validation_error() -> None:
+    expo = Expo()
+    with pytest.raises(InvalidValue) as unknown:
+        await expo.h.submit_application(submit(edition="NOPE-1"), ctx())
+    assert unknown.value.field == "edition" and "CISCE-2026" in str(unknown.value)
+
+
+async def test_contract_payment_booth_and_confirmation() -> None:
+    expo = Expo()
+    await expo.define_booths("A-101", size=36)
+    app = await expo.in_state(S.CONTRACTED)
+    h = expo.h
+
+    with pytest.raises(InvalidTransition, match="50% of the contract paid: 0 of 5000000"):
+        await h.assign_booth(c.AssignBooth(app, "A", "A-101"), ctx())
+    await h.record_payment(c.RecordPayment(app, CONTRACT // 2 - 1, "CNY", "wire 1"), ctx())
+    with pytest.raises(InvalidTransition, match="4999999 of 5000000"):
+        await h.assign_booth(c.AssignBooth(app, "A", "A-101"), ctx())
+    await h.record_payment(c.RecordPayment(app, 1, "CNY", "wire 2"), ctx())
+    with pytest.raises(InvalidTransition, match="needs full payment"):
+        await h.confirm_participation(c.ConfirmParticipation(app), ctx())
+
+    assert await expo.new_events(
+        lambda: h.assign_booth(c.AssignBooth(app, "A", "A-101"), ctx())
+    ) == [(app, "BoothAssigned"), (floor_plan_id(EDITION, "A"), "BoothAllocated")]
+    with pytest.raises(InvalidValue, match="exceeds the outstanding 5000000") as over:
+        await h.record_payment(c.RecordPayment(app, CONTRACT, "CNY", "too much"), ctx())
+    assert over.value.field == "amount"
+    with pytest.raises(InvalidValue, match="contract is in CNY"):
+        await h.record_payment(c.RecordPayment(app, 10, "USD", "wrong currency"), ctx())
+    await h.record_payment(c.RecordPayment(app, CONTRACT // 2, "CNY", "balance"), ctx())
+    await h.confirm_participation(c.ConfirmParticipation(app), ctx())
+
+    state = await expo.application(app)
+    assert (state.status, state.paid, state.booth.code if state.booth else None) == (
+        S.CONFIRMED,
+        CONTRACT,
+        "A-101",
+    )
+
+
+async def test_a_contract_must_be_issued_in_the_edition_currency_and_signed_after_issue() -> None:
+    expo = Expo()
+    app = await expo.in_state(S.APPROVED)
+    with pytest.raises(InvalidTransition, match="no contract issued to sign"):
+        await expo.h.sign_contract(c.SignContract(app), ctx())
+    with pytest.raises(InvalidValue, match="contracts are in CNY"):
+        await expo.h.issue_contract(c.IssueContract(app, 10, "EUR", date(2026, 3, 1)), ctx())
+    with pytest.raises(InvalidValue, match="due date is in the past"):
+        await expo.h.issue_contract(c.IssueContract(app, 10, "CNY", date(2025, 1, 1)), ctx())
+    await expo.h.issue_contract(c.IssueContract(app, 10, "CNY", date(2026, 3, 1)), ctx())
+    await expo.h.sign_contract(c.SignContract(app), ctx())
+    assert (await expo.application(app)).status == S.CONTRACTED
+
+
+async def test_one_booth_is_never_allocated_to_two_applications() -> None:
+    expo = Expo()
+    await expo.define_booths("A-1")
+    first, second = await expo.in_state(S.CONTRACTED), await expo.in_state(S.CONTRACTED)
+    for app in (first, second):
+        await expo.h.record_payment(c.RecordPayment(app, CONTRACT, "CNY", "full"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(first, "A", "A-1"), ctx())
+    with pytest.raises(InvalidTransition, match=f"already allocated to application {first}"):
+        await expo.h.assign_booth(c.AssignBooth(second, "A", "A-1"), ctx())
+    with pytest.raises(NotFound, match="no booth A-9 in hall A"):
+        await expo.h.assign_booth(c.AssignBooth(second, "A", "A-9"), ctx())
+    await expo.define_booths("A-2")
+    with pytest.raises(InvalidTransition, match="already has booth A-1"):
+        await expo.h.assign_booth(c.AssignBooth(first, "A", "A-2"), ctx())
+
+
+async def test_booths_are_defined_once_per_hall_in_the_edition_areas() -> None:
+    expo = Expo()
+    await expo.define_booths("B-1", hall="B")
+    with pytest.raises(Duplicate):
+        await expo.define_booths("B-1", hall="B")
+    await expo.define_booths("B-1", hall="C")  # another hall, another booth
+    with pytest.raises(InvalidValue):
+        await expo.h.define_booth(
+            c.DefineBooth("NOPE", "B", "B-2", 9, SupplyChainArea.CLEAN_ENERGY), ctx()
+        )
+
+
+async def test_a_withdrawal_releases_the_booth_and_offers_it_to_the_waitlist_by_priority():
+    expo = Expo()
+    await expo.define_booths("A-1")
+    holder = await expo.in_state(S.CONTRACTED)
+    await expo.h.record_payment(c.RecordPayment(holder, CONTRACT, "CNY", "full"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(holder, "A", "A-1"), ctx())
+    newcomer = await expo.in_state(S.WAITLISTED, previous=0, size=100)
+    veteran_small = await expo.in_state(S.WAITLISTED, previous=3, size=9)
+    veteran_big = await expo.in_state(S.WAITLISTED, previous=3, size=36)
+    assert await expo.waitlist() == [veteran_big, veteran_small, newcomer]
+
+    events = await expo.new_events(
+        lambda: expo.h.withdraw_application(c.WithdrawApplication(holder, "budget cut"), ctx())
+    )
+
+    plan_stream, queue = floor_plan_id(EDITION, "A"), waitlist_id(EDITION)
+    assert sorted(events) == sorted(
+        [
+            (holder, "BoothReleased"),
+            (holder, "ApplicationWithdrawn"),
+            (plan_stream, "BoothReleased"),
+            (plan_stream, "BoothOffered"),
+            (queue, "WaitlistEntryRemoved"),
+            (veteran_big, "BoothOffered"),
+        ]
+    )
+    booth = (await expo.floor_plan()).booths["A-1"]
+    assert (booth.allocated_to, booth.offered_to) == (None, veteran_big)
+    assert await expo.waitlist() == [veteran_small, newcomer]
+
+    # the booth is held for the offeree: nobody else may take it, the offeree may
+    other = await expo.in_state(S.CONTRACTED)
+    await expo.h.record_payment(c.RecordPayment(other, CONTRACT, "CNY", "full"), ctx())
+    with pytest.raises(InvalidTransition, match=f"held for waitlisted application {veteran_big}"):
+        await expo.h.assign_booth(c.AssignBooth(other, "A", "A-1"), ctx())
+    # the offeree is rejected after all: the booth goes to the next in line
+    await expo.h.reject_application(c.RejectApplication(veteran_big, "incomplete"), ctx())
+    assert (await expo.floor_plan()).booths["A-1"].offered_to == veteran_small
+    assert await expo.waitlist() == [newcomer]
+
+
+async def test_an_offeree_approved_and_paid_takes_the_booth_offered() -> None:
+    expo = Expo()
+    await expo.define_booths("A-1")
+    holder = await expo.in_state(S.CONTRACTED)
+    await expo.h.record_payment(c.RecordPayment(holder, CONTRACT, "CNY", "full"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(holder, "A", "A-1"), ctx())
+    waiting = await expo.in_state(S.WAITLISTED)
+    await expo.h.withdraw_application(c.WithdrawApplication(holder, "no"), ctx())
+
+    await expo.h.approve_application(c.ApproveApplication(waiting), ctx())
+    await expo.h.issue_contract(c.IssueContract(waiting, CONTRACT, "CNY", date(2026, 3, 31)), ctx())
+    await expo.h.sign_contract(c.SignContract(waiting), ctx())
+    await expo.h.record_payment(c.RecordPayment(waiting, CONTRACT, "CNY", "full"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(waiting, "A", "A-1"), ctx())
+
+    state = await expo.application(waiting)
+    assert state.booth is not None and state.booth.code == "A-1" and state.offered_booth is None
+    assert (await expo.floor_plan()).booths["A-1"].allocated_to == waiting
+
+
+async def test_cancellation_for_non_payment_only_once_the_due_date_has_passed() -> None:
+    expo = Expo()
+    await expo.define_booths("A-1")
+    app = await expo.in_state(S.CONTRACTED)
+    await expo.h.record_payment(c.RecordPayment(app, CONTRACT // 2, "CNY", "deposit"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(app, "A", "A-1"), ctx())
+    with pytest.raises(InvalidTransition, match="payment is not overdue"):
+        await expo.h.cancel_for_non_payment(c.CancelForNonPayment(app, "unpaid"), ctx())
+    expo.clock.current = datetime(2026, 4, 1, tzinfo=UTC)
+
+    await expo.h.cancel_for_non_payment(c.CancelForNonPayment(app, "balance unpaid"), ctx())
+
+    assert (await expo.application(app)).status == S.CANCELLED
+    assert (await expo.floor_plan()).booths["A-1"].free
+
+
+async def test_contacts_areas_and_categories() -> None:
+    expo = Expo()
+    app = await expo.in_state(S.SUBMITTED)
+    h = expo.h
+    await h.add_contact(c.AddContact(app, Contact("Bo Li", "bo@example.com", "+1 555 0100")), ctx())
+    with pytest.raises(Duplicate):
+        await h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
+    await h.remove_contact(c.RemoveContact(app, "ana@example.com"), ctx())
+    with pytest.raises(NotFound):
+        await h.remove_contact(c.RemoveContact(app, "ana@example.com"), ctx())
+    await h.set_supply_chain_areas(
+        c.SetSupplyChainAreas(app, (SupplyChainArea.SMART_VEHICLES, SupplyChainArea.CLEAN_ENERGY)),
+        ctx(),
+    )
+    await h.set_product_categories(c.SetProductCategories(app, ("batteries", "chargers")), ctx())
+    await h.update_profile(
+        c.UpdateProfile(app, company_name="Maple Mobility", website="https://maple.example"), ctx()
+    )
+
+    state = await expo.application(app)
+    assert list(state.contacts) == ["bo@example.com"]
+    assert state.areas == ("SMART_VEHICLES", "CLEAN_ENERGY")
+    assert state.categories == ("batteries", "chargers")
+    assert (state.company_name, state.country, state.website) == (
+        "Maple Mobility",
+        "CA",
+        "https://maple.example",
+    )
+
+
+async def test_a_stale_expected_version_is_a_conflict_and_a_retry_returns_the_first_result() -> (
+    None
+):
+    expo = Expo()
+    app = await expo.in_state(S.SUBMITTED)
+    with pytest.raises(WrongExpectedVersion):
+        await expo.h.start_review(c.StartReview(app), ctx(expected_version=0))
+    first = await expo.h.start_review(c.StartReview(app), ctx(idempotency_key="k", fingerprint="f"))
+    again = await expo.h.start_review(c.StartReview(app), ctx(idempotency_key="k", fingerprint="f"))
+    assert again == first and (await expo.application(app)).version == 2
+
+
+async def test_every_event_the_stories_produce_matches_its_schema() -> None:
+    expo = Expo()
+    await expo.define_booths("A-1", "A-2")
+    for status in S:
+        await expo.in_state(status)
+    holder = await expo.in_state(S.CONTRACTED)
+    await expo.h.record_payment(c.RecordPayment(holder, CONTRACT, "CNY", "full"), ctx())
+    await expo.h.assign_booth(c.AssignBooth(holder, "A", "A-1"), ctx())
+    await expo.in_state(S.WAITLISTED)
+    await expo.h.withdraw_application(c.WithdrawApplication(holder, "no"), ctx())
+    app = await expo.in_state(S.SUBMITTED)
+    await expo.h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
+    await expo.h.remove_contact(c.RemoveContact(app, "bo@example.com"), ctx())
+    await expo.h.set_supply_chain_areas(
+        c.SetSupplyChainAreas(app, (SupplyChainArea.SMART_VEHICLES,)), ctx()
+    )
+    await expo.h.set_product_categories(c.SetProductCategories(app, ("x",)), ctx())
+    await expo.h.update_profile(c.UpdateProfile(app, description="Robots."), ctx())
+
+    seen = set()
+    for event in expo.store.all_events():
+        schema = json.loads((SCHEMAS / f"{event.type}.v1.schema.json").read_text())
+        jsonschema.validate(event.data, schema, format_checker=jsonschema.FormatChecker())
+        seen.add(event.type)
+    assert seen == {p.name.split(".")[0] for p in SCHEMAS.glob("*.schema.json")}
