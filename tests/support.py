@@ -4,6 +4,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,8 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import header_attributes
 
 SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
+# The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
+STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pavilion_core.config import KafkaSettings
 
-from tests.support import assert_valid_event, eventually, read_topic
+from tests.support import STORY_TIME, assert_valid_event, eventually, read_topic
 
 PROCESSES = [
     ("exhibitors", "api"),
@@ -56,6 +56,7 @@ async def stack(store_url: str, read_model_url: str, topic: str, tmp_path) -> As
         "PAVILION_GATEWAY_GROUP": f"{topic}.projector",
         "PAVILION_EXHIBITORS_PORT": str(ports["exhibitors"]),
         "PAVILION_GATEWAY_PORT": str(ports["gateway"]),
+        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
     }
     processes = {
         f"{service}-{role}": await asyncio.create_subprocess_exec(

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from pavilion_core.envelope import Metadata
 from pavilion_core.eventstore import (
@@ -33,6 +34,31 @@ class CommandRejected(Exception):
     code = "INVALID_TRANSITION"
     status = 409
     field: str | None = None
+
+
+class FieldError(BaseModel):
+    field: list[str]
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
+    409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
+    422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
+    500: {"model": ErrorOut, "description": "INTERNAL: a fault of ours, with a correlation id"},
+}
 
 
 def error(status: int, code: str, message: str, fields: list[Any] | None = None) -> JSONResponse:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 from pavilion_core.eventstore import AppendResult, CommandContext
-from pavilion_core.http import command_context
+from pavilion_core.http import ERROR_RESPONSES, command_context
 
 from exhibitors import commands as c
 from exhibitors.api.models import (
@@ -52,7 +52,11 @@ def _handlers(request: Request) -> Handlers:
     return services.handlers
 
 
-POST: dict[str, Any] = {"response_model": Accepted, "response_model_by_alias": True}
+POST: dict[str, Any] = {
+    "response_model": Accepted,
+    "response_model_by_alias": True,
+    "responses": ERROR_RESPONSES,
+}
 
 
 @router.post("/applications", status_code=201, **POST)

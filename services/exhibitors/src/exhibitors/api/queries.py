@@ -5,6 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
+from pavilion_core.http import ERROR_RESPONSES
 
 from exhibitors.api.models import (
     CODE_PATTERN,
@@ -19,7 +20,7 @@ from exhibitors.domain.errors import NotFound
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.values import Edition
 
-router = APIRouter(tags=["queries"])
+router = APIRouter(tags=["queries"], responses=ERROR_RESPONSES)
 
 
 def _services(request: Request) -> Services:
