@@ -192,3 +192,27 @@ async def test_pages_follow_the_cursor_and_bad_paging_input_is_a_typed_error(sta
         result = await stack.query(EXHIBITORS, edition="CISCE-2026", **variables)
         assert result["data"] is None
         assert result["errors"][0]["extensions"]["code"] == "VALIDATION"
+
+
+async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
+    stack: Stack, tmp_path
+):
+    from tests.integration.test_import import generate
+
+    file, report = tmp_path / "fair.csv", tmp_path / "rejected.csv"
+    expected = generate(file, good=30)
+    command = [sys.executable, "-m", "exhibitors.importer", str(file), "--api", stack.exhibitors,
+               "--report", str(report)]
+
+    for imported in (30, 0):
+        process = await asyncio.create_subprocess_exec(*command, stderr=asyncio.subprocess.PIPE)
+        _, err = await process.communicate()
+        assert process.returncode == 1, err.decode()  # some rows were rejected
+        assert f"{imported} imported" in err.decode(), err.decode()
+        assert report.read_text().count("\n") == len(expected) + 1
+
+    async def listed() -> bool:
+        result = await stack.query(EXHIBITORS, edition="CISCE-2026", first=1)
+        return bool(result["data"]["exhibitors"]["totalCount"] == 30)
+
+    await eventually(listed, what="30 imported exhibitors in GraphQL")

@@ -283,9 +283,11 @@ async def test_a_second_application_of_the_same_company_is_a_duplicate(api: http
 
 async def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(api):
     headers = {"idempotency-key": "submit-prairie-1"}
-    first = await ok(await api.post("/applications", json=VALID, headers=headers), 201)
-    again = await ok(await api.post("/applications", json=VALID, headers=headers), 201)
-    assert again == first
+    first = await api.post("/applications", json=VALID, headers=headers)
+    again = await api.post("/applications", json=VALID, headers=headers)
+    assert await ok(again, 201) == await ok(first, 201)
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["idempotent-replayed"] == "true"
     other = refused(
         await api.post("/applications", json={**VALID, "companyName": "Other"}, headers=headers),
         422,

@@ -51,6 +51,7 @@ class AppendResult:
     version: int
     event_ids: list[str]
     positions: list[int]
+    replayed: bool = False  # answered from the idempotency key, nothing appended
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """HTTP plumbing shared by the command APIs: typed JSON errors, correlation ids,
-command context from headers, health and readiness.
+command context from headers (and `Idempotent-Replayed: true` on an answer that a
+retried Idempotency-Key got from the first request), health and readiness.
 
 Every error body is `{"error": {"code", "message", "fields"?}}` with a fitting
 status; bad input never becomes a 500.
@@ -96,6 +97,8 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
         finally:
             correlation_id.reset(token)
         response.headers["x-correlation-id"] = cid
+        if getattr(request.state, "idempotent_replayed", False):
+            response.headers["idempotent-replayed"] = "true"
         return response
 
     @app.exception_handler(RequestValidationError)

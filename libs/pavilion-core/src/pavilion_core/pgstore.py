@@ -67,7 +67,7 @@ async def find_idempotent(
         return None
     if row["request_hash"] != fingerprint:
         raise IdempotencyKeyReused(key)
-    return AppendResult(**json.loads(row["result"]))
+    return AppendResult(**{**json.loads(row["result"]), "replayed": True})
 
 
 class EventStore(EventStorePort):

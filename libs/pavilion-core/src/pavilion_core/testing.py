@@ -3,6 +3,7 @@
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -33,7 +34,7 @@ class InMemoryEventStore(EventStorePort):
         stored_fingerprint, result = self.keys[key]
         if stored_fingerprint != fingerprint:
             raise IdempotencyKeyReused(key)
-        return result
+        return replace(result, replayed=True)
 
     async def append_many(
         self,

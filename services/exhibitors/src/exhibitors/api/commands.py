@@ -42,6 +42,7 @@ async def _run(
 ) -> Accepted:
     ctx = command_context(request, body.model_dump(mode="json"), body.expected_version)
     result = await handler(command, ctx)
+    request.state.idempotent_replayed = result.replayed
     return Accepted(
         id=result.stream_id, version=result.version, event_ids=[UUID(e) for e in result.event_ids]
     )
