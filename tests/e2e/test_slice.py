@@ -201,8 +201,16 @@ async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
 
     file, report = tmp_path / "fair.csv", tmp_path / "rejected.csv"
     expected = generate(file, good=30)
-    command = [sys.executable, "-m", "exhibitors.importer", str(file), "--api", stack.exhibitors,
-               "--report", str(report)]
+    command = [
+        sys.executable,
+        "-m",
+        "exhibitors.importer",
+        str(file),
+        "--api",
+        stack.exhibitors,
+        "--report",
+        str(report),
+    ]
 
     for imported in (30, 0):
         process = await asyncio.create_subprocess_exec(*command, stderr=asyncio.subprocess.PIPE)
