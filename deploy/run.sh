@@ -9,7 +9,9 @@ cd "$REPO_ROOT"
 export PAVILION_EXHIBITORS_PORT=${PAVILION_EXHIBITORS_PORT:-8001}
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
-PROCESSES=("exhibitors api" "exhibitors relay" "gateway projector" "gateway api")
+# The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
+export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
+PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor" "gateway projector" "gateway api")
 pids=()
 
 stop_all() {

@@ -18,7 +18,7 @@ from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.pgstore import EventStore
 
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
-TEMPLATES = {"eventstore": (EVENT_STORE,), "readmodel": (CONSUMER, READ_MODEL)}
+TEMPLATES = {"eventstore": (EVENT_STORE, CONSUMER), "readmodel": (CONSUMER, READ_MODEL)}
 RUN = uuid.uuid4().hex[:8]
 
 

@@ -107,7 +107,7 @@ query($edition: String!, $first: Int, $after: String) {
   exhibitors(edition: $edition, first: $first, after: $after) {
     totalCount
     edges { cursor node { id companyName country status supplyChainAreas productCategories
-                          contacts { name email } version } }
+                          contacts { name email } booth { code hall sizeSqm } version } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -144,6 +144,7 @@ async def test_a_submitted_application_shows_up_in_graphql(
         "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"],
         "productCategories": ["cold chain"],
         "contacts": [{"name": "Ada Brooks", "email": "ada@potomac.example"}],
+        "booth": None,
         "version": 1,
     }
     node = await stack.query(
@@ -224,3 +225,82 @@ async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
         return bool(result["data"]["exhibitors"]["totalCount"] == 30)
 
     await eventually(listed, what="30 imported exhibitors in GraphQL")
+
+
+async def test_the_lifecycle_reaches_the_topic_as_valid_cloudevents_and_graphql_follows(
+    stack: Stack, kafka: KafkaSettings, topic: str
+):
+    async with httpx.AsyncClient(base_url=stack.exhibitors) as http:
+
+        async def post(path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
+            response = await http.post(path, json=body)
+            assert response.status_code == status, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        await post(
+            "/editions/CISCE-2026/halls/W1/booths",
+            {"boothCode": "W1-08", "sizeSqm": 36, "supplyChainArea": "SMART_VEHICLES"},
+            201,
+        )
+        app = (
+            await post(
+                "/applications",
+                {
+                    "edition": "CISCE-2026",
+                    "companyName": "Windsor EV Parts",
+                    "country": "CA",
+                    "supplyChainAreas": ["SMART_VEHICLES"],
+                    "previousEditions": 1,
+                },
+                201,
+            )
+        )["id"]
+        waiting = (
+            await post(
+                "/applications",
+                {
+                    "edition": "CISCE-2026",
+                    "companyName": "Ottawa Batteries",
+                    "country": "CA",
+                    "supplyChainAreas": ["SMART_VEHICLES"],
+                },
+                201,
+            )
+        )["id"]
+        for path, body in [
+            ("review", {}),
+            ("approve", {}),
+            ("contract", {"amount": 8_000_000, "currency": "CNY", "dueDate": "2026-03-31"}),
+            ("contract/sign", {}),
+            ("payments", {"amount": 4_000_000, "currency": "CNY", "reference": "SWIFT-1"}),
+            ("booth", {"hall": "W1", "boothCode": "W1-08"}),
+            ("contacts", {"name": "Luc Roy", "email": "luc@windsor.example"}),
+        ]:
+            await post(f"/applications/{app}/{path}", body)
+        await post(f"/applications/{waiting}/review", {})
+        await post(f"/applications/{waiting}/waitlist", {})
+        await post(f"/applications/{app}/withdraw", {"reason": "plant strike"})
+
+    async def withdrawn() -> dict[str, Any] | None:
+        result = await stack.query(EXHIBITORS, edition="CISCE-2026")
+        nodes = {e["node"]["companyName"]: e["node"] for e in result["data"]["exhibitors"]["edges"]}
+        node = nodes.get("Windsor EV Parts")
+        return node if node and node["status"] == "WITHDRAWN" else None
+
+    node = await eventually(withdrawn, what="the withdrawal in GraphQL")
+    assert node["booth"] is None and node["version"] == 10
+    assert [c["email"] for c in node["contacts"]] == ["luc@windsor.example"]
+
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 20)
+    for message in messages:
+        assert_valid_event(message)
+    types = {dict(m.headers)["ce_type"].decode().split(".")[2] for m in messages}
+    assert {
+        "BoothDefined",
+        "BoothAllocated",
+        "BoothReleased",
+        "BoothOffered",
+        "WaitlistEntryAdded",
+        "WaitlistEntryRemoved",
+        "PaymentRecorded",
+    } <= types

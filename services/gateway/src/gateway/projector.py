@@ -2,6 +2,7 @@
 
 The timeline row keyed by event id comes first: when it already exists the event is
 a redelivery (the relay publishes at least once) and nothing else is applied.
+Events this projector does not know are counted in skipped_events, not fatal.
 """
 
 import json
@@ -10,7 +11,10 @@ from collections.abc import Awaitable, Callable
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
+from gateway.exhibitors.projections import APPLIERS as EXHIBITORS
+
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
+APPLIERS: dict[str, Apply] = {**EXHIBITORS}
 
 
 async def project(conn: Connection, event: CloudEvent) -> None:
@@ -42,29 +46,3 @@ async def _record_in_timeline(conn: Connection, event: CloudEvent) -> bool:
         json.dumps(event.data),
     )
     return inserted is True
-
-
-async def application_submitted(conn: Connection, event: CloudEvent) -> None:
-    d = event.data
-    await conn.execute(
-        """INSERT INTO exhibitors (id, edition, company_name, country, status,
-               supply_chain_areas, product_categories, contacts, organization_id,
-               source_interest_id, version, submitted_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $11)""",
-        d["applicationId"],
-        d["edition"],
-        d["companyName"],
-        d["country"],
-        list(d["supplyChainAreas"]),
-        list(d["productCategories"]),
-        json.dumps(d["contacts"]),
-        d.get("organizationId"),
-        d.get("sourceInterestId"),
-        event.stream_version,
-        event.time,
-    )
-
-
-APPLIERS: dict[str, Apply] = {
-    "pavilion.exhibitors.ApplicationSubmitted.v1": application_submitted,
-}

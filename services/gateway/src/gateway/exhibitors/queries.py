@@ -10,7 +10,7 @@ from gateway.relay import BadInput, Connection, Page, decode_cursor, page_size, 
 
 _COLUMNS = (
     "id, edition, company_name, country, status, supply_chain_areas, "
-    "product_categories, contacts, version"
+    "product_categories, contacts, booth_code, booth_hall, booth_size_sqm, version"
 )
 
 

@@ -42,6 +42,13 @@ class ExhibitorContact:
 
 
 @strawberry.type
+class Booth:
+    code: str
+    hall: str
+    size_sqm: int
+
+
+@strawberry.type
 class Exhibitor(Node):
     edition: str
     company_name: str
@@ -50,6 +57,7 @@ class Exhibitor(Node):
     supply_chain_areas: list[SupplyChainArea]
     product_categories: list[str]
     contacts: list[ExhibitorContact]
+    booth: Booth | None
     version: int
 
     @classmethod
@@ -67,5 +75,12 @@ class Exhibitor(Node):
                 ExhibitorContact(name=c["name"], email=c["email"], phone=c.get("phone"))
                 for c in contacts
             ],
+            booth=(
+                Booth(
+                    code=row["booth_code"], hall=row["booth_hall"], size_sqm=row["booth_size_sqm"]
+                )
+                if row["booth_code"]
+                else None
+            ),
             version=row["version"],
         )

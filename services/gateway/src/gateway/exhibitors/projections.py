@@ -1,0 +1,217 @@
+"""How exhibitors' events change the read model: the exhibitors table (one row per
+application) and the booths table (every booth of every hall)."""
+
+import json
+from collections.abc import Awaitable, Callable
+
+from pavilion_core.db import Connection
+from pavilion_core.envelope import CloudEvent
+
+Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
+TYPE = "pavilion.exhibitors.{}.v1"
+
+
+async def submitted(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO exhibitors (id, edition, company_name, country, status,
+               supply_chain_areas, product_categories, contacts, organization_id,
+               source_interest_id, previous_editions, version, submitted_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $12)""",
+        d["applicationId"],
+        d["edition"],
+        d["companyName"],
+        d["country"],
+        list(d["supplyChainAreas"]),
+        list(d["productCategories"]),
+        json.dumps(d["contacts"]),
+        d.get("organizationId"),
+        d.get("sourceInterestId"),
+        d.get("previousEditions", 0),
+        event.stream_version,
+        event.time,
+    )
+
+
+async def _update(
+    conn: Connection, event: CloudEvent, assignments: str = "", *values: object
+) -> None:
+    """Set columns ($4…) of the application's row, with the event's version and time."""
+    await conn.execute(
+        f"""UPDATE exhibitors SET {assignments + ", " if assignments else ""}
+                                  version = $2, updated_at = $3
+            WHERE id = $1""",
+        event.data["applicationId"],
+        event.stream_version,
+        event.time,
+        *values,
+    )
+
+
+def status(value: str) -> Apply:
+    async def apply(conn: Connection, event: CloudEvent) -> None:
+        await _update(conn, event, "status = $4", value)
+
+    return apply
+
+
+async def contract_issued(conn: Connection, event: CloudEvent) -> None:
+    await _update(
+        conn,
+        event,
+        "contract_amount = $4, currency = $5",
+        event.data["amount"],
+        event.data["currency"],
+    )
+
+
+async def payment_recorded(conn: Connection, event: CloudEvent) -> None:
+    await _update(conn, event, "paid_amount = $4", event.data["paidTotal"])
+
+
+async def booth_assigned(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await _update(
+        conn,
+        event,
+        "booth_hall = $4, booth_code = $5, booth_size_sqm = $6",
+        d["hall"],
+        d["boothCode"],
+        d["sizeSqm"],
+    )
+
+
+async def profile_updated(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await _update(
+        conn,
+        event,
+        "company_name = $4, country = $5, website = $6, description = $7",
+        d["companyName"],
+        d["country"],
+        d["website"],
+        d["description"],
+    )
+
+
+async def contact_added(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    contact = {"name": d["name"], "email": d["email"], "phone": d["phone"]}
+    await _update(
+        conn, event, "contacts = contacts || jsonb_build_array($4::jsonb)", json.dumps(contact)
+    )
+
+
+async def contact_removed(conn: Connection, event: CloudEvent) -> None:
+    await _update(
+        conn,
+        event,
+        """contacts = coalesce((SELECT jsonb_agg(c) FROM jsonb_array_elements(contacts) c
+                                WHERE c->>'email' <> $4), '[]'::jsonb)""",
+        event.data["email"],
+    )
+
+
+async def areas_set(conn: Connection, event: CloudEvent) -> None:
+    await _update(conn, event, "supply_chain_areas = $4", list(event.data["supplyChainAreas"]))
+
+
+async def categories_set(conn: Connection, event: CloudEvent) -> None:
+    await _update(conn, event, "product_categories = $4", list(event.data["productCategories"]))
+
+
+# Booth events land on two streams: the application's (subject = its id) and the hall's
+# floor plan (subject = floorplan:<edition>:<hall>); each changes its own table.
+
+
+def _on_floor_plan(event: CloudEvent) -> bool:
+    return event.subject.startswith("floorplan:")
+
+
+async def booth_defined(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO booths (edition, hall, code, size_sqm, supply_chain_area)
+           VALUES ($1, $2, $3, $4, $5)""",
+        d["edition"],
+        d["hall"],
+        d["boothCode"],
+        d["sizeSqm"],
+        d["supplyChainArea"],
+    )
+
+
+async def _set_booth(
+    conn: Connection, event: CloudEvent, assignments: str, *values: object
+) -> None:
+    d = event.data
+    await conn.execute(
+        f"UPDATE booths SET {assignments} WHERE edition = $1 AND hall = $2 AND code = $3",
+        d["edition"],
+        d["hall"],
+        d["boothCode"],
+        *values,
+    )
+
+
+async def booth_allocated(conn: Connection, event: CloudEvent) -> None:
+    await _set_booth(
+        conn, event, "allocated_to = $4, offered_to = NULL", event.data["applicationId"]
+    )
+
+
+async def booth_offered(conn: Connection, event: CloudEvent) -> None:
+    if _on_floor_plan(event):
+        await _set_booth(conn, event, "offered_to = $4", event.data["applicationId"])
+    else:
+        await _update(conn, event)
+
+
+async def booth_released(conn: Connection, event: CloudEvent) -> None:
+    if _on_floor_plan(event):
+        await _set_booth(conn, event, "allocated_to = NULL, offered_to = NULL")
+        return
+    held = "booth_hall = $4 AND booth_code = $5"
+    await _update(
+        conn,
+        event,
+        f"""booth_size_sqm = CASE WHEN {held} THEN NULL ELSE booth_size_sqm END,
+            booth_hall = CASE WHEN {held} THEN NULL ELSE booth_hall END,
+            booth_code = CASE WHEN {held} THEN NULL ELSE booth_code END""",
+        event.data["hall"],
+        event.data["boothCode"],
+    )
+
+
+async def waitlist_changed(conn: Connection, event: CloudEvent) -> None:
+    """Kept in the timeline only; the waitlist is the exhibitors service's to decide on."""
+
+
+APPLIERS: dict[str, Apply] = {
+    TYPE.format(name): apply
+    for name, apply in {
+        "ApplicationSubmitted": submitted,
+        "ReviewStarted": status("UNDER_REVIEW"),
+        "ApplicationApproved": status("APPROVED"),
+        "ApplicationRejected": status("REJECTED"),
+        "ApplicationWaitlisted": status("WAITLISTED"),
+        "ContractIssued": contract_issued,
+        "ContractSigned": status("CONTRACTED"),
+        "PaymentRecorded": payment_recorded,
+        "BoothAssigned": booth_assigned,
+        "ParticipationConfirmed": status("CONFIRMED"),
+        "ApplicationWithdrawn": status("WITHDRAWN"),
+        "ApplicationCancelled": status("CANCELLED"),
+        "ExhibitorProfileUpdated": profile_updated,
+        "ExhibitorContactAdded": contact_added,
+        "ExhibitorContactRemoved": contact_removed,
+        "SupplyChainAreasSet": areas_set,
+        "ProductCategoriesSet": categories_set,
+        "BoothDefined": booth_defined,
+        "BoothAllocated": booth_allocated,
+        "BoothOffered": booth_offered,
+        "BoothReleased": booth_released,
+        "WaitlistEntryAdded": waitlist_changed,
+        "WaitlistEntryRemoved": waitlist_changed,
+    }.items()
+}
