@@ -4,37 +4,33 @@ Each test gets fresh databases, cloned from templates migrated once per session,
 fresh topics, so tests neither see nor disturb each other's data.
 """
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from exhibitors.api import create_app
+from exhibitors.config import Config
 from gateway.bootstrap import READ_MODEL
-from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
+from pavilion_core.config import KafkaSettings
 from pavilion_core.db import CONSUMER, EVENT_STORE, migrate
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.pgstore import EventStore
+from pavilion_core.testing import FixedClock
 
-PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
+from tests.support import PG_URL, STORY_TIME, admin_sql
+
 TEMPLATES = {"eventstore": (EVENT_STORE, CONSUMER), "readmodel": (CONSUMER, READ_MODEL)}
 RUN = uuid.uuid4().hex[:8]
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(f"{PG_URL}/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="session")
 async def templates() -> AsyncIterator[dict[str, str]]:
     names = {kind: f"pavtest_{RUN}_{kind}_template" for kind in TEMPLATES}
     for kind, name in names.items():
-        await _admin(f"CREATE DATABASE {name}")
+        await admin_sql(f"CREATE DATABASE {name}")
         conn = await asyncpg.connect(f"{PG_URL}/{name}")
         try:
             await migrate(conn, *TEMPLATES[kind])
@@ -42,14 +38,14 @@ async def templates() -> AsyncIterator[dict[str, str]]:
             await conn.close()
     yield names
     for name in names.values():
-        await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def _fresh_database(template: str) -> AsyncIterator[str]:
     name = f"pavtest_{RUN}_{uuid.uuid4().hex[:10]}"
-    await _admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+    await admin_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield f"{PG_URL}/{name}"
-    await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -83,6 +79,18 @@ async def read_pool(read_model_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture
 def store(store_pool: asyncpg.Pool) -> EventStore:
     return EventStore(store_pool)
+
+
+@pytest.fixture
+async def exhibitors_api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The exhibitors command API in process (lifespan and all) on its own database,
+    at the story's time."""
+    config = Config(store_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
+    app = create_app(config)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://exhibitors") as client:
+            yield client
 
 
 @pytest.fixture(scope="session")

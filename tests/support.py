@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -9,15 +10,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from pavilion_core.config import KafkaSettings
+from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
 from pavilion_core.envelope import header_attributes
 
 SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
+PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 # The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
+
+
+async def admin_sql(sql: str) -> None:
+    """Run `sql` on the server's maintenance database (CREATE/DROP DATABASE)."""
+    conn = await asyncpg.connect(f"{PG_URL}/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 async def eventually(

@@ -7,7 +7,6 @@ import threading
 import uuid
 from collections.abc import Iterator
 
-import asyncpg
 import pytest
 import schemathesis
 import uvicorn
@@ -23,24 +22,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import PG_URL
 from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME
-
-
-async def _database(sql: str) -> None:
-    conn = await asyncpg.connect(f"{PG_URL}/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+from tests.support import PG_URL, STORY_TIME, admin_sql
 
 
 @pytest.fixture(scope="module")
 def exhibitors_url() -> Iterator[str]:
     """The exhibitors API under uvicorn in a thread, on a database of its own."""
     name = f"pavfuzz_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_database(f"CREATE DATABASE {name}"))
+    asyncio.run(admin_sql(f"CREATE DATABASE {name}"))
     config = Config(
         f"{PG_URL}/{name}", KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME)
     )
@@ -58,7 +48,7 @@ def exhibitors_url() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
-        asyncio.run(_database(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        asyncio.run(admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 # The document the service publishes at /openapi.json, built without starting it.

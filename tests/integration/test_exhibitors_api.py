@@ -6,17 +6,10 @@ Every error path answers with its code and status — never a 500 for bad input 
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from exhibitors.api import create_app
-from exhibitors.config import Config
-from pavilion_core.config import KafkaSettings
-from pavilion_core.testing import FixedClock
-
-from tests.support import STORY_TIME
 
 EDITION = "CISCE-2026"
 CONTRACT = 12_000_000  # CNY 120,000.00
@@ -31,14 +24,8 @@ VALID = {
 
 
 @pytest.fixture
-async def api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        Config(store_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://exhibitors") as client:
-            yield client
+def api(exhibitors_api: httpx.AsyncClient) -> httpx.AsyncClient:
+    return exhibitors_api
 
 
 async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -55,7 +42,8 @@ def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
 
 async def submitted(api: httpx.AsyncClient, name: str, **extra: Any) -> str:
     body = await ok(
-        await api.post("/applications", json={**VALID, "companyName": name, **extra}), 201
+        await api.post("/applications", json={**VALID, "companyName": name, **extra}),
+        201,
     )
     return str(body["id"])
 
@@ -115,7 +103,9 @@ async def test_invalid_submissions_are_validation_errors_naming_the_field(api, c
     assert any(f["field"][0] == field for f in error["fields"]), error
 
 
-async def test_malformed_json_and_a_malformed_id_are_validation_errors(api: httpx.AsyncClient):
+async def test_malformed_json_and_a_malformed_id_are_validation_errors(
+    api: httpx.AsyncClient,
+):
     response = await api.post(
         "/applications", content=b"{nope", headers={"content-type": "application/json"}
     )
@@ -126,11 +116,15 @@ async def test_malformed_json_and_a_malformed_id_are_validation_errors(api: http
 async def test_the_lifecycle_over_http_with_each_refusal(api: httpx.AsyncClient):
     app = await submitted(api, "Lifecycle Ltd")
     error = refused(
-        await api.post(f"/applications/{app}/approve", json={}), 409, "INVALID_TRANSITION"
+        await api.post(f"/applications/{app}/approve", json={}),
+        409,
+        "INVALID_TRANSITION",
     )
     assert "SUBMITTED" in error["message"]
     refused(
-        await api.post(f"/applications/{app}/review", json={"expectedVersion": 0}), 409, "CONFLICT"
+        await api.post(f"/applications/{app}/review", json={"expectedVersion": 0}),
+        409,
+        "CONFLICT",
     )
     await ok(await api.post(f"/applications/{app}/review", json={"expectedVersion": 1}))
     refused(await api.post(f"/applications/{app}/reject", json={}), 422, "VALIDATION")
@@ -264,14 +258,18 @@ async def test_unknown_things_are_not_found(api: httpx.AsyncClient):
     missing = "00000000-0000-0000-0000-000000000000"
     refused(await api.get(f"/applications/{missing}"), 404, "NOT_FOUND")
     refused(
-        await api.post(f"/applications/{missing}/withdraw", json={"reason": "x"}), 404, "NOT_FOUND"
+        await api.post(f"/applications/{missing}/withdraw", json={"reason": "x"}),
+        404,
+        "NOT_FOUND",
     )
     refused(await api.get("/editions/NOPE"), 404, "NOT_FOUND")
     editions = await ok(await api.get("/editions"))
     assert editions[0]["code"] == EDITION and editions[0]["depositThresholdPct"] == 50
 
 
-async def test_a_second_application_of_the_same_company_is_a_duplicate(api: httpx.AsyncClient):
+async def test_a_second_application_of_the_same_company_is_a_duplicate(
+    api: httpx.AsyncClient,
+):
     first = await submitted(api, "Prairie Grain Co-op")
     error = refused(
         await api.post("/applications", json={**VALID, "companyName": "prairie grain CO-OP"}),

@@ -4,18 +4,10 @@ reports the 20 with their reasons, and a second run imports nothing."""
 
 import csv
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
-from exhibitors.api import create_app
-from exhibitors.config import Config
 from exhibitors.importer import read_rows, submit_all, write_report
-from pavilion_core.config import KafkaSettings
-from pavilion_core.testing import FixedClock
-
-from tests.support import STORY_TIME
 
 COLUMNS = [
     "company_name",
@@ -100,26 +92,15 @@ def generate(path: Path, good: int = 480, seed: int = 4) -> dict[int, str]:
     return expected
 
 
-@pytest.fixture
-async def api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        Config(store_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://exhibitors") as client:
-            yield client
-
-
 async def test_a_500_row_file_with_20_bad_rows_imports_480_and_a_rerun_imports_none(
-    api: httpx.AsyncClient, store_pool, tmp_path: Path
+    exhibitors_api: httpx.AsyncClient, store_pool, tmp_path: Path
 ):
     file = tmp_path / "registrations.csv"
     expected = generate(file)
     rows = read_rows(file)
     assert (len(rows), len(expected)) == (500, 20)
 
-    first = await submit_all(api, rows, "CISCE-2026")
+    first = await submit_all(exhibitors_api, rows, "CISCE-2026")
 
     assert (first.imported, first.already_there, first.unsent) == (480, 0, [])
     assert [number for number, _, _ in first.rejected] == sorted(expected)
@@ -134,7 +115,7 @@ async def test_a_500_row_file_with_20_bad_rows_imports_480_and_a_rerun_imports_n
     with report.open() as f:
         assert len(list(csv.DictReader(f))) == 20
 
-    again = await submit_all(api, rows, "CISCE-2026")
+    again = await submit_all(exhibitors_api, rows, "CISCE-2026")
 
     assert (again.imported, again.already_there, len(again.rejected)) == (0, 480, 20)
     assert await store_pool.fetchval("SELECT count(*) FROM events") == 480
