@@ -9,15 +9,19 @@ status; bad input never becomes a 500.
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
+import pycountry
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from pavilion_core.envelope import Metadata
 from pavilion_core.eventstore import (
+    AppendResult,
     CommandContext,
     IdempotencyKeyReused,
     WrongExpectedVersion,
@@ -60,6 +64,61 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
     500: {"model": ErrorOut, "description": "INTERNAL: a fault of ours, with a correlation id"},
 }
+
+
+def _country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code.upper()) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code.upper()
+
+
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Body(BaseModel):
+    """Request and response bodies: camelCase, unknown fields refused, text trimmed."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
+
+
+class Versioned(Body):
+    """Every command may pin the version of the stream it changes."""
+
+    expected_version: Annotated[int, Field(ge=0)] | None = None
+
+
+class Accepted(Body):
+    """The stream the command changed, its new version and the events appended."""
+
+    id: str
+    version: int
+    event_ids: list[UUID]
+
+
+ACCEPTED: dict[str, Any] = {
+    "response_model": Accepted,
+    "response_model_by_alias": True,
+    "responses": ERROR_RESPONSES,
+}
+Cmd = TypeVar("Cmd")
+
+
+async def run_command(
+    request: Request,
+    body: Versioned,
+    handler: Callable[[Cmd, CommandContext], Awaitable[AppendResult]],
+    command: Cmd,
+) -> Accepted:
+    """Run `command` with the context of the request and answer what it appended."""
+    ctx = command_context(request, body.model_dump(mode="json"), body.expected_version)
+    result = await handler(command, ctx)
+    request.state.idempotent_replayed = result.replayed
+    return Accepted(
+        id=result.stream_id, version=result.version, event_ids=[UUID(e) for e in result.event_ids]
+    )
 
 
 def error(status: int, code: str, message: str, fields: list[Any] | None = None) -> JSONResponse:

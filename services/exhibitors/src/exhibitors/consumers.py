@@ -15,10 +15,11 @@ from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.http import Body, Country, Text
 from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field
 
-from exhibitors.api.models import Areas, Body, Categories, Country, Text
+from exhibitors.api.models import Areas, Categories
 from exhibitors.commands import SubmitApplication
 from exhibitors.domain.errors import Duplicate
 from exhibitors.domain.values import Contact

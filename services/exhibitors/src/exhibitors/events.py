@@ -4,22 +4,10 @@ Payload keys are camelCase, like the public API; amounts are minor units of the
 contract's currency; dates are ISO 8601 strings.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from pavilion_core.envelope import NewEvent
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-@dataclass(frozen=True)
-class Event:
-    def to_new_event(self) -> NewEvent:
-        return NewEvent(type(self).__name__, {_camel(k): v for k, v in asdict(self).items()})
-
+from pavilion_core.aggregate import Event
 
 # ExhibitorApplication: stream = the application id
 

@@ -4,6 +4,7 @@ append every change atomically (EventStorePort.execute_many)."""
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
@@ -14,7 +15,7 @@ from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.floorplan import floor_plan_id
 from exhibitors.domain.values import ApplicationStatus, BoothRef
 from exhibitors.editions import Editions
-from exhibitors.session import Session
+from exhibitors.session import ExhibitorsSession as Session
 
 Step = Callable[[Session], Awaitable[None]]
 
@@ -187,7 +188,7 @@ class Handlers:
         self,
         app_id: str,
         ctx: CommandContext,
-        decide: Callable[[ExhibitorApplication, Session], list[e.Event]],
+        decide: Callable[[ExhibitorApplication, Session], list[Event]],
     ) -> AppendResult:
         """A command that changes the application alone."""
 
@@ -198,7 +199,7 @@ class Handlers:
         return await self.run(app_id, step, ctx)
 
 
-async def _free(s: Session, app: ExhibitorApplication, events: list[e.Event]) -> None:
+async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> None:
     """Record the application's events; every booth they give back is released on its
     floor plan and offered to the waitlist."""
     s.record(app, events)
@@ -210,7 +211,7 @@ async def _free(s: Session, app: ExhibitorApplication, events: list[e.Event]) ->
 
 
 async def _leave_waitlist(
-    s: Session, app: ExhibitorApplication, reason: str, events: list[e.Event]
+    s: Session, app: ExhibitorApplication, reason: str, events: list[Event]
 ) -> None:
     waitlist = await s.waitlist(app.edition)
     s.record(waitlist, waitlist.remove(app.id, reason))

@@ -1,18 +1,15 @@
 """POST endpoints, one per command. Each takes `expectedVersion` in its body and an
 optional `Idempotency-Key` header, and answers with the stream's new version."""
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
-from pavilion_core.eventstore import AppendResult, CommandContext
-from pavilion_core.http import ERROR_RESPONSES, command_context
+from pavilion_core.http import ACCEPTED, Accepted, Versioned, run_command
 
 from exhibitors import commands as c
 from exhibitors.api.models import (
     CODE_PATTERN,
-    Accepted,
     AddContactIn,
     AssignBoothIn,
     DefineBoothIn,
@@ -24,28 +21,12 @@ from exhibitors.api.models import (
     SubmitApplicationIn,
     SupplyChainAreasIn,
     UpdateProfileIn,
-    Versioned,
 )
 from exhibitors.bootstrap import Services
 from exhibitors.handlers import Handlers
 
 router = APIRouter(tags=["commands"])
-Cmd = TypeVar("Cmd")
 AppId = Annotated[UUID, Path(description="the application id")]
-
-
-async def _run(
-    request: Request,
-    body: Versioned,
-    handler: Callable[[Cmd, CommandContext], Awaitable[AppendResult]],
-    command: Cmd,
-) -> Accepted:
-    ctx = command_context(request, body.model_dump(mode="json"), body.expected_version)
-    result = await handler(command, ctx)
-    request.state.idempotent_replayed = result.replayed
-    return Accepted(
-        id=result.stream_id, version=result.version, event_ids=[UUID(e) for e in result.event_ids]
-    )
 
 
 def _handlers(request: Request) -> Handlers:
@@ -53,14 +34,7 @@ def _handlers(request: Request) -> Handlers:
     return services.handlers
 
 
-POST: dict[str, Any] = {
-    "response_model": Accepted,
-    "response_model_by_alias": True,
-    "responses": ERROR_RESPONSES,
-}
-
-
-@router.post("/applications", status_code=201, **POST)
+@router.post("/applications", status_code=201, **ACCEPTED)
 async def submit_application(body: SubmitApplicationIn, request: Request) -> Accepted:
     command = c.SubmitApplication(
         edition=body.edition,
@@ -74,19 +48,19 @@ async def submit_application(body: SubmitApplicationIn, request: Request) -> Acc
         previous_editions=body.previous_editions,
         booth_size_sqm=body.booth_size_sqm,
     )
-    return await _run(request, body, _handlers(request).submit_application, command)
+    return await run_command(request, body, _handlers(request).submit_application, command)
 
 
-@router.post("/applications/{application_id}/review", **POST)
+@router.post("/applications/{application_id}/review", **ACCEPTED)
 async def start_review(application_id: AppId, body: Versioned, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request, body, _handlers(request).start_review, c.StartReview(str(application_id))
     )
 
 
-@router.post("/applications/{application_id}/approve", **POST)
+@router.post("/applications/{application_id}/approve", **ACCEPTED)
 async def approve(application_id: AppId, body: Versioned, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).approve_application,
@@ -94,9 +68,9 @@ async def approve(application_id: AppId, body: Versioned, request: Request) -> A
     )
 
 
-@router.post("/applications/{application_id}/reject", **POST)
+@router.post("/applications/{application_id}/reject", **ACCEPTED)
 async def reject(application_id: AppId, body: ReasonIn, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).reject_application,
@@ -104,9 +78,9 @@ async def reject(application_id: AppId, body: ReasonIn, request: Request) -> Acc
     )
 
 
-@router.post("/applications/{application_id}/waitlist", **POST)
+@router.post("/applications/{application_id}/waitlist", **ACCEPTED)
 async def waitlist(application_id: AppId, body: Versioned, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).waitlist_application,
@@ -114,38 +88,38 @@ async def waitlist(application_id: AppId, body: Versioned, request: Request) -> 
     )
 
 
-@router.post("/applications/{application_id}/contract", **POST)
+@router.post("/applications/{application_id}/contract", **ACCEPTED)
 async def issue_contract(
     application_id: AppId, body: IssueContractIn, request: Request
 ) -> Accepted:
     command = c.IssueContract(str(application_id), body.amount, body.currency, body.due_date)
-    return await _run(request, body, _handlers(request).issue_contract, command)
+    return await run_command(request, body, _handlers(request).issue_contract, command)
 
 
-@router.post("/applications/{application_id}/contract/sign", **POST)
+@router.post("/applications/{application_id}/contract/sign", **ACCEPTED)
 async def sign_contract(application_id: AppId, body: Versioned, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request, body, _handlers(request).sign_contract, c.SignContract(str(application_id))
     )
 
 
-@router.post("/applications/{application_id}/payments", **POST)
+@router.post("/applications/{application_id}/payments", **ACCEPTED)
 async def record_payment(
     application_id: AppId, body: RecordPaymentIn, request: Request
 ) -> Accepted:
     command = c.RecordPayment(str(application_id), body.amount, body.currency, body.reference)
-    return await _run(request, body, _handlers(request).record_payment, command)
+    return await run_command(request, body, _handlers(request).record_payment, command)
 
 
-@router.post("/applications/{application_id}/booth", **POST)
+@router.post("/applications/{application_id}/booth", **ACCEPTED)
 async def assign_booth(application_id: AppId, body: AssignBoothIn, request: Request) -> Accepted:
     command = c.AssignBooth(str(application_id), body.hall, body.booth_code)
-    return await _run(request, body, _handlers(request).assign_booth, command)
+    return await run_command(request, body, _handlers(request).assign_booth, command)
 
 
-@router.post("/applications/{application_id}/confirm", **POST)
+@router.post("/applications/{application_id}/confirm", **ACCEPTED)
 async def confirm(application_id: AppId, body: Versioned, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).confirm_participation,
@@ -153,9 +127,9 @@ async def confirm(application_id: AppId, body: Versioned, request: Request) -> A
     )
 
 
-@router.post("/applications/{application_id}/withdraw", **POST)
+@router.post("/applications/{application_id}/withdraw", **ACCEPTED)
 async def withdraw(application_id: AppId, body: ReasonIn, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).withdraw_application,
@@ -163,9 +137,9 @@ async def withdraw(application_id: AppId, body: ReasonIn, request: Request) -> A
     )
 
 
-@router.post("/applications/{application_id}/cancel", **POST)
+@router.post("/applications/{application_id}/cancel", **ACCEPTED)
 async def cancel(application_id: AppId, body: ReasonIn, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).cancel_for_non_payment,
@@ -173,19 +147,19 @@ async def cancel(application_id: AppId, body: ReasonIn, request: Request) -> Acc
     )
 
 
-@router.post("/applications/{application_id}/profile", **POST)
+@router.post("/applications/{application_id}/profile", **ACCEPTED)
 async def update_profile(
     application_id: AppId, body: UpdateProfileIn, request: Request
 ) -> Accepted:
     command = c.UpdateProfile(
         str(application_id), body.company_name, body.country, body.website, body.description
     )
-    return await _run(request, body, _handlers(request).update_profile, command)
+    return await run_command(request, body, _handlers(request).update_profile, command)
 
 
-@router.post("/applications/{application_id}/contacts", **POST)
+@router.post("/applications/{application_id}/contacts", **ACCEPTED)
 async def add_contact(application_id: AppId, body: AddContactIn, request: Request) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).add_contact,
@@ -193,11 +167,11 @@ async def add_contact(application_id: AppId, body: AddContactIn, request: Reques
     )
 
 
-@router.post("/applications/{application_id}/contacts/remove", **POST)
+@router.post("/applications/{application_id}/contacts/remove", **ACCEPTED)
 async def remove_contact(
     application_id: AppId, body: RemoveContactIn, request: Request
 ) -> Accepted:
-    return await _run(
+    return await run_command(
         request,
         body,
         _handlers(request).remove_contact,
@@ -205,25 +179,25 @@ async def remove_contact(
     )
 
 
-@router.post("/applications/{application_id}/supply-chain-areas", **POST)
+@router.post("/applications/{application_id}/supply-chain-areas", **ACCEPTED)
 async def set_supply_chain_areas(
     application_id: AppId, body: SupplyChainAreasIn, request: Request
 ) -> Accepted:
     command = c.SetSupplyChainAreas(
         str(application_id), tuple(dict.fromkeys(body.supply_chain_areas))
     )
-    return await _run(request, body, _handlers(request).set_supply_chain_areas, command)
+    return await run_command(request, body, _handlers(request).set_supply_chain_areas, command)
 
 
-@router.post("/applications/{application_id}/product-categories", **POST)
+@router.post("/applications/{application_id}/product-categories", **ACCEPTED)
 async def set_product_categories(
     application_id: AppId, body: ProductCategoriesIn, request: Request
 ) -> Accepted:
     command = c.SetProductCategories(str(application_id), tuple(body.product_categories))
-    return await _run(request, body, _handlers(request).set_product_categories, command)
+    return await run_command(request, body, _handlers(request).set_product_categories, command)
 
 
-@router.post("/editions/{edition}/halls/{hall}/booths", status_code=201, **POST)
+@router.post("/editions/{edition}/halls/{hall}/booths", status_code=201, **ACCEPTED)
 async def define_booth(
     edition: Annotated[str, Path(max_length=32)],
     hall: Annotated[str, Path(pattern=CODE_PATTERN)],
@@ -231,4 +205,4 @@ async def define_booth(
     request: Request,
 ) -> Accepted:
     command = c.DefineBooth(edition, hall, body.booth_code, body.size_sqm, body.supply_chain_area)
-    return await _run(request, body, _handlers(request).define_booth, command)
+    return await run_command(request, body, _handlers(request).define_booth, command)

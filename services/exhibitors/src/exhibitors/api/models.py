@@ -4,21 +4,11 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
-from pydantic.alias_generators import to_camel
+from pavilion_core.http import Body, Country, Text, Versioned
+from pydantic import EmailStr, Field
 
 from exhibitors.domain.values import Contact, SupplyChainArea
 
-
-def _country(code: str) -> str:
-    if pycountry.countries.get(alpha_2=code.upper()) is None:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
-    return code.upper()
-
-
-Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
@@ -26,18 +16,6 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[int, Field(gt=0, le=10**13, description="minor units of the currency")]
 Areas = Annotated[list[SupplyChainArea], Field(min_length=1, max_length=7)]
 Categories = Annotated[list[Text], Field(max_length=50)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
-    )
-
-
-class Versioned(Body):
-    """Every command may pin the version of the stream it changes."""
-
-    expected_version: Annotated[int, Field(ge=0)] | None = None
 
 
 class ContactIn(Body):
@@ -54,8 +32,8 @@ class SubmitApplicationIn(Versioned):
     company_name: Text
     country: Country
     supply_chain_areas: Areas
-    product_categories: Categories = []
-    contacts: Annotated[list[ContactIn], Field(max_length=20)] = []
+    product_categories: Categories = Field(default_factory=list)
+    contacts: Annotated[list[ContactIn], Field(max_length=20)] = Field(default_factory=list)
     organization_id: UUID | None = None
     source_interest_id: UUID | None = None
     previous_editions: Annotated[int, Field(ge=0, le=100)] = 0
@@ -110,14 +88,6 @@ class DefineBoothIn(Versioned):
     booth_code: Code
     size_sqm: Annotated[int, Field(gt=0, le=10000)]
     supply_chain_area: SupplyChainArea
-
-
-class Accepted(Body):
-    """The stream the command changed, its new version and the events appended."""
-
-    id: str
-    version: int
-    event_ids: list[UUID]
 
 
 class EditionOut(Body):

@@ -16,9 +16,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from pavilion_core.aggregate import Aggregate, Event
+
 from exhibitors import commands as c
 from exhibitors import events as e
-from exhibitors.domain.aggregate import Aggregate
 from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from exhibitors.domain.values import (
     TERMINAL,
@@ -65,9 +66,7 @@ class ExhibitorApplication(Aggregate):
 
     # -- commands: each checks the rules and returns the events it decided ----------
 
-    def submit(
-        self, command: c.SubmitApplication, edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    def submit(self, command: c.SubmitApplication, edition: Edition, now: datetime) -> list[Event]:
         if self.status is not None:
             raise Duplicate(
                 f"{command.company_name!r} already applied to {edition.code}: "
@@ -94,25 +93,23 @@ class ExhibitorApplication(Aggregate):
             )
         )
 
-    def start_review(self, edition: Edition, now: datetime) -> list[e.Event]:
+    def start_review(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("start the review of", edition, now, S.SUBMITTED)
         return self._record(e.ReviewStarted(self.id))
 
-    def approve(self, edition: Edition, now: datetime) -> list[e.Event]:
+    def approve(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("approve", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
         return self._record(e.ApplicationApproved(self.id))
 
-    def reject(self, reason: str, edition: Edition, now: datetime) -> list[e.Event]:
+    def reject(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("reject", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
         return self._record(e.ApplicationRejected(self.id, reason))
 
-    def waitlist(self, edition: Edition, now: datetime) -> list[e.Event]:
+    def waitlist(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("waitlist", edition, now, S.UNDER_REVIEW)
         return self._record(e.ApplicationWaitlisted(self.id))
 
-    def issue_contract(
-        self, cmd: c.IssueContract, edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    def issue_contract(self, cmd: c.IssueContract, edition: Edition, now: datetime) -> list[Event]:
         self._check("issue a contract for", edition, now, S.APPROVED)
         if cmd.currency != edition.currency:
             raise InvalidValue("currency", f"{edition.code} contracts are in {edition.currency}")
@@ -122,15 +119,13 @@ class ExhibitorApplication(Aggregate):
             e.ContractIssued(self.id, cmd.amount, cmd.currency, cmd.due_date.isoformat())
         )
 
-    def sign_contract(self, edition: Edition, now: datetime) -> list[e.Event]:
+    def sign_contract(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("sign the contract of", edition, now, S.APPROVED)
         if self.contract is None:
             raise InvalidTransition(f"application {self.id} has no contract issued to sign")
         return self._record(e.ContractSigned(self.id))
 
-    def record_payment(
-        self, cmd: c.RecordPayment, edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    def record_payment(self, cmd: c.RecordPayment, edition: Edition, now: datetime) -> list[Event]:
         self._check("record a payment for", edition, now, S.CONTRACTED)
         contract = self._contract()
         if cmd.currency != contract.currency:
@@ -145,7 +140,7 @@ class ExhibitorApplication(Aggregate):
 
     def assign_booth(
         self, booth: BoothRef, size_sqm: int, edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    ) -> list[Event]:
         self._check("assign a booth to", edition, now, S.CONTRACTED)
         if self.booth is not None:
             raise InvalidTransition(f"application {self.id} already has booth {self.booth.code}")
@@ -159,7 +154,7 @@ class ExhibitorApplication(Aggregate):
             e.BoothAssigned(self.id, edition.code, booth.hall, booth.code, size_sqm)
         )
 
-    def confirm(self, edition: Edition, now: datetime) -> list[e.Event]:
+    def confirm(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("confirm", edition, now, S.CONTRACTED)
         if self.paid < self._contract().amount:
             raise InvalidTransition(
@@ -169,12 +164,12 @@ class ExhibitorApplication(Aggregate):
             raise InvalidTransition(f"application {self.id} has no booth yet")
         return self._record(e.ParticipationConfirmed(self.id))
 
-    def withdraw(self, reason: str) -> list[e.Event]:
+    def withdraw(self, reason: str) -> list[Event]:
         """Allowed in every open state, even after the edition opened."""
         self._require("withdraw", *OPEN)
         return self._release_booth(reason) + self._record(e.ApplicationWithdrawn(self.id, reason))
 
-    def cancel_for_non_payment(self, reason: str, edition: Edition, now: datetime) -> list[e.Event]:
+    def cancel_for_non_payment(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("cancel", edition, now, S.APPROVED, S.CONTRACTED)
         contract = self._contract()
         if self.paid >= contract.amount or now.date() <= contract.due_date:
@@ -184,19 +179,17 @@ class ExhibitorApplication(Aggregate):
             )
         return self._release_booth(reason) + self._record(e.ApplicationCancelled(self.id, reason))
 
-    def release_offer(self, reason: str) -> list[e.Event]:
+    def release_offer(self, reason: str) -> list[Event]:
         """Give back a booth offered from the waitlist (when leaving or taking another)."""
         if self.offered_booth is None:
             return []
         booth = self.offered_booth
         return self._record(e.BoothReleased(self.id, self.edition, booth.hall, booth.code, reason))
 
-    def offer(self, booth: BoothRef) -> list[e.Event]:
+    def offer(self, booth: BoothRef) -> list[Event]:
         return self._record(e.BoothOffered(self.id, self.edition, booth.hall, booth.code))
 
-    def update_profile(
-        self, cmd: c.UpdateProfile, edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    def update_profile(self, cmd: c.UpdateProfile, edition: Edition, now: datetime) -> list[Event]:
         self._check("update the profile of", edition, now, *OPEN)
         return self._record(
             e.ExhibitorProfileUpdated(
@@ -208,7 +201,7 @@ class ExhibitorApplication(Aggregate):
             )
         )
 
-    def add_contact(self, contact: Contact, edition: Edition, now: datetime) -> list[e.Event]:
+    def add_contact(self, contact: Contact, edition: Edition, now: datetime) -> list[Event]:
         self._check("add a contact to", edition, now, *OPEN)
         if contact.email in self.contacts:
             raise Duplicate(f"{contact.email} is already a contact of {self.id}", self.id)
@@ -216,20 +209,18 @@ class ExhibitorApplication(Aggregate):
             e.ExhibitorContactAdded(self.id, contact.name, contact.email, contact.phone)
         )
 
-    def remove_contact(self, email: str, edition: Edition, now: datetime) -> list[e.Event]:
+    def remove_contact(self, email: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("remove a contact from", edition, now, *OPEN)
         if email not in self.contacts:
             raise NotFound(f"{email} is not a contact of application {self.id}")
         return self._record(e.ExhibitorContactRemoved(self.id, email))
 
-    def set_areas(self, areas: list[str], edition: Edition, now: datetime) -> list[e.Event]:
+    def set_areas(self, areas: list[str], edition: Edition, now: datetime) -> list[Event]:
         self._check("set the supply-chain areas of", edition, now, *OPEN)
         _check_areas(edition, areas)
         return self._record(e.SupplyChainAreasSet(self.id, areas))
 
-    def set_categories(
-        self, categories: list[str], edition: Edition, now: datetime
-    ) -> list[e.Event]:
+    def set_categories(self, categories: list[str], edition: Edition, now: datetime) -> list[Event]:
         self._check("set the product categories of", edition, now, *OPEN)
         return self._record(e.ProductCategoriesSet(self.id, categories))
 
@@ -252,7 +243,7 @@ class ExhibitorApplication(Aggregate):
             raise InvalidTransition(f"application {self.id} has no contract")
         return self.contract
 
-    def _release_booth(self, reason: str) -> list[e.Event]:
+    def _release_booth(self, reason: str) -> list[Event]:
         """Give back the booth held and any booth offered."""
         held = [b for b in (self.booth, self.offered_booth) if b is not None]
         return self._record(

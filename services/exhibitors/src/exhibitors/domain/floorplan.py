@@ -8,8 +8,9 @@ allocations of one hall conflict, and the loser decides again on fresh state.
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_core.aggregate import Aggregate, Event
+
 from exhibitors import events as e
-from exhibitors.domain.aggregate import Aggregate
 from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from exhibitors.domain.values import BoothRef, Edition, SupplyChainArea
 
@@ -49,7 +50,7 @@ class FloorPlan(Aggregate):
 
     def define(
         self, code: str, size_sqm: int, area: SupplyChainArea, edition: Edition
-    ) -> list[e.Event]:
+    ) -> list[Event]:
         if code in self.booths:
             raise Duplicate(
                 f"booth {code} is already defined in hall {self.hall}",
@@ -59,7 +60,7 @@ class FloorPlan(Aggregate):
             raise InvalidValue("supplyChainArea", f"{area} is not an area of {edition.code}")
         return self._record(e.BoothDefined(self.edition, self.hall, code, size_sqm, area.value))
 
-    def allocate(self, code: str, application_id: str) -> list[e.Event]:
+    def allocate(self, code: str, application_id: str) -> list[Event]:
         booth = self.booth(code)
         if booth.allocated_to is not None:
             raise InvalidTransition(
@@ -71,13 +72,13 @@ class FloorPlan(Aggregate):
             )
         return self._record(e.BoothAllocated(application_id, self.edition, self.hall, code))
 
-    def release(self, code: str, application_id: str, reason: str) -> list[e.Event]:
+    def release(self, code: str, application_id: str, reason: str) -> list[Event]:
         booth = self.booth(code)
         if application_id not in (booth.allocated_to, booth.offered_to):
             return []  # already released: releasing is idempotent
         return self._record(e.BoothReleased(application_id, self.edition, self.hall, code, reason))
 
-    def offer(self, code: str, application_id: str) -> list[e.Event]:
+    def offer(self, code: str, application_id: str) -> list[Event]:
         if not self.booth(code).free:
             raise InvalidTransition(f"booth {code} is not free to offer")
         return self._record(e.BoothOffered(application_id, self.edition, self.hall, code))

@@ -5,8 +5,9 @@ then who came first."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_core.aggregate import Aggregate, Event
+
 from exhibitors import events as e
-from exhibitors.domain.aggregate import Aggregate
 
 
 def waitlist_id(edition: str) -> str:
@@ -40,12 +41,12 @@ class Waitlist(Aggregate):
 
     def add(
         self, application_id: str, previous_editions: int, booth_size_sqm: int | None
-    ) -> list[e.Event]:
+    ) -> list[Event]:
         return self._record(
             e.WaitlistEntryAdded(application_id, self.edition, previous_editions, booth_size_sqm)
         )
 
-    def remove(self, application_id: str, reason: str) -> list[e.Event]:
+    def remove(self, application_id: str, reason: str) -> list[Event]:
         if application_id not in self.entries:
             return []
         return self._record(e.WaitlistEntryRemoved(application_id, self.edition, reason))

@@ -1,0 +1,78 @@
+"""Event-sourced aggregates and the unit of work a command runs in. No domain here:
+services subclass these with their own aggregates and events."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Self, TypeVar, cast
+
+from pavilion_core.envelope import NewEvent, RecordedEvent
+from pavilion_core.eventstore import Load
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A domain event: its class name is its type, its fields (camelCase) its data."""
+
+    def to_new_event(self) -> NewEvent:
+        return NewEvent(type(self).__name__, {_camel(k): v for k, v in asdict(self).items()})
+
+
+class Aggregate:
+    """State changes only by events, whether replayed from the stream or just decided."""
+
+    version: int
+
+    @property
+    def stream_id(self) -> str:
+        raise NotImplementedError
+
+    def when(self, event_type: str, data: dict[str, Any]) -> None:
+        """Change state by one event; unknown types change nothing."""
+        raise NotImplementedError
+
+    def replay(self, history: Iterable[RecordedEvent]) -> Self:
+        for event in history:
+            self._mutate(event.type, event.data)
+        return self
+
+    def _record(self, *events: Event) -> list[Event]:
+        for event in events:
+            new = event.to_new_event()
+            self._mutate(new.type, dict(new.data))
+        return list(events)
+
+    def _mutate(self, event_type: str, data: dict[str, Any]) -> None:
+        self.version += 1
+        self.when(event_type, data)
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Session:
+    """A command's view of the aggregates it touches: each loaded once, changed in
+    memory, its new events collected per stream for one atomic append."""
+
+    def __init__(self, load: Load, now: datetime) -> None:
+        self.load, self.now = load, now
+        self.aggregates: dict[str, Aggregate] = {}
+        self.changes: dict[str, list[NewEvent]] = defaultdict(list)
+
+    async def get(self, stream_id: str, fresh: Callable[[], A]) -> A:
+        """The aggregate of `stream_id`, loaded on first use."""
+        if stream_id not in self.aggregates:
+            self.aggregates[stream_id] = fresh().replay(await self.load(stream_id))
+        return cast(A, self.aggregates[stream_id])
+
+    def record(self, aggregate: Aggregate, events: Sequence[Event]) -> None:
+        self.changes[aggregate.stream_id] += [event.to_new_event() for event in events]
+
+    def new_events(self) -> Mapping[str, Sequence[NewEvent]]:
+        return self.changes
