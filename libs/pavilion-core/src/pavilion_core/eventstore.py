@@ -118,7 +118,7 @@ class EventStorePort(ABC):
         A retry of an idempotency key returns the first result. Otherwise `plan` loads
         the streams it needs through the loader it is given (the primary one first),
         decides, and returns new events per stream; they are appended at the versions
-        loaded. `ctx.expected_version`, when given, pins the primary stream: a change
+        loaded. A plan that decides nothing appends nothing (the result has no events). `ctx.expected_version`, when given, pins the primary stream: a change
         there is a conflict for the caller. Any other concurrent change (and any change
         at all when no version is pinned) re-runs the plan on fresh state.
         """
@@ -132,9 +132,11 @@ class EventStorePort(ABC):
             current = len(await load(primary))
             if ctx.expected_version is not None and ctx.expected_version != current:
                 raise WrongExpectedVersion(primary, ctx.expected_version, current)
-            changes = await plan(load)
-            if not changes.get(primary):
-                raise ValueError(f"a command must append to its stream {primary}")
+            changes = {s: events for s, events in (await plan(load)).items() if events}
+            if not changes:  # decided that nothing needs to change (an idempotent no-op)
+                return AppendResult(primary, versions[primary], [], [])
+            if primary not in changes:
+                raise ValueError(f"a command that changes anything must change {primary}")
             if unloaded := set(changes) - set(versions):
                 raise ValueError(f"streams appended to without loading them: {unloaded}")
             appends = [StreamAppend(primary, changes[primary], versions[primary])] + [

@@ -1,0 +1,1 @@
+"""Pavilion's outreach service."""

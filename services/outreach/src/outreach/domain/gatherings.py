@@ -1,0 +1,152 @@
+"""Outreach events at a trip's stops, with their invitees.
+
+Event: SCHEDULED → HELD (once it has started) | CANCELLED. Invitee: INVITED →
+ACCEPTED | DECLINED; ACCEPTED → ATTENDED | NO_SHOW. No RSVP or attendance for a
+cancelled event, no attendance before the event starts, no acceptance past capacity.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pavilion_core.aggregate import Aggregate, Event
+
+from outreach import events as e
+from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from outreach.domain.travel import Trip
+
+
+def outreach_event_stream(event_id: str) -> str:
+    return f"outreach-event:{event_id}"
+
+
+@dataclass
+class OutreachEvent(Aggregate):
+    id: str
+    version: int = 0
+    status: str = ""
+    name: str = ""
+    starts_at: datetime | None = None
+    capacity: int | None = None
+    invitees: dict[str, str] = field(default_factory=dict)  # contact id → status
+
+    @property
+    def stream_id(self) -> str:
+        return outreach_event_stream(self.id)
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for s in self.invitees.values() if s in ("ACCEPTED", "ATTENDED", "NO_SHOW"))
+
+    def schedule(
+        self,
+        trip: Trip,
+        stop_index: int,
+        name: str,
+        kind: str,
+        venue: str | None,
+        starts_at: datetime,
+        ends_at: datetime,
+        capacity: int | None,
+    ) -> list[Event]:
+        if self.version:
+            raise Duplicate(f"outreach event {self.id} already exists", self.id)
+        trip.check_open()
+        stop = trip.stop(stop_index)
+        if not stop.starts_on <= starts_at.date() <= stop.ends_on:
+            raise InvalidValue(
+                "startsAt",
+                f"{stop.city} is visited {stop.starts_on} to "
+                f"{stop.ends_on}, not on {starts_at.date()}",
+            )
+        if ends_at <= starts_at:
+            raise InvalidValue("endsAt", "an event must end after it starts")
+        return self._record(
+            e.OutreachEventScheduled(
+                self.id,
+                trip.id,
+                stop_index,
+                name,
+                kind,
+                stop.city,
+                stop.country,
+                venue,
+                starts_at.isoformat(),
+                ends_at.isoformat(),
+                capacity,
+            )
+        )
+
+    def hold(self, now: datetime) -> list[Event]:
+        self._require("record as held", "SCHEDULED")
+        self._check_started(now, "held")
+        return self._record(e.OutreachEventHeld(self.id))
+
+    def cancel(self, reason: str) -> list[Event]:
+        self._require("cancel", "SCHEDULED")
+        return self._record(e.OutreachEventCancelled(self.id, reason))
+
+    def invite(self, contact_id: str) -> list[Event]:
+        self._require("invite to", "SCHEDULED")
+        if contact_id in self.invitees:
+            raise Duplicate(f"{contact_id} is already invited to {self.id}", self.id)
+        return self._record(e.ContactInvited(self.id, contact_id))
+
+    def rsvp(self, contact_id: str, accept: bool) -> list[Event]:
+        self._require("answer an invitation to", "SCHEDULED")
+        self._invitee(contact_id, "INVITED", "answer for")
+        if accept and self.capacity is not None and self.accepted >= self.capacity:
+            raise InvalidTransition(f"{self.name} is full ({self.capacity} accepted)")
+        event = e.RsvpAccepted if accept else e.RsvpDeclined
+        return self._record(event(self.id, contact_id))
+
+    def record_attendance(self, contact_id: str, attended: bool, now: datetime) -> list[Event]:
+        self._require("record attendance at", "SCHEDULED", "HELD")
+        self._check_started(now, "attended")
+        self._invitee(contact_id, "ACCEPTED", "record the attendance of")
+        event = e.AttendanceRecorded if attended else e.NoShowRecorded
+        return self._record(event(self.id, contact_id))
+
+    def add_note(self, note_id: str, text: str) -> list[Event]:
+        self._require("add a note to", "SCHEDULED", "HELD", "CANCELLED")
+        return self._record(e.NoteAdded(note_id, self.id, text))
+
+    def _check_started(self, now: datetime, what: str) -> None:
+        assert self.starts_at is not None
+        if now < self.starts_at:
+            raise InvalidTransition(
+                f"{self.name} starts {self.starts_at.isoformat()}: it cannot be {what} yet"
+            )
+
+    def _invitee(self, contact_id: str, status: str, action: str) -> None:
+        current = self.invitees.get(contact_id)
+        if current is None:
+            raise NotFound(f"{contact_id} is not invited to {self.id}")
+        if current != status:
+            raise InvalidTransition(f"cannot {action} an invitee who is {current}")
+
+    def _require(self, action: str, *states: str) -> None:
+        if not self.version:
+            raise NotFound(f"no outreach event {self.id}")
+        if self.status not in states:
+            raise InvalidTransition(f"cannot {action} an event that is {self.status}")
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "OutreachEventScheduled":
+            self.status, self.name, self.capacity = "SCHEDULED", d["name"], d["capacity"]
+            self.starts_at = datetime.fromisoformat(d["startsAt"])
+        elif event_type == "OutreachEventHeld":
+            self.status = "HELD"
+        elif event_type == "OutreachEventCancelled":
+            self.status = "CANCELLED"
+        elif event_type in _INVITEE:
+            self.invitees[d["contactId"]] = _INVITEE[event_type]
+
+
+_INVITEE = {
+    "ContactInvited": "INVITED",
+    "RsvpAccepted": "ACCEPTED",
+    "RsvpDeclined": "DECLINED",
+    "AttendanceRecorded": "ATTENDED",
+    "NoShowRecorded": "NO_SHOW",
+}

@@ -1,0 +1,233 @@
+"""Interests (leads) and follow-up tasks.
+
+Interest: CAPTURED → QUALIFIED → NURTURING; CONVERTED from QUALIFIED or NURTURING
+(or from any open stage when an application names it); LOST (with a reason) from any
+open stage. Follow-up: SCHEDULED until completed or cancelled; once past its due time
+it is announced overdue, once per due time.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pavilion_core.aggregate import Aggregate, Event
+
+from outreach import events as e
+from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from outreach.domain.parties import Contact, Organization
+
+OPEN_STAGES = ("CAPTURED", "QUALIFIED", "NURTURING")
+
+
+def interest_stream(interest_id: str) -> str:
+    return f"interest:{interest_id}"
+
+
+def follow_up_stream(follow_up_id: str) -> str:
+    return f"followup:{follow_up_id}"
+
+
+@dataclass
+class Interest(Aggregate):
+    id: str
+    version: int = 0
+    stage: str = ""
+    kind: str = ""
+    edition: str = ""
+    contact_id: str = ""
+    organization_id: str = ""
+    source_event_id: str | None = None
+    areas: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    owner: str | None = None
+    application_id: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return interest_stream(self.id)
+
+    def capture(
+        self,
+        contact: Contact,
+        organization: Organization,
+        source_event_id: str | None,
+        kind: str,
+        edition: str,
+        areas: list[str],
+        categories: list[str],
+    ) -> list[Event]:
+        if self.version:
+            raise Duplicate(f"interest {self.id} already exists", self.id)
+        contact.check_active()
+        organization.check_active()
+        if kind == "EXHIBIT" and not areas:
+            raise InvalidValue("supplyChainAreas", "an interest in exhibiting names its areas")
+        return self._record(
+            e.InterestCaptured(
+                self.id,
+                contact.id,
+                organization.id,
+                source_event_id,
+                kind,
+                edition,
+                areas,
+                categories,
+            )
+        )
+
+    def qualify(self) -> list[Event]:
+        self._require("qualify", "CAPTURED")
+        return self._record(e.InterestQualified(self.id))
+
+    def nurture(self) -> list[Event]:
+        self._require("nurture", "QUALIFIED")
+        return self._record(e.InterestNurturingStarted(self.id))
+
+    def assign_owner(self, owner: str) -> list[Event]:
+        self._require("assign an owner to", *OPEN_STAGES)
+        return self._record(e.InterestOwnerAssigned(self.id, owner))
+
+    def convert(
+        self, contact: Contact, organization: Organization, application_id: str | None = None
+    ) -> list[Event]:
+        """By staff (from QUALIFIED or NURTURING), or because an application names it."""
+        stages = OPEN_STAGES if application_id else ("QUALIFIED", "NURTURING")
+        self._require("convert", *stages)
+        return self._record(
+            e.InterestConverted(
+                self.id,
+                self.kind,
+                self.edition,
+                organization.id,
+                organization.name,
+                organization.country,
+                list(self.areas),
+                list(self.categories),
+                {
+                    "contactId": contact.id,
+                    "name": contact.name,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                },
+                self.source_event_id,
+                application_id,
+            )
+        )
+
+    def lose(self, reason: str) -> list[Event]:
+        self._require("mark as lost", *OPEN_STAGES)
+        return self._record(e.InterestLost(self.id, reason))
+
+    def application_submitted(
+        self, application_id: str, contact: Contact, organization: Organization
+    ) -> list[Event]:
+        """exhibitors' ApplicationSubmitted names this interest: idempotent."""
+        self.check_exists()
+        if self.application_id == application_id:
+            return []
+        if self.stage in OPEN_STAGES:
+            return self.convert(contact, organization, application_id)
+        return self._record(e.InterestApplicationLinked(self.id, application_id))
+
+    def add_note(self, note_id: str, text: str) -> list[Event]:
+        self._require("add a note to", *OPEN_STAGES, "CONVERTED", "LOST")
+        return self._record(e.NoteAdded(note_id, self.id, text))
+
+    def check_exists(self) -> None:
+        if not self.version:
+            raise NotFound(f"no interest {self.id}")
+
+    def _require(self, action: str, *stages: str) -> None:
+        self.check_exists()
+        if self.stage not in stages:
+            raise InvalidTransition(f"cannot {action} an interest that is {self.stage}")
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "InterestCaptured":
+            self.stage, self.kind, self.edition = "CAPTURED", d["kind"], d["edition"]
+            self.contact_id, self.organization_id = d["contactId"], d["organizationId"]
+            self.source_event_id = d["sourceEventId"]
+            self.areas, self.categories = (
+                tuple(d["supplyChainAreas"]),
+                tuple(d["productCategories"]),
+            )
+        elif event_type == "InterestOwnerAssigned":
+            self.owner = d["owner"]
+        elif event_type == "InterestConverted":
+            self.stage, self.application_id = "CONVERTED", d["applicationId"]
+        elif event_type == "InterestApplicationLinked":
+            self.application_id = d["applicationId"]
+        elif event_type in _STAGE:
+            self.stage = _STAGE[event_type]
+
+
+_STAGE = {
+    "InterestQualified": "QUALIFIED",
+    "InterestNurturingStarted": "NURTURING",
+    "InterestLost": "LOST",
+}
+
+
+@dataclass
+class FollowUp(Aggregate):
+    id: str
+    version: int = 0
+    status: str = ""
+    subject_id: str = ""
+    owner: str = ""
+    due_at: datetime | None = None
+    announced_for: datetime | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return follow_up_stream(self.id)
+
+    def schedule(
+        self, subject_id: str, owner: str, due_at: datetime, note: str | None
+    ) -> list[Event]:
+        if self.version:
+            raise Duplicate(f"follow-up {self.id} already exists", self.id)
+        return self._record(
+            e.FollowUpScheduled(self.id, subject_id, owner, due_at.isoformat(), note)
+        )
+
+    def reschedule(self, due_at: datetime) -> list[Event]:
+        self._require("reschedule")
+        return self._record(e.FollowUpRescheduled(self.id, due_at.isoformat()))
+
+    def complete(self, outcome: str) -> list[Event]:
+        self._require("complete")
+        return self._record(e.FollowUpCompleted(self.id, outcome))
+
+    def cancel(self, reason: str) -> list[Event]:
+        self._require("cancel")
+        return self._record(e.FollowUpCancelled(self.id, reason))
+
+    def announce_overdue(self, now: datetime) -> list[Event]:
+        """Once per due time, and only when it is really overdue: running twice is safe."""
+        if self.status != "SCHEDULED" or self.due_at is None or now <= self.due_at:
+            return []
+        if self.announced_for == self.due_at:
+            return []
+        return self._record(
+            e.FollowUpBecameOverdue(self.id, self.subject_id, self.owner, self.due_at.isoformat())
+        )
+
+    def _require(self, action: str) -> None:
+        if not self.version:
+            raise NotFound(f"no follow-up {self.id}")
+        if self.status != "SCHEDULED":
+            raise InvalidTransition(f"cannot {action} a follow-up that is {self.status}")
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "FollowUpScheduled":
+            self.status, self.subject_id, self.owner = "SCHEDULED", d["subjectId"], d["owner"]
+            self.due_at = datetime.fromisoformat(d["dueAt"])
+        elif event_type == "FollowUpRescheduled":
+            self.due_at = datetime.fromisoformat(d["dueAt"])
+        elif event_type == "FollowUpCompleted":
+            self.status = "COMPLETED"
+        elif event_type == "FollowUpCancelled":
+            self.status = "CANCELLED"
+        elif event_type == "FollowUpBecameOverdue":
+            self.announced_for = datetime.fromisoformat(d["dueAt"])

@@ -1,0 +1,258 @@
+"""Organizations, contacts (with consent) and the registry that keeps a contact's
+email unique."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pavilion_core.aggregate import Aggregate, Event
+
+from outreach import events as e
+from outreach.domain.errors import Duplicate, InvalidTransition, Merged, NotFound
+from outreach.domain.values import Channel, Consent, LegalBasis, Purpose
+
+
+def organization_stream(organization_id: str) -> str:
+    return f"organization:{organization_id}"
+
+
+def contact_stream(contact_id: str) -> str:
+    return f"contact:{contact_id}"
+
+
+def email_stream(email: str) -> str:
+    return f"contact-email:{email}"
+
+
+@dataclass
+class Organization(Aggregate):
+    id: str
+    version: int = 0
+    name: str = ""
+    kind: str = ""
+    country: str = ""
+    website: str | None = None
+    merged_into: str | None = None
+    merged_from: list[str] = field(default_factory=list)
+
+    @property
+    def stream_id(self) -> str:
+        return organization_stream(self.id)
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+    def register(self, name: str, kind: str, country: str, website: str | None) -> list[Event]:
+        if self.exists:
+            raise Duplicate(f"organization {self.id} already exists", self.id)
+        return self._record(e.OrganizationRegistered(self.id, name, kind, country, website))
+
+    def update(
+        self, name: str | None, kind: str | None, country: str | None, website: str | None
+    ) -> list[Event]:
+        self.check_active()
+        return self._record(
+            e.OrganizationUpdated(
+                self.id,
+                name or self.name,
+                kind or self.kind,
+                country or self.country,
+                website if website is not None else self.website,
+            )
+        )
+
+    def merge_into(self, survivor: "Organization") -> list[Event]:
+        self.check_active()
+        survivor.check_active()
+        if survivor.id == self.id:
+            raise InvalidTransition("an organization cannot be merged into itself")
+        return self._record(e.OrganizationMerged(self.id, survivor.id))
+
+    def absorb(self, merged_id: str) -> list[Event]:
+        return self._record(e.OrganizationAbsorbed(self.id, merged_id))
+
+    def add_note(self, note_id: str, text: str) -> list[Event]:
+        self.check_active()
+        return self._record(e.NoteAdded(note_id, self.id, text))
+
+    def check_active(self) -> None:
+        if not self.exists:
+            raise NotFound(f"no organization {self.id}")
+        if self.merged_into:
+            raise Merged("organization", self.id, self.merged_into)
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type in ("OrganizationRegistered", "OrganizationUpdated"):
+            self.name, self.kind, self.country = d["name"], d["kind"], d["country"]
+            self.website = d["website"]
+        elif event_type == "OrganizationMerged":
+            self.merged_into = d["mergedInto"]
+        elif event_type == "OrganizationAbsorbed":
+            self.merged_from.append(d["mergedId"])
+
+
+@dataclass
+class Contact(Aggregate):
+    id: str
+    version: int = 0
+    name: str = ""
+    title: str | None = None
+    email: str = ""
+    phone: str | None = None
+    country: str = ""
+    language: str = "en"
+    organization_id: str | None = None
+    merged_into: str | None = None
+    merged_from: list[str] = field(default_factory=list)
+    consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
+
+    @property
+    def stream_id(self) -> str:
+        return contact_stream(self.id)
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+    def register(self, profile: dict[str, Any], organization_id: str | None) -> list[Event]:
+        return self._record(
+            e.ContactRegistered(
+                self.id,
+                profile["name"],
+                profile["title"],
+                profile["email"],
+                profile["phone"],
+                profile["country"],
+                profile["language"],
+                organization_id,
+            )
+        )
+
+    def update(self, profile: dict[str, Any]) -> list[Event]:
+        self.check_active()
+        merged = {**self.profile(), **{k: v for k, v in profile.items() if v is not None}}
+        return self._record(e.ContactUpdated(self.id, **merged))
+
+    def profile(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "email": self.email,
+            "phone": self.phone,
+            "country": self.country,
+            "language": self.language,
+        }
+
+    def link(self, organization_id: str) -> list[Event]:
+        self.check_active()
+        return self._record(e.ContactLinkedToOrganization(self.id, organization_id))
+
+    def merge_into(self, survivor: "Contact") -> list[Event]:
+        self.check_active()
+        survivor.check_active()
+        if survivor.id == self.id:
+            raise InvalidTransition("a contact cannot be merged into itself")
+        return self._record(e.ContactMerged(self.id, survivor.id))
+
+    def absorb(self, merged_id: str) -> list[Event]:
+        return self._record(e.ContactAbsorbed(self.id, merged_id))
+
+    def grant(
+        self,
+        channel: Channel,
+        purpose: Purpose,
+        basis: LegalBasis,
+        evidence: str,
+        now: datetime,
+        expires_at: datetime | None,
+    ) -> list[Event]:
+        self.check_active()
+        return self._record(
+            e.ConsentGranted(
+                self.id,
+                channel,
+                purpose,
+                basis,
+                evidence,
+                now.isoformat(),
+                expires_at.isoformat() if expires_at else None,
+            )
+        )
+
+    def withdraw(
+        self, channel: Channel, purpose: Purpose, reason: str, now: datetime
+    ) -> list[Event]:
+        self.check_active()
+        if (channel, purpose) not in self.consents:
+            raise InvalidTransition(f"{self.id} has no {channel} {purpose} consent to withdraw")
+        return self._record(e.ConsentWithdrawn(self.id, channel, purpose, reason, now.isoformat()))
+
+    def may_contact(self, channel: Channel, purpose: Purpose, at: datetime) -> bool:
+        """Valid consent now: granted, not withdrawn, not expired (expired = none)."""
+        consent = self.consents.get((channel, purpose))
+        return consent is not None and consent.valid_at(at)
+
+    def add_note(self, note_id: str, text: str) -> list[Event]:
+        self.check_active()
+        return self._record(e.NoteAdded(note_id, self.id, text))
+
+    def check_active(self) -> None:
+        if not self.exists:
+            raise NotFound(f"no contact {self.id}")
+        if self.merged_into:
+            raise Merged("contact", self.id, self.merged_into)
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type in ("ContactRegistered", "ContactUpdated"):
+            self.name, self.title, self.email = d["name"], d["title"], d["email"]
+            self.phone, self.country, self.language = d["phone"], d["country"], d["language"]
+            if event_type == "ContactRegistered":
+                self.organization_id = d["organizationId"]
+        elif event_type == "ContactLinkedToOrganization":
+            self.organization_id = d["organizationId"]
+        elif event_type == "ContactMerged":
+            self.merged_into = d["mergedInto"]
+        elif event_type == "ContactAbsorbed":
+            self.merged_from.append(d["mergedId"])
+        elif event_type == "ConsentGranted":
+            expires = d["expiresAt"]
+            self.consents[(d["channel"], d["purpose"])] = Consent(
+                LegalBasis(d["legalBasis"]),
+                datetime.fromisoformat(d["grantedAt"]),
+                datetime.fromisoformat(expires) if expires else None,
+                d["evidence"],
+            )
+        elif event_type == "ConsentWithdrawn":
+            self.consents.pop((d["channel"], d["purpose"]), None)
+
+
+@dataclass
+class EmailRegistry(Aggregate):
+    """One stream per normalised address: the contact it belongs to, if any."""
+
+    email: str
+    version: int = 0
+    contact_id: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return email_stream(self.email)
+
+    def claim(self, contact_id: str) -> list[Event]:
+        if self.contact_id not in (None, contact_id):
+            raise Duplicate(f"{self.email} belongs to contact {self.contact_id}", self.contact_id)
+        if self.contact_id == contact_id:
+            return []
+        return self._record(e.ContactEmailClaimed(self.email, contact_id))
+
+    def release(self, contact_id: str) -> list[Event]:
+        if self.contact_id != contact_id:
+            return []
+        return self._record(e.ContactEmailReleased(self.email, contact_id))
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "ContactEmailClaimed":
+            self.contact_id = d["contactId"]
+        elif event_type == "ContactEmailReleased":
+            self.contact_id = None

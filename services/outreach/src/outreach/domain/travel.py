@@ -1,0 +1,180 @@
+"""Delegations and their trips. A trip: PLANNED → IN_PROGRESS → COMPLETED, or
+CANCELLED before it completes; stops may be added or rescheduled until then."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pavilion_core.aggregate import Aggregate, Event
+
+from outreach import events as e
+from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+
+
+def delegation_stream(delegation_id: str) -> str:
+    return f"delegation:{delegation_id}"
+
+
+def trip_stream(trip_id: str) -> str:
+    return f"trip:{trip_id}"
+
+
+@dataclass
+class Delegation(Aggregate):
+    id: str
+    version: int = 0
+    name: str = ""
+    leader_id: str = ""
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def stream_id(self) -> str:
+        return delegation_stream(self.id)
+
+    def form(self, name: str, organizer: str, leader_id: str, purpose: str) -> list[Event]:
+        if self.version:
+            raise Duplicate(f"delegation {self.id} already exists", self.id)
+        return self._record(e.DelegationFormed(self.id, name, organizer, leader_id, purpose))
+
+    def add_member(self, contact_id: str) -> list[Event]:
+        self._check()
+        if contact_id in self.members or contact_id == self.leader_id:
+            raise Duplicate(f"{contact_id} is already in delegation {self.id}", self.id)
+        return self._record(e.DelegationMemberAdded(self.id, contact_id))
+
+    def remove_member(self, contact_id: str) -> list[Event]:
+        self._check()
+        if contact_id not in self.members:
+            raise NotFound(f"{contact_id} is not a member of delegation {self.id}")
+        return self._record(e.DelegationMemberRemoved(self.id, contact_id))
+
+    def _check(self) -> None:
+        if not self.version:
+            raise NotFound(f"no delegation {self.id}")
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "DelegationFormed":
+            self.name, self.leader_id = d["name"], d["leaderId"]
+        elif event_type == "DelegationMemberAdded":
+            self.members.append(d["contactId"])
+        elif event_type == "DelegationMemberRemoved":
+            self.members.remove(d["contactId"])
+
+
+@dataclass(frozen=True)
+class Stop:
+    city: str
+    country: str
+    starts_on: date
+    ends_on: date
+
+    def as_data(self) -> dict[str, str]:
+        return {
+            "city": self.city,
+            "country": self.country,
+            "startsOn": self.starts_on.isoformat(),
+            "endsOn": self.ends_on.isoformat(),
+        }
+
+
+def _check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise InvalidValue(
+            "endsOn", f"a stop cannot end ({ends_on}) before it starts ({starts_on})"
+        )
+
+
+@dataclass
+class Trip(Aggregate):
+    id: str
+    version: int = 0
+    status: str = ""
+    delegation_id: str = ""
+    stops: list[Stop] = field(default_factory=list)
+
+    @property
+    def stream_id(self) -> str:
+        return trip_stream(self.id)
+
+    def plan(self, delegation_id: str, name: str, stops: list[Stop]) -> list[Event]:
+        if self.version:
+            raise Duplicate(f"trip {self.id} already exists", self.id)
+        for stop in stops:
+            _check_dates(stop.starts_on, stop.ends_on)
+        return self._record(
+            e.TripPlanned(self.id, delegation_id, name, [s.as_data() for s in stops])
+        )
+
+    def add_stop(self, stop: Stop) -> list[Event]:
+        self._require("add a stop to", "PLANNED", "IN_PROGRESS")
+        _check_dates(stop.starts_on, stop.ends_on)
+        return self._record(
+            e.TripStopAdded(
+                self.id,
+                len(self.stops),
+                stop.city,
+                stop.country,
+                stop.starts_on.isoformat(),
+                stop.ends_on.isoformat(),
+            )
+        )
+
+    def reschedule_stop(self, index: int, starts_on: date, ends_on: date) -> list[Event]:
+        self._require("reschedule a stop of", "PLANNED", "IN_PROGRESS")
+        self.stop(index)
+        _check_dates(starts_on, ends_on)
+        return self._record(
+            e.TripStopRescheduled(self.id, index, starts_on.isoformat(), ends_on.isoformat())
+        )
+
+    def start(self) -> list[Event]:
+        self._require("start", "PLANNED")
+        return self._record(e.TripStarted(self.id))
+
+    def complete(self) -> list[Event]:
+        self._require("complete", "IN_PROGRESS")
+        return self._record(e.TripCompleted(self.id))
+
+    def cancel(self, reason: str) -> list[Event]:
+        self._require("cancel", "PLANNED", "IN_PROGRESS")
+        return self._record(e.TripCancelled(self.id, reason))
+
+    def stop(self, index: int) -> Stop:
+        if not 0 <= index < len(self.stops):
+            raise InvalidValue("stopIndex", f"trip {self.id} has no stop {index}")
+        return self.stops[index]
+
+    def check_open(self) -> None:
+        self._require("schedule an event on", "PLANNED", "IN_PROGRESS")
+
+    def _require(self, action: str, *states: str) -> None:
+        if not self.version:
+            raise NotFound(f"no trip {self.id}")
+        if self.status not in states:
+            raise InvalidTransition(f"cannot {action} a trip that is {self.status}")
+
+    def when(self, event_type: str, d: dict[str, Any]) -> None:
+        if event_type == "TripPlanned":
+            self.status, self.delegation_id = "PLANNED", d["delegationId"]
+            self.stops = [_stop(s) for s in d["stops"]]
+        elif event_type == "TripStopAdded":
+            self.stops.append(_stop(d))
+        elif event_type == "TripStopRescheduled":
+            old = self.stops[d["index"]]
+            self.stops[d["index"]] = Stop(
+                old.city,
+                old.country,
+                date.fromisoformat(d["startsOn"]),
+                date.fromisoformat(d["endsOn"]),
+            )
+        elif event_type in _STATUS:
+            self.status = _STATUS[event_type]
+
+
+_STATUS = {"TripStarted": "IN_PROGRESS", "TripCompleted": "COMPLETED", "TripCancelled": "CANCELLED"}
+
+
+def _stop(d: dict[str, Any]) -> Stop:
+    return Stop(
+        d["city"], d["country"], date.fromisoformat(d["startsOn"]), date.fromisoformat(d["endsOn"])
+    )

@@ -1,0 +1,94 @@
+"""Value objects and vocabularies of the outreach domain."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+
+class OrganizationKind(StrEnum):
+    COMPANY = "COMPANY"
+    GOVERNMENT = "GOVERNMENT"
+    CHAMBER = "CHAMBER"
+    ASSOCIATION = "ASSOCIATION"
+    INSTITUTION = "INSTITUTION"
+
+
+class Channel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+class Purpose(StrEnum):
+    MARKETING = "MARKETING"
+    TRANSACTIONAL = "TRANSACTIONAL"
+
+
+class LegalBasis(StrEnum):
+    EXPRESS = "EXPRESS"
+    IMPLIED = "IMPLIED"
+    LEGITIMATE_INTEREST = "LEGITIMATE_INTEREST"
+
+
+class ImpliedBy(StrEnum):
+    """Why consent is implied, and so how long it lasts (CASL)."""
+
+    BUSINESS_RELATIONSHIP = "BUSINESS_RELATIONSHIP"  # two years from the relationship
+    INQUIRY = "INQUIRY"  # six months from the inquiry
+
+
+class EventKind(StrEnum):
+    FORUM = "FORUM"
+    PRESENTATION = "PRESENTATION"
+    NETWORKING_BREAKFAST = "NETWORKING_BREAKFAST"
+    SPEECH = "SPEECH"
+    MEETING = "MEETING"
+
+
+class InterestKind(StrEnum):
+    EXHIBIT = "EXHIBIT"
+    VISIT = "VISIT"
+    PARTNER = "PARTNER"
+
+
+class SupplyChainArea(StrEnum):
+    ADVANCED_MANUFACTURING = "ADVANCED_MANUFACTURING"
+    CLEAN_ENERGY = "CLEAN_ENERGY"
+    SMART_VEHICLES = "SMART_VEHICLES"
+    DIGITAL_TECHNOLOGY = "DIGITAL_TECHNOLOGY"
+    HEALTHY_LIVING = "HEALTHY_LIVING"
+    GREEN_AGRICULTURE = "GREEN_AGRICULTURE"
+    SUPPLY_CHAIN_SERVICES = "SUPPLY_CHAIN_SERVICES"
+
+
+def implied_expiry(implied_by: ImpliedBy, since: date) -> date:
+    """CASL: two years after a business relationship, six months after an inquiry."""
+    if implied_by is ImpliedBy.BUSINESS_RELATIONSHIP:
+        return _add_months(since, 24)
+    return _add_months(since, 6)
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):  # the same day, or the month's last when it has none
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Consent:
+    basis: LegalBasis
+    granted_at: datetime
+    expires_at: datetime | None
+    evidence: str
+
+    def valid_at(self, moment: datetime) -> bool:
+        return self.expires_at is None or moment < self.expires_at
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after `day` (UTC), when a consent valid through it lapses."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)

@@ -1,0 +1,377 @@
+"""One async function per command: load what it touches, let the aggregates decide,
+append every change atomically (EventStorePort.execute_many)."""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pavilion_core.aggregate import Event
+from pavilion_core.clock import Clock
+from pavilion_core.envelope import NewEvent
+from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
+
+from outreach import commands as c
+from outreach.domain.errors import InvalidValue, NotFound
+from outreach.domain.gatherings import outreach_event_stream
+from outreach.domain.leads import follow_up_stream, interest_stream
+from outreach.domain.parties import contact_stream, organization_stream
+from outreach.domain.travel import delegation_stream, trip_stream
+from outreach.domain.values import LegalBasis, end_of, implied_expiry
+from outreach.session import OutreachSession as Session
+
+Step = Callable[[Session], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handlers:
+    store: EventStorePort
+    clock: Clock
+
+    async def run(self, primary: str, step: Step, ctx: CommandContext) -> AppendResult:
+        async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
+            session = Session(load, self.clock.now())
+            await step(session)
+            return session.new_events()
+
+        return await self.store.execute_many(primary, plan, ctx)
+
+    # -- organizations and contacts ------------------------------------------------
+
+    async def register_organization(
+        self, cmd: c.RegisterOrganization, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            org = await s.organization(cmd.organization_id)
+            s.record(org, org.register(cmd.name, cmd.kind, cmd.country, cmd.website))
+
+        return await self.run(organization_stream(cmd.organization_id), step, ctx)
+
+    async def update_organization(
+        self, cmd: c.UpdateOrganization, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            org = await s.organization(cmd.organization_id)
+            s.record(org, org.update(cmd.name, cmd.kind, cmd.country, cmd.website))
+
+        return await self.run(organization_stream(cmd.organization_id), step, ctx)
+
+    async def merge_organizations(
+        self, cmd: c.MergeOrganizations, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            merged, survivor = (
+                await s.organization(cmd.merged_id),
+                await s.organization(cmd.survivor_id),
+            )
+            s.record(merged, merged.merge_into(survivor))
+            s.record(survivor, survivor.absorb(merged.id))
+
+        return await self.run(organization_stream(cmd.merged_id), step, ctx)
+
+    async def register_contact(self, cmd: c.RegisterContact, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            profile = vars(cmd.profile)
+            if cmd.organization_id:
+                (await s.organization(cmd.organization_id)).check_active()
+            registry = await s.email(profile["email"])
+            s.record(registry, registry.claim(cmd.contact_id))
+            contact = await s.contact(cmd.contact_id)
+            if contact.exists:
+                raise InvalidValue("contactId", f"contact {cmd.contact_id} already exists")
+            s.record(contact, contact.register(profile, cmd.organization_id))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
+    async def update_contact(self, cmd: c.UpdateContact, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            contact = await s.contact(cmd.contact_id)
+            old_email = contact.email
+            s.record(contact, contact.update(vars(cmd.profile)))
+            if contact.email != old_email:  # the new address must be free; the old one frees
+                new, old = await s.email(contact.email), await s.email(old_email)
+                s.record(new, new.claim(contact.id))
+                s.record(old, old.release(contact.id))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
+    async def link_contact(self, cmd: c.LinkContact, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            (await s.organization(cmd.organization_id)).check_active()
+            contact = await s.contact(cmd.contact_id)
+            s.record(contact, contact.link(cmd.organization_id))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
+    async def merge_contacts(self, cmd: c.MergeContacts, ctx: CommandContext) -> AppendResult:
+        """The merged contact redirects to the survivor, which takes its address too."""
+
+        async def step(s: Session) -> None:
+            merged, survivor = await s.contact(cmd.merged_id), await s.contact(cmd.survivor_id)
+            s.record(merged, merged.merge_into(survivor))
+            s.record(survivor, survivor.absorb(merged.id))
+            registry = await s.email(merged.email)
+            s.record(registry, registry.release(merged.id) + registry.claim(survivor.id))
+
+        return await self.run(contact_stream(cmd.merged_id), step, ctx)
+
+    async def grant_consent(self, cmd: c.GrantConsent, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            expires = None
+            if cmd.legal_basis is LegalBasis.IMPLIED:
+                if cmd.implied_by is None or cmd.implied_since is None:
+                    raise InvalidValue(
+                        "impliedBy", "implied consent needs impliedBy and impliedSince"
+                    )
+                expires = end_of(implied_expiry(cmd.implied_by, cmd.implied_since))
+                if expires <= s.now:
+                    raise InvalidValue("impliedSince", "that implied consent has already expired")
+            contact = await s.contact(cmd.contact_id)
+            s.record(
+                contact,
+                contact.grant(
+                    cmd.channel, cmd.purpose, cmd.legal_basis, cmd.evidence, s.now, expires
+                ),
+            )
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
+    async def withdraw_consent(self, cmd: c.WithdrawConsent, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            contact = await s.contact(cmd.contact_id)
+            s.record(contact, contact.withdraw(cmd.channel, cmd.purpose, cmd.reason, s.now))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
+    # -- delegations, trips, outreach events -----------------------------------------
+
+    async def form_delegation(self, cmd: c.FormDelegation, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            (await s.contact(cmd.leader_id)).check_active()
+            delegation = await s.delegation(cmd.delegation_id)
+            s.record(
+                delegation, delegation.form(cmd.name, cmd.organizer, cmd.leader_id, cmd.purpose)
+            )
+
+        return await self.run(delegation_stream(cmd.delegation_id), step, ctx)
+
+    async def change_delegation_member(
+        self, cmd: c.ChangeDelegationMember, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            delegation = await s.delegation(cmd.delegation_id)
+            if cmd.add:
+                (await s.contact(cmd.contact_id)).check_active()
+                s.record(delegation, delegation.add_member(cmd.contact_id))
+            else:
+                s.record(delegation, delegation.remove_member(cmd.contact_id))
+
+        return await self.run(delegation_stream(cmd.delegation_id), step, ctx)
+
+    async def plan_trip(self, cmd: c.PlanTrip, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            if not (await s.delegation(cmd.delegation_id)).version:
+                raise NotFound(f"no delegation {cmd.delegation_id}")
+            trip = await s.trip(cmd.trip_id)
+            s.record(trip, trip.plan(cmd.delegation_id, cmd.name, list(cmd.stops)))
+
+        return await self.run(trip_stream(cmd.trip_id), step, ctx)
+
+    async def add_trip_stop(self, cmd: c.AddTripStop, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            trip = await s.trip(cmd.trip_id)
+            s.record(trip, trip.add_stop(cmd.stop))
+
+        return await self.run(trip_stream(cmd.trip_id), step, ctx)
+
+    async def reschedule_trip_stop(
+        self, cmd: c.RescheduleTripStop, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            trip = await s.trip(cmd.trip_id)
+            s.record(trip, trip.reschedule_stop(cmd.index, cmd.starts_on, cmd.ends_on))
+
+        return await self.run(trip_stream(cmd.trip_id), step, ctx)
+
+    async def change_trip_status(
+        self, cmd: c.ChangeTripStatus, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            trip = await s.trip(cmd.trip_id)
+            decide: Callable[[], list[Event]] = {
+                "start": trip.start,
+                "complete": trip.complete,
+                "cancel": lambda: trip.cancel(cmd.reason),
+            }[cmd.action]
+            s.record(trip, decide())
+
+        return await self.run(trip_stream(cmd.trip_id), step, ctx)
+
+    async def schedule_event(
+        self, cmd: c.ScheduleOutreachEvent, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            trip, event = await s.trip(cmd.trip_id), await s.event(cmd.event_id)
+            s.record(
+                event,
+                event.schedule(
+                    trip,
+                    cmd.stop_index,
+                    cmd.name,
+                    cmd.kind,
+                    cmd.venue,
+                    cmd.starts_at,
+                    cmd.ends_at,
+                    cmd.capacity,
+                ),
+            )
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    async def hold_event(self, cmd: c.HoldOutreachEvent, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            event = await s.event(cmd.event_id)
+            s.record(event, event.hold(s.now))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    async def cancel_event(self, cmd: c.CancelOutreachEvent, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            event = await s.event(cmd.event_id)
+            s.record(event, event.cancel(cmd.reason))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    async def invite_contact(self, cmd: c.InviteContact, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            (await s.contact(cmd.contact_id)).check_active()
+            event = await s.event(cmd.event_id)
+            s.record(event, event.invite(cmd.contact_id))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    async def record_rsvp(self, cmd: c.RecordRsvp, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            event = await s.event(cmd.event_id)
+            s.record(event, event.rsvp(cmd.contact_id, cmd.accept))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    async def record_attendance(self, cmd: c.RecordAttendance, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            event = await s.event(cmd.event_id)
+            s.record(event, event.record_attendance(cmd.contact_id, cmd.attended, s.now))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
+    # -- interests, follow-ups, notes ---------------------------------------------------
+
+    async def capture_interest(self, cmd: c.CaptureInterest, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            contact = await s.contact(cmd.contact_id)
+            contact.check_active()
+            organization_id = cmd.organization_id or contact.organization_id
+            if organization_id is None:
+                raise InvalidValue(
+                    "organizationId", f"contact {contact.id} has no organization: name one"
+                )
+            if cmd.source_event_id and not (await s.event(cmd.source_event_id)).version:
+                raise NotFound(f"no outreach event {cmd.source_event_id}")
+            interest = await s.interest(cmd.interest_id)
+            s.record(
+                interest,
+                interest.capture(
+                    contact,
+                    await s.organization(organization_id),
+                    cmd.source_event_id,
+                    cmd.kind,
+                    cmd.edition,
+                    [a.value for a in cmd.supply_chain_areas],
+                    list(cmd.product_categories),
+                ),
+            )
+
+        return await self.run(interest_stream(cmd.interest_id), step, ctx)
+
+    async def change_interest(self, cmd: c.ChangeInterest, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            interest = await s.interest(cmd.interest_id)
+            if cmd.action == "convert":
+                interest.check_exists()
+                contact = await s.contact(interest.contact_id)
+                organization = await s.organization(interest.organization_id)
+                s.record(interest, interest.convert(contact, organization))
+                return
+            decide: Callable[[], list[Event]] = {
+                "qualify": interest.qualify,
+                "nurture": interest.nurture,
+                "lose": lambda: interest.lose(cmd.reason),
+                "assign": lambda: interest.assign_owner(cmd.owner),
+            }[cmd.action]
+            s.record(interest, decide())
+
+        return await self.run(interest_stream(cmd.interest_id), step, ctx)
+
+    async def schedule_follow_up(
+        self, cmd: c.ScheduleFollowUp, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            follow_up = await s.follow_up(cmd.follow_up_id)
+            s.record(follow_up, follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note))
+
+        return await self.run(follow_up_stream(cmd.follow_up_id), step, ctx)
+
+    async def change_follow_up(self, cmd: c.ChangeFollowUp, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            follow_up = await s.follow_up(cmd.follow_up_id)
+            if cmd.action == "reschedule":
+                assert cmd.due_at is not None
+                s.record(follow_up, follow_up.reschedule(cmd.due_at))
+            elif cmd.action == "complete":
+                s.record(follow_up, follow_up.complete(cmd.text))
+            else:
+                s.record(follow_up, follow_up.cancel(cmd.text))
+
+        return await self.run(follow_up_stream(cmd.follow_up_id), step, ctx)
+
+    async def announce_overdue(self, follow_up_id: str, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            follow_up = await s.follow_up(follow_up_id)
+            s.record(follow_up, follow_up.announce_overdue(s.now))
+
+        return await self.run(follow_up_stream(follow_up_id), step, ctx)
+
+    async def add_note(self, cmd: c.AddNote, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            subject = await {
+                "organization": s.organization,
+                "contact": s.contact,
+                "event": s.event,
+                "interest": s.interest,
+            }[cmd.subject_kind](cmd.subject_id)
+            s.record(subject, subject.add_note(cmd.note_id, cmd.text))  # type: ignore[attr-defined]
+
+        return await self.run(_note_stream(cmd), step, ctx)
+
+    async def application_submitted(
+        self, interest_id: str, application_id: str, ctx: CommandContext
+    ) -> AppendResult:
+        """exhibitors' ApplicationSubmitted named this interest: mark it converted."""
+
+        async def step(s: Session) -> None:
+            interest = await s.interest(interest_id)
+            interest.check_exists()
+            contact = await s.contact(interest.contact_id)
+            organization = await s.organization(interest.organization_id)
+            s.record(
+                interest, interest.application_submitted(application_id, contact, organization)
+            )
+
+        return await self.run(interest_stream(interest_id), step, ctx)
+
+
+def _note_stream(cmd: c.AddNote) -> str:
+    return {
+        "organization": organization_stream,
+        "contact": contact_stream,
+        "event": outreach_event_stream,
+        "interest": interest_stream,
+    }[cmd.subject_kind](cmd.subject_id)

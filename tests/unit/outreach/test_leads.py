@@ -1,0 +1,135 @@
+"""Interests through their stages, conversion, and follow-ups with their overdue
+announcement, as stories."""
+
+from datetime import timedelta
+
+import pytest
+from outreach import commands as c
+from outreach.domain.errors import InvalidTransition, InvalidValue, NotFound
+from outreach.domain.leads import FollowUp, follow_up_stream, interest_stream
+from outreach.domain.values import InterestKind, SupplyChainArea
+
+from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
+
+
+async def test_an_interest_moves_captured_qualified_nurturing_converted() -> None:
+    o = Outreach()
+    interest, contact, org = await o.interest()
+    with pytest.raises(InvalidTransition, match="convert an interest that is CAPTURED"):
+        await o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx())
+    with pytest.raises(InvalidTransition, match="nurture an interest that is CAPTURED"):
+        await o.h.change_interest(c.ChangeInterest(interest, "nurture"), ctx())
+    for action in ("qualify", "nurture"):
+        await o.h.change_interest(c.ChangeInterest(interest, action), ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "assign", owner="li@ccpit"), ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx())
+
+    converted = o.events(interest_stream(interest))[-1]
+    assert converted.type == "InterestConverted"
+    assert converted.data == {
+        "interestId": interest,
+        "kind": "EXHIBIT",
+        "edition": "CISCE-2026",
+        "organizationId": org,
+        "organizationName": "Maple Robotics",
+        "country": "CA",
+        "supplyChainAreas": ["ADVANCED_MANUFACTURING"],
+        "productCategories": ["robots"],
+        "contact": {
+            "contactId": contact,
+            "name": "Jane Roy",
+            "email": f"{contact}@x.example",
+            "phone": None,
+        },
+        "sourceEventId": None,
+        "applicationId": None,
+    }
+    for action in ("lose", "qualify", "convert"):
+        with pytest.raises(InvalidTransition, match="CONVERTED"):
+            await o.h.change_interest(c.ChangeInterest(interest, action, reason="r"), ctx())
+
+
+async def test_a_lost_interest_needs_nothing_more_and_stays_lost() -> None:
+    o = Outreach()
+    interest, _, _ = await o.interest()
+    await o.h.change_interest(c.ChangeInterest(interest, "lose", reason="budget"), ctx())
+    with pytest.raises(InvalidTransition, match="LOST"):
+        await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+
+
+async def test_an_application_naming_the_interest_converts_it_once() -> None:
+    o = Outreach()
+    interest, _, _ = await o.interest()
+    application = new_id()
+    for _ in range(2):
+        await o.h.application_submitted(interest, application, ctx())
+    assert o.types(interest_stream(interest)) == ["InterestCaptured", "InterestConverted"]
+    assert o.events(interest_stream(interest))[-1].data["applicationId"] == application
+
+
+async def test_an_application_for_an_interest_converted_by_staff_is_linked_once() -> None:
+    o = Outreach()
+    interest, _, _ = await o.interest()
+    await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx())
+    application = new_id()
+    for _ in range(2):
+        await o.h.application_submitted(interest, application, ctx())
+    assert o.types(interest_stream(interest))[-1] == "InterestApplicationLinked"
+    assert o.types(interest_stream(interest)).count("InterestApplicationLinked") == 1
+
+
+async def test_an_interest_needs_an_organization_and_areas_to_exhibit() -> None:
+    o = Outreach()
+    loner = await o.contact()
+    with pytest.raises(InvalidValue, match="has no organization"):
+        await o.h.capture_interest(
+            c.CaptureInterest(new_id(), loner, InterestKind.VISIT, "CISCE-2026", ()), ctx()
+        )
+    org = await o.organization()
+    with pytest.raises(InvalidValue, match="names its areas"):
+        await o.h.capture_interest(
+            c.CaptureInterest(
+                new_id(), loner, InterestKind.EXHIBIT, "CISCE-2026", (), organization_id=org
+            ),
+            ctx(),
+        )
+    with pytest.raises(NotFound):
+        await o.h.capture_interest(
+            c.CaptureInterest(
+                new_id(),
+                loner,
+                InterestKind.EXHIBIT,
+                "CISCE-2026",
+                (SupplyChainArea.CLEAN_ENERGY,),
+                organization_id=org,
+                source_event_id=new_id(),
+            ),
+            ctx(),
+        )
+
+
+async def test_a_follow_up_is_announced_overdue_once_per_due_time() -> None:
+    o = Outreach()
+    task = new_id()
+    await o.h.schedule_follow_up(
+        c.ScheduleFollowUp(task, new_id(), "li@ccpit", NOW + timedelta(days=1)), ctx()
+    )
+    await o.h.announce_overdue(task, ctx())  # not due yet
+    o.clock.advance(timedelta(days=2))
+    for _ in range(3):
+        await o.h.announce_overdue(task, ctx())
+    assert o.types(follow_up_stream(task)).count("FollowUpBecameOverdue") == 1
+
+    await o.h.change_follow_up(
+        c.ChangeFollowUp(task, "reschedule", due_at=o.clock.now() + timedelta(hours=1)), ctx()
+    )
+    o.clock.advance(timedelta(hours=2))
+    await o.h.announce_overdue(task, ctx())
+    await o.h.change_follow_up(c.ChangeFollowUp(task, "complete", text="called, interested"), ctx())
+    await o.h.announce_overdue(task, ctx())
+    assert o.types(follow_up_stream(task)).count("FollowUpBecameOverdue") == 2
+    state = FollowUp(task).replay(o.events(follow_up_stream(task)))
+    assert state.status == "COMPLETED"
+    with pytest.raises(InvalidTransition, match="COMPLETED"):
+        await o.h.change_follow_up(c.ChangeFollowUp(task, "cancel", text="x"), ctx())

@@ -1,0 +1,163 @@
+"""Organizations, contacts, email uniqueness, merges and consent, as stories."""
+
+from datetime import date, timedelta
+
+import pytest
+from outreach import commands as c
+from outreach.domain.errors import Duplicate, InvalidValue, Merged, NotFound
+from outreach.domain.parties import Contact, contact_stream, email_stream
+from outreach.domain.values import Channel, ImpliedBy, LegalBasis, Purpose, implied_expiry
+
+from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
+
+
+async def contact_state(o: Outreach, contact_id: str) -> Contact:
+    return Contact(contact_id).replay(o.events(contact_stream(contact_id)))
+
+
+async def test_a_second_contact_with_the_same_email_is_refused_naming_the_first() -> None:
+    o = Outreach()
+    first = await o.contact("jane@maple.example")
+    with pytest.raises(Duplicate) as refused:
+        await o.contact("jane@maple.example")
+    assert refused.value.existing_id == first and first in str(refused.value)
+    assert o.types(email_stream("jane@maple.example")) == ["ContactEmailClaimed"]
+
+
+async def test_changing_an_email_frees_the_old_one_and_claims_the_new() -> None:
+    o = Outreach()
+    jane = await o.contact("jane@old.example")
+    await o.h.update_contact(
+        c.UpdateContact(jane, c.ContactProfile(email="jane@new.example")), ctx()
+    )
+    await o.contact("jane@old.example")  # free again
+    with pytest.raises(Duplicate):
+        await o.contact("jane@new.example")
+
+
+async def test_a_contact_links_only_to_an_existing_organization() -> None:
+    o = Outreach()
+    jane = await o.contact()
+    with pytest.raises(NotFound):
+        await o.h.link_contact(c.LinkContact(jane, new_id()), ctx())
+    org = await o.organization()
+    await o.h.link_contact(c.LinkContact(jane, org), ctx())
+    assert (await contact_state(o, jane)).organization_id == org
+
+
+async def test_merging_keeps_both_histories_and_redirects_to_the_survivor() -> None:
+    o = Outreach()
+    survivor, duplicate = (
+        await o.contact("j.roy@maple.example"),
+        await o.contact("jane@maple.example"),
+    )
+    await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
+
+    assert o.types(contact_stream(duplicate))[-1] == "ContactMerged"
+    assert (await contact_state(o, survivor)).merged_from == [duplicate]
+    with pytest.raises(Merged) as redirected:
+        await o.h.update_contact(c.UpdateContact(duplicate, c.ContactProfile(title="CTO")), ctx())
+    assert redirected.value.survivor_id == survivor and redirected.value.code == "MERGED"
+    with pytest.raises(Duplicate) as taken:  # the merged address now points at the survivor
+        await o.contact("jane@maple.example")
+    assert taken.value.existing_id == survivor
+    with pytest.raises(Merged):
+        await o.h.merge_contacts(c.MergeContacts(survivor, duplicate), ctx())
+
+
+async def test_organizations_merge_the_same_way() -> None:
+    o = Outreach()
+    survivor, duplicate = (
+        await o.organization("Maple Robotics"),
+        await o.organization("Maple Robotics Inc"),
+    )
+    await o.h.merge_organizations(c.MergeOrganizations(duplicate, survivor), ctx())
+    with pytest.raises(Merged):
+        await o.h.update_organization(c.UpdateOrganization(duplicate, name="X"), ctx())
+    with pytest.raises(Merged):
+        await o.contact(organization_id=duplicate)
+
+
+async def test_express_consent_lasts_until_withdrawn() -> None:
+    o = Outreach()
+    jane = await o.contact()
+    await o.h.grant_consent(
+        c.GrantConsent(
+            jane, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form 2025-11-20"
+        ),
+        ctx(),
+    )
+    state = await contact_state(o, jane)
+    assert state.may_contact(Channel.EMAIL, Purpose.MARKETING, NOW + timedelta(days=3650))
+    assert not state.may_contact(Channel.SMS, Purpose.MARKETING, NOW)
+
+    await o.h.withdraw_consent(
+        c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+    )
+    assert not (await contact_state(o, jane)).may_contact(Channel.EMAIL, Purpose.MARKETING, NOW)
+    with pytest.raises(Exception, match="no EMAIL MARKETING consent"):
+        await o.h.withdraw_consent(
+            c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "again"), ctx()
+        )
+
+
+@pytest.mark.parametrize(
+    ("implied_by", "since", "last_valid", "first_invalid"),
+    [
+        (ImpliedBy.BUSINESS_RELATIONSHIP, date(2025, 6, 1), date(2027, 6, 1), date(2027, 6, 2)),
+        (ImpliedBy.INQUIRY, date(2025, 10, 31), date(2026, 4, 30), date(2026, 5, 1)),
+    ],
+)
+async def test_implied_consent_expires_per_casl_and_then_counts_as_none(
+    implied_by: ImpliedBy, since: date, last_valid: date, first_invalid: date
+) -> None:
+    o = Outreach()
+    jane = await o.contact()
+    await o.h.grant_consent(
+        c.GrantConsent(
+            jane,
+            Channel.EMAIL,
+            Purpose.MARKETING,
+            LegalBasis.IMPLIED,
+            "met at forum",
+            implied_by,
+            since,
+        ),
+        ctx(),
+    )
+    state = await contact_state(o, jane)
+    assert implied_expiry(implied_by, since) == last_valid
+    at = lambda d: NOW.replace(year=d.year, month=d.month, day=d.day, hour=23)  # noqa: E731
+    assert state.may_contact(Channel.EMAIL, Purpose.MARKETING, at(last_valid))
+    assert not state.may_contact(Channel.EMAIL, Purpose.MARKETING, at(first_invalid))
+
+
+async def test_implied_consent_needs_its_reason_and_must_not_be_expired_already() -> None:
+    o = Outreach()
+    jane = await o.contact()
+    with pytest.raises(InvalidValue, match="impliedBy"):
+        await o.h.grant_consent(
+            c.GrantConsent(jane, Channel.EMAIL, Purpose.MARKETING, LegalBasis.IMPLIED, "x"), ctx()
+        )
+    with pytest.raises(InvalidValue, match="already expired"):
+        await o.h.grant_consent(
+            c.GrantConsent(
+                jane,
+                Channel.EMAIL,
+                Purpose.MARKETING,
+                LegalBasis.IMPLIED,
+                "x",
+                ImpliedBy.INQUIRY,
+                date(2025, 1, 1),
+            ),
+            ctx(),
+        )
+
+
+async def test_notes_go_on_the_subject() -> None:
+    o = Outreach()
+    org = await o.organization()
+    await o.h.add_note(c.AddNote("organization", org, new_id(), "Met the CEO in Toronto"), ctx())
+    assert o.types(f"organization:{org}") == ["OrganizationRegistered", "NoteAdded"]
+    with pytest.raises(NotFound):
+        await o.h.add_note(c.AddNote("contact", new_id(), new_id(), "?"), ctx())

@@ -1,0 +1,136 @@
+"""Delegations, trips and outreach events with their invitees, as stories."""
+
+from datetime import date, timedelta
+
+import pytest
+from outreach import commands as c
+from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from outreach.domain.gatherings import OutreachEvent, outreach_event_stream
+from outreach.domain.travel import Stop, Trip, trip_stream
+from outreach.domain.values import EventKind
+
+from tests.unit.outreach.support import FORUM_STARTS, Outreach, ctx, new_id
+
+
+async def event_state(o: Outreach, event_id: str) -> OutreachEvent:
+    return OutreachEvent(event_id).replay(o.events(outreach_event_stream(event_id)))
+
+
+async def test_a_trip_runs_planned_in_progress_completed_and_refuses_the_rest() -> None:
+    o = Outreach()
+    trip = await o.trip()
+    await o.h.add_trip_stop(
+        c.AddTripStop(trip, Stop("Chicago", "US", date(2025, 12, 6), date(2025, 12, 7))), ctx()
+    )
+    await o.h.reschedule_trip_stop(
+        c.RescheduleTripStop(trip, 1, date(2025, 12, 3), date(2025, 12, 3)), ctx()
+    )
+    with pytest.raises(InvalidValue, match="no stop 9"):
+        await o.h.reschedule_trip_stop(
+            c.RescheduleTripStop(trip, 9, date(2025, 12, 3), date(2025, 12, 3)), ctx()
+        )
+    with pytest.raises(InvalidValue, match="before it starts"):
+        await o.h.add_trip_stop(
+            c.AddTripStop(trip, Stop("X", "US", date(2025, 12, 9), date(2025, 12, 8))), ctx()
+        )
+    with pytest.raises(InvalidTransition, match="complete a trip that is PLANNED"):
+        await o.h.change_trip_status(c.ChangeTripStatus(trip, "complete"), ctx())
+    await o.h.change_trip_status(c.ChangeTripStatus(trip, "start"), ctx())
+    await o.h.change_trip_status(c.ChangeTripStatus(trip, "complete"), ctx())
+    with pytest.raises(InvalidTransition, match="COMPLETED"):
+        await o.h.change_trip_status(c.ChangeTripStatus(trip, "cancel", "x"), ctx())
+    state = Trip(trip).replay(o.events(trip_stream(trip)))
+    assert state.status == "COMPLETED" and len(state.stops) == 4
+    assert state.stops[1].starts_on == date(2025, 12, 3)
+
+
+async def test_a_cancelled_trip_takes_no_events_and_events_fall_within_their_stop() -> None:
+    o = Outreach()
+    trip = await o.trip()
+    with pytest.raises(InvalidValue, match="Toronto is visited"):
+        await o.h.schedule_event(
+            c.ScheduleOutreachEvent(
+                new_id(),
+                trip,
+                0,
+                "Too late",
+                EventKind.SPEECH,
+                FORUM_STARTS + timedelta(days=9),
+                FORUM_STARTS + timedelta(days=9, hours=1),
+            ),
+            ctx(),
+        )
+    await o.h.change_trip_status(c.ChangeTripStatus(trip, "cancel", "visa"), ctx())
+    with pytest.raises(InvalidTransition, match="CANCELLED"):
+        await o.h.schedule_event(
+            c.ScheduleOutreachEvent(
+                new_id(),
+                trip,
+                0,
+                "Forum",
+                EventKind.FORUM,
+                FORUM_STARTS,
+                FORUM_STARTS + timedelta(hours=2),
+            ),
+            ctx(),
+        )
+
+
+async def test_delegation_members() -> None:
+    o = Outreach()
+    leader, member = await o.contact(), await o.contact()
+    delegation = new_id()
+    await o.h.form_delegation(c.FormDelegation(delegation, "D", "CCPIT", leader, "p"), ctx())
+    await o.h.change_delegation_member(c.ChangeDelegationMember(delegation, member, True), ctx())
+    with pytest.raises(Duplicate):
+        await o.h.change_delegation_member(
+            c.ChangeDelegationMember(delegation, member, True), ctx()
+        )
+    await o.h.change_delegation_member(c.ChangeDelegationMember(delegation, member, False), ctx())
+    with pytest.raises(NotFound):
+        await o.h.change_delegation_member(
+            c.ChangeDelegationMember(delegation, member, False), ctx()
+        )
+
+
+async def test_invitations_rsvps_and_attendance_follow_the_invitee_rules() -> None:
+    o = Outreach()
+    forum = await o.forum(capacity=1)
+    ana, bo, cy = await o.contact(), await o.contact(), await o.contact()
+    for guest in (ana, bo, cy):
+        await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
+    with pytest.raises(Duplicate):
+        await o.h.invite_contact(c.InviteContact(forum, ana), ctx())
+    with pytest.raises(InvalidTransition, match="it cannot be attended yet"):
+        await o.h.record_attendance(c.RecordAttendance(forum, ana, True), ctx())
+
+    await o.h.record_rsvp(c.RecordRsvp(forum, ana, True), ctx())
+    with pytest.raises(InvalidTransition, match="is full"):
+        await o.h.record_rsvp(c.RecordRsvp(forum, bo, True), ctx())
+    await o.h.record_rsvp(c.RecordRsvp(forum, bo, False), ctx())
+    with pytest.raises(InvalidTransition, match="invitee who is DECLINED"):
+        await o.h.record_rsvp(c.RecordRsvp(forum, bo, True), ctx())
+    with pytest.raises(NotFound):
+        await o.h.record_rsvp(c.RecordRsvp(forum, new_id(), True), ctx())
+
+    o.clock.current = FORUM_STARTS + timedelta(minutes=5)
+    with pytest.raises(InvalidTransition, match="invitee who is INVITED"):
+        await o.h.record_attendance(c.RecordAttendance(forum, cy, True), ctx())
+    await o.h.record_attendance(c.RecordAttendance(forum, ana, True), ctx())
+    await o.h.hold_event(c.HoldOutreachEvent(forum), ctx())
+    state = await event_state(o, forum)
+    assert state.status == "HELD"
+    assert state.invitees == {ana: "ATTENDED", bo: "DECLINED", cy: "INVITED"}
+
+
+async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -> None:
+    o = Outreach()
+    forum, guest = await o.forum(), await o.contact()
+    await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
+    with pytest.raises(InvalidTransition, match="cannot be held yet"):
+        await o.h.hold_event(c.HoldOutreachEvent(forum), ctx())
+    await o.h.cancel_event(c.CancelOutreachEvent(forum, "storm"), ctx())
+    with pytest.raises(InvalidTransition, match="CANCELLED"):
+        await o.h.record_rsvp(c.RecordRsvp(forum, guest, True), ctx())
+    with pytest.raises(InvalidTransition, match="CANCELLED"):
+        await o.h.invite_contact(c.InviteContact(forum, await o.contact()), ctx())
