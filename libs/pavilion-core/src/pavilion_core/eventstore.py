@@ -118,8 +118,9 @@ class EventStorePort(ABC):
         A retry of an idempotency key returns the first result. Otherwise `plan` loads
         the streams it needs through the loader it is given (the primary one first),
         decides, and returns new events per stream; they are appended at the versions
-        loaded. A plan that decides nothing appends nothing (the result has no events). `ctx.expected_version`, when given, pins the primary stream: a change
-        there is a conflict for the caller. Any other concurrent change (and any change
+        loaded. A plan that decides nothing appends nothing (the result has no events).
+        `ctx.expected_version`, when given, pins the primary stream: a change there is a
+        conflict for the caller. Any other concurrent change (and any change
         at all when no version is pinned) re-runs the plan on fresh state.
         """
         for attempt in range(_RETRIES):
