@@ -46,6 +46,7 @@ def converted(kind: str = "EXHIBIT", **changes: Any) -> KafkaRecord:
             "phone": None,
         },
         "sourceEventId": str(uuid.uuid4()),
+        "applicationId": None,
     }
     jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
     data.update(changes)

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from exhibitors import commands as c
 from exhibitors.domain.application import application_id
-from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from exhibitors.domain.floorplan import floor_plan_id
 from exhibitors.domain.values import Contact, SupplyChainArea
 from exhibitors.domain.waitlist import waitlist_id
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from pavilion_core.eventstore import WrongExpectedVersion
 
 from tests.unit.exhibitors.support import CONTRACT, EDITION, Expo, S, ctx

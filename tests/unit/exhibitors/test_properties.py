@@ -7,10 +7,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from exhibitors import commands as c
-from exhibitors.domain.errors import DomainError
 from exhibitors.domain.values import ApplicationStatus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import ConcurrencyError
 
 from tests.unit.exhibitors.support import CONTRACT, Expo, ctx
@@ -118,7 +118,7 @@ async def run(expo: Expo, ids: list[str], step: tuple) -> None:  # type: ignore[
     }
     try:
         await actions[kind]()
-    except (DomainError, ConcurrencyError):
+    except (CommandRejected, ConcurrencyError):
         pass  # a refusal is a legal outcome; what matters is the state afterwards
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 from exhibitors import commands as c
-from exhibitors.domain.errors import InvalidTransition, NotFound
 from exhibitors.domain.values import Contact, SupplyChainArea
+from pavilion_core.errors import InvalidTransition, NotFound
 from pavilion_core.eventstore import AppendResult
 
 from tests.unit.exhibitors.support import AFTER_OPENING, CONTRACT, Expo, S, ctx

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 from outreach import commands as c
-from outreach.domain.errors import Duplicate, InvalidValue, Merged, NotFound
+from outreach.domain.errors import Merged
 from outreach.domain.parties import Contact, contact_stream, email_stream
 from outreach.domain.values import Channel, ImpliedBy, LegalBasis, Purpose, implied_expiry
+from pavilion_core.errors import Duplicate, InvalidValue, NotFound
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
 
@@ -158,6 +159,6 @@ async def test_notes_go_on_the_subject() -> None:
     o = Outreach()
     org = await o.organization()
     await o.h.add_note(c.AddNote("organization", org, new_id(), "Met the CEO in Toronto"), ctx())
-    assert o.types(f"organization:{org}") == ["OrganizationRegistered", "NoteAdded"]
+    assert o.types(org) == ["OrganizationRegistered", "NoteAdded"]
     with pytest.raises(NotFound):
         await o.h.add_note(c.AddNote("contact", new_id(), new_id(), "?"), ctx())

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 from outreach import commands as c
-from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from outreach.domain.gatherings import OutreachEvent, outreach_event_stream
 from outreach.domain.travel import Stop, Trip, trip_stream
 from outreach.domain.values import EventKind
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from tests.unit.outreach.support import FORUM_STARTS, Outreach, ctx, new_id
 

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from pavilion_core.envelope import Metadata
+from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import (
     AppendResult,
     CommandContext,
@@ -30,15 +31,6 @@ from pavilion_core.eventstore import (
 from pavilion_core.logging import correlation_id
 
 log = logging.getLogger(__name__)
-
-
-class CommandRejected(Exception):
-    """A domain rule refused the command; subclasses set `code`, `status` and, when one
-    input field is at fault, `field`."""
-
-    code = "INVALID_TRANSITION"
-    status = 409
-    field: str | None = None
 
 
 class FieldError(BaseModel):

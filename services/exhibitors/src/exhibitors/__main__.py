@@ -3,10 +3,7 @@
 import asyncio
 
 from fastapi import FastAPI
-from pavilion_core import runner
-from pavilion_core.consumer import ConsumerLoop
-from pavilion_core.kafka import ensure_topics, started_producer
-from pavilion_core.relay import OutboxRelay
+from pavilion_core import runner, workers
 
 from exhibitors.api import create_app
 from exhibitors.bootstrap import start
@@ -18,16 +15,14 @@ async def relay(stop: asyncio.Event) -> None:
     config = Config.from_env()
     services = await start(config, pool_size=3)
     try:
-        await ensure_topics(config.kafka, [config.topic])
-        async with started_producer(config.kafka, f"{SERVICE}-relay") as publisher:
-            relay = OutboxRelay(
-                services.pool,
-                publisher,
-                service=SERVICE,
-                topic=config.topic,
-                batch_size=config.relay_batch_size,
-            )
-            await relay.run(stop)
+        await workers.relay(
+            services.pool,
+            config.kafka,
+            service=SERVICE,
+            topic=config.topic,
+            batch_size=config.relay_batch_size,
+            stop=stop,
+        )
     finally:
         await services.close()
 
@@ -37,16 +32,15 @@ async def reactor(stop: asyncio.Event) -> None:
     config = Config.from_env()
     services = await start(config, pool_size=3)
     try:
-        await ensure_topics(config.kafka, [config.outreach_topic])
-        async with started_producer(config.kafka, f"{SERVICE}-reactor-dlq") as dead_letters:
-            await ConsumerLoop(
-                pool=services.pool,
-                kafka=config.kafka,
-                group_id=config.reactor_group,
-                topics=[config.outreach_topic],
-                handler=Reactions(services.editions, config.clock),
-                dead_letters=dead_letters,
-            ).run(stop)
+        await workers.consume(
+            services.pool,
+            config.kafka,
+            service=SERVICE,
+            group_id=config.reactor_group,
+            topics=[config.outreach_topic],
+            handler=Reactions(services.editions, config.clock),
+            stop=stop,
+        )
     finally:
         await services.close()
 

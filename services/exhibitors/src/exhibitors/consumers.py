@@ -14,6 +14,7 @@ from uuid import UUID
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
+from pavilion_core.errors import Duplicate
 from pavilion_core.eventstore import CommandContext
 from pavilion_core.http import Body, Country, Text
 from pavilion_core.pgstore import TransactionEventStore
@@ -21,7 +22,6 @@ from pydantic import ConfigDict, EmailStr, Field
 
 from exhibitors.api.models import Areas, Categories
 from exhibitors.commands import SubmitApplication
-from exhibitors.domain.errors import Duplicate
 from exhibitors.domain.values import Contact
 from exhibitors.editions import Editions
 from exhibitors.handlers import Handlers

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pavilion_core.config import ConfigError
+from pavilion_core.errors import InvalidValue, NotFound
 
-from exhibitors.domain.errors import InvalidValue, NotFound
 from exhibitors.domain.values import Edition, SupplyChainArea
 
 

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from pavilion_core.aggregate import Session
+from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import Load
 
 from exhibitors.domain.application import ExhibitorApplication
-from exhibitors.domain.errors import NotFound
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.values import Edition
 from exhibitors.domain.waitlist import Waitlist, waitlist_id

@@ -3,21 +3,27 @@
 import asyncio
 
 from fastapi import FastAPI
-from pavilion_core import runner
-from pavilion_core.kafka import ensure_topics, started_producer
+from pavilion_core import runner, workers
 
 from gateway.app import create_app
-from gateway.bootstrap import connect, projector
+from gateway.bootstrap import connect
 from gateway.config import SERVICE, Config
+from gateway.projector import project
 
 
 async def run_projector(stop: asyncio.Event) -> None:
     config = Config.from_env()
     pool = await connect(config, pool_size=3)
     try:
-        await ensure_topics(config.kafka, config.topics)
-        async with started_producer(config.kafka, f"{SERVICE}-projector-dlq") as dead_letters:
-            await projector(config, pool, dead_letters).run(stop)
+        await workers.consume(
+            pool,
+            config.kafka,
+            service=SERVICE,
+            group_id=config.group_id,
+            topics=config.topics,
+            handler=project,
+            stop=stop,
+        )
     finally:
         await pool.close()
 

@@ -1,8 +1,9 @@
 """Events the outreach service records, past tense, as they go on the topic.
 
 Payload keys are camelCase; ids are UUID strings; instants ISO 8601 UTC; dates ISO.
-Streams: organization:<id>, contact:<id>, contact-email:<email>, delegation:<id>,
-trip:<id>, outreach-event:<id>, interest:<id>, followup:<id>.
+Streams: each organization, contact, delegation, trip, outreach event, interest and
+follow-up is the stream named by its id (a UUID); contact-email:<email> keeps an
+address unique.
 """
 
 from dataclasses import dataclass

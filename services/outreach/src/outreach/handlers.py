@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
+from pavilion_core.errors import InvalidValue, NotFound
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 
 from outreach import commands as c
-from outreach.domain.errors import InvalidValue, NotFound
 from outreach.domain.gatherings import outreach_event_stream
 from outreach.domain.leads import follow_up_stream, interest_stream
 from outreach.domain.parties import contact_stream, organization_stream

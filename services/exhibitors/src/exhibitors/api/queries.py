@@ -5,6 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
+from pavilion_core.errors import NotFound
 from pavilion_core.http import ERROR_RESPONSES
 
 from exhibitors.api.models import (
@@ -16,7 +17,6 @@ from exhibitors.api.models import (
 )
 from exhibitors.bootstrap import Services
 from exhibitors.domain.application import ExhibitorApplication
-from exhibitors.domain.errors import NotFound
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.values import Edition
 

@@ -17,10 +17,10 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from exhibitors import commands as c
 from exhibitors import events as e
-from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from exhibitors.domain.values import (
     TERMINAL,
     ApplicationStatus,

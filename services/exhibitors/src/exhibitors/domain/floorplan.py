@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from exhibitors import events as e
-from exhibitors.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from exhibitors.domain.values import BoothRef, Edition, SupplyChainArea
 
 

@@ -1,39 +1,9 @@
-"""What the outreach domain refuses, each with the code callers see."""
+"""What the outreach domain refuses beyond the shared refusals."""
 
-from pavilion_core.http import CommandRejected
-
-
-class DomainError(CommandRejected):
-    """A command that the rules refuse."""
+from pavilion_core.errors import CommandRejected
 
 
-class InvalidTransition(DomainError):
-    code = "INVALID_TRANSITION"
-
-
-class NotFound(DomainError):
-    code = "NOT_FOUND"
-    status = 404
-
-
-class Duplicate(DomainError):
-    code = "DUPLICATE"
-
-    def __init__(self, message: str, existing_id: str) -> None:
-        super().__init__(message)
-        self.existing_id = existing_id
-
-
-class InvalidValue(DomainError):
-    code = "VALIDATION"
-    status = 422
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class Merged(DomainError):
+class Merged(CommandRejected):
     """The record was merged into another: commands go to the survivor."""
 
     code = "MERGED"

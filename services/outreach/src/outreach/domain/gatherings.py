@@ -10,14 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
-from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from outreach.domain.travel import Trip
 
 
 def outreach_event_stream(event_id: str) -> str:
-    return f"outreach-event:{event_id}"
+    return event_id
 
 
 @dataclass

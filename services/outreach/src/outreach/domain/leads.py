@@ -11,20 +11,20 @@ from datetime import datetime
 from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
-from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from outreach.domain.parties import Contact, Organization
 
 OPEN_STAGES = ("CAPTURED", "QUALIFIED", "NURTURING")
 
 
 def interest_stream(interest_id: str) -> str:
-    return f"interest:{interest_id}"
+    return interest_id
 
 
 def follow_up_stream(follow_up_id: str) -> str:
-    return f"followup:{follow_up_id}"
+    return follow_up_id
 
 
 @dataclass

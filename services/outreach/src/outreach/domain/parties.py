@@ -6,18 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
 
 from outreach import events as e
-from outreach.domain.errors import Duplicate, InvalidTransition, Merged, NotFound
+from outreach.domain.errors import Merged
 from outreach.domain.values import Channel, Consent, LegalBasis, Purpose
 
 
 def organization_stream(organization_id: str) -> str:
-    return f"organization:{organization_id}"
+    return organization_id
 
 
 def contact_stream(contact_id: str) -> str:
-    return f"contact:{contact_id}"
+    return contact_id
 
 
 def email_stream(email: str) -> str:

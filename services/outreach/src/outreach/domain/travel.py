@@ -6,17 +6,17 @@ from datetime import date
 from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
+from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
-from outreach.domain.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 
 def delegation_stream(delegation_id: str) -> str:
-    return f"delegation:{delegation_id}"
+    return delegation_id
 
 
 def trip_stream(trip_id: str) -> str:
-    return f"trip:{trip_id}"
+    return trip_id
 
 
 @dataclass

@@ -1,0 +1,36 @@
+"""The outreach service's settings, from the environment."""
+
+from dataclasses import dataclass, field
+
+from pavilion_core.clock import Clock, clock_from_env
+from pavilion_core.config import KafkaSettings, database_url, env_int, env_str
+
+SERVICE = "outreach"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    kafka: KafkaSettings
+    topic: str = "pavilion.outreach.v1"
+    exhibitors_topic: str = "pavilion.exhibitors.v1"
+    reactor_group: str = "pavilion.outreach.reactor"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8002
+    relay_batch_size: int = 1000
+    overdue_interval: int = 60
+    clock: Clock = field(default_factory=clock_from_env)
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        return cls(
+            database_url=database_url(SERVICE),
+            kafka=KafkaSettings.from_env(),
+            topic=env_str("PAVILION_OUTREACH_TOPIC", cls.topic),
+            exhibitors_topic=env_str("PAVILION_EXHIBITORS_TOPIC", cls.exhibitors_topic),
+            reactor_group=env_str("PAVILION_OUTREACH_REACTOR_GROUP", cls.reactor_group),
+            http_host=env_str("PAVILION_OUTREACH_HOST", cls.http_host),
+            http_port=env_int("PAVILION_OUTREACH_PORT", cls.http_port),
+            relay_batch_size=env_int("PAVILION_OUTREACH_RELAY_BATCH", cls.relay_batch_size),
+            overdue_interval=env_int("PAVILION_OUTREACH_OVERDUE_INTERVAL", cls.overdue_interval),
+        )
