@@ -14,6 +14,9 @@ from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
 from gateway.bootstrap import READ_MODEL
+from outreach.api import create_app as create_outreach_app
+from outreach.bootstrap import SCHEDULE
+from outreach.config import Config as OutreachConfig
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import CONSUMER, EVENT_STORE, migrate
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
@@ -22,7 +25,11 @@ from pavilion_core.testing import FixedClock
 
 from tests.support import PG_URL, STORY_TIME, admin_sql
 
-TEMPLATES = {"eventstore": (EVENT_STORE, CONSUMER), "readmodel": (CONSUMER, READ_MODEL)}
+TEMPLATES = {
+    "eventstore": (EVENT_STORE, CONSUMER),
+    "outreach": (EVENT_STORE, CONSUMER, SCHEDULE),
+    "readmodel": (CONSUMER, READ_MODEL),
+}
 RUN = uuid.uuid4().hex[:8]
 
 
@@ -63,6 +70,20 @@ async def read_model_url(templates: dict[str, str]) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def outreach_url(templates: dict[str, str]) -> AsyncIterator[str]:
+    """A migrated outreach database of its own."""
+    async for url in _fresh_database(templates["outreach"]):
+        yield url
+
+
+@pytest.fixture
+async def outreach_pool(outreach_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(outreach_url, min_size=1, max_size=20)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
 async def store_pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await asyncpg.create_pool(store_url, min_size=1, max_size=30)
     yield pool
@@ -90,6 +111,18 @@ async def exhibitors_api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://exhibitors") as client:
+            yield client
+
+
+@pytest.fixture
+async def outreach_api(outreach_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The outreach command API in process on its own database, at the story's time."""
+    app = create_outreach_app(
+        OutreachConfig(outreach_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://outreach") as client:
             yield client
 
 
