@@ -7,11 +7,14 @@ source "$here/env.sh"
 cd "$REPO_ROOT"
 
 export PAVILION_EXHIBITORS_PORT=${PAVILION_EXHIBITORS_PORT:-8001}
+export PAVILION_OUTREACH_PORT=${PAVILION_OUTREACH_PORT:-8002}
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
 # The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
 export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
-PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor" "gateway projector" "gateway api")
+PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
+           "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
+           "gateway projector" "gateway api")
 pids=()
 
 stop_all() {
@@ -34,15 +37,18 @@ for process in "${PROCESSES[@]}"; do
 done
 
 ready() { curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null; }
-for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_GATEWAY_PORT"; do
+for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_GATEWAY_PORT"; do
   wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
+# The delegation's trip (idempotent: a second make run adds nothing).
+.venv/bin/python -m outreach.demo --api "http://127.0.0.1:$PAVILION_OUTREACH_PORT"
 
 cat <<INFO
 
 Pavilion is running.
   GraphQL:        http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql  (GraphiQL in a browser)
   exhibitors API: http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/docs  (OpenAPI)
+  outreach API:   http://127.0.0.1:$PAVILION_OUTREACH_PORT/docs
   logs:           $PAVILION_LOG_DIR/*.log
 
 Try:

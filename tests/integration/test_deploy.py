@@ -41,7 +41,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
         assert service["restart"] == ("no" if one_shot else "unless-stopped"), name
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
-    for name in ("kafka", "postgres", "exhibitors-api", "gateway-api"):
+    for name in ("kafka", "postgres", "exhibitors-api", "outreach-api", "gateway-api"):
         assert "healthcheck" in services[name], name
 
 
