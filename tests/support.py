@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
@@ -21,6 +22,20 @@ PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 # The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    """The JSON body of an answer that must have `status`."""
+    assert response.status_code == status, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The error of an answer that must be a refusal with `status` and `code`."""
+    assert response.status_code == status, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert error["code"] == code, error
+    return error
 
 
 async def admin_sql(sql: str) -> None:

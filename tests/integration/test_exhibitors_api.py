@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import ok, refused
+
 EDITION = "CISCE-2026"
 CONTRACT = 12_000_000  # CNY 120,000.00
 VALID = {
@@ -26,18 +28,6 @@ VALID = {
 @pytest.fixture
 def api(exhibitors_api: httpx.AsyncClient) -> httpx.AsyncClient:
     return exhibitors_api
-
-
-async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 async def submitted(api: httpx.AsyncClient, name: str, **extra: Any) -> str:

@@ -6,22 +6,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import ok, refused
+
 
 @pytest.fixture
 def api(outreach_api: httpx.AsyncClient) -> httpx.AsyncClient:
     return outreach_api
-
-
-async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 async def contact(api: httpx.AsyncClient, email: str, **extra: Any) -> str:

@@ -8,17 +8,19 @@ status; bad input never becomes a 500.
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import pycountry
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import (
@@ -131,6 +133,39 @@ def command_context(request: Request, body: Any, expected_version: int | None) -
         idempotency_key=request.headers.get("idempotency-key"),
         fingerprint=request_hash({"path": request.url.path, "body": body}),
     )
+
+
+class Running(Protocol):
+    """What a service's bootstrap gives the API: a pool to check, a way to close."""
+
+    @property
+    def pool(self) -> Pool: ...
+
+    async def close(self) -> None: ...
+
+
+def command_api(
+    title: str, start: Callable[[], Awaitable[Running]], routers: Sequence[APIRouter]
+) -> FastAPI:
+    """A command API: the service started in the lifespan (as `app.state.services`),
+    typed errors, correlation ids, /healthz and /readyz, and the service's routers."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await start()
+        yield
+        await app.state.services.close()
+
+    app = FastAPI(title=title, version="1", lifespan=lifespan)
+
+    async def ready() -> bool:
+        services: Running = app.state.services
+        return await services.pool.fetchval("SELECT true") is True
+
+    install(app, ready)
+    for router in routers:
+        app.include_router(router)
+    return app
 
 
 def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:

@@ -1,10 +1,7 @@
 """The outreach command API (internal HTTP; OpenAPI at /openapi.json, docs at /docs)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from pavilion_core.http import install
+from pavilion_core.http import command_api
 
 from outreach.api import commands, queries
 from outreach.bootstrap import Services, start
@@ -12,19 +9,7 @@ from outreach.config import Config
 
 
 def create_app(config: Config | None = None) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await start(config or Config.from_env())
-        yield
-        await app.state.services.close()
+    async def started() -> Services:
+        return await start(config or Config.from_env())
 
-    app = FastAPI(title="Pavilion outreach commands", version="1", lifespan=lifespan)
-
-    async def ready() -> bool:
-        services: Services = app.state.services
-        return await services.pool.fetchval("SELECT true") is True
-
-    install(app, ready)
-    app.include_router(commands.router)
-    app.include_router(queries.router)
-    return app
+    return command_api("Pavilion outreach commands", started, [commands.router, queries.router])
