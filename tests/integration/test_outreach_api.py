@@ -248,3 +248,12 @@ async def test_the_other_error_paths(api: httpx.AsyncClient):
         422,
         "VALIDATION",
     )
+
+
+async def test_text_with_a_nul_character_is_a_validation_error(api: httpx.AsyncClient):
+    """Found by the fuzzer: PostgreSQL cannot store NUL in text or JSON."""
+    jane = await contact(api, "nul@example.ca")
+    error = refused(
+        await api.post(f"/contacts/{jane}/notes", json={"text": "a\u0000b"}), 422, "VALIDATION"
+    )
+    assert "NUL" in error["fields"][0]["message"]

@@ -56,6 +56,9 @@ async def test_every_event_matches_its_schema_and_every_schema_is_used() -> None
     delegation = o.events(trip)[0].data["delegationId"]
     await o.h.change_delegation_member(c.ChangeDelegationMember(delegation, contact, True), ctx())
     await o.h.change_delegation_member(c.ChangeDelegationMember(delegation, contact, False), ctx())
+    await o.h.reschedule_event(
+        c.RescheduleOutreachEvent(forum, FORUM_STARTS, FORUM_STARTS + timedelta(hours=5)), ctx()
+    )
     guests = [await o.contact() for _ in range(3)]
     for guest in guests:
         await o.h.invite_contact(c.InviteContact(forum, guest), ctx())

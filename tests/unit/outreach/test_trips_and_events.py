@@ -134,3 +134,27 @@ async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -
         await o.h.record_rsvp(c.RecordRsvp(forum, guest, True), ctx())
     with pytest.raises(InvalidTransition, match="CANCELLED"):
         await o.h.invite_contact(c.InviteContact(forum, await o.contact()), ctx())
+
+
+async def test_an_event_moves_within_its_stop_and_keeps_its_invitees() -> None:
+    o = Outreach()
+    forum, guest = await o.forum(), await o.contact()
+    await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
+    later = FORUM_STARTS + timedelta(days=1)
+    await o.h.reschedule_event(
+        c.RescheduleOutreachEvent(forum, later, later + timedelta(hours=3)), ctx()
+    )
+    state = await event_state(o, forum)
+    assert state.starts_at == later and state.invitees == {guest: "INVITED"}
+    with pytest.raises(InvalidValue, match="Toronto is visited"):
+        await o.h.reschedule_event(
+            c.RescheduleOutreachEvent(
+                forum, later + timedelta(days=5), later + timedelta(days=5, hours=1)
+            ),
+            ctx(),
+        )
+    await o.h.cancel_event(c.CancelOutreachEvent(forum, "storm"), ctx())
+    with pytest.raises(InvalidTransition, match="reschedule an event that is CANCELLED"):
+        await o.h.reschedule_event(
+            c.RescheduleOutreachEvent(forum, later, later + timedelta(hours=1)), ctx()
+        )

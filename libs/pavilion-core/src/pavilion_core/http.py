@@ -17,7 +17,7 @@ import pycountry
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from pavilion_core.db import Pool
@@ -71,11 +71,29 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Body(BaseModel):
-    """Request and response bodies: camelCase, unknown fields refused, text trimmed."""
+    """Request and response bodies: camelCase, unknown fields refused, text trimmed,
+    and no NUL characters (PostgreSQL cannot store them in text or JSON)."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL characters")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 class Versioned(Body):

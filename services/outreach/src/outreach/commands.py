@@ -154,6 +154,13 @@ class ScheduleOutreachEvent:
 
 
 @dataclass(frozen=True)
+class RescheduleOutreachEvent:
+    event_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
 class HoldOutreachEvent:
     event_id: str
 

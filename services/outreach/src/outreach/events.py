@@ -211,6 +211,13 @@ class OutreachEventScheduled(Event):
 
 
 @dataclass(frozen=True)
+class OutreachEventRescheduled(Event):
+    event_id: str
+    starts_at: str
+    ends_at: str
+
+
+@dataclass(frozen=True)
 class OutreachEventHeld(Event):
     event_id: str
 

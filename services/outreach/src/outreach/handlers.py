@@ -226,6 +226,17 @@ class Handlers:
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
+    async def reschedule_event(
+        self, cmd: c.RescheduleOutreachEvent, ctx: CommandContext
+    ) -> AppendResult:
+        async def step(s: Session) -> None:
+            event = await s.event(cmd.event_id)
+            event.check_exists()
+            trip = await s.trip(event.trip_id)
+            s.record(event, event.reschedule(trip, cmd.starts_at, cmd.ends_at))
+
+        return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
+
     async def hold_event(self, cmd: c.HoldOutreachEvent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             event = await s.event(cmd.event_id)

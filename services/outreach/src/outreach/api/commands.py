@@ -194,6 +194,12 @@ async def schedule_event(body: m.EventIn, request: Request) -> Accepted:
     return await run_command(request, body, _h(request).schedule_event, cmd)
 
 
+@router.post("/events/{id}/reschedule", **ACCEPTED)
+async def reschedule_event(id: Id, body: m.RescheduleEventIn, request: Request) -> Accepted:
+    cmd = c.RescheduleOutreachEvent(str(id), m.utc(body.starts_at), m.utc(body.ends_at))
+    return await run_command(request, body, _h(request).reschedule_event, cmd)
+
+
 @router.post("/events/{id}/hold", **ACCEPTED)
 async def hold_event(id: Id, body: Versioned, request: Request) -> Accepted:
     return await run_command(request, body, _h(request).hold_event, c.HoldOutreachEvent(str(id)))

@@ -150,6 +150,11 @@ class EventIn(Versioned):
     capacity: Annotated[int, Field(ge=1, le=100000)] | None = None
 
 
+class RescheduleEventIn(Versioned):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
 class InviteIn(Versioned):
     contact_id: UUID
 

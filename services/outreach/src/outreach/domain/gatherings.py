@@ -13,7 +13,7 @@ from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
-from outreach.domain.travel import Trip
+from outreach.domain.travel import Stop, Trip
 
 
 def outreach_event_stream(event_id: str) -> str:
@@ -26,6 +26,8 @@ class OutreachEvent(Aggregate):
     version: int = 0
     status: str = ""
     name: str = ""
+    trip_id: str = ""
+    stop_index: int = 0
     starts_at: datetime | None = None
     capacity: int | None = None
     invitees: dict[str, str] = field(default_factory=dict)  # contact id → status
@@ -51,16 +53,7 @@ class OutreachEvent(Aggregate):
     ) -> list[Event]:
         if self.version:
             raise Duplicate(f"outreach event {self.id} already exists", self.id)
-        trip.check_open()
-        stop = trip.stop(stop_index)
-        if not stop.starts_on <= starts_at.date() <= stop.ends_on:
-            raise InvalidValue(
-                "startsAt",
-                f"{stop.city} is visited {stop.starts_on} to "
-                f"{stop.ends_on}, not on {starts_at.date()}",
-            )
-        if ends_at <= starts_at:
-            raise InvalidValue("endsAt", "an event must end after it starts")
+        stop = _check_times(trip, stop_index, starts_at, ends_at)
         return self._record(
             e.OutreachEventScheduled(
                 self.id,
@@ -75,6 +68,14 @@ class OutreachEvent(Aggregate):
                 ends_at.isoformat(),
                 capacity,
             )
+        )
+
+    def reschedule(self, trip: Trip, starts_at: datetime, ends_at: datetime) -> list[Event]:
+        """Move the event within its stop's dates (invitations and answers stand)."""
+        self._require("reschedule", "SCHEDULED")
+        _check_times(trip, self.stop_index, starts_at, ends_at)
+        return self._record(
+            e.OutreachEventRescheduled(self.id, starts_at.isoformat(), ends_at.isoformat())
         )
 
     def hold(self, now: datetime) -> list[Event]:
@@ -125,15 +126,21 @@ class OutreachEvent(Aggregate):
         if current != status:
             raise InvalidTransition(f"cannot {action} an invitee who is {current}")
 
-    def _require(self, action: str, *states: str) -> None:
+    def check_exists(self) -> None:
         if not self.version:
             raise NotFound(f"no outreach event {self.id}")
+
+    def _require(self, action: str, *states: str) -> None:
+        self.check_exists()
         if self.status not in states:
             raise InvalidTransition(f"cannot {action} an event that is {self.status}")
 
     def when(self, event_type: str, d: dict[str, Any]) -> None:
         if event_type == "OutreachEventScheduled":
             self.status, self.name, self.capacity = "SCHEDULED", d["name"], d["capacity"]
+            self.trip_id, self.stop_index = d["tripId"], d["stopIndex"]
+            self.starts_at = datetime.fromisoformat(d["startsAt"])
+        elif event_type == "OutreachEventRescheduled":
             self.starts_at = datetime.fromisoformat(d["startsAt"])
         elif event_type == "OutreachEventHeld":
             self.status = "HELD"
@@ -150,3 +157,17 @@ _INVITEE = {
     "AttendanceRecorded": "ATTENDED",
     "NoShowRecorded": "NO_SHOW",
 }
+
+
+def _check_times(trip: Trip, stop_index: int, starts_at: datetime, ends_at: datetime) -> Stop:
+    """An event falls within its stop's dates (and the trip is not over or cancelled)."""
+    trip.check_open()
+    stop = trip.stop(stop_index)
+    if not stop.starts_on <= starts_at.date() <= stop.ends_on:
+        raise InvalidValue(
+            "startsAt",
+            f"{stop.city} is visited {stop.starts_on} to {stop.ends_on}, not on {starts_at.date()}",
+        )
+    if ends_at <= starts_at:
+        raise InvalidValue("endsAt", "an event must end after it starts")
+    return stop
