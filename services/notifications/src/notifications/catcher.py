@@ -1,0 +1,73 @@
+"""A real SMTP server for local runs and tests that stores what it receives:
+
+    python -m notifications.catcher [--port 11025] [--dir DIR]
+
+Each accepted message is written to DIR as <n>.eml (RFC 5322, as received), so tests
+and people can read exactly what was sent. Compose uses Mailpit instead."""
+
+import argparse
+import asyncio
+import itertools
+import logging
+import signal
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+log = logging.getLogger(__name__)
+
+
+class Mailbox:
+    """Stores every message in a directory; reads them back."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        start = max((int(p.stem) for p in directory.glob("*.eml")), default=0) + 1
+        self._numbers = itertools.count(start)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        path = self.directory / f"{next(self._numbers)}.eml"
+        path.write_bytes(content)
+        log.info("mail stored", extra={"path": str(path), "to": envelope.rcpt_tos})
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        paths = sorted(self.directory.glob("*.eml"), key=lambda p: int(p.stem))
+        return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+
+
+def start(directory: Path, port: int, host: str = "127.0.0.1") -> tuple[Controller, Mailbox]:
+    mailbox = Mailbox(directory)
+    controller = Controller(mailbox, hostname=host, port=port)
+    controller.start()
+    return controller, mailbox
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m notifications.catcher")
+    parser.add_argument("--port", type=int, default=11025)
+    parser.add_argument("--dir", type=Path, default=Path("mail"))
+    args = parser.parse_args()
+    logging.basicConfig(level="INFO")
+    controller, _ = start(args.dir, args.port)
+    stop = asyncio.Event()
+
+    async def wait() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+
+    try:
+        asyncio.run(wait())
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Email over real SMTP: the mailer hands a rendered message to the SMTP catcher (an
+aiosmtpd server on loopback), which stores exactly what it received."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from notifications.catcher import Mailbox, start
+from notifications.emails import Templates
+from notifications.mailer import Mailer
+
+from tests.e2e.test_slice import free_port
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
+    port = free_port()
+    controller, mailbox = start(tmp_path / "mail", port)
+    yield port, mailbox
+    controller.stop()
+
+
+async def test_an_invitation_arrives_in_french_with_both_parts_and_one_click_unsubscribe(
+    smtp: tuple[int, Mailbox],
+) -> None:
+    port, mailbox = smtp
+    link = "https://notify.pavilion.example/unsubscribe/token"
+    email = Templates().render(
+        "invitation",
+        "fr-CA",
+        {
+            "recipient_name": "Amélie Tremblay",
+            "sender": "CCPIT",
+            "postal_address": "1 Fuxingmennei Street, Beijing",
+            "unsubscribe_url": link,
+            "event_name": "Forum de coopération",
+            "city": "Toronto",
+            "starts_at": "30 nov. 2025 14 h",
+            "venue": None,
+        },
+    )
+    mailer = Mailer("127.0.0.1", port, "CCPIT Exhibition Department", "expo@ccpit.example")
+
+    await mailer.send("amelie@example.ca", email, "8a1c0f5e-notification", link)
+
+    [message] = mailbox.messages()
+    assert message["To"] == "amelie@example.ca"
+    assert message["Subject"] == "Invitation : Forum de coopération, Toronto, 30 nov. 2025 14 h"
+    assert message["Content-Language"] == "fr"
+    assert message["List-Unsubscribe"] == f"<{link}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "8a1c0f5e-notification" in message["Message-ID"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Bonjour Amélie Tremblay" in text and link in text
+    assert f'href="{link}"' in html and "Se désabonner" in html
