@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
 from gateway.bootstrap import READ_MODEL
+from notifications.bootstrap import VIEWS_AND_LEDGER
 from outreach.api import create_app as create_outreach_app
 from outreach.bootstrap import SCHEDULE
 from outreach.config import Config as OutreachConfig
@@ -29,6 +30,7 @@ TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER),
     "outreach": (EVENT_STORE, CONSUMER, SCHEDULE),
     "readmodel": (CONSUMER, READ_MODEL),
+    "notifications": (EVENT_STORE, VIEWS_AND_LEDGER),
 }
 RUN = uuid.uuid4().hex[:8]
 
@@ -81,6 +83,15 @@ async def outreach_pool(outreach_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await asyncpg.create_pool(outreach_url, min_size=1, max_size=20)
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+async def notifications_pool(templates: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
+    """A migrated notifications database of its own."""
+    async for url in _fresh_database(templates["notifications"]):
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+        yield pool
+        await pool.close()
 
 
 @pytest.fixture

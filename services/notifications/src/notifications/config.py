@@ -1,0 +1,42 @@
+"""The notifications service's settings, from the environment."""
+
+from dataclasses import dataclass, field
+
+from pavilion_core.clock import Clock, clock_from_env
+from pavilion_core.config import KafkaSettings, database_url, env_int, env_str
+
+SERVICE = "notifications"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    kafka: KafkaSettings
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 11025
+    sender_name: str = "CISCE Organising Committee"
+    sender_address: str = "expo@pavilion.local"
+    postal_address: str = "Exhibition Department, 1 Fuxingmennei Street, Beijing 100860, China"
+    staff_domain: str = "staff.pavilion.local"
+    public_url: str = "http://127.0.0.1:8003"
+    unsubscribe_secret: str = "dev-only-unsubscribe-secret-change-me-please"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8003
+    clock: Clock = field(default_factory=clock_from_env)
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        return cls(
+            database_url=database_url(SERVICE),
+            kafka=KafkaSettings.from_env(),
+            smtp_host=env_str("PAVILION_SMTP_HOST", cls.smtp_host),
+            smtp_port=env_int("PAVILION_SMTP_PORT", cls.smtp_port),
+            sender_name=env_str("PAVILION_MAIL_SENDER_NAME", cls.sender_name),
+            sender_address=env_str("PAVILION_MAIL_SENDER_ADDRESS", cls.sender_address),
+            postal_address=env_str("PAVILION_MAIL_POSTAL_ADDRESS", cls.postal_address),
+            staff_domain=env_str("PAVILION_STAFF_MAIL_DOMAIN", cls.staff_domain),
+            public_url=env_str("PAVILION_NOTIFICATIONS_PUBLIC_URL", cls.public_url),
+            unsubscribe_secret=env_str("PAVILION_UNSUBSCRIBE_SECRET", cls.unsubscribe_secret),
+            http_host=env_str("PAVILION_NOTIFICATIONS_HOST", cls.http_host),
+            http_port=env_int("PAVILION_NOTIFICATIONS_PORT", cls.http_port),
+        )

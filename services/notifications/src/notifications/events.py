@@ -1,0 +1,50 @@
+"""Events the notifications service records about what it did, published to
+pavilion.notifications.v1 through its outbox. Stream: the notification (its id)."""
+
+from dataclasses import dataclass
+
+from pavilion_core.aggregate import Event
+
+
+@dataclass(frozen=True)
+class NotificationRequested(Event):
+    notification_id: str
+    rule: str
+    template: str
+    channel: str
+    purpose: str
+    recipient: str
+    related_id: str | None
+    trigger_event_id: str
+
+
+@dataclass(frozen=True)
+class NotificationSuppressed(Event):
+    notification_id: str
+    rule: str
+    recipient: str
+    related_id: str | None
+    trigger_event_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotificationSent(Event):
+    notification_id: str
+    recipient: str
+    language: str
+
+
+@dataclass(frozen=True)
+class NotificationFailed(Event):
+    notification_id: str
+    recipient: str
+    error: str
+
+
+@dataclass(frozen=True)
+class RecipientOptedOut(Event):
+    """Stream: recipient:<address>. No mail of any kind goes to the address any more."""
+
+    address: str
+    opted_out_at: str

@@ -1,0 +1,197 @@
+"""Notifications on real PostgreSQL and a real SMTP server: one email per notification
+in the recipient's language, however often the event comes; consent and opt-outs
+honoured, and what happened recorded as events."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from notifications.catcher import Mailbox, start
+from notifications.emails import Templates
+from notifications.mailer import Mailer
+from notifications.pipeline import Notifier, Sender, opt_out
+from notifications.unsubscribe import UnsubscribeLinks
+from pavilion_core.envelope import CloudEvent, Metadata, RecordedEvent, from_kafka, to_kafka
+from pavilion_core.testing import FixedClock
+
+from tests.e2e.test_slice import free_port
+from tests.support import STORY_TIME
+
+LINKS = UnsubscribeLinks("s" * 40, "http://notify.test")
+
+
+def cloud_event(service: str, event_type: str, subject: str, **data: Any) -> CloudEvent:
+    record = to_kafka(
+        RecordedEvent(
+            event_id=uuid.uuid4(),
+            stream_id=subject,
+            version=1,
+            position=1,
+            type=event_type,
+            schema_version=1,
+            data=data,
+            metadata={"correlation_id": "c", "actor": "staff"},
+            recorded_at=datetime.now(UTC),
+        ),
+        service,
+    )
+    return from_kafka(record.value, record.headers)
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
+    port = free_port()
+    controller, box = start(tmp_path / "mail", port)
+    yield port, box
+    controller.stop()
+
+
+@pytest.fixture
+def notifier(notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]) -> Notifier:
+    return Notifier(
+        pool=notifications_pool,
+        templates=Templates(),
+        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE Organising Committee", "expo@cisce.test"),
+        links=LINKS,
+        clock=FixedClock(STORY_TIME),
+        sender=Sender("CISCE Organising Committee", "1 Fuxingmennei St, Beijing", "staff.test"),
+    )
+
+
+async def contact(notifier: Notifier, email: str, language: str) -> str:
+    contact_id = str(uuid.uuid4())
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "ContactRegistered",
+            contact_id,
+            contactId=contact_id,
+            name="Amélie Tremblay",
+            title=None,
+            email=email,
+            phone=None,
+            country="CA",
+            language=language,
+            organizationId=None,
+        )
+    )
+    return contact_id
+
+
+async def test_an_approved_application_sends_one_email_in_the_contacts_language(
+    notifier: Notifier,
+    mailbox: tuple[int, Mailbox],
+    notifications_pool: asyncpg.Pool,
+):
+    await contact(notifier, "amelie@maple.example", "fr")
+    app = str(uuid.uuid4())
+    await notifier.handle(
+        cloud_event(
+            "exhibitors",
+            "ApplicationSubmitted",
+            app,
+            applicationId=app,
+            edition="CISCE-2026",
+            companyName="Maple Robotics",
+            country="CA",
+            supplyChainAreas=["CLEAN_ENERGY"],
+            productCategories=[],
+            contacts=[{"name": "Amélie Tremblay", "email": "Amelie@Maple.example", "phone": None}],
+            organizationId=None,
+            sourceInterestId=None,
+            previousEditions=0,
+            boothSizeSqm=None,
+        )
+    )
+    approved = cloud_event("exhibitors", "ApplicationApproved", app, applicationId=app)
+
+    for _ in range(3):  # redelivered: still one email
+        await notifier.handle(approved)
+
+    messages = mailbox[1].messages()
+    assert [m["Subject"] for m in messages] == [
+        "Nous avons reçu la candidature de Maple Robotics pour CISCE-2026",
+        "Maple Robotics est admise à exposer à CISCE-2026",
+    ]
+    assert all(m["To"] == "amelie@maple.example" for m in messages)
+    assert "List-Unsubscribe" not in messages[1]  # transactional
+    rows = await notifications_pool.fetch("SELECT status FROM notifications ORDER BY created_at")
+    assert [r["status"] for r in rows] == ["SENT", "SENT"]
+    types = await notifications_pool.fetch("SELECT type FROM events ORDER BY position")
+    assert [r["type"] for r in types] == ["NotificationRequested", "NotificationSent"] * 2
+
+
+async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
+    notifier: Notifier,
+    mailbox: tuple[int, Mailbox],
+    notifications_pool: asyncpg.Pool,
+):
+    jane = await contact(notifier, "jane@forum.example", "en")
+    event_id = str(uuid.uuid4())
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "OutreachEventScheduled",
+            event_id,
+            eventId=event_id,
+            tripId=event_id,
+            stopIndex=0,
+            name="Trade Forum",
+            kind="FORUM",
+            city="Toronto",
+            country="CA",
+            venue=None,
+            startsAt="2025-11-30T19:00:00+00:00",
+            endsAt="2025-11-30T23:00:00+00:00",
+            capacity=None,
+        )
+    )
+
+    def invited() -> CloudEvent:
+        return cloud_event("outreach", "ContactInvited", event_id, eventId=event_id, contactId=jane)
+
+    await notifier.handle(invited())
+    assert mailbox[1].messages() == []
+    suppressed = await notifications_pool.fetchrow("SELECT status, reason FROM notifications")
+    assert (suppressed["status"], suppressed["reason"]) == ("SUPPRESSED", "NO_CONSENT")
+    assert (
+        await notifications_pool.fetchval(
+            "SELECT count(*) FROM events WHERE type = 'NotificationSuppressed'"
+        )
+        == 1
+    )
+
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "ConsentGranted",
+            jane,
+            contactId=jane,
+            channel="EMAIL",
+            purpose="MARKETING",
+            legalBasis="EXPRESS",
+            evidence="form",
+            grantedAt=STORY_TIME.isoformat(),
+            expiresAt=None,
+        )
+    )
+    await notifier.handle(invited())
+    [invitation] = mailbox[1].messages()
+    assert invitation["Subject"].startswith("Invitation: Trade Forum, Toronto")
+    link = invitation["List-Unsubscribe"].strip("<>")
+
+    notifier.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    token = link.rsplit("/", 1)[1]
+    assert await opt_out(
+        notifications_pool, LINKS.address(token), STORY_TIME, Metadata(correlation_id="click")
+    )
+    await notifier.handle(invited())
+    assert len(mailbox[1].messages()) == 1
+    reasons = await notifications_pool.fetch(
+        "SELECT reason FROM notifications WHERE status = 'SUPPRESSED' ORDER BY created_at"
+    )
+    assert [r["reason"] for r in reasons] == ["NO_CONSENT", "OPTED_OUT"]
