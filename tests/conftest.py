@@ -86,12 +86,17 @@ async def outreach_pool(outreach_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-async def notifications_pool(templates: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
+async def notifications_url(templates: dict[str, str]) -> AsyncIterator[str]:
     """A migrated notifications database of its own."""
     async for url in _fresh_database(templates["notifications"]):
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
-        yield pool
-        await pool.close()
+        yield url
+
+
+@pytest.fixture
+async def notifications_pool(notifications_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(notifications_url, min_size=1, max_size=10)
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

@@ -46,11 +46,14 @@ def main(
     api: Callable[[], tuple[Any, str, int]],
     workers: Mapping[str, Worker],
     migrate: Callable[[], Coroutine[Any, Any, None]],
+    others: Mapping[str, Callable[[], None]] | None = None,
 ) -> None:
-    """Parse the process name and run it: `api` (app, host, port), a worker, or `migrate`."""
+    """Parse the process name and run it: `api` (app, host, port), a worker, `migrate`,
+    or another process that runs its own loop (a faust worker)."""
     processes: dict[str, Callable[[], None]] = {
         "api": lambda: _serve(*api()),
         "migrate": lambda: asyncio.run(migrate()),
+        **(others or {}),
     }
     for name, worker in workers.items():
         processes[name] = partial(_work, worker)

@@ -12,6 +12,9 @@ SERVICE = "notifications"
 class Config:
     database_url: str
     kafka: KafkaSettings
+    topic: str = "pavilion.notifications.v1"
+    source_topics: tuple[str, ...] = ("pavilion.exhibitors.v1", "pavilion.outreach.v1")
+    app_id: str = "pavilion-notifications"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 11025
     sender_name: str = "CISCE Organising Committee"
@@ -29,6 +32,12 @@ class Config:
         return cls(
             database_url=database_url(SERVICE),
             kafka=KafkaSettings.from_env(),
+            topic=env_str("PAVILION_NOTIFICATIONS_TOPIC", cls.topic),
+            source_topics=(
+                env_str("PAVILION_EXHIBITORS_TOPIC", cls.source_topics[0]),
+                env_str("PAVILION_OUTREACH_TOPIC", cls.source_topics[1]),
+            ),
+            app_id=env_str("PAVILION_NOTIFICATIONS_APP_ID", cls.app_id),
             smtp_host=env_str("PAVILION_SMTP_HOST", cls.smtp_host),
             smtp_port=env_int("PAVILION_SMTP_PORT", cls.smtp_port),
             sender_name=env_str("PAVILION_MAIL_SENDER_NAME", cls.sender_name),

@@ -1,0 +1,205 @@
+"""The faust-streaming worker against the real broker, PostgreSQL and SMTP catcher:
+an approved application produces one email in the contact's language; the same event
+delivered three times, and a full replay of the topics by a new consumer group, still
+produce one."""
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import TopicPartition
+from notifications.catcher import Mailbox, start
+from pavilion_core.config import KafkaSettings
+from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
+from pavilion_core.kafka import KafkaPublisher, ensure_topics
+
+from tests.e2e.test_slice import free_port
+from tests.support import STORY_TIME, eventually, topic_size
+
+
+def record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:
+    return to_kafka(
+        RecordedEvent(
+            event_id=uuid.uuid4(),
+            stream_id=subject,
+            version=1,
+            position=1,
+            type=event_type,
+            schema_version=1,
+            data=data,
+            metadata={"correlation_id": "e2e", "actor": "staff"},
+            recorded_at=datetime.now(UTC),
+        ),
+        service,
+    )
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
+    port = free_port()
+    controller, box = start(tmp_path / "mail", port)
+    yield port, box
+    controller.stop()
+
+
+@pytest.fixture
+async def topics(kafka: KafkaSettings) -> dict[str, str]:
+    run = uuid.uuid4().hex[:8]
+    names = {"exhibitors": f"pavtest.{run}.exhibitors", "outreach": f"pavtest.{run}.outreach"}
+    await ensure_topics(kafka, names.values())
+    return names
+
+
+class Workers:
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.running = env, logs, list[asyncio.subprocess.Process]()
+
+    async def start(self, app_id: str) -> None:
+        log = (self.logs / f"{app_id}.log").open("wb")
+        self.running.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "notifications",
+                "worker",
+                env={**self.env, "PAVILION_NOTIFICATIONS_APP_ID": app_id},
+                stdout=log,
+                stderr=log,
+            )
+        )
+
+    async def stop(self) -> None:
+        for process in self.running:
+            process.terminate()
+        for process in self.running:
+            await asyncio.wait_for(process.wait(), 30)
+
+
+@pytest.fixture
+async def workers(
+    notifications_url: str, topics: dict[str, str], mailbox: tuple[int, Mailbox], tmp_path: Path
+) -> AsyncIterator[Workers]:
+    env = {
+        **os.environ,
+        "PAVILION_NOTIFICATIONS_DATABASE_URL": notifications_url,
+        "PAVILION_EXHIBITORS_TOPIC": topics["exhibitors"],
+        "PAVILION_OUTREACH_TOPIC": topics["outreach"],
+        "PAVILION_SMTP_PORT": str(mailbox[0]),
+        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
+    }
+    running = Workers(env, tmp_path)
+    yield running
+    await running.stop()
+    _print_logs(tmp_path)
+
+
+def _print_logs(directory: Path) -> None:
+    for log in directory.glob("*.log"):
+        print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+
+
+async def test_one_email_per_notification_across_redelivery_and_replay(
+    workers: Workers,
+    topics: dict[str, str],
+    mailbox: tuple[int, Mailbox],
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    notifications_url: str,
+):
+    contact, app = str(uuid.uuid4()), str(uuid.uuid4())
+    await workers.start("pavtest-notify-live")
+    await publisher.publish(
+        topics["outreach"],
+        [
+            record(
+                "outreach",
+                "ContactRegistered",
+                contact,
+                contactId=contact,
+                name="Klaus Weber",
+                title=None,
+                email="klaus@weber.example",
+                phone=None,
+                country="DE",
+                language="de",
+                organizationId=None,
+            )
+        ],
+    )
+
+    async def known() -> bool:  # the contact (and their language) is in the worker's view
+        conn = await asyncpg.connect(notifications_url)
+        try:
+            return bool(await conn.fetchval("SELECT count(*) FROM recipients"))
+        finally:
+            await conn.close()
+
+    await eventually(known, within=90, what="the contact in the worker's view")
+    approved = record("exhibitors", "ApplicationApproved", app, applicationId=app)
+    submitted = record(
+        "exhibitors",
+        "ApplicationSubmitted",
+        app,
+        applicationId=app,
+        edition="CISCE-2026",
+        companyName="Weber Antriebe GmbH",
+        country="DE",
+        supplyChainAreas=["SMART_VEHICLES"],
+        productCategories=[],
+        organizationId=None,
+        sourceInterestId=None,
+        previousEditions=0,
+        boothSizeSqm=None,
+        contacts=[{"name": "Klaus Weber", "email": "klaus@weber.example", "phone": None}],
+    )
+    waitlisted = record("exhibitors", "ApplicationWaitlisted", app, applicationId=app)
+    await publisher.publish(
+        topics["exhibitors"], [submitted, approved, approved, approved, waitlisted]
+    )
+
+    async def three() -> bool:
+        return len(mailbox[1].messages()) >= 3
+
+    await eventually(three, within=90, what="three emails")
+    subjects = [m["Subject"] for m in mailbox[1].messages()]
+    assert subjects == [
+        "Wir haben die Bewerbung von Weber Antriebe GmbH für CISCE-2026 erhalten",
+        "Weber Antriebe GmbH ist als Aussteller für CISCE-2026 zugelassen",
+        "Weber Antriebe GmbH steht auf der Warteliste für CISCE-2026",
+    ]
+
+    await workers.start("pavtest-notify-replay")  # a new group reads everything again
+    ends = {t: await topic_size(kafka, t) for t in topics.values()}
+    await eventually(
+        lambda: _consumed(kafka, "pavtest-notify-replay", ends),
+        within=90,
+        what="the replay consumed both topics",
+    )
+    assert len(mailbox[1].messages()) == 3
+    pool = await asyncpg.connect(notifications_url)
+    try:
+        assert await pool.fetchval("SELECT count(*) FROM notifications") == 3
+    finally:
+        await pool.close()
+
+
+async def _consumed(kafka: KafkaSettings, group: str, ends: dict[str, int]) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    done: dict[str, int] = {}
+    for tp, meta in offsets.items():
+        assert isinstance(tp, TopicPartition)
+        done[tp.topic] = done.get(tp.topic, 0) + max(meta.offset, 0)
+    return all(done.get(t, 0) >= n for t, n in ends.items())
