@@ -16,7 +16,7 @@ export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-127.0.0.1:$PAVILION_
 export PAVILION_PG_PORT=${PAVILION_PG_PORT:-55432}
 export PAVILION_PG_URL=${PAVILION_PG_URL:-postgresql://postgres@127.0.0.1:$PAVILION_PG_PORT}
 # One database per service.
-export PAVILION_DATABASES=${PAVILION_DATABASES:-"pavilion_exhibitors pavilion_outreach pavilion_gateway"}
+export PAVILION_DATABASES=${PAVILION_DATABASES:-"pavilion_exhibitors pavilion_outreach pavilion_notifications pavilion_gateway"}
 
 # Scratch state lives outside the checkout so that the postgres user can reach it
 # even when the checkout sits under a private home directory.

@@ -8,12 +8,16 @@ cd "$REPO_ROOT"
 
 export PAVILION_EXHIBITORS_PORT=${PAVILION_EXHIBITORS_PORT:-8001}
 export PAVILION_OUTREACH_PORT=${PAVILION_OUTREACH_PORT:-8002}
+export PAVILION_NOTIFICATIONS_PORT=${PAVILION_NOTIFICATIONS_PORT:-8003}
+export PAVILION_SMTP_PORT=${PAVILION_SMTP_PORT:-11025}
+MAIL_DIR=$PAVILION_STATE_DIR/mail
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
 # The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
 export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
+           "notifications worker" "notifications relay" "notifications api"
            "gateway projector" "gateway api")
 pids=()
 
@@ -30,6 +34,10 @@ trap stop_all INT TERM EXIT
 "$here/postgres.sh" start
 "$here/kafka.sh" start
 mkdir -p "$PAVILION_LOG_DIR"
+# The SMTP catcher: every email the system sends lands in $MAIL_DIR as an .eml file.
+.venv/bin/python -m notifications.catcher --port "$PAVILION_SMTP_PORT" --dir "$MAIL_DIR" \
+  >> "$PAVILION_LOG_DIR/smtp-catcher.log" 2>&1 &
+pids+=($!)
 for process in "${PROCESSES[@]}"; do
   read -r service role <<< "$process"
   .venv/bin/python -m "$service" "$role" >> "$PAVILION_LOG_DIR/$service-$role.log" 2>&1 &
@@ -37,7 +45,8 @@ for process in "${PROCESSES[@]}"; do
 done
 
 ready() { curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null; }
-for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_GATEWAY_PORT"; do
+for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_NOTIFICATIONS_PORT" \
+            "$PAVILION_GATEWAY_PORT"; do
   wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
 # The delegation's trip (idempotent: a second make run adds nothing).
@@ -49,6 +58,7 @@ Pavilion is running.
   GraphQL:        http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql  (GraphiQL in a browser)
   exhibitors API: http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/docs  (OpenAPI)
   outreach API:   http://127.0.0.1:$PAVILION_OUTREACH_PORT/docs
+  emails sent:    $MAIL_DIR/*.eml  (SMTP catcher on port $PAVILION_SMTP_PORT)
   logs:           $PAVILION_LOG_DIR/*.log
 
 Try:
