@@ -17,7 +17,7 @@ export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
 export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
-           "notifications worker" "notifications relay" "notifications api"
+           "notifications worker" "notifications relay" "notifications webhooks" "notifications api"
            "gateway projector" "gateway api")
 pids=()
 

@@ -117,6 +117,18 @@ def _schema(name: str) -> dict[str, Any]:
     return json.loads((SCHEMAS / name).read_text())
 
 
+async def assert_stored_events_valid(pool: asyncpg.Pool, service: str) -> set[str]:
+    """Every event in a service's store matches its schema; returns the types seen."""
+    seen = set()
+    for row in await pool.fetch("SELECT type, schema_version, data FROM events"):
+        schema = _schema(f"{service}/{row['type']}.v{row['schema_version']}.schema.json")
+        jsonschema.validate(
+            json.loads(row["data"]), schema, format_checker=jsonschema.FormatChecker()
+        )
+        seen.add(row["type"])
+    return seen
+
+
 def assert_valid_event(message: ConsumerRecord) -> None:
     """The message's headers match the CloudEvents envelope and its value its event schema."""
     headers = header_attributes(message.headers)

@@ -19,7 +19,7 @@ from pavilion_core.envelope import CloudEvent, Metadata, RecordedEvent, from_kaf
 from pavilion_core.testing import FixedClock
 
 from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME
+from tests.support import STORY_TIME, assert_stored_events_valid
 
 LINKS = UnsubscribeLinks("s" * 40, "http://notify.test")
 
@@ -195,3 +195,35 @@ async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
         "SELECT reason FROM notifications WHERE status = 'SUPPRESSED' ORDER BY created_at"
     )
     assert [r["reason"] for r in reasons] == ["NO_CONSENT", "OPTED_OUT"]
+    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
+        "NotificationRequested",
+        "NotificationSuppressed",
+        "NotificationSent",
+        "RecipientOptedOut",
+    }
+
+
+async def test_an_unreachable_smtp_server_records_the_failure_and_sends_nothing_twice(
+    notifier: Notifier,
+    notifications_pool: asyncpg.Pool,
+):
+    notifier.mailer = Mailer("127.0.0.1", free_port(), "x", "x@x.test", timeout=2)
+    owner_event = cloud_event(
+        "outreach",
+        "FollowUpBecameOverdue",
+        str(uuid.uuid4()),
+        followUpId=str(uuid.uuid4()),
+        subjectId=str(uuid.uuid4()),
+        owner="li.na",
+        dueAt=STORY_TIME.isoformat(),
+    )
+    await notifier.handle(owner_event)
+    await notifier.handle(owner_event)
+
+    row = await notifications_pool.fetchrow("SELECT status, recipient, reason FROM notifications")
+    assert (row["status"], row["recipient"]) == ("FAILED", "li.na@staff.test")
+    assert "Connect" in row["reason"] or "refused" in row["reason"]
+    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
+        "NotificationRequested",
+        "NotificationFailed",
+    }

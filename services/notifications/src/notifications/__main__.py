@@ -1,8 +1,9 @@
-"""`python -m notifications worker|relay|api|migrate`: the service's processes
-(`worker` is the faust-streaming app)."""
+"""`python -m notifications worker|relay|webhooks|api|migrate`: the service's processes
+(`worker` is the faust-streaming app, `webhooks` posts the deliveries)."""
 
 import asyncio
 
+import httpx
 from fastapi import FastAPI
 from pavilion_core import runner, workers
 
@@ -11,6 +12,8 @@ from notifications.api import create_app
 from notifications.app import Handle
 from notifications.bootstrap import start
 from notifications.config import SERVICE, Config
+from notifications.deliveries import Deliverer
+from notifications.webhooks import RetrySchedule
 
 
 def worker() -> None:
@@ -41,6 +44,23 @@ async def relay(stop: asyncio.Event) -> None:
         await services.close()
 
 
+async def webhooks(stop: asyncio.Event) -> None:
+    """Posts due webhook deliveries, every second."""
+    config = Config.from_env()
+    services = await start(config, pool_size=3)
+    schedule = (
+        RetrySchedule.parse(config.webhook_schedule) if config.webhook_schedule else RetrySchedule()
+    )
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            deliverer = Deliverer(services.pool, config.clock, schedule, http)
+            while not stop.is_set():
+                if not await deliverer.deliver_due():
+                    await runner.wait_first(stop, seconds=1.0)
+    finally:
+        await services.close()
+
+
 async def migrate() -> None:
     await (await start(Config.from_env(), pool_size=1)).close()
 
@@ -52,7 +72,11 @@ def api() -> tuple[FastAPI, str, int]:
 
 def main() -> None:
     runner.main(
-        SERVICE, api=api, workers={"relay": relay}, migrate=migrate, others={"worker": worker}
+        SERVICE,
+        api=api,
+        workers={"relay": relay, "webhooks": webhooks},
+        migrate=migrate,
+        others={"worker": worker},
     )
 
 

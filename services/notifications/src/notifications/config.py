@@ -23,6 +23,8 @@ class Config:
     staff_domain: str = "staff.pavilion.local"
     public_url: str = "http://127.0.0.1:8003"
     unsubscribe_secret: str = "dev-only-unsubscribe-secret-change-me-please"
+    webhook_schedule: str = ""  # seconds, comma-separated; empty = the default (~27 h)
+    webhooks_allow_private: bool = False
     http_host: str = "127.0.0.1"
     http_port: int = 8003
     clock: Clock = field(default_factory=clock_from_env)
@@ -46,6 +48,9 @@ class Config:
             staff_domain=env_str("PAVILION_STAFF_MAIL_DOMAIN", cls.staff_domain),
             public_url=env_str("PAVILION_NOTIFICATIONS_PUBLIC_URL", cls.public_url),
             unsubscribe_secret=env_str("PAVILION_UNSUBSCRIBE_SECRET", cls.unsubscribe_secret),
+            webhook_schedule=env_str("PAVILION_WEBHOOK_SCHEDULE", ""),
+            webhooks_allow_private=env_str("PAVILION_WEBHOOKS_ALLOW_PRIVATE", "false").lower()
+            == "true",
             http_host=env_str("PAVILION_NOTIFICATIONS_HOST", cls.http_host),
             http_port=env_int("PAVILION_NOTIFICATIONS_PORT", cls.http_port),
         )

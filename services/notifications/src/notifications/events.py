@@ -48,3 +48,38 @@ class RecipientOptedOut(Event):
 
     address: str
     opted_out_at: str
+
+
+@dataclass(frozen=True)
+class WebhookEndpointRegistered(Event):
+    """Stream: the endpoint (its id). The secret is never in an event."""
+
+    endpoint_id: str
+    url: str
+    event_types: list[str]
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryAttempted(Event):
+    """Stream: the delivery (its id, which is also the webhook-id)."""
+
+    delivery_id: str
+    endpoint_id: str
+    attempt: int
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class WebhookDeliverySucceeded(Event):
+    delivery_id: str
+    endpoint_id: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryAbandoned(Event):
+    delivery_id: str
+    endpoint_id: str
+    attempts: int
+    last_error: str

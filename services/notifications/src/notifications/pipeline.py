@@ -20,12 +20,12 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.eventstore import StreamAppend
-from pavilion_core.pgstore import append_in
 
 from notifications import events as e
 from notifications.consent import ConsentGrant, RecipientView, suppression
+from notifications.deliveries import enqueue
 from notifications.emails import Templates
+from notifications.journal import append_event
 from notifications.mailer import Mailer
 from notifications.rules import Audience, Channel, Purpose, Rule, notification_id, rules_for
 from notifications.unsubscribe import UnsubscribeLinks
@@ -60,9 +60,10 @@ class Notifier:
     sender: Sender
 
     async def handle(self, event: CloudEvent) -> None:
-        if view := VIEWS.get(event.type):
-            async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, conn.transaction():
+            if view := VIEWS.get(event.type):
                 await view(conn, event)
+            await enqueue(conn, event, self.clock.now())
         for rule in rules_for(event.type):
             for addressee in await self.addressees(rule, event):
                 await self.notify(rule, event, addressee)
@@ -101,7 +102,7 @@ class Notifier:
             )
             if reason is not None:
                 await self._status(conn, nid, "SUPPRESSED", reason)
-                await _append(
+                await append_event(
                     conn,
                     nid,
                     meta,
@@ -131,7 +132,7 @@ class Notifier:
             outcome = ("SENT", None, e.NotificationSent(nid, to.address, email.language))
         async with self.pool.acquire() as conn, conn.transaction():
             await self._status(conn, nid, outcome[0], outcome[1])
-            await _append(conn, nid, meta, outcome[2])
+            await append_event(conn, nid, meta, outcome[2])
 
     async def _record_new(
         self, conn: Connection, nid: str, rule: Rule, event: CloudEvent, to: Addressee
@@ -152,7 +153,7 @@ class Notifier:
             now,
         )
         if inserted:
-            await _append(
+            await append_event(
                 conn,
                 nid,
                 Metadata(
@@ -282,19 +283,10 @@ async def opt_out(pool: Pool, address: str, now: datetime, meta: Metadata) -> bo
             now,
         )
         if added:
-            await append_in(
+            await append_event(
                 conn,
-                [
-                    StreamAppend(
-                        f"recipient:{address.lower()}",
-                        [e.RecipientOptedOut(address.lower(), now.isoformat()).to_new_event()],
-                        None,
-                    )
-                ],
+                f"recipient:{address.lower()}",
                 meta,
+                e.RecipientOptedOut(address.lower(), now.isoformat()),
             )
     return added is True
-
-
-async def _append(conn: Connection, nid: str, meta: Metadata, event: Event) -> None:
-    await append_in(conn, [StreamAppend(nid, [event.to_new_event()], None)], meta)
