@@ -35,10 +35,17 @@ async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
     async def handle(event: CloudEvent) -> None:
         seen.append(event)
 
-    async def make() -> object:
+    class Handler:
+        async def handle(self, event: CloudEvent) -> None:
+            await handle(event)
+
+        async def fire_reminders(self) -> int:
+            return 0
+
+    async def make() -> Handler:
         nonlocal made
         made += 1
-        return handle
+        return Handler()
 
     async def dead_letter(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -48,7 +55,7 @@ async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
     _, agent = create_app(
         "localhost:1",
         ["pavilion.exhibitors.v1"],
-        make,  # type: ignore[arg-type]
+        make,
         dead_letter=dead_letter,
     )
     async with agent.test_context() as context:

@@ -9,7 +9,7 @@ from pavilion_core import runner, workers
 
 from notifications import app as streaming
 from notifications.api import create_app
-from notifications.app import Handle
+from notifications.app import Handler
 from notifications.bootstrap import start
 from notifications.config import SERVICE, Config
 from notifications.deliveries import Deliverer
@@ -19,8 +19,8 @@ from notifications.webhooks import RetrySchedule
 def worker() -> None:
     config = Config.from_env()
 
-    async def handler() -> Handle:
-        return (await start(config, pool_size=3)).notifier.handle
+    async def handler() -> Handler:
+        return (await start(config, pool_size=3)).notifier
 
     faust_app, _ = streaming.create_app(
         config.kafka.bootstrap, config.source_topics, handler, app_id=config.app_id

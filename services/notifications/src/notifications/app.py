@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import faust
@@ -22,6 +22,16 @@ from pavilion_core.kafka import dlq_topic
 
 log = logging.getLogger(__name__)
 Handle = Callable[[CloudEvent], Awaitable[None]]
+
+
+class Handler(Protocol):
+    """What the app drives: each CloudEvent, and a periodic tick (reminders)."""
+
+    async def handle(self, event: CloudEvent) -> None: ...
+
+    async def fire_reminders(self) -> int: ...
+
+
 DeadLetter = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
 TRANSIENT = (
     OSError,
@@ -36,13 +46,15 @@ RETRIES = 5
 def create_app(
     broker: str,
     topics: Sequence[str],
-    handle: Callable[[], Awaitable[Handle]],
+    make_handler: Callable[[], Awaitable[Handler]],
     *,
     app_id: str = "pavilion-notifications",
     dead_letter: DeadLetter | None = None,
+    tick_seconds: float = 5.0,
 ) -> tuple[faust.App, AgentT[bytes]]:
-    """The app and its agent. `handle` is awaited once, at the first message, for the
-    handler; `dead_letter(topic, key, value, headers)` defaults to `<topic>.dlq`."""
+    """The app and its agent. `make_handler` is awaited once, when first needed;
+    `dead_letter(topic, key, value, headers)` defaults to `<topic>.dlq`; every
+    `tick_seconds` a timer fires the reminders that are due."""
     app = faust.App(
         app_id,
         broker=f"kafka://{broker}",
@@ -55,7 +67,12 @@ def create_app(
     )
     channel = app.topic(*topics, key_type=bytes, value_type=bytes)
     dead_letters = {t: app.topic(dlq_topic(t), key_type=bytes, value_type=bytes) for t in topics}
-    handler: list[Handle] = []
+    handler: list[Handler] = []
+
+    async def current() -> Handler:
+        if not handler:
+            handler.append(await make_handler())
+        return handler[0]
 
     async def to_dlq(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -65,12 +82,11 @@ def create_app(
     @app.agent(channel, concurrency=1)
     async def notify(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
-            if not handler:
-                handler.append(await handle())
+            active = await current()
             message = event.message
             headers = [(str(k), bytes(v)) for k, v in (message.headers or [])]
             try:
-                await _with_retries(handler[0], from_kafka(event.value, headers))
+                await _with_retries(active.handle, from_kafka(event.value, headers))
             except Exception as exc:  # poison: dead-letter it and go on
                 log.error(
                     "message dead-lettered",
@@ -80,6 +96,13 @@ def create_app(
                 await (dead_letter or to_dlq)(
                     message.topic, message.key, event.value, error_headers
                 )
+
+    @app.timer(interval=tick_seconds)  # type: ignore[untyped-decorator]
+    async def reminders_due() -> None:
+        try:
+            await (await current()).fire_reminders()
+        except Exception:  # the next tick tries again; nothing is lost (still SCHEDULED)
+            log.exception("firing reminders failed")
 
     return app, notify
 

@@ -83,3 +83,22 @@ class WebhookDeliveryAbandoned(Event):
     endpoint_id: str
     attempts: int
     last_error: str
+
+
+@dataclass(frozen=True)
+class ReminderScheduled(Event):
+    """Stream: the reminder (its id). Also when it moves with its event."""
+
+    reminder_id: str
+    event_id: str
+    contact_id: str
+    rule: str
+    due_at: str
+
+
+@dataclass(frozen=True)
+class ReminderFired(Event):
+    reminder_id: str
+    event_id: str
+    contact_id: str
+    rule: str

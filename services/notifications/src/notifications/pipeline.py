@@ -22,6 +22,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
 
 from notifications import events as e
+from notifications import reminders
 from notifications.consent import ConsentGrant, RecipientView, suppression
 from notifications.deliveries import enqueue
 from notifications.emails import Templates
@@ -63,10 +64,34 @@ class Notifier:
         async with self.pool.acquire() as conn, conn.transaction():
             if view := VIEWS.get(event.type):
                 await view(conn, event)
+            if react := reminders.REACTIONS.get(event.type):
+                await react(conn, event, self.clock.now())
             await enqueue(conn, event, self.clock.now())
         for rule in rules_for(event.type):
             for addressee in await self.addressees(rule, event):
                 await self.notify(rule, event, addressee)
+
+    async def fire_reminders(self) -> int:
+        """Send the reminders due now (the faust timer calls this); returns how many."""
+        now = self.clock.now()
+        due = await reminders.claim_due(self.pool, now)
+        for reminder, event_id, contact, rule_name, before in due:
+            rule = Rule(rule_name, "", "event_reminder", Audience.CONTACT, Purpose.TRANSACTIONAL)
+            trigger = CloudEvent(
+                id=reminder,
+                source="/pavilion/notifications",
+                type="pavilion.notifications.ReminderFired.v1",
+                subject=event_id,
+                time=now,
+                data={"eventId": event_id, "contactId": contact, "days": before.days},
+                stream_version=1,
+                correlation_id=reminder,
+                causation_id=None,
+                actor="notifications:reminders",
+            )
+            for addressee in await self.addressees(rule, trigger):
+                await self.notify(rule, trigger, addressee)
+        return len(due)
 
     async def addressees(self, rule: Rule, event: CloudEvent) -> list[Addressee]:
         d = event.data

@@ -1,0 +1,171 @@
+"""Reminders 7 days and 1 day before an outreach event, with an injected clock: each
+fires once at its time, moves when the event is rescheduled, and is cancelled with
+the event or a declined answer."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import asyncpg
+import pytest
+from notifications.catcher import Mailbox, start
+from notifications.emails import Templates
+from notifications.mailer import Mailer
+from notifications.pipeline import Notifier, Sender
+from notifications.unsubscribe import UnsubscribeLinks
+from pavilion_core.testing import FixedClock
+
+from tests.e2e.test_slice import free_port
+from tests.integration.test_notifications import cloud_event
+from tests.support import assert_stored_events_valid
+
+STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
+    port = free_port()
+    controller, box = start(tmp_path / "mail", port)
+    yield port, box
+    controller.stop()
+
+
+async def test_reminders_fire_once_on_time_and_move_with_the_event(
+    notifications_pool: asyncpg.Pool,
+    mailbox: tuple[int, Mailbox],
+):
+    clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
+    notifier = Notifier(
+        pool=notifications_pool,
+        templates=Templates(),
+        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE", "expo@cisce.test"),
+        links=UnsubscribeLinks("s" * 40, "http://notify.test"),
+        clock=clock,
+        sender=Sender("CISCE", "Beijing", "staff.test"),
+    )
+    event, guests = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(2)]
+    for n, guest in enumerate(guests):
+        await notifier.handle(
+            cloud_event(
+                "outreach",
+                "ContactRegistered",
+                guest,
+                contactId=guest,
+                name=f"Guest {n}",
+                title=None,
+                email=f"guest{n}@example.ca",
+                phone=None,
+                country="CA",
+                language="en",
+                organizationId=None,
+            )
+        )
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "OutreachEventScheduled",
+            event,
+            eventId=event,
+            tripId=event,
+            stopIndex=0,
+            name="Trade Forum",
+            kind="FORUM",
+            city="Toronto",
+            country="CA",
+            venue="MTCC",
+            startsAt=STARTS.isoformat(),
+            endsAt=(STARTS + timedelta(hours=4)).isoformat(),
+            capacity=None,
+        )
+    )
+    for guest in guests:
+        await notifier.handle(
+            cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
+        )
+    await notifier.handle(
+        cloud_event("outreach", "RsvpDeclined", event, eventId=event, contactId=guests[1])
+    )  # changed their mind
+
+    async def fire_at(moment: datetime) -> list[str]:
+        clock.current = moment
+        await notifier.fire_reminders()
+        return [m["Subject"] for m in reminders()]
+
+    def reminders() -> list[EmailMessage]:  # RSVP confirmations are mailed too
+        return [m for m in mailbox[1].messages() if m["Subject"].startswith("Reminder")]
+
+    assert await fire_at(STARTS - timedelta(days=7, minutes=1)) == []
+    assert await fire_at(STARTS - timedelta(days=7)) == [
+        "Reminder: Trade Forum on 2025-11-30 19:00 UTC"
+    ]
+    assert len(await fire_at(STARTS - timedelta(days=6))) == 1  # once, however often it runs
+
+    moved = STARTS + timedelta(days=1)
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "OutreachEventRescheduled",
+            event,
+            eventId=event,
+            startsAt=moved.isoformat(),
+            endsAt=(moved + timedelta(hours=4)).isoformat(),
+        )
+    )
+    assert len(await fire_at(STARTS - timedelta(hours=23))) == 1  # the old time: nothing
+    assert (await fire_at(moved - timedelta(days=1)))[1:] == [
+        "Reminder: Trade Forum on 2025-12-01 19:00 UTC"
+    ]
+    assert all(m["To"] == "guest0@example.ca" for m in reminders())
+
+    assert await assert_stored_events_valid(notifications_pool, "notifications") >= {
+        "ReminderScheduled",
+        "ReminderFired",
+    }
+    fired = await notifications_pool.fetchval(
+        "SELECT count(*) FROM events WHERE type = 'ReminderFired'"
+    )
+    assert fired == 2
+
+
+async def test_a_cancelled_event_cancels_its_reminders(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+):
+    clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
+    notifier = Notifier(
+        pool=notifications_pool,
+        templates=Templates(),
+        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE", "expo@cisce.test"),
+        links=UnsubscribeLinks("s" * 40, "http://notify.test"),
+        clock=clock,
+        sender=Sender("CISCE", "Beijing", "staff.test"),
+    )
+    event, guest = str(uuid.uuid4()), str(uuid.uuid4())
+    await notifier.handle(
+        cloud_event(
+            "outreach",
+            "OutreachEventScheduled",
+            event,
+            eventId=event,
+            tripId=event,
+            stopIndex=0,
+            name="Breakfast",
+            kind="NETWORKING_BREAKFAST",
+            city="Oakland",
+            country="US",
+            venue=None,
+            startsAt=STARTS.isoformat(),
+            endsAt=(STARTS + timedelta(hours=2)).isoformat(),
+            capacity=None,
+        )
+    )
+    await notifier.handle(
+        cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
+    )
+    await notifier.handle(
+        cloud_event("outreach", "OutreachEventCancelled", event, eventId=event, reason="storm")
+    )
+    clock.current = STARTS
+    assert await notifier.fire_reminders() == 0
+    assert [m for m in mailbox[1].messages() if m["Subject"].startswith("Reminder")] == []
