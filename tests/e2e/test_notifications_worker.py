@@ -4,6 +4,7 @@ delivered three times, and a full replay of the topics by a new consumer group, 
 produce one."""
 
 import asyncio
+import json
 import os
 import sys
 import uuid
@@ -22,7 +23,7 @@ from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, ensure_topics
 
 from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME, eventually, topic_size
+from tests.support import STORY_TIME, assert_valid_event, eventually, read_topic, topic_size
 
 
 def record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:
@@ -53,7 +54,11 @@ def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
 @pytest.fixture
 async def topics(kafka: KafkaSettings) -> dict[str, str]:
     run = uuid.uuid4().hex[:8]
-    names = {"exhibitors": f"pavtest.{run}.exhibitors", "outreach": f"pavtest.{run}.outreach"}
+    names = {
+        "exhibitors": f"pavtest.{run}.exhibitors",
+        "outreach": f"pavtest.{run}.outreach",
+        "notifications": f"pavtest.{run}.notifications",
+    }
     await ensure_topics(kafka, names.values())
     return names
 
@@ -62,14 +67,14 @@ class Workers:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs, self.running = env, logs, list[asyncio.subprocess.Process]()
 
-    async def start(self, app_id: str) -> None:
+    async def start(self, app_id: str, process: str = "worker") -> None:
         log = (self.logs / f"{app_id}.log").open("wb")
         self.running.append(
             await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
                 "notifications",
-                "worker",
+                process,
                 env={**self.env, "PAVILION_NOTIFICATIONS_APP_ID": app_id},
                 stdout=log,
                 stderr=log,
@@ -93,6 +98,7 @@ async def workers(
         "PAVILION_EXHIBITORS_TOPIC": topics["exhibitors"],
         "PAVILION_OUTREACH_TOPIC": topics["outreach"],
         "PAVILION_SMTP_PORT": str(mailbox[0]),
+        "PAVILION_NOTIFICATIONS_TOPIC": topics["notifications"],
         "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
     }
     running = Workers(env, tmp_path)
@@ -203,3 +209,78 @@ async def _consumed(kafka: KafkaSettings, group: str, ends: dict[str, int]) -> b
         assert isinstance(tp, TopicPartition)
         done[tp.topic] = done.get(tp.topic, 0) + max(meta.offset, 0)
     return all(done.get(t, 0) >= n for t, n in ends.items())
+
+
+async def test_an_invitation_without_consent_is_suppressed_and_that_is_published(
+    workers: Workers,
+    topics: dict[str, str],
+    mailbox: tuple[int, Mailbox],
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+):
+    await workers.start("pavtest-notify-suppress")
+    await workers.start("pavtest-notify-relay", "relay")
+    contact, event = str(uuid.uuid4()), str(uuid.uuid4())
+    await publisher.publish(
+        topics["outreach"],
+        [
+            record(
+                "outreach",
+                "ContactRegistered",
+                contact,
+                contactId=contact,
+                name="Ana Lima",
+                title=None,
+                email="ana@lima.example",
+                phone=None,
+                country="US",
+                language="en",
+                organizationId=None,
+            ),
+            record(
+                "outreach",
+                "OutreachEventScheduled",
+                event,
+                eventId=event,
+                tripId=event,
+                stopIndex=1,
+                name="Policy to Partnership Forum",
+                kind="FORUM",
+                city="Washington",
+                country="US",
+                venue=None,
+                startsAt="2025-12-04T14:30:00+00:00",
+                endsAt="2025-12-04T18:00:00+00:00",
+                capacity=None,
+            ),
+        ],
+    )
+    await eventually(
+        lambda: _rows(workers, "SELECT count(*) FROM outreach_events"),
+        within=90,
+        what="the event in the worker's view",
+    )
+    await publisher.publish(
+        topics["outreach"],
+        [record("outreach", "ContactInvited", event, eventId=event, contactId=contact)],
+    )
+
+    def suppressed(messages: list[Any]) -> bool:
+        return any(
+            dict(m.headers)["ce_type"].endswith(b"NotificationSuppressed.v1") for m in messages
+        )
+
+    messages = await read_topic(kafka, topics["notifications"], suppressed, within=90)
+    for message in messages:
+        assert_valid_event(message)
+    [event_message] = [m for m in messages if suppressed([m])]
+    assert json.loads(event_message.value)["reason"] == "NO_CONSENT"
+    assert mailbox[1].messages() == []
+
+
+async def _rows(workers: Workers, sql: str) -> bool:
+    conn = await asyncpg.connect(workers.env["PAVILION_NOTIFICATIONS_DATABASE_URL"])
+    try:
+        return bool(await conn.fetchval(sql))
+    finally:
+        await conn.close()

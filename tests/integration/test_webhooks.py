@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME, eventually, ok, refused
+from tests.support import STORY_TIME, assert_stored_events_valid, eventually, ok, refused
 
 
 class Receiver:
@@ -155,6 +155,7 @@ async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
         "WebhookDeliverySucceeded": 1,
         "WebhookEndpointRegistered": 2,
     }
+    assert len(await assert_stored_events_valid(notifications_pool, "notifications")) == 4
 
 
 async def test_private_addresses_and_bad_urls_are_refused_unless_allowed(
@@ -176,3 +177,36 @@ async def test_private_addresses_and_bad_urls_are_refused_unless_allowed(
                 404,
                 "NOT_FOUND",
             )
+
+
+async def test_the_unsubscribe_link_opts_out_at_once_and_only_a_request_opts_back_in(
+    notifications_url: str,
+    notifications_pool: asyncpg.Pool,
+) -> None:
+    config = Config(
+        notifications_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME)
+    )
+    app = create_app(config)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+            link = app.state.services.notifier.links.link("Jane@Example.com")
+            path = link.removeprefix(config.public_url)
+            page = await client.get(path)
+            assert page.status_code == 200 and "jane@example.com" in page.text
+            assert (await client.post(path)).status_code == 200  # RFC 8058 one-click
+            refused(await client.get(path[:-3] + "xyz"), 422, "VALIDATION")
+            assert await notifications_pool.fetchval("SELECT count(*) FROM opt_outs") == 1
+
+            answer = await ok(
+                await client.post(
+                    "/recipients/opt-in",
+                    json={"address": "jane@example.com", "evidence": "asked by phone, 2 Dec"},
+                )
+            )
+            assert answer == {"optedIn": True}
+    assert await notifications_pool.fetchval("SELECT count(*) FROM opt_outs") == 0
+    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
+        "RecipientOptedOut",
+        "RecipientOptedIn",
+    }

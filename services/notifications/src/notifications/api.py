@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import NotFound
 from pavilion_core.http import ERROR_RESPONSES, Body, command_api
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from notifications.bootstrap import Services, start
 from notifications.config import Config
 from notifications.deliveries import redeliver, register_endpoint
-from notifications.pipeline import opt_out
+from notifications.pipeline import opt_in, opt_out
 
 router = APIRouter(tags=["notifications"])
 PAGE = """<!doctype html><html><body><p>{address} will receive no more email from us.</p>
@@ -42,6 +42,27 @@ async def unsubscribe_page(token: str, request: Request) -> HTMLResponse:
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 async def unsubscribe_one_click(token: str, request: Request) -> HTMLResponse:
     return await _unsubscribe(request, token)
+
+
+class OptInIn(Body):
+    address: EmailStr
+    evidence: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+@router.post("/recipients/opt-in", responses=ERROR_RESPONSES)
+async def opt_back_in(body: OptInIn, request: Request) -> dict[str, bool]:
+    """Lift an opt-out on the recipient's explicit, recorded request."""
+    services: Services = request.app.state.services
+    lifted = await opt_in(
+        services.pool,
+        body.address,
+        services.config.clock.now(),
+        Metadata(
+            correlation_id=f"opt-in-{body.address}",
+            actor=f"recipient:{body.address}:{body.evidence[:100]}",
+        ),
+    )
+    return {"optedIn": lifted}
 
 
 class EndpointIn(Body):

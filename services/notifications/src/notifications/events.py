@@ -51,6 +51,14 @@ class RecipientOptedOut(Event):
 
 
 @dataclass(frozen=True)
+class RecipientOptedIn(Event):
+    """Stream: recipient:<address>. The address asked to receive mail again."""
+
+    address: str
+    opted_in_at: str
+
+
+@dataclass(frozen=True)
 class WebhookEndpointRegistered(Event):
     """Stream: the endpoint (its id). The secret is never in an event."""
 

@@ -298,6 +298,22 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+async def opt_in(pool: Pool, address: str, now: datetime, meta: Metadata) -> bool:
+    """Lift an opt-out, only on the recipient's explicit request; True if there was one."""
+    async with pool.acquire() as conn, conn.transaction():
+        removed = await conn.fetchval(
+            "DELETE FROM opt_outs WHERE address = $1 RETURNING true", address.lower()
+        )
+        if removed:
+            await append_event(
+                conn,
+                f"recipient:{address.lower()}",
+                meta,
+                e.RecipientOptedIn(address.lower(), now.isoformat()),
+            )
+    return removed is True
+
+
 async def opt_out(pool: Pool, address: str, now: datetime, meta: Metadata) -> bool:
     """Stop all mail to `address` at once; True when it was not opted out already."""
     async with pool.acquire() as conn, conn.transaction():
