@@ -5,7 +5,8 @@ fresh topics, so tests neither see nor disturb each other's data.
 """
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -15,6 +16,8 @@ from exhibitors.api import create_app
 from exhibitors.config import Config
 from gateway.bootstrap import READ_MODEL
 from notifications.bootstrap import VIEWS_AND_LEDGER
+from notifications.catcher import Mailbox
+from notifications.catcher import start as start_catcher
 from outreach.api import create_app as create_outreach_app
 from outreach.bootstrap import SCHEDULE
 from outreach.config import Config as OutreachConfig
@@ -24,7 +27,7 @@ from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
-from tests.support import PG_URL, STORY_TIME, admin_sql
+from tests.support import PG_URL, STORY_TIME, admin_sql, free_port
 
 TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER),
@@ -140,6 +143,15 @@ async def outreach_api(outreach_url: str) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://outreach") as client:
             yield client
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
+    """A real SMTP server (the catcher) on a free port, and what it stored."""
+    port = free_port()
+    controller, box = start_catcher(tmp_path / "mail", port)
+    yield port, box
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@
 import asyncio
 import json
 import os
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -15,13 +17,50 @@ import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
-from pavilion_core.envelope import header_attributes
+from pavilion_core.envelope import (
+    CloudEvent,
+    KafkaRecord,
+    RecordedEvent,
+    from_kafka,
+    header_attributes,
+    to_kafka,
+)
 
 SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 # The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kafka_record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:
+    """A CloudEvent as `service` would publish it, with fresh ids."""
+    return to_kafka(
+        RecordedEvent(
+            event_id=uuid.uuid4(),
+            stream_id=subject,
+            version=1,
+            position=1,
+            type=event_type,
+            schema_version=1,
+            data=data,
+            metadata={"correlation_id": "test", "actor": "staff"},
+            recorded_at=datetime.now(UTC),
+        ),
+        service,
+    )
+
+
+def cloud_event(service: str, event_type: str, subject: str, **data: Any) -> CloudEvent:
+    """The same, as a consumer decodes it."""
+    record = kafka_record(service, event_type, subject, **data)
+    return from_kafka(record.value, record.headers)
 
 
 async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:

@@ -8,8 +8,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,38 +16,18 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from notifications.catcher import Mailbox, start
+from notifications.catcher import Mailbox
 from pavilion_core.config import KafkaSettings
-from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, ensure_topics
 
-from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME, assert_valid_event, eventually, read_topic, topic_size
-
-
-def record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:
-    return to_kafka(
-        RecordedEvent(
-            event_id=uuid.uuid4(),
-            stream_id=subject,
-            version=1,
-            position=1,
-            type=event_type,
-            schema_version=1,
-            data=data,
-            metadata={"correlation_id": "e2e", "actor": "staff"},
-            recorded_at=datetime.now(UTC),
-        ),
-        service,
-    )
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
-    port = free_port()
-    controller, box = start(tmp_path / "mail", port)
-    yield port, box
-    controller.stop()
+from tests.support import (
+    STORY_TIME,
+    assert_valid_event,
+    eventually,
+    kafka_record,
+    read_topic,
+    topic_size,
+)
 
 
 @pytest.fixture
@@ -125,7 +104,7 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
     await publisher.publish(
         topics["outreach"],
         [
-            record(
+            kafka_record(
                 "outreach",
                 "ContactRegistered",
                 contact,
@@ -149,8 +128,8 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
             await conn.close()
 
     await eventually(known, within=90, what="the contact in the worker's view")
-    approved = record("exhibitors", "ApplicationApproved", app, applicationId=app)
-    submitted = record(
+    approved = kafka_record("exhibitors", "ApplicationApproved", app, applicationId=app)
+    submitted = kafka_record(
         "exhibitors",
         "ApplicationSubmitted",
         app,
@@ -166,7 +145,7 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
         boothSizeSqm=None,
         contacts=[{"name": "Klaus Weber", "email": "klaus@weber.example", "phone": None}],
     )
-    waitlisted = record("exhibitors", "ApplicationWaitlisted", app, applicationId=app)
+    waitlisted = kafka_record("exhibitors", "ApplicationWaitlisted", app, applicationId=app)
     await publisher.publish(
         topics["exhibitors"], [submitted, approved, approved, approved, waitlisted]
     )
@@ -224,7 +203,7 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
     await publisher.publish(
         topics["outreach"],
         [
-            record(
+            kafka_record(
                 "outreach",
                 "ContactRegistered",
                 contact,
@@ -237,7 +216,7 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
                 language="en",
                 organizationId=None,
             ),
-            record(
+            kafka_record(
                 "outreach",
                 "OutreachEventScheduled",
                 event,
@@ -262,7 +241,7 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
     )
     await publisher.publish(
         topics["outreach"],
-        [record("outreach", "ContactInvited", event, eventId=event, contactId=contact)],
+        [kafka_record("outreach", "ContactInvited", event, eventId=event, contactId=contact)],
     )
 
     def suppressed(messages: list[Any]) -> bool:

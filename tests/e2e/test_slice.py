@@ -5,7 +5,6 @@ and the projector have carried it across Kafka."""
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from pavilion_core.config import KafkaSettings
 
-from tests.support import STORY_TIME, assert_valid_event, eventually, read_topic
+from tests.support import STORY_TIME, assert_valid_event, eventually, free_port, read_topic
 
 PROCESSES = [
     ("exhibitors", "api"),
@@ -23,12 +22,6 @@ PROCESSES = [
     ("gateway", "projector"),
     ("gateway", "api"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

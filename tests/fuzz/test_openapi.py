@@ -26,8 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.test_slice import free_port
-from tests.support import PG_URL, STORY_TIME, admin_sql
+from tests.support import PG_URL, STORY_TIME, admin_sql, free_port
 
 NO_KAFKA = KafkaSettings("unused:1", 1, 1)
 SERVICES: dict[str, Callable[[str], FastAPI]] = {

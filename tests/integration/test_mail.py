@@ -1,29 +1,15 @@
 """Email over real SMTP: the mailer hands a rendered message to the SMTP catcher (an
 aiosmtpd server on loopback), which stores exactly what it received."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from notifications.catcher import Mailbox, start
+from notifications.catcher import Mailbox
 from notifications.emails import Templates
 from notifications.mailer import Mailer
 
-from tests.e2e.test_slice import free_port
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
-    port = free_port()
-    controller, mailbox = start(tmp_path / "mail", port)
-    yield port, mailbox
-    controller.stop()
-
 
 async def test_an_invitation_arrives_in_french_with_both_parts_and_one_click_unsubscribe(
-    smtp: tuple[int, Mailbox],
+    mailbox: tuple[int, Mailbox],
 ) -> None:
-    port, mailbox = smtp
+    port, box = mailbox
     link = "https://notify.pavilion.example/unsubscribe/token"
     email = Templates().render(
         "invitation",
@@ -43,7 +29,7 @@ async def test_an_invitation_arrives_in_french_with_both_parts_and_one_click_uns
 
     await mailer.send("amelie@example.ca", email, "8a1c0f5e-notification", link)
 
-    [message] = mailbox.messages()
+    [message] = box.messages()
     assert message["To"] == "amelie@example.ca"
     assert message["Subject"] == "Invitation : Forum de coopération, Toronto, 30 nov. 2025 14 h"
     assert message["Content-Language"] == "fr"

@@ -3,56 +3,26 @@ in the recipient's language, however often the event comes; consent and opt-outs
 honoured, and what happened recorded as events."""
 
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import asyncpg
 import httpx
 import pytest
 from notifications.api import create_app
-from notifications.catcher import Mailbox, start
+from notifications.catcher import Mailbox
 from notifications.config import Config
 from notifications.emails import Templates
 from notifications.mailer import Mailer
 from notifications.pipeline import Notifier, Sender
 from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.config import KafkaSettings
-from pavilion_core.envelope import CloudEvent, RecordedEvent, from_kafka, to_kafka
+from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
-from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME, assert_stored_events_valid
+from tests.support import STORY_TIME, assert_stored_events_valid, cloud_event, free_port
 
 SECRET = "s" * 40
 LINKS = UnsubscribeLinks(SECRET, "http://notify.test")
-
-
-def cloud_event(service: str, event_type: str, subject: str, **data: Any) -> CloudEvent:
-    record = to_kafka(
-        RecordedEvent(
-            event_id=uuid.uuid4(),
-            stream_id=subject,
-            version=1,
-            position=1,
-            type=event_type,
-            schema_version=1,
-            data=data,
-            metadata={"correlation_id": "c", "actor": "staff"},
-            recorded_at=datetime.now(UTC),
-        ),
-        service,
-    )
-    return from_kafka(record.value, record.headers)
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
-    port = free_port()
-    controller, box = start(tmp_path / "mail", port)
-    yield port, box
-    controller.stop()
 
 
 @pytest.fixture

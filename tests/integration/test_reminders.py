@@ -3,33 +3,20 @@ fires once at its time, moves when the event is rescheduled, and is cancelled wi
 the event or a declined answer."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import asyncpg
-import pytest
-from notifications.catcher import Mailbox, start
+from notifications.catcher import Mailbox
 from notifications.emails import Templates
 from notifications.mailer import Mailer
 from notifications.pipeline import Notifier, Sender
 from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.testing import FixedClock
 
-from tests.e2e.test_slice import free_port
-from tests.integration.test_notifications import cloud_event
-from tests.support import assert_stored_events_valid
+from tests.support import assert_stored_events_valid, cloud_event
 
 STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
-    port = free_port()
-    controller, box = start(tmp_path / "mail", port)
-    yield port, box
-    controller.stop()
 
 
 async def test_reminders_fire_once_on_time_and_move_with_the_event(

@@ -24,8 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.e2e.test_slice import free_port
-from tests.support import STORY_TIME, assert_stored_events_valid, eventually, ok, refused
+from tests.support import STORY_TIME, assert_stored_events_valid, eventually, free_port, ok, refused
 
 
 class Receiver:
