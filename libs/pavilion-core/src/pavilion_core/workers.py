@@ -2,8 +2,11 @@
 consumer loop (reactions, projections) with its dead-letter producer."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
+from pavilion_core import runner
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop, Handler
 from pavilion_core.db import Pool
@@ -49,3 +52,92 @@ async def consume(
             handler=handler,
             dead_letters=dead_letters,
         ).run(stop)
+
+
+class ServiceConfig(Protocol):
+    """The settings every service that runs a relay and an API has."""
+
+    @property
+    def kafka(self) -> KafkaSettings: ...
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def relay_batch_size(self) -> int: ...
+
+    @property
+    def http_host(self) -> str: ...
+
+    @property
+    def http_port(self) -> int: ...
+
+
+class Started(Protocol):
+    """A service's bootstrap result: its pool, and a way to close everything."""
+
+    @property
+    def pool(self) -> Pool: ...
+
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=ServiceConfig)
+S = TypeVar("S", bound=Started)
+C_in = TypeVar("C_in", bound=ServiceConfig, contravariant=True)
+S_out = TypeVar("S_out", bound=Started, covariant=True)
+
+
+class Start(Protocol[C_in, S_out]):
+    def __call__(self, config: C_in, *, pool_size: int = ...) -> Awaitable[S_out]: ...
+
+
+def service_main(
+    service: str,
+    *,
+    config: Callable[[], C],
+    start: Start[C, S],
+    create_app: Callable[[C], Any],
+    workers: Mapping[str, Callable[[C, S, asyncio.Event], Awaitable[None]]],
+    others: Mapping[str, Callable[[], None]] | None = None,
+) -> None:
+    """`python -m <service> api|relay|migrate|<worker>…` for a service with an event
+    store: each worker gets the settings, a started service (closed afterwards) and the
+    stop event; `relay` publishes the service's events to its topic."""
+
+    async def run_relay(settings: C, services: S, stop: asyncio.Event) -> None:
+        await relay(
+            services.pool,
+            settings.kafka,
+            service=service,
+            topic=settings.topic,
+            batch_size=settings.relay_batch_size,
+            stop=stop,
+        )
+
+    async def started(
+        work: Callable[[C, S, asyncio.Event], Awaitable[None]], stop: asyncio.Event
+    ) -> None:
+        settings = config()
+        services = await start(settings, pool_size=3)
+        try:
+            await work(settings, services, stop)
+        finally:
+            await services.close()
+
+    async def migrate() -> None:
+        await (await start(config(), pool_size=1)).close()
+
+    def api() -> tuple[Any, str, int]:
+        settings = config()
+        return create_app(settings), settings.http_host, settings.http_port
+
+    runner.main(
+        service,
+        api=api,
+        migrate=migrate,
+        others=others,
+        workers={
+            name: partial(started, work) for name, work in {"relay": run_relay, **workers}.items()
+        },
+    )

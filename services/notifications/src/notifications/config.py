@@ -15,6 +15,7 @@ class Config:
     topic: str = "pavilion.notifications.v1"
     source_topics: tuple[str, ...] = ("pavilion.exhibitors.v1", "pavilion.outreach.v1")
     app_id: str = "pavilion-notifications"
+    relay_batch_size: int = 500
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 11025
     sender_name: str = "CISCE Organising Committee"
