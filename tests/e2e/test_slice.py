@@ -3,18 +3,16 @@ the exhibitors HTTP API, and find it through the gateway's GraphQL API once the 
 and the projector have carried it across Kafka."""
 
 import asyncio
-import os
-import signal
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from pavilion_core.config import KafkaSettings
 
-from tests.support import STORY_TIME, assert_valid_event, eventually, free_port, read_topic
+from tests.e2e.stack import Stack, running
+from tests.support import assert_valid_event, eventually, read_topic
 
 PROCESSES = [
     ("exhibitors", "api"),
@@ -24,75 +22,17 @@ PROCESSES = [
 ]
 
 
-@dataclass
-class Stack:
-    exhibitors: str
-    graphql: str
-    processes: dict[str, asyncio.subprocess.Process]
-
-    async def query(self, query: str, **variables: Any) -> dict[str, Any]:
-        async with httpx.AsyncClient() as http:
-            response = await http.post(self.graphql, json={"query": query, "variables": variables})
-        assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
-
-
 @pytest.fixture
 async def stack(store_url: str, read_model_url: str, topic: str, tmp_path) -> AsyncIterator[Stack]:
-    ports = {"exhibitors": free_port(), "gateway": free_port()}
     env = {
-        **os.environ,
         "PAVILION_EXHIBITORS_DATABASE_URL": store_url,
         "PAVILION_GATEWAY_DATABASE_URL": read_model_url,
         "PAVILION_EXHIBITORS_TOPIC": topic,
         "PAVILION_GATEWAY_TOPICS": topic,
         "PAVILION_GATEWAY_GROUP": f"{topic}.projector",
-        "PAVILION_EXHIBITORS_PORT": str(ports["exhibitors"]),
-        "PAVILION_GATEWAY_PORT": str(ports["gateway"]),
-        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
     }
-    processes = {
-        f"{service}-{role}": await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            service,
-            role,
-            env=env,
-            stdout=(tmp_path / f"{service}-{role}.log").open("wb"),
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        for service, role in PROCESSES
-    }
-    stack = Stack(
-        f"http://127.0.0.1:{ports['exhibitors']}",
-        f"http://127.0.0.1:{ports['gateway']}/graphql",
-        processes,
-    )
-    try:
-        async with httpx.AsyncClient() as http:
-            for url in (stack.exhibitors, stack.graphql.removesuffix("/graphql")):
-                await eventually(lambda u=url: _healthy(http, u), what=f"{url} healthy")
+    async with running(PROCESSES, env, tmp_path) as stack:
         yield stack
-    finally:
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-        codes = {name: await asyncio.wait_for(p.wait(), 20) for name, p in processes.items()}
-        logs = {name: (tmp_path / f"{name}.log").read_text() for name in processes}
-        for name, log in logs.items():
-            print(f"--- {name}\n{log[-3000:]}")
-        # Workers exit 0 after their last batch; uvicorn re-raises SIGTERM after its
-        # graceful shutdown, so the APIs show -SIGTERM and say so in their logs.
-        assert codes["exhibitors-relay"] == codes["gateway-projector"] == 0, codes
-        for api in ("exhibitors-api", "gateway-api"):
-            assert codes[api] in (0, -signal.SIGTERM), codes
-            assert "Application shutdown complete" in logs[api]
-
-
-async def _healthy(http: httpx.AsyncClient, url: str) -> bool:
-    try:
-        return (await http.get(f"{url}/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 EXHIBITORS = """
@@ -111,7 +51,7 @@ async def test_a_submitted_application_shows_up_in_graphql(
 ):
     async with httpx.AsyncClient() as http:
         submitted = await http.post(
-            f"{stack.exhibitors}/applications",
+            f"{stack.urls['exhibitors']}/applications",
             json={
                 "edition": "CISCE-2026",
                 "companyName": "Potomac Freight LLC",
@@ -157,7 +97,7 @@ async def test_pages_follow_the_cursor_and_bad_paging_input_is_a_typed_error(sta
     async with httpx.AsyncClient() as http:
         for name in ["Cedar Tech", "Alder Energy", "Birch Motors"]:
             response = await http.post(
-                f"{stack.exhibitors}/applications",
+                f"{stack.urls['exhibitors']}/applications",
                 json={
                     "edition": "CISCE-2026",
                     "companyName": name,
@@ -201,7 +141,7 @@ async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
         "exhibitors.importer",
         str(file),
         "--api",
-        stack.exhibitors,
+        stack.urls["exhibitors"],
         "--report",
         str(report),
     ]
@@ -223,7 +163,7 @@ async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
 async def test_the_lifecycle_reaches_the_topic_as_valid_cloudevents_and_graphql_follows(
     stack: Stack, kafka: KafkaSettings, topic: str
 ):
-    async with httpx.AsyncClient(base_url=stack.exhibitors) as http:
+    async with httpx.AsyncClient(base_url=stack.urls["exhibitors"]) as http:
 
         async def post(path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
             response = await http.post(path, json=body)

@@ -28,6 +28,7 @@ from pavilion_core.runner import wait_first
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
+Begin = Callable[[Connection], Awaitable[None]]
 TRANSIENT = (
     ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
     KafkaError,  # the DLQ could not be written: retry rather than lose the message
@@ -50,11 +51,14 @@ class ConsumerLoop:
         handler: Handler,
         dead_letters: Publisher,
         batch_size: int = 500,
+        begin: Begin | None = None,
     ) -> None:
+        """`begin`, when given, runs first in each batch's transaction (e.g. to pick the
+        tables the batch writes to)."""
         self.pool, self.kafka = pool, kafka
         self.group_id, self.topics = group_id, list(topics)
         self.handler, self.dead_letters = handler, dead_letters
-        self.batch_size = batch_size
+        self.batch_size, self.begin = batch_size, begin
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
@@ -94,6 +98,8 @@ class ConsumerLoop:
 
     async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
+            if self.begin is not None:
+                await self.begin(conn)
             for tp, messages in batch.items():
                 for message in messages:
                     await self._handle(conn, message)

@@ -7,9 +7,10 @@ instances starting together do not race.
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -72,9 +73,15 @@ async def migrate(conn: Connection, *sets: MigrationSet) -> list[str]:
     return applied
 
 
-async def open_pool(url: str, *migrations: MigrationSet, size: int = 10) -> Pool:
-    """Connect and apply what is missing (idempotent, safe for several instances at once)."""
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
+async def open_pool(
+    url: str,
+    *migrations: MigrationSet,
+    size: int = 10,
+    setup: Callable[[Any], Awaitable[None]] | None = None,
+) -> Pool:
+    """Connect and apply what is missing (idempotent, safe for several instances at once).
+    `setup` runs on each connection as it is acquired."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=size, setup=setup)  # type: ignore[arg-type]
     async with pool.acquire() as conn:
         await migrate(conn, *migrations)
     return pool

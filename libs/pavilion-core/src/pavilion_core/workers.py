@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from pavilion_core import runner
 from pavilion_core.config import KafkaSettings
-from pavilion_core.consumer import ConsumerLoop, Handler
+from pavilion_core.consumer import Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
 from pavilion_core.relay import OutboxRelay
@@ -40,6 +40,7 @@ async def consume(
     topics: Sequence[str],
     handler: Handler,
     stop: asyncio.Event,
+    begin: Begin | None = None,
 ) -> None:
     """Apply `topics` with `handler` until `stop`; poison goes to each topic's DLQ."""
     await ensure_topics(kafka, topics)
@@ -51,6 +52,7 @@ async def consume(
             topics=topics,
             handler=handler,
             dead_letters=dead_letters,
+            begin=begin,
         ).run(stop)
 
 

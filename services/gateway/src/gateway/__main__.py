@@ -1,4 +1,5 @@
-"""`python -m gateway api|projector|migrate`: the gateway's processes."""
+"""`python -m gateway api|projector|migrate`: the gateway's processes.
+Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 
 import asyncio
 
@@ -9,6 +10,7 @@ from gateway.app import create_app
 from gateway.bootstrap import connect
 from gateway.config import SERVICE, Config
 from gateway.projector import project
+from gateway.readmodel import write_to_current
 
 
 async def run_projector(stop: asyncio.Event) -> None:
@@ -23,6 +25,7 @@ async def run_projector(stop: asyncio.Event) -> None:
             topics=config.topics,
             handler=project,
             stop=stop,
+            begin=write_to_current,
         )
     finally:
         await pool.close()

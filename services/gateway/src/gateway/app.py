@@ -1,43 +1,110 @@
-"""The gateway's ASGI app: GraphQL at /graphql, health at /healthz and /readyz."""
+"""The gateway's ASGI app: GraphQL (HTTP and graphql-transport-ws) at /graphql, health
+at /healthz and /readyz. Every GraphQL request must carry a valid bearer token; over a
+WebSocket it comes in the connection_init payload (or the upgrade request's header)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-import asyncpg
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from pavilion_core.http import install
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 
+from gateway.auth import Authenticator, Role, Unauthenticated, Viewer
 from gateway.bootstrap import connect
-from gateway.config import Config
-from gateway.context import Context
-from gateway.schema import schema
+from gateway.commands import CommandClient
+from gateway.config import AuthSettings, Config
+from gateway.context import Context, Services
+from gateway.news import News
+from gateway.schema import make_schema
+
+NOT_YET = Viewer("", Role.VIEWER)  # a WebSocket's, until its connection_init is accepted
 
 
-def create_app(config: Config | None = None) -> FastAPI:
+class Router(GraphQLRouter[Context, None]):
+    def __init__(self, authenticator: Authenticator, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.authenticator = authenticator
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        try:
+            context.viewer = await self.authenticator.viewer(header or context.header)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+
+
+def refusal(status: int, code: str, message: str) -> JSONResponse:
+    """A request refused before GraphQL runs, in the shape of a GraphQL error."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    headers = {"www-authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def create_app(config: Config | None = None, auth: AuthSettings | None = None) -> FastAPI:
     config = config or Config.from_env()
+    authenticator = Authenticator(auth or AuthSettings.from_env())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = await connect(config)
+        pool = await connect(config)
+        news = News(config.database_url)
+        await news.start()
+        commands = CommandClient(
+            {
+                "exhibitors": config.exhibitors_url,
+                "outreach": config.outreach_url,
+                "notifications": config.notifications_url,
+            }
+        )
+        app.state.services = Services(pool, commands, news, config.limits)
         yield
-        await app.state.pool.close()
+        await news.close()
+        await commands.close()
+        await pool.close()
 
     app = FastAPI(title="Pavilion GraphQL gateway", lifespan=lifespan, openapi_url=None)
 
-    def pool() -> asyncpg.Pool:
-        return app.state.pool  # type: ignore[no-any-return]
-
     async def ready() -> bool:
-        return await pool().fetchval("SELECT true") is True
+        return await app.state.services.pool.fetchval("SELECT true") is True
 
-    async def context() -> Context:
-        return Context(pool=pool())
+    async def context(connection: HTTPConnection) -> Context:
+        header = connection.headers.get("authorization")
+        if connection.scope["type"] == "websocket":
+            viewer = NOT_YET
+        else:
+            viewer = await authenticator.viewer(header)
+        return Context(services=app.state.services, viewer=viewer, header=header)
+
+    @app.exception_handler(Unauthenticated)
+    async def refused(_: Request, exc: Unauthenticated) -> JSONResponse:
+        return refusal(401, "UNAUTHENTICATED", str(exc))
+
+    @app.middleware("http")
+    async def bounded(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        limit = config.limits.max_body_bytes
+        if request.method == "POST":
+            length = request.headers.get("content-length", "")
+            if not length.isdigit():
+                return refusal(411, "LENGTH_REQUIRED", "a Content-Length is required")
+            if int(length) > limit:
+                return refusal(413, "PAYLOAD_TOO_LARGE", f"the body is larger than {limit} bytes")
+        return await call_next(request)
 
     install(app, ready)
+    schema = make_schema(config.limits, introspection=config.introspection)
     app.include_router(
-        GraphQLRouter(
-            schema, context_getter=context, graphql_ide="graphiql" if config.graphiql else None
+        Router(
+            authenticator,
+            schema=schema,
+            context_getter=context,
+            graphql_ide="graphiql" if config.graphiql else None,
+            allow_queries_via_get=False,
         ),
         prefix="/graphql",
     )

@@ -1,11 +1,11 @@
-"""The one place that builds the gateway's pool (its read model, migrated)."""
+"""The one place that builds the gateway's pool: the read model, its current generation
+prepared and migrated."""
 
-from pavilion_core.db import CONSUMER, MigrationSet, Pool, open_pool
+from pavilion_core.db import Pool
 
 from gateway.config import Config
-
-READ_MODEL = MigrationSet("read_model", "gateway", "sql")
+from gateway.readmodel import open_read_pool
 
 
 async def connect(config: Config, *, pool_size: int = 10) -> Pool:
-    return await open_pool(config.database_url, CONSUMER, READ_MODEL, size=pool_size)
+    return await open_read_pool(config.database_url, config.group_id, size=pool_size)

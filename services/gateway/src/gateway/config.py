@@ -1,10 +1,45 @@
 """The gateway's settings, from the environment."""
 
+import os
 from dataclasses import dataclass
 
-from pavilion_core.config import KafkaSettings, database_url, env_int, env_str
+from pavilion_core.config import ConfigError, KafkaSettings, database_url, env_int, env_str
 
 SERVICE = "gateway"
+TOPICS = "pavilion.exhibitors.v1,pavilion.outreach.v1,pavilion.notifications.v1"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    secret: str
+    jwks_url: str | None
+    issuer: str
+    audience: str
+
+    @classmethod
+    def from_env(cls) -> "AuthSettings":
+        settings = cls(
+            secret=os.environ.get("PAVILION_JWT_SECRET", ""),
+            jwks_url=os.environ.get("PAVILION_JWT_JWKS_URL") or None,
+            issuer=env_str("PAVILION_JWT_ISSUER", "pavilion"),
+            audience=env_str("PAVILION_JWT_AUDIENCE", "pavilion-gateway"),
+        )
+        if not settings.jwks_url and len(settings.secret) < 32:
+            raise ConfigError(
+                "set PAVILION_JWT_JWKS_URL (RS256) or a PAVILION_JWT_SECRET of 32+ characters"
+            )
+        return settings
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one GraphQL request may ask for."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 100_000
+    wait_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -16,10 +51,16 @@ class Config:
     http_host: str
     http_port: int
     graphiql: bool
+    introspection: bool
+    exhibitors_url: str
+    outreach_url: str
+    notifications_url: str
+    limits: Limits
 
     @classmethod
     def from_env(cls) -> "Config":
-        topics = env_str("PAVILION_GATEWAY_TOPICS", "pavilion.exhibitors.v1")
+        topics = env_str("PAVILION_GATEWAY_TOPICS", TOPICS)
+        graphiql = _flag("PAVILION_GATEWAY_GRAPHIQL")
         return cls(
             database_url=database_url(SERVICE),
             kafka=KafkaSettings.from_env(),
@@ -27,5 +68,18 @@ class Config:
             group_id=env_str("PAVILION_GATEWAY_GROUP", "pavilion.gateway.projector"),
             http_host=env_str("PAVILION_GATEWAY_HOST", "127.0.0.1"),
             http_port=env_int("PAVILION_GATEWAY_PORT", 8000),
-            graphiql=env_str("PAVILION_GATEWAY_GRAPHIQL", "false").lower() == "true",
+            graphiql=graphiql,
+            introspection=graphiql or _flag("PAVILION_GATEWAY_INTROSPECTION"),
+            exhibitors_url=_service_url("EXHIBITORS", 8001),
+            outreach_url=_service_url("OUTREACH", 8002),
+            notifications_url=_service_url("NOTIFICATIONS", 8003),
+            limits=Limits(wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000),
         )
+
+
+def _flag(name: str) -> bool:
+    return env_str(name, "false").lower() in ("1", "true", "yes")
+
+
+def _service_url(service: str, port: int) -> str:
+    return env_str(f"PAVILION_{service}_URL", f"http://127.0.0.1:{port}").rstrip("/")

@@ -3,9 +3,11 @@
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError
 
@@ -78,22 +80,89 @@ def page_size(first: int | None) -> int:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
-    """Rows fetched with one extra to tell whether there is a next page."""
+class Keyset:
+    """The order of a connection: columns with their SQL types, all ascending or all
+    descending, the last one unique. Cursors carry the values of these columns."""
 
-    nodes: list[T]
-    keys: list[list[Any]]
-    size: int
-    total: int
+    columns: tuple[tuple[str, str], ...]
+    descending: bool = False
 
-    def connection(self) -> Connection[T]:
-        shown = list(zip(self.nodes, self.keys, strict=True))[: self.size]
-        edges = [Edge(cursor=encode_cursor(key), node=node) for node, key in shown]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(self.nodes) > self.size,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=self.total,
+    def after(self, cursor: str, first_param: int) -> tuple[str, list[str]]:
+        values = decode_cursor(cursor)
+        if len(values) != len(self.columns):
+            raise BadInput("the cursor is not valid", "after")
+        names = ", ".join(c for c, _ in self.columns)
+        params = ", ".join(
+            f"${first_param + i}::text::{t}" for i, (_, t) in enumerate(self.columns)
         )
+        return f"({names}) {'<' if self.descending else '>'} ({params})", [str(v) for v in values]
+
+    def order_by(self) -> str:
+        return ", ".join(f"{c} {'DESC' if self.descending else 'ASC'}" for c, _ in self.columns)
+
+    def key(self, row: asyncpg.Record) -> list[Any]:
+        return [row[c.split(".")[-1]] for c, _ in self.columns]
+
+
+@dataclass(frozen=True)
+class Query:
+    """`SELECT <columns> FROM <source>` narrowed by `where` ($1… are `args`)."""
+
+    columns: str
+    source: str
+    where: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def narrowed(self, condition: str, *values: Any) -> "Query":
+        """Add a condition whose parameters are written as {0}, {1}… in `condition`."""
+        numbers = [f"${len(self.args) + i + 1}" for i in range(len(values))]
+        return Query(
+            self.columns,
+            self.source,
+            [*self.where, condition.format(*numbers)],
+            [*self.args, *values],
+        )
+
+
+async def fetch_page(
+    pool: asyncpg.Pool,
+    query: Query,
+    keyset: Keyset,
+    node: Callable[[asyncpg.Record], T],
+    first: int | None,
+    after: str | None,
+) -> Connection[T]:
+    size = page_size(first)
+    where, args = list(query.where), list(query.args)
+    if after is not None:
+        condition, values = keyset.after(after, len(args) + 1)
+        where, args = [*where, condition], [*args, *values]
+    narrowed = " AND ".join(query.where) or "true"
+    async with pool.acquire() as conn:
+        try:
+            rows = await conn.fetch(
+                f"""SELECT {query.columns} FROM {query.source} WHERE {" AND ".join(where) or "true"}
+                    ORDER BY {keyset.order_by()} LIMIT {size + 1}""",
+                *args,
+            )
+        except asyncpg.DataError:
+            raise BadInput("the cursor is not valid", "after") from None
+        total = await conn.fetchval(
+            f"SELECT count(*) FROM {query.source} WHERE {narrowed}", *query.args
+        )
+    edges = [Edge(cursor=encode_cursor(keyset.key(r)), node=node(r)) for r in rows[:size]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=total,
+    )
+
+
+def local_id(value: str, type_name: str) -> str:
+    """The record id inside a global id, which must be of `type_name`."""
+    found, local = parse_global_id(value)
+    if found != type_name:
+        raise BadInput(f"{value!r} is not the id of a {type_name}", "id")
+    return local

@@ -1,21 +1,131 @@
-"""The root schema, composed from the features in one place."""
+"""The root schema, composed from the features in one place, with its limits."""
+
+import logging
+from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from pavilion_core.logging import correlation_id
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 
+from gateway.config import Limits
 from gateway.context import Context
-from gateway.exhibitors.queries import ExhibitorQueries, exhibitor_by_id
-from gateway.relay import Node, parse_global_id
+from gateway.exhibitors.dashboard import DashboardQueries
+from gateway.exhibitors.mutations import ExhibitorMutations
+from gateway.exhibitors.queries import ExhibitorQueries
+from gateway.news import parse_token
+from gateway.nodes import load_node
+from gateway.notifications.mutations import NotificationMutations
+from gateway.notifications.types import NotificationQueries
+from gateway.outreach.mutations import OutreachMutations
+from gateway.outreach.queries import OutreachQueries
+from gateway.relay import BadInput, Connection, Node, parse_global_id
+from gateway.subscriptions import Subscription
+from gateway.timeline import TimelineEntry, timeline_page
 
-NODE_RESOLVERS = {"Exhibitor": exhibitor_by_id}
+log = logging.getLogger(__name__)
+Info = strawberry.Info[Context, None]
+
+
+class NotYetConsistent(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "the read model has not caught up with the consistency token yet; retry",
+            extensions={"code": "NOT_YET_CONSISTENT"},
+        )
+
+
+async def caught_up(info: Info, at_least: str | None) -> None:
+    """Wait (bounded) until the read model shows what `at_least` stands for."""
+    if at_least is None:
+        return
+    try:
+        subject, version = parse_token(at_least)
+    except ValueError as exc:
+        raise BadInput(str(exc), "atLeast") from None
+    services = info.context.services
+    if not await services.news.wait_for(
+        services.pool, subject, version, services.limits.wait_seconds
+    ):
+        raise NotYetConsistent()
 
 
 @strawberry.type
-class Query(ExhibitorQueries):
+class Query(ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQueries):
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Node | None:
-        type_name, local_id = parse_global_id(id)
-        resolve = NODE_RESOLVERS.get(type_name)
-        return await resolve(info.context, local_id) if resolve else None
+    async def node(self, info: Info, id: strawberry.ID, at_least: str | None = None) -> Node | None:
+        await caught_up(info, at_least)
+        type_name, local = parse_global_id(id)
+        return await load_node(info.context, type_name, local)
+
+    @strawberry.field(description="What happened to a record, oldest first.")
+    async def timeline(
+        self,
+        info: Info,
+        subject_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        at_least: str | None = None,
+    ) -> Connection[TimelineEntry]:
+        await caught_up(info, at_least)
+        type_name, local = parse_global_id(subject_id)
+        await load_node(info.context, type_name, local)  # the same rights as the record's
+        ctx = info.context
+        return await timeline_page(ctx.pool, ctx.viewer, local, first, after)
 
 
-schema = strawberry.Schema(query=Query)
+@strawberry.type
+class Mutation(ExhibitorMutations, OutreachMutations, NotificationMutations):
+    pass
+
+
+class MaskInternalErrors(MaskErrors):
+    """Errors we did not mean to raise are logged and answered with a correlation id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        cid = correlation_id.get()
+        log.error(
+            "internal error in a resolver",
+            exc_info=error.original_error,
+            extra={"path": error.path},
+        )
+        return GraphQLError(
+            f"internal error; correlation id {cid}",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL", "correlationId": cid},
+        )
+
+
+def _unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def make_schema(limits: Limits | None = None, *, introspection: bool = True) -> strawberry.Schema:
+    limits = limits or Limits()
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        MaskInternalErrors,
+    ]
+    if not introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )
+
+
+schema = make_schema()

@@ -2,13 +2,11 @@
 application) and the booths table (every booth of every hall)."""
 
 import json
-from collections.abc import Awaitable, Callable
 
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
-TYPE = "pavilion.exhibitors.{}.v1"
+from gateway.rows import Apply, timeline_only, typed, update
 
 
 async def submitted(conn: Connection, event: CloudEvent) -> None:
@@ -36,16 +34,7 @@ async def submitted(conn: Connection, event: CloudEvent) -> None:
 async def _update(
     conn: Connection, event: CloudEvent, assignments: str = "", *values: object
 ) -> None:
-    """Set columns ($4…) of the application's row, with the event's version and time."""
-    await conn.execute(
-        f"""UPDATE exhibitors SET {assignments + ", " if assignments else ""}
-                                  version = $2, updated_at = $3
-            WHERE id = $1""",
-        event.data["applicationId"],
-        event.stream_version,
-        event.time,
-        *values,
-    )
+    await update(conn, "exhibitors", event.data["applicationId"], event, assignments, *values)
 
 
 def status(value: str) -> Apply:
@@ -183,13 +172,9 @@ async def booth_released(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def waitlist_changed(conn: Connection, event: CloudEvent) -> None:
-    """Kept in the timeline only; the waitlist is the exhibitors service's to decide on."""
-
-
-APPLIERS: dict[str, Apply] = {
-    TYPE.format(name): apply
-    for name, apply in {
+APPLIERS = typed(
+    "exhibitors",
+    {
         "ApplicationSubmitted": submitted,
         "ReviewStarted": status("UNDER_REVIEW"),
         "ApplicationApproved": status("APPROVED"),
@@ -211,7 +196,7 @@ APPLIERS: dict[str, Apply] = {
         "BoothAllocated": booth_allocated,
         "BoothOffered": booth_offered,
         "BoothReleased": booth_released,
-        "WaitlistEntryAdded": waitlist_changed,
-        "WaitlistEntryRemoved": waitlist_changed,
-    }.items()
-}
+        "WaitlistEntryAdded": timeline_only,
+        "WaitlistEntryRemoved": timeline_only,
+    },
+)

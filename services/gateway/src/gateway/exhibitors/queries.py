@@ -1,73 +1,101 @@
 """Queries of the exhibitors feature."""
 
+from enum import Enum
 from uuid import UUID
 
 import strawberry
 
+from gateway.auth import Role
 from gateway.context import Context
-from gateway.exhibitors.types import Exhibitor
-from gateway.relay import BadInput, Connection, Page, decode_cursor, page_size, parse_global_id
+from gateway.exhibitors.types import COLUMNS, SELECT, ApplicationStatus, Exhibitor, SupplyChainArea
+from gateway.permissions import Forbidden
+from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
 
-_COLUMNS = (
-    "id, edition, company_name, country, status, supply_chain_areas, "
-    "product_categories, contacts, booth_code, booth_hall, booth_size_sqm, version"
-)
+ORDERS = {
+    "COMPANY_NAME": Keyset((("company_name", "text"), ("id", "uuid"))),
+    "SUBMITTED_AT": Keyset((("submitted_at", "timestamptz"), ("id", "uuid"))),
+    "UPDATED_AT": Keyset((("updated_at", "timestamptz"), ("id", "uuid")), descending=True),
+}
 
 
-async def exhibitors_page(
-    ctx: Context, edition: str, first: int | None, after: str | None
-) -> Connection[Exhibitor]:
-    size = page_size(first)
-    after_name, after_id = "", UUID(int=0)
-    if after is not None:
-        key = decode_cursor(after)
-        try:
-            after_name, after_id = str(key[0]), UUID(str(key[1]))
-        except (IndexError, ValueError):
-            raise BadInput("the cursor is not valid", "after") from None
-    async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch(
-            f"""SELECT {_COLUMNS} FROM exhibitors
-                WHERE edition = $1 AND (company_name, id) > ($2, $3)
-                ORDER BY company_name, id LIMIT $4""",
-            edition,
-            after_name,
-            after_id,
-            size + 1,
+@strawberry.enum
+class ExhibitorOrder(Enum):
+    COMPANY_NAME = "COMPANY_NAME"
+    SUBMITTED_AT = "SUBMITTED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@strawberry.input
+class ExhibitorFilter:
+    status: list[ApplicationStatus] | None = None
+    supply_chain_area: list[SupplyChainArea] | None = None
+    country: list[str] | None = None
+    hall: str | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the company name, any case."
+    )
+
+
+def narrowed(query: Query, f: ExhibitorFilter) -> Query:
+    if f.status:
+        query = query.narrowed("status = ANY({0})", [s.value for s in f.status])
+    if f.supply_chain_area:
+        query = query.narrowed(
+            "supply_chain_areas && {0}::text[]", [a.value for a in f.supply_chain_area]
         )
-        total = await conn.fetchval("SELECT count(*) FROM exhibitors WHERE edition = $1", edition)
-    return Page(
-        nodes=[Exhibitor.from_row(r) for r in rows],
-        keys=[[r["company_name"], str(r["id"])] for r in rows],
-        size=size,
-        total=total,
-    ).connection()
+    if f.country:
+        query = query.narrowed("country = ANY({0})", [c.upper() for c in f.country])
+    if f.hall:
+        query = query.narrowed("booth_hall = {0}", f.hall)
+    if f.search:
+        escaped = f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.narrowed("company_name ILIKE {0}", f"%{escaped}%")
+    return query
 
 
-async def exhibitor_by_id(ctx: Context, local_id: str) -> Exhibitor | None:
+async def exhibitor_by_id(ctx: Context, local: str) -> Exhibitor | None:
+    if not ctx.viewer.may_see_application(local):
+        raise Forbidden("an exhibitor may see only its own applications")
     try:
-        key = UUID(local_id)
+        key = UUID(local)
     except ValueError:
         return None
-    row = await ctx.pool.fetchrow(f"SELECT {_COLUMNS} FROM exhibitors WHERE id = $1", key)
+    row = await ctx.loaders.one(SELECT).load(key)
     return Exhibitor.from_row(row) if row else None
 
 
 @strawberry.type
 class ExhibitorQueries:
-    @strawberry.field(description="An edition's exhibitors, by company name.")
+    @strawberry.field(description="An edition's exhibitors, filtered and ordered.")
     async def exhibitors(
         self,
         info: strawberry.Info[Context, None],
         edition: str,
+        filter: ExhibitorFilter | None = None,
+        order_by: ExhibitorOrder = ExhibitorOrder.COMPANY_NAME,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Exhibitor]:
-        return await exhibitors_page(info.context, edition, first, after)
+        ctx = info.context
+        query = narrowed(Query(COLUMNS, "exhibitors").narrowed("edition = {0}", edition),
+                         filter or ExhibitorFilter())  # fmt: skip
+        if ctx.viewer.role is Role.EXHIBITOR:
+            mine = [UUID(a) for a in ctx.viewer.applications if _is_uuid(a)]
+            query = query.narrowed("id = ANY({0}::uuid[])", mine)
+        return await fetch_page(
+            ctx.pool, query, ORDERS[order_by.value], Exhibitor.from_row, first, after
+        )
 
     @strawberry.field
     async def exhibitor(
         self, info: strawberry.Info[Context, None], id: strawberry.ID
     ) -> Exhibitor | None:
-        type_name, local_id = parse_global_id(id)
-        return await exhibitor_by_id(info.context, local_id) if type_name == "Exhibitor" else None
+        return await exhibitor_by_id(info.context, local_id(id, "Exhibitor"))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,13 +1,21 @@
 """GraphQL types of the exhibitors feature."""
 
 import json
+from datetime import datetime
+from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from gateway.auth import Role
 from gateway.relay import Node, global_id
+from gateway.timeline import Timelined
+
+if TYPE_CHECKING:
+    from gateway.outreach.types import Interest
 
 
 @strawberry.enum
@@ -37,8 +45,16 @@ class SupplyChainArea(Enum):
 @strawberry.type
 class ExhibitorContact:
     name: str
-    email: str
-    phone: str | None
+    _email: strawberry.Private[str]
+    _phone: strawberry.Private[str | None]
+
+    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
+    def email(self, info: strawberry.Info) -> str | None:
+        return self._email if info.context.viewer.sees_personal_data else None
+
+    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
+    def phone(self, info: strawberry.Info) -> str | None:
+        return self._phone if info.context.viewer.sees_personal_data else None
 
 
 @strawberry.type
@@ -48,8 +64,28 @@ class Booth:
     size_sqm: int
 
 
+@strawberry.type(description="An amount in a currency (minor units shown as a decimal).")
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, minor_units: int | None, currency: str | None) -> "Money | None":
+        if minor_units is None or currency is None:
+            return None
+        return cls(amount=Decimal(minor_units).scaleb(-2), currency=currency)
+
+
+COLUMNS = (
+    "id, edition, company_name, country, status, supply_chain_areas, product_categories, "
+    "contacts, booth_code, booth_hall, booth_size_sqm, contract_amount, paid_amount, currency, "
+    "source_interest_id, submitted_at, updated_at, version"
+)
+SELECT = f"SELECT {COLUMNS} FROM exhibitors WHERE {{where}}"
+
+
 @strawberry.type
-class Exhibitor(Node):
+class Exhibitor(Node, Timelined):
     edition: str
     company_name: str
     country: str
@@ -58,13 +94,29 @@ class Exhibitor(Node):
     product_categories: list[str]
     contacts: list[ExhibitorContact]
     booth: Booth | None
+    contract_amount: Money | None
+    paid_amount: Money | None
+    submitted_at: datetime
+    updated_at: datetime
     version: int
+    source_interest_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="The outreach interest this application came from.")
+    async def source_interest(
+        self, info: strawberry.Info
+    ) -> Annotated["Interest", strawberry.lazy("gateway.outreach.types")] | None:
+        from gateway.outreach.types import Interest
+
+        if self.source_interest_id is None or info.context.viewer.role is Role.EXHIBITOR:
+            return None
+        return await Interest.load(info.context, self.source_interest_id)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Exhibitor":
         contacts: list[dict[str, Any]] = json.loads(row["contacts"])
         return cls(
             id=global_id("Exhibitor", row["id"]),
+            local_id=str(row["id"]),
             edition=row["edition"],
             company_name=row["company_name"],
             country=row["country"],
@@ -72,7 +124,7 @@ class Exhibitor(Node):
             supply_chain_areas=[SupplyChainArea(a) for a in row["supply_chain_areas"]],
             product_categories=list(row["product_categories"]),
             contacts=[
-                ExhibitorContact(name=c["name"], email=c["email"], phone=c.get("phone"))
+                ExhibitorContact(name=c["name"], _email=c["email"], _phone=c.get("phone"))
                 for c in contacts
             ],
             booth=(
@@ -82,5 +134,10 @@ class Exhibitor(Node):
                 if row["booth_code"]
                 else None
             ),
+            contract_amount=Money.of(row["contract_amount"], row["currency"]),
+            paid_amount=Money.of(row["paid_amount"], row["currency"]),
+            submitted_at=row["submitted_at"],
+            updated_at=row["updated_at"],
             version=row["version"],
+            source_interest_id=row["source_interest_id"],
         )

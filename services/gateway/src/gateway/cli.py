@@ -1,0 +1,79 @@
+"""Operator commands of the gateway:
+
+python -m gateway.cli token --role ADMIN [--subject staff:ada] [--application ID] [--ttl S]
+python -m gateway.cli sdl [--check]          (schemas/graphql/schema.graphql)
+python -m gateway.cli rebuild                 (replay the topics into a new read model)
+"""
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from pavilion_core.logging import configure_logging
+
+from gateway.auth import Role, mint
+from gateway.config import AuthSettings, Config
+from gateway.rebuild import Progress, rebuild
+from gateway.schema import schema
+
+SDL = Path("schemas/graphql/schema.graphql")
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"
+
+
+def _token(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    print(mint(AuthSettings.from_env(), args.subject or f"dev:{role.value.lower()}", role,
+               applications=args.application, ttl_seconds=args.ttl))  # fmt: skip
+    return 0
+
+
+def _sdl(args: argparse.Namespace) -> int:
+    if not args.check:
+        SDL.parent.mkdir(parents=True, exist_ok=True)
+        SDL.write_text(sdl())
+        print(f"wrote {SDL}")
+        return 0
+    if SDL.read_text() != sdl():
+        print(f"{SDL} differs from the code: run `python -m gateway.cli sdl`", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _rebuild(_: argparse.Namespace) -> int:
+    def report(progress: Progress) -> None:
+        share = progress.applied / progress.total if progress.total else 1.0
+        print(
+            f"generation {progress.generation}: {progress.applied}/{progress.total} "
+            f"messages ({share:.0%})",
+            file=sys.stderr,
+        )
+
+    generation = asyncio.run(rebuild(Config.from_env(), report))
+    print(f"read model generation {generation} is current")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway.cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    token = commands.add_parser("token", help="mint a dev JWT (HS256, PAVILION_JWT_SECRET)")
+    token.add_argument("--role", choices=[r.value for r in Role], required=True)
+    token.add_argument("--subject")
+    token.add_argument("--application", action="append", help="an EXHIBITOR's application id")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default 8 h)")
+    token.set_defaults(run=_token)
+    export = commands.add_parser("sdl", help="export the GraphQL SDL (or --check it)")
+    export.add_argument("--check", action="store_true")
+    export.set_defaults(run=_sdl)
+    commands.add_parser("rebuild", help="rebuild the read model").set_defaults(run=_rebuild)
+    args = parser.parse_args(argv)
+    configure_logging("gateway")
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

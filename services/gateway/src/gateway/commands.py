@@ -1,0 +1,90 @@
+"""Sending a mutation's command to the service that owns the record, over its HTTP API,
+with the caller's identity, the correlation id, the idempotency key and the expected
+version. The service's typed errors come back as user errors."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import strawberry
+from graphql import GraphQLError
+from pavilion_core.logging import correlation_id
+
+from gateway.auth import Viewer
+
+
+@strawberry.type
+class UserError:
+    field: list[str] | None
+    message: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the service answered: the stream changed, its version, and the body."""
+
+    id: str
+    version: int
+    body: dict[str, Any]
+
+
+class Unavailable(GraphQLError):
+    def __init__(self, service: str) -> None:
+        cid = correlation_id.get()
+        super().__init__(
+            f"the {service} service is unavailable; try again (correlation id {cid})",
+            extensions={"code": "UNAVAILABLE", "correlationId": cid},
+        )
+
+
+class CommandClient:
+    def __init__(self, urls: dict[str, str], timeout: float = 10.0) -> None:
+        self.http = {
+            service: httpx.AsyncClient(base_url=url, timeout=timeout)
+            for service, url in urls.items()
+        }
+
+    async def close(self) -> None:
+        for client in self.http.values():
+            await client.aclose()
+
+    async def send(
+        self,
+        viewer: Viewer,
+        service: str,
+        path: str,
+        body: dict[str, Any],
+        idempotency_key: str | None,
+    ) -> Sent | list[UserError]:
+        headers = {"x-actor": viewer.subject, "x-correlation-id": correlation_id.get() or ""}
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        try:
+            response = await self.http[service].post(path, json=body, headers=headers)
+        except httpx.TransportError:
+            raise Unavailable(service) from None
+        if response.status_code >= 500:
+            raise Unavailable(service)
+        answer = response.json()
+        if response.status_code >= 400:
+            return user_errors(answer.get("error", {}))
+        return Sent(str(answer["id"]), int(answer.get("version", 1)), answer)
+
+    async def get(self, service: str, path: str) -> Any:
+        """A read of the service's own configuration (editions, for example)."""
+        try:
+            response = await self.http[service].get(path)
+        except httpx.TransportError:
+            raise Unavailable(service) from None
+        if response.status_code != 200:
+            raise Unavailable(service)
+        return response.json()
+
+
+def user_errors(error: dict[str, Any]) -> list[UserError]:
+    code, message = error.get("code", "VALIDATION"), error.get("message", "refused")
+    fields = error.get("fields") or []
+    if not fields:
+        return [UserError(field=None, message=message, code=code)]
+    return [UserError(field=f.get("field"), message=f["message"], code=code) for f in fields]

@@ -1,0 +1,121 @@
+"""What the projector has just committed, heard on one LISTEN connection per API process
+and fanned out: to subscriptions (a queue each) and to read-your-writes waits (a future
+per awaited stream version). Nothing polls per client."""
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from gateway.projector import CHANNEL
+
+log = logging.getLogger(__name__)
+Item = dict[str, Any]
+
+
+class FellBehind(Exception):
+    """A subscriber did not take its news fast enough and was dropped."""
+
+
+def consistency_token(subject: str, version: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([subject, version]).encode()).decode()
+
+
+def parse_token(token: str) -> tuple[str, int]:
+    try:
+        subject, version = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return str(subject), int(version)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise ValueError("the consistency token is not valid") from None
+
+
+class News:
+    def __init__(self, url: str, *, queue_size: int = 1000) -> None:
+        self.url, self.queue_size = url, queue_size
+        self.conn: asyncpg.Connection | None = None
+        self.subscribers: set[asyncio.Queue[Item | None]] = set()
+        self.waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
+        self._reconnecting: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.conn = await asyncpg.connect(self.url)
+        await self.conn.add_listener(CHANNEL, self._heard)
+        self.conn.add_termination_listener(self._lost)
+
+    async def close(self) -> None:
+        if self._reconnecting:
+            self._reconnecting.cancel()
+        if self.conn is not None and not self.conn.is_closed():
+            await self.conn.close()
+
+    def _lost(self, _: object) -> None:
+        log.warning("lost the read model's LISTEN connection; reconnecting")
+        self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self.start()
+                return
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("LISTEN reconnect failed", extra={"error": repr(exc)})
+                await asyncio.sleep(delay)  # a back-off between attempts, not a wait
+                delay = min(delay * 2, 5.0)
+
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        item: Item = json.loads(str(payload))
+        for version, future in self.waiters.get(item["subject"], []):
+            if item["version"] >= version and not future.done():
+                future.set_result(None)
+        for queue in list(self.subscribers):
+            try:
+                queue.put_nowait(item)
+            except asyncio.QueueFull:
+                self.subscribers.discard(queue)
+                queue.get_nowait()
+                queue.put_nowait(None)  # tells the subscriber it fell behind
+
+    @contextlib.asynccontextmanager
+    async def subscription(self) -> AsyncIterator[AsyncIterator[Item]]:
+        queue: asyncio.Queue[Item | None] = asyncio.Queue(self.queue_size)
+        self.subscribers.add(queue)
+
+        async def items() -> AsyncIterator[Item]:
+            while (item := await queue.get()) is not None:
+                yield item
+            raise FellBehind("the subscription fell behind and was closed; subscribe again")
+
+        try:
+            yield items()
+        finally:
+            self.subscribers.discard(queue)
+
+    async def wait_for(
+        self, pool: asyncpg.Pool, subject: str, version: int, seconds: float
+    ) -> bool:
+        """True once the read model shows `version` of `subject`, False after `seconds`."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (version, future)
+        self.waiters[subject].append(entry)
+        try:
+            shown = await pool.fetchval(
+                "SELECT max(stream_version) FROM timeline WHERE subject_id = $1", subject
+            )
+            if shown is not None and shown >= version:
+                return True
+            await asyncio.wait_for(future, seconds)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.waiters[subject].remove(entry)
+            if not self.waiters[subject]:
+                del self.waiters[subject]

@@ -1,0 +1,93 @@
+"""How the notifications service's events change the read model: what was sent to
+whom (or held back, or failed) and the webhook endpoints. Opt-outs, reminders and
+webhook deliveries are kept in the timeline only."""
+
+from pavilion_core.db import Connection
+from pavilion_core.envelope import CloudEvent
+
+from gateway.rows import Apply, timeline_only, typed
+
+
+async def requested(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO notifications (id, channel, recipient, template, rule, status,
+                                      related_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6, $7, $7)
+           ON CONFLICT (id) DO NOTHING""",
+        d["notificationId"],
+        d["channel"],
+        d["recipient"],
+        d["template"],
+        d["rule"],
+        d["relatedId"],
+        event.time,
+    )
+
+
+async def suppressed(conn: Connection, event: CloudEvent) -> None:
+    """A suppression is decided instead of a request: the row starts here."""
+    d = event.data
+    await conn.execute(
+        """INSERT INTO notifications (id, channel, recipient, rule, status, related_id,
+                                      reason, created_at, updated_at)
+           VALUES ($1, 'EMAIL', $2, $3, 'SUPPRESSED', $4, $5, $6, $6)
+           ON CONFLICT (id) DO UPDATE SET status = 'SUPPRESSED', reason = EXCLUDED.reason,
+                                          updated_at = EXCLUDED.updated_at""",
+        d["notificationId"],
+        d["recipient"],
+        d["rule"],
+        d["relatedId"],
+        d["reason"],
+        event.time,
+    )
+
+
+def outcome(status: str, reason_field: str | None = None) -> Apply:
+    async def apply(conn: Connection, event: CloudEvent) -> None:
+        await conn.execute(
+            """UPDATE notifications SET status = $2, reason = coalesce($3, reason),
+                                        updated_at = $4 WHERE id = $1""",
+            event.data["notificationId"],
+            status,
+            event.data.get(reason_field) if reason_field else None,
+            event.time,
+        )
+
+    return apply
+
+
+async def endpoint_registered(conn: Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO webhook_endpoints (id, url, event_types, registered_at)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING""",
+        d["endpointId"],
+        d["url"],
+        list(d["eventTypes"]),
+        event.time,
+    )
+
+
+APPLIERS = typed(
+    "notifications",
+    {
+        "NotificationRequested": requested,
+        "NotificationSuppressed": suppressed,
+        "NotificationSent": outcome("SENT"),
+        "NotificationFailed": outcome("FAILED", "error"),
+        "WebhookEndpointRegistered": endpoint_registered,
+        **dict.fromkeys(
+            [
+                "RecipientOptedIn",
+                "RecipientOptedOut",
+                "ReminderScheduled",
+                "ReminderFired",
+                "WebhookDeliveryAttempted",
+                "WebhookDeliverySucceeded",
+                "WebhookDeliveryAbandoned",
+            ],
+            timeline_only,
+        ),
+    },
+)

@@ -1,0 +1,95 @@
+"""GraphQL types and queries of what notifications did."""
+
+from datetime import datetime
+from enum import Enum
+
+import asyncpg
+import strawberry
+
+from gateway.context import Context
+from gateway.permissions import NotExhibitor
+from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
+
+COLUMNS = "id, channel, recipient, template, rule, status, related_id, reason, created_at"
+NEWEST_FIRST = Keyset((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
+
+
+@strawberry.enum
+class NotificationChannel(Enum):
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+
+
+@strawberry.enum
+class NotificationStatus(Enum):
+    REQUESTED = "REQUESTED"
+    SUPPRESSED = "SUPPRESSED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class Notification(Node):
+    channel: NotificationChannel
+    template: str | None
+    rule: str
+    status: NotificationStatus
+    reason: str | None
+    related_id: str | None = strawberry.field(description="The stream that triggered it.")
+    created_at: datetime
+    _recipient: strawberry.Private[str]
+
+    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
+    def recipient(self, info: strawberry.Info) -> str | None:
+        return self._recipient if info.context.viewer.sees_personal_data else None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> "Notification":
+        return cls(
+            id=global_id("Notification", row["id"]),
+            channel=NotificationChannel(row["channel"]),
+            template=row["template"],
+            rule=row["rule"],
+            status=NotificationStatus(row["status"]),
+            reason=row["reason"],
+            related_id=row["related_id"],
+            created_at=row["created_at"],
+            _recipient=row["recipient"],
+        )
+
+
+@strawberry.type
+class WebhookEndpoint(Node):
+    url: str
+    event_types: list[str]
+    registered_at: datetime
+
+
+@strawberry.input
+class NotificationFilter:
+    status: list[NotificationStatus] | None = None
+    related_id: str | None = None
+    rule: str | None = None
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(permission_classes=[NotExhibitor], description="Newest first.")
+    async def notifications(
+        self,
+        info: strawberry.Info[Context, None],
+        filter: NotificationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Notification]:
+        f = filter or NotificationFilter()
+        query = Query(COLUMNS, "notifications")
+        if f.status:
+            query = query.narrowed("status = ANY({0})", [s.value for s in f.status])
+        if f.related_id:
+            query = query.narrowed("related_id = {0}", f.related_id)
+        if f.rule:
+            query = query.narrowed("rule = {0}", f.rule)
+        return await fetch_page(
+            info.context.pool, query, NEWEST_FIRST, Notification.from_row, first, after
+        )

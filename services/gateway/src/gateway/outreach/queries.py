@@ -1,0 +1,187 @@
+"""Queries of the outreach feature (not for EXHIBITOR tokens)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+
+from gateway.context import Context
+from gateway.outreach import types as t
+from gateway.permissions import NotExhibitor
+from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
+
+Info = strawberry.Info[Context, None]
+BY_NAME = Keyset((("name", "text"), ("id", "uuid")))
+
+
+def _search(query: Query, column: str, text: str | None) -> Query:
+    if not text:
+        return query
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return query.narrowed(f"{column} ILIKE {{0}}", f"%{escaped}%")
+
+
+def _any(query: Query, column: str, values: list[Any] | None) -> Query:
+    if not values:
+        return query
+    return query.narrowed(f"{column} = ANY({{0}})", [getattr(v, "value", v) for v in values])
+
+
+@strawberry.input
+class OrganizationFilter:
+    search: str | None = None
+    country: list[str] | None = None
+    kind: list[t.OrganizationKind] | None = None
+    include_merged: bool = False
+
+
+@strawberry.input
+class ContactFilter:
+    search: str | None = None
+    country: list[str] | None = None
+    organization_id: strawberry.ID | None = None
+    include_merged: bool = False
+
+
+@strawberry.input
+class OutreachEventFilter:
+    trip_id: strawberry.ID | None = None
+    kind: list[t.OutreachEventKind] | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+
+
+@strawberry.input
+class InterestFilter:
+    edition: str | None = None
+    stage: list[t.InterestStage] | None = None
+    kind: list[t.InterestKind] | None = None
+    source_event_id: strawberry.ID | None = None
+    owner: str | None = None
+
+
+@strawberry.input
+class FollowUpFilter:
+    owner: str | None = None
+    status: list[t.FollowUpStatus] | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+
+
+def _uuid(global_id: strawberry.ID, type_name: str) -> UUID:
+    return UUID(local_id(global_id, type_name))
+
+
+@strawberry.type
+class OutreachQueries:
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def organizations(
+        self,
+        info: Info,
+        filter: OrganizationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[t.Organization]:
+        f = filter or OrganizationFilter()
+        query = _search(Query(t.ORGANIZATION, "organizations"), "name", f.search)
+        query = _any(_any(query, "country", f.country), "kind", f.kind)
+        if not f.include_merged:
+            query = query.narrowed("merged_into IS NULL")
+        return await fetch_page(
+            info.context.pool, query, BY_NAME, t.Organization.from_row, first, after
+        )
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def contacts(
+        self,
+        info: Info,
+        filter: ContactFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[t.Contact]:
+        f = filter or ContactFilter()
+        query = _any(_search(Query(t.CONTACT, "contacts"), "name", f.search), "country", f.country)
+        if f.organization_id:
+            query = query.narrowed(
+                "organization_id = {0}", _uuid(f.organization_id, "Organization")
+            )
+        if not f.include_merged:
+            query = query.narrowed("merged_into IS NULL")
+        return await fetch_page(info.context.pool, query, BY_NAME, t.Contact.from_row, first, after)
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def delegations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[t.Delegation]:
+        query = Query(t.DELEGATION, "delegations")
+        return await fetch_page(
+            info.context.pool, query, BY_NAME, t.Delegation.from_row, first, after
+        )
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def trip(self, info: Info, id: strawberry.ID) -> t.Trip | None:
+        row = await info.context.loaders.one(t.select("trips", t.TRIP)).load(_uuid(id, "Trip"))
+        return t.Trip.from_row(row) if row else None
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def outreach_events(
+        self,
+        info: Info,
+        filter: OutreachEventFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[t.OutreachEvent]:
+        f = filter or OutreachEventFilter()
+        query = _any(Query(t.EVENT, t.EVENTS), "kind", f.kind)
+        if f.trip_id:
+            query = query.narrowed("trip_id = {0}", _uuid(f.trip_id, "Trip"))
+        if f.starts_after:
+            query = query.narrowed("starts_at >= {0}", f.starts_after)
+        if f.starts_before:
+            query = query.narrowed("starts_at < {0}", f.starts_before)
+        keyset = Keyset((("starts_at", "timestamptz"), ("id", "uuid")))
+        return await fetch_page(
+            info.context.pool, query, keyset, t.OutreachEvent.from_row, first, after
+        )
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def interests(
+        self,
+        info: Info,
+        filter: InterestFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[t.Interest]:
+        f = filter or InterestFilter()
+        query = _any(_any(Query(t.INTEREST, "interests"), "stage", f.stage), "kind", f.kind)
+        if f.edition:
+            query = query.narrowed("edition = {0}", f.edition)
+        if f.owner:
+            query = query.narrowed("owner = {0}", f.owner)
+        if f.source_event_id:
+            query = query.narrowed(
+                "source_event_id = {0}", _uuid(f.source_event_id, "OutreachEvent")
+            )
+        return await fetch_page(
+            info.context.pool, query, t.INTEREST_ORDER, t.Interest.from_row, first, after
+        )
+
+    @strawberry.field(permission_classes=[NotExhibitor])
+    async def follow_ups(
+        self,
+        info: Info,
+        filter: FollowUpFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[t.FollowUp]:
+        f = filter or FollowUpFilter()
+        query = _any(Query(t.FOLLOW_UP, "follow_ups"), "status", f.status)
+        if f.owner:
+            query = query.narrowed("owner = {0}", f.owner)
+        if f.overdue is not None:
+            query = query.narrowed("overdue = {0}", f.overdue)
+        if f.due_before:
+            query = query.narrowed("due_at < {0}", f.due_before)
+        keyset = Keyset((("due_at", "timestamptz"), ("id", "uuid")))
+        return await fetch_page(info.context.pool, query, keyset, t.FollowUp.from_row, first, after)

@@ -1,0 +1,151 @@
+"""Rebuilding the read model without downtime.
+
+Replays the topics from offset 0 into a fresh generation (its own consumer group,
+silently: no announcements, no dead letters — the live projector has written those
+already), reports progress, and when it has caught up swaps the pointer in one
+transaction. The swap takes the pointer row FOR UPDATE, so it waits for the live
+projector's batch in flight and holds back the next one; it happens only if the new
+generation has applied at least what the live projector has, so nothing is missed.
+After the swap the live projector writes into the new generation; events it applies
+again are recognised by their event ids. Queries go on answering from the old
+generation until the swap, then from the new one.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pavilion_core.consumer import ConsumerLoop
+from pavilion_core.db import Connection, Pool
+from pavilion_core.envelope import KafkaRecord
+
+from gateway.bootstrap import connect
+from gateway.config import Config
+from gateway.projector import Projector
+from gateway.readmodel import (
+    create_generation,
+    current_generation,
+    generations,
+    schema_name,
+    write_to,
+)
+
+log = logging.getLogger(__name__)
+Offsets = dict[tuple[str, int], int]
+
+
+@dataclass(frozen=True)
+class Progress:
+    generation: int
+    applied: int
+    total: int
+
+
+class AlreadyDeadLettered:
+    """A rebuild meets the poison messages the live projector dead-lettered: skip them."""
+
+    def __init__(self) -> None:
+        self.skipped = 0
+
+    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
+        self.skipped += len(records)
+
+
+async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
+    """Build a new generation and swap it in; returns its number."""
+    pool = await connect(config, pool_size=3)
+    try:
+        generation = await _fresh_generation(pool)
+        group = f"{config.group_id}.rebuild.{generation}"
+        loop = ConsumerLoop(
+            pool=pool,
+            kafka=config.kafka,
+            group_id=group,
+            topics=config.topics,
+            handler=Projector(announce=False),
+            dead_letters=AlreadyDeadLettered(),
+            begin=write_to(generation),
+        )
+        stop = asyncio.Event()
+        replaying = asyncio.create_task(loop.run(stop))
+        try:
+            await _until_swapped(pool, config, group, generation, replaying, report)
+        finally:
+            stop.set()
+            await replaying
+        await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+        return generation
+    finally:
+        await pool.close()
+
+
+async def _fresh_generation(pool: Pool) -> int:
+    """Drop the generations no query reads any more (all but the current), make a new one."""
+    async with pool.acquire() as conn:
+        current = await current_generation(conn)
+        for old in await generations(conn):
+            if old != current:
+                await conn.execute(f"DROP SCHEMA {schema_name(old)} CASCADE")
+        generation = max(await generations(conn)) + 1
+        await create_generation(conn, generation)
+    return generation
+
+
+async def _until_swapped(
+    pool: Pool,
+    config: Config,
+    group: str,
+    generation: int,
+    replaying: "asyncio.Task[None]",
+    report: Callable[[Progress], None],
+) -> None:
+    ends = await _end_offsets(config)
+    while True:
+        applied = await _stored(pool, group)
+        report(Progress(generation, sum(applied.values()), sum(ends.values())))
+        if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
+            if await _swap(pool, config.group_id, group, generation):
+                return
+            ends = await _end_offsets(config)  # the live projector is ahead: go on
+        done, _ = await asyncio.wait({replaying}, timeout=1.0)
+        if done:
+            replaying.result()  # the replay stopped: raise what stopped it
+            raise RuntimeError("the replay stopped before it caught up")
+
+
+async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> bool:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT generation FROM read_model_current FOR UPDATE")
+        live, mine = await _stored(conn, live_group), await _stored(conn, group)
+        if any(mine.get(tp, 0) < offset for tp, offset in live.items()):
+            return False
+        await conn.execute(
+            "UPDATE read_model_current SET generation = $1, swapped_at = now()", generation
+        )
+    log.info("read model swapped", extra={"generation": generation})
+    return True
+
+
+async def _stored(db: "Pool | Connection", group: str) -> Offsets:
+    rows = await db.fetch(
+        "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1", group
+    )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+async def _end_offsets(config: Config) -> Offsets:
+    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka.bootstrap)
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the metadata of every topic
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in config.topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {(tp.topic, tp.partition): offset for tp, offset in ends.items() if offset}

@@ -1,0 +1,33 @@
+"""The one way projections change a record's row: its columns, and the version of the
+event that changed it."""
+
+from collections.abc import Awaitable, Callable
+
+from pavilion_core.db import Connection
+from pavilion_core.envelope import CloudEvent
+
+Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
+
+
+async def update(
+    conn: Connection, table: str, key: object, event: CloudEvent, assignments: str, *values: object
+) -> None:
+    """Set `assignments` ($4… are `values`) on row `key` of `table`."""
+    await conn.execute(
+        f"""UPDATE {table} SET {assignments + ", " if assignments else ""}version = $2,
+                                  updated_at = $3
+            WHERE id = $1""",
+        key,
+        event.stream_version,
+        event.time,
+        *values,
+    )
+
+
+def typed(source: str, appliers: dict[str, Apply]) -> dict[str, Apply]:
+    """Appliers keyed by their CloudEvents type, e.g. pavilion.outreach.TripStarted.v1."""
+    return {f"pavilion.{source}.{name}.v1": apply for name, apply in appliers.items()}
+
+
+async def timeline_only(conn: Connection, event: CloudEvent) -> None:
+    """The event's timeline entry is its whole projection."""

@@ -1,0 +1,111 @@
+"""The services as real processes (`python -m <service> <role>`) on fresh databases and
+topics, and a GraphQL client that speaks to the gateway with a bearer token."""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from gateway.auth import Role, mint
+from gateway.config import AuthSettings
+
+from tests.support import STORY_TIME, eventually, free_port
+
+JWT_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+AUTH = AuthSettings(secret=JWT_SECRET, jwks_url=None, issuer="pavilion", audience="pavilion-gateway")
+
+
+def token(role: Role = Role.ADMIN, *applications: str, subject: str = "staff:ada") -> str:
+    return mint(AUTH, subject, role, applications=list(applications) or None)
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+
+    @property
+    def graphql(self) -> str:
+        return f"{self.urls['gateway']}/graphql"
+
+    async def query(
+        self, query: str, *, as_: str | None = None, **variables: Any
+    ) -> dict[str, Any]:
+        """POST a GraphQL request (as ADMIN unless `as_` gives another token)."""
+        headers = {"authorization": f"Bearer {as_ or token()}"}
+        async with httpx.AsyncClient(timeout=30) as http:
+            response = await http.post(
+                self.graphql, json={"query": query, "variables": variables}, headers=headers
+            )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def data(self, query: str, *, as_: str | None = None, **variables: Any) -> Any:
+        result = await self.query(query, as_=as_, **variables)
+        assert "errors" not in result, result["errors"]
+        return result["data"]
+
+
+@asynccontextmanager
+async def running(
+    processes: list[tuple[str, str]], env: dict[str, str], logs: Path
+) -> AsyncIterator[Stack]:
+    services = {service for service, _ in processes}
+    ports = {service: free_port() for service in services}
+    env = {
+        **os.environ,
+        **env,
+        **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
+        **{f"PAVILION_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in ports.items()},
+        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
+        "PAVILION_JWT_SECRET": JWT_SECRET,
+    }
+    stack = Stack({s: f"http://127.0.0.1:{p}" for s, p in ports.items()})
+    for service, role in processes:
+        stack.processes[f"{service}-{role}"] = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            service,
+            role,
+            env=env,
+            stdout=(logs / f"{service}-{role}.log").open("wb"),
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    try:
+        async with httpx.AsyncClient() as http:
+            for url in stack.urls.values():
+                await eventually(lambda u=url: _ready(http, u), what=f"{url} ready")
+        yield stack
+    finally:
+        await _stop(stack, logs)
+
+
+async def _ready(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(f"{url}/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+async def _stop(stack: Stack, logs: Path) -> None:
+    for process in stack.processes.values():
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    codes = {name: await asyncio.wait_for(p.wait(), 20) for name, p in stack.processes.items()}
+    texts = {name: (logs / f"{name}.log").read_text() for name in stack.processes}
+    for name, text in texts.items():
+        print(f"--- {name}\n{text[-3000:]}")
+    # Workers exit 0 after their last batch; uvicorn re-raises SIGTERM after its graceful
+    # shutdown, so the APIs show -SIGTERM and say so in their logs.
+    for name, code in codes.items():
+        if name.endswith("-api"):
+            assert code in (0, -signal.SIGTERM), codes
+            assert "Application shutdown complete" in texts[name]
+        else:
+            assert code == 0, codes
