@@ -18,7 +18,9 @@ from gateway.config import AuthSettings
 from tests.support import STORY_TIME, eventually, free_port
 
 JWT_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
-AUTH = AuthSettings(secret=JWT_SECRET, jwks_url=None, issuer="pavilion", audience="pavilion-gateway")
+AUTH = AuthSettings(
+    secret=JWT_SECRET, jwks_url=None, issuer="pavilion", audience="pavilion-gateway"
+)
 
 
 def token(role: Role = Role.ADMIN, *applications: str, subject: str = "staff:ada") -> str:

@@ -43,6 +43,7 @@ class News:
         self.subscribers: set[asyncio.Queue[Item | None]] = set()
         self.waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
         self._reconnecting: asyncio.Task[None] | None = None
+        self.closing = False
 
     async def start(self) -> None:
         self.conn = await asyncpg.connect(self.url)
@@ -50,12 +51,15 @@ class News:
         self.conn.add_termination_listener(self._lost)
 
     async def close(self) -> None:
+        self.closing = True
         if self._reconnecting:
             self._reconnecting.cancel()
         if self.conn is not None and not self.conn.is_closed():
             await self.conn.close()
 
     def _lost(self, _: object) -> None:
+        if self.closing:
+            return
         log.warning("lost the read model's LISTEN connection; reconnecting")
         self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
