@@ -13,6 +13,8 @@ export PAVILION_SMTP_PORT=${PAVILION_SMTP_PORT:-11025}
 MAIL_DIR=$PAVILION_STATE_DIR/mail
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
+# A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
+export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
 # The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
 export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
@@ -51,6 +53,7 @@ for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_NOT
 done
 # The delegation's trip (idempotent: a second make run adds nothing).
 .venv/bin/python -m outreach.demo --api "http://127.0.0.1:$PAVILION_OUTREACH_PORT"
+TOKEN=$(.venv/bin/python -m gateway.cli token --role ADMIN --subject staff:dev)
 
 cat <<INFO
 
@@ -65,7 +68,11 @@ Try:
   curl -s -XPOST http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/applications -H 'content-type: application/json' \\
     -d '{"edition":"CISCE-2026","companyName":"Maple Robotics","country":"CA","supplyChainAreas":["ADVANCED_MANUFACTURING"]}'
   curl -s http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql -H 'content-type: application/json' \\
+    -H "authorization: Bearer $TOKEN" \\
     -d '{"query":"{ exhibitors(edition: \"CISCE-2026\") { totalCount edges { node { companyName country status } } } }"}'
+
+A dev token (ADMIN, 8 hours; GraphiQL: add the header {"Authorization": "Bearer …"}):
+  $TOKEN
 
 Ctrl-C stops everything; data stays in $PAVILION_STATE_DIR for the next run.
 INFO

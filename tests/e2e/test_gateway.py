@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (GraphQL documents read best on one line)
 """The gateway end to end: GraphQL over HTTP (and graphql-transport-ws) against the
 running exhibitors, outreach and gateway processes, Kafka and PostgreSQL."""
 
@@ -73,8 +74,14 @@ EXHIBITOR_FIELDS = """
 """
 
 
-async def mutate(stack: Stack, name: str, input: dict[str, Any], *, as_: str | None = None,
-                 fields: str = EXHIBITOR_FIELDS) -> dict[str, Any]:  # fmt: skip
+async def mutate(
+    stack: Stack,
+    name: str,
+    input: dict[str, Any],
+    *,
+    as_: str | None = None,
+    fields: str = EXHIBITOR_FIELDS,
+) -> dict[str, Any]:
     data = await stack.data(
         f"mutation($input: {_input_type(name)}!) {{ {name}(input: $input) {{ {fields} }} }}",
         as_=as_,
@@ -116,7 +123,7 @@ async def test_an_exhibitor_goes_from_application_to_confirmation_through_mutati
             "boothCode": "N1-01",
             "sizeSqm": 36,
             "supplyChainArea": "SMART_VEHICLES",
-        },  # fmt: skip
+        },
         fields="booth { code hall sizeSqm } version userErrors { code message }",
     )
     assert booth["userErrors"] == [] and booth["booth"]["code"] == "N1-01"
@@ -131,13 +138,13 @@ async def test_an_exhibitor_goes_from_application_to_confirmation_through_mutati
             "issueContract",
             {"amount": "80000.00", "currency": "CNY", "dueDate": "2026-03-31"},
             "APPROVED",
-        ),  # fmt: skip
+        ),
         ("signContract", {}, "CONTRACTED"),
         (
             "recordPayment",
             {"amount": "80000.00", "currency": "CNY", "reference": "SWIFT-9"},
             "CONTRACTED",
-        ),  # fmt: skip
+        ),
         ("assignBooth", {"hall": "N1", "boothCode": "N1-01"}, "CONTRACTED"),
         ("confirmParticipation", {}, "CONFIRMED"),
     ]
@@ -163,9 +170,10 @@ async def test_an_exhibitor_goes_from_application_to_confirmation_through_mutati
     missing = await mutate(stack, "startReview", {"applicationId": _exhibitor_id(uuid.uuid4())})
     assert missing["userErrors"][0]["code"] == "NOT_FOUND"
     invalid = await mutate(
-        stack, "submitExhibitorApplication",
+        stack,
+        "submitExhibitorApplication",
         {"edition": EDITION, "companyName": "X", "country": "ZZ", "supplyChainAreas": []},
-    )  # fmt: skip
+    )
     assert {e["code"] for e in invalid["userErrors"]} == {"VALIDATION"}
     assert ["country"] in [e["field"] for e in invalid["userErrors"]]
 
@@ -201,59 +209,99 @@ async def test_wait_false_answers_at_once_with_a_token_that_queries_can_wait_for
 async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboard(stack: Stack):
     before = await _dashboard(stack)
     org = await mutate(
-        stack, "registerOrganization",
+        stack,
+        "registerOrganization",
         {"name": "Oakland Port Logistics", "kind": "COMPANY", "country": "US"},
         fields="organization { id name } userErrors { code message }",
-    )  # fmt: skip
+    )
     org_id = org["organization"]["id"]
     people = []
     for i in range(3):
         contact = await mutate(
-            stack, "registerContact",
-            {"name": f"Contact {i}", "email": f"c{i}.{uuid.uuid4().hex[:6]}@oakland.example",
-             "country": "US", "organizationId": org_id},
+            stack,
+            "registerContact",
+            {
+                "name": f"Contact {i}",
+                "email": f"c{i}.{uuid.uuid4().hex[:6]}@oakland.example",
+                "country": "US",
+                "organizationId": org_id,
+            },
             fields="contact { id email organization { name } } userErrors { code message }",
-        )  # fmt: skip
+        )
         assert contact["userErrors"] == [], contact
         assert contact["contact"]["organization"]["name"] == "Oakland Port Logistics"
         people.append(contact["contact"]["id"])
     consent = await mutate(
-        stack, "grantConsent",
-        {"contactId": people[0], "channel": "EMAIL", "purpose": "MARKETING",
-         "legalBasis": "EXPRESS", "evidence": "signed up at the forum"},
+        stack,
+        "grantConsent",
+        {
+            "contactId": people[0],
+            "channel": "EMAIL",
+            "purpose": "MARKETING",
+            "legalBasis": "EXPRESS",
+            "evidence": "signed up at the forum",
+        },
         fields="contact { consents { channel purpose legalBasis } } userErrors { code }",
-    )  # fmt: skip
+    )
     assert consent["contact"]["consents"] == [
         {"channel": "EMAIL", "purpose": "MARKETING", "legalBasis": "EXPRESS"}
     ]
     delegation = await mutate(
-        stack, "formDelegation",
-        {"name": "Spring mission", "organizer": "CCPIT", "leaderId": people[0], "purpose": "recruit"},
+        stack,
+        "formDelegation",
+        {
+            "name": "Spring mission",
+            "organizer": "CCPIT",
+            "leaderId": people[0],
+            "purpose": "recruit",
+        },
         fields="delegation { id leader { name } } userErrors { code message }",
-    )  # fmt: skip
+    )
     trip = await mutate(
-        stack, "planTrip",
-        {"delegationId": delegation["delegation"]["id"], "name": "North America",
-         "stops": [{"city": "Oakland", "country": "US", "startsOn": "2025-11-28",
-                    "endsOn": "2025-11-30"}]},
+        stack,
+        "planTrip",
+        {
+            "delegationId": delegation["delegation"]["id"],
+            "name": "North America",
+            "stops": [
+                {
+                    "city": "Oakland",
+                    "country": "US",
+                    "startsOn": "2025-11-28",
+                    "endsOn": "2025-11-30",
+                }
+            ],
+        },
         fields="trip { id status stops { city } } userErrors { code message }",
-    )  # fmt: skip
+    )
     assert trip["trip"]["status"] == "PLANNED"
     event = await mutate(
-        stack, "scheduleOutreachEvent",
-        {"tripId": trip["trip"]["id"], "stopIndex": 0, "name": "Oakland Forum", "kind": "FORUM",
-         "startsAt": "2025-11-29T17:00:00Z", "endsAt": "2025-11-29T20:00:00Z"},
+        stack,
+        "scheduleOutreachEvent",
+        {
+            "tripId": trip["trip"]["id"],
+            "stopIndex": 0,
+            "name": "Oakland Forum",
+            "kind": "FORUM",
+            "startsAt": "2025-11-29T17:00:00Z",
+            "endsAt": "2025-11-29T20:00:00Z",
+        },
         fields="outreachEvent { id } userErrors { code message }",
-    )  # fmt: skip
+    )
     event_id = event["outreachEvent"]["id"]
     counts = "outreachEvent { invited accepted attended } userErrors { code message }"
     for person in people:
-        invited = await mutate(stack, "inviteContact", {"eventId": event_id, "contactId": person},
-                               fields=counts)  # fmt: skip
+        invited = await mutate(
+            stack, "inviteContact", {"eventId": event_id, "contactId": person}, fields=counts
+        )
         assert invited["userErrors"] == [], invited
     for person in people[:2]:
-        await mutate(stack, "recordRsvp", {"eventId": event_id, "contactId": person, "accept": True},
-                     fields=counts)  # fmt: skip
+        await mutate(
+            stack,
+            "recordRsvp",
+            {"eventId": event_id, "contactId": person, "accept": True},
+            fields=counts,
+        )
     shown = await mutate(
         stack,
         "recordAttendance",
@@ -268,12 +316,18 @@ async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboa
     interests = []
     for person in people[:2]:
         captured = await mutate(
-            stack, "captureInterest",
-            {"contactId": person, "kind": "EXHIBIT", "edition": EDITION,
-             "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"], "organizationId": org_id,
-             "sourceEventId": event_id},
+            stack,
+            "captureInterest",
+            {
+                "contactId": person,
+                "kind": "EXHIBIT",
+                "edition": EDITION,
+                "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"],
+                "organizationId": org_id,
+                "sourceEventId": event_id,
+            },
             fields=interest_fields,
-        )  # fmt: skip
+        )
         assert captured["interest"]["stage"] == "CAPTURED", captured
         interests.append(captured["interest"]["id"])
     await mutate(stack, "qualifyInterest", {"interestId": interests[0]}, fields=interest_fields)
@@ -282,15 +336,17 @@ async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboa
     )
     assert converted["interest"]["stage"] == "CONVERTED", converted
     follow_up = await mutate(
-        stack, "scheduleFollowUp",
+        stack,
+        "scheduleFollowUp",
         {"subjectId": interests[1], "owner": "staff:ada", "dueAt": "2025-12-05T09:00:00Z"},
         fields="followUp { id status } userErrors { code message }",
-    )  # fmt: skip
+    )
     done = await mutate(
-        stack, "completeFollowUp",
+        stack,
+        "completeFollowUp",
         {"followUpId": follow_up["followUp"]["id"], "outcome": "will apply next year"},
         fields="followUp { status outcome } userErrors { code message }",
-    )  # fmt: skip
+    )
     assert done["followUp"] == {"status": "COMPLETED", "outcome": "will apply next year"}
 
     async def exhibitor_of_interest() -> dict[str, Any] | None:
@@ -307,8 +363,11 @@ async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboa
     assert after["totalExhibitors"] == before["totalExhibitors"] + 1
     assert _counts(after["interestsByStage"]) == {"CAPTURED": 1, "CONVERTED": 1}
     [conversion] = after["conversionByOutreachEvent"]
-    assert conversion == {"event": {"id": event_id, "name": "Oakland Forum"}, "interests": 2,
-                          "converted": 1}  # fmt: skip
+    assert conversion == {
+        "event": {"id": event_id, "name": "Oakland Forum"},
+        "interests": 2,
+        "converted": 1,
+    }
 
 
 async def test_the_dashboard_counts_match_the_events_sent(stack: Stack):
@@ -419,18 +478,21 @@ async def test_each_role_sees_and_changes_only_what_it_may(stack: Stack):
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     listed = await stack.data(
         "query($e: String!) { exhibitors(edition: $e, first: 100) { totalCount edges { node { companyName } } } }",
-        as_=exhibitor, e=EDITION,
-    )  # fmt: skip
+        as_=exhibitor,
+        e=EDITION,
+    )
     assert [e["node"]["companyName"] for e in listed["exhibitors"]["edges"]] == ["Own Corp"]
     outreach = await stack.query("{ contacts { totalCount } }", as_=exhibitor)
     assert outreach["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    changed = await mutate(stack, "withdrawApplication", {"applicationId": theirs, "reason": "x"},
-                           as_=exhibitor)  # fmt: skip
+    changed = await mutate(
+        stack, "withdrawApplication", {"applicationId": theirs, "reason": "x"}, as_=exhibitor
+    )
     assert changed["userErrors"][0]["code"] == "FORBIDDEN"
     approved = await mutate(stack, "startReview", {"applicationId": mine}, as_=exhibitor)
     assert approved["userErrors"][0]["code"] == "FORBIDDEN"
-    withdrawn = await mutate(stack, "withdrawApplication", {"applicationId": mine, "reason": "no budget"},
-                             as_=exhibitor)  # fmt: skip
+    withdrawn = await mutate(
+        stack, "withdrawApplication", {"applicationId": mine, "reason": "no budget"}, as_=exhibitor
+    )
     assert withdrawn["userErrors"] == [] and withdrawn["exhibitor"]["status"] == "WITHDRAWN"
 
     seen = await stack.data(read, as_=viewer, id=theirs)
@@ -442,16 +504,18 @@ async def test_each_role_sees_and_changes_only_what_it_may(stack: Stack):
                                  notifications { edges { node { recipient } } } }""",
             as_=viewer,
             id=theirs,
-        )  # fmt: skip
+        )
     )
     assert "@" not in everything, everything
     by_viewer = await mutate(stack, "startReview", {"applicationId": theirs}, as_=viewer)
     assert by_viewer["userErrors"][0]["code"] == "FORBIDDEN"
     webhook = await mutate(
-        stack, "registerWebhookEndpoint",
+        stack,
+        "registerWebhookEndpoint",
         {"url": "https://example.com/hook", "eventTypes": ["pavilion.*"]},
-        as_=token(Role.ORGANIZER), fields="webhookEndpoint { id } userErrors { code }",
-    )  # fmt: skip
+        as_=token(Role.ORGANIZER),
+        fields="webhookEndpoint { id } userErrors { code }",
+    )
     assert webhook["userErrors"][0]["code"] == "FORBIDDEN"
 
 
@@ -472,7 +536,7 @@ def base64_local(global_id: str) -> str:
             {"sub": "x", "role": "ADMIN", "exp": 1, "iss": "pavilion", "aud": "pavilion-gateway"},
             JWT_SECRET,
             algorithm="HS256",
-        ),  # fmt: skip
+        ),
         "Bearer "
         + jwt.encode(
             {
@@ -484,7 +548,7 @@ def base64_local(global_id: str) -> str:
             },
             "another-secret-of-some-32-chars!!",
             algorithm="HS256",
-        ),  # fmt: skip
+        ),
     ],
     ids=["missing", "not-bearer", "malformed", "expired", "wrongly-signed"],
 )
@@ -567,10 +631,14 @@ async def test_a_rebuild_while_queries_run_swaps_in_the_same_answers(stack: Stac
 
     querying = asyncio.create_task(keep_querying())
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.cli", "rebuild",
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "rebuild",
         env={**__import__("os").environ, **stack.env},  # type: ignore[attr-defined]
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     stop.set()
     queries = await querying
