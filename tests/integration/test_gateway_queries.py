@@ -45,32 +45,44 @@ async def _fill(pool: asyncpg.Pool, n: int) -> None:
     now = datetime(2025, 12, 1, tzinfo=UTC)
     org = uuid.uuid4()
     await pool.execute(
-        "INSERT INTO organizations (id, name, kind, country, version, updated_at) VALUES ($1, 'Port of Oakland', 'COMPANY', 'US', 1, $2)",
+        """INSERT INTO organizations (id, name, kind, country, version, updated_at)
+           VALUES ($1, 'Port of Oakland', 'COMPANY', 'US', 1, $2)""",
         org,
         now,
     )
     for i in range(n):
         contact, interest, app = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         await pool.execute(
-            """INSERT INTO contacts (id, name, email, country, language, organization_id, version, updated_at)
+            """INSERT INTO contacts (id, name, email, country, language, organization_id,
+                                     version, updated_at)
                VALUES ($1, $2, $3, 'US', 'en', $4, 1, $5)""",
-            contact, f"Contact {i}", f"c{i}@example.com", org, now,
-        )  # fmt: skip
+            contact,
+            f"Contact {i}",
+            f"c{i}@example.com",
+            org,
+            now,
+        )
         await pool.execute(
             """INSERT INTO interests (id, contact_id, kind, edition, supply_chain_areas,
                    product_categories, stage, version, captured_at, updated_at)
                VALUES ($1, $2, 'EXHIBIT', 'CISCE-2026', '{}', '{}', 'CONVERTED', 3, $3, $3)""",
-            interest, contact, now + timedelta(seconds=i),
-        )  # fmt: skip
+            interest,
+            contact,
+            now + timedelta(seconds=i),
+        )
         await pool.execute(
             """INSERT INTO exhibitors (id, edition, company_name, country, status,
                    supply_chain_areas, product_categories, contacts, source_interest_id,
                    booth_hall, booth_code, booth_size_sqm, version, submitted_at, updated_at)
                VALUES ($1, 'CISCE-2026', $2, 'US', 'CONFIRMED', '{CLEAN_ENERGY}', '{}', $3::jsonb,
                        $4, 'N1', $5, 18, 9, $6, $6)""",
-            app, f"Company {i:03}", json.dumps([{"name": "A", "email": f"a{i}@x.example"}]),
-            interest, f"N1-{i:03}", now,
-        )  # fmt: skip
+            app,
+            f"Company {i:03}",
+            json.dumps([{"name": "A", "email": f"a{i}@x.example"}]),
+            interest,
+            f"N1-{i:03}",
+            now,
+        )
 
 
 async def _page(pool: asyncpg.Pool, statements: list[str], first: int) -> tuple[int, Any]:
