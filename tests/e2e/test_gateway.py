@@ -362,12 +362,118 @@ async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboa
     after = await _dashboard(stack)
     assert after["totalExhibitors"] == before["totalExhibitors"] + 1
     assert _counts(after["interestsByStage"]) == {"CAPTURED": 1, "CONVERTED": 1}
+    ids = [
+        org_id,
+        *people,
+        delegation["delegation"]["id"],
+        trip["trip"]["id"],
+        event_id,
+        *interests,
+        follow_up["followUp"]["id"],
+    ]
+    for id_ in ids:
+        node = await stack.data("query($id: ID!) { node(id: $id) { __typename id } }", id=id_)
+        assert node["node"]["id"] == id_, node
+    lists = await stack.data(
+        """{ organizations(filter: {search: "oakland port"}) { totalCount }
+             contacts(filter: {search: "contact"}) { totalCount }
+             delegations { totalCount }
+             outreachEvents { edges { node { name invitations { totalCount } interests { totalCount } } } }
+             interests(filter: {stage: [CONVERTED]}) { totalCount }
+             followUps(filter: {status: [COMPLETED]}) { totalCount } }"""
+    )
+    assert lists["organizations"]["totalCount"] == 1 and lists["contacts"]["totalCount"] >= 3
+    [forum] = [
+        e["node"] for e in lists["outreachEvents"]["edges"] if e["node"]["name"] == "Oakland Forum"
+    ]
+    assert forum["invitations"]["totalCount"] == 3 and forum["interests"]["totalCount"] == 2
+    assert lists["interests"]["totalCount"] >= 1 and lists["followUps"]["totalCount"] >= 1
     [conversion] = after["conversionByOutreachEvent"]
     assert conversion == {
         "event": {"id": event_id, "name": "Oakland Forum"},
         "interests": 2,
         "converted": 1,
     }
+
+
+async def test_filters_search_and_keyset_pages(stack: Stack):
+    for name, country in [
+        ("Zephyr Alpha Motors", "DE"),
+        ("Zephyr Beta Energy", "FR"),
+        ("Zephyr Gamma Foods", "DE"),
+    ]:
+        await submit(stack, name, country)
+    page = """query($f: ExhibitorFilter, $o: ExhibitorOrder, $after: String) {
+      exhibitors(edition: "CISCE-2026", filter: $f, orderBy: $o, first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { companyName } } } }"""
+    found = await stack.data(page, f={"search": "zEPHYR"})
+    assert found["exhibitors"]["totalCount"] == 3
+    names, after = [], None
+    while True:
+        chunk = await stack.data(page, f={"search": "zephyr"}, o="SUBMITTED_AT", after=after)
+        names += [e["node"]["companyName"] for e in chunk["exhibitors"]["edges"]]
+        if not chunk["exhibitors"]["pageInfo"]["hasNextPage"]:
+            break
+        after = chunk["exhibitors"]["pageInfo"]["endCursor"]
+    assert names == ["Zephyr Alpha Motors", "Zephyr Beta Energy", "Zephyr Gamma Foods"]
+    german = await stack.data(
+        page, f={"search": "zephyr", "country": ["de"], "status": ["SUBMITTED"]}
+    )
+    assert german["exhibitors"]["totalCount"] == 2
+    none = await stack.data(page, f={"search": "zephyr", "supplyChainArea": ["CLEAN_ENERGY"]})
+    assert none["exhibitors"]["totalCount"] == 0
+    wildcard = await stack.data(page, f={"search": "%"})
+    assert wildcard["exhibitors"]["totalCount"] == 0  # LIKE wildcards are searched literally
+    bad = await stack.query(page, f={"search": "zephyr"}, o="UPDATED_AT", after=after)
+    assert bad["errors"][0]["extensions"]["code"] == "VALIDATION"  # a cursor of another order
+
+
+async def test_a_retried_mutation_with_the_same_idempotency_key_changes_nothing(stack: Stack):
+    key = f"submit-{uuid.uuid4()}"
+    body = {
+        "edition": EDITION,
+        "companyName": "Once Only Ltd",
+        "country": "GB",
+        "supplyChainAreas": ["HEALTHY_LIVING"],
+        "idempotencyKey": key,
+    }
+    first = await mutate(stack, "submitExhibitorApplication", body)
+    second = await mutate(stack, "submitExhibitorApplication", body)
+    assert first["exhibitor"]["id"] == second["exhibitor"]["id"] and second["version"] == 1
+    listed = await stack.data(
+        'query { exhibitors(edition: "CISCE-2026", filter: {search: "Once Only"}) { totalCount } }'
+    )
+    assert listed["exhibitors"]["totalCount"] == 1
+
+
+async def test_exhibitor_changed_pushes_the_changed_exhibitor_of_the_edition(stack: Stack):
+    app = (await submit(stack, "Pushed Pumps"))["exhibitor"]["id"]
+    transport = WebsocketsTransport(
+        url=stack.graphql.replace("http://", "ws://"),
+        init_payload={"Authorization": f"Bearer {token(Role.ORGANIZER)}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    changed = gql(
+        "subscription($e: String!) { exhibitorChanged(edition: $e) { id status companyName } }"
+    )
+    changed.variable_values = {"e": EDITION}
+    async with Client(transport=transport) as session:
+        received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def listen() -> None:
+            async for result in session.subscribe(changed):
+                await received.put(result["exhibitorChanged"])
+
+        listening = asyncio.create_task(listen())
+        try:
+            await asyncio.sleep(0)  # let the subscribe message go out first
+            await mutate(stack, "startReview", {"applicationId": app})
+            pushed = await asyncio.wait_for(received.get(), 15)
+            while pushed["id"] != app:  # another test's change may come first
+                pushed = await asyncio.wait_for(received.get(), 15)
+        finally:
+            listening.cancel()
+    assert pushed == {"id": app, "status": "UNDER_REVIEW", "companyName": "Pushed Pumps"}
 
 
 async def test_the_dashboard_counts_match_the_events_sent(stack: Stack):

@@ -26,8 +26,15 @@ def sdl() -> str:
 
 def _token(args: argparse.Namespace) -> int:
     role = Role(args.role)
-    print(mint(AuthSettings.from_env(), args.subject or f"dev:{role.value.lower()}", role,
-               applications=args.application, ttl_seconds=args.ttl))  # fmt: skip
+    print(
+        mint(
+            AuthSettings.from_env(),
+            args.subject or f"dev:{role.value.lower()}",
+            role,
+            applications=args.application,
+            ttl_seconds=args.ttl,
+        )
+    )
     return 0
 
 

@@ -88,8 +88,11 @@ async def run(info: Info, command: Command, input: CommandInput, *path: str) -> 
         values = [_json(name, getattr(input, name)) for name in path]
         body = command_body(input, *path)
     except BadInput as exc:
-        error = UserError(field=[str((exc.extensions or {}).get("field", "input"))],
-                          message=exc.message, code="VALIDATION")  # fmt: skip
+        error = UserError(
+            field=[str((exc.extensions or {}).get("field", "input"))],
+            message=exc.message,
+            code="VALIDATION",
+        )
         return Outcome(user_errors=[error])
     if refusal := _refusal(ctx, command, values):
         return Outcome(user_errors=[refusal])

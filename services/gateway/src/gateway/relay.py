@@ -82,15 +82,17 @@ def page_size(first: int | None) -> int:
 @dataclass(frozen=True)
 class Keyset:
     """The order of a connection: columns with their SQL types, all ascending or all
-    descending, the last one unique. Cursors carry the values of these columns."""
+    descending, the last one unique. Cursors carry the order's name and the values of
+    these columns, so a cursor of another order is refused."""
 
     columns: tuple[tuple[str, str], ...]
     descending: bool = False
+    name: str = ""
 
     def after(self, cursor: str, first_param: int) -> tuple[str, list[str]]:
-        values = decode_cursor(cursor)
-        if len(values) != len(self.columns):
-            raise BadInput("the cursor is not valid", "after")
+        order, *values = decode_cursor(cursor) or [None]
+        if order != self.name or len(values) != len(self.columns):
+            raise BadInput("the cursor is not valid (for this order)", "after")
         names = ", ".join(c for c, _ in self.columns)
         params = ", ".join(
             f"${first_param + i}::text::{t}" for i, (_, t) in enumerate(self.columns)
@@ -101,7 +103,7 @@ class Keyset:
         return ", ".join(f"{c} {'DESC' if self.descending else 'ASC'}" for c, _ in self.columns)
 
     def key(self, row: asyncpg.Record) -> list[Any]:
-        return [row[c.split(".")[-1]] for c, _ in self.columns]
+        return [self.name, *(row[c.split(".")[-1]] for c, _ in self.columns)]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ from gateway.permissions import Forbidden
 from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
 
 ORDERS = {
-    "COMPANY_NAME": Keyset((("company_name", "text"), ("id", "uuid"))),
-    "SUBMITTED_AT": Keyset((("submitted_at", "timestamptz"), ("id", "uuid"))),
-    "UPDATED_AT": Keyset((("updated_at", "timestamptz"), ("id", "uuid")), descending=True),
+    name: Keyset(columns, descending=name == "UPDATED_AT", name=name)
+    for name, columns in {
+        "COMPANY_NAME": (("company_name", "text"), ("id", "uuid")),
+        "SUBMITTED_AT": (("submitted_at", "timestamptz"), ("id", "uuid")),
+        "UPDATED_AT": (("updated_at", "timestamptz"), ("id", "uuid")),
+    }.items()
 }
 
 
@@ -77,8 +80,10 @@ class ExhibitorQueries:
         after: str | None = None,
     ) -> Connection[Exhibitor]:
         ctx = info.context
-        query = narrowed(Query(COLUMNS, "exhibitors").narrowed("edition = {0}", edition),
-                         filter or ExhibitorFilter())  # fmt: skip
+        query = narrowed(
+            Query(COLUMNS, "exhibitors").narrowed("edition = {0}", edition),
+            filter or ExhibitorFilter(),
+        )
         if ctx.viewer.role is Role.EXHIBITOR:
             mine = [UUID(a) for a in ctx.viewer.applications if _is_uuid(a)]
             query = query.narrowed("id = ANY({0}::uuid[])", mine)

@@ -173,8 +173,10 @@ class Delegation(Node, Timelined):
 
     @strawberry.field
     async def members(self, info: Info) -> list[Contact]:
-        found = [await Contact.load(info.context, m) for m in self.member_ids]
-        return [c for c in found if c is not None]
+        rows = await info.context.loaders.one(select("contacts", CONTACT)).load_many(
+            self.member_ids
+        )
+        return [Contact.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
     async def trips(self, info: Info) -> list["Trip"]:
