@@ -20,7 +20,9 @@ from gateway.context import Context, Services
 from gateway.news import News
 from gateway.schema import make_schema
 
-NOT_YET = Viewer("", Role.VIEWER)  # a WebSocket's, until its connection_init is accepted
+# A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
+# serves only the IDE: queries over GET are refused).
+NOT_YET = Viewer("", Role.VIEWER)
 
 
 class Router(GraphQLRouter[Context, None]):
@@ -73,8 +75,8 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
 
     async def context(connection: HTTPConnection) -> Context:
         header = connection.headers.get("authorization")
-        if connection.scope["type"] == "websocket":
-            viewer = NOT_YET
+        if connection.scope["type"] == "websocket" or connection.scope["method"] == "GET":
+            viewer = NOT_YET  # a WebSocket authenticates in connection_init; GET is the IDE
         else:
             viewer = await authenticator.viewer(header)
         return Context(services=app.state.services, viewer=viewer, header=header)
