@@ -31,6 +31,8 @@ PROCESSES = [
     ("outreach", "api"),
     ("outreach", "relay"),
     ("outreach", "reactor"),
+    ("notifications", "api"),
+    ("notifications", "relay"),
     ("gateway", "projector"),
     ("gateway", "api"),
 ]
@@ -46,12 +48,16 @@ async def stack(
     topics = {s: f"pavtest.{RUN}.{run}.{s}" for s in ("exhibitors", "outreach", "notifications")}
     await ensure_topics(kafka, list(topics.values()))
     databases = [
-        _fresh_database(templates[kind]) for kind in ("eventstore", "outreach", "readmodel")
+        _fresh_database(templates[kind])
+        for kind in ("eventstore", "outreach", "notifications", "readmodel")
     ]
-    store, outreach, read_model = [await anext(d) for d in databases]
+    store, outreach, notifications, read_model = [await anext(d) for d in databases]
     env = {
         "PAVILION_EXHIBITORS_DATABASE_URL": store,
         "PAVILION_OUTREACH_DATABASE_URL": outreach,
+        "PAVILION_NOTIFICATIONS_DATABASE_URL": notifications,
+        "PAVILION_NOTIFICATIONS_TOPIC": topics["notifications"],
+        "PAVILION_WEBHOOKS_ALLOW_PRIVATE": "true",
         "PAVILION_GATEWAY_DATABASE_URL": read_model,
         "PAVILION_EXHIBITORS_TOPIC": topics["exhibitors"],
         "PAVILION_OUTREACH_TOPIC": topics["outreach"],
@@ -625,6 +631,30 @@ async def test_each_role_sees_and_changes_only_what_it_may(stack: Stack):
     assert webhook["userErrors"][0]["code"] == "FORBIDDEN"
 
 
+async def test_an_admin_registers_a_webhook_endpoint_and_sees_its_secret_once(stack: Stack):
+    fields = "webhookEndpoint { id url eventTypes } secret version userErrors { field code }"
+    registered = await mutate(
+        stack,
+        "registerWebhookEndpoint",
+        {"url": "http://127.0.0.1:9/hook", "eventTypes": ["pavilion.exhibitors.*"]},
+        fields=fields,
+    )
+    assert registered["userErrors"] == [], registered
+    endpoint = registered["webhookEndpoint"]
+    assert endpoint["url"] == "http://127.0.0.1:9/hook"
+    assert endpoint["eventTypes"] == ["pavilion.exhibitors.*"]
+    assert registered["secret"].startswith("whsec_")
+    node = await stack.data(
+        "query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { url } } }", id=endpoint["id"]
+    )
+    assert node["node"] == {"url": "http://127.0.0.1:9/hook"}
+    refused = await mutate(
+        stack, "registerWebhookEndpoint", {"url": "ftp://x", "eventTypes": ["a"]}, fields=fields
+    )
+    assert refused["userErrors"][0]["code"] == "VALIDATION"
+    assert refused["userErrors"][0]["field"] == ["url"]
+
+
 def base64_local(global_id: str) -> str:
     import base64
 
@@ -674,6 +704,10 @@ async def test_hostile_requests_are_refused_clearly_and_the_server_keeps_serving
         "organization { contacts { " * 8
     )
     deep = "{ " + nested + "name" + " }" * nested.count("{") + " }"  # depth 20
+    some_aliases = "{ " + " ".join(f"a{i}: editions {{ code }}" for i in range(100)) + " }"
+    too_many = await stack.query(some_aliases)
+    assert too_many.get("data") is None
+    assert "aliases" in too_many["errors"][0]["message"].lower(), too_many
     result = await stack.query(deep)
     assert (
         result.get("data") is None

@@ -462,7 +462,6 @@ class FollowUpStatus(Enum):
 
 @strawberry.type
 class FollowUp(Node, Timelined):
-    subject_id: strawberry.ID = strawberry.field(description="The record it follows up on.")
     owner: str
     due_at: datetime
     status: FollowUpStatus
@@ -470,13 +469,23 @@ class FollowUp(Node, Timelined):
     note: str | None
     outcome: str | None
     version: int
+    subject_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The interest, contact or organization it follows up on.")
+    async def subject(self, info: Info) -> Node | None:
+        ctx = info.context
+        return (
+            await Interest.load(ctx, self.subject_id)
+            or await Contact.load(ctx, self.subject_id)
+            or await Organization.load(ctx, self.subject_id)
+        )
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "FollowUp":
         return cls(
             id=global_id("FollowUp", row["id"]),
             local_id=str(row["id"]),
-            subject_id=global_id("Interest", row["subject_id"]),
+            subject_id=row["subject_id"],
             owner=row["owner"],
             due_at=row["due_at"],
             status=FollowUpStatus(row["status"]),
