@@ -14,7 +14,7 @@ from pavilion_core.logging import configure_logging
 
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings, Config
-from gateway.rebuild import Progress, rebuild
+from gateway.rebuild import Progress, RebuildRunning, rebuild
 from gateway.schema import schema
 
 SDL = Path("schemas/graphql/schema.graphql")
@@ -59,7 +59,11 @@ def _rebuild(_: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    generation = asyncio.run(rebuild(Config.from_env(), report))
+    try:
+        generation = asyncio.run(rebuild(Config.from_env(), report))
+    except RebuildRunning as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(f"read model generation {generation} is current")
     return 0
 

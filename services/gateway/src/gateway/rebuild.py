@@ -34,6 +34,11 @@ from gateway.readmodel import (
 
 log = logging.getLogger(__name__)
 Offsets = dict[tuple[str, int], int]
+_LOCK = "pavilion.read_model.rebuild"
+
+
+class RebuildRunning(Exception):
+    """Only one rebuild at a time."""
 
 
 @dataclass(frozen=True)
@@ -55,30 +60,40 @@ class AlreadyDeadLettered:
 
 async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
     """Build a new generation and swap it in; returns its number."""
-    pool = await connect(config, pool_size=3)
+    pool = await connect(config, pool_size=4)
     try:
-        generation = await _fresh_generation(pool)
-        group = f"{config.group_id}.rebuild.{generation}"
-        loop = ConsumerLoop(
-            pool=pool,
-            kafka=config.kafka,
-            group_id=group,
-            topics=config.topics,
-            handler=Projector(announce=False),
-            dead_letters=AlreadyDeadLettered(),
-            begin=write_to(generation),
-        )
-        stop = asyncio.Event()
-        replaying = asyncio.create_task(loop.run(stop))
-        try:
-            await _until_swapped(pool, config, group, generation, replaying, report)
-        finally:
-            stop.set()
-            await replaying
-        await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
-        return generation
+        async with pool.acquire() as lock:
+            if not await lock.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", _LOCK):
+                raise RebuildRunning("another rebuild of this read model is running")
+            try:
+                return await _rebuild(pool, config, report)
+            finally:
+                await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", _LOCK)
     finally:
         await pool.close()
+
+
+async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None]) -> int:
+    generation = await _fresh_generation(pool)
+    group = f"{config.group_id}.rebuild.{generation}"
+    loop = ConsumerLoop(
+        pool=pool,
+        kafka=config.kafka,
+        group_id=group,
+        topics=config.topics,
+        handler=Projector(announce=False),
+        dead_letters=AlreadyDeadLettered(),
+        begin=write_to(generation),
+    )
+    stop = asyncio.Event()
+    replaying = asyncio.create_task(loop.run(stop))
+    try:
+        await _until_swapped(pool, config, group, generation, replaying, report)
+    finally:
+        stop.set()
+        await replaying
+    await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+    return generation
 
 
 async def _fresh_generation(pool: Pool) -> int:
