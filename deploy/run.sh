@@ -51,13 +51,18 @@ for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_NOT
             "$PAVILION_GATEWAY_PORT"; do
   wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
-# The delegation's trip (idempotent: a second make run adds nothing).
+# The demo scenario (idempotent: a second make run adds nothing): the delegation's trip,
+# then the 4th edition's exhibitors; then wait until the read model shows it all.
 .venv/bin/python -m outreach.demo --api "http://127.0.0.1:$PAVILION_OUTREACH_PORT"
+.venv/bin/python -m exhibitors.demo --api "http://127.0.0.1:$PAVILION_EXHIBITORS_PORT"
+.venv/bin/python -m gateway.cli caught-up --seconds 180 \
+  || echo "the read model is still catching up: queries show less for a while" >&2
 TOKEN=$(.venv/bin/python -m gateway.cli token --role ADMIN --subject staff:dev)
+QUERY='{"query":"{ exhibitors(edition: \"CISCE-2026\", first: 5) { totalCount edges { node { companyName country status } } } }"}'
 
 cat <<INFO
 
-Pavilion is running.
+Pavilion is ready.
   GraphQL:        http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql  (GraphiQL in a browser)
   exhibitors API: http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/docs  (OpenAPI)
   outreach API:   http://127.0.0.1:$PAVILION_OUTREACH_PORT/docs
@@ -69,7 +74,7 @@ Try:
     -d '{"edition":"CISCE-2026","companyName":"Maple Robotics","country":"CA","supplyChainAreas":["ADVANCED_MANUFACTURING"]}'
   curl -s http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql -H 'content-type: application/json' \\
     -H "authorization: Bearer $TOKEN" \\
-    -d '{"query":"{ exhibitors(edition: \"CISCE-2026\") { totalCount edges { node { companyName country status } } } }"}'
+    -d '$QUERY'
 
 A dev token (ADMIN, 8 hours; GraphiQL: add the header {"Authorization": "Bearer …"}):
   $TOKEN

@@ -13,7 +13,9 @@ from pathlib import Path
 from pavilion_core.logging import configure_logging
 
 from gateway.auth import Role, mint
+from gateway.bootstrap import connect
 from gateway.config import AuthSettings, Config
+from gateway.offsets import caught_up
 from gateway.rebuild import Progress, RebuildRunning, rebuild
 from gateway.schema import schema
 
@@ -68,6 +70,23 @@ def _rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
+def _caught_up(args: argparse.Namespace) -> int:
+    async def wait() -> int:
+        config = Config.from_env()
+        pool = await connect(config, pool_size=2)
+        try:
+            return await caught_up(pool, config, args.seconds)
+        finally:
+            await pool.close()
+
+    behind = asyncio.run(wait())
+    if behind:
+        print(f"the read model is {behind} messages behind the topics", file=sys.stderr)
+        return 1
+    print("the read model has caught up with the topics", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--check", action="store_true")
     export.set_defaults(run=_sdl)
     commands.add_parser("rebuild", help="rebuild the read model").set_defaults(run=_rebuild)
+    wait = commands.add_parser("caught-up", help="wait until the read model has caught up")
+    wait.add_argument("--seconds", type=float, default=120.0)
+    wait.set_defaults(run=_caught_up)
     args = parser.parse_args(argv)
     configure_logging("gateway")
     return int(args.run(args))

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pavilion_core.consumer import ConsumerLoop
-from pavilion_core.db import Connection, Pool
+from pavilion_core.db import Pool
 from pavilion_core.envelope import KafkaRecord
 
 from gateway.bootstrap import connect
 from gateway.config import Config
+from gateway.offsets import end_offsets, stored
 from gateway.projector import Projector
 from gateway.readmodel import (
     create_generation,
@@ -33,7 +33,6 @@ from gateway.readmodel import (
 )
 
 log = logging.getLogger(__name__)
-Offsets = dict[tuple[str, int], int]
 _LOCK = "pavilion.read_model.rebuild"
 
 
@@ -116,14 +115,14 @@ async def _until_swapped(
     replaying: "asyncio.Task[None]",
     report: Callable[[Progress], None],
 ) -> None:
-    ends = await _end_offsets(config)
+    ends = await end_offsets(config)
     while True:
-        applied = await _stored(pool, group)
+        applied = await stored(pool, group)
         report(Progress(generation, sum(applied.values()), sum(ends.values())))
         if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
             if await _swap(pool, config.group_id, group, generation):
                 return
-            ends = await _end_offsets(config)  # the live projector is ahead: go on
+            ends = await end_offsets(config)  # the live projector is ahead: go on
         done, _ = await asyncio.wait({replaying}, timeout=1.0)
         if done:
             replaying.result()  # the replay stopped: raise what stopped it
@@ -133,7 +132,7 @@ async def _until_swapped(
 async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> bool:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT generation FROM read_model_current FOR UPDATE")
-        live, mine = await _stored(conn, live_group), await _stored(conn, group)
+        live, mine = await stored(conn, live_group), await stored(conn, group)
         if any(mine.get(tp, 0) < offset for tp, offset in live.items()):
             return False
         await conn.execute(
@@ -141,26 +140,3 @@ async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> boo
         )
     log.info("read model swapped", extra={"generation": generation})
     return True
-
-
-async def _stored(db: "Pool | Connection", group: str) -> Offsets:
-    rows = await db.fetch(
-        "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1", group
-    )
-    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-
-
-async def _end_offsets(config: Config) -> Offsets:
-    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka.bootstrap)
-    await consumer.start()
-    try:
-        await consumer.topics()  # fetches the metadata of every topic
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in config.topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        ends = await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()
-    return {(tp.topic, tp.partition): offset for tp, offset in ends.items() if offset}

@@ -14,13 +14,11 @@ again changes nothing.
 
 import argparse
 import asyncio
-import random
 import sys
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
+from pavilion_core.seeding import Seeder
 
 FIRST = [
     "Amélie",
@@ -154,28 +152,8 @@ REGIONS = {
 }
 
 
-@dataclass
-class Demo:
-    client: httpx.AsyncClient
-    seed: int
-    rng: random.Random = field(init=False)
-    steps: int = 0
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
-
-    async def post(self, path: str, body: dict[str, Any]) -> str:
-        """POST with a key derived from the seed and the step: a rerun replays."""
-        self.steps += 1
-        headers = {"idempotency-key": f"demo-{self.seed}-{self.steps}", "x-actor": "demo"}
-        response = await self.client.post(path, json=body, headers=headers)
-        if response.status_code >= 300:
-            raise RuntimeError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
-        return str(response.json()["id"])
-
-
 async def load(client: httpx.AsyncClient, seed: int = 2025) -> dict[str, int]:
-    demo, counts = Demo(client, seed), {}
+    demo, counts = Seeder(client, seed), {}
     orgs = await _organizations(demo)
     contacts = await _contacts(demo, orgs)
     counts["organizations"], counts["contacts"] = len(orgs), len(contacts)
@@ -232,7 +210,7 @@ async def load(client: httpx.AsyncClient, seed: int = 2025) -> dict[str, int]:
     return counts
 
 
-async def _organizations(demo: Demo) -> list[tuple[str, str]]:
+async def _organizations(demo: Seeder) -> list[tuple[str, str]]:
     orgs = []
     for name, kind, country, _, region in ORGANIZATIONS:
         orgs.append(
@@ -260,7 +238,7 @@ async def _organizations(demo: Demo) -> list[tuple[str, str]]:
     return orgs
 
 
-async def _contacts(demo: Demo, orgs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+async def _contacts(demo: Seeder, orgs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     contacts = []
     for i in range(160):
         org, region = orgs[i % len(orgs)]
@@ -302,7 +280,7 @@ async def _contacts(demo: Demo, orgs: list[tuple[str, str]]) -> list[tuple[str, 
     return contacts
 
 
-async def _events(demo: Demo, trip: str) -> dict[str, str]:
+async def _events(demo: Seeder, trip: str) -> dict[str, str]:
     specs = {
         "east-ca": (
             0,
@@ -347,7 +325,7 @@ async def _events(demo: Demo, trip: str) -> dict[str, str]:
 
 
 async def _invitations(
-    demo: Demo, events: dict[str, str], contacts: list[tuple[str, str]], counts: dict[str, int]
+    demo: Seeder, events: dict[str, str], contacts: list[tuple[str, str]], counts: dict[str, int]
 ) -> list[str]:
     attended = []
     for key in ("invited", "accepted", "attended"):
@@ -369,7 +347,7 @@ async def _invitations(
     return attended
 
 
-async def _interests(demo: Demo, attended: list[str], forum: str, counts: dict[str, int]) -> None:
+async def _interests(demo: Seeder, attended: list[str], forum: str, counts: dict[str, int]) -> None:
     counts["interests"] = counts["converted"] = 0
     for n, contact in enumerate(attended[:36]):
         kind = ["EXHIBIT", "EXHIBIT", "VISIT", "PARTNER"][n % 4]

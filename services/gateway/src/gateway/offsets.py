@@ -1,0 +1,66 @@
+"""Where the projector stands against the topics: the offsets it has applied (stored
+in PostgreSQL with its rows) and the ends of the topics' partitions."""
+
+import asyncio
+import time
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pavilion_core.db import Connection, Pool
+from pavilion_core.runner import wait_first
+
+from gateway.config import Config
+from gateway.projector import CHANNEL
+
+Offsets = dict[tuple[str, int], int]
+
+
+async def stored(db: "Pool | Connection", group: str) -> Offsets:
+    rows = await db.fetch(
+        "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1", group
+    )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+async def end_offsets(config: Config) -> Offsets:
+    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka.bootstrap)
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the metadata of every topic
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in config.topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {(tp.topic, tp.partition): offset for tp, offset in ends.items() if offset}
+
+
+def lag(applied: Offsets, ends: Offsets) -> int:
+    """Messages on the topics that the projector has not applied yet."""
+    return sum(max(0, end - applied.get(tp, 0)) for tp, end in ends.items())
+
+
+async def caught_up(pool: Pool, config: Config, seconds: float) -> int:
+    """Wait until the live projector has applied what the topics hold now (or `seconds`
+    have passed); the messages still to apply. Woken by the projector's announcements,
+    with a one-second recheck for batches that announce nothing (skipped events)."""
+    ends = await end_offsets(config)
+    deadline = time.monotonic() + seconds
+    news = asyncio.Event()
+
+    def heard(*_: object) -> None:
+        news.set()
+
+    async with pool.acquire() as listener:
+        await listener.add_listener(CHANNEL, heard)
+        while True:
+            news.clear()  # before the check: news while checking wakes the next wait
+            behind = lag(await stored(pool, config.group_id), ends)
+            left = deadline - time.monotonic()
+            if not behind or left <= 0:
+                break
+            await wait_first(news, seconds=min(1.0, left))
+        await listener.remove_listener(CHANNEL, heard)
+    return behind
