@@ -36,6 +36,11 @@ def database_url(service: str) -> str:
     return f"{env_str('PAVILION_PG_URL', DEFAULT_PG_URL).rstrip('/')}/pavilion_{service}"
 
 
+def service_url(service: str, port: int) -> str:
+    """`PAVILION_<SERVICE>_URL`: where a service's HTTP API answers (default: this host)."""
+    return env_str(f"PAVILION_{service.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
+
+
 @dataclass(frozen=True)
 class KafkaSettings:
     bootstrap: str

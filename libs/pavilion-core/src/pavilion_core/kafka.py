@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -79,3 +79,37 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[
         return missing
     finally:
         await admin.close()
+
+
+async def partitions(settings: KafkaSettings, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of `topics` (none for a topic that does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t["error_code"] == 0
+        for p in t["partitions"]
+    ]
+
+
+async def offset_ranges(
+    settings: KafkaSettings, wanted: Iterable[TopicPartition]
+) -> dict[TopicPartition, tuple[int, int]]:
+    """The (first, end) offsets of each partition: its size is end - first."""
+    tps = list(wanted)
+    if not tps:
+        return {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(tps)  # so that the consumer fetches these topics' metadata
+        starts = await consumer.beginning_offsets(tps)
+        ends = await consumer.end_offsets(tps)
+    finally:
+        await consumer.stop()
+    return {tp: (starts[tp], ends[tp]) for tp in tps}

@@ -11,7 +11,7 @@ import logging
 
 import asyncpg
 
-from pavilion_core.db import Connection
+from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import to_kafka
 from pavilion_core.kafka import Publisher
 from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
@@ -43,7 +43,7 @@ class OutboxRelay:
     ) -> None:
         self.pool, self.publisher = pool, publisher
         self.service, self.topic = service, topic
-        self.name = name or f"{service}->{topic}"
+        self.name = name or relay_name(service, topic)
         self.batch_size, self.idle_poll = batch_size, idle_poll
         self.standby_poll = standby_poll
         self._wake = asyncio.Event()
@@ -111,18 +111,31 @@ class OutboxRelay:
         return len(rows)
 
     async def checkpoint(self) -> tuple[str, int]:
-        row = await self.pool.fetchrow(
-            "SELECT last_xid::text AS xid, last_position FROM relay_checkpoints WHERE name = $1",
-            self.name,
-        )
-        return (row["xid"], row["last_position"]) if row else ("0", 0)
+        return await checkpoint(self.pool, self.name)
 
     async def backlog(self) -> int:
         """Events stored but not yet published (including those behind the fence)."""
-        last_xid, last_position = await self.checkpoint()
-        count: int = await self.pool.fetchval(
-            "SELECT count(*) FROM events WHERE (xid, position) > ($1::text::xid8, $2)",
-            last_xid,
-            last_position,
-        )
-        return count
+        return await backlog(self.pool, self.name)
+
+
+def relay_name(service: str, topic: str) -> str:
+    return f"{service}->{topic}"
+
+
+async def checkpoint(pool: "Pool | Connection", name: str) -> tuple[str, int]:
+    """The (xid, position) relay `name` has published up to."""
+    row = await pool.fetchrow(
+        "SELECT last_xid::text AS xid, last_position FROM relay_checkpoints WHERE name = $1", name
+    )
+    return (row["xid"], row["last_position"]) if row else ("0", 0)
+
+
+async def backlog(pool: "Pool | Connection", name: str) -> int:
+    """Events stored but not yet published by relay `name` (also those behind the fence)."""
+    last_xid, last_position = await checkpoint(pool, name)
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM events WHERE (xid, position) > ($1::text::xid8, $2)",
+        last_xid,
+        last_position,
+    )
+    return count

@@ -3,7 +3,14 @@
 import os
 from dataclasses import dataclass
 
-from pavilion_core.config import ConfigError, KafkaSettings, database_url, env_int, env_str
+from pavilion_core.config import (
+    ConfigError,
+    KafkaSettings,
+    database_url,
+    env_int,
+    env_str,
+    service_url,
+)
 
 SERVICE = "gateway"
 TOPICS = "pavilion.exhibitors.v1,pavilion.outreach.v1,pavilion.notifications.v1"
@@ -70,16 +77,12 @@ class Config:
             http_port=env_int("PAVILION_GATEWAY_PORT", 8000),
             graphiql=graphiql,
             introspection=graphiql or _flag("PAVILION_GATEWAY_INTROSPECTION"),
-            exhibitors_url=_service_url("EXHIBITORS", 8001),
-            outreach_url=_service_url("OUTREACH", 8002),
-            notifications_url=_service_url("NOTIFICATIONS", 8003),
+            exhibitors_url=service_url("exhibitors", 8001),
+            outreach_url=service_url("outreach", 8002),
+            notifications_url=service_url("notifications", 8003),
             limits=Limits(wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000),
         )
 
 
 def _flag(name: str) -> bool:
     return env_str(name, "false").lower() in ("1", "true", "yes")
-
-
-def _service_url(service: str, port: int) -> str:
-    return env_str(f"PAVILION_{service}_URL", f"http://127.0.0.1:{port}").rstrip("/")

@@ -4,8 +4,8 @@ in PostgreSQL with its rows) and the ends of the topics' partitions."""
 import asyncio
 import time
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pavilion_core.db import Connection, Pool
+from pavilion_core.kafka import offset_ranges, partitions
 from pavilion_core.runner import wait_first
 
 from gateway.config import Config
@@ -22,19 +22,8 @@ async def stored(db: "Pool | Connection", group: str) -> Offsets:
 
 
 async def end_offsets(config: Config) -> Offsets:
-    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka.bootstrap)
-    await consumer.start()
-    try:
-        await consumer.topics()  # fetches the metadata of every topic
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in config.topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        ends = await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()
-    return {(tp.topic, tp.partition): offset for tp, offset in ends.items() if offset}
+    ranges = await offset_ranges(config.kafka, await partitions(config.kafka, config.topics))
+    return {(tp.topic, tp.partition): end for tp, (_, end) in ranges.items() if end}
 
 
 def lag(applied: Offsets, ends: Offsets) -> int:

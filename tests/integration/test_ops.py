@@ -1,0 +1,139 @@
+"""The operator CLI against the real Kafka and PostgreSQL: `status` shows figures that move
+as load is applied, and a dead letter whose fault is fixed is sent back by `dlq redrive`
+and processed."""
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+from pavilion_core.config import KafkaSettings
+from pavilion_core.envelope import CloudEvent, Metadata, NewEvent
+from pavilion_core.eventstore import StreamAppend
+from pavilion_core.kafka import KafkaPublisher, dlq_topic
+from pavilion_core.pgstore import EventStore
+from pavilion_ops.cli import app
+from pavilion_ops.status import kafka_figures, outbox_backlogs
+from typer.testing import CliRunner
+
+from tests.integration.test_consumer import consumed, loop, submitted_record
+from tests.support import eventually, read_topic
+
+META = Metadata(correlation_id="ops-test", actor="staff:ops")
+
+
+@pytest.fixture
+def exhibitors_env(monkeypatch, store_url: str, topic: str) -> None:
+    monkeypatch.setenv("PAVILION_EXHIBITORS_DATABASE_URL", store_url)
+    monkeypatch.setenv("PAVILION_EXHIBITORS_TOPIC", topic)
+
+
+async def _append(store: EventStore, n: int) -> None:
+    for _ in range(n):
+        await store.append_many(
+            [StreamAppend(str(uuid.uuid4()), [NewEvent("ReviewStarted", {"x": 1})], None)], META
+        )
+
+
+async def test_status_figures_move_as_load_is_applied(
+    exhibitors_env, store: EventStore, kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+):
+    # outbox backlog: events stored, no relay running
+    assert (await outbox_backlogs())["exhibitors"] == 0
+    await _append(store, 5)
+    assert (await outbox_backlogs())["exhibitors"] == 5
+
+    # consumer lag: a group that has committed its position, then more messages
+    group = f"ops-{uuid.uuid4().hex[:8]}"
+    await publisher.publish(topic, [submitted_record(f"Co {i}") for i in range(3)])
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka.bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        await eventually(lambda: _take(consumer, 3), what="three consumed")
+        await consumer.commit()
+    finally:
+        await consumer.stop()
+    lag, dead = await kafka_figures(kafka)
+    assert lag[group] == 0 and dead[dlq_topic(topic)] == 0
+    await publisher.publish(topic, [submitted_record(f"Late {i}") for i in range(7)])
+    await publisher.publish(dlq_topic(topic), [submitted_record("Poison")] * 2)
+    lag, dead = await kafka_figures(kafka)
+    assert lag[group] == 7 and dead[dlq_topic(topic)] == 2
+
+    shown = await asyncio.to_thread(CliRunner().invoke, app, ["status"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    [row] = [line for line in shown.output.splitlines() if group in line]
+    assert "7" in row.split(group)[1]
+    assert any("exhibitors" in line and " 5 " in line for line in shown.output.splitlines())
+
+
+_seen: list[object] = []
+
+
+async def _take(consumer: AIOKafkaConsumer, n: int) -> bool:
+    batch = await consumer.getmany(timeout_ms=200)
+    _seen.extend(m for messages in batch.values() for m in messages)
+    if len(_seen) >= n:
+        _seen.clear()
+        return True
+    return False
+
+
+async def test_a_fixed_dead_letter_is_sent_back_and_processed(
+    read_pool: asyncpg.Pool, kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+):
+    from gateway.projector import project
+
+    broken = True
+
+    async def until_fixed(conn, event: CloudEvent) -> None:  # type: ignore[no-untyped-def]
+        if broken and event.data["companyName"] == "Needs A Fix":
+            raise ValueError("the projection of this event has a bug")
+        await project(conn, event)
+
+    group = f"ops-{uuid.uuid4().hex[:8]}"
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        loop(read_pool, kafka, topic, publisher, group, until_fixed).run(stop)
+    )
+    try:
+        await publisher.publish(
+            topic, [submitted_record("Fine Co"), submitted_record("Needs A Fix")]
+        )
+        await eventually(lambda: consumed(read_pool, group, 2), what="both consumed")
+        [letter] = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 1)
+        assert await _names(read_pool) == ["Fine Co"]
+
+        runner = CliRunner()
+        shown = await asyncio.to_thread(
+            runner.invoke, app, ["dlq", "show", dlq_topic(topic)], env={"COLUMNS": "300"}
+        )
+        assert "the projection of this event has a bug" in shown.output, shown.output
+
+        broken = False  # the fix is deployed
+        sent = await asyncio.to_thread(runner.invoke, app, ["dlq", "redrive", dlq_topic(topic)])
+        assert "1 messages sent back" in sent.output, sent.output
+        await eventually(lambda: _has(read_pool, "Needs A Fix"), what="the fixed message applied")
+        again = await asyncio.to_thread(runner.invoke, app, ["dlq", "redrive", dlq_topic(topic)])
+        assert "0 messages sent back" in again.output, again.output
+    finally:
+        stop.set()
+        await running
+    assert await _names(read_pool) == ["Fine Co", "Needs A Fix"]
+    assert dict(letter.headers)["dlq_error_type"] == b"ValueError"
+
+
+async def _names(pool: asyncpg.Pool) -> list[str]:
+    rows = await pool.fetch("SELECT company_name FROM exhibitors ORDER BY company_name")
+    return [r["company_name"] for r in rows]
+
+
+async def _has(pool: asyncpg.Pool, name: str) -> bool:
+    return name in await _names(pool)

@@ -1,0 +1,153 @@
+"""`pavilion`: the operator's commands, with the settings the services use (environment,
+localhost defaults). Long operations show progress."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from exhibitors import demo as exhibitors_demo
+from exhibitors import importer
+from gateway.auth import Role, mint
+from gateway.config import AuthSettings
+from gateway.config import Config as GatewayConfig
+from gateway.rebuild import Progress as RebuildProgress
+from gateway.rebuild import RebuildRunning, rebuild
+from outreach import demo as outreach_demo
+from pavilion_core.config import KafkaSettings
+from pavilion_core.kafka import ensure_topics
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from pavilion_ops import deadletters, settings
+from pavilion_ops.status import collect
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+dlq = typer.Typer(help="Dead letters: show them, send them back.", no_args_is_help=True)
+topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+seed = typer.Typer(help="Demo data.", no_args_is_help=True)
+load = typer.Typer(help="Imports.", no_args_is_help=True)
+app.add_typer(dlq, name="dlq")
+app.add_typer(topics, name="topics")
+app.add_typer(seed, name="seed")
+app.add_typer(load, name="import")
+console = Console()
+
+
+@app.command()
+def status() -> None:
+    """Services' readiness, outbox backlog, consumer lag and dead letters."""
+    figures = asyncio.run(collect(KafkaSettings.from_env()))
+    console.print(_table("service", "ready", figures.health))
+    console.print(_table("outbox of", "events not yet relayed", figures.backlog))
+    console.print(_table("consumer group", "messages behind", figures.lag))
+    console.print(_table("dead-letter topic", "messages", figures.dead_letters))
+
+
+def _table(
+    key: str, value: str, rows: dict[str, int] | dict[str, str] | dict[str, int | str]
+) -> Table:
+    table = Table(key, value)
+    for name, figure in rows.items():
+        table.add_row(name, str(figure))
+    return table
+
+
+@app.command("rebuild-read-model")
+def rebuild_read_model() -> None:
+    """Replay the topics into a new read model and swap it in, queries answering on."""
+    with Progress(console=console) as progress:
+        task = progress.add_task("replaying the topics", total=None)
+
+        def report(at: RebuildProgress) -> None:
+            progress.update(task, completed=at.applied, total=at.total or None)
+
+        try:
+            generation = asyncio.run(rebuild(GatewayConfig.from_env(), report))
+        except RebuildRunning as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from None
+    console.print(f"read model generation {generation} is current")
+
+
+@dlq.command("show")
+def dlq_show(
+    topic: Annotated[str, typer.Argument(help="a .dlq topic, e.g. pavilion.exhibitors.v1.dlq")],
+    limit: int = 20,
+) -> None:
+    """The dead letters of TOPIC, oldest first."""
+    letters = asyncio.run(deadletters.show(KafkaSettings.from_env(), topic, limit))
+    table = Table("partition", "offset", "failed on", "type", "error", "at")
+    for d in letters:
+        table.add_row(str(d.partition), str(d.offset), d.original, d.type, d.error, d.failed_at)
+    console.print(table)
+
+
+@dlq.command("redrive")
+def dlq_redrive(topic: Annotated[str, typer.Argument(help="a .dlq topic")]) -> None:
+    """Send TOPIC's dead letters back to the topics they failed on (once each)."""
+    with console.status(f"sending back the dead letters of {topic}"):
+        sent = asyncio.run(deadletters.redrive(KafkaSettings.from_env(), topic))
+    console.print(f"{sent} messages sent back")
+
+
+@topics.command("create")
+def topics_create() -> None:
+    """Create the three topics and their .dlq twins (partitions and replication from
+    PAVILION_KAFKA_PARTITIONS / _REPLICATION)."""
+    names = [settings.topic(s) for s in settings.RELAYED]
+    created = asyncio.run(ensure_topics(KafkaSettings.from_env(), names))
+    console.print(f"created: {', '.join(created) or 'none (all there)'}")
+
+
+@seed.command("demo")
+def seed_demo(exhibitors: int = 320) -> None:
+    """Load the demo scenario through the services' APIs (again: changes nothing)."""
+
+    async def run() -> None:
+        async with (
+            httpx.AsyncClient(base_url=settings.url("outreach"), timeout=30) as outreach,
+            httpx.AsyncClient(base_url=settings.url("exhibitors"), timeout=30) as exhibits,
+        ):
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as p:
+                p.add_task("the delegation's trip (outreach)")
+                trip = await outreach_demo.load(outreach)
+                p.add_task(f"{exhibitors} exhibitors of the 4th edition")
+                states = await exhibitors_demo.load(exhibits, count=exhibitors)
+        console.print(", ".join(f"{n} {what}" for what, n in trip.items()))
+        console.print(", ".join(f"{n} {state.lower()}" for state, n in states.items()))
+
+    asyncio.run(run())
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(case_sensitive=False)] = Role.ADMIN,
+    subject: str | None = None,
+    application: Annotated[list[str] | None, typer.Option(help="an EXHIBITOR's")] = None,
+    ttl: int = 8 * 3600,
+) -> None:
+    """Mint a dev JWT for the gateway (HS256 with PAVILION_JWT_SECRET)."""
+    name = subject or f"dev:{role.value.lower()}"
+    typer.echo(mint(AuthSettings.from_env(), name, role, applications=application, ttl_seconds=ttl))
+
+
+@load.command("exhibitors")
+def import_exhibitors(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    edition: str = "CISCE-2026",
+    report: Path | None = None,
+) -> None:
+    """Import exhibitors from a spreadsheet (CSV); rejected rows go to a report."""
+    outcome = asyncio.run(
+        importer.run(
+            file,
+            edition,
+            settings.url("exhibitors"),
+            report or file.with_suffix(".rejected.csv"),
+            console,
+        )
+    )
+    raise typer.Exit(outcome.exit_code)
