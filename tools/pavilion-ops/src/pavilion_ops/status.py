@@ -53,6 +53,8 @@ async def outbox_backlogs() -> dict[str, int | str]:
             return f"unreachable ({type(exc).__name__})"
         try:
             return await backlog(conn, relay_name(service, settings.topic(service)))
+        except asyncpg.UndefinedTableError:
+            return "no event store yet (not migrated)"
         finally:
             await conn.close()
 
