@@ -81,8 +81,9 @@ async def running(
         )
     try:
         async with httpx.AsyncClient() as http:
-            for url in stack.urls.values():
-                await eventually(lambda u=url: _ready(http, u), what=f"{url} ready")
+            for service, url in stack.urls.items():
+                if (service, "api") in processes:
+                    await eventually(lambda u=url: _ready(http, u), what=f"{url} ready")
         yield stack
     finally:
         await _stop(stack, logs)

@@ -22,7 +22,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.kafka import Publisher, dlq_topic
-from pavilion_core.logging import correlation_id
+from pavilion_core.logging import correlation_id, distinct
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,18 @@ class ConsumerLoop:
             log.info("could not mirror offsets to Kafka", extra={"error": repr(exc)})
 
     async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        await self._apply(batch)
+        messages = [m for ms in batch.values() for m in ms]
+        log.info(
+            "batch applied",
+            extra={
+                "group": self.group_id,
+                "messages": len(messages),
+                "correlation_ids": distinct(_correlation(m) for m in messages),
+            },
+        )
+
+    async def _apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             if self.begin is not None:
                 await self.begin(conn)
@@ -167,6 +179,13 @@ class ConsumerLoop:
             consumer.seek(tp, offset)
         if unknown:
             await consumer.seek_to_beginning(*unknown)
+
+
+def _correlation(message: ConsumerRecord) -> str | None:
+    for key, value in message.headers or ():
+        if key == "ce_correlationid":
+            return bytes(value).decode(errors="replace")
+    return None
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]

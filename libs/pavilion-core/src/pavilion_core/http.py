@@ -7,6 +7,7 @@ status; bad input never becomes a 500.
 """
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -31,6 +32,8 @@ from pavilion_core.eventstore import (
     request_hash,
 )
 from pavilion_core.logging import correlation_id
+from pavilion_core.metrics import OUTBOX_BACKLOG, REQUEST_SECONDS, Refresher, exposition
+from pavilion_core.relay import backlog, relay_name
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +136,27 @@ async def run_command(
     )
 
 
+_QUIET = ("/healthz", "/readyz", "/metrics")
+
+
+def _observe(service: str, request: Request, response: Response | None, started: float) -> None:
+    route = request.scope.get("route")
+    path = getattr(route, "path", "unmatched")
+    status = response.status_code if response is not None else 500
+    seconds = time.perf_counter() - started
+    REQUEST_SECONDS.labels(service, request.method, path, str(status)).observe(seconds)
+    if path not in _QUIET:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": path,
+                "status": status,
+                "ms": round(seconds * 1000, 1),
+            },
+        )
+
+
 def error(status: int, code: str, message: str, fields: list[Any] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
@@ -153,17 +177,30 @@ def command_context(request: Request, body: Any, expected_version: int | None) -
     )
 
 
+class Relayed(Protocol):
+    @property
+    def topic(self) -> str: ...
+
+
 class Running(Protocol):
-    """What a service's bootstrap gives the API: a pool to check, a way to close."""
+    """What a service's bootstrap gives the API: a pool to check, the settings (its
+    topic, for the outbox backlog), a way to close."""
 
     @property
     def pool(self) -> Pool: ...
+
+    @property
+    def config(self) -> Relayed: ...
 
     async def close(self) -> None: ...
 
 
 def command_api(
-    title: str, start: Callable[[], Awaitable[Running]], routers: Sequence[APIRouter]
+    service: str,
+    title: str,
+    start: Callable[[], Awaitable[Running]],
+    routers: Sequence[APIRouter],
+    more_metrics: Callable[[FastAPI], Sequence[Refresher]] = lambda app: (),
 ) -> FastAPI:
     """A command API: the service started in the lifespan (as `app.state.services`),
     typed errors, correlation ids, /healthz and /readyz, and the service's routers."""
@@ -180,25 +217,42 @@ def command_api(
         services: Running = app.state.services
         return await services.pool.fetchval("SELECT true") is True
 
-    install(app, ready)
+    async def outbox() -> None:
+        services: Running = app.state.services
+        name = relay_name(service, services.config.topic)
+        OUTBOX_BACKLOG.labels(service).set(await backlog(services.pool, name))
+
+    install(app, ready, service=service, refreshers=[outbox, *more_metrics(app)])
     for router in routers:
         app.include_router(router)
     return app
 
 
-def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
+def install(
+    app: FastAPI,
+    ready: Callable[[], Awaitable[bool]],
+    *,
+    service: str,
+    refreshers: Sequence[Refresher] = (),
+) -> None:
+    """Correlation ids, a log line and a latency sample per request, typed errors,
+    /healthz, /readyz and /metrics."""
+
     @app.middleware("http")
     async def correlate(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
         token = correlation_id.set(cid)
+        started = time.perf_counter()
+        response: Response | None = None
         try:
             response = await call_next(request)
         except Exception:
             log.exception("internal error")
             response = error(500, "INTERNAL", f"internal error; correlation id {cid}")
         finally:
+            _observe(service, request, response, started)
             correlation_id.reset(token)
         response.headers["x-correlation-id"] = cid
         if getattr(request.state, "idempotent_replayed", False):
@@ -229,6 +283,11 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[bool]]) -> None:
         return error(
             422, "VALIDATION", str(exc), [{"field": ["Idempotency-Key"], "message": str(exc)}]
         )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body, media_type = await exposition(refreshers)
+        return Response(body, media_type=media_type)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -3,12 +3,20 @@
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+
+
+def distinct(ids: Iterable[str | None], most: int = 100) -> list[str]:
+    """The distinct correlation ids of a batch, in order, for one log line."""
+    seen = list(dict.fromkeys(i for i in ids if i))
+    return seen[:most] + ([f"+{len(seen) - most} more"] if len(seen) > most else [])
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,3 +47,18 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
+    """The same set-up as a logging.config dictionary, for frameworks that take one
+    (faust's Worker would otherwise install its own plain-text format)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter, "service": service}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": sys.stdout}
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {"aiokafka": {"level": "WARNING"}},
+    }

@@ -14,6 +14,7 @@ import asyncpg
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import to_kafka
 from pavilion_core.kafka import Publisher
+from pavilion_core.logging import distinct
 from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.runner import wait_first
 
@@ -107,7 +108,14 @@ class OutboxRelay:
             rows[-1]["xid_text"],
             rows[-1]["position"],
         )
-        log.debug("relayed", extra={"events": len(rows), "topic": self.topic})
+        log.info(
+            "relayed",
+            extra={
+                "events": len(rows),
+                "topic": self.topic,
+                "correlation_ids": distinct(e.metadata.get("correlation_id") for e in events),
+            },
+        )
         return len(rows)
 
     async def checkpoint(self) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pavilion_core.http import install
+from pavilion_core.metrics import CONSUMER_LAG
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -18,6 +19,7 @@ from gateway.commands import CommandClient
 from gateway.config import AuthSettings, Config
 from gateway.context import Context, Services
 from gateway.news import News
+from gateway.offsets import end_offsets, lag, stored
 from gateway.schema import make_schema
 
 # A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
@@ -98,7 +100,11 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
                 return refusal(413, "PAYLOAD_TOO_LARGE", f"the body is larger than {limit} bytes")
         return await call_next(request)
 
-    install(app, ready)
+    async def projection_lag() -> None:
+        applied = await stored(app.state.services.pool, config.group_id)
+        CONSUMER_LAG.labels(config.group_id).set(lag(applied, await end_offsets(config)))
+
+    install(app, ready, service="gateway", refreshers=[projection_lag])
     schema = make_schema(config.limits, introspection=config.introspection)
     app.include_router(
         Router(

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import NotFound
 from pavilion_core.http import ERROR_RESPONSES, Body, command_api
+from pavilion_core.metrics import NOTIFICATIONS, Refresher
 from pydantic import EmailStr, Field
 
 from notifications.bootstrap import Services, start
@@ -128,4 +129,17 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def started() -> Services:
         return await start(config or Config.from_env())
 
-    return command_api("Pavilion notifications", started, [router])
+    def outcomes(app: FastAPI) -> list[Refresher]:
+        async def by_status() -> None:
+            services: Services = app.state.services
+            rows = await services.pool.fetch(
+                "SELECT status, count(*) AS n FROM notifications GROUP BY status"
+            )
+            for row in rows:
+                NOTIFICATIONS.labels(row["status"].lower()).set(row["n"])
+
+        return [by_status]
+
+    return command_api(
+        "notifications", "Pavilion notifications", started, [router], more_metrics=outcomes
+    )

@@ -19,6 +19,9 @@ import faust
 from faust.types import AgentT, StreamT
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
+from pavilion_core.logging import correlation_id, logging_config
+
+from notifications.config import SERVICE
 
 log = logging.getLogger(__name__)
 Handle = Callable[[CloudEvent], Awaitable[None]]
@@ -86,7 +89,7 @@ def create_app(
             message = event.message
             headers = [(str(k), bytes(v)) for k, v in (message.headers or [])]
             try:
-                await _with_retries(active.handle, from_kafka(event.value, headers))
+                await _handle_correlated(active.handle, from_kafka(event.value, headers))
             except Exception as exc:  # poison: dead-letter it and go on
                 log.error(
                     "message dead-lettered",
@@ -105,6 +108,15 @@ def create_app(
             log.exception("firing reminders failed")
 
     return app, notify
+
+
+async def _handle_correlated(handle: Handle, event: CloudEvent) -> None:
+    """Handle with the event's correlation id on every log line it causes."""
+    token = correlation_id.set(event.correlation_id)
+    try:
+        await _with_retries(handle, event)
+    finally:
+        correlation_id.reset(token)
 
 
 async def _with_retries(handle: Handle, event: CloudEvent) -> None:
@@ -142,4 +154,6 @@ def _error_headers(
 
 def run_worker(app: faust.App) -> None:
     """Run the app as a worker in this process until SIGTERM/SIGINT."""
-    faust.Worker(app, loglevel="INFO", redirect_stdouts=False).execute_from_commandline()
+    faust.Worker(
+        app, loglevel="INFO", redirect_stdouts=False, logging_config=logging_config(SERVICE)
+    ).execute_from_commandline()

@@ -126,6 +126,7 @@ class Notifier:
                 await self._view(conn, to), Channel.EMAIL, rule.purpose, self.clock.now()
             )
             if reason is not None:
+                log.info("notification suppressed", extra={"notification": nid, "reason": reason})
                 await self._status(conn, nid, "SUPPRESSED", reason)
                 await append_event(
                     conn,
@@ -154,6 +155,7 @@ class Notifier:
                 e.NotificationFailed(nid, to.address, repr(exc)),
             )
         else:
+            log.info("notification sent", extra={"notification": nid, "rule": rule.name})
             outcome = ("SENT", None, e.NotificationSent(nid, to.address, email.language))
         async with self.pool.acquire() as conn, conn.transaction():
             await self._status(conn, nid, outcome[0], outcome[1])

@@ -12,4 +12,6 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def started() -> Services:
         return await start(config or Config.from_env())
 
-    return command_api("Pavilion outreach commands", started, [commands.router, queries.router])
+    return command_api(
+        "outreach", "Pavilion outreach commands", started, [commands.router, queries.router]
+    )

@@ -1,0 +1,35 @@
+"""Prometheus metrics. Request latency is measured as requests pass; the figures that
+live in databases and Kafka (outbox backlog, consumer and projection lag, notifications
+by outcome) are read when /metrics is scraped, by each process's refreshers — no
+background polling."""
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
+
+Refresher = Callable[[], Awaitable[None]]
+
+REQUEST_SECONDS = Histogram(
+    "pavilion_http_request_seconds",
+    "Time to answer an HTTP request (commands, queries, GraphQL).",
+    ["service", "method", "route", "status"],
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+OUTBOX_BACKLOG = Gauge(
+    "pavilion_outbox_backlog_events", "Events stored but not yet relayed to Kafka.", ["service"]
+)
+CONSUMER_LAG = Gauge(
+    "pavilion_consumer_lag_messages",
+    "Messages on the topics that a consumer group has not applied yet.",
+    ["group"],
+)
+NOTIFICATIONS = Gauge(
+    "pavilion_notifications", "Notifications by outcome (sent, suppressed, failed…).", ["status"]
+)
+
+
+async def exposition(refreshers: Sequence[Refresher]) -> tuple[bytes, str]:
+    """The metrics in Prometheus' text format, refreshed first."""
+    for refresh in refreshers:
+        await refresh()
+    return generate_latest(), CONTENT_TYPE_LATEST

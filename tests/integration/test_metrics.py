@@ -1,0 +1,40 @@
+"""Prometheus metrics on a service's API: request latency by route, and the outbox
+backlog read when scraped (it grows while no relay runs)."""
+
+import re
+
+import httpx
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    pattern = name + r"\{([^}]*)\} (\S+)"
+    for found in re.finditer(pattern, text):
+        pairs = dict(re.findall(r'(\w+)="([^"]*)"', found.group(1)))
+        if all(pairs.get(k) == v for k, v in labels.items()):
+            return float(found.group(2))
+    raise AssertionError(f"no {name} {labels} in the metrics")
+
+
+async def test_metrics_show_latency_by_route_and_the_outbox_backlog(
+    exhibitors_api: httpx.AsyncClient,
+):
+    body = {"edition": "CISCE-2026", "country": "DE", "supplyChainAreas": ["CLEAN_ENERGY"]}
+    before = (await exhibitors_api.get("/metrics")).text
+    assert _sample(before, "pavilion_outbox_backlog_events", service="exhibitors") == 0
+    for name in ("Metric One", "Metric Two", "Metric Three"):
+        response = await exhibitors_api.post("/applications", json={**body, "companyName": name})
+        assert response.status_code == 201
+
+    scraped = await exhibitors_api.get("/metrics")
+    assert scraped.headers["content-type"].startswith("text/plain")
+    text = scraped.text
+    assert _sample(text, "pavilion_outbox_backlog_events", service="exhibitors") == 3
+    count = _sample(
+        text,
+        "pavilion_http_request_seconds_count",
+        service="exhibitors",
+        method="POST",
+        route="/applications",
+        status="201",
+    )
+    assert count >= 3
