@@ -42,8 +42,14 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
         assert service["restart"] == ("no" if one_shot else "unless-stopped"), name
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
-    for name in ("kafka", "postgres", "exhibitors-api", "outreach-api", "gateway-api"):
-        assert "healthcheck" in services[name], name
+    long_running = [name for name in services if not name.endswith("-migrate")]
+    assert len(long_running) == 16, long_running
+    for name in long_running:
+        assert "healthcheck" in services[name], f"{name} has no health check"
+    for name, service in services.items():
+        for needed, condition in service.get("depends_on", {}).items():
+            assert condition["condition"] in ("service_healthy", "service_completed_successfully")
+            assert needed in services, (name, needed)
 
 
 def test_the_compose_file_refuses_to_start_without_the_database_password():

@@ -6,9 +6,11 @@ batch in hand.
 
 import argparse
 import asyncio
+import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -28,14 +30,33 @@ async def wait_first(*events: asyncio.Event, seconds: float) -> None:
             waiter.cancel()
 
 
+HEARTBEAT_SECONDS = 10.0
+
+
+def heartbeat_file() -> Path:
+    """Touched every HEARTBEAT_SECONDS while a worker's event loop runs: a container's
+    health check (deploy) reads its age, so a worker stuck in blocking code shows."""
+    return Path(os.environ.get("PAVILION_HEARTBEAT_FILE") or "/tmp/pavilion.heartbeat")
+
+
+async def heartbeat(stop: asyncio.Event) -> None:
+    beat = heartbeat_file()
+    while not stop.is_set():
+        beat.touch()
+        await wait_first(stop, seconds=HEARTBEAT_SECONDS)
+
+
 async def until_signalled(work: Worker) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    beating = asyncio.create_task(heartbeat(stop))
     try:
         await work(stop)
     finally:
+        stop.set()
+        await beating
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
 

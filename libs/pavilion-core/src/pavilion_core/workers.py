@@ -128,7 +128,10 @@ def service_main(
             await services.close()
 
     async def migrate() -> None:
-        await (await start(config(), pool_size=1)).close()
+        """The one-shot init of a deployment: the service's tables and its topic (+ DLQ)."""
+        settings = config()
+        await (await start(settings, pool_size=1)).close()
+        await ensure_topics(settings.kafka, [settings.topic])
 
     def api() -> tuple[Any, str, int]:
         settings = config()

@@ -20,6 +20,7 @@ from faust.types import AgentT, StreamT
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
+from pavilion_core.runner import HEARTBEAT_SECONDS, heartbeat_file
 
 from notifications.config import SERVICE
 
@@ -99,6 +100,10 @@ def create_app(
                 await (dead_letter or to_dlq)(
                     message.topic, message.key, event.value, error_headers
                 )
+
+    @app.timer(interval=HEARTBEAT_SECONDS)  # type: ignore[untyped-decorator]
+    async def alive() -> None:
+        heartbeat_file().touch()
 
     @app.timer(interval=tick_seconds)  # type: ignore[untyped-decorator]
     async def reminders_due() -> None:
