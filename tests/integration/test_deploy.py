@@ -13,12 +13,13 @@ import yaml
 ROOT = Path(__file__).parents[2]
 
 
-def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def compose_config(env: dict[str, str], *overrides: str) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.fail("docker-compose is not installed: run deploy/system-deps.sh")
+    files = [arg for f in ("docker-compose.yml", *overrides) for arg in ("-f", str(ROOT / f))]
     return subprocess.run(
-        [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        [binary, *files, "config"],
         env={"PATH": os.environ["PATH"], **env},
         capture_output=True,
         text=True,
@@ -72,3 +73,59 @@ def test_every_dockerfile_the_compose_file_builds_passes_hadolint():
             check=False,
         )
         assert result.returncode == 0, f"{dockerfile}: {result.stdout}{result.stderr}"
+
+
+K8S = ROOT / "deploy" / "k8s"
+KUBERNETES = "1.31.0"
+
+
+def k8s_documents() -> list[dict[str, object]]:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert sorted(kustomization["resources"]) == sorted(
+        p.name for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml"
+    )
+    return [
+        doc
+        for name in kustomization["resources"]
+        for doc in yaml.safe_load_all((K8S / name).read_text())
+        if doc
+    ]
+
+
+def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
+    import kubernetes_validate
+
+    documents = k8s_documents()
+    for document in documents:
+        kubernetes_validate.validate(document, KUBERNETES, strict=True)
+    deployments = [d for d in documents if d["kind"] == "Deployment"]
+    assert len(deployments) == 13
+    for deployment in deployments:
+        spec = deployment["spec"]["template"]["spec"]  # type: ignore[index]
+        for container in spec["containers"]:
+            assert ":latest" not in container["image"] and ":" in container["image"]
+            assert container["securityContext"]["runAsNonRoot"] is True
+            assert container["resources"]["limits"], deployment["metadata"]
+            assert "livenessProbe" in container, deployment["metadata"]
+    kinds = {d["kind"] for d in documents}
+    assert {"Namespace", "ConfigMap", "Job", "Service", "HorizontalPodAutoscaler"} <= kinds
+    assert "Secret" not in kinds  # secrets are made by ops, never committed
+
+
+def test_the_three_broker_override_validates_with_replication_three_and_min_isr_two():
+    env = {
+        **example_env(),
+        "KAFKA_BOOTSTRAP": "kafka:9092,kafka-2:9092,kafka-3:9092",
+        "KAFKA_REPLICATION": "3",
+    }
+    result = compose_config(env, "deploy/compose/kafka-cluster.yml")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    brokers = [services[n]["environment"] for n in ("kafka", "kafka-2", "kafka-3")]
+    assert {b["KAFKA_NODE_ID"] for b in brokers} == {1, 2, 3}
+    for broker in brokers:
+        assert broker["KAFKA_MIN_INSYNC_REPLICAS"] == 2
+        assert broker["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@") == 3
+    for name in ("exhibitors-relay", "gateway-projector"):
+        assert services[name]["environment"]["PAVILION_KAFKA_REPLICATION"] == "3"
+        assert services[name]["environment"]["PAVILION_KAFKA_BOOTSTRAP"].count(":9092") == 3

@@ -20,6 +20,7 @@ Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_LOCK = "SELECT pg_advisory_xact_lock(hashtext('pavilion.migrations'))"
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,19 @@ CONSUMER = MigrationSet("consumer", "pavilion_core", "sql/consumer")
 
 async def migrate(conn: Connection, *sets: MigrationSet) -> list[str]:
     """Apply what is missing; returns the names applied."""
-    await conn.execute(
-        """CREATE TABLE IF NOT EXISTS schema_migrations (
-             namespace text NOT NULL, version int NOT NULL, name text NOT NULL,
-             applied_at timestamptz NOT NULL DEFAULT now(),
-             PRIMARY KEY (namespace, version))"""
-    )
+    async with conn.transaction():  # under the lock: two processes starting at once race
+        await conn.execute(_LOCK)  # on CREATE TABLE IF NOT EXISTS otherwise
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                 namespace text NOT NULL, version int NOT NULL, name text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now(),
+                 PRIMARY KEY (namespace, version))"""
+        )
     applied = []
     for migration_set in sets:
         for version, name, sql in migration_set.scripts():
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('pavilion.migrations'))")
+                await conn.execute(_LOCK)
                 done = await conn.fetchval(
                     "SELECT 1 FROM schema_migrations WHERE namespace = $1 AND version = $2",
                     migration_set.namespace,
