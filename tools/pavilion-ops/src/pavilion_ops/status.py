@@ -67,10 +67,9 @@ async def kafka_figures(kafka: KafkaSettings) -> tuple[dict[str, int], dict[str,
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
-        committed = {
-            group: await admin.list_consumer_group_offsets(group)
-            for group, _ in await admin.list_consumer_groups()
-        }
+        groups = [group for group, _ in await admin.list_consumer_groups()]
+        offsets = await asyncio.gather(*(admin.list_consumer_group_offsets(g) for g in groups))
+        committed = dict(zip(groups, offsets, strict=True))
         dlqs = sorted(t for t in await admin.list_topics() if t.endswith(".dlq"))
     finally:
         await admin.close()
