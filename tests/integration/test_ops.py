@@ -13,6 +13,7 @@ from pavilion_core.envelope import CloudEvent, Metadata, NewEvent
 from pavilion_core.eventstore import StreamAppend
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 from pavilion_core.pgstore import EventStore
+from pavilion_ops import deadletters
 from pavilion_ops.cli import app
 from pavilion_ops.status import kafka_figures, outbox_backlogs
 from typer.testing import CliRunner
@@ -115,7 +116,10 @@ async def test_a_fixed_dead_letter_is_sent_back_and_processed(
         shown = await asyncio.to_thread(
             runner.invoke, app, ["dlq", "show", dlq_topic(topic)], env={"COLUMNS": "300"}
         )
-        assert "the projection of this event has a bug" in shown.output, shown.output
+        assert shown.exit_code == 0 and "ValueError" in shown.output, shown.output
+        [shown_letter] = await deadletters.show(kafka, dlq_topic(topic))
+        assert shown_letter.error == "ValueError: the projection of this event has a bug"
+        assert shown_letter.original.startswith(f"{topic}@")
 
         broken = False  # the fix is deployed
         sent = await asyncio.to_thread(runner.invoke, app, ["dlq", "redrive", dlq_topic(topic)])
