@@ -1,6 +1,6 @@
-"""The gateway's ASGI app: GraphQL (HTTP and graphql-transport-ws) at /graphql, health
-at /healthz and /readyz. Every GraphQL request must carry a valid bearer token; over a
-WebSocket it comes in the connection_init payload (or the upgrade request's header)."""
+"""The gateway's ASGI app: GraphQL (HTTP and graphql-transport-ws) at /graphql, and
+/healthz, /readyz, /metrics. Every GraphQL request must carry a valid bearer token; over
+a WebSocket it comes in the connection_init payload (or the upgrade request's header)."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
