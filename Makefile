@@ -5,7 +5,7 @@ UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 WITH_INFRA := deploy/with-infra.sh
 
-.PHONY: help install run test unit integration e2e lint format infra-up infra-down
+.PHONY: help install run test unit integration e2e lint format infra-up infra-down bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,3 +47,6 @@ infra-up:  ## start PostgreSQL and Kafka and leave them running
 infra-down:  ## stop PostgreSQL and Kafka
 	deploy/kafka.sh stop
 	deploy/postgres.sh stop
+
+bench: install  ## benchmarks with their same-run baselines (bench/README.md); BENCH_ARGS=--quick
+	$(WITH_INFRA) $(UV) run --frozen python -m bench $(BENCH_ARGS)
