@@ -3,7 +3,9 @@
 running exhibitors, outreach and gateway processes, Kafka and PostgreSQL."""
 
 import asyncio
+import base64
 import json
+import os
 import re
 import sys
 import uuid
@@ -523,8 +525,6 @@ def _counts(pairs: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _exhibitor_id(local: uuid.UUID) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(f"Exhibitor:{local}".encode()).decode()
 
 
@@ -656,8 +656,6 @@ async def test_an_admin_registers_a_webhook_endpoint_and_sees_its_secret_once(st
 
 
 def base64_local(global_id: str) -> str:
-    import base64
-
     return base64.urlsafe_b64decode(global_id).decode().split(":", 1)[1]
 
 
@@ -775,7 +773,7 @@ async def test_a_rebuild_while_queries_run_swaps_in_the_same_answers(stack: Stac
         "-m",
         "gateway.cli",
         "rebuild",
-        env={**__import__("os").environ, **stack.env},  # type: ignore[attr-defined]
+        env={**os.environ, **stack.env},  # type: ignore[attr-defined]
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
