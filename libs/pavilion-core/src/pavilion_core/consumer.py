@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import KafkaError
 
 from pavilion_core.config import KafkaSettings
-from pavilion_core.db import Connection
+from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.kafka import Publisher, dlq_topic
@@ -163,11 +163,7 @@ class ConsumerLoop:
         )
 
     async def stored_offsets(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
-        rows = await self.pool.fetch(
-            "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1",
-            self.group_id,
-        )
-        stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        stored = await stored_offsets(self.pool, self.group_id)
         return {tp: off for tp, off in stored.items() if tp in partitions}
 
     async def seek_to_stored(
@@ -179,6 +175,14 @@ class ConsumerLoop:
             consumer.seek(tp, offset)
         if unknown:
             await consumer.seek_to_beginning(*unknown)
+
+
+async def stored_offsets(db: "Pool | Connection", group: str) -> dict[TopicPartition, int]:
+    """The next offset to apply, per partition, that `group` committed with its effects."""
+    rows = await db.fetch(
+        "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1", group
+    )
+    return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
 
 def _correlation(message: ConsumerRecord) -> str | None:

@@ -4,6 +4,7 @@ in PostgreSQL with its rows) and the ends of the topics' partitions."""
 import asyncio
 import time
 
+from pavilion_core.consumer import stored_offsets
 from pavilion_core.db import Connection, Pool
 from pavilion_core.kafka import offset_ranges, partitions
 from pavilion_core.runner import wait_first
@@ -15,10 +16,7 @@ Offsets = dict[tuple[str, int], int]
 
 
 async def stored(db: "Pool | Connection", group: str) -> Offsets:
-    rows = await db.fetch(
-        "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = $1", group
-    )
-    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+    return {(tp.topic, tp.partition): o for tp, o in (await stored_offsets(db, group)).items()}
 
 
 async def end_offsets(config: Config) -> Offsets:

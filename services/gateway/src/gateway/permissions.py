@@ -23,3 +23,8 @@ class NotExhibitor(BasePermission):
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         return info.context.viewer.role is not Role.EXHIBITOR
+
+
+def personal(info: strawberry.Info, value: str | None) -> str | None:
+    """A contact's personal detail (email, phone, address), or None for VIEWER tokens."""
+    return value if info.context.viewer.sees_personal_data else None

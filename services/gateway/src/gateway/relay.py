@@ -115,6 +115,19 @@ class Query:
     where: list[str] = field(default_factory=list)
     args: list[Any] = field(default_factory=list)
 
+    def matching(self, column: str, text: str | None) -> "Query":
+        """Rows whose `column` holds `text`, any case, LIKE wildcards taken literally."""
+        if not text:
+            return self
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self.narrowed(f"{column} ILIKE {{0}}", f"%{escaped}%")
+
+    def any_of(self, column: str, values: list[Any] | None) -> "Query":
+        """Rows whose `column` is one of `values` (enums by their value); all if none."""
+        if not values:
+            return self
+        return self.narrowed(f"{column} = ANY({{0}})", [getattr(v, "value", v) for v in values])
+
     def narrowed(self, condition: str, *values: Any) -> "Query":
         """Add a condition whose parameters are written as {0}, {1}… in `condition`."""
         numbers = [f"${len(self.args) + i + 1}" for i in range(len(values))]

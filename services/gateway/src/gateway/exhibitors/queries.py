@@ -40,19 +40,14 @@ class ExhibitorFilter:
 
 
 def narrowed(query: Query, f: ExhibitorFilter) -> Query:
-    if f.status:
-        query = query.narrowed("status = ANY({0})", [s.value for s in f.status])
+    query = query.any_of("status", f.status).matching("company_name", f.search)
+    query = query.any_of("country", [c.upper() for c in f.country or []])
     if f.supply_chain_area:
         query = query.narrowed(
             "supply_chain_areas && {0}::text[]", [a.value for a in f.supply_chain_area]
         )
-    if f.country:
-        query = query.narrowed("country = ANY({0})", [c.upper() for c in f.country])
     if f.hall:
         query = query.narrowed("booth_hall = {0}", f.hall)
-    if f.search:
-        escaped = f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.narrowed("company_name ILIKE {0}", f"%{escaped}%")
     return query
 
 

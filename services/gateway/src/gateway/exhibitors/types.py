@@ -11,6 +11,7 @@ import asyncpg
 import strawberry
 
 from gateway.auth import Role
+from gateway.permissions import personal
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
@@ -50,11 +51,11 @@ class ExhibitorContact:
 
     @strawberry.field(description="Null for VIEWER tokens: no personal data.")
     def email(self, info: strawberry.Info) -> str | None:
-        return self._email if info.context.viewer.sees_personal_data else None
+        return personal(info, self._email)
 
     @strawberry.field(description="Null for VIEWER tokens: no personal data.")
     def phone(self, info: strawberry.Info) -> str | None:
-        return self._phone if info.context.viewer.sees_personal_data else None
+        return personal(info, self._phone)
 
 
 @strawberry.type

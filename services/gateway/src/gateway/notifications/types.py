@@ -7,7 +7,7 @@ import asyncpg
 import strawberry
 
 from gateway.context import Context
-from gateway.permissions import NotExhibitor
+from gateway.permissions import NotExhibitor, personal
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 
 COLUMNS = "id, channel, recipient, template, rule, status, related_id, reason, created_at"
@@ -41,7 +41,7 @@ class Notification(Node):
 
     @strawberry.field(description="Null for VIEWER tokens: no personal data.")
     def recipient(self, info: strawberry.Info) -> str | None:
-        return self._recipient if info.context.viewer.sees_personal_data else None
+        return personal(info, self._recipient)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Notification":
@@ -83,9 +83,7 @@ class NotificationQueries:
         after: str | None = None,
     ) -> Connection[Notification]:
         f = filter or NotificationFilter()
-        query = Query(COLUMNS, "notifications")
-        if f.status:
-            query = query.narrowed("status = ANY({0})", [s.value for s in f.status])
+        query = Query(COLUMNS, "notifications").any_of("status", f.status)
         if f.related_id:
             query = query.narrowed("related_id = {0}", f.related_id)
         if f.rule:

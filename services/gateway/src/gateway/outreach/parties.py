@@ -9,6 +9,7 @@ import asyncpg
 import strawberry
 
 from gateway.outreach.columns import CONSENT, CONTACT, ORGANIZATION, Info, select
+from gateway.permissions import personal
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
@@ -85,11 +86,11 @@ class Contact(Node, Timelined):
 
     @strawberry.field(description="Null for VIEWER tokens: no personal data.")
     def email(self, info: Info) -> str | None:
-        return self._email if info.context.viewer.sees_personal_data else None
+        return personal(info, self._email)
 
     @strawberry.field(description="Null for VIEWER tokens: no personal data.")
     def phone(self, info: Info) -> str | None:
-        return self._phone if info.context.viewer.sees_personal_data else None
+        return personal(info, self._phone)
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:

@@ -1,7 +1,6 @@
 """Queries of the outreach feature (not for EXHIBITOR tokens)."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -13,19 +12,6 @@ from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
 
 Info = strawberry.Info[Context, None]
 BY_NAME = Keyset((("name", "text"), ("id", "uuid")))
-
-
-def _search(query: Query, column: str, text: str | None) -> Query:
-    if not text:
-        return query
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return query.narrowed(f"{column} ILIKE {{0}}", f"%{escaped}%")
-
-
-def _any(query: Query, column: str, values: list[Any] | None) -> Query:
-    if not values:
-        return query
-    return query.narrowed(f"{column} = ANY({{0}})", [getattr(v, "value", v) for v in values])
 
 
 @strawberry.input
@@ -84,8 +70,8 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.Organization]:
         f = filter or OrganizationFilter()
-        query = _search(Query(t.ORGANIZATION, "organizations"), "name", f.search)
-        query = _any(_any(query, "country", f.country), "kind", f.kind)
+        query = Query(t.ORGANIZATION, "organizations").matching("name", f.search)
+        query = query.any_of("country", f.country).any_of("kind", f.kind)
         if not f.include_merged:
             query = query.narrowed("merged_into IS NULL")
         return await fetch_page(
@@ -101,7 +87,7 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.Contact]:
         f = filter or ContactFilter()
-        query = _any(_search(Query(t.CONTACT, "contacts"), "name", f.search), "country", f.country)
+        query = Query(t.CONTACT, "contacts").matching("name", f.search).any_of("country", f.country)
         if f.organization_id:
             query = query.narrowed(
                 "organization_id = {0}", _uuid(f.organization_id, "Organization")
@@ -133,7 +119,7 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.OutreachEvent]:
         f = filter or OutreachEventFilter()
-        query = _any(Query(t.EVENT, t.EVENTS), "kind", f.kind)
+        query = Query(t.EVENT, t.EVENTS).any_of("kind", f.kind)
         if f.trip_id:
             query = query.narrowed("trip_id = {0}", _uuid(f.trip_id, "Trip"))
         if f.starts_after:
@@ -154,7 +140,7 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.Interest]:
         f = filter or InterestFilter()
-        query = _any(_any(Query(t.INTEREST, "interests"), "stage", f.stage), "kind", f.kind)
+        query = Query(t.INTEREST, "interests").any_of("stage", f.stage).any_of("kind", f.kind)
         if f.edition:
             query = query.narrowed("edition = {0}", f.edition)
         if f.owner:
@@ -176,7 +162,7 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.FollowUp]:
         f = filter or FollowUpFilter()
-        query = _any(Query(t.FOLLOW_UP, "follow_ups"), "status", f.status)
+        query = Query(t.FOLLOW_UP, "follow_ups").any_of("status", f.status)
         if f.owner:
             query = query.narrowed("owner = {0}", f.owner)
         if f.overdue is not None:
