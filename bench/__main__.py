@@ -6,40 +6,66 @@ import argparse
 import asyncio
 import json
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pavilion_core.config import KafkaSettings
 
 from bench import baselines, scenarios
+from bench.lag import lag
 from bench.measure import Figure
+from bench.notify import notifications
 
 RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass(frozen=True)
+class Size:
+    rows: int  # B_copy
+    messages: int  # B_kafka
+    seconds: float  # of load for each closed-loop HTTP figure
+    append_s: float  # of scenario 1's load
+    events: int  # on the topic the replay reads
+    lag_s: tuple[float, float]  # of scenario 3 at 50 % and at 80 %
+    emails: int  # scenario 6's burst
+
+
 SIZES = {
-    "quick": {"rows": 20_000, "messages": 20_000, "requests": 2_000, "commands": 1_000},
-    "full": {"rows": 100_000, "messages": 100_000, "requests": 5_000, "commands": 10_000},
+    "quick": Size(20_000, 20_000, 2, 4, 10_000, (4, 4), 500),
+    "full": Size(100_000, 100_000, 15, 30, 1_000_000, (30, 300), 10_000),
 }
 
 
 async def run(mode: str, logs: Path) -> list[Figure]:
     size, kafka = SIZES[mode], KafkaSettings.from_env()
-    copy = await baselines.copy(size["rows"])
-    produce, consume = await baselines.kafka(kafka, size["messages"])
-    asgi = await baselines.asgi(size["requests"], 16, logs)
-    appends, relayed, topic = await scenarios.append_and_relay(kafka, size["commands"], 8, logs)
-    replay, page, board = await scenarios.replay_and_query(
-        kafka, topic, size["commands"], size["requests"], logs
+    copy = await baselines.copy(size.rows)
+    produce, consume = await baselines.kafka(kafka, size.messages)
+    ping = await baselines.kafka_latency(kafka, 200)
+    asgi = await baselines.asgi(size.seconds, 16, logs)
+    appends, relayed, topic, appended = await scenarios.append_and_relay(
+        kafka, size.append_s, 8, logs
     )
+    history = max(0, size.events - appended)
+    replay, page, board = await scenarios.replay_and_query(
+        kafka, topic, appended, history, size.seconds, logs
+    )
+    runs = [(0.5, size.lag_s[0]), (0.8, size.lag_s[1])]
+    half, high = await lag(kafka, appends.value, runs, logs)
+    smtp, emails = await notifications(kafka, size.emails, logs)
     for figure, baseline in [
         (appends, copy),
         (relayed, produce),
         (replay, copy),
         (page, asgi),
         (board, asgi),
+        (half, ping),
+        (high, ping),
+        (emails, smtp),
     ]:
         against(figure, baseline)
-    return [copy, produce, consume, asgi, appends, relayed, replay, page, board]
+    baselines_ = [copy, produce, consume, ping, asgi, smtp]
+    return [*baselines_, appends, relayed, half, high, replay, page, board, emails]
 
 
 def against(figure: Figure, baseline: Figure) -> None:

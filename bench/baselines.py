@@ -7,14 +7,15 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import offset_ranges, partitions
 
 from bench import stack
-from bench.measure import Figure, drive, summary
+from bench.load import wrk
+from bench.measure import Figure, latency, percentile
 
+ROOT = Path(__file__).parent.parent
 EVENT_DATA = json.dumps(
     {
         "applicationId": str(uuid.uuid4()),
@@ -91,17 +92,44 @@ async def kafka(kafka: KafkaSettings, messages: int) -> tuple[Figure, Figure]:
     )
 
 
-async def asgi(requests: int, concurrency: int, logs: Path) -> Figure:
-    """B_asgi: a trivial ASGI app on uvicorn (the gateway's server), `concurrency` clients."""
+async def asgi(seconds: float, connections: int, logs: Path) -> Figure:
+    """B_asgi: a trivial ASGI app on the gateway's server stack (uvicorn, uvloop,
+    httptools), `connections` clients."""
     port = stack.free_port()
     args = ["-m", "uvicorn", "bench.trivial:app", "--port", str(port), "--log-level", "warning"]
+    args += ["--loop", "uvloop", "--http", "httptools", "--app-dir", str(ROOT)]
     url = f"http://127.0.0.1:{port}/"
     async with stack.process(args, {}, url, logs / "asgi.log"):
-        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as http:
+        load = await wrk(url, seconds=seconds, connections=connections)
+    return Figure("B_asgi", load["requests"] / load["seconds"], "req/s", extra=latency(load))
 
-            async def one(_: int) -> None:
-                response = await http.get(url)
-                assert response.status_code == 200
 
-            seconds, latencies = await drive(requests, concurrency, one)
-    return Figure("B_asgi", requests / seconds, "req/s", extra=summary(latencies))
+async def kafka_latency(kafka: KafkaSettings, samples: int) -> Figure:
+    """B_kafka latency: one message at a time (acks=all) from a producer to a consumer
+    that waits for it — the least any path through Kafka can take; p50 in ms."""
+    topic = await stack.topic(kafka, "ping")
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all", linger_ms=0)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap, fetch_max_wait_ms=500)
+    await producer.start()
+    await consumer.start()
+    try:
+        tps = await partitions(kafka, [topic])
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        for tp in tps:  # resolve the end positions before the first message is sent
+            await consumer.position(tp)
+        rounds = []
+        for i in range(samples):
+            started = time.perf_counter()
+            await producer.send(topic, b"ping", partition=i % len(tps))
+            await consumer.getone()
+            rounds.append((time.perf_counter() - started) * 1000)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return Figure(
+        "B_kafka latency",
+        percentile(rounds, 50),
+        "ms",
+        extra={"p99_ms": round(percentile(rounds, 99), 2), "samples": samples},
+    )

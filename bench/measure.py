@@ -1,8 +1,7 @@
 """What every benchmark shares: a figure with its unit, the baseline it is measured
-against, latency percentiles, and a pool of concurrent clients."""
+against, and latency percentiles."""
 
 import asyncio
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,12 @@ class Figure:
     def ratio(self) -> float | None:
         if self.baseline_value in (None, 0):
             return None
-        return self.value / self.baseline_value  # type: ignore[operator]
+        return self.value / self.baseline_value
+
+
+def latency(load: dict[str, float]) -> dict[str, float]:
+    """The latency figures of a load run, rounded for the table."""
+    return {k: round(load[k], 2) for k in ("p50_ms", "p99_ms", "mean_ms")}
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -30,35 +34,6 @@ def percentile(samples: list[float], p: float) -> float:
         return 0.0
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-async def drive(
-    count: int, concurrency: int, one: Callable[[int], Awaitable[None]]
-) -> tuple[float, list[float]]:
-    """Run `one(i)` for i < count on `concurrency` workers: (seconds, latencies in ms)."""
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(count):
-        queue.put_nowait(i)
-
-    async def worker() -> None:
-        while not queue.empty():
-            i = queue.get_nowait()
-            started = time.perf_counter()
-            await one(i)
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
-
-
-def summary(latencies: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(percentile(latencies, 50), 2),
-        "p99_ms": round(percentile(latencies, 99), 2),
-        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
-    }
 
 
 async def until(

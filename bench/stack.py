@@ -48,13 +48,15 @@ async def topic(kafka: KafkaSettings, name: str) -> str:
 async def process(
     args: list[str], env: dict[str, str], ready_url: str | None, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after."""
+    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after.
+    It runs in the log's directory (a faust worker makes its data directory there)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         env={**os.environ, **env},
         stdout=log.open("wb"),
         stderr=asyncio.subprocess.STDOUT,
+        cwd=log.parent,
     )
     try:
         deadline = time.monotonic() + 60 if ready_url else 0
@@ -73,3 +75,16 @@ async def process(
         if proc.returncode is None:
             proc.terminate()
             await asyncio.wait_for(proc.wait(), 30)
+
+
+async def run(args: list[str], env: dict[str, str], log: Path) -> None:
+    """`python <args>` with `env` to its end (e.g. a migration); RuntimeError if it fails."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    if await asyncio.wait_for(proc.wait(), 120) != 0:
+        raise RuntimeError(f"{args} failed; see {log}")

@@ -1,0 +1,147 @@
+"""Scenario 3: how long after a command is acknowledged its change is visible through
+GraphQL, under a fixed (open-loop) rate of commands.
+
+Commands go to the exhibitors API; one GraphQL subscription (`exhibitorChanged`, the
+same push a user's screen gets) reports each change as the gateway serves it. The lag
+of a command is the time from its 201 to its exhibitor arriving on the subscription."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import httpx
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+from pavilion_core.config import KafkaSettings
+
+from bench import stack
+from bench.load import paced
+from bench.measure import Figure, percentile
+from bench.scenarios import JWT_SECRET, STORY, application, bearer
+
+CHANGED = gql('subscription { exhibitorChanged(edition: "CISCE-2026") { id } }')
+
+
+async def lag(
+    kafka: KafkaSettings, capacity: float, runs: list[tuple[float, float]], logs: Path
+) -> list[Figure]:
+    """One figure per (share of `capacity`, seconds) in `runs`: the p50 lag in ms."""
+    async with AsyncExitStack() as using:
+        exhibitors = await using.enter_async_context(stack.database("lag_exhibitors"))
+        read_model = await using.enter_async_context(stack.database("lag_readmodel"))
+        topic = await stack.topic(kafka, "lag")
+        api, gateway = stack.free_port(), stack.free_port()
+        env = {
+            **STORY,
+            "PAVILION_EXHIBITORS_DATABASE_URL": exhibitors,
+            "PAVILION_EXHIBITORS_PORT": str(api),
+            "PAVILION_EXHIBITORS_TOPIC": topic,
+            "PAVILION_EXHIBITORS_URL": f"http://127.0.0.1:{api}",
+            "PAVILION_GATEWAY_DATABASE_URL": read_model,
+            "PAVILION_GATEWAY_PORT": str(gateway),
+            "PAVILION_GATEWAY_TOPICS": topic,
+            "PAVILION_GATEWAY_GROUP": f"{topic}.bench",
+            "PAVILION_JWT_SECRET": JWT_SECRET,
+        }
+        for service, process, port in [
+            ("exhibitors", "api", api),
+            ("exhibitors", "relay", None),
+            ("gateway", "projector", None),
+            ("gateway", "api", gateway),
+        ]:
+            ready = f"http://127.0.0.1:{port}/readyz" if port else None
+            log = logs / f"lag-{service}-{process}.log"
+            await using.enter_async_context(
+                stack.process(["-m", service, process], env, ready, log)
+            )
+        seen = await using.enter_async_context(_watching(gateway))
+        http = await using.enter_async_context(
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{api}", timeout=30)
+        )
+        await _warm_up(http, seen)
+        figures = []
+        for share, seconds in runs:
+            lags = await _commands(http, seen, rate=capacity * share, seconds=seconds)
+            fifth = max(1, len(lags) // 5)
+            figures.append(
+                Figure(
+                    f"3 lag @{share:.0%}",
+                    percentile(lags, 50),
+                    "ms",
+                    target="p50 ≤50 ms, p99 ≤250 ms; at 80% not growing",
+                    extra={
+                        "p99_ms": round(percentile(lags, 99), 2),
+                        "rate": round(capacity * share, 1),
+                        "seconds": seconds,
+                        "p50_first_fifth_ms": round(percentile(lags[:fifth], 50), 2),
+                        "p50_last_fifth_ms": round(percentile(lags[-fifth:], 50), 2),
+                    },
+                )
+            )
+    return figures
+
+
+@asynccontextmanager
+async def _watching(port: int) -> AsyncIterator[dict[str, float]]:
+    """Application id → when its change first arrived on the subscription."""
+    from gateway.relay import parse_global_id
+
+    seen: dict[str, float] = {}
+    transport = WebsocketsTransport(
+        url=f"ws://127.0.0.1:{port}/graphql",
+        init_payload={"Authorization": bearer()},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    async with Client(transport=transport) as session:
+
+        async def listen() -> None:
+            async for result in session.subscribe(CHANGED):
+                _, application_id = parse_global_id(result["exhibitorChanged"]["id"])
+                seen.setdefault(application_id, time.perf_counter())
+
+        listening = asyncio.create_task(listen())
+        try:
+            yield seen
+        finally:
+            listening.cancel()
+
+
+async def _warm_up(http: httpx.AsyncClient, seen: dict[str, float]) -> None:
+    """Until one command's change arrives: the subscription is live, caches are warm."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            await asyncio.wait_for(_commands(http, seen, rate=1, seconds=1, within=2), 3)
+            return
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+
+
+async def _commands(
+    http: httpx.AsyncClient,
+    seen: dict[str, float],
+    rate: float,
+    seconds: float,
+    within: float = 120,
+) -> list[float]:
+    """Submit at `rate` for `seconds`; each command's lag in ms, in the order sent."""
+    run, acked = uuid.uuid4().hex[:6], {}
+
+    async def one(i: int) -> None:
+        response = await http.post("/applications", json=application(f"{run}-{i:07d}"))
+        if response.status_code != 201:
+            raise RuntimeError(f"command refused: {response.status_code} {response.text}")
+        acked[i] = (response.json()["id"], time.perf_counter())
+
+    sent = await paced(rate, seconds, one)
+    deadline = time.monotonic() + within
+    while any(app not in seen for app, _ in acked.values()):
+        if time.monotonic() > deadline:
+            missing = sum(app not in seen for app, _ in acked.values())
+            raise TimeoutError(f"{missing} of {sent} changes never arrived on the subscription")
+        await asyncio.sleep(0.05)  # the subscription fills `seen`; checked with a deadline
+    return [max(0.0, seen[app] - at) * 1000 for app, at in (acked[i] for i in sorted(acked))]
