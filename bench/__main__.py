@@ -87,14 +87,17 @@ def table(figures: list[Figure]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help=f"where the JSON goes (default {RESULTS})"
+    )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     with tempfile.TemporaryDirectory(prefix="pavilion-bench-") as logs:
         figures = asyncio.run(run(mode, Path(logs)))
     print(table(figures))
-    RESULTS.mkdir(exist_ok=True)
+    args.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"{stamp}.json"
+    out = args.results / f"{stamp}.json"
     out.write_text(
         json.dumps(
             {
