@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 import asyncpg
+import pytest
 from gateway.projector import project
 from pavilion_core.config import KafkaSettings
-from pavilion_core.consumer import ConsumerLoop, Handler
+from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.envelope import CloudEvent, KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 
@@ -50,6 +51,7 @@ def loop(
     publisher: KafkaPublisher,
     group: str,
     handler: Handler = project,
+    batch_handler: BatchHandler | None = None,
 ) -> ConsumerLoop:
     return ConsumerLoop(
         pool=pool,
@@ -58,6 +60,7 @@ def loop(
         topics=[topic],
         handler=handler,
         dead_letters=publisher,
+        batch_handler=batch_handler,
     )
 
 
@@ -69,11 +72,13 @@ async def consumed(pool: asyncpg.Pool, group: str, at_least: int) -> bool:
     return bool(total >= at_least)
 
 
+@pytest.mark.parametrize("batch_handler", [None, project.batch], ids=["by-event", "batched"])
 async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected(
     read_pool: asyncpg.Pool,
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
     topic: str,
+    batch_handler: BatchHandler | None,
 ):
     first, last = submitted_record("First GmbH"), submitted_record("Last GmbH")
     missing_field = submitted_record("Broken")
@@ -93,7 +98,8 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected
         await publisher.publish(topic, [KafkaRecord(key, record.value, record.headers)])
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
-    running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group).run(stop))
+    consumer = loop(read_pool, kafka, topic, publisher, group, batch_handler=batch_handler)
+    running = asyncio.create_task(consumer.run(stop))
     await eventually(lambda: consumed(read_pool, group, 5), what="all five consumed")
     stop.set()
     await running
@@ -109,6 +115,32 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected
         e["dlq_original_topic"] == topic and e["dlq_consumer_group"] == group for e in errors
     )
     assert [m.value for m in dead] == [p.value for p in poison]  # kept as it came, to redrive
+
+
+async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+):
+    records = [submitted_record(f"Co {i}") for i in range(6)]
+    broken = json.loads(records[2].value)
+    del broken["companyName"]  # decodes, but its projection fails
+    records[2] = KafkaRecord(records[2].key, json.dumps(broken).encode(), records[2].headers)
+    await publisher.publish(topic, [KafkaRecord(b"one", r.value, r.headers) for r in records])
+
+    group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
+    consumer = loop(read_pool, kafka, topic, publisher, group, batch_handler=project.batch)
+    running = asyncio.create_task(consumer.run(stop))
+    await eventually(lambda: consumed(read_pool, group, 6), what="all six consumed")
+    stop.set()
+    await running
+
+    names = await read_pool.fetch("SELECT company_name FROM exhibitors ORDER BY company_name")
+    assert [r["company_name"] for r in names] == ["Co 0", "Co 1", "Co 3", "Co 4", "Co 5"]
+    assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 5  # once each
+    [dead] = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 1)
+    assert dict(dead.headers)["dlq_error_type"] == b"KeyError"
 
 
 async def test_a_restarted_consumer_resumes_from_its_stored_offsets(

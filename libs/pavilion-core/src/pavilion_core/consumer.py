@@ -30,6 +30,7 @@ from pavilion_core.runner import wait_first
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[Connection, list[CloudEvent]], Awaitable[None]]
 Begin = Callable[[Connection], Awaitable[None]]
 TRANSIENT = (
     ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
@@ -54,13 +55,17 @@ class ConsumerLoop:
         dead_letters: Publisher,
         batch_size: int = 500,
         begin: Begin | None = None,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         """`begin`, when given, runs first in each batch's transaction (e.g. to pick the
-        tables the batch writes to)."""
+        tables the batch writes to). `batch_handler`, when given, takes a whole batch at
+        once (the same effect as `handler` on each event, in fewer round trips); a batch
+        it fails is applied again event by event with `handler`."""
         self.pool, self.kafka = pool, kafka
         self.group_id, self.topics = group_id, list(topics)
         self.handler, self.dead_letters = handler, dead_letters
         self.batch_size, self.begin = batch_size, begin
+        self.batch_handler = batch_handler
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
@@ -140,11 +145,13 @@ class ConsumerLoop:
         async with self.pool.acquire() as conn, conn.transaction():
             if self.begin is not None:
                 await self.begin(conn)
+            if events is not None and self.batch_handler is not None:
+                await self.batch_handler(conn, list(events.values()))
             for tp, messages in batch.items():
                 for message in messages:
                     if events is None:
                         await self._handle(conn, message)
-                    else:
+                    elif self.batch_handler is None:
                         await self._run_handler(conn, events[id(message)])
                 await conn.execute(
                     """INSERT INTO consumer_offsets (group_id, topic, partition, next_offset)

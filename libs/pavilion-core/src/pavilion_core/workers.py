@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from pavilion_core import runner
 from pavilion_core.config import KafkaSettings
-from pavilion_core.consumer import Begin, ConsumerLoop, Handler
+from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
 from pavilion_core.relay import OutboxRelay
@@ -41,8 +41,10 @@ async def consume(
     handler: Handler,
     stop: asyncio.Event,
     begin: Begin | None = None,
+    batch_handler: BatchHandler | None = None,
 ) -> None:
-    """Apply `topics` with `handler` until `stop`; poison goes to each topic's DLQ."""
+    """Apply `topics` with `handler` (or `batch_handler`, see ConsumerLoop) until `stop`;
+    poison goes to each topic's DLQ."""
     await ensure_topics(kafka, topics)
     async with started_producer(kafka, f"{service}-{group_id}-dlq") as dead_letters:
         await ConsumerLoop(
@@ -53,6 +55,7 @@ async def consume(
             handler=handler,
             dead_letters=dead_letters,
             begin=begin,
+            batch_handler=batch_handler,
         ).run(stop)
 
 

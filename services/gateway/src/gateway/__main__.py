@@ -24,6 +24,7 @@ async def run_projector(stop: asyncio.Event) -> None:
             group_id=config.group_id,
             topics=config.topics,
             handler=project,
+            batch_handler=project.batch,
             stop=stop,
             begin=write_to_current,
         )

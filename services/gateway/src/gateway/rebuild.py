@@ -75,12 +75,14 @@ async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
 async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None]) -> int:
     generation = await _fresh_generation(pool)
     group = f"{config.group_id}.rebuild.{generation}"
+    projector = Projector(announce=False)
     loop = ConsumerLoop(
         pool=pool,
         kafka=config.kafka,
         group_id=group,
         topics=config.topics,
-        handler=Projector(announce=False),
+        handler=projector,
+        batch_handler=projector.batch,
         dead_letters=AlreadyDeadLettered(),
         begin=write_to(generation),
     )

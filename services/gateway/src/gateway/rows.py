@@ -2,15 +2,23 @@
 event that changed it."""
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
+
+class Writer(Protocol):
+    """What a projection writes through: a connection, or the projector's batch (which
+    collects the statements of many events and runs each kind once, for all of them)."""
+
+    async def execute(self, query: str, *args: object) -> str: ...
+
+
+Apply = Callable[[Writer, CloudEvent], Awaitable[None]]
 
 
 async def update(
-    conn: Connection, table: str, key: object, event: CloudEvent, assignments: str, *values: object
+    conn: Writer, table: str, key: object, event: CloudEvent, assignments: str, *values: object
 ) -> None:
     """Set `assignments` ($4… are `values`) on row `key` of `table`."""
     await conn.execute(
@@ -29,5 +37,5 @@ def typed(source: str, appliers: dict[str, Apply]) -> dict[str, Apply]:
     return {f"pavilion.{source}.{name}.v1": apply for name, apply in appliers.items()}
 
 
-async def timeline_only(conn: Connection, event: CloudEvent) -> None:
+async def timeline_only(conn: Writer, event: CloudEvent) -> None:
     """The event's timeline entry is its whole projection."""

@@ -3,13 +3,12 @@ application) and the booths table (every booth of every hall)."""
 
 import json
 
-from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-from gateway.rows import Apply, timeline_only, typed, update
+from gateway.rows import Apply, Writer, timeline_only, typed, update
 
 
-async def submitted(conn: Connection, event: CloudEvent) -> None:
+async def submitted(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO exhibitors (id, edition, company_name, country, status,
@@ -31,20 +30,18 @@ async def submitted(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def _update(
-    conn: Connection, event: CloudEvent, assignments: str = "", *values: object
-) -> None:
+async def _update(conn: Writer, event: CloudEvent, assignments: str = "", *values: object) -> None:
     await update(conn, "exhibitors", event.data["applicationId"], event, assignments, *values)
 
 
 def status(value: str) -> Apply:
-    async def apply(conn: Connection, event: CloudEvent) -> None:
+    async def apply(conn: Writer, event: CloudEvent) -> None:
         await _update(conn, event, "status = $4", value)
 
     return apply
 
 
-async def contract_issued(conn: Connection, event: CloudEvent) -> None:
+async def contract_issued(conn: Writer, event: CloudEvent) -> None:
     await _update(
         conn,
         event,
@@ -54,11 +51,11 @@ async def contract_issued(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def payment_recorded(conn: Connection, event: CloudEvent) -> None:
+async def payment_recorded(conn: Writer, event: CloudEvent) -> None:
     await _update(conn, event, "paid_amount = $4", event.data["paidTotal"])
 
 
-async def booth_assigned(conn: Connection, event: CloudEvent) -> None:
+async def booth_assigned(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await _update(
         conn,
@@ -70,7 +67,7 @@ async def booth_assigned(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def profile_updated(conn: Connection, event: CloudEvent) -> None:
+async def profile_updated(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await _update(
         conn,
@@ -83,7 +80,7 @@ async def profile_updated(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def contact_added(conn: Connection, event: CloudEvent) -> None:
+async def contact_added(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     contact = {"name": d["name"], "email": d["email"], "phone": d["phone"]}
     await _update(
@@ -91,7 +88,7 @@ async def contact_added(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def contact_removed(conn: Connection, event: CloudEvent) -> None:
+async def contact_removed(conn: Writer, event: CloudEvent) -> None:
     await _update(
         conn,
         event,
@@ -101,11 +98,11 @@ async def contact_removed(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def areas_set(conn: Connection, event: CloudEvent) -> None:
+async def areas_set(conn: Writer, event: CloudEvent) -> None:
     await _update(conn, event, "supply_chain_areas = $4", list(event.data["supplyChainAreas"]))
 
 
-async def categories_set(conn: Connection, event: CloudEvent) -> None:
+async def categories_set(conn: Writer, event: CloudEvent) -> None:
     await _update(conn, event, "product_categories = $4", list(event.data["productCategories"]))
 
 
@@ -117,7 +114,7 @@ def _on_floor_plan(event: CloudEvent) -> bool:
     return event.subject.startswith("floorplan:")
 
 
-async def booth_defined(conn: Connection, event: CloudEvent) -> None:
+async def booth_defined(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO booths (edition, hall, code, size_sqm, supply_chain_area)
@@ -130,9 +127,7 @@ async def booth_defined(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def _set_booth(
-    conn: Connection, event: CloudEvent, assignments: str, *values: object
-) -> None:
+async def _set_booth(conn: Writer, event: CloudEvent, assignments: str, *values: object) -> None:
     d = event.data
     await conn.execute(
         f"UPDATE booths SET {assignments} WHERE edition = $1 AND hall = $2 AND code = $3",
@@ -143,20 +138,20 @@ async def _set_booth(
     )
 
 
-async def booth_allocated(conn: Connection, event: CloudEvent) -> None:
+async def booth_allocated(conn: Writer, event: CloudEvent) -> None:
     await _set_booth(
         conn, event, "allocated_to = $4, offered_to = NULL", event.data["applicationId"]
     )
 
 
-async def booth_offered(conn: Connection, event: CloudEvent) -> None:
+async def booth_offered(conn: Writer, event: CloudEvent) -> None:
     if _on_floor_plan(event):
         await _set_booth(conn, event, "offered_to = $4", event.data["applicationId"])
     else:
         await _update(conn, event)
 
 
-async def booth_released(conn: Connection, event: CloudEvent) -> None:
+async def booth_released(conn: Writer, event: CloudEvent) -> None:
     if _on_floor_plan(event):
         await _set_booth(conn, event, "allocated_to = NULL, offered_to = NULL")
         return

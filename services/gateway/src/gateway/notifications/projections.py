@@ -2,13 +2,12 @@
 whom (or held back, or failed) and the webhook endpoints. Opt-outs, reminders and
 webhook deliveries are kept in the timeline only."""
 
-from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-from gateway.rows import Apply, timeline_only, typed
+from gateway.rows import Apply, Writer, timeline_only, typed
 
 
-async def requested(conn: Connection, event: CloudEvent) -> None:
+async def requested(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO notifications (id, channel, recipient, template, rule, status,
@@ -25,7 +24,7 @@ async def requested(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def suppressed(conn: Connection, event: CloudEvent) -> None:
+async def suppressed(conn: Writer, event: CloudEvent) -> None:
     """A suppression is decided instead of a request: the row starts here."""
     d = event.data
     await conn.execute(
@@ -44,7 +43,7 @@ async def suppressed(conn: Connection, event: CloudEvent) -> None:
 
 
 def outcome(status: str, reason_field: str | None = None) -> Apply:
-    async def apply(conn: Connection, event: CloudEvent) -> None:
+    async def apply(conn: Writer, event: CloudEvent) -> None:
         await conn.execute(
             """UPDATE notifications SET status = $2, reason = coalesce($3, reason),
                                         updated_at = $4 WHERE id = $1""",
@@ -57,7 +56,7 @@ def outcome(status: str, reason_field: str | None = None) -> Apply:
     return apply
 
 
-async def endpoint_registered(conn: Connection, event: CloudEvent) -> None:
+async def endpoint_registered(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO webhook_endpoints (id, url, event_types, registered_at)

@@ -4,23 +4,22 @@ Notes and claims are kept in the timeline only."""
 
 import json
 
-from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 
-from gateway.rows import Apply, timeline_only, typed, update
+from gateway.rows import Apply, Writer, timeline_only, typed, update
 
 
 def _set(table: str, key: str, assignments: str, *fields: str) -> Apply:
     """An applier that copies `fields` of the event's data into `assignments` ($4…)."""
 
-    async def apply(conn: Connection, event: CloudEvent) -> None:
+    async def apply(conn: Writer, event: CloudEvent) -> None:
         values = [event.data[f] for f in fields]
         await update(conn, table, event.data[key], event, assignments, *values)
 
     return apply
 
 
-async def organization_registered(conn: Connection, event: CloudEvent) -> None:
+async def organization_registered(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO organizations (id, name, kind, country, website, version, updated_at)
@@ -35,7 +34,7 @@ async def organization_registered(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def contact_registered(conn: Connection, event: CloudEvent) -> None:
+async def contact_registered(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO contacts (id, name, title, email, phone, country, language,
@@ -54,7 +53,7 @@ async def contact_registered(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def consent_granted(conn: Connection, event: CloudEvent) -> None:
+async def consent_granted(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO consents (contact_id, channel, purpose, legal_basis, evidence,
@@ -74,7 +73,7 @@ async def consent_granted(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def consent_withdrawn(conn: Connection, event: CloudEvent) -> None:
+async def consent_withdrawn(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO consents (contact_id, channel, purpose, withdrawn_at)
@@ -88,7 +87,7 @@ async def consent_withdrawn(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def delegation_formed(conn: Connection, event: CloudEvent) -> None:
+async def delegation_formed(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO delegations (id, name, organizer, leader_id, purpose, version,
@@ -104,7 +103,7 @@ async def delegation_formed(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def trip_planned(conn: Connection, event: CloudEvent) -> None:
+async def trip_planned(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO trips (id, delegation_id, name, status, stops, version, updated_at)
@@ -118,7 +117,7 @@ async def trip_planned(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def stop_added(conn: Connection, event: CloudEvent) -> None:
+async def stop_added(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     stop = {k: d[k] for k in ("city", "country", "startsOn", "endsOn")}
     await update(
@@ -131,7 +130,7 @@ async def stop_added(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def stop_rescheduled(conn: Connection, event: CloudEvent) -> None:
+async def stop_rescheduled(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await update(
         conn,
@@ -146,7 +145,7 @@ async def stop_rescheduled(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def event_scheduled(conn: Connection, event: CloudEvent) -> None:
+async def event_scheduled(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO outreach_events (id, trip_id, stop_index, name, kind, city, country,
@@ -172,7 +171,7 @@ async def event_scheduled(conn: Connection, event: CloudEvent) -> None:
 def invitation(assignments: str) -> Apply:
     """An invitation changes; so does its event's version."""
 
-    async def apply(conn: Connection, event: CloudEvent) -> None:
+    async def apply(conn: Writer, event: CloudEvent) -> None:
         d = event.data
         await conn.execute(
             f"UPDATE invitations SET {assignments} WHERE event_id = $1 AND contact_id = $2",
@@ -184,7 +183,7 @@ def invitation(assignments: str) -> Apply:
     return apply
 
 
-async def invited(conn: Connection, event: CloudEvent) -> None:
+async def invited(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO invitations (event_id, contact_id, status, invited_at)
@@ -196,7 +195,7 @@ async def invited(conn: Connection, event: CloudEvent) -> None:
     await update(conn, "outreach_events", d["eventId"], event, "")
 
 
-async def interest_captured(conn: Connection, event: CloudEvent) -> None:
+async def interest_captured(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO interests (id, contact_id, organization_id, source_event_id, kind,
@@ -216,7 +215,7 @@ async def interest_captured(conn: Connection, event: CloudEvent) -> None:
     )
 
 
-async def follow_up_scheduled(conn: Connection, event: CloudEvent) -> None:
+async def follow_up_scheduled(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO follow_ups (id, subject_id, owner, due_at, status, note, version,
