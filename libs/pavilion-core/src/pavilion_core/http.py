@@ -20,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
@@ -139,17 +141,54 @@ async def run_command(
 _QUIET = ("/healthz", "/readyz", "/metrics")
 
 
-def _observe(service: str, request: Request, response: Response | None, started: float) -> None:
-    route = request.scope.get("route")
-    path = getattr(route, "path", "unmatched")
-    status = response.status_code if response is not None else 500
+class Correlated:
+    """ASGI middleware: the request's correlation id (from X-Correlation-Id, or new) in
+    the log context and on the response, Idempotent-Replayed when the command's answer
+    was a replay, and a log line and latency sample per request. Plain ASGI, not
+    Starlette's BaseHTTPMiddleware: that costs a task group and a stream per request."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cid = Headers(scope=scope).get("x-correlation-id") or str(uuid.uuid4())
+        token, started = correlation_id.set(cid), time.perf_counter()
+        status: list[int] = []  # once the response has started
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+                headers = MutableHeaders(scope=message)
+                headers["x-correlation-id"] = cid
+                if scope.get("state", {}).get("idempotent_replayed"):
+                    headers["idempotent-replayed"] = "true"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("internal error")
+            if status:  # too late for an error answer
+                raise
+            message = f"internal error; correlation id {cid}"
+            await error(500, "INTERNAL", message)(scope, receive, send_with_id)
+        finally:
+            _observe(self.service, scope, status[0] if status else 500, started)
+            correlation_id.reset(token)
+
+
+def _observe(service: str, scope: Scope, status: int, started: float) -> None:
+    path = getattr(scope.get("route"), "path", "unmatched")
     seconds = time.perf_counter() - started
-    REQUEST_SECONDS.labels(service, request.method, path, str(status)).observe(seconds)
+    REQUEST_SECONDS.labels(service, scope["method"], path, str(status)).observe(seconds)
     if path not in _QUIET:
         log.info(
             "request",
             extra={
-                "method": request.method,
+                "method": scope["method"],
                 "route": path,
                 "status": status,
                 "ms": round(seconds * 1000, 1),
@@ -238,26 +277,7 @@ def install(
     """Correlation ids, a log line and a latency sample per request, typed errors,
     /healthz, /readyz and /metrics."""
 
-    @app.middleware("http")
-    async def correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        token = correlation_id.set(cid)
-        started = time.perf_counter()
-        response: Response | None = None
-        try:
-            response = await call_next(request)
-        except Exception:
-            log.exception("internal error")
-            response = error(500, "INTERNAL", f"internal error; correlation id {cid}")
-        finally:
-            _observe(service, request, response, started)
-            correlation_id.reset(token)
-        response.headers["x-correlation-id"] = cid
-        if getattr(request.state, "idempotent_replayed", False):
-            response.headers["idempotent-replayed"] = "true"
-        return response
+    app.add_middleware(Correlated, service=service)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,14 +2,16 @@
 /healthz, /readyz, /metrics. Every GraphQL request must carry a valid bearer token; over
 a WebSocket it comes in the connection_init payload (or the upgrade request's header)."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pavilion_core.http import install
 from pavilion_core.metrics import CONSUMER_LAG
+from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 
@@ -46,6 +48,27 @@ def refusal(status: int, code: str, message: str) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     headers = {"www-authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+class Bounded:
+    """ASGI middleware: a POST must say its length, and not more than `limit` bytes."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            length = Headers(scope=scope).get("content-length", "")
+            refused = None
+            if not length.isdigit():
+                refused = refusal(411, "LENGTH_REQUIRED", "a Content-Length is required")
+            elif int(length) > self.limit:
+                message = f"the body is larger than {self.limit} bytes"
+                refused = refusal(413, "PAYLOAD_TOO_LARGE", message)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(config: Config | None = None, auth: AuthSettings | None = None) -> FastAPI:
@@ -87,18 +110,7 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
     async def refused(_: Request, exc: Unauthenticated) -> JSONResponse:
         return refusal(401, "UNAUTHENTICATED", str(exc))
 
-    @app.middleware("http")
-    async def bounded(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        limit = config.limits.max_body_bytes
-        if request.method == "POST":
-            length = request.headers.get("content-length", "")
-            if not length.isdigit():
-                return refusal(411, "LENGTH_REQUIRED", "a Content-Length is required")
-            if int(length) > limit:
-                return refusal(413, "PAYLOAD_TOO_LARGE", f"the body is larger than {limit} bytes")
-        return await call_next(request)
+    app.add_middleware(Bounded, limit=config.limits.max_body_bytes)
 
     async def projection_lag() -> None:
         applied = await stored(app.state.services.pool, config.group_id)
