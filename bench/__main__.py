@@ -16,6 +16,7 @@ from bench import baselines, scenarios
 from bench.lag import lag
 from bench.measure import Figure
 from bench.notify import notifications
+from bench.profile import TARGET
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -27,13 +28,13 @@ class Size:
     seconds: float  # of load for each closed-loop HTTP figure
     append_s: float  # of scenario 1's load
     events: int  # on the topic the replay reads
-    lag_s: tuple[float, float]  # of scenario 3 at 50 % and at 80 %
+    lag_s: tuple[float, float, float]  # of scenario 3 at 10 %, 50 % and 80 %
     emails: int  # scenario 6's burst
 
 
 SIZES = {
-    "quick": Size(20_000, 20_000, 2, 4, 10_000, (4, 4), 500),
-    "full": Size(100_000, 100_000, 15, 30, 1_000_000, (30, 300), 10_000),
+    "quick": Size(20_000, 20_000, 2, 4, 10_000, (3, 3, 3), 500),
+    "full": Size(100_000, 100_000, 15, 30, 1_000_000, (30, 30, 300), 10_000),
 }
 
 
@@ -50,8 +51,8 @@ async def run(mode: str, logs: Path) -> list[Figure]:
     replay, page, board = await scenarios.replay_and_query(
         kafka, topic, appended, history, size.seconds, logs
     )
-    runs = [(0.5, size.lag_s[0]), (0.8, size.lag_s[1])]
-    half, high = await lag(kafka, appends.value, runs, logs)
+    runs = list(zip((0.1, 0.5, 0.8), size.lag_s, strict=True))
+    low, half, high = await lag(kafka, appends.value, runs, logs)
     smtp, emails = await notifications(kafka, size.emails, logs)
     for figure, baseline in [
         (appends, copy),
@@ -59,13 +60,15 @@ async def run(mode: str, logs: Path) -> list[Figure]:
         (replay, copy),
         (page, asgi),
         (board, asgi),
+        (low, ping),
         (half, ping),
         (high, ping),
         (emails, smtp),
     ]:
         against(figure, baseline)
     baselines_ = [copy, produce, consume, ping, asgi, smtp]
-    return [*baselines_, appends, relayed, half, high, replay, page, board, emails]
+    scenarios_ = [appends, relayed, low, half, high, replay, page, board, emails]
+    return [*baselines_, *scenarios_]
 
 
 def against(figure: Figure, baseline: Figure) -> None:
@@ -90,13 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help=f"where the JSON goes (default {RESULTS})"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="sample scenarios 1, 4, 5 and 6 with py-spy"
+    )
     args = parser.parse_args(argv)
+    args.results.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.profile:
+        TARGET.append(args.results / stamp)
     mode = "quick" if args.quick else "full"
     with tempfile.TemporaryDirectory(prefix="pavilion-bench-") as logs:
         figures = asyncio.run(run(mode, Path(logs)))
     print(table(figures))
-    args.results.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.results / f"{stamp}.json"
     out.write_text(
         json.dumps(

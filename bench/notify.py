@@ -12,6 +12,7 @@ from pavilion_core.config import KafkaSettings
 from bench import stack
 from bench.history import produce
 from bench.measure import Figure, until
+from bench.profile import profiling
 from bench.scenarios import STORY
 
 HEADER = b"X-Pavilion-Notification: "
@@ -49,10 +50,11 @@ async def notifications(kafka: KafkaSettings, burst: int, logs: Path) -> tuple[F
         await produce(kafka, topics["ex"], burst, steps=1)
         async with stack.process(
             ["-m", "notifications", "worker"], env, None, logs / "notifications-worker.log"
-        ):
+        ) as worker:
             await until(lambda: _count(mail, 1), within=120)
             started = time.perf_counter()
-            await until(lambda: _count(mail, burst), within=3600, interval=0.1)
+            async with profiling(worker.pid, "6-notifications"):
+                await until(lambda: _count(mail, burst), within=3600, interval=0.1)
             seconds = time.perf_counter() - started
         ids = _notification_ids(mail)  # after the worker has stopped: nothing more comes
     emails = Figure(

@@ -17,6 +17,7 @@ from bench import stack
 from bench.history import produce
 from bench.load import wrk
 from bench.measure import Figure, latency, until
+from bench.profile import profiling
 
 STORY = {"PAVILION_SIMULATED_START": "2025-12-01T09:00:00Z"}
 
@@ -55,7 +56,7 @@ async def append_and_relay(
             logs / "exhibitors-api.log",
         )
         async with (
-            api,
+            api as api_process,
             stack.process(["-m", "exhibitors", "relay"], env, None, logs / "exhibitors-relay.log"),
         ):
             pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
@@ -69,14 +70,15 @@ async def append_and_relay(
 
             sampling = asyncio.create_task(sample())
             started = time.perf_counter()
-            load = await wrk(
-                f"http://127.0.0.1:{port}/applications",
-                seconds=seconds,
-                connections=concurrency,
-                method="POST",
-                expect=201,
-                body=json.dumps(application("{n}")),
-            )
+            async with profiling(api_process.pid, "1-append"):
+                load = await wrk(
+                    f"http://127.0.0.1:{port}/applications",
+                    seconds=seconds,
+                    connections=concurrency,
+                    method="POST",
+                    expect=201,
+                    body=json.dumps(application("{n}")),
+                )
             await until(lambda: _drained(pool, name), within=600)
             drained = time.perf_counter() - started
             stop.set()
@@ -126,12 +128,13 @@ async def replay_and_query(
         }
         async with stack.process(
             ["-m", "gateway", "projector"], env, None, logs / "gateway-projector.log"
-        ):
+        ) as projector:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
             # timed from the first applied batch: the process' start-up is not replay
             await until(lambda: _applied(pool, group, 1), within=120)
             started, first = time.perf_counter(), await applied(pool, group)
-            await until(lambda: _applied(pool, group, events), within=3600, interval=0.1)
+            async with profiling(projector.pid, "4-replay"):
+                await until(lambda: _applied(pool, group, events), within=3600, interval=0.1)
             replayed = time.perf_counter() - started
             await pool.close()
             async with (
@@ -141,9 +144,10 @@ async def replay_and_query(
                     env,
                     f"http://127.0.0.1:{port}/readyz",
                     logs / "gateway-api.log",
-                ),
+                ) as gateway,
             ):
-                page = await _graphql_load(port, PAGE, seconds)
+                async with profiling(gateway.pid, "5-query-page"):
+                    page = await _graphql_load(port, PAGE, seconds)
                 board = await _graphql_load(port, DASHBOARD, seconds)
     replay = Figure(
         "4 replay",

@@ -20,6 +20,7 @@ FIGURES = {
     "B_smtp",
     "1 append",
     "2 relay",
+    "3 lag @10%",
     "3 lag @50%",
     "3 lag @80%",
     "4 replay",
