@@ -48,8 +48,9 @@ async def profiling(pid: int | None, name: str) -> AsyncIterator[None]:
 
 
 def summary(folded: Path, top: int = 40) -> str:
-    """The functions on the most sampled stacks (inclusive) and at their tops (self)."""
-    inclusive, own, total = Counter[str](), Counter[str](), 0
+    """Where the samples were taken, by package and by function (self), and the
+    functions on the most sampled stacks (inclusive; an await splits a stack)."""
+    inclusive, own, packages, total = Counter[str](), Counter[str](), Counter[str](), 0
     for line in folded.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         samples, frames = int(count), [_frame(f) for f in stack.split(";")]
@@ -57,11 +58,20 @@ def summary(folded: Path, top: int = 40) -> str:
         for frame in set(frames):
             inclusive[frame] += samples
         own[frames[-1]] += samples
-    lines = [f"{total} samples", "", "inclusive:"]
-    lines += [f"{n / total:6.1%}  {f}" for f, n in inclusive.most_common(top)]
-    lines += ["", "self:"]
+        packages[_package(frames[-1])] += samples
+    lines = [f"{total} samples", "", "self, by package:"]
+    lines += [f"{n / total:6.1%}  {p}" for p, n in packages.most_common(top // 2)]
+    lines += ["", "self, by function:"]
     lines += [f"{n / total:6.1%}  {f}" for f, n in own.most_common(top // 2)]
+    lines += ["", "inclusive:"]
+    lines += [f"{n / total:6.1%}  {f}" for f, n in inclusive.most_common(top)]
     return "\n".join(lines) + "\n"
+
+
+def _package(frame: str) -> str:
+    """The top-level package of a `function (package/file.py)` frame."""
+    where = frame.partition(" (")[2].rstrip(")")
+    return where.split("/", 1)[0] if "/" in where else where or frame
 
 
 def _frame(frame: str) -> str:
