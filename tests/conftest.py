@@ -4,6 +4,7 @@ Each test gets fresh databases, cloned from templates migrated once per session,
 fresh topics, so tests neither see nor disturb each other's data.
 """
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -36,6 +37,21 @@ TEMPLATES = {
     "notifications": (EVENT_STORE, VIEWS_AND_LEDGER),
 }
 RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(autouse=True)
+def _no_log_handler_left_behind() -> Iterator[None]:
+    """A CLI run in process sets up logging on the stdout of the moment, which under
+    pytest is a capture closed when the test ends; a handler left on it turns every
+    later log record into a logging error, and into a crash while another test swaps
+    the standard streams (CliRunner). Remove such handlers after each test."""
+    root = logging.getLogger()
+    before, level = set(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before and type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
