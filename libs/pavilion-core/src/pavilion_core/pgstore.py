@@ -154,7 +154,6 @@ async def append_in(
             fingerprint,
             json.dumps(asdict(result)),
         )
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
     return result
 
 
@@ -166,11 +165,19 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
     if last_xid > my_xid:
         raise StreamOrderingConflict(stream_id)
     rows = await conn.fetch(
-        """INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
-           SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
-           FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
-                WITH ORDINALITY AS e(id, type, sv, data, n)
-           RETURNING event_id, position""",
+        """WITH appended AS (
+               INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+                                   metadata)
+               SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
+               FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
+                    WITH ORDINALITY AS e(id, type, sv, data, n)
+               RETURNING event_id, position),
+           bumped AS (
+               UPDATE streams SET version = $2 + cardinality($4::uuid[]),
+                                  last_xid = pg_current_xact_id()
+               WHERE stream_id = $1),
+           announced AS (SELECT pg_notify($8, ''))  -- the relay's wake-up, on commit
+           SELECT event_id, position FROM appended, announced ORDER BY position""",
         stream_id,
         current,
         json.dumps(metadata.as_dict()),
@@ -178,13 +185,9 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
         [e.type for e in events],
         [e.schema_version for e in events],
         [json.dumps(e.data) for e in events],
+        NOTIFY_CHANNEL,
     )
     version = current + len(events)
-    await conn.execute(
-        "UPDATE streams SET version = $2, last_xid = pg_current_xact_id() WHERE stream_id = $1",
-        stream_id,
-        version,
-    )
     return AppendResult(
         stream_id=stream_id,
         version=version,
@@ -194,17 +197,14 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
 
 
 async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
-    """Lock (creating if new) the stream row; returns version, its last xid, ours."""
-    await conn.execute(
-        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
-           ON CONFLICT (stream_id) DO NOTHING""",
-        stream_id,
-    )
+    """Lock (creating if new) the stream row; returns version, its last xid, ours. The
+    no-op update of an existing row locks it as SELECT ... FOR UPDATE would."""
     row = await conn.fetchrow(
-        """SELECT version, last_xid::text::bigint AS last_xid,
-                  pg_current_xact_id()::text::bigint AS my_xid
-           FROM streams WHERE stream_id = $1 FOR UPDATE""",
+        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
+           ON CONFLICT (stream_id) DO UPDATE SET version = streams.version
+           RETURNING version, last_xid::text::bigint AS last_xid,
+                     pg_current_xact_id()::text::bigint AS my_xid""",
         stream_id,
     )
-    assert row is not None  # inserted just above, in this transaction
+    assert row is not None  # inserted or updated: RETURNING has the row
     return row["version"], row["last_xid"], row["my_xid"]
