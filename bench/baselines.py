@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import offset_ranges, partitions
+from pavilion_core.kafka import new_producer, offset_ranges, partitions
 
 from bench import stack
 from bench.load import wrk
@@ -50,17 +50,11 @@ async def copy(rows: int) -> Figure:
 
 
 async def kafka(kafka: KafkaSettings, messages: int) -> tuple[Figure, Figure]:
-    """B_kafka: raw aiokafka produce (idempotent, acks=all, as the relay) and consume of
-    1 KB messages on a scratch topic."""
+    """B_kafka: raw aiokafka produce (the relay's producer: idempotent, acks=all) and
+    consume of 1 KB messages on a scratch topic."""
     topic = await stack.topic(kafka, "raw")
     value = b"x" * 1024
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
+    producer = new_producer(kafka, "bench")
     await producer.start()
     try:
         started = time.perf_counter()

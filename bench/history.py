@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import RecordedEvent, to_kafka
+from pavilion_core.kafka import new_producer
 
 PER_EDITION = 500
 AT = datetime(2025, 12, 1, 9, tzinfo=UTC)
@@ -75,13 +75,7 @@ def events(count: int, steps: int = 7) -> Iterator[RecordedEvent]:
 async def produce(kafka: KafkaSettings, topic: str, count: int, steps: int = 7) -> None:
     """Put `count` history events (`steps` per application) on `topic`, as the relay
     would."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=20,
-        max_batch_size=512 * 1024,
-    )
+    producer = new_producer(kafka, "bench-history")
     await producer.start()
     try:
         for event in events(count, steps):

@@ -48,15 +48,13 @@ async def topic(kafka: KafkaSettings, name: str) -> str:
 async def process(
     args: list[str], env: dict[str, str], ready_url: str | None, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after.
-    It runs in the log's directory (a faust worker makes its data directory there)."""
+    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         env={**os.environ, **env},
         stdout=log.open("wb"),
         stderr=asyncio.subprocess.STDOUT,
-        cwd=log.parent,
     )
     try:
         deadline = time.monotonic() + 60 if ready_url else 0

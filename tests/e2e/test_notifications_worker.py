@@ -57,6 +57,7 @@ class Workers:
                 env={**self.env, "PAVILION_NOTIFICATIONS_APP_ID": app_id},
                 stdout=log,
                 stderr=log,
+                cwd=self.logs,  # the worker must write nothing there (it may be read-only)
             )
         )
 
@@ -84,6 +85,11 @@ async def workers(
     yield running
     await running.stop()
     _print_logs(tmp_path)
+    assert not _data_directories(tmp_path), "a worker made its data directory in its cwd"
+
+
+def _data_directories(directory: Path) -> list[Path]:
+    return list(directory.glob("*-data"))
 
 
 def _print_logs(directory: Path) -> None:

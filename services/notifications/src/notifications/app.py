@@ -10,8 +10,10 @@ a transient failure (database or network) is retried with backoff first.
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import asyncpg
@@ -68,6 +70,9 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=False,
         producer_acks=-1,
+        # faust makes a data directory on start (for tables; we keep none): under the
+        # temp dir, not the working directory, which is read-only in the k8s manifests
+        datadir=Path(tempfile.gettempdir()) / f"{app_id}-data",
     )
     channel = app.topic(*topics, key_type=bytes, value_type=bytes)
     dead_letters = {t: app.topic(dlq_topic(t), key_type=bytes, value_type=bytes) for t in topics}
