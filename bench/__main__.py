@@ -5,6 +5,7 @@ and the table as JSON in bench/results/<timestamp>.json. Figures, never assertio
 import argparse
 import asyncio
 import json
+import logging
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="sample scenarios 1, 4, 5 and 6 with py-spy"
     )
     args = parser.parse_args(argv)
+    # aiokafka warns of each retry while a scratch topic's leaders are being elected
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if args.profile:
