@@ -141,6 +141,8 @@ async def _warm_up(http: aiohttp.ClientSession, watch: Watch) -> None:
     while True:
         try:
             await asyncio.wait_for(_commands(http, watch, rate=1, seconds=1, within=2), 3)
+            if watch.ended:
+                raise RuntimeError("the subscription ended before the run; see the gateway log")
             return
         except TimeoutError:
             if time.monotonic() > deadline:
