@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import httpx
+from exhibitors.domain.values import SupplyChainArea
 from exhibitors.importer import read_rows, submit_all, write_report
 
 COLUMNS = [
@@ -22,15 +23,7 @@ COLUMNS = [
     "booth_size_sqm",
     "edition",
 ]
-AREAS = [
-    "ADVANCED_MANUFACTURING",
-    "CLEAN_ENERGY",
-    "SMART_VEHICLES",
-    "DIGITAL_TECHNOLOGY",
-    "HEALTHY_LIVING",
-    "GREEN_AGRICULTURE",
-    "SUPPLY_CHAIN_SERVICES",
-]
+AREAS = [area.value for area in SupplyChainArea]
 COUNTRIES = ["CN", "CN", "CN", "US", "CA", "DE", "FR", "JP", "KR", "BR", "IN", "SG", "AU"]
 # (what is wrong, the change to a good row, what the reasons must mention)
 FAULTS = [

@@ -22,16 +22,10 @@ from dataclasses import dataclass
 import httpx
 from pavilion_core.seeding import Seeder
 
+from exhibitors.domain.values import SupplyChainArea
+
 EDITION = "CISCE-2026"
-AREAS = [
-    "ADVANCED_MANUFACTURING",
-    "CLEAN_ENERGY",
-    "SMART_VEHICLES",
-    "DIGITAL_TECHNOLOGY",
-    "HEALTHY_LIVING",
-    "GREEN_AGRICULTURE",
-    "SUPPLY_CHAIN_SERVICES",
-]
+AREAS = [area.value for area in SupplyChainArea]
 HALLS = {"N1": AREAS[0:2], "N2": AREAS[2:4], "S1": AREAS[4:6], "W1": AREAS[6:7]}
 BOOTHS_PER_AREA = 40
 SIZES = [9, 18, 18, 36, 54]

@@ -20,6 +20,8 @@ import unicodedata
 import httpx
 from pavilion_core.seeding import Seeder
 
+from outreach.domain.values import SupplyChainArea
+
 FIRST = [
     "Amélie",
     "Liam",
@@ -91,15 +93,7 @@ TITLES = [
     "Business Development Manager",
     "Professor",
 ]
-AREAS = [
-    "ADVANCED_MANUFACTURING",
-    "CLEAN_ENERGY",
-    "SMART_VEHICLES",
-    "DIGITAL_TECHNOLOGY",
-    "HEALTHY_LIVING",
-    "GREEN_AGRICULTURE",
-    "SUPPLY_CHAIN_SERVICES",
-]
+AREAS = [area.value for area in SupplyChainArea]
 # (name, kind, country, area code for phones, region) — the regions decide the invitations
 ORGANIZATIONS = [
     ("Ontario Ministry of Economic Development", "GOVERNMENT", "CA", "416", "east-ca"),
