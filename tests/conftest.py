@@ -5,6 +5,7 @@ fresh topics, so tests neither see nor disturb each other's data.
 """
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -28,7 +29,7 @@ from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
-from tests.support import PG_URL, STORY_TIME, admin_sql, free_port
+from tests.support import PG_URL, STORY_TIME, admin_sql, free_port, signed
 
 TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER),
@@ -37,6 +38,9 @@ TEMPLATES = {
     "notifications": (EVENT_STORE, VIEWS_AND_LEDGER),
 }
 RUN = uuid.uuid4().hex[:8]
+# Development defaults for secrets (pavilion_core.secrets), here and in the processes the
+# tests start; the tests of production mode set PAVILION_ENV themselves.
+os.environ["PAVILION_ENV"] = "dev"
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +153,9 @@ async def exhibitors_api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(config)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://exhibitors") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://exhibitors", auth=signed("exhibitors")
+        ) as client:
             yield client
 
 
@@ -161,7 +167,9 @@ async def outreach_api(outreach_url: str) -> AsyncIterator[httpx.AsyncClient]:
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://outreach") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://outreach", auth=signed("outreach")
+        ) as client:
             yield client
 
 

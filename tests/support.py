@@ -17,6 +17,7 @@ import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
+from pavilion_core.service_tokens import ServiceTokens, SignedAs
 from pavilion_core.envelope import (
     CloudEvent,
     KafkaRecord,
@@ -31,6 +32,12 @@ PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 # The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
+
+
+def signed(service: str, actor: str = "staff:test") -> SignedAs:
+    """httpx auth for a command API: a service token naming `actor`, as the gateway or an
+    operator command would mint it (the tests run in dev mode: the dev secret)."""
+    return SignedAs(ServiceTokens.from_env(), actor, service)
 
 
 def free_port() -> int:

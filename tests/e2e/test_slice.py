@@ -12,7 +12,7 @@ import pytest
 from pavilion_core.config import KafkaSettings
 
 from tests.e2e.stack import Stack, running
-from tests.support import assert_valid_event, eventually, read_topic
+from tests.support import assert_valid_event, eventually, read_topic, signed
 
 PROCESSES = [
     ("exhibitors", "api"),
@@ -49,7 +49,7 @@ query($edition: String!, $first: Int, $after: String) {
 async def test_a_submitted_application_shows_up_in_graphql(
     stack: Stack, kafka: KafkaSettings, topic: str
 ):
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(auth=signed("exhibitors", "staff:ada")) as http:
         submitted = await http.post(
             f"{stack.urls['exhibitors']}/applications",
             json={
@@ -60,7 +60,7 @@ async def test_a_submitted_application_shows_up_in_graphql(
                 "productCategories": ["cold chain"],
                 "contacts": [{"name": "Ada Brooks", "email": "ada@potomac.example"}],
             },
-            headers={"x-correlation-id": "e2e-corr-1", "x-actor": "staff:ada"},
+            headers={"x-correlation-id": "e2e-corr-1"},
         )
     assert submitted.status_code == 201, submitted.text
 
@@ -94,7 +94,7 @@ async def test_a_submitted_application_shows_up_in_graphql(
 
 
 async def test_pages_follow_the_cursor_and_bad_paging_input_is_a_typed_error(stack: Stack):
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(auth=signed("exhibitors")) as http:
         for name in ["Cedar Tech", "Alder Energy", "Birch Motors"]:
             response = await http.post(
                 f"{stack.urls['exhibitors']}/applications",
@@ -163,7 +163,9 @@ async def test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects(
 async def test_the_lifecycle_reaches_the_topic_as_valid_cloudevents_and_graphql_follows(
     stack: Stack, kafka: KafkaSettings, topic: str
 ):
-    async with httpx.AsyncClient(base_url=stack.urls["exhibitors"]) as http:
+    async with httpx.AsyncClient(
+        base_url=stack.urls["exhibitors"], auth=signed("exhibitors")
+    ) as http:
 
         async def post(path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
             response = await http.post(path, json=body)

@@ -1,6 +1,7 @@
 """Schemathesis fuzzes each command API from its own OpenAPI document against the
-real service on PostgreSQL: whatever it sends, no answer is a server error, and every
-answer matches what the document promises."""
+real service on PostgreSQL, as the gateway would call it (with a service token):
+whatever it sends, no answer is a server error, and every answer matches what the
+document promises."""
 
 import asyncio
 import threading
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from outreach.api import create_app as outreach_app
 from outreach.config import Config as OutreachConfig
 from pavilion_core.config import KafkaSettings
+from pavilion_core.service_tokens import ServiceTokens
 from pavilion_core.testing import FixedClock
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -98,6 +100,10 @@ def test_no_input_makes_an_api_fail_or_break_its_contract(
     )
     @given(case=operation.as_strategy())
     def fuzz(case: schemathesis.Case) -> None:
-        case.call_and_validate(base_url=servers[service], checks=CHECKS)
+        bearer = f"Bearer {ServiceTokens.from_env().mint('staff:fuzz', service)}"
+        response = case.call_and_validate(
+            base_url=servers[service], checks=CHECKS, headers={"authorization": bearer}
+        )
+        assert response.status_code != 401, response.text  # the fuzzing reached the routes
 
     fuzz()

@@ -60,6 +60,7 @@ async def contracted(api: httpx.AsyncClient, name: str, paid: int = 0) -> str:
 
 
 async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient, store_pool):
+    # the actor is the service token's (staff:test); a header claiming another is ignored
     headers = {"x-correlation-id": "corr-42", "x-actor": "staff:7"}
     body = await ok(await api.post("/applications", json=VALID, headers=headers), 201)
 
@@ -70,7 +71,7 @@ async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient,
     data, meta = json.loads(row["data"]), json.loads(row["metadata"])
     assert data["country"] == "CA" and data["supplyChainAreas"] == ["GREEN_AGRICULTURE"]
     assert data["contacts"][0]["email"] == "sam@prairie.example"
-    assert meta == {"correlation_id": "corr-42", "causation_id": None, "actor": "staff:7"}
+    assert meta == {"correlation_id": "corr-42", "causation_id": None, "actor": "staff:test"}
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,13 @@ Nothing here connects to anything; services read their settings once in bootstra
 import os
 from dataclasses import dataclass
 
+from pavilion_core.errors import ConfigError
+from pavilion_core.secrets import check_database_url
+
+__all__ = ["ConfigError", "KafkaSettings", "database_url", "env_int", "env_str", "service_url"]
+
 DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:55432"
-
-
-class ConfigError(ValueError):
-    """A setting is present but unusable."""
 
 
 def env_str(name: str, default: str) -> str:
@@ -30,10 +31,13 @@ def env_int(name: str, default: int) -> int:
 
 def database_url(service: str) -> str:
     """`PAVILION_<SERVICE>_DATABASE_URL`, else database `pavilion_<service>` on PAVILION_PG_URL."""
-    explicit = os.environ.get(f"PAVILION_{service.upper()}_DATABASE_URL")
-    if explicit:
+    name = f"PAVILION_{service.upper()}_DATABASE_URL"
+    if explicit := os.environ.get(name):
+        check_database_url(name, explicit)
         return explicit
-    return f"{env_str('PAVILION_PG_URL', DEFAULT_PG_URL).rstrip('/')}/pavilion_{service}"
+    server = env_str("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
+    check_database_url("PAVILION_PG_URL", server)
+    return f"{server}/pavilion_{service}"
 
 
 def service_url(service: str, port: int) -> str:

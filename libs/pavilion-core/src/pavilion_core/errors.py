@@ -1,5 +1,10 @@
 """Typed refusals every command API shares; each carries the code and HTTP status
-callers see (pavilion_core.http turns them into error answers)."""
+callers see (pavilion_core.http turns them into error answers), and the error of a
+setting that cannot be used."""
+
+
+class ConfigError(ValueError):
+    """A setting is missing, or present but unusable (the message names it)."""
 
 
 class CommandRejected(Exception):

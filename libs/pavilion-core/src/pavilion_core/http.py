@@ -1,12 +1,14 @@
-"""HTTP plumbing shared by the command APIs: typed JSON errors, correlation ids,
-command context from headers (and `Idempotent-Replayed: true` on an answer that a
-retried Idempotency-Key got from the first request), health and readiness.
+"""HTTP plumbing shared by the command APIs: service-token authentication (the actor
+comes from the token, never from a header the caller writes), typed JSON errors,
+correlation ids, command context from headers (and `Idempotent-Replayed: true` on an
+answer that a retried Idempotency-Key got from the first request), health and readiness.
 
 Every error body is `{"error": {"code", "message", "fields"?}}` with a fitting
 status; bad input never becomes a 500.
 """
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -25,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
-from pavilion_core.errors import CommandRejected
+from pavilion_core.errors import CommandRejected, InvalidValue
 from pavilion_core.eventstore import (
     AppendResult,
     CommandContext,
@@ -36,6 +38,7 @@ from pavilion_core.eventstore import (
 from pavilion_core.logging import correlation_id
 from pavilion_core.metrics import OUTBOX_BACKLOG, REQUEST_SECONDS, Refresher, exposition
 from pavilion_core.relay import backlog, relay_name
+from pavilion_core.service_tokens import ServiceTokens, Unauthenticated, authenticated
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class ErrorOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "UNAUTHENTICATED: no valid service token"},
     404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
     409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
     422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
@@ -139,6 +143,8 @@ async def run_command(
 
 
 _QUIET = ("/healthz", "/readyz", "/metrics")
+# What a caller may put in an id-like header: printable ASCII without spaces.
+HEADER_ID = re.compile(r"^[!-~]{1,200}$")
 
 
 class Correlated:
@@ -154,7 +160,8 @@ class Correlated:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cid = Headers(scope=scope).get("x-correlation-id") or str(uuid.uuid4())
+        given = Headers(scope=scope).get("x-correlation-id", "")
+        cid = given if HEADER_ID.match(given) else str(uuid.uuid4())
         token, started = correlation_id.set(cid), time.perf_counter()
         status: list[int] = []  # once the response has started
 
@@ -204,16 +211,25 @@ def error(status: int, code: str, message: str, fields: list[Any] | None = None)
 
 
 def command_context(request: Request, body: Any, expected_version: int | None) -> CommandContext:
+    """The metadata of a command: the actor of its service token, ids from headers."""
     return CommandContext(
         metadata=Metadata(
             correlation_id=correlation_id.get() or str(uuid.uuid4()),
-            causation_id=request.headers.get("x-causation-id"),
-            actor=request.headers.get("x-actor", "anonymous"),
+            causation_id=header_id(request, "x-causation-id"),
+            actor=request.state.actor,
         ),
         expected_version=expected_version,
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=header_id(request, "idempotency-key"),
         fingerprint=request_hash({"path": request.url.path, "body": body}),
     )
+
+
+def header_id(request: Request, name: str) -> str | None:
+    """An id-like header's value, refused (VALIDATION) unless printable ASCII ≤ 200."""
+    value = request.headers.get(name)
+    if value is not None and not HEADER_ID.match(value):
+        raise InvalidValue(name, f"{name} must be 1-200 printable ASCII characters, no spaces")
+    return value
 
 
 class Relayed(Protocol):
@@ -240,9 +256,13 @@ def command_api(
     start: Callable[[], Awaitable[Running]],
     routers: Sequence[APIRouter],
     more_metrics: Callable[[FastAPI], Sequence[Refresher]] = lambda app: (),
+    tokens: ServiceTokens | None = None,
 ) -> FastAPI:
     """A command API: the service started in the lifespan (as `app.state.services`),
-    typed errors, correlation ids, /healthz and /readyz, and the service's routers."""
+    typed errors, correlation ids, /healthz and /readyz, and the service's routers, each
+    route only for requests with a service token (from PAVILION_SERVICE_TOKEN_SECRET
+    unless `tokens` is given: the API refuses to start without one)."""
+    guard = authenticated(service, tokens or ServiceTokens.from_env())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -263,7 +283,7 @@ def command_api(
 
     install(app, ready, service=service, refreshers=[outbox, *more_metrics(app)])
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[guard])
     return app
 
 
@@ -273,11 +293,18 @@ def install(
     *,
     service: str,
     refreshers: Sequence[Refresher] = (),
+    metrics: bool = True,
 ) -> None:
     """Correlation ids, a log line and a latency sample per request, typed errors,
-    /healthz, /readyz and /metrics."""
+    /healthz, /readyz and (unless `metrics` is False: a public app) /metrics."""
 
     app.add_middleware(Correlated, service=service)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        refusal = error(401, "UNAUTHENTICATED", str(exc))
+        refusal.headers["www-authenticate"] = "Bearer"
+        return refusal
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -304,10 +331,12 @@ def install(
             422, "VALIDATION", str(exc), [{"field": ["Idempotency-Key"], "message": str(exc)}]
         )
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        body, media_type = await exposition(refreshers)
-        return Response(body, media_type=media_type)
+    if metrics:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def exposed() -> Response:
+            body, media_type = await exposition(refreshers)
+            return Response(body, media_type=media_type)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -74,7 +74,7 @@ def main(
     """Parse the process name and run it: `api` (app, host, port), a worker, `migrate`,
     or another process that runs its own loop (a faust worker)."""
     processes: dict[str, Callable[[], None]] = {
-        "api": lambda: _serve(*api()),
+        "api": lambda: serve(*api()),
         "migrate": lambda: asyncio.run(migrate()),
         **(others or {}),
     }
@@ -91,7 +91,8 @@ def _work(worker: Worker) -> None:
     uvloop.run(until_signalled(worker))
 
 
-def _serve(app: Any, host: str, port: int) -> None:
+def serve(app: Any, host: str, port: int) -> None:
+    """Serve an ASGI app with uvicorn on uvloop and httptools, logging our way."""
     uvicorn.run(
         app,
         host=host,

@@ -28,8 +28,7 @@ class Seeder:
         """POST the step; the id of the record it changed."""
         self.steps += 1
         key = f"{self.name}-{self.seed}-{self.steps}"
-        headers = {"idempotency-key": key, "x-actor": self.name}
-        response = await self.client.post(path, json=body, headers=headers)
+        response = await self.client.post(path, json=body, headers={"idempotency-key": key})
         if response.status_code >= 300:
             raise SeedingFailed(f"POST {path} -> {response.status_code}: {response.text[:300]}")
         return str(response.json()["id"])

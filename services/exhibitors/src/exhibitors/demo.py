@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import httpx
 from pavilion_core.seeding import Seeder
+from pavilion_core.service_tokens import service_client
 
 from exhibitors.domain.values import SupplyChainArea
 
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     async def run() -> Counter[str]:
-        async with httpx.AsyncClient(base_url=args.api, timeout=30) as client:
+        async with service_client("exhibitors", args.api, actor="exhibitors-demo") as client:
             return await load(client, args.seed, args.count)
 
     states = asyncio.run(run())

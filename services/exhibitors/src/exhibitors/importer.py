@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pavilion_core.service_tokens import service_client
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
@@ -140,7 +141,7 @@ async def submit_all(
 
 async def _post(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response | str:
     """The service's answer, or why there is none after three tries with the same key."""
-    headers = {"idempotency-key": idempotency_key(body), "x-actor": "importer"}
+    headers = {"idempotency-key": idempotency_key(body)}
     failure = ""
     for attempt in range(3):
         if attempt:
@@ -185,7 +186,7 @@ async def run(path: Path, edition: str, api: str, report: Path, console: Console
     rows = read_rows(path)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"importing {path.name}", total=len(rows))
-        async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        async with service_client("exhibitors", api, actor="importer") as client:
             outcome = await submit_all(
                 client, rows, edition, advance=lambda: progress.advance(task)
             )

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pavilion_core.http import install
 from pavilion_core.metrics import CONSUMER_LAG
+from pavilion_core.service_tokens import ServiceTokens
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -74,6 +75,7 @@ class Bounded:
 def create_app(config: Config | None = None, auth: AuthSettings | None = None) -> FastAPI:
     config = config or Config.from_env()
     authenticator = Authenticator(auth or AuthSettings.from_env())
+    tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,7 +87,8 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
                 "exhibitors": config.exhibitors_url,
                 "outreach": config.outreach_url,
                 "notifications": config.notifications_url,
-            }
+            },
+            tokens,
         )
         app.state.services = Services(pool, commands, news, config.limits)
         yield

@@ -1,6 +1,7 @@
 """Sending a mutation's command to the service that owns the record, over its HTTP API,
-with the caller's identity, the correlation id, the idempotency key and the expected
-version. The service's typed errors come back as user errors."""
+with a service token naming the caller (the only identity the service accepts), the
+correlation id, the idempotency key and the expected version. The service's typed
+errors come back as user errors."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ import httpx
 import strawberry
 from graphql import GraphQLError
 from pavilion_core.logging import correlation_id
+from pavilion_core.service_tokens import ServiceTokens
 
 from gateway.auth import Viewer
 
@@ -39,7 +41,8 @@ class Unavailable(GraphQLError):
 
 
 class CommandClient:
-    def __init__(self, urls: dict[str, str], timeout: float = 10.0) -> None:
+    def __init__(self, urls: dict[str, str], tokens: ServiceTokens, timeout: float = 10.0) -> None:
+        self.tokens = tokens
         self.http = {
             service: httpx.AsyncClient(base_url=url, timeout=timeout)
             for service, url in urls.items()
@@ -57,7 +60,10 @@ class CommandClient:
         body: dict[str, Any],
         idempotency_key: str | None,
     ) -> Sent | list[UserError]:
-        headers = {"x-actor": viewer.subject, "x-correlation-id": correlation_id.get() or ""}
+        headers = {
+            "authorization": f"Bearer {self.tokens.mint(viewer.subject, service)}",
+            "x-correlation-id": correlation_id.get() or "",
+        }
         if idempotency_key:
             headers["idempotency-key"] = idempotency_key
         try:
@@ -74,7 +80,8 @@ class CommandClient:
     async def get(self, service: str, path: str) -> Any:
         """A read of the service's own configuration (editions, for example)."""
         try:
-            response = await self.http[service].get(path)
+            bearer = f"Bearer {self.tokens.mint('gateway', service)}"
+            response = await self.http[service].get(path, headers={"authorization": bearer})
         except httpx.TransportError:
             raise Unavailable(service) from None
         if response.status_code != 200:

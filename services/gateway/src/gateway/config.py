@@ -11,8 +11,10 @@ from pavilion_core.config import (
     env_str,
     service_url,
 )
+from pavilion_core.secrets import dev_mode, secret
 
 SERVICE = "gateway"
+JWT_SECRET = "PAVILION_JWT_SECRET"
 TOPICS = "pavilion.exhibitors.v1,pavilion.outreach.v1,pavilion.notifications.v1"
 
 
@@ -25,17 +27,16 @@ class AuthSettings:
 
     @classmethod
     def from_env(cls) -> "AuthSettings":
-        settings = cls(
-            secret=os.environ.get("PAVILION_JWT_SECRET", ""),
-            jwks_url=os.environ.get("PAVILION_JWT_JWKS_URL") or None,
+        """RS256 through a JWKS URL, or HS256 with a secret (checked: see secrets.py)."""
+        jwks_url = os.environ.get("PAVILION_JWT_JWKS_URL") or None
+        if jwks_url is None and not os.environ.get(JWT_SECRET) and not dev_mode():
+            raise ConfigError(f"set PAVILION_JWT_JWKS_URL (RS256) or {JWT_SECRET} (HS256)")
+        return cls(
+            secret=secret(JWT_SECRET) if jwks_url is None or os.environ.get(JWT_SECRET) else "",
+            jwks_url=jwks_url,
             issuer=env_str("PAVILION_JWT_ISSUER", "pavilion"),
             audience=env_str("PAVILION_JWT_AUDIENCE", "pavilion-gateway"),
         )
-        if not settings.jwks_url and len(settings.secret) < 32:
-            raise ConfigError(
-                "set PAVILION_JWT_JWKS_URL (RS256) or a PAVILION_JWT_SECRET of 32+ characters"
-            )
-        return settings
 
 
 @dataclass(frozen=True)

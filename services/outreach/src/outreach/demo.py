@@ -19,6 +19,7 @@ import unicodedata
 
 import httpx
 from pavilion_core.seeding import Seeder
+from pavilion_core.service_tokens import service_client
 
 from outreach.domain.values import SupplyChainArea
 
@@ -398,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     async def run() -> dict[str, int]:
-        async with httpx.AsyncClient(base_url=args.api, timeout=30) as client:
+        async with service_client("outreach", args.api, actor="demo") as client:
             return await load(client, args.seed)
 
     counts = asyncio.run(run())

@@ -5,7 +5,6 @@ import asyncio
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 from exhibitors import demo as exhibitors_demo
 from exhibitors import importer
@@ -17,6 +16,7 @@ from gateway.rebuild import RebuildRunning, rebuild
 from outreach import demo as outreach_demo
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import ensure_topics
+from pavilion_core.service_tokens import service_client
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
@@ -108,8 +108,8 @@ def seed_demo(exhibitors: int = 320) -> None:
 
     async def run() -> None:
         async with (
-            httpx.AsyncClient(base_url=settings.url("outreach"), timeout=30) as outreach,
-            httpx.AsyncClient(base_url=settings.url("exhibitors"), timeout=30) as exhibits,
+            service_client("outreach", settings.url("outreach"), "operator:seed") as outreach,
+            service_client("exhibitors", settings.url("exhibitors"), "operator:seed") as exhibits,
         ):
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as p:
                 p.add_task("the delegation's trip (outreach)")
