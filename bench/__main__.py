@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="sample scenarios 1, 4, 5 and 6 with py-spy"
     )
     args = parser.parse_args(argv)
+    # a local stack on scratch databases: the development secrets (pavilion_core.secrets)
+    os.environ.setdefault("PAVILION_ENV", "dev")
     # aiokafka warns of each retry while a scratch topic's leaders are being elected
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
     args.results.mkdir(parents=True, exist_ok=True)

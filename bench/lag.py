@@ -26,7 +26,7 @@ from pavilion_core.config import KafkaSettings
 from bench import stack
 from bench.load import paced
 from bench.measure import Figure, percentile
-from bench.scenarios import JWT_SECRET, STORY, application, bearer
+from bench.scenarios import JWT_SECRET, STORY, application, bearer, service_bearer
 
 CHANGED = gql('subscription { exhibitorChanged(edition: "CISCE-2026") { id } }')
 
@@ -65,7 +65,9 @@ async def lag(
             )
         http = await using.enter_async_context(
             aiohttp.ClientSession(
-                f"http://127.0.0.1:{api}", timeout=aiohttp.ClientTimeout(total=30)
+                f"http://127.0.0.1:{api}",
+                timeout=aiohttp.ClientTimeout(total=30),
+                headers={"authorization": service_bearer(3600)},
             )
         )
         figures = []
@@ -107,7 +109,7 @@ class Watch:
 
 @asynccontextmanager
 async def _watching(port: int) -> AsyncIterator[Watch]:
-    from gateway.relay import parse_global_id
+    from gateway.policy import decode
 
     watch = Watch()
     transport = WebsocketsTransport(
@@ -120,7 +122,7 @@ async def _watching(port: int) -> AsyncIterator[Watch]:
         async def listen() -> None:
             try:
                 async for result in session.subscribe(CHANGED):
-                    _, application_id = parse_global_id(result["exhibitorChanged"]["id"])
+                    application_id = decode(result["exhibitorChanged"]["id"]).local
                     watch.seen.setdefault(application_id, time.perf_counter())
             finally:
                 watch.ended = True

@@ -13,6 +13,7 @@ import asyncpg
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import stored_offsets
 from pavilion_core.relay import backlog, relay_name
+from pavilion_core.service_tokens import ServiceTokens
 
 from bench import stack
 from bench.history import produce
@@ -79,6 +80,7 @@ async def append_and_relay(
                     method="POST",
                     expect=201,
                     body=json.dumps(application("{n}")),
+                    headers=(f"Authorization: {service_bearer(seconds)}",),
                 )
             await until(lambda: _drained(pool, name), within=600)
             drained = time.perf_counter() - started
@@ -200,6 +202,13 @@ async def _applied(pool: asyncpg.Pool, group: str, events: int) -> bool:
         return await applied(pool, group) >= events
     except asyncpg.UndefinedTableError:  # the projector has not made its tables yet
         return False
+
+
+def service_bearer(seconds: float) -> str:
+    """A service token for the exhibitors API, valid for a run of `seconds` (wrk and
+    the lag scenario's client call it directly, as the gateway would)."""
+    token = ServiceTokens.from_env().mint("bench", "exhibitors", ttl_seconds=int(seconds) + 600)
+    return f"Bearer {token}"
 
 
 def bearer() -> str:
