@@ -15,8 +15,10 @@ export PAVILION_KAFKA_CONTROLLER_PORT=${PAVILION_KAFKA_CONTROLLER_PORT:-19093}
 export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-127.0.0.1:$PAVILION_KAFKA_PORT}
 export PAVILION_PG_PORT=${PAVILION_PG_PORT:-55432}
 export PAVILION_PG_URL=${PAVILION_PG_URL:-postgresql://postgres@127.0.0.1:$PAVILION_PG_PORT}
-# One database per service.
-export PAVILION_DATABASES=${PAVILION_DATABASES:-"pavilion_exhibitors pavilion_outreach pavilion_notifications pavilion_gateway"}
+# One database per service, `<prefix>_<service>`, owned by a login role of the same name
+# that is no superuser and may connect to its own database only (deploy/postgres.sh).
+export PAVILION_SERVICES="exhibitors outreach notifications gateway"
+export PAVILION_DB_PREFIX=${PAVILION_DB_PREFIX:-pavilion}
 
 # Scratch state lives outside the checkout so that the postgres user can reach it
 # even when the checkout sits under a private home directory.

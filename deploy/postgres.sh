@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PostgreSQL without Docker: a private cluster made with the system's initdb/pg_ctl in
 # a scratch directory (run as the postgres user when we are root), loopback only,
-# with one database per service. Usage: deploy/postgres.sh start|stop|status
+# with one database per service, each owned by the service's own role.
+# Usage: deploy/postgres.sh start|stop|status
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -14,11 +15,17 @@ as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Each service's database, owned by a login role of the same name that is no superuser
+# and may connect to nothing else; on a state dir from before the roles, the database and
+# everything in it pass to the role. The same SQL as compose's PostgreSQL; no password:
+# the local server trusts loopback connections.
 create_databases() {
-  local db
-  for db in $PAVILION_DATABASES; do
-    psql "$PAVILION_PG_URL/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-      || psql "$PAVILION_PG_URL/postgres" -qc "CREATE DATABASE $db" >/dev/null
+  local service
+  [[ $PAVILION_DB_PREFIX =~ ^[a-z_][a-z0-9_]{0,40}$ ]] \
+    || { echo "postgres: PAVILION_DB_PREFIX must be a lower-case identifier" >&2; exit 1; }
+  for service in $PAVILION_SERVICES; do
+    psql "$PAVILION_PG_URL/postgres" -qX -v ON_ERROR_STOP=1 -v name="${PAVILION_DB_PREFIX}_$service" \
+      -f "$REPO_ROOT/deploy/compose/service-database.sql" >/dev/null
   done
 }
 

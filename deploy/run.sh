@@ -6,13 +6,31 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 cd "$REPO_ROOT"
 
+# Development defaults for the secrets (the services refuse to start without real ones
+# anywhere else: compose and Kubernetes never set this).
+export PAVILION_ENV=dev
+# Each service connects as its own role to its own database, which deploy/postgres.sh
+# makes (no passwords: the local server trusts loopback). Operator commands keep the
+# superuser's PAVILION_PG_URL.
+pg_server=${PAVILION_PG_URL#*://}; pg_server=${pg_server##*@}; pg_server=${pg_server%%[/?]*}
+for service in $PAVILION_SERVICES; do
+  variable=PAVILION_${service^^}_DATABASE_URL
+  export "$variable=${!variable:-postgresql://${PAVILION_DB_PREFIX}_$service@$pg_server/${PAVILION_DB_PREFIX}_$service}"
+done
 export PAVILION_EXHIBITORS_PORT=${PAVILION_EXHIBITORS_PORT:-8001}
 export PAVILION_OUTREACH_PORT=${PAVILION_OUTREACH_PORT:-8002}
 export PAVILION_NOTIFICATIONS_PORT=${PAVILION_NOTIFICATIONS_PORT:-8003}
+# The unsubscribe pages: the notifications service's only public surface.
+export PAVILION_NOTIFICATIONS_PUBLIC_PORT=${PAVILION_NOTIFICATIONS_PUBLIC_PORT:-8004}
+export PAVILION_NOTIFICATIONS_PUBLIC_URL=${PAVILION_NOTIFICATIONS_PUBLIC_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PUBLIC_PORT}
 export PAVILION_SMTP_PORT=${PAVILION_SMTP_PORT:-11025}
 MAIL_DIR=$PAVILION_STATE_DIR/mail
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
+# Where the gateway sends commands: the internal APIs on the ports above.
+export PAVILION_EXHIBITORS_URL=${PAVILION_EXHIBITORS_URL:-http://127.0.0.1:$PAVILION_EXHIBITORS_PORT}
+export PAVILION_OUTREACH_URL=${PAVILION_OUTREACH_URL:-http://127.0.0.1:$PAVILION_OUTREACH_PORT}
+export PAVILION_NOTIFICATIONS_URL=${PAVILION_NOTIFICATIONS_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PORT}
 # A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
 export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
 # The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
@@ -20,6 +38,7 @@ export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
            "notifications worker" "notifications relay" "notifications webhooks" "notifications api"
+           "notifications public"
            "gateway projector" "gateway api")
 pids=()
 
@@ -48,7 +67,7 @@ done
 
 ready() { curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null; }
 for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_NOTIFICATIONS_PORT" \
-            "$PAVILION_GATEWAY_PORT"; do
+            "$PAVILION_NOTIFICATIONS_PUBLIC_PORT" "$PAVILION_GATEWAY_PORT"; do
   wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
 # The demo scenario (idempotent: a second make run adds nothing): the delegation's trip,
@@ -59,22 +78,29 @@ done
   || echo "the read model is still catching up: queries show less for a while" >&2
 TOKEN=$(.venv/bin/python -m gateway.cli token --role ADMIN --subject staff:dev)
 QUERY='{"query":"{ exhibitors(edition: \"CISCE-2026\", first: 5) { totalCount edges { node { companyName country status } } } }"}'
+# A command goes through the gateway too (the command APIs are internal: they take only
+# the service tokens the gateway and operator commands mint); `wait` answers once the
+# read model shows it, and the idempotency key makes a second try return the first result.
+MUTATION='{"query":"mutation { submitExhibitorApplication(input: {idempotencyKey: \"try-maple-robotics\", wait: true, edition: \"CISCE-2026\", companyName: \"Maple Robotics\", country: \"CA\", supplyChainAreas: [ADVANCED_MANUFACTURING]}) { exhibitor { id companyName status } version consistencyToken userErrors { code message } } }"}'
+GRAPHQL=http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql
 
 cat <<INFO
 
 Pavilion is ready.
-  GraphQL:        http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql  (GraphiQL in a browser)
-  exhibitors API: http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/docs  (OpenAPI)
-  outreach API:   http://127.0.0.1:$PAVILION_OUTREACH_PORT/docs
-  emails sent:    $MAIL_DIR/*.eml  (SMTP catcher on port $PAVILION_SMTP_PORT)
-  logs:           $PAVILION_LOG_DIR/*.log
+  GraphQL:          $GRAPHQL  (GraphiQL in a browser)
+  unsubscribe page: $PAVILION_NOTIFICATIONS_PUBLIC_URL/unsubscribe/<token>  (the link in every email)
+  emails sent:      $MAIL_DIR/*.eml  (SMTP catcher on port $PAVILION_SMTP_PORT)
+  logs:             $PAVILION_LOG_DIR/*.log
+  internal APIs (service tokens only; OpenAPI at /docs): exhibitors :$PAVILION_EXHIBITORS_PORT,
+    outreach :$PAVILION_OUTREACH_PORT, notifications :$PAVILION_NOTIFICATIONS_PORT
 
-Try:
-  curl -s -XPOST http://127.0.0.1:$PAVILION_EXHIBITORS_PORT/applications -H 'content-type: application/json' \\
-    -d '{"edition":"CISCE-2026","companyName":"Maple Robotics","country":"CA","supplyChainAreas":["ADVANCED_MANUFACTURING"]}'
-  curl -s http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql -H 'content-type: application/json' \\
+Try a query, then a command:
+  curl -s $GRAPHQL -H 'content-type: application/json' \\
     -H "authorization: Bearer $TOKEN" \\
     -d '$QUERY'
+  curl -s $GRAPHQL -H 'content-type: application/json' \\
+    -H "authorization: Bearer $TOKEN" \\
+    -d '$MUTATION'
 
 A dev token (ADMIN, 8 hours; GraphiQL: add the header {"Authorization": "Bearer …"}):
   $TOKEN

@@ -16,10 +16,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
-from gateway.readmodel import open_read_pool, prepare
+from gateway.readmodel import open_read_pool, prepare, read_current
 from notifications.bootstrap import VIEWS_AND_LEDGER
 from notifications.catcher import Mailbox
 from notifications.catcher import start as start_catcher
+from notifications.posting import webhook_client
 from outreach.api import create_app as create_outreach_app
 from outreach.bootstrap import SCHEDULE
 from outreach.config import Config as OutreachConfig
@@ -29,6 +30,7 @@ from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
+from tests.integration.webhook_support import Receiver, receiving
 from tests.support import PG_URL, STORY_TIME, admin_sql, free_port, signed
 
 TEMPLATES = {
@@ -95,6 +97,21 @@ async def read_model_url(templates: dict[str, str]) -> AsyncIterator[str]:
     """A migrated read-model database of its own."""
     async for url in _fresh_database(templates["readmodel"]):
         yield url
+
+
+@pytest.fixture
+async def counted(read_model_url: str) -> AsyncIterator[tuple[asyncpg.Pool, list[str]]]:
+    """The read model's pool, every statement its connections run written down."""
+    statements: list[str] = []
+
+    async def init(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+
+    pool = await asyncpg.create_pool(
+        read_model_url, min_size=1, max_size=4, setup=read_current, init=init
+    )
+    yield pool, statements
+    await pool.close()
 
 
 @pytest.fixture
@@ -180,6 +197,21 @@ def mailbox(tmp_path: Path) -> Iterator[tuple[int, Mailbox]]:
     controller, box = start_catcher(tmp_path / "mail", port)
     yield port, box
     controller.stop()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[Receiver, int]]:
+    """A partner's webhook receiver (tests/integration/webhook_support.py), and its port."""
+    partner = Receiver()
+    async with receiving(partner) as port:
+        yield partner, port
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """The webhook deliverer's HTTP client."""
+    async with webhook_client() as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
-from pavilion_core.service_tokens import ServiceTokens, SignedAs
 from pavilion_core.envelope import (
     CloudEvent,
     KafkaRecord,
@@ -26,6 +25,7 @@ from pavilion_core.envelope import (
     header_attributes,
     to_kafka,
 )
+from pavilion_core.service_tokens import ServiceTokens, SignedAs
 
 SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")

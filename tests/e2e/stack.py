@@ -5,6 +5,7 @@ import asyncio
 import os
 import signal
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,7 +15,10 @@ from typing import Any
 import httpx
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings
+from pavilion_core.config import KafkaSettings
+from pavilion_core.kafka import ensure_topics
 
+from tests.conftest import RUN, _fresh_database
 from tests.support import STORY_TIME, eventually, free_port
 
 JWT_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
@@ -55,6 +59,36 @@ class Stack:
 
 
 @asynccontextmanager
+async def scratch(templates: dict[str, str], kafka: KafkaSettings) -> AsyncIterator[dict[str, str]]:
+    """Fresh topics and databases for a whole stack, and the settings that point every
+    service at them (the databases are dropped afterwards)."""
+    run = uuid.uuid4().hex[:8]
+    topics = {s: f"pavtest.{RUN}.{run}.{s}" for s in ("exhibitors", "outreach", "notifications")}
+    await ensure_topics(kafka, list(topics.values()))
+    kinds = ("eventstore", "outreach", "notifications", "readmodel")
+    databases = [_fresh_database(templates[kind]) for kind in kinds]
+    store, outreach, notifications, read_model = [await anext(d) for d in databases]
+    try:
+        yield {
+            "PAVILION_EXHIBITORS_DATABASE_URL": store,
+            "PAVILION_OUTREACH_DATABASE_URL": outreach,
+            "PAVILION_NOTIFICATIONS_DATABASE_URL": notifications,
+            "PAVILION_GATEWAY_DATABASE_URL": read_model,
+            "PAVILION_EXHIBITORS_TOPIC": topics["exhibitors"],
+            "PAVILION_OUTREACH_TOPIC": topics["outreach"],
+            "PAVILION_NOTIFICATIONS_TOPIC": topics["notifications"],
+            "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
+            "PAVILION_GATEWAY_GROUP": f"{run}.projector",
+            "PAVILION_EXHIBITORS_REACTOR_GROUP": f"{run}.exhibitors",
+            "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
+            "PAVILION_NOTIFICATIONS_APP_ID": f"pavtest-{run}-notifications",
+        }
+    finally:
+        for database in databases:
+            await anext(database, None)
+
+
+@asynccontextmanager
 async def running(
     processes: list[tuple[str, str]], env: dict[str, str], logs: Path
 ) -> AsyncIterator[Stack]:
@@ -83,7 +117,7 @@ async def running(
         async with httpx.AsyncClient() as http:
             for service, url in stack.urls.items():
                 if (service, "api") in processes:
-                    await eventually(lambda u=url: _ready(http, u), what=f"{url} ready")
+                    await eventually(lambda u=url: _ready(http, u), within=60, what=f"{url} ready")
         yield stack
     finally:
         await _stop(stack, logs)

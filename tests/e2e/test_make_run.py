@@ -1,17 +1,23 @@
 """`make run` as a newcomer runs it: it reaches "ready" with the demo data loaded, the
-sample query it prints returns exhibitors through GraphQL, and stopping it stops every
-process it started. Here it uses the suite's PostgreSQL and Kafka (it starts neither)
-with databases, topics and ports of its own."""
+sample query and command it prints work through GraphQL, every service is connected as
+its own role to its own database (made by `make run`: no superuser, no CONNECT to
+another's), and stopping it stops every process it started. Here it uses the suite's
+PostgreSQL and Kafka (it starts neither) with databases, roles, topics and ports of its
+own."""
 
 import asyncio
+import base64
 import contextlib
+import json
 import os
 import re
 import signal
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -26,7 +32,7 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
     services = ("exhibitors", "outreach", "notifications", "gateway")
     topics = {s: f"{run}.{s}" for s in services if s != "gateway"}
-    ports = {s: free_port() for s in services}
+    ports = {s: free_port() for s in (*services, "notifications_public")}
     venv_bin = str(Path(sys.executable).parent)
     env = {
         # a newcomer's shell: not inside the test runner's virtual environment
@@ -34,11 +40,13 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
         "PAVILION_STATE_DIR": str(tmp_path),
         "PAVILION_LOG_DIR": str(tmp_path / "logs"),
+        "PAVILION_PG_URL": PG_URL,
         "PAVILION_PG_EXTERNAL": "1",
+        # databases and roles <run>_<service>, made by make run (deploy/postgres.sh)
+        "PAVILION_DB_PREFIX": run,
         "PAVILION_KAFKA_EXTERNAL": "1",
         "PAVILION_SMTP_PORT": str(free_port()),
         **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
-        **{f"PAVILION_{s.upper()}_DATABASE_URL": f"{PG_URL}/{run}_{s}" for s in services},
         **{f"PAVILION_{s.upper()}_TOPIC": t for s, t in topics.items()},
         "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
         "PAVILION_GATEWAY_GROUP": f"{run}.projector",
@@ -46,8 +54,6 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
         "PAVILION_NOTIFICATIONS_APP_ID": f"{run}-notifications",
     }
-    for service in services:
-        await admin_sql(f"CREATE DATABASE {run}_{service}")
     output = tmp_path / "make-run.out"
     process = await asyncio.create_subprocess_exec(
         "make",
@@ -66,30 +72,25 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
 
         await eventually(ready, what="make run ready", within=420, interval=0.5)
         text = output.read_text()
-        token = re.search(r"Bearer (\S+)\"", text).group(1)  # type: ignore[union-attr]
-        query = re.search(r"-d '(\{\"query\".*\})'", text).group(1)  # type: ignore[union-attr]
+        await _the_printed_examples_work(text, ports["gateway"])
+        await _each_service_is_connected_as_its_own_role(run, services)
+        unsubscribe = f"http://127.0.0.1:{ports['notifications_public']}/unsubscribe/"
+        assert f"{unsubscribe}<token>" in text
         async with httpx.AsyncClient(timeout=30) as http:
-            answer = await http.post(
-                f"http://127.0.0.1:{ports['gateway']}/graphql",
-                content=query,
-                headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
-            )
-        assert answer.status_code == 200, answer.text
-        exhibitors = answer.json()["data"]["exhibitors"]
-        assert exhibitors["totalCount"] >= 300, (exhibitors, text[-3000:])
-        assert len(exhibitors["edges"]) == 5
+            assert (await http.get(f"{unsubscribe}not-a-token")).status_code == 400
     finally:
         with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
             os.killpg(process.pid, signal.SIGINT)
         code = await asyncio.wait_for(process.wait(), 120)
         for service in services:
             await admin_sql(f"DROP DATABASE IF EXISTS {run}_{service} WITH (FORCE)")
+            await admin_sql(f"DROP ROLE IF EXISTS {run}_{service}")
     text = output.read_text()
     assert "stopping..." in text, text[-3000:]
     assert code in (0, 2, 130, -signal.SIGINT), (code, text[-3000:])
     await eventually(lambda: _group_gone(process.pid), what="every process stopped", within=60)
     logs = {p.name for p in (tmp_path / "logs").glob("*.log")}
-    assert {"gateway-api.log", "gateway-projector.log", "exhibitors-relay.log"} <= logs
+    assert {"gateway-api.log", "gateway-projector.log", "notifications-public.log"} <= logs
     for log in ("gateway-api.log", "exhibitors-api.log"):
         assert "Application shutdown complete" in (tmp_path / "logs" / log).read_text()
 
@@ -100,3 +101,68 @@ async def _group_gone(pgid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+async def _the_printed_examples_work(text: str, port: int) -> None:
+    """The sample query returns the demo's exhibitors; the sample command (through the
+    gateway: the command APIs are internal) submits an application."""
+    banner = text[text.index("Pavilion is ready.") :]
+    token = re.search(r"Bearer (\S+)\"", banner).group(1)  # type: ignore[union-attr]
+    query, command = re.findall(r"-d '(\{\"query\".*\})'", banner)
+    assert "mutation" in command and "/applications" not in banner
+    async with httpx.AsyncClient(timeout=30) as http:
+
+        async def post(body: str) -> dict[str, Any]:
+            answer = await http.post(
+                f"http://127.0.0.1:{port}/graphql",
+                content=body,
+                headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+            )
+            assert answer.status_code == 200, answer.text
+            assert "errors" not in answer.json(), answer.text
+            data: dict[str, Any] = answer.json()["data"]
+            return data
+
+        exhibitors = (await post(query))["exhibitors"]
+        assert exhibitors["totalCount"] >= 300, (exhibitors, text[-3000:])
+        assert len(exhibitors["edges"]) == 5
+        payload = (await post(command))["submitExhibitorApplication"]
+        assert payload["userErrors"] == [] and payload["version"] == 1, payload
+        # the answer waits (bounded) for the read model: on a loaded machine, ask again
+        subject = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))[0]
+        node = base64.urlsafe_b64encode(f"Exhibitor:{subject}".encode()).decode()
+        shown = json.dumps(
+            {"query": "query($id: ID!, $t: String) { node(id: $id, atLeast: $t) "
+             "{ ... on Exhibitor { companyName } } }",
+             "variables": {"id": node, "t": payload["consistencyToken"]}}
+        )  # fmt: skip
+        assert (await post(shown))["node"]["companyName"] == "Maple Robotics"
+        again = (await post(command))["submitExhibitorApplication"]  # idempotency key
+        assert again["consistencyToken"] == payload["consistencyToken"], (again, payload)
+
+
+async def _each_service_is_connected_as_its_own_role(run: str, services: tuple[str, ...]) -> None:
+    """Every connection to <run>_<service> is by role <run>_<service>, no such role is a
+    superuser, and one service's role cannot connect to another's database."""
+    names = [f"{run}_{s}" for s in services]
+    admin = await asyncpg.connect(f"{PG_URL}/postgres")
+    try:
+        connections = await admin.fetch(
+            "SELECT datname, usename, count(*) FROM pg_stat_activity"
+            " WHERE datname = any($1::text[]) GROUP BY 1, 2",
+            names,
+        )
+        by_database = {(r["datname"], r["usename"]) for r in connections}
+        assert by_database == {(n, n) for n in names}, connections
+        supers = await admin.fetch(
+            "SELECT rolname FROM pg_roles WHERE rolname = any($1::text[])"
+            " AND (rolsuper OR rolcreatedb OR rolcreaterole)",
+            names,
+        )
+        assert supers == []
+    finally:
+        await admin.close()
+    server = PG_URL.split("@", 1)[-1]
+    exhibitors, outreach = f"{run}_exhibitors", f"{run}_outreach"
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="CONNECT"):
+        await asyncpg.connect(f"postgresql://{exhibitors}@{server}/{outreach}")

@@ -1,16 +1,45 @@
-"""The compose file for ops validates, needs its secrets from outside, and builds every
-service from its own Dockerfile."""
+"""The compose file for ops validates, needs its secrets from outside, builds every
+service from its own Dockerfile, publishes only the gateway and the unsubscribe pages,
+and has each service connect as its own PostgreSQL role; the Kubernetes manifests say
+the same, with NetworkPolicies; deploy/postgres.sh makes the roles, upgrades included."""
 
+import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 import yaml
 
+from tests.support import PG_URL, admin_sql
+
 ROOT = Path(__file__).parents[2]
+SERVICES = ("exhibitors", "outreach", "notifications", "gateway")
+# Each secret, and the containers that get it: those that need it, and no others.
+SECRETS = {
+    "PAVILION_SERVICE_TOKEN_SECRET": {
+        "gateway-api",
+        "exhibitors-api",
+        "outreach-api",
+        "notifications-api",
+    },
+    "PAVILION_UNSUBSCRIBE_SECRET": {"notifications-worker", "notifications-public"},
+    "PAVILION_JWT_SECRET": {"gateway-api"},
+    "PAVILION_JWT_JWKS_URL": {"gateway-api"},
+}
+REQUIRED = [
+    "POSTGRES_PASSWORD",
+    *(f"{s.upper()}_DB_PASSWORD" for s in SERVICES),
+    "PAVILION_SERVICE_TOKEN_SECRET",
+    "PAVILION_UNSUBSCRIBE_SECRET",
+]
 
 
 def compose_config(env: dict[str, str], *overrides: str) -> subprocess.CompletedProcess[str]:
@@ -28,9 +57,32 @@ def compose_config(env: dict[str, str], *overrides: str) -> subprocess.Completed
     )
 
 
-def example_env() -> dict[str, str]:
-    lines = (ROOT / ".env.example").read_text().splitlines()
+def env_file(text: str) -> dict[str, str]:
+    lines = text.splitlines()
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def example_env() -> dict[str, str]:
+    return env_file((ROOT / ".env.example").read_text())
+
+
+def compose_services(env: dict[str, str], *overrides: str) -> dict[str, Any]:
+    result = compose_config(env, *overrides)
+    assert result.returncode == 0, result.stderr
+    services: dict[str, Any] = yaml.safe_load(result.stdout)["services"]
+    return services
+
+
+def published(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(host address, host port) of each port a service publishes, in either syntax."""
+    ports = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            ports.append((port.get("host_ip", ""), str(port.get("published", ""))))
+        else:
+            *host, _container = str(port).rsplit(":", 2)
+            ports.append((host[0] if len(host) == 2 else "", host[-1] if host else ""))
+    return ports
 
 
 def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_restarting():
@@ -44,7 +96,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
     long_running = [name for name in services if not name.endswith("-migrate")]
-    assert len(long_running) == 16, long_running
+    assert len(long_running) == 17, long_running
     for name in long_running:
         assert "healthcheck" in services[name], f"{name} has no health check"
     for name, service in services.items():
@@ -57,6 +109,93 @@ def test_the_compose_file_refuses_to_start_without_the_database_password():
     result = compose_config({})
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
+
+
+@pytest.mark.parametrize("variable", REQUIRED)
+def test_the_compose_file_refuses_to_start_without_each_secret(variable: str):
+    env = {k: v for k, v in example_env().items() if k != variable}
+    result = compose_config(env)
+    assert result.returncode != 0, f"compose starts without {variable}"
+    assert variable in result.stderr
+
+
+def test_only_the_gateway_and_the_unsubscribe_pages_are_published():
+    services = compose_services(example_env())
+    exposed = {name: published(s) for name, s in services.items() if published(s)}
+    assert set(exposed) == {"gateway-api", "notifications-public"}, exposed
+    assert services["notifications-public"]["command"] == ["public"]
+    health = " ".join(services["notifications-public"]["healthcheck"]["test"])
+    assert "8004/readyz" in health
+    environment = services["notifications-public"]["environment"]
+    assert environment["PAVILION_NOTIFICATIONS_PUBLIC_HOST"] == "0.0.0.0"
+    # the dev-only override shows mailpit's UI (every email sent) on loopback only
+    services = compose_services(example_env(), "deploy/compose/dev-mail.yml")
+    exposed = {name: published(s) for name, s in services.items() if published(s)}
+    assert set(exposed) == {"gateway-api", "notifications-public", "mailpit"}, exposed
+    assert exposed["mailpit"] == [("127.0.0.1", "8025")]
+
+
+def test_each_service_connects_as_its_own_role_to_its_own_database_never_as_superuser():
+    env = example_env()
+    services = compose_services(env)
+    for name, service in services.items():
+        environment = service.get("environment") or {}
+        assert "PAVILION_PG_URL" not in environment, name
+        for value in map(str, environment.values()):
+            assert not re.search(r"postgres(ql)?://postgres[:@]", value), (name, value)
+        owner = re.fullmatch(r"pavilion/(\w+):.*", service["image"])
+        if owner is None:
+            continue
+        urls = {k: v for k, v in environment.items() if k.endswith("_DATABASE_URL")}
+        service_name = owner.group(1)
+        assert list(urls) == [f"PAVILION_{service_name.upper()}_DATABASE_URL"], name
+        url = urlsplit(next(iter(urls.values())))
+        assert url.username == url.path.lstrip("/") == f"pavilion_{service_name}", name
+        assert url.password == env[f"{service_name.upper()}_DB_PASSWORD"], name
+    postgres = services["postgres"]
+    for service_name in SERVICES:  # postgres-init.sh makes the roles with these
+        variable = f"{service_name.upper()}_DB_PASSWORD"
+        assert postgres["environment"][variable] == env[variable]
+    mounts = " ".join(str(v) for v in postgres["volumes"])
+    assert "postgres-init.sh" in mounts and "service-database.sql" in mounts
+
+
+def test_each_secret_goes_only_to_the_containers_that_need_it():
+    services = compose_services(example_env())
+    for secret, needed in SECRETS.items():
+        holders = {n for n, s in services.items() if secret in (s.get("environment") or {})}
+        assert holders == needed, secret
+    worker = services["notifications-worker"]["environment"]
+    assert worker["PAVILION_NOTIFICATIONS_PUBLIC_URL"].endswith(":8004")
+
+
+def test_the_example_env_names_every_variable_compose_requires_with_placeholders():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{(\w+):\?", compose))
+    assert required == set(REQUIRED)
+    example = example_env()
+    for variable in (*required, "PAVILION_JWT_SECRET"):
+        assert "change-me" in example[variable], variable
+
+
+def test_new_env_prints_a_complete_env_with_fresh_secrets_that_compose_accepts():
+    script = ROOT / "deploy" / "compose" / "new-env.sh"
+
+    def fresh() -> dict[str, str]:
+        result = subprocess.run([script], capture_output=True, text=True, check=True)
+        return env_file(result.stdout)
+
+    first, second = fresh(), fresh()
+    example = example_env()
+    assert set(first) == set(example)
+    for variable in (*REQUIRED, "PAVILION_JWT_SECRET"):
+        assert len(first[variable]) >= 32, variable
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", first[variable]), variable  # URL-safe
+        assert first[variable] != second[variable] != example[variable], variable
+    assert len({first[v] for v in REQUIRED}) == len(REQUIRED)  # no secret used twice
+    services = compose_services(first)
+    url = services["gateway-api"]["environment"]["PAVILION_GATEWAY_DATABASE_URL"]
+    assert urlsplit(url).password == first["GATEWAY_DB_PASSWORD"]
 
 
 def test_every_dockerfile_the_compose_file_builds_passes_hadolint():
@@ -99,7 +238,7 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
     for document in documents:
         kubernetes_validate.validate(document, KUBERNETES, strict=True)
     deployments = [d for d in documents if d["kind"] == "Deployment"]
-    assert len(deployments) == 13
+    assert len(deployments) == 14
     for deployment in deployments:
         spec = deployment["spec"]["template"]["spec"]  # type: ignore[index]
         for container in spec["containers"]:
@@ -109,7 +248,140 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
             assert "livenessProbe" in container, deployment["metadata"]
     kinds = {d["kind"] for d in documents}
     assert {"Namespace", "ConfigMap", "Job", "Service", "HorizontalPodAutoscaler"} <= kinds
+    assert {"Ingress", "NetworkPolicy"} <= kinds
     assert "Secret" not in kinds  # secrets are made by ops, never committed
+
+
+def _of(documents: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [d for d in documents if d["kind"] == kind]
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a Kubernetes label selector matches `labels`."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values")
+        present = key in labels
+        if not {
+            "In": present and labels.get(key) in (values or []),
+            "NotIn": not present or labels.get(key) not in (values or []),
+            "Exists": present,
+            "DoesNotExist": not present,
+        }[operator]:
+            return False
+    return True
+
+
+def _admitted(documents: list[dict[str, Any]], pod: dict[str, str]) -> list[dict[str, Any]]:
+    """Every `from` peer of every NetworkPolicy rule that applies to a pod with `pod`."""
+    peers = []
+    for policy in _of(documents, "NetworkPolicy"):
+        spec = policy["spec"]
+        if "Ingress" in spec["policyTypes"] and _selects(spec["podSelector"], pod):
+            for rule in spec.get("ingress", []):
+                assert rule.get("from"), f"{policy['metadata']['name']}: admits any source"
+                assert [p["port"] for p in rule["ports"]] == ["http"], policy["metadata"]
+                peers.extend(rule["from"])
+    return peers
+
+
+def _pod_labels(deployment: dict[str, Any]) -> dict[str, str]:
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+GATEWAY = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway-api"}}}
+OPS = {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "ops"}}}
+PROMETHEUS = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+}
+INGRESS_CONTROLLER = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+}
+
+
+def test_network_policies_deny_by_default_and_admit_the_command_apis_only_from_the_gateway():
+    documents = k8s_documents()
+    deny = [
+        p
+        for p in _of(documents, "NetworkPolicy")
+        if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")
+    ]
+    assert deny and deny[0]["spec"]["policyTypes"] == ["Ingress"]
+    expected = {
+        "exhibitors-api": [GATEWAY, OPS, PROMETHEUS],
+        "outreach-api": [GATEWAY, OPS, PROMETHEUS],
+        "notifications-api": [GATEWAY, OPS, PROMETHEUS],
+        "gateway-api": [INGRESS_CONTROLLER, OPS, PROMETHEUS],
+        "notifications-public": [INGRESS_CONTROLLER, OPS],
+    }
+    for deployment in _of(documents, "Deployment"):
+        name = deployment["metadata"]["name"]
+        peers = _admitted(documents, _pod_labels(deployment))
+        assert sorted(map(str, peers)) == sorted(map(str, expected.get(name, []))), name
+    job = _of(documents, "Job")[0]["spec"]["template"]["metadata"]["labels"]
+    assert _admitted(documents, job) == []
+    assert "app.kubernetes.io/component=ops" in (K8S / "70-network-policies.yaml").read_text()
+
+
+def test_the_ingress_publishes_only_the_gateway_and_the_unsubscribe_pages():
+    documents = k8s_documents()
+    (ingress,) = _of(documents, "Ingress")
+    assert "defaultBackend" not in ingress["spec"]
+    routes = {
+        (path["path"], path["backend"]["service"]["name"])
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert routes == {("/graphql", "gateway-api"), ("/unsubscribe", "notifications-public")}
+    for service in _of(documents, "Service"):
+        assert service["spec"].get("type", "ClusterIP") == "ClusterIP", service["metadata"]
+    public = next(
+        s for s in _of(documents, "Service") if s["metadata"]["name"] == "notifications-public"
+    )
+    assert [p["port"] for p in public["spec"]["ports"]] == [8004]
+    config = _of(documents, "ConfigMap")[0]["data"]
+    assert (
+        config["PAVILION_NOTIFICATIONS_PUBLIC_URL"]
+        == f"https://{ingress['spec']['rules'][0]['host']}"
+    )
+
+
+def _secrets(pod_spec: dict[str, Any]) -> dict[str, set[str]]:
+    """The Secrets each container of a pod reads, by container name."""
+    found: dict[str, set[str]] = {}
+    for container in pod_spec.get("initContainers", []) + pod_spec["containers"]:
+        names = {e["secretRef"]["name"] for e in container.get("envFrom", []) if "secretRef" in e}
+        names |= {
+            e["valueFrom"]["secretKeyRef"]["name"]
+            for e in container.get("env", [])
+            if "secretKeyRef" in e.get("valueFrom", {})
+        }
+        found[container["name"]] = names
+    return found
+
+
+def test_each_deployment_reads_its_own_services_secret_and_no_shared_one():
+    documents = k8s_documents()
+    readers: dict[str, set[str]] = {}
+    for deployment in _of(documents, "Deployment"):
+        service = deployment["metadata"]["name"].split("-")[0]
+        for names in _secrets(deployment["spec"]["template"]["spec"]).values():
+            assert names == {f"pavilion-{service}"}, deployment["metadata"]["name"]
+            for name in names:
+                readers.setdefault(name, set()).add(service)
+    assert all(len(services) == 1 for services in readers.values()), readers
+    job = _secrets(_of(documents, "Job")[0]["spec"]["template"]["spec"])
+    assert job == {f"{s}-migrate": {f"pavilion-{s}"} for s in SERVICES}
+    config = _of(documents, "ConfigMap")[0]["data"]
+    assert not [k for k in config if "PG_URL" in k or "DATABASE_URL" in k or "SECRET" in k]
+    how = (K8S / "00-namespace-config.yaml").read_text()
+    for secret in readers:  # ops are told how to make every Secret the manifests read
+        assert f"create secret generic {secret} " in how, secret
+        service = secret.removeprefix("pavilion-")
+        assert f"postgresql://pavilion_{service}:<password>@" in how, secret
 
 
 def test_the_three_broker_override_validates_with_replication_three_and_min_isr_two():
@@ -129,3 +401,90 @@ def test_the_three_broker_override_validates_with_replication_three_and_min_isr_
     for name in ("exhibitors-relay", "gateway-projector"):
         assert services[name]["environment"]["PAVILION_KAFKA_REPLICATION"] == "3"
         assert services[name]["environment"]["PAVILION_KAFKA_BOOTSTRAP"].count(":9092") == 3
+
+
+# What a state dir from before the roles holds: objects a superuser made in a database.
+OLD_OBJECTS = """
+CREATE TABLE events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n serial);
+CREATE SEQUENCE loose;
+CREATE VIEW recent AS SELECT * FROM events;
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TYPE mood AS ENUM ('ok');
+CREATE SCHEMA read_model_1;
+CREATE TABLE read_model_1.exhibitors (name text);
+CREATE EXTENSION pg_trgm;
+"""
+OWNERS = """
+SELECT nspname AS name, pg_get_userbyid(nspowner) AS owner FROM pg_namespace
+ WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'
+UNION ALL SELECT relname, pg_get_userbyid(relowner) FROM pg_class
+ WHERE relnamespace IN ('public'::regnamespace, 'read_model_1'::regnamespace)
+   AND relkind IN ('r', 'S', 'v')
+UNION ALL SELECT proname, pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'one'
+UNION ALL SELECT typname, pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'mood'
+"""
+
+
+async def test_postgres_sh_gives_each_service_a_role_owning_its_database_even_an_old_one(
+    tmp_path: Path,
+):
+    prefix = f"pavtest_roles_{uuid.uuid4().hex[:8]}"
+    names = [f"{prefix}_{s}" for s in SERVICES]
+    await admin_sql(f"CREATE DATABASE {names[0]}")  # made as the superuser, before the roles
+    old = await asyncpg.connect(f"{PG_URL}/{names[0]}")
+    try:
+        await old.execute(OLD_OBJECTS)
+    finally:
+        await old.close()
+    env = {
+        **os.environ,
+        "PAVILION_PG_URL": PG_URL,
+        "PAVILION_PG_EXTERNAL": "1",
+        "PAVILION_DB_PREFIX": prefix,
+        "PAVILION_STATE_DIR": str(tmp_path),
+    }
+    try:
+        for _ in range(2):  # idempotent
+            script = await asyncio.create_subprocess_exec(
+                ROOT / "deploy" / "postgres.sh", "start", env=env
+            )
+            assert await script.wait() == 0
+        await _assert_owned_by_their_roles(names)
+    finally:
+        for name in names:
+            await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await admin_sql(f"DROP ROLE IF EXISTS {name}")
+
+
+async def _assert_owned_by_their_roles(names: list[str]) -> None:
+    server = PG_URL.split("@", 1)[-1]
+    admin = await asyncpg.connect(f"{PG_URL}/postgres")
+    try:
+        roles = await admin.fetch(
+            "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles"
+            " WHERE rolname = any($1::text[])",
+            names,
+        )
+        assert sorted(tuple(r) for r in roles) == sorted(
+            (n, False, False, False, True) for n in names
+        )
+        for name in names:
+            owner = await admin.fetchval(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name
+            )
+            assert owner == name
+    finally:
+        await admin.close()
+    mine = await asyncpg.connect(f"postgresql://{names[0]}@{server}/{names[0]}")
+    try:
+        owners = {r["name"]: r["owner"] for r in await mine.fetch(OWNERS)}
+        assert owners.pop("public") == "pg_database_owner"
+        assert set(owners) >= {"events", "events_position_seq", "events_n_seq", "loose"}
+        assert set(owners.values()) == {names[0]}, owners
+        # as the owner, the service migrates and rebuilds: schemas, trusted extensions
+        await mine.execute("DROP SCHEMA read_model_1 CASCADE; CREATE SCHEMA read_model_2")
+        await mine.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+    finally:
+        await mine.close()
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="CONNECT"):
+        await asyncpg.connect(f"postgresql://{names[0]}@{server}/{names[1]}")

@@ -4,18 +4,15 @@ and the exported SDL is the code's."""
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import pytest
 from gateway.auth import Role, Viewer
 from gateway.cli import SDL, sdl
 from gateway.config import Limits
 from gateway.context import Context, Services
-from gateway.readmodel import read_current
 from gateway.schema import schema
 
 PAGE = """query($first: Int!) {
@@ -25,20 +22,6 @@ PAGE = """query($first: Int!) {
                    sourceInterest { stage contact { name email organization { name } } } } }
   }
 }"""
-
-
-@pytest.fixture
-async def counted(read_model_url: str) -> AsyncIterator[tuple[asyncpg.Pool, list[str]]]:
-    statements: list[str] = []
-
-    async def init(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda record: statements.append(record.query))
-
-    pool = await asyncpg.create_pool(
-        read_model_url, min_size=1, max_size=4, setup=read_current, init=init
-    )
-    yield pool, statements
-    await pool.close()
 
 
 async def _fill(pool: asyncpg.Pool, n: int) -> None:

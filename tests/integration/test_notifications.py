@@ -8,12 +8,12 @@ from datetime import timedelta
 import asyncpg
 import httpx
 import pytest
-from notifications.api import create_app
 from notifications.catcher import Mailbox
 from notifications.config import Config
 from notifications.emails import Templates
 from notifications.mailer import Mailer
 from notifications.pipeline import Notifier, Sender
+from notifications.public import create_app
 from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent
@@ -101,7 +101,8 @@ async def test_an_approved_application_sends_one_email_in_the_contacts_language(
 
 
 async def click(link: str, database_url: str) -> None:
-    """Follow the link the email carries, on the service's own HTTP API."""
+    """Follow the link the email carries to the public unsubscribe page, and press its
+    button (what RFC 8058's one-click POST does too)."""
     config = Config(
         database_url,
         KafkaSettings("unused:1", 1, 1),
@@ -113,7 +114,7 @@ async def click(link: str, database_url: str) -> None:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notify.test") as http:
-            response = await http.get(link.removeprefix("http://notify.test"))
+            response = await http.post(link.removeprefix("http://notify.test"))
     assert response.status_code == 200, response.text
 
 

@@ -257,3 +257,31 @@ async def test_text_with_a_nul_character_is_a_validation_error(api: httpx.AsyncC
         await api.post(f"/contacts/{jane}/notes", json={"text": "a\u0000b"}), 422, "VALIDATION"
     )
     assert "NUL" in error["fields"][0]["message"]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+async def test_a_moment_that_is_not_one_in_utc_is_a_validation_error(
+    api: httpx.AsyncClient, moment: str
+):
+    """Found by the GraphQL fuzzer: its conversion to UTC overflowed (a 500)."""
+    jane = await contact(api, f"utc.{moment[:4]}@example.ca")
+    follow_up = {"subjectId": jane, "owner": "li", "dueAt": moment}
+    error = refused(await api.post("/follow-ups", json=follow_up), 422, "VALIDATION")
+    assert error["fields"][0]["field"] == ["dueAt"], error
+
+
+async def test_consent_implied_since_the_calendars_last_day_is_a_validation_error(
+    api: httpx.AsyncClient,
+):
+    """Found by the GraphQL fuzzer: its CASL expiry, two years on, overflowed (a 500)."""
+    jane = await contact(api, "last.day@example.ca")
+    consent = {
+        "channel": "EMAIL",
+        "purpose": "MARKETING",
+        "legalBasis": "IMPLIED",
+        "evidence": "a business relationship",
+        "impliedBy": "BUSINESS_RELATIONSHIP",
+        "impliedSince": "9999-12-31",
+    }
+    error = refused(await api.post(f"/contacts/{jane}/consents", json=consent), 422, "VALIDATION")
+    assert error["fields"][0]["field"] == ["impliedSince"], error

@@ -1,62 +1,40 @@
-"""Webhooks to a real HTTP receiver: signed per Standard Webhooks (the receiver
-verifies with the secret), retried with the same webhook-id until it succeeds, or
-abandoned after the (shortened) schedule and visible as such; redelivered by hand."""
+"""Webhooks to real HTTP endpoints: signed per Standard Webhooks (the receiver verifies
+with the secret), retried with the same webhook-id until it succeeds, or abandoned
+after the (shortened) schedule and visible as such; redelivered by hand. Safe against
+the endpoint: its host is checked when each attempt is made (SSRF, DNS rebinding),
+one deadline bounds an attempt, its answer is read only so far, no database
+transaction stays open while a request is in flight, and leases keep deliverers from
+posting one delivery together."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from notifications.api import create_app
 from notifications.config import Config
-from notifications.deliveries import Deliverer, enqueue
-from notifications.webhooks import RetrySchedule
+from notifications.deliveries import enqueue
+from notifications.posting import webhook_client
+from notifications.webhooks import AddressPolicy, parse_networks
 from pavilion_core.config import KafkaSettings
-from pavilion_core.envelope import CloudEvent, RecordedEvent, from_kafka, to_kafka
 from pavilion_core.testing import FixedClock
-from standardwebhooks import Webhook
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from tests.support import STORY_TIME, assert_stored_events_valid, eventually, free_port, ok, refused
-
-
-class Receiver:
-    """A partner's endpoint: /flaky fails twice then succeeds, /down always fails."""
-
-    def __init__(self) -> None:
-        self.calls: dict[str, list[dict[str, str]]] = {"flaky": [], "down": []}
-        self.secrets: dict[str, str] = {}
-        self.app = Starlette(routes=[Route("/{name}", self.receive, methods=["POST"])])
-
-    async def receive(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        body = (await request.body()).decode()
-        Webhook(self.secrets[name].removeprefix("whsec_")).verify(body, dict(request.headers))
-        self.calls[name].append(dict(request.headers))
-        failing = name == "down" or len(self.calls[name]) <= 2
-        return Response(status_code=503 if failing else 204)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
-    partner, port = Receiver(), free_port()
-    server = uvicorn.Server(uvicorn.Config(partner.app, port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: _started(server), what="the receiver")
-    yield partner, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
-
-
-async def _started(server: uvicorn.Server) -> bool:
-    return bool(server.started)
+from tests.integration.webhook_support import (
+    ANYWHERE,
+    Answer,
+    Receiver,
+    StubDNS,
+    approved,
+    deliverer,
+    endpoint_with_one_delivery,
+    raw_endpoint,
+    the_delivery,
+)
+from tests.support import STORY_TIME, assert_stored_events_valid, eventually, ok, refused, signed
 
 
 @pytest.fixture
@@ -65,44 +43,32 @@ async def api(notifications_url: str) -> AsyncIterator[httpx.AsyncClient]:
         notifications_url,
         KafkaSettings("unused:1", 1, 1),
         clock=FixedClock(STORY_TIME),
-        webhooks_allow_private=True,
+        webhooks_allowed_networks=parse_networks("127.0.0.0/8"),
     )
     app = create_app(config)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://notify", auth=signed("notifications")
+        ) as client:
             yield client
-
-
-def approved() -> CloudEvent:
-    app = str(uuid.uuid4())
-    record = to_kafka(
-        RecordedEvent(
-            event_id=uuid.uuid4(),
-            stream_id=app,
-            version=3,
-            position=1,
-            type="ApplicationApproved",
-            schema_version=1,
-            data={"applicationId": app},
-            metadata={"correlation_id": "c"},
-            recorded_at=datetime.now(UTC),
-        ),
-        "exhibitors",
-    )
-    return from_kafka(record.value, record.headers)
 
 
 async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
     api: httpx.AsyncClient,
-    receiver: tuple[Receiver, str],
+    receiver: tuple[Receiver, int],
     notifications_pool: asyncpg.Pool,
+    http: httpx.AsyncClient,
 ):
-    partner, base = receiver
+    partner, port = receiver
     for name in ("flaky", "down"):
         body = await ok(
             await api.post(
-                "/webhooks", json={"url": f"{base}/{name}", "eventTypes": ["pavilion.exhibitors.*"]}
+                "/webhooks",
+                json={
+                    "url": f"http://127.0.0.1:{port}/{name}",
+                    "eventTypes": ["pavilion.exhibitors.*"],
+                },
             ),
             201,
         )
@@ -113,38 +79,34 @@ async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
         assert await enqueue(conn, event, STORY_TIME) == 0  # redelivered: no second delivery
 
     clock = FixedClock(STORY_TIME)
-    async with httpx.AsyncClient(timeout=5) as http:
-        deliverer = Deliverer(notifications_pool, clock, RetrySchedule.parse("1,1"), http)
+    webhooks = deliverer(notifications_pool, http, clock)
 
-        async def settled() -> bool:
-            clock.advance(timedelta(seconds=2))  # past the next retry (1 s ± jitter)
-            await deliverer.deliver_due()
-            statuses = await notifications_pool.fetch("SELECT status FROM webhook_deliveries")
-            return all(r["status"] != "PENDING" for r in statuses)
+    async def settled() -> bool:
+        clock.advance(timedelta(seconds=2))  # past the next retry (1 s ± jitter)
+        await webhooks.deliver_due()
+        statuses = await notifications_pool.fetch("SELECT status FROM webhook_deliveries")
+        return all(r["status"] != "PENDING" for r in statuses)
 
-        await eventually(settled, what="both deliveries settled")
+    await eventually(settled, what="both deliveries settled")
 
-        flaky = {c["webhook-id"] for c in partner.calls["flaky"]}
-        assert len(partner.calls["flaky"]) == 3 and len(flaky) == 1
-        assert len(partner.calls["down"]) == 3
-        rows = {
-            r["id"]: r
-            for r in await notifications_pool.fetch(
-                "SELECT id, status, attempts, last_error FROM webhook_deliveries"
-            )
-        }
-        [down] = [r for r in rows.values() if r["status"] == "ABANDONED"]
-        shown = await ok(await api.get(f"/webhooks/deliveries/{down['id']}"))
-        assert (shown["status"], shown["attempts"], shown["lastError"]) == (
-            "ABANDONED",
-            3,
-            "HTTP 503",
+    flaky = {c["webhook-id"] for c in partner.calls["flaky"]}
+    assert len(partner.calls["flaky"]) == 3 and len(flaky) == 1
+    assert len(partner.calls["down"]) == 3
+    rows = {
+        r["id"]: r
+        for r in await notifications_pool.fetch(
+            "SELECT id, status, attempts, last_error FROM webhook_deliveries"
         )
+    }
+    [down] = [r for r in rows.values() if r["status"] == "ABANDONED"]
+    shown = await ok(await api.get(f"/webhooks/deliveries/{down['id']}"))
+    assert (shown["status"], shown["attempts"], shown["lastError"]) == ("ABANDONED", 3, "HTTP 503")
 
-        await ok(await api.post(f"/webhooks/deliveries/{down['id']}/redeliver"), 202)
-        await deliverer.deliver_due()
-        assert len(partner.calls["down"]) == 4
-        assert {c["webhook-id"] for c in partner.calls["down"]} == {str(down["id"])}
+    again = await ok(await api.post(f"/webhooks/deliveries/{down['id']}/redeliver"))
+    assert (again["status"], again["attempts"]) == ("PENDING", 3)
+    await webhooks.deliver_due()
+    assert len(partner.calls["down"]) == 4
+    assert {c["webhook-id"] for c in partner.calls["down"]} == {str(down["id"])}
     kinds = await notifications_pool.fetch(
         "SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type"
     )
@@ -157,14 +119,16 @@ async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
     assert len(await assert_stored_events_valid(notifications_pool, "notifications")) == 4
 
 
-async def test_private_addresses_and_bad_urls_are_refused_unless_allowed(
+async def test_private_addresses_and_bad_urls_are_refused_at_registration_unless_allowed(
     notifications_url: str,
 ) -> None:
     config = Config(notifications_url, KafkaSettings("unused:1", 1, 1))
     app = create_app(config)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://notify", auth=signed("notifications")
+        ) as client:
             for url in ("http://127.0.0.1:9/hook", "http://10.0.0.5/hook", "ftp://x.example/h"):
                 refused(
                     await client.post("/webhooks", json={"url": url, "eventTypes": ["*"]}),
@@ -178,34 +142,204 @@ async def test_private_addresses_and_bad_urls_are_refused_unless_allowed(
             )
 
 
-async def test_the_unsubscribe_link_opts_out_at_once_and_only_a_request_opts_back_in(
-    notifications_url: str,
+@pytest.mark.parametrize(
+    ("host", "address", "refusal"),
+    [
+        ("hooks.example", "127.0.0.1", "hooks.example resolves to 127.0.0.1, a loopback address"),
+        (
+            "metadata.example",
+            "169.254.169.254",
+            "metadata.example resolves to 169.254.169.254, a link-local address",
+        ),
+        (
+            "intranet.example",
+            "10.0.0.1",
+            "intranet.example resolves to 10.0.0.1, a private address",
+        ),
+        ("127.0.0.1", "127.0.0.1", "127.0.0.1 is a loopback address"),
+        ("169.254.169.254", "169.254.169.254", "169.254.169.254 is a link-local address"),
+        ("10.0.0.1", "10.0.0.1", "10.0.0.1 is a private address"),
+    ],
+)
+async def test_a_forbidden_address_is_refused_at_delivery_and_nothing_is_sent(
     notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    host: str,
+    address: str,
+    refusal: str,
 ) -> None:
-    config = Config(
-        notifications_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME)
+    partner, port = receiver
+    dns = StubDNS(**{host: [address]})  # a literal address never reaches the resolver
+    # registered while the operator allowed every network, delivered after they stopped
+    secret = await endpoint_with_one_delivery(
+        notifications_pool, f"http://{host}:{port}/hook", policy=ANYWHERE, resolver=dns
     )
-    app = create_app(config)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-            link = app.state.services.notifier.links.link("Jane@Example.com")
-            path = link.removeprefix(config.public_url)
-            page = await client.get(path)
-            assert page.status_code == 200 and "jane@example.com" in page.text
-            assert (await client.post(path)).status_code == 200  # RFC 8058 one-click
-            refused(await client.get(path[:-3] + "xyz"), 422, "VALIDATION")
-            assert await notifications_pool.fetchval("SELECT count(*) FROM opt_outs") == 1
+    partner.secrets["hook"] = secret
+    clock = FixedClock(STORY_TIME)
+    webhooks = deliverer(notifications_pool, http, clock, policy=AddressPolicy(), resolver=dns)
+    assert await webhooks.deliver_due() == 1
 
-            answer = await ok(
-                await client.post(
-                    "/recipients/opt-in",
-                    json={"address": "jane@example.com", "evidence": "asked by phone, 2 Dec"},
-                )
-            )
-            assert answer == {"optedIn": True}
-    assert await notifications_pool.fetchval("SELECT count(*) FROM opt_outs") == 0
-    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
-        "RecipientOptedOut",
-        "RecipientOptedIn",
-    }
+    row = await the_delivery(notifications_pool)
+    assert (row["status"], row["attempts"], row["last_status"]) == ("PENDING", 1, None)
+    assert row["last_error"] == f"refused: {refusal}"
+    attempted = await notifications_pool.fetchval(
+        "SELECT data->>'error' FROM events WHERE type = 'WebhookDeliveryAttempted'"
+    )
+    assert attempted == row["last_error"]
+    assert partner.calls == {}
+    if address == "127.0.0.1":  # where our receiver listens: allow-listed, it gets it
+        clock.advance(timedelta(seconds=2))
+        assert await deliverer(notifications_pool, http, clock, resolver=dns).deliver_due() == 1
+        assert (await the_delivery(notifications_pool))["status"] == "SUCCEEDED"
+        [call] = partner.calls["hook"]
+        assert call["host"] == f"{host}:{port}"  # the name, though the address was used
+    assert await assert_stored_events_valid(notifications_pool, "notifications")
+
+
+async def test_dns_rebinding_is_refused_at_delivery(
+    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+) -> None:
+    partner, port = receiver
+    dns = StubDNS(**{"partner.example": ["93.184.216.34"]})
+    partner.secrets["hook"] = await endpoint_with_one_delivery(
+        notifications_pool,
+        f"http://partner.example:{port}/hook",
+        policy=AddressPolicy(),
+        resolver=dns,
+    )
+    dns.answers["partner.example"] = ["127.0.0.1"]  # public when registered, not now
+    webhooks = deliverer(notifications_pool, http, policy=AddressPolicy(), resolver=dns)
+    assert await webhooks.deliver_due() == 1
+    row = await the_delivery(notifications_pool)
+    assert row["last_error"] == (
+        "refused: partner.example resolves to 127.0.0.1, a loopback address"
+    )
+    assert partner.calls == {}
+
+
+async def _trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+    while True:
+        writer.write(b".")
+        await writer.drain()
+        await asyncio.sleep(0.5)
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read()  # until the deliverer hangs up
+
+
+@pytest.mark.parametrize("answer", [_trickle, _silent])
+async def test_an_endpoint_that_trickles_or_never_answers_is_cut_at_the_deadline(
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient, answer: Answer
+) -> None:
+    async with raw_endpoint(answer) as port:
+        await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/slow")
+        started = time.monotonic()
+        assert await deliverer(notifications_pool, http, deadline_seconds=1.0).deliver_due() == 1
+        took = time.monotonic() - started
+    assert 1.0 <= took < 1.8, took  # the deadline, not the 500 s a trickle takes
+    row = await the_delivery(notifications_pool)
+    assert (row["status"], row["attempts"]) == ("PENDING", 1)
+    assert row["last_error"] == "deadline of 1 s exceeded"
+
+
+async def test_a_huge_answer_is_not_read_past_the_cap(
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient
+) -> None:
+    hung_up = asyncio.Event()
+
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")  # until closed
+        try:
+            while True:
+                writer.write(b"x" * 65536)
+                await writer.drain()
+        finally:
+            hung_up.set()
+
+    async with raw_endpoint(endless) as port:
+        await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/big")
+        started = time.monotonic()
+        assert await deliverer(notifications_pool, http, deadline_seconds=5.0).deliver_due() == 1
+        assert time.monotonic() - started < 2.0
+        await asyncio.wait_for(hung_up.wait(), 5.0)
+    row = await the_delivery(notifications_pool)
+    assert (row["status"], row["last_status"], row["last_error"]) == ("SUCCEEDED", 200, None)
+
+
+async def test_no_transaction_is_open_while_a_request_is_in_flight(
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient
+) -> None:
+    arrived, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        arrived.set()
+        await release.wait()
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+
+    async with raw_endpoint(slow) as port:
+        await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/slow")
+        attempt = asyncio.create_task(deliverer(notifications_pool, http).deliver_due())
+        await asyncio.wait_for(arrived.wait(), 10.0)
+        open_transactions = await notifications_pool.fetch(
+            """SELECT state, query FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid()
+                 AND backend_type = 'client backend'
+                 AND (state LIKE 'idle in transaction%' OR xact_start IS NOT NULL)"""
+        )
+        release.set()
+        assert await attempt == 1
+    assert open_transactions == []
+    assert (await the_delivery(notifications_pool))["status"] == "SUCCEEDED"
+
+
+async def test_two_deliverers_post_each_delivery_exactly_once(
+    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int]
+) -> None:
+    partner, port = receiver
+    partner.delay = 0.02
+    partner.secrets["race"] = await endpoint_with_one_delivery(
+        notifications_pool, f"http://127.0.0.1:{port}/race"
+    )
+    async with notifications_pool.acquire() as conn:
+        for _ in range(29):
+            await enqueue(conn, approved(), STORY_TIME)
+
+    async def drain() -> None:
+        async with webhook_client() as own:
+            webhooks = deliverer(notifications_pool, own)
+            while await webhooks.deliver_due(limit=3):
+                pass
+
+    await asyncio.gather(drain(), drain())
+    ids = [call["webhook-id"] for call in partner.calls["race"]]
+    assert len(ids) == 30 and len(set(ids)) == 30
+    statuses = await notifications_pool.fetch("SELECT status, attempts FROM webhook_deliveries")
+    assert {(r["status"], r["attempts"]) for r in statuses} == {("SUCCEEDED", 1)}
+
+
+async def test_a_crashed_deliverers_lease_runs_out_and_its_late_outcome_is_dropped(
+    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+) -> None:
+    partner, port = receiver
+    partner.secrets["hook"] = await endpoint_with_one_delivery(
+        notifications_pool, f"http://127.0.0.1:{port}/hook"
+    )
+    crashed, survivor = (
+        deliverer(notifications_pool, http, deadline_seconds=0.5, lease_margin_seconds=0.0)
+        for _ in range(2)
+    )
+    [claimed] = await crashed.claim(10)  # and then nothing: it died
+    assert await survivor.deliver_due() == 0  # leased
+    await eventually(survivor.deliver_due, what="the lease ran out and the delivery was retried")
+    assert not await crashed.attempt(claimed)  # back from the dead: posts, records nothing
+    assert [c["webhook-id"] for c in partner.calls["hook"]] == [claimed.id, claimed.id]
+    row = await the_delivery(notifications_pool)
+    assert (row["status"], row["attempts"]) == ("SUCCEEDED", 1)
+    kinds = await notifications_pool.fetch(
+        "SELECT type FROM events WHERE stream_id = $1 ORDER BY version", claimed.id
+    )
+    assert [r["type"] for r in kinds] == ["WebhookDeliveryAttempted", "WebhookDeliverySucceeded"]

@@ -1,20 +1,31 @@
-"""Standard Webhooks signing as a receiver verifies it, the retry schedule, the URL
-policy, wildcard subscriptions, and signed unsubscribe links."""
+"""Standard Webhooks signing as a receiver verifies it, the retry schedule, the
+address policy and its configuration, one attempt against a fake transport (the
+checked address, no redirects, one deadline), wildcard subscriptions, and signed
+unsubscribe links."""
 
+import asyncio
+import ipaddress
 import json
 import random
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
+from notifications.config import Config
+from notifications.posting import RESPONSE_BODY_CAP, Outcome, post_once
 from notifications.unsubscribe import UnsubscribeLinks
 from notifications.webhooks import (
     DEFAULT_SCHEDULE,
+    AddressPolicy,
     RetrySchedule,
     check_url,
     new_secret,
+    parse_networks,
     signed_headers,
     subscribed,
 )
+from pavilion_core.config import ConfigError
 from pavilion_core.errors import InvalidValue
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -66,29 +77,203 @@ def test_a_schedule_comes_from_configuration_and_bad_ones_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "addresses", "allowed"),
+    ("host", "addresses", "refusal"),
     [
-        ("https://partner.example/hooks", ["93.184.216.34"], True),
-        ("http://partner.example/hooks", ["2606:2800:220:1:248:1893:25c8:1946"], True),
-        ("ftp://partner.example/hooks", ["93.184.216.34"], False),
-        ("https:///nohost", [], False),
-        ("http://localhost:9000/hook", ["127.0.0.1"], False),
-        ("http://intranet/hook", ["10.1.2.3"], False),
-        ("http://[::1]/hook", ["::1"], False),
-        ("http://metadata/hook", ["169.254.169.254"], False),
+        ("partner.example", ["93.184.216.34"], None),
+        ("partner.example", ["2606:2800:220:1:248:1893:25c8:1946"], None),
+        ("localhost", ["127.0.0.1"], "localhost resolves to 127.0.0.1, a loopback address"),
+        ("intranet", ["10.1.2.3"], "intranet resolves to 10.1.2.3, a private address"),
+        ("two.example", ["93.184.216.34", "192.168.1.9"], "192.168.1.9, a private address"),
+        ("::1", ["::1"], "::1 is a loopback address"),
+        ("169.254.169.254", ["169.254.169.254"], "169.254.169.254 is a link-local address"),
+        ("cgn.example", ["100.64.0.1"], "a shared (carrier-grade NAT) address"),
+        ("group.example", ["224.0.0.1"], "a multicast address"),
+        ("group6.example", ["ff02::1"], "a multicast address"),
+        ("zero.example", ["0.0.0.0"], "an unspecified address"),
+        ("future.example", ["240.0.0.1"], "a reserved address"),
+        ("doc.example", ["192.0.2.1"], "a private address"),
+        ("ula.example", ["fd00::1"], "a private address"),
+        ("ll6.example", ["fe80::1"], "a link-local address"),
+        ("site.example", ["fec0::1"], "a site-local address"),
+        ("mapped.example", ["::ffff:127.0.0.1"], "a loopback address (in an IPv6 form)"),
+        ("meta6.example", ["::ffff:169.254.169.254"], "a link-local address (in an IPv6"),
+        ("compat.example", ["::7f00:1"], "a loopback address (in an IPv6 form)"),
+        ("6to4.example", ["2002:a00:1::"], "a private address (in an IPv6 form)"),
+        ("nat64.example", ["64:ff9b::a00:1"], "a private address (in an IPv6 form)"),
+        ("public64.example", ["64:ff9b::808:808"], None),
     ],
 )
-def test_only_public_http_urls_unless_private_ones_are_allowed(
-    url: str, addresses: list[str], allowed: bool
+def test_only_globally_routable_addresses_are_posted_to(
+    host: str, addresses: list[str], refusal: str | None
 ) -> None:
-    if allowed:
-        check_url(url, addresses, allow_private=False)
+    ips = [ipaddress.ip_address(a) for a in addresses]
+    found = AddressPolicy().refusal(host, ips)
+    if refusal is None:
+        assert found is None
     else:
-        with pytest.raises(InvalidValue):
-            check_url(url, addresses, allow_private=False)
-    if url.startswith("http"):
-        if "///" not in url:
-            check_url(url, addresses, allow_private=True)
+        assert found is not None and refusal in found, found
+
+
+def test_the_operator_allow_lists_networks() -> None:
+    policy = AddressPolicy(parse_networks(" 127.0.0.0/8, ::1/128,10.1.2.3"))
+    for allowed in ("127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1", "10.1.2.3"):
+        assert policy.refusal("h", [ipaddress.ip_address(allowed)]) is None, allowed
+    for refused_ in ("10.1.2.4", "169.254.169.254", "::2"):
+        assert policy.refusal("h", [ipaddress.ip_address(refused_)]) is not None, refused_
+    assert parse_networks("") == ()
+    for bad in ("localhost", "10.0.0.0/33", "10.0.0.0/8;::1"):
+        with pytest.raises(ValueError, match="is not a network"):
+            parse_networks(bad)
+
+
+def test_webhook_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAVILION_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+    monkeypatch.setenv("PAVILION_WEBHOOK_DEADLINE_SECONDS", "2.5")
+    config = Config.from_env()
+    assert config.webhooks_allowed_networks == parse_networks("127.0.0.0/8,::1/128")
+    assert config.webhook_deadline_seconds == 2.5
+    monkeypatch.delenv("PAVILION_WEBHOOKS_ALLOWED_NETWORKS")
+    monkeypatch.delenv("PAVILION_WEBHOOK_DEADLINE_SECONDS")
+    config = Config.from_env()
+    assert (config.webhooks_allowed_networks, config.webhook_deadline_seconds) == ((), 10.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PAVILION_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,private"),
+        ("PAVILION_WEBHOOK_DEADLINE_SECONDS", "soon"),
+        ("PAVILION_WEBHOOK_DEADLINE_SECONDS", "0"),
+        ("PAVILION_WEBHOOK_DEADLINE_SECONDS", "-3"),
+    ],
+)
+def test_bad_webhook_settings_name_their_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *("ftp://partner.example/hooks", "https:///nohost", "https://user:pw@partner.example/h"),
+        "x",
+        *("http://xn--/h", "https://xn--zz.example/h"),  # malformed IDNA: was a 500 (fuzzer)
+        *("http://partner.example:99999/h", "http://partner.example:0/h"),  # no such port
+    ],
+)
+def test_only_http_urls_without_credentials(url: str) -> None:
+    with pytest.raises(InvalidValue):
+        check_url(url)
+    assert check_url("https://partner.example:8443/h?x=1").host == "partner.example"
+
+
+class Body(httpx.AsyncByteStream):
+    """A response body as a network transport streams it (MockTransport reads bytes)."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+class FakeDNS:
+    """The resolver port, answering from a table; counts its lookups."""
+
+    def __init__(self, **answers: list[str]) -> None:
+        self.answers, self.lookups = answers, 0
+
+    async def __call__(self, host: str, port: int) -> Sequence[str]:
+        self.lookups += 1
+        if host not in self.answers:
+            raise OSError(f"unknown host {host}")
+        return self.answers[host]
+
+
+async def _post(
+    url: str, transport: httpx.MockTransport, dns: FakeDNS, deadline: float = 5.0
+) -> Outcome:
+    async with httpx.AsyncClient(transport=transport) as http:
+        headers = {"webhook-id": "msg_1"}
+        return await post_once(
+            http, url, "{}", headers, policy=AddressPolicy(), resolver=dns, deadline=deadline
+        )
+
+
+async def test_the_request_goes_to_the_checked_address_under_the_host_name() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204, stream=Body(b"ok"))
+
+    dns = FakeDNS(**{"partner.example": ["93.184.216.34"]})
+    url = "https://partner.example:8443/hooks?x=1"
+    assert await _post(url, httpx.MockTransport(answer), dns) == Outcome(204, None)
+    [request] = seen
+    assert str(request.url) == "https://93.184.216.34:8443/hooks?x=1"
+    assert request.headers["host"] == "partner.example:8443"
+    assert request.extensions["sni_hostname"] == "partner.example"
+    assert dns.lookups == 1
+
+
+async def test_refusals_send_nothing_and_redirects_are_not_followed() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            307, headers={"location": "http://169.254.169.254/latest"}, stream=Body()
+        )
+
+    transport = httpx.MockTransport(answer)
+    dns = FakeDNS(**{"partner.example": ["93.184.216.34"], "rebound.example": ["10.0.0.1"]})
+    assert await _post("http://rebound.example/h", transport, dns) == Outcome(
+        None, "refused: rebound.example resolves to 10.0.0.1, a private address"
+    )
+    assert await _post("http://169.254.169.254/h", transport, dns) == Outcome(
+        None, "refused: 169.254.169.254 is a link-local address"
+    )
+    assert (await _post("http://gone.example/h", transport, dns)).error == (
+        "cannot resolve gone.example: unknown host gone.example"
+    )
+    assert seen == []
+    assert await _post("http://partner.example/h", transport, dns) == Outcome(307, "HTTP 307")
+    assert len(seen) == 1
+
+
+async def test_one_deadline_bounds_the_whole_attempt() -> None:
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()  # an endpoint that never answers
+        raise AssertionError("unreachable")
+
+    dns = FakeDNS(**{"partner.example": ["93.184.216.34"]})
+    outcome = await _post("http://partner.example/", httpx.MockTransport(never), dns, 0.1)
+    assert outcome == Outcome(None, "deadline of 0.1 s exceeded")
+
+
+class Endless(httpx.AsyncByteStream):
+    """A body that never ends; counts the bytes taken from it."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            self.taken += 4096
+            yield b"x" * 4096
+
+
+async def test_the_answer_is_read_no_further_than_the_cap() -> None:
+    body = Endless()
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=body))
+    dns = FakeDNS(**{"partner.example": ["93.184.216.34"]})
+    assert await _post("http://partner.example/", transport, dns) == Outcome(200, None)
+    assert RESPONSE_BODY_CAP <= body.taken < RESPONSE_BODY_CAP + 4096
 
 
 def test_wildcard_subscriptions() -> None:

@@ -81,10 +81,17 @@ async def open_pool(
     *migrations: MigrationSet,
     size: int = 10,
     setup: Callable[[Any], Awaitable[None]] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Pool:
     """Connect and apply what is missing (idempotent, safe for several instances at once).
-    `setup` runs on each connection as it is acquired."""
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=size, setup=setup)  # type: ignore[arg-type]
+    `setup` runs on each connection as it is acquired; `settings` are its server settings."""
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=1,
+        max_size=size,
+        setup=setup,  # type: ignore[arg-type]
+        server_settings=settings,
+    )
     async with pool.acquire() as conn:
         await migrate(conn, *migrations)
     return pool

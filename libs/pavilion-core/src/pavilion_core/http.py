@@ -13,18 +13,16 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-import pycountry
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pavilion_core.bodies import Accepted, Versioned
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import CommandRejected, InvalidValue
@@ -43,87 +41,6 @@ from pavilion_core.service_tokens import ServiceTokens, Unauthenticated, authent
 log = logging.getLogger(__name__)
 
 
-class FieldError(BaseModel):
-    field: list[str]
-    message: str
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[FieldError] | None = None
-
-
-class ErrorOut(BaseModel):
-    """The body of every error answer."""
-
-    error: ErrorDetail
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "UNAUTHENTICATED: no valid service token"},
-    404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
-    409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
-    422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
-    500: {"model": ErrorOut, "description": "INTERNAL: a fault of ours, with a correlation id"},
-}
-
-
-def _country(code: str) -> str:
-    if pycountry.countries.get(alpha_2=code.upper()) is None:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
-    return code.upper()
-
-
-Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class Body(BaseModel):
-    """Request and response bodies: camelCase, unknown fields refused, text trimmed,
-    and no NUL characters (PostgreSQL cannot store them in text or JSON)."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
-    )
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("text must not contain NUL characters")
-        return value
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple | set):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
-
-
-class Versioned(Body):
-    """Every command may pin the version of the stream it changes."""
-
-    expected_version: Annotated[int, Field(ge=0)] | None = None
-
-
-class Accepted(Body):
-    """The stream the command changed, its new version and the events appended."""
-
-    id: str
-    version: int
-    event_ids: list[UUID]
-
-
-ACCEPTED: dict[str, Any] = {
-    "response_model": Accepted,
-    "response_model_by_alias": True,
-    "responses": ERROR_RESPONSES,
-}
 Cmd = TypeVar("Cmd")
 
 
@@ -213,14 +130,19 @@ def error(status: int, code: str, message: str, fields: list[Any] | None = None)
 def command_context(request: Request, body: Any, expected_version: int | None) -> CommandContext:
     """The metadata of a command: the actor of its service token, ids from headers."""
     return CommandContext(
-        metadata=Metadata(
-            correlation_id=correlation_id.get() or str(uuid.uuid4()),
-            causation_id=header_id(request, "x-causation-id"),
-            actor=request.state.actor,
-        ),
+        metadata=request_metadata(request),
         expected_version=expected_version,
         idempotency_key=header_id(request, "idempotency-key"),
         fingerprint=request_hash({"path": request.url.path, "body": body}),
+    )
+
+
+def request_metadata(request: Request) -> Metadata:
+    """Who acts (the service token's actor) and why (correlation and causation ids)."""
+    return Metadata(
+        correlation_id=correlation_id.get() or str(uuid.uuid4()),
+        causation_id=header_id(request, "x-causation-id"),
+        actor=request.state.actor,
     )
 
 

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from functools import partial
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from pavilion_core.errors import ConfigError
 from pavilion_core.logging import configure_logging
 
 Worker = Callable[[asyncio.Event], Awaitable[None]]
@@ -84,7 +86,11 @@ def main(
     parser.add_argument("process", choices=sorted(processes))
     args = parser.parse_args()
     configure_logging(service)
-    processes[args.process]()
+    try:
+        processes[args.process]()
+    except ConfigError as exc:  # a setting is missing or refused: say which, and stop
+        print(f"{service} {args.process}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _work(worker: Worker) -> None:

@@ -11,12 +11,12 @@ raised, so the loop dead-letters it with the reason.
 import logging
 from uuid import UUID
 
+from pavilion_core.bodies import Body, Country, Text
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.errors import Duplicate
 from pavilion_core.eventstore import CommandContext
-from pavilion_core.http import Body, Country, Text
 from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field
 

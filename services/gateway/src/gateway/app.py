@@ -79,7 +79,7 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await connect(config)
+        pool = await connect(config, bounded=True)
         news = News(config.database_url)
         await news.start()
         commands = CommandClient(

@@ -37,6 +37,7 @@ class Viewer:
     subject: str
     role: Role
     applications: frozenset[str] = frozenset()
+    expires: float | None = None  # the token's exp (seconds since the epoch)
 
     @property
     def is_staff(self) -> bool:
@@ -45,9 +46,6 @@ class Viewer:
     @property
     def sees_personal_data(self) -> bool:
         return self.role is not Role.VIEWER
-
-    def may_see_application(self, application_id: str) -> bool:
-        return self.role is not Role.EXHIBITOR or application_id in self.applications
 
 
 class Authenticator:
@@ -65,7 +63,14 @@ class Authenticator:
         except (jwt.PyJWTError, KeyError, ValueError) as exc:
             raise Unauthenticated(f"the token is not acceptable: {exc}") from None
         applications = claims.get("applications") or []
-        return Viewer(str(claims["sub"]), role, frozenset(str(a) for a in applications))
+        if not isinstance(applications, list):
+            raise Unauthenticated("the token's applications claim is not a list")
+        return Viewer(
+            str(claims["sub"]),
+            role,
+            frozenset(str(a) for a in applications),
+            expires=float(claims["exp"]),
+        )
 
     async def _verify(self, token: str) -> dict[str, Any]:
         options = {"require": ["exp", "sub", "role"]}

@@ -7,5 +7,9 @@ from gateway.config import Config
 from gateway.readmodel import open_read_pool
 
 
-async def connect(config: Config, *, pool_size: int = 10) -> Pool:
-    return await open_read_pool(config.database_url, config.group_id, size=pool_size)
+async def connect(config: Config, *, pool_size: int = 10, bounded: bool = False) -> Pool:
+    """The read model's pool; `bounded` (the API's): statements time out (Limits)."""
+    seconds = config.limits.statement_seconds if bounded else None
+    return await open_read_pool(
+        config.database_url, config.group_id, size=pool_size, statement_seconds=seconds
+    )

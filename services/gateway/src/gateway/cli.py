@@ -2,12 +2,15 @@
 
 python -m gateway.cli token --role ADMIN [--subject staff:ada] [--application ID] [--ttl S]
 python -m gateway.cli sdl [--check]          (schemas/graphql/schema.graphql)
+python -m gateway.cli disclosure [--check]   (what of each event is personal, from schemas/events)
 python -m gateway.cli rebuild                 (replay the topics into a new read model)
 """
 
 import argparse
 import asyncio
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pavilion_core.logging import configure_logging
@@ -15,11 +18,14 @@ from pavilion_core.logging import configure_logging
 from gateway.auth import Role, mint
 from gateway.bootstrap import connect
 from gateway.config import AuthSettings, Config
+from gateway.disclosure import derive
 from gateway.offsets import caught_up
 from gateway.rebuild import Progress, RebuildRunning, rebuild
 from gateway.schema import schema
 
 SDL = Path("schemas/graphql/schema.graphql")
+EVENTS = Path("schemas/events")
+DISCLOSURE = Path("services/gateway/src/gateway/disclosure.json")
 
 
 def sdl() -> str:
@@ -40,16 +46,25 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sdl(args: argparse.Namespace) -> int:
-    if not args.check:
-        SDL.parent.mkdir(parents=True, exist_ok=True)
-        SDL.write_text(sdl())
-        print(f"wrote {SDL}")
+def disclosure() -> str:
+    return json.dumps(derive(EVENTS), indent=1, sort_keys=True) + "\n"
+
+
+def _export(path: Path, content: Callable[[], str], command: str) -> Callable[..., int]:
+    """Write a file derived from the code or the contracts, or --check that it is."""
+
+    def run(args: argparse.Namespace) -> int:
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content())
+            print(f"wrote {path}")
+            return 0
+        if path.read_text() != content():
+            print(f"{path} is stale: run `python -m gateway.cli {command}`", file=sys.stderr)
+            return 1
         return 0
-    if SDL.read_text() != sdl():
-        print(f"{SDL} differs from the code: run `python -m gateway.cli sdl`", file=sys.stderr)
-        return 1
-    return 0
+
+    return run
 
 
 def _rebuild(_: argparse.Namespace) -> int:
@@ -96,9 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--application", action="append", help="an EXHIBITOR's application id")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default 8 h)")
     token.set_defaults(run=_token)
-    export = commands.add_parser("sdl", help="export the GraphQL SDL (or --check it)")
-    export.add_argument("--check", action="store_true")
-    export.set_defaults(run=_sdl)
+    for name, path, content, what in (
+        ("sdl", SDL, sdl, "the GraphQL SDL"),
+        ("disclosure", DISCLOSURE, disclosure, "what of each event is personal"),
+    ):
+        export = commands.add_parser(name, help=f"export {what} (or --check it)")
+        export.add_argument("--check", action="store_true")
+        export.set_defaults(run=_export(path, content, name))
     commands.add_parser("rebuild", help="rebuild the read model").set_defaults(run=_rebuild)
     wait = commands.add_parser("caught-up", help="wait until the read model has caught up")
     wait.add_argument("--seconds", type=float, default=120.0)

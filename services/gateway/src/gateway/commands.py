@@ -23,6 +23,13 @@ class UserError:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A service's 4xx answer, as the user errors it names."""
+
+    errors: list[UserError]
+
+
+@dataclass(frozen=True)
 class Sent:
     """What the service answered: the stream changed, its version, and the body."""
 
@@ -52,6 +59,37 @@ class CommandClient:
         for client in self.http.values():
             await client.aclose()
 
+    async def call(
+        self,
+        actor: str,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """The service's JSON answer, or its refusal as user errors."""
+        headers = {
+            "authorization": f"Bearer {self.tokens.mint(actor, service)}",
+            "x-correlation-id": correlation_id.get() or "",
+        }
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        try:
+            response = await self.http[service].request(
+                method, path, json=body, params=params, headers=headers
+            )
+        except httpx.TransportError:
+            raise Unavailable(service) from None
+        if response.status_code >= 500:
+            raise Unavailable(service)
+        answer = response.json()
+        if response.status_code >= 400:
+            return Refusal(user_errors(answer.get("error", {})))
+        return answer
+
     async def send(
         self,
         viewer: Viewer,
@@ -60,33 +98,27 @@ class CommandClient:
         body: dict[str, Any],
         idempotency_key: str | None,
     ) -> Sent | list[UserError]:
-        headers = {
-            "authorization": f"Bearer {self.tokens.mint(viewer.subject, service)}",
-            "x-correlation-id": correlation_id.get() or "",
-        }
-        if idempotency_key:
-            headers["idempotency-key"] = idempotency_key
-        try:
-            response = await self.http[service].post(path, json=body, headers=headers)
-        except httpx.TransportError:
-            raise Unavailable(service) from None
-        if response.status_code >= 500:
-            raise Unavailable(service)
-        answer = response.json()
-        if response.status_code >= 400:
-            return user_errors(answer.get("error", {}))
+        answer = await self.call(
+            viewer.subject, service, "POST", path, body=body, idempotency_key=idempotency_key
+        )
+        if isinstance(answer, Refusal):
+            return answer.errors
         return Sent(str(answer["id"]), int(answer.get("version", 1)), answer)
 
-    async def get(self, service: str, path: str) -> Any:
-        """A read of the service's own configuration (editions, for example)."""
-        try:
-            bearer = f"Bearer {self.tokens.mint('gateway', service)}"
-            response = await self.http[service].get(path, headers={"authorization": bearer})
-        except httpx.TransportError:
-            raise Unavailable(service) from None
-        if response.status_code != 200:
-            raise Unavailable(service)
-        return response.json()
+    async def get(
+        self, service: str, path: str, params: dict[str, str] | None = None, actor: str = "gateway"
+    ) -> Any:
+        """A read from the service (its configuration, or state that changes by the
+        second); a refusal is raised as a GraphQL error with the service's code."""
+        answer = await self.call(actor, service, "GET", path, params=params)
+        if isinstance(answer, Refusal):
+            raise Refused(answer.errors[0])
+        return answer
+
+
+class Refused(GraphQLError):
+    def __init__(self, error: UserError) -> None:
+        super().__init__(error.message, extensions={"code": error.code, "field": error.field})
 
 
 def user_errors(error: dict[str, Any]) -> list[UserError]:

@@ -41,13 +41,18 @@ class AuthSettings:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one GraphQL request may ask for."""
+    """What one GraphQL request (and the API as a whole) may ask for."""
 
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000
+    max_cost: int = 20_000  # see cost.py: about the records a query may touch
+    max_text: int = 5_000  # characters of any one string input
     wait_seconds: float = 5.0
+    statement_seconds: float = 5.0  # statement_timeout of the read model's pool
+    subscriptions_per_connection: int = 10
+    subscriptions_total: int = 2_000
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,18 @@ class Config:
             exhibitors_url=service_url("exhibitors", 8001),
             outreach_url=service_url("outreach", 8002),
             notifications_url=service_url("notifications", 8003),
-            limits=Limits(wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000),
+            limits=Limits(
+                wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000,
+                max_cost=env_int("PAVILION_GATEWAY_MAX_COST", Limits.max_cost),
+                statement_seconds=env_int("PAVILION_GATEWAY_STATEMENT_MS", 5000) / 1000,
+                subscriptions_per_connection=env_int(
+                    "PAVILION_GATEWAY_SUBSCRIPTIONS_PER_CONNECTION",
+                    Limits.subscriptions_per_connection,
+                ),
+                subscriptions_total=env_int(
+                    "PAVILION_GATEWAY_SUBSCRIPTIONS_TOTAL", Limits.subscriptions_total
+                ),
+            ),
         )
 
 

@@ -8,8 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+from uuid import UUID
 
 import strawberry
+from graphql import GraphQLError
+from pavilion_core.http import HEADER_ID
 from pydantic.alias_generators import to_camel
 
 from gateway.auth import STAFF, Role
@@ -17,11 +21,30 @@ from gateway.commands import Sent, UserError
 from gateway.context import Context
 from gateway.news import consistency_token
 from gateway.nodes import load_node
-from gateway.relay import BadInput, parse_global_id
+from gateway.policy import NotFound, Ref, decode, may_see
+from gateway.relay import BadInput
 
 T = TypeVar("T")
 Info = strawberry.Info[Context, None]
 GATEWAY_ONLY = frozenset({"idempotency_key", "wait"})
+CENT, MAX_AMOUNT = Decimal("0.01"), Decimal(10) ** 15
+# What each id of a mutation's input must be the id of.
+ID_KINDS: dict[str, tuple[str, ...]] = {
+    "application_id": ("Exhibitor",),
+    "organization_id": ("Organization",),
+    "source_interest_id": ("Interest",),
+    "contact_id": ("Contact",),
+    "leader_id": ("Contact",),
+    "delegation_id": ("Delegation",),
+    "trip_id": ("Trip",),
+    "event_id": ("OutreachEvent",),
+    "source_event_id": ("OutreachEvent",),
+    "interest_id": ("Interest",),
+    "subject_id": ("Interest", "Contact", "Organization"),
+    "follow_up_id": ("FollowUp",),
+    "endpoint_id": ("WebhookEndpoint",),
+    "delivery_id": ("WebhookDelivery",),
+}
 
 
 @strawberry.input
@@ -82,46 +105,67 @@ class Command:
 
 
 async def run(info: Info, command: Command, input: CommandInput, *path: str) -> Outcome[Any]:
-    """Send `command` with `input`; the input fields named in `path` fill its path."""
+    """Send `command` with `input`; the input fields named in `path` fill its path
+    (percent-encoded: a caller's text is one path segment, never more)."""
     ctx = info.context
+    if not _may_try(ctx, command):
+        return Outcome(user_errors=[forbidden(ctx)])
     try:
-        values = [_json(name, getattr(input, name)) for name in path]
+        values = [str(_json(name, getattr(input, name))) for name in path]
         body = command_body(input, *path)
-    except BadInput as exc:
-        error = UserError(
-            field=[str((exc.extensions or {}).get("field", "input"))],
-            message=exc.message,
-            code="VALIDATION",
-        )
-        return Outcome(user_errors=[error])
-    if refusal := _refusal(ctx, command, values):
-        return Outcome(user_errors=[refusal])
-    sent = await ctx.services.commands.send(
-        ctx.viewer, command.service, command.path.format(*values), body, input.idempotency_key
-    )
+        key = _idempotency_key(input.idempotency_key)
+    except (BadInput, NotFound) as exc:
+        return Outcome(user_errors=[user_error(exc)])
+    if not _may_run(ctx, command, values):
+        return Outcome(user_errors=[forbidden(ctx)])
+    target = command.path.format(*(quote(value, safe="") for value in values))
+    sent = await ctx.services.commands.send(ctx.viewer, command.service, target, body, key)
     if not isinstance(sent, Sent):
         return Outcome(user_errors=sent)
     return await _shown(ctx, command, sent, input.wait)
 
 
-def _refusal(ctx: Context, command: Command, ids: list[str]) -> UserError | None:
-    viewer = ctx.viewer
-    if viewer.role in command.roles:
-        return None
-    owner = command.owned and viewer.role is Role.EXHIBITOR
-    if owner and ids and viewer.may_see_application(ids[0]):
-        return None
-    return UserError(field=None, message=f"a {viewer.role.value} may not do this", code="FORBIDDEN")
+def _may_try(ctx: Context, command: Command) -> bool:
+    role = ctx.viewer.role
+    return role in command.roles or (command.owned and role is Role.EXHIBITOR)
+
+
+def _may_run(ctx: Context, command: Command, ids: list[str]) -> bool:
+    """An EXHIBITOR runs an owned command only on its own application (the path's id)."""
+    if ctx.viewer.role in command.roles:
+        return True
+    return bool(ids) and may_see(ctx.viewer, "Exhibitor", ids[0])
+
+
+def forbidden(ctx: Context) -> UserError:
+    return UserError(
+        field=None, message=f"a {ctx.viewer.role.value} may not do this", code="FORBIDDEN"
+    )
+
+
+def user_error(error: GraphQLError) -> UserError:
+    extensions = error.extensions or {}
+    field = to_camel(str(extensions.get("field", "input")))
+    return UserError(field=[field], message=error.message, code=str(extensions["code"]))
+
+
+def _idempotency_key(key: str | None) -> str | None:
+    if key is not None and not HEADER_ID.match(key):
+        raise BadInput(
+            "the idempotency key must be 1-200 printable ASCII characters, no spaces",
+            "idempotencyKey",
+        )
+    return key
 
 
 async def _shown(ctx: Context, command: Command, sent: Sent, wait: bool) -> Outcome[Any]:
     token = consistency_token(sent.id, sent.version)
     outcome: Outcome[Any] = Outcome(version=sent.version, consistency_token=token, answer=sent.body)
-    if not wait:
+    if not wait or not command.changes:
         return outcome
     limits = ctx.services.limits
     if await ctx.services.news.wait_for(ctx.pool, sent.id, sent.version, limits.wait_seconds):
-        outcome.node = await load_node(ctx, command.changes, sent.id)
+        outcome.node = await load_node(ctx, Ref(command.changes, UUID(sent.id)))
     return outcome
 
 
@@ -136,6 +180,16 @@ def command_body(input: CommandInput, *path_fields: str) -> dict[str, Any]:
     }
 
 
+def minor_units(name: str, amount: Decimal) -> int:
+    """An amount in the currency's units as the minor units it travels in (cents):
+    refused, never rounded, when it is not a number with at most two decimals. The
+    bound keeps the arithmetic exact; the services set the real limits."""
+    in_range = amount.is_finite() and amount.copy_abs() < MAX_AMOUNT
+    if not in_range or amount != amount.quantize(CENT):
+        raise BadInput("the amount must be a number with at most two decimals", name)
+    return int(amount.scaleb(2))
+
+
 def _json(name: str, value: Any) -> Any:
     if isinstance(value, dict):
         return {to_camel(k): _json(k, v) for k, v in value.items() if v is not None}
@@ -146,7 +200,7 @@ def _json(name: str, value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return int(value.scaleb(2))  # amounts travel in minor units
+        return minor_units(name, value)
     if name.endswith("_id") and isinstance(value, str):
-        return parse_global_id(value)[1]
+        return decode(value, *ID_KINDS[name], field=name).local
     return value

@@ -29,11 +29,21 @@ def consistency_token(subject: str, version: int) -> str:
 
 
 def parse_token(token: str) -> tuple[str, int]:
+    """The stream and version a token of `consistency_token` names. Anything else is a
+    ValueError: a forged subject PostgreSQL cannot take as text (NUL, lone surrogates)
+    or a version that is no whole number must not reach the wait."""
     try:
         subject, version = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return str(subject), int(version)
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
-        raise ValueError("the consistency token is not valid") from None
+    except (binascii.Error, ValueError, TypeError):
+        subject = version = None
+    if not isinstance(subject, str) or type(version) is not int or not _storable(subject):
+        raise ValueError("the consistency token is not valid")
+    return subject, version
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL text holds no NUL, and UTF-8 has no lone surrogates."""
+    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
 
 
 class News:

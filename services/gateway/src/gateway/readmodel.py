@@ -92,10 +92,16 @@ async def read_current(conn: Connection) -> None:
     )
 
 
-async def open_read_pool(url: str, live_group: str, *, size: int = 10) -> Pool:
+async def open_read_pool(
+    url: str, live_group: str, *, size: int = 10, statement_seconds: float | None = None
+) -> Pool:
+    """The query side's pool; with `statement_seconds`, no statement runs longer."""
     conn = await asyncpg.connect(url)
     try:
         await prepare(conn, live_group)
     finally:
         await conn.close()
-    return await open_pool(url, size=size, setup=read_current)
+    settings = (
+        {"statement_timeout": f"{int(statement_seconds * 1000)}"} if statement_seconds else None
+    )
+    return await open_pool(url, size=size, setup=read_current, settings=settings)

@@ -25,14 +25,6 @@ def global_id(type_name: str, local_id: object) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{local_id}".encode()).decode())
 
 
-def parse_global_id(value: str) -> tuple[str, str]:
-    try:
-        type_name, local_id = base64.urlsafe_b64decode(value.encode()).decode().split(":", 1)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadInput(f"{value!r} is not a valid id", "id") from None
-    return type_name, local_id
-
-
 @strawberry.interface
 class Node:
     id: strawberry.ID
@@ -160,8 +152,10 @@ async def fetch_page(
                     ORDER BY {keyset.order_by()} LIMIT {size + 1}""",
                 *args,
             )
-        except asyncpg.DataError:
-            raise BadInput("the cursor is not valid", "after") from None
+        except asyncpg.DataError:  # a value PostgreSQL cannot take (out of range, ...)
+            if after is None:
+                raise BadInput("a filter value is out of range", "filter") from None
+            raise BadInput("the cursor (or a filter value) is not valid", "after") from None
         total = await conn.fetchval(
             f"SELECT count(*) FROM {query.source} WHERE {narrowed}", *query.args
         )
@@ -173,11 +167,3 @@ async def fetch_page(
         ),
         total_count=total,
     )
-
-
-def local_id(value: str, type_name: str) -> str:
-    """The record id inside a global id, which must be of `type_name`."""
-    found, local = parse_global_id(value)
-    if found != type_name:
-        raise BadInput(f"{value!r} is not the id of a {type_name}", "id")
-    return local

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -17,19 +18,24 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from gateway.config import Limits
 from gateway.context import Context
+from gateway.cost import CostLimit
 from gateway.exhibitors.dashboard import DashboardQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
+from gateway.inputs import TextPolicy
 from gateway.news import parse_token
 from gateway.nodes import load_node
 from gateway.notifications.mutations import NotificationMutations
 from gateway.notifications.types import NotificationQueries
+from gateway.notifications.webhooks import WebhookQueries
 from gateway.outreach.mutations import OutreachMutations
 from gateway.outreach.queries import OutreachQueries
-from gateway.relay import BadInput, Connection, Node, parse_global_id
+from gateway.policy import NotFound, authorize, authorize_stream, decode, secure
+from gateway.relay import BadInput, Connection, Node
 from gateway.subscriptions import Subscription
 from gateway.timeline import TimelineEntry, timeline_page
 
@@ -46,13 +52,15 @@ class NotYetConsistent(GraphQLError):
 
 
 async def caught_up(info: Info, at_least: str | None) -> None:
-    """Wait (bounded) until the read model shows what `at_least` stands for."""
+    """Wait (bounded) until the read model shows what `at_least` stands for — once the
+    viewer may know about that record at all."""
     if at_least is None:
         return
     try:
         subject, version = parse_token(at_least)
     except ValueError as exc:
         raise BadInput(str(exc), "atLeast") from None
+    authorize_stream(info.context.viewer, subject)
     services = info.context.services
     if not await services.news.wait_for(
         services.pool, subject, version, services.limits.wait_seconds
@@ -61,12 +69,15 @@ async def caught_up(info: Info, at_least: str | None) -> None:
 
 
 @strawberry.type
-class Query(ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQueries):
+class Query(
+    ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQueries, WebhookQueries
+):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID, at_least: str | None = None) -> Node | None:
+        ref = decode(id)
+        authorize(info.context.viewer, ref)
         await caught_up(info, at_least)
-        type_name, local = parse_global_id(id)
-        return await load_node(info.context, type_name, local)
+        return await load_node(info.context, ref)
 
     @strawberry.field(description="What happened to a record, oldest first.")
     async def timeline(
@@ -77,11 +88,12 @@ class Query(ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQue
         after: str | None = None,
         at_least: str | None = None,
     ) -> Connection[TimelineEntry]:
+        ctx, ref = info.context, decode(subject_id, field="subjectId")
+        authorize(ctx.viewer, ref)  # the same rights as the record's, before anything else
         await caught_up(info, at_least)
-        type_name, local = parse_global_id(subject_id)
-        await load_node(info.context, type_name, local)  # the same rights as the record's
-        ctx = info.context
-        return await timeline_page(ctx.pool, ctx.viewer, local, first, after)
+        if await load_node(ctx, ref) is None:
+            raise NotFound(f"there is no {ref.kind} {subject_id}", "subjectId")
+        return await timeline_page(ctx.pool, ctx.viewer, ref.local, first, after)
 
 
 @strawberry.type
@@ -97,6 +109,14 @@ class MaskInternalErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         cid = correlation_id.get()
+        if isinstance(error.original_error, asyncpg.QueryCanceledError):
+            log.warning("a statement of a query timed out", extra={"path": error.path})
+            return GraphQLError(
+                f"the query took longer than allowed; ask for less (correlation id {cid})",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "QUERY_TIMEOUT", "correlationId": cid},
+            )
         log.error(
             "internal error in a resolver",
             exc_info=error.original_error,
@@ -108,6 +128,15 @@ class MaskInternalErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL", "correlationId": cid},
         )
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Not strawberry's log line per error: it quotes the document, whose literals
+        may be personal data. Refusals are the caller's business; internal errors are
+        logged by MaskInternalErrors (traceback and path, no document, no variables)."""
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -132,11 +161,14 @@ def make_schema(limits: Limits | None = None, *, introspection: bool = True) -> 
         # each once (bounded LRUs; a fifth of a page request's time otherwise)
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # after parsing and validation, before anything runs (no resolver, no SQL)
+        lambda: TextPolicy(limits.max_text),
+        lambda: CostLimit(limits.max_cost),
         MaskInternalErrors,
     ]
-    return strawberry.Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
-    )
+    built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    secure(built._schema)  # the policy on every record-returning and personal field
+    return built
 
 
 schema = make_schema()

@@ -1,20 +1,52 @@
 """Subscriptions over graphql-transport-ws, pushed when the projector commits (see
-news.py); each pushed event is loaded with fresh DataLoaders."""
+news.py); each pushed event is loaded with fresh DataLoaders and screened by the policy.
 
-from collections.abc import AsyncGenerator
+A subscription is authorized before it starts, counts against a cap per connection and
+one for the whole process, and ends (with an UNAUTHENTICATED error) when the token it
+was opened with expires: a socket cannot outlive the right to what it shows.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
 from uuid import UUID
 
 import strawberry
+from graphql import GraphQLError
 
-from gateway.auth import Role
 from gateway.context import Context
 from gateway.exhibitors.types import SELECT, Exhibitor
+from gateway.news import Item
+from gateway.nodes import load_node
 from gateway.outreach.types import select
-from gateway.permissions import Forbidden
-from gateway.relay import parse_global_id
+from gateway.policy import NotFound, authorize, decode, may_see, may_see_entry
 from gateway.timeline import COLUMNS, TimelineEntry
 
 Info = strawberry.Info[Context, None]
+
+
+class TokenExpired(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "the token this subscription was opened with has expired; subscribe again",
+            extensions={"code": "UNAUTHENTICATED"},
+        )
+
+
+async def news_for(ctx: Context) -> AsyncIterator[Item]:
+    """What the projector commits, while the subscription holds a slot and its token
+    is valid."""
+    expires = ctx.viewer.expires or time.time() + 3600
+    deadline = asyncio.get_running_loop().time() + max(0.0, expires - time.time())
+    with ctx.services.slots.held(ctx):
+        async with ctx.services.news.subscription() as news:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    async for item in news:
+                        ctx.fresh_loaders()
+                        yield item
+            except TimeoutError:
+                raise TokenExpired() from None
 
 
 @strawberry.type
@@ -23,34 +55,28 @@ class Subscription:
     async def timeline(
         self, info: Info, subject_id: strawberry.ID
     ) -> AsyncGenerator[TimelineEntry, None]:
-        ctx = info.context
-        type_name, subject = parse_global_id(subject_id)
-        if ctx.viewer.role is Role.EXHIBITOR and (
-            type_name != "Exhibitor" or not ctx.viewer.may_see_application(subject)
-        ):
-            raise Forbidden()
-        async with ctx.services.news.subscription() as news:
-            async for item in news:
-                if item["subject"] != subject:
-                    continue
-                ctx.fresh_loaders()
-                loader = ctx.loaders.one(select("timeline", COLUMNS), "event_id")
-                if row := await loader.load(UUID(item["event"])):
-                    yield TimelineEntry.from_row(row, ctx.viewer)
+        ctx, ref = info.context, decode(subject_id, field="subjectId")
+        authorize(ctx.viewer, ref)
+        if await load_node(ctx, ref) is None:
+            raise NotFound(f"there is no {ref.kind} {subject_id}", "subjectId")
+        async for item in news_for(ctx):
+            if item["subject"] != ref.local:
+                continue
+            loader = ctx.loaders.one(select("timeline", COLUMNS), "event_id")
+            row = await loader.load(UUID(item["event"]))
+            if row and may_see_entry(ctx.viewer, row["subject_id"], row["type"]):
+                yield TimelineEntry.from_row(row, ctx.viewer)
 
     @strawberry.subscription(description="An edition's exhibitors, each time one changes.")
     async def exhibitor_changed(self, info: Info, edition: str) -> AsyncGenerator[Exhibitor, None]:
         ctx = info.context
-        async with ctx.services.news.subscription() as news:
-            async for item in news:
-                if item["source"] != "exhibitors" or not ctx.viewer.may_see_application(
-                    item["subject"]
-                ):
-                    continue
-                ctx.fresh_loaders()
-                try:
-                    row = await ctx.loaders.one(SELECT).load(UUID(item["subject"]))
-                except ValueError:  # a floor plan or waitlist stream, not an application
-                    continue
-                if row is not None and row["edition"] == edition:
-                    yield Exhibitor.from_row(row)
+        async for item in news_for(ctx):
+            subject = item["subject"]
+            if item["source"] != "exhibitors" or not may_see(ctx.viewer, "Exhibitor", subject):
+                continue
+            try:
+                row = await ctx.loaders.one(SELECT).load(UUID(subject))
+            except ValueError:  # a floor plan or waitlist stream, not an application
+                continue
+            if row is not None and row["edition"] == edition:
+                yield Exhibitor.from_row(row)

@@ -1,4 +1,6 @@
-"""Every record's timeline: who did what, when, built from its events."""
+"""Every record's timeline: who did what, when, built from its events. For a VIEWER the
+data holds only what the event contracts declare not personal, and so does the summary
+made of it; the actor (a person) is @personal."""
 
 import json
 import re
@@ -10,9 +12,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.auth import Viewer
+from gateway.disclosure import disclosure
+from gateway.policy import PERSONAL
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 
-PERSONAL = frozenset({"email", "phone", "recipient", "address", "contact"})
 DETAILS = ("companyName", "name", "boothCode", "template", "stage", "reason", "outcome")
 COLUMNS = "event_id, subject_id, type, stream_version, occurred_at, actor, data"
 KEYSET = Keyset((("stream_version", "int"), ("event_id", "uuid")))
@@ -22,14 +25,17 @@ KEYSET = Keyset((("stream_version", "int"), ("event_id", "uuid")))
 class TimelineEntry(Node):
     type: str
     occurred_at: datetime
-    actor: str | None
+    actor: str | None = strawberry.field(directives=PERSONAL)
     summary: str
     version: int
     data: JSON
+    subject_id: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, viewer: Viewer) -> "TimelineEntry":
         data: dict[str, Any] = json.loads(row["data"])
+        if not viewer.sees_personal_data:
+            data = disclosure().redact(row["type"], data)
         return cls(
             id=global_id("TimelineEntry", row["event_id"]),
             type=row["type"],
@@ -37,7 +43,8 @@ class TimelineEntry(Node):
             actor=row["actor"],
             summary=summarize(row["type"], data),
             version=row["stream_version"],
-            data=cast(JSON, data if viewer.sees_personal_data else redact(data)),
+            data=cast(JSON, data),
+            subject_id=row["subject_id"],
         )
 
 
@@ -48,15 +55,6 @@ def summarize(event_type: str, data: dict[str, Any]) -> str:
         return f"{words}: {data['amount'] / 100:,.2f} {data['currency']}"
     detail = next((str(data[k]) for k in DETAILS if data.get(k)), None)
     return f"{words}: {detail}" if detail else words
-
-
-def redact(value: Any) -> Any:
-    """The data without personal details of contacts (for VIEWER tokens)."""
-    if isinstance(value, dict):
-        return {k: None if k in PERSONAL else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
 
 
 async def timeline_page(

@@ -1,22 +1,31 @@
-"""`python -m notifications worker|relay|webhooks|api|migrate`: the service's processes
-(`worker` is the faust-streaming app, `webhooks` posts the deliveries)."""
+"""`python -m notifications worker|relay|webhooks|api|public|migrate`: the service's
+processes (`worker` is the faust-streaming app, `webhooks` posts the deliveries, `api`
+is the internal admin API, `public` the unsubscribe pages: the only public surface)."""
 
 import asyncio
 
-import httpx
 from pavilion_core import runner, workers
 
 from notifications import app as streaming
+from notifications import public as unsubscribe
 from notifications.api import create_app
 from notifications.app import Handler
-from notifications.bootstrap import Services, start
+from notifications.bootstrap import Services, start, unsubscribe_secret
 from notifications.config import SERVICE, Config
 from notifications.deliveries import Deliverer
-from notifications.webhooks import RetrySchedule
+from notifications.posting import webhook_client
+from notifications.webhooks import AddressPolicy, RetrySchedule
+
+
+def public() -> None:
+    config = Config.from_env()
+    unsubscribe_secret(config)  # refuse to start without a usable one
+    runner.serve(unsubscribe.create_app(config), config.public_host, config.public_port)
 
 
 def worker() -> None:
     config = Config.from_env()
+    unsubscribe_secret(config)  # the emails' links need it
 
     async def handler() -> Handler:
         return (await start(config, pool_size=3)).notifier
@@ -32,8 +41,15 @@ async def webhooks(config: Config, services: Services, stop: asyncio.Event) -> N
     schedule = (
         RetrySchedule.parse(config.webhook_schedule) if config.webhook_schedule else RetrySchedule()
     )
-    async with httpx.AsyncClient(timeout=10) as http:
-        deliverer = Deliverer(services.pool, config.clock, schedule, http)
+    async with webhook_client() as http:
+        deliverer = Deliverer(
+            services.pool,
+            config.clock,
+            schedule,
+            http,
+            policy=AddressPolicy(config.webhooks_allowed_networks),
+            deadline_seconds=config.webhook_deadline_seconds,
+        )
         while not stop.is_set():
             if not await deliverer.deliver_due():
                 await runner.wait_first(stop, seconds=1.0)
@@ -46,7 +62,7 @@ def main() -> None:
         start=start,
         create_app=create_app,
         workers={"webhooks": webhooks},
-        others={"worker": worker},
+        others={"worker": worker, "public": public},
     )
 
 

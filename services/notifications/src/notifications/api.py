@@ -1,48 +1,28 @@
-"""The notifications service's HTTP API: the one-click unsubscribe link that every
-commercial email carries (GET from a browser, POST per RFC 8058 from a mail client),
-webhook endpoint registration, and the state and manual redelivery of deliveries."""
+"""The notifications service's internal API (`python -m notifications api`): webhook
+endpoints and their deliveries as the gateway's ADMIN mutations manage them, and the
+opt-in an operator records on a recipient's request. Every route needs a service
+token (pavilion_core.service_tokens) and records its actor; nothing here is public
+(the unsubscribe pages are: public.py)."""
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
-from pavilion_core.envelope import Metadata
+from fastapi import APIRouter, FastAPI, Query, Request
+from pavilion_core.bodies import ERROR_RESPONSES, Body
 from pavilion_core.errors import NotFound
-from pavilion_core.http import ERROR_RESPONSES, Body, command_api
+from pavilion_core.http import command_api, request_metadata
 from pavilion_core.metrics import NOTIFICATIONS, Refresher
 from pydantic import EmailStr, Field
 
+from notifications import endpoints
 from notifications.bootstrap import Services, start
 from notifications.config import Config
-from notifications.deliveries import redeliver, register_endpoint
-from notifications.pipeline import opt_in, opt_out
+from notifications.pipeline import opt_in
+from notifications.webhooks import AddressPolicy
 
-router = APIRouter(tags=["notifications"])
-PAGE = """<!doctype html><html><body><p>{address} will receive no more email from us.</p>
-</body></html>"""
-
-
-async def _unsubscribe(request: Request, token: str) -> HTMLResponse:
-    services: Services = request.app.state.services
-    address = services.notifier.links.address(token)
-    await opt_out(
-        services.pool,
-        address,
-        services.config.clock.now(),
-        Metadata(correlation_id=f"unsubscribe-{token[:12]}", actor=address),
-    )
-    return HTMLResponse(PAGE.format(address=address))
-
-
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-async def unsubscribe_page(token: str, request: Request) -> HTMLResponse:
-    return await _unsubscribe(request, token)
-
-
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
-async def unsubscribe_one_click(token: str, request: Request) -> HTMLResponse:
-    return await _unsubscribe(request, token)
+router = APIRouter(tags=["notifications"], responses=ERROR_RESPONSES)
+Status = Literal["PENDING", "SUCCEEDED", "ABANDONED"]
 
 
 class OptInIn(Body):
@@ -50,19 +30,12 @@ class OptInIn(Body):
     evidence: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-@router.post("/recipients/opt-in", responses=ERROR_RESPONSES)
+@router.post("/recipients/opt-in")
 async def opt_back_in(body: OptInIn, request: Request) -> dict[str, bool]:
-    """Lift an opt-out on the recipient's explicit, recorded request."""
+    """Lift an opt-out on the recipient's explicit request; the evidence is recorded."""
     services: Services = request.app.state.services
-    lifted = await opt_in(
-        services.pool,
-        body.address,
-        services.config.clock.now(),
-        Metadata(
-            correlation_id=f"opt-in-{body.address}",
-            actor=f"recipient:{body.address}:{body.evidence[:100]}",
-        ),
-    )
+    now, meta = services.config.clock.now(), request_metadata(request)
+    lifted = await opt_in(services.pool, body.address, body.evidence, now, meta)
     return {"optedIn": lifted}
 
 
@@ -75,54 +48,114 @@ class EndpointIn(Body):
     description: Annotated[str, Field(max_length=500)] | None = None
 
 
-class EndpointOut(Body):
+class Changed(Body):
+    """The endpoint's stream and its new version; a secret only when one was made."""
+
     id: UUID
-    secret: str
+    version: int
+    secret: str | None = None
 
 
 class DeliveryOut(Body):
     id: UUID
     endpoint_id: UUID
+    event_id: str
     event_type: str
     status: str
     attempts: int
+    next_attempt_at: datetime | None
     last_status: int | None
     last_error: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
-@router.post("/webhooks", status_code=201, response_model_by_alias=True, responses=ERROR_RESPONSES)
-async def register_webhook(body: EndpointIn, request: Request) -> EndpointOut:
-    """The secret is shown once: receivers verify signatures with it."""
+class DeliveriesOut(Body):
+    deliveries: list[DeliveryOut]
+    total: int
+
+
+def _services(request: Request) -> Services:
     services: Services = request.app.state.services
-    endpoint, secret = await register_endpoint(
+    return services
+
+
+@router.post("/webhooks", status_code=201, response_model_by_alias=True)
+async def register_webhook(body: EndpointIn, request: Request) -> Changed:
+    """The secret is shown once: receivers verify signatures with it."""
+    services = _services(request)
+    made = await endpoints.register_endpoint(
         services.pool,
         body.url,
         body.event_types,
         body.description,
-        allow_private=services.config.webhooks_allow_private,
+        policy=AddressPolicy(services.config.webhooks_allowed_networks),
+        meta=request_metadata(request),
         now=services.config.clock.now(),
     )
-    return EndpointOut(id=UUID(endpoint), secret=secret)
+    return Changed(id=UUID(made.endpoint_id), version=made.version, secret=made.secret)
 
 
-@router.get("/webhooks/deliveries/{id}", response_model_by_alias=True, responses=ERROR_RESPONSES)
-async def delivery(id: UUID, request: Request) -> DeliveryOut:
-    services: Services = request.app.state.services
-    row = await services.pool.fetchrow(
-        """SELECT id, endpoint_id, event_type, status, attempts, last_status, last_error
-           FROM webhook_deliveries WHERE id = $1""",
-        id,
+@router.post("/webhooks/{id}/disable", response_model_by_alias=True)
+async def disable(id: UUID, request: Request) -> Changed:
+    meta, pool = request_metadata(request), _services(request).pool
+    return Changed(id=id, version=await endpoints.disable_endpoint(pool, str(id), meta))
+
+
+@router.post("/webhooks/{id}/enable", response_model_by_alias=True)
+async def enable(id: UUID, request: Request) -> Changed:
+    meta, pool = request_metadata(request), _services(request).pool
+    return Changed(id=id, version=await endpoints.enable_endpoint(pool, str(id), meta))
+
+
+@router.post("/webhooks/{id}/rotate-secret", response_model_by_alias=True)
+async def rotate_secret(id: UUID, request: Request) -> Changed:
+    """The new secret is shown once; the old one signs nothing from now on."""
+    meta, pool = request_metadata(request), _services(request).pool
+    made = await endpoints.rotate_secret(pool, str(id), meta)
+    return Changed(id=id, version=made.version, secret=made.secret)
+
+
+@router.post("/webhooks/{id}/delete", response_model_by_alias=True)
+async def delete(id: UUID, request: Request) -> Changed:
+    services = _services(request)
+    now, meta = services.config.clock.now(), request_metadata(request)
+    return Changed(
+        id=id, version=await endpoints.delete_endpoint(services.pool, str(id), meta, now)
     )
-    if row is None:
+
+
+@router.get("/webhooks/{id}/deliveries", response_model_by_alias=True)
+async def deliveries(
+    id: UUID,
+    request: Request,
+    status: Status | None = None,
+    after_created_at: Annotated[datetime | None, Query(alias="afterCreatedAt")] = None,
+    after_id: Annotated[UUID | None, Query(alias="afterId")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DeliveriesOut:
+    """Newest first, in pages that continue after (createdAt, id) of the last one seen."""
+    pool = _services(request).pool
+    after = (after_created_at, str(after_id)) if after_created_at and after_id else None
+    found = await endpoints.list_deliveries(pool, str(id), status=status, after=after, limit=limit)
+    total = await endpoints.count_deliveries(pool, str(id), status=status)
+    return DeliveriesOut(deliveries=[DeliveryOut(**vars(d)) for d in found], total=total)
+
+
+@router.get("/webhooks/deliveries/{id}", response_model_by_alias=True)
+async def delivery(id: UUID, request: Request) -> DeliveryOut:
+    found = await endpoints.delivery(_services(request).pool, str(id))
+    if found is None:
         raise NotFound(f"no webhook delivery {id}")
-    return DeliveryOut(**dict(row))
+    return DeliveryOut(**vars(found))
 
 
-@router.post("/webhooks/deliveries/{id}/redeliver", status_code=202, responses=ERROR_RESPONSES)
-async def redeliver_now(id: UUID, request: Request) -> dict[str, str]:
-    services: Services = request.app.state.services
-    await redeliver(services.pool, str(id), services.config.clock.now())
-    return {"status": "PENDING"}
+@router.post("/webhooks/deliveries/{id}/redeliver", response_model_by_alias=True)
+async def redeliver_now(id: UUID, request: Request) -> DeliveryOut:
+    """Due at once, with the same webhook-id; the delivery as it is now."""
+    services = _services(request)
+    await endpoints.redeliver(services.pool, str(id), services.config.clock.now())
+    return await delivery(id, request)
 
 
 def create_app(config: Config | None = None) -> FastAPI:

@@ -1,11 +1,15 @@
 """The notifications service's settings, from the environment."""
 
+import os
 from dataclasses import dataclass, field
 
 from pavilion_core.clock import Clock, clock_from_env
-from pavilion_core.config import KafkaSettings, database_url, env_int, env_str
+from pavilion_core.config import ConfigError, KafkaSettings, database_url, env_int, env_str
+
+from notifications.webhooks import IPNetwork, parse_networks
 
 SERVICE = "notifications"
+UNSUBSCRIBE_SECRET = "PAVILION_UNSUBSCRIBE_SECRET"
 
 
 @dataclass(frozen=True)
@@ -22,12 +26,16 @@ class Config:
     sender_address: str = "expo@pavilion.local"
     postal_address: str = "Exhibition Department, 1 Fuxingmennei Street, Beijing 100860, China"
     staff_domain: str = "staff.pavilion.local"
-    public_url: str = "http://127.0.0.1:8003"
-    unsubscribe_secret: str = "dev-only-unsubscribe-secret-change-me-please"
+    public_url: str = "http://127.0.0.1:8004"  # where unsubscribe links point
+    unsubscribe_secret: str = ""  # empty: PAVILION_UNSUBSCRIBE_SECRET (bootstrap checks it)
     webhook_schedule: str = ""  # seconds, comma-separated; empty = the default (~27 h)
-    webhooks_allow_private: bool = False
+    # networks webhooks may reach besides public addresses (e.g. 127.0.0.0/8 in tests)
+    webhooks_allowed_networks: tuple[IPNetwork, ...] = ()
+    webhook_deadline_seconds: float = 10.0  # one attempt, from DNS to the body's end
     http_host: str = "127.0.0.1"
     http_port: int = 8003
+    public_host: str = "127.0.0.1"  # the public app: unsubscribe pages only
+    public_port: int = 8004
     clock: Clock = field(default_factory=clock_from_env)
 
     @classmethod
@@ -48,10 +56,32 @@ class Config:
             postal_address=env_str("PAVILION_MAIL_POSTAL_ADDRESS", cls.postal_address),
             staff_domain=env_str("PAVILION_STAFF_MAIL_DOMAIN", cls.staff_domain),
             public_url=env_str("PAVILION_NOTIFICATIONS_PUBLIC_URL", cls.public_url),
-            unsubscribe_secret=env_str("PAVILION_UNSUBSCRIBE_SECRET", cls.unsubscribe_secret),
+            unsubscribe_secret=env_str(UNSUBSCRIBE_SECRET, ""),
             webhook_schedule=env_str("PAVILION_WEBHOOK_SCHEDULE", ""),
-            webhooks_allow_private=env_str("PAVILION_WEBHOOKS_ALLOW_PRIVATE", "false").lower()
-            == "true",
+            webhooks_allowed_networks=_networks("PAVILION_WEBHOOKS_ALLOWED_NETWORKS"),
+            webhook_deadline_seconds=_seconds("PAVILION_WEBHOOK_DEADLINE_SECONDS", 10.0),
             http_host=env_str("PAVILION_NOTIFICATIONS_HOST", cls.http_host),
             http_port=env_int("PAVILION_NOTIFICATIONS_PORT", cls.http_port),
+            public_host=env_str("PAVILION_NOTIFICATIONS_PUBLIC_HOST", cls.public_host),
+            public_port=env_int("PAVILION_NOTIFICATIONS_PUBLIC_PORT", cls.public_port),
         )
+
+
+def _networks(name: str) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_networks(os.environ.get(name, ""))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return seconds

@@ -1,85 +1,71 @@
-"""Webhook endpoints and their deliveries.
+"""Webhook deliveries: one per event and subscribed endpoint, posted by the Deliverer.
 
-Every event an endpoint subscribes to becomes one delivery (id = uuid5 of event and
-endpoint: a redelivered event finds it). The deliverer posts due deliveries, signed
-per Standard Webhooks with the same webhook-id on every attempt; a 2xx succeeds,
-anything else is retried on the schedule, then abandoned (visible, and redeliverable
-by hand). Rows are claimed with SKIP LOCKED, so several deliverers never post one
-delivery at the same time.
+A delivery's id (uuid5 of event and endpoint: a redelivered event finds it) is the
+webhook-id of every attempt. A 2xx succeeds; anything else is retried on the
+schedule, then abandoned (visible, and redeliverable by hand).
+
+No database transaction or pooled connection is held across network I/O (a slow
+endpoint would otherwise hold back everything that waits on those rows): a
+deliverer claims due deliveries with a lease in one short statement (SKIP LOCKED, so
+several deliverers never claim one delivery together), posts with nothing held, then
+records the outcome in a second short transaction only while it still holds the
+lease. A deliverer that dies mid-attempt leaves its lease to run out, and the
+delivery is attempted again with the same webhook-id: at least once, and receivers
+dedupe by webhook-id.
 """
 
 import asyncio
 import json
 import logging
-import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4, uuid5
 
 import asyncpg
 import httpx
+from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.errors import NotFound
 
 from notifications import events as e
 from notifications.journal import append_event
-from notifications.webhooks import RetrySchedule, check_url, new_secret, signed_headers, subscribed
+from notifications.posting import Outcome, post_once
+from notifications.webhooks import (
+    AddressPolicy,
+    Resolver,
+    RetrySchedule,
+    signed_headers,
+    subscribed,
+    system_resolver,
+)
 
 log = logging.getLogger(__name__)
 DELIVERY_NAMESPACE = UUID("7c2d9e40-1f3b-4a6c-8d5e-2b9f0a1c3e77")
-
-
-async def register_endpoint(
-    pool: Pool,
-    url: str,
-    event_types: list[str],
-    description: str | None,
-    *,
-    allow_private: bool,
-    now: datetime,
-) -> tuple[str, str]:
-    """Check the URL (resolving its host), store the endpoint; returns (id, secret)."""
-    check_url(url, await _addresses(url), allow_private=allow_private)
-    endpoint, secret = str(uuid4()), new_secret()
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            """INSERT INTO webhook_endpoints (id, url, event_types, secret, description, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            endpoint,
-            url,
-            event_types,
-            secret,
-            description,
-            now,
-        )
-        await append_event(
-            conn,
-            endpoint,
-            Metadata(correlation_id=endpoint, actor="api"),
-            e.WebhookEndpointRegistered(endpoint, url, event_types),
-        )
-    return endpoint, secret
-
-
-async def _addresses(url: str) -> list[str]:
-    host, port = urlsplit(url).hostname, urlsplit(url).port
-    if not host:
-        return []
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port or 443, type=socket.SOCK_STREAM
-        )
-    except OSError:
-        return []  # unresolvable now: check_url still validates the scheme and host
-    return [str(info[4][0]) for info in infos]
+_CLAIM = """
+    WITH due AS (
+        SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+        WHERE d.status = 'PENDING' AND d.next_attempt_at <= $1
+          AND (d.leased_until IS NULL OR d.leased_until < now())
+          AND w.active AND w.deleted_at IS NULL
+        ORDER BY d.next_attempt_at LIMIT $2
+        FOR UPDATE OF d SKIP LOCKED)
+    UPDATE webhook_deliveries d SET lease_id = $3, leased_until = now() + make_interval(secs => $4)
+    FROM due, webhook_endpoints w
+    WHERE d.id = due.id AND w.id = d.endpoint_id
+    RETURNING d.id, d.endpoint_id, d.body, d.attempts, w.url, w.secret"""
+_RECORD = """
+    UPDATE webhook_deliveries SET status = $3, attempts = $4, next_attempt_at = $5,
+        last_status = $6, last_error = $7, updated_at = $8, lease_id = NULL, leased_until = NULL
+    WHERE id = $1 AND lease_id = $2"""
 
 
 async def enqueue(conn: Connection, event: CloudEvent, now: datetime) -> int:
-    """One pending delivery per subscribed endpoint; returns how many were new."""
-    endpoints = await conn.fetch("SELECT id, event_types FROM webhook_endpoints WHERE active")
+    """One pending delivery per subscribed endpoint (enabled, not deleted); returns how
+    many were new."""
+    endpoints = await conn.fetch(
+        "SELECT id, event_types FROM webhook_endpoints WHERE active AND deleted_at IS NULL"
+    )
     body = json.dumps(
         {
             "id": event.id,
@@ -112,99 +98,117 @@ async def enqueue(conn: Connection, event: CloudEvent, now: datetime) -> int:
     return added
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this deliverer holds the lease of, with what posting it needs."""
+
+    id: str
+    endpoint_id: str
+    url: str
+    secret: str
+    body: str
+    attempts: int
+    lease: UUID
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record, lease: UUID) -> "Claimed":
+        return cls(
+            str(row["id"]),
+            str(row["endpoint_id"]),
+            row["url"],
+            row["secret"],
+            row["body"],
+            row["attempts"],
+            lease,
+        )
+
+
 @dataclass
 class Deliverer:
+    """Posts due deliveries. `policy` and `resolver` decide, at every attempt, which
+    addresses may be posted to; `deadline_seconds` bounds each attempt as a whole; a
+    lease lasts the deadline plus `lease_margin_seconds` (PostgreSQL's clock)."""
+
     pool: Pool
     clock: Clock
     schedule: RetrySchedule
     http: httpx.AsyncClient
+    policy: AddressPolicy = field(default_factory=AddressPolicy)
+    resolver: Resolver = system_resolver
+    deadline_seconds: float = 10.0
+    lease_margin_seconds: float = 30.0
 
     async def deliver_due(self, limit: int = 50) -> int:
-        """Attempt every due delivery once; returns how many were attempted."""
-        attempted = 0
-        while attempted < limit:
-            async with self.pool.acquire() as conn, conn.transaction():
-                row = await conn.fetchrow(
-                    """SELECT d.id, d.endpoint_id, d.body, d.attempts, w.url, w.secret
-                       FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-                       WHERE d.status = 'PENDING' AND d.next_attempt_at <= $1
-                       ORDER BY d.next_attempt_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED""",
-                    self.clock.now(),
-                )
-                if row is None:
-                    return attempted
-                await self._attempt(conn, row)
-            attempted += 1
-        return attempted
+        """Claim up to `limit` due deliveries and attempt them all at once, so that a
+        slow endpoint delays the others by one deadline at most; returns how many."""
+        claimed = await self.claim(limit)
+        done = await asyncio.gather(*map(self.attempt, claimed), return_exceptions=True)
+        if failures := [outcome for outcome in done if isinstance(outcome, BaseException)]:
+            raise failures[0]  # after the others have finished and recorded theirs
+        return len(claimed)
 
-    async def _attempt(self, conn: Connection, row: asyncpg.Record) -> None:
-        delivery, endpoint = str(row["id"]), str(row["endpoint_id"])
-        now, attempt = self.clock.now(), row["attempts"] + 1
+    async def claim(self, limit: int) -> list[Claimed]:
+        """Lease due deliveries of enabled endpoints (one statement, autocommitted)."""
+        lease = uuid4()
+        seconds = self.deadline_seconds + self.lease_margin_seconds
+        rows = await self.pool.fetch(_CLAIM, self.clock.now(), limit, lease, seconds)
+        return [Claimed.from_row(row, lease) for row in rows]
+
+    async def attempt(self, delivery: Claimed) -> bool:
+        """Post once, then record the outcome; False when the lease was lost meanwhile
+        (another deliverer owns the delivery now: nothing is recorded)."""
         # Signed with the real time, whatever the service's clock: receivers reject
         # timestamps far from their own (replay protection).
-        headers = signed_headers(row["secret"], delivery, datetime.now(UTC), row["body"])
-        status_code: int | None = None
-        try:
-            response = await self.http.post(
-                str(row["url"]), content=str(row["body"]), headers=headers
-            )
-            status_code, error = response.status_code, None
-            if not 200 <= response.status_code < 300:
-                error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            error = repr(exc)
-        meta = Metadata(correlation_id=delivery, actor="notifications:webhooks")
-        await append_event(
-            conn,
-            delivery,
-            meta,
-            e.WebhookDeliveryAttempted(delivery, endpoint, attempt, status_code, error),
+        headers = signed_headers(delivery.secret, delivery.id, datetime.now(UTC), delivery.body)
+        outcome = await post_once(
+            self.http,
+            delivery.url,
+            delivery.body,
+            headers,
+            policy=self.policy,
+            resolver=self.resolver,
+            deadline=self.deadline_seconds,
         )
-        if error is None:
-            await self._set(conn, delivery, "SUCCEEDED", attempt, None, status_code, None)
-            await append_event(
-                conn, delivery, meta, e.WebhookDeliverySucceeded(delivery, endpoint, attempt)
+        return await self._record(delivery, outcome)
+
+    async def _record(self, delivery: Claimed, outcome: Outcome) -> bool:
+        attempt = delivery.attempts + 1
+        status, following = self._settle(attempt, outcome)
+        meta = Metadata(correlation_id=delivery.id, actor="notifications:webhooks")
+        async with self.pool.acquire() as conn, conn.transaction():
+            held = await conn.execute(
+                _RECORD,
+                UUID(delivery.id),
+                delivery.lease,
+                status,
+                attempt,
+                following,
+                outcome.status_code,
+                outcome.error,
+                self.clock.now(),
             )
-            return
-        following = self.schedule.next_attempt(attempt, now)
-        if following is None:
-            await self._set(conn, delivery, "ABANDONED", attempt, None, status_code, error)
-            await append_event(
-                conn, delivery, meta, e.WebhookDeliveryAbandoned(delivery, endpoint, attempt, error)
-            )
-        else:
-            await self._set(conn, delivery, "PENDING", attempt, following, status_code, error)
+            if held == "UPDATE 0":
+                log.warning("webhook lease lost, outcome dropped", extra={"delivery": delivery.id})
+                return False
+            for event in _events(delivery, attempt, status, outcome):
+                await append_event(conn, delivery.id, meta, event)
+        return True
 
-    async def _set(
-        self,
-        conn: Connection,
-        delivery: str,
-        status: str,
-        attempts: int,
-        following: datetime | None,
-        status_code: int | None,
-        error: str | None,
-    ) -> None:
-        await conn.execute(
-            """UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
-                   last_status = $5, last_error = $6, updated_at = $7 WHERE id = $1""",
-            delivery,
-            status,
-            attempts,
-            following,
-            status_code,
-            error,
-            self.clock.now(),
-        )
+    def _settle(self, attempt: int, outcome: Outcome) -> tuple[str, datetime | None]:
+        """Every failure, a refusal included, follows the schedule (see post_once)."""
+        if outcome.error is None:
+            return "SUCCEEDED", None
+        following = self.schedule.next_attempt(attempt, self.clock.now())
+        return ("ABANDONED", None) if following is None else ("PENDING", following)
 
 
-async def redeliver(pool: Pool, delivery: str, now: datetime) -> None:
-    """Try a delivery again now (same webhook-id), whatever became of it."""
-    done = await pool.execute(
-        """UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = $2,
-               updated_at = $2 WHERE id = $1""",
-        delivery,
-        now,
-    )
-    if done == "UPDATE 0":
-        raise NotFound(f"no webhook delivery {delivery}")
+def _events(delivery: Claimed, attempt: int, status: str, outcome: Outcome) -> list[Event]:
+    d, endpoint = delivery.id, delivery.endpoint_id
+    done: list[Event] = [
+        e.WebhookDeliveryAttempted(d, endpoint, attempt, outcome.status_code, outcome.error)
+    ]
+    if status == "SUCCEEDED":
+        done.append(e.WebhookDeliverySucceeded(d, endpoint, attempt))
+    elif status == "ABANDONED":
+        done.append(e.WebhookDeliveryAbandoned(d, endpoint, attempt, outcome.error or "failed"))
+    return done

@@ -56,6 +56,7 @@ class RecipientOptedIn(Event):
 
     address: str
     opted_in_at: str
+    evidence: str | None = None  # what the recipient said or signed, as recorded
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,34 @@ class WebhookEndpointRegistered(Event):
     endpoint_id: str
     url: str
     event_types: list[str]
+
+
+@dataclass(frozen=True)
+class WebhookEndpointDisabled(Event):
+    """Stream: the endpoint. No new deliveries; pending ones wait until enabled."""
+
+    endpoint_id: str
+
+
+@dataclass(frozen=True)
+class WebhookEndpointEnabled(Event):
+    """Stream: the endpoint. Deliveries resume, pending ones first."""
+
+    endpoint_id: str
+
+
+@dataclass(frozen=True)
+class WebhookSecretRotated(Event):
+    """Stream: the endpoint. A new secret signs from now on (never in an event)."""
+
+    endpoint_id: str
+
+
+@dataclass(frozen=True)
+class WebhookEndpointDeleted(Event):
+    """Stream: the endpoint. Nothing more is delivered; pending deliveries abandoned."""
+
+    endpoint_id: str
 
 
 @dataclass(frozen=True)

@@ -300,8 +300,9 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-async def opt_in(pool: Pool, address: str, now: datetime, meta: Metadata) -> bool:
-    """Lift an opt-out, only on the recipient's explicit request; True if there was one."""
+async def opt_in(pool: Pool, address: str, evidence: str, now: datetime, meta: Metadata) -> bool:
+    """Lift an opt-out, only on the recipient's explicit request (its `evidence` is
+    recorded with the event); True if there was one."""
     async with pool.acquire() as conn, conn.transaction():
         removed = await conn.fetchval(
             "DELETE FROM opt_outs WHERE address = $1 RETURNING true", address.lower()
@@ -311,7 +312,7 @@ async def opt_in(pool: Pool, address: str, now: datetime, meta: Metadata) -> boo
                 conn,
                 f"recipient:{address.lower()}",
                 meta,
-                e.RecipientOptedIn(address.lower(), now.isoformat()),
+                e.RecipientOptedIn(address.lower(), now.isoformat(), evidence),
             )
     return removed is True
 

@@ -5,7 +5,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
-from pavilion_core.http import ACCEPTED, Accepted, Versioned, run_command
+from pavilion_core.bodies import ACCEPTED, Accepted, Versioned
+from pavilion_core.http import run_command
 
 from exhibitors import commands as c
 from exhibitors.api.models import (

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pavilion_core.http import Body, Country, Text, Versioned
+from pavilion_core.bodies import Body, Country, Text, Versioned
 from pydantic import EmailStr, Field
 
 from exhibitors.domain.values import Contact, SupplyChainArea

@@ -5,8 +5,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
+from pavilion_core.bodies import ERROR_RESPONSES
 from pavilion_core.errors import NotFound
-from pavilion_core.http import ERROR_RESPONSES
 
 from exhibitors.api.models import (
     CODE_PATTERN,

@@ -6,7 +6,7 @@ import strawberry
 
 from gateway.context import Context
 from gateway.exhibitors.types import SupplyChainArea
-from gateway.permissions import NotExhibitor
+from gateway.policy import NotExhibitor
 from gateway.relay import global_id
 
 Info = strawberry.Info[Context, None]

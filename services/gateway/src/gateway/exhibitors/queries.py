@@ -7,9 +7,10 @@ import strawberry
 
 from gateway.auth import Role
 from gateway.context import Context
-from gateway.exhibitors.types import COLUMNS, SELECT, ApplicationStatus, Exhibitor, SupplyChainArea
-from gateway.permissions import Forbidden
-from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
+from gateway.exhibitors.types import COLUMNS, ApplicationStatus, Exhibitor, SupplyChainArea
+from gateway.nodes import load_node
+from gateway.policy import decode
+from gateway.relay import Connection, Keyset, Query, fetch_page
 
 ORDERS = {
     name: Keyset(columns, descending=name == "UPDATED_AT", name=name)
@@ -51,17 +52,6 @@ def narrowed(query: Query, f: ExhibitorFilter) -> Query:
     return query
 
 
-async def exhibitor_by_id(ctx: Context, local: str) -> Exhibitor | None:
-    if not ctx.viewer.may_see_application(local):
-        raise Forbidden("an exhibitor may see only its own applications")
-    try:
-        key = UUID(local)
-    except ValueError:
-        return None
-    row = await ctx.loaders.one(SELECT).load(key)
-    return Exhibitor.from_row(row) if row else None
-
-
 @strawberry.type
 class ExhibitorQueries:
     @strawberry.field(description="An edition's exhibitors, filtered and ordered.")
@@ -90,7 +80,7 @@ class ExhibitorQueries:
     async def exhibitor(
         self, info: strawberry.Info[Context, None], id: strawberry.ID
     ) -> Exhibitor | None:
-        return await exhibitor_by_id(info.context, local_id(id, "Exhibitor"))
+        return await load_node(info.context, decode(id, "Exhibitor"))  # type: ignore[return-value]
 
 
 def _is_uuid(value: str) -> bool:

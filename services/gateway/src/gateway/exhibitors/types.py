@@ -10,8 +10,7 @@ from uuid import UUID
 import asyncpg
 import strawberry
 
-from gateway.auth import Role
-from gateway.permissions import personal
+from gateway.policy import PERSONAL, may_see
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
@@ -45,17 +44,9 @@ class SupplyChainArea(Enum):
 
 @strawberry.type
 class ExhibitorContact:
-    name: str
-    _email: strawberry.Private[str]
-    _phone: strawberry.Private[str | None]
-
-    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
-    def email(self, info: strawberry.Info) -> str | None:
-        return personal(info, self._email)
-
-    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
-    def phone(self, info: strawberry.Info) -> str | None:
-        return personal(info, self._phone)
+    name: str | None = strawberry.field(directives=PERSONAL)
+    email: str | None = strawberry.field(directives=PERSONAL)
+    phone: str | None = strawberry.field(directives=PERSONAL)
 
 
 @strawberry.type
@@ -108,8 +99,10 @@ class Exhibitor(Node, Timelined):
     ) -> Annotated["Interest", strawberry.lazy("gateway.outreach.types")] | None:
         from gateway.outreach.types import Interest
 
-        if self.source_interest_id is None or info.context.viewer.role is Role.EXHIBITOR:
+        if self.source_interest_id is None:
             return None
+        if not may_see(info.context.viewer, "Interest", str(self.source_interest_id)):
+            return None  # an EXHIBITOR's application came from the organizer's lead
         return await Interest.load(info.context, self.source_interest_id)
 
     @classmethod
@@ -125,7 +118,7 @@ class Exhibitor(Node, Timelined):
             supply_chain_areas=[SupplyChainArea(a) for a in row["supply_chain_areas"]],
             product_categories=list(row["product_categories"]),
             contacts=[
-                ExhibitorContact(name=c["name"], _email=c["email"], _phone=c.get("phone"))
+                ExhibitorContact(name=c["name"], email=c["email"], phone=c.get("phone"))
                 for c in contacts
             ],
             booth=(

@@ -1,6 +1,7 @@
 """How the notifications service's events change the read model: what was sent to
-whom (or held back, or failed) and the webhook endpoints. Opt-outs, reminders and
-webhook deliveries are kept in the timeline only."""
+whom (or held back, or failed) and the webhook endpoints with their state. Opt-outs,
+reminders and webhook deliveries are kept in the timeline only (an endpoint's
+deliveries are read from the notifications service: they change by the second)."""
 
 from pavilion_core.envelope import CloudEvent
 
@@ -59,13 +60,30 @@ def outcome(status: str, reason_field: str | None = None) -> Apply:
 async def endpoint_registered(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO webhook_endpoints (id, url, event_types, registered_at)
-           VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING""",
+        """INSERT INTO webhook_endpoints (id, url, event_types, registered_at, updated_at,
+                                          version)
+           VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING""",
         d["endpointId"],
         d["url"],
         list(d["eventTypes"]),
         event.time,
+        event.stream_version,
     )
+
+
+def endpoint(change: str) -> Apply:
+    """An ADMIN's change of an endpoint: `change` sets what it changes."""
+
+    async def apply(conn: Writer, event: CloudEvent) -> None:
+        await conn.execute(
+            f"""UPDATE webhook_endpoints SET {change}, updated_at = $2, version = $3
+                WHERE id = $1 AND version < $3""",
+            event.data["endpointId"],
+            event.time,
+            event.stream_version,
+        )
+
+    return apply
 
 
 APPLIERS = typed(
@@ -76,6 +94,10 @@ APPLIERS = typed(
         "NotificationSent": outcome("SENT"),
         "NotificationFailed": outcome("FAILED", "error"),
         "WebhookEndpointRegistered": endpoint_registered,
+        "WebhookEndpointDisabled": endpoint("status = 'DISABLED'"),
+        "WebhookEndpointEnabled": endpoint("status = 'ACTIVE'"),
+        "WebhookSecretRotated": endpoint("secret_rotated_at = $2"),
+        "WebhookEndpointDeleted": endpoint("status = 'DELETED'"),
         **dict.fromkeys(
             [
                 "RecipientOptedIn",

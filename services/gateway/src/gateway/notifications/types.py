@@ -7,7 +7,7 @@ import asyncpg
 import strawberry
 
 from gateway.context import Context
-from gateway.permissions import NotExhibitor, personal
+from gateway.policy import PERSONAL, NotExhibitor
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 
 COLUMNS = "id, channel, recipient, template, rule, status, related_id, reason, created_at"
@@ -34,14 +34,10 @@ class Notification(Node):
     template: str | None
     rule: str
     status: NotificationStatus
-    reason: str | None
+    reason: str | None = strawberry.field(directives=PERSONAL)
     related_id: str | None = strawberry.field(description="The stream that triggered it.")
     created_at: datetime
-    _recipient: strawberry.Private[str]
-
-    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
-    def recipient(self, info: strawberry.Info) -> str | None:
-        return personal(info, self._recipient)
+    recipient: str | None = strawberry.field(directives=PERSONAL)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Notification":
@@ -54,15 +50,8 @@ class Notification(Node):
             reason=row["reason"],
             related_id=row["related_id"],
             created_at=row["created_at"],
-            _recipient=row["recipient"],
+            recipient=row["recipient"],
         )
-
-
-@strawberry.type
-class WebhookEndpoint(Node):
-    url: str
-    event_types: list[str]
-    registered_at: datetime
 
 
 @strawberry.input

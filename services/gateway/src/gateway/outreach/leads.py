@@ -12,6 +12,7 @@ from gateway.exhibitors.types import SupplyChainArea
 from gateway.outreach.columns import EVENT, EVENTS, FOLLOW_UP, INTEREST, Info, select
 from gateway.outreach.parties import Contact, Organization
 from gateway.outreach.travel import OutreachEvent
+from gateway.policy import PERSONAL
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
@@ -43,7 +44,7 @@ class Interest(Node, Timelined):
     supply_chain_areas: list[SupplyChainArea]
     product_categories: list[str]
     stage: InterestStage
-    owner: str | None
+    owner: str | None = strawberry.field(directives=PERSONAL)
     captured_at: datetime
     version: int
     contact_id: strawberry.Private[UUID]
@@ -120,12 +121,12 @@ class FollowUpStatus(Enum):
 
 @strawberry.type
 class FollowUp(Node, Timelined):
-    owner: str
+    owner: str | None = strawberry.field(directives=PERSONAL)
     due_at: datetime
     status: FollowUpStatus
     overdue: bool
-    note: str | None
-    outcome: str | None
+    note: str | None = strawberry.field(directives=PERSONAL)
+    outcome: str | None = strawberry.field(directives=PERSONAL)
     version: int
     subject_id: strawberry.Private[UUID]
 

@@ -9,7 +9,7 @@ import asyncpg
 import strawberry
 
 from gateway.outreach.columns import CONSENT, CONTACT, ORGANIZATION, Info, select
-from gateway.permissions import personal
+from gateway.policy import PERSONAL
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
@@ -74,23 +74,15 @@ class Consent:
 
 @strawberry.type
 class Contact(Node, Timelined):
-    name: str
-    title: str | None
+    name: str | None = strawberry.field(directives=PERSONAL)
+    title: str | None = strawberry.field(directives=PERSONAL)
     country: str
     language: str
     merged_into_id: strawberry.ID | None
     version: int
-    _email: strawberry.Private[str]
-    _phone: strawberry.Private[str | None]
+    email: str | None = strawberry.field(directives=PERSONAL)
+    phone: str | None = strawberry.field(directives=PERSONAL)
     organization_id: strawberry.Private[UUID | None]
-
-    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
-    def email(self, info: Info) -> str | None:
-        return personal(info, self._email)
-
-    @strawberry.field(description="Null for VIEWER tokens: no personal data.")
-    def phone(self, info: Info) -> str | None:
-        return personal(info, self._phone)
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
@@ -117,8 +109,8 @@ class Contact(Node, Timelined):
             language=row["language"],
             merged_into_id=global_id("Contact", merged) if merged else None,
             version=row["version"],
-            _email=row["email"],
-            _phone=row["phone"],
+            email=row["email"],
+            phone=row["phone"],
             organization_id=row["organization_id"],
         )
 

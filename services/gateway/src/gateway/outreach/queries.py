@@ -6,12 +6,14 @@ from uuid import UUID
 import strawberry
 
 from gateway.context import Context
+from gateway.nodes import load_node
 from gateway.outreach import types as t
-from gateway.permissions import NotExhibitor
-from gateway.relay import Connection, Keyset, Query, fetch_page, local_id
+from gateway.policy import NotExhibitor, decode, refuse_personal_filter
+from gateway.relay import Connection, Keyset, Query, fetch_page
 
 Info = strawberry.Info[Context, None]
 BY_NAME = Keyset((("name", "text"), ("id", "uuid")))
+BY_ID = Keyset((("id", "uuid"),), name="ID")
 
 
 @strawberry.input
@@ -55,8 +57,8 @@ class FollowUpFilter:
     due_before: datetime | None = None
 
 
-def _uuid(global_id: strawberry.ID, type_name: str) -> UUID:
-    return UUID(local_id(global_id, type_name))
+def _uuid(global_id: strawberry.ID, kind: str, field: str) -> UUID:
+    return decode(global_id, kind, field=field).id
 
 
 @strawberry.type
@@ -86,15 +88,18 @@ class OutreachQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[t.Contact]:
-        f = filter or ContactFilter()
+        f, viewer = filter or ContactFilter(), info.context.viewer
+        if f.search:
+            refuse_personal_filter(viewer, "search")
         query = Query(t.CONTACT, "contacts").matching("name", f.search).any_of("country", f.country)
         if f.organization_id:
-            query = query.narrowed(
-                "organization_id = {0}", _uuid(f.organization_id, "Organization")
-            )
+            organization = _uuid(f.organization_id, "Organization", "organizationId")
+            query = query.narrowed("organization_id = {0}", organization)
         if not f.include_merged:
             query = query.narrowed("merged_into IS NULL")
-        return await fetch_page(info.context.pool, query, BY_NAME, t.Contact.from_row, first, after)
+        # by name, but not for a VIEWER: a cursor would carry the name
+        order = BY_NAME if viewer.sees_personal_data else BY_ID
+        return await fetch_page(info.context.pool, query, order, t.Contact.from_row, first, after)
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def delegations(
@@ -107,8 +112,7 @@ class OutreachQueries:
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def trip(self, info: Info, id: strawberry.ID) -> t.Trip | None:
-        row = await info.context.loaders.one(t.select("trips", t.TRIP)).load(_uuid(id, "Trip"))
-        return t.Trip.from_row(row) if row else None
+        return await load_node(info.context, decode(id, "Trip"))  # type: ignore[return-value]
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def outreach_events(
@@ -121,7 +125,7 @@ class OutreachQueries:
         f = filter or OutreachEventFilter()
         query = Query(t.EVENT, t.EVENTS).any_of("kind", f.kind)
         if f.trip_id:
-            query = query.narrowed("trip_id = {0}", _uuid(f.trip_id, "Trip"))
+            query = query.narrowed("trip_id = {0}", _uuid(f.trip_id, "Trip", "tripId"))
         if f.starts_after:
             query = query.narrowed("starts_at >= {0}", f.starts_after)
         if f.starts_before:
@@ -140,15 +144,16 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.Interest]:
         f = filter or InterestFilter()
+        if f.owner:
+            refuse_personal_filter(info.context.viewer, "owner")
         query = Query(t.INTEREST, "interests").any_of("stage", f.stage).any_of("kind", f.kind)
         if f.edition:
             query = query.narrowed("edition = {0}", f.edition)
         if f.owner:
             query = query.narrowed("owner = {0}", f.owner)
         if f.source_event_id:
-            query = query.narrowed(
-                "source_event_id = {0}", _uuid(f.source_event_id, "OutreachEvent")
-            )
+            event = _uuid(f.source_event_id, "OutreachEvent", "sourceEventId")
+            query = query.narrowed("source_event_id = {0}", event)
         return await fetch_page(
             info.context.pool, query, t.INTEREST_ORDER, t.Interest.from_row, first, after
         )
@@ -162,6 +167,8 @@ class OutreachQueries:
         after: str | None = None,
     ) -> Connection[t.FollowUp]:
         f = filter or FollowUpFilter()
+        if f.owner:
+            refuse_personal_filter(info.context.viewer, "owner")
         query = Query(t.FOLLOW_UP, "follow_ups").any_of("status", f.status)
         if f.owner:
             query = query.narrowed("owner = {0}", f.owner)

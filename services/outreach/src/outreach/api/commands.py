@@ -6,7 +6,8 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Path, Request
-from pavilion_core.http import ACCEPTED, Accepted, Versioned, run_command
+from pavilion_core.bodies import ACCEPTED, Accepted, Versioned
+from pavilion_core.http import run_command
 
 from outreach import commands as c
 from outreach.api import models as m

@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 import phonenumbers
-from pavilion_core.http import Body, Country, Text, Versioned
+from pavilion_core.bodies import Body, Country, Text, Versioned
 from pydantic import AwareDatetime, EmailStr, Field, model_validator
 
 from outreach.domain.values import (

@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
+from pavilion_core.bodies import ERROR_RESPONSES
 from pavilion_core.errors import NotFound
-from pavilion_core.http import ERROR_RESPONSES
 
 from outreach.bootstrap import Services
 from outreach.domain.gatherings import OutreachEvent

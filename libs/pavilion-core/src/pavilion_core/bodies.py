@@ -1,0 +1,102 @@
+"""The bodies of the command APIs: request and response models (camelCase, unknown
+fields refused, text and dates checked), the typed error answer, and the field types
+the services share (a country, a short text)."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from pavilion_core.text import strings, text_problem
+
+
+class FieldError(BaseModel):
+    field: list[str]
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "UNAUTHENTICATED: no valid service token"},
+    404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
+    409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
+    422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
+    500: {"model": ErrorOut, "description": "INTERNAL: a fault of ours, with a correlation id"},
+}
+
+
+def _country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code.upper()) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code.upper()
+
+
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Body(BaseModel):
+    """Request and response bodies: camelCase, unknown fields refused, text trimmed and
+    acceptable (pavilion_core.text: no control characters, Unicode)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _acceptable(cls, value: Any) -> Any:
+        for _, text in strings(value):
+            if problem := text_problem(text):
+                raise ValueError(f"text {problem}")
+        if isinstance(value, date) and not MIN_YEAR <= _utc_year(value) <= MAX_YEAR:
+            raise ValueError(f"a date between the years {MIN_YEAR} and {MAX_YEAR}")
+        return value
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2999  # what a CRM's dates can be; PostgreSQL's and Python's
+# ranges differ at the edges (year 1 in a zone east of UTC does not exist in UTC)
+
+
+def _utc_year(value: date) -> int:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            return value.astimezone(UTC).year
+        except OverflowError:
+            return 0
+    return value.year
+
+
+class Versioned(Body):
+    """Every command may pin the version of the stream it changes."""
+
+    expected_version: Annotated[int, Field(ge=0)] | None = None
+
+
+class Accepted(Body):
+    """The stream the command changed, its new version and the events appended."""
+
+    id: str
+    version: int
+    event_ids: list[UUID]
+
+
+ACCEPTED: dict[str, Any] = {
+    "response_model": Accepted,
+    "response_model_by_alias": True,
+    "responses": ERROR_RESPONSES,
+}

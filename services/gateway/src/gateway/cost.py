@@ -1,0 +1,157 @@
+"""What a query will cost, computed from the document before anything runs, and a limit.
+
+Every field costs 1; the fields under a connection count once per record of the page
+it asks for (`first`, from the document or its variables; 20 if not given), the fields
+under any other list of records count ten times. So nested connections multiply by
+their page sizes, and a query that would touch too many records is refused with
+QUERY_TOO_COSTLY before the first statement reaches the database.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    NamedTypeNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import SchemaExtension
+
+from gateway.relay import DEFAULT_PAGE, MAX_PAGE
+
+LIST_SIZE = 10  # what a plain list of records (a delegation's members, ...) is taken for
+
+
+class TooCostly(GraphQLError):
+    def __init__(self, cost: int, limit: int) -> None:
+        super().__init__(
+            f"the query would cost {cost}, over the limit of {limit}: ask for fewer records "
+            "(smaller pages, less nesting of connections)",
+            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+        )
+
+
+class Walk:
+    """The cost of one operation of a document."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema, self.fragments, self.variables = schema, fragments, variables
+
+    def operation(self, operation: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(operation.operation)
+        return self.selections(operation.selection_set, root) if root else 0
+
+    def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType) -> int:
+        return sum(self.field(node, parent) for node, parent in self._fields(selection_set, parent))
+
+    def _fields(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType
+    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                yield selection, parent
+                continue
+            condition: NamedTypeNode | None = None
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is None:
+                    continue
+                condition, inner = fragment.type_condition, fragment.selection_set
+            elif isinstance(selection, InlineFragmentNode):
+                condition, inner = selection.type_condition, selection.selection_set
+            named = self.schema.get_type(condition.name.value) if condition else parent
+            yield from self._fields(inner, named or parent)
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType) -> int:
+        name = node.name.value
+        if name.startswith("__"):
+            return 0  # introspection: only served where it is switched on (dev)
+        fields = getattr(parent, "fields", {}) if _composite(parent) else {}
+        definition = fields.get(name)
+        if definition is None or node.selection_set is None:
+            return 1
+        inner = self.selections(node.selection_set, get_named_type(definition.type))
+        return 1 + self._times(node, definition.type) * inner
+
+    def _times(self, node: FieldNode, kind: GraphQLOutputType) -> int:
+        named = get_named_type(kind)
+        if named.name.endswith("Connection"):
+            return self._page(node)
+        unwrapped = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+        if isinstance(unwrapped, GraphQLList) and not named.name.endswith("Edge"):
+            return LIST_SIZE
+        return 1
+
+    def _page(self, node: FieldNode) -> int:
+        first: Any = DEFAULT_PAGE
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                first = int(value.value)
+            elif isinstance(value, VariableNode):
+                first = self.variables.get(value.name.value, DEFAULT_PAGE)
+        if not isinstance(first, int) or isinstance(first, bool) or not 0 <= first <= MAX_PAGE:
+            return MAX_PAGE  # refused later by the resolver; costed as the largest page
+        return first
+
+
+def _composite(named: GraphQLNamedType) -> bool:
+    return isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+
+
+def cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any] | None,
+) -> int:
+    return Walk(schema, fragments, variables or {}).operation(operation)
+
+
+class CostLimit(SchemaExtension):
+    """Refuses an operation over `limit` before it executes (no resolver, no SQL)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.result:
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            chosen = [
+                o for o in operations if context.operation_name in (None, o.name and o.name.value)
+            ]
+            schema = context.schema._schema
+            spent = max((cost(schema, o, fragments, context.variables) for o in chosen), default=0)
+            if spent > self.limit:
+                context.result = ExecutionResult(data=None, errors=[TooCostly(spent, self.limit)])
+        yield

@@ -1,0 +1,100 @@
+"""What the GraphQL fuzzer (tests/fuzz/test_graphql.py) found the gateway answering with
+an internal error, pinned: an amount that is no sum of cents, and a consistency token
+forged with a version that is no whole number or a subject PostgreSQL cannot take, are
+refused as VALIDATION before anything is sent or waited on."""
+
+import base64
+import json
+import uuid
+from typing import Any
+
+import pytest
+from gateway.auth import Role, Viewer
+from gateway.commands import UserError
+from gateway.config import Limits
+from gateway.context import Context, Services
+from gateway.news import consistency_token, parse_token
+from gateway.relay import global_id
+from gateway.schema import schema
+
+APPLICATION = global_id("Exhibitor", uuid.uuid4())
+PAYMENT = """mutation($app: ID!, $amount: Decimal!) {
+  recordPayment(input: {applicationId: $app, amount: $amount, currency: "CNY", reference: "r"})
+  { userErrors { field code } } }"""
+WAIT = "query($id: ID!, $t: String) { node(id: $id, atLeast: $t) { id } }"
+
+
+class Commands:
+    """Records what would be sent to a service, and refuses it there."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    async def send(self, viewer: Viewer, service: str, path: str, body: dict[str, Any], key: Any):
+        self.sent.append(body)
+        return [UserError(field=None, message="stopped at the service", code="STOPPED")]
+
+
+def context(commands: Commands | None = None) -> Context:
+    services = Services(pool=None, commands=commands, news=None, limits=Limits())  # type: ignore[arg-type]
+    return Context(services=services, viewer=Viewer("staff:test", Role.ADMIN))
+
+
+@pytest.mark.parametrize(
+    "amount", ["NaN", "sNaN", "Infinity", "-Infinity", "1e999999999", "0.001", "80000.005"]
+)
+async def test_an_amount_that_is_no_sum_of_cents_is_refused_and_not_sent(amount: str) -> None:
+    commands = Commands()
+    result = await schema.execute(
+        PAYMENT,
+        variable_values={"app": APPLICATION, "amount": amount},
+        context_value=context(commands),
+    )
+    assert result.errors is None, result.errors
+    assert result.data == {
+        "recordPayment": {"userErrors": [{"field": ["amount"], "code": "VALIDATION"}]}
+    }
+    assert commands.sent == []
+
+
+@pytest.mark.parametrize(("amount", "cents"), [("80000.10", 8000010), ("1.100", 110), ("7", 700)])
+async def test_an_amount_travels_in_cents_exactly(amount: str, cents: int) -> None:
+    commands = Commands()
+    await schema.execute(
+        PAYMENT,
+        variable_values={"app": APPLICATION, "amount": amount},
+        context_value=context(commands),
+    )
+    assert [body["amount"] for body in commands.sent] == [cents]
+
+
+def forged(subject: Any, version: Any) -> str:
+    text = json.dumps([subject, version])
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "version"),
+    [
+        pytest.param(str(uuid.uuid4()), float("inf"), id="infinite version"),  # OverflowError
+        pytest.param("a\x00b", 1, id="NUL in the subject"),  # PostgreSQL text has none
+        pytest.param("\ud800", 1, id="lone surrogate in the subject"),  # nor UTF-8
+        pytest.param(str(uuid.uuid4()), 1.5, id="fractional version"),
+        pytest.param(str(uuid.uuid4()), True, id="boolean version"),
+        pytest.param(7, 1, id="numeric subject"),
+    ],
+)
+async def test_a_forged_consistency_token_is_refused_as_validation(
+    subject: Any, version: Any
+) -> None:
+    token = forged(subject, version)
+    result = await schema.execute(
+        WAIT, variable_values={"id": APPLICATION, "t": token}, context_value=context()
+    )
+    [error] = result.errors or []
+    assert error.extensions == {"code": "VALIDATION", "field": "atLeast"}, error
+
+
+def test_the_tokens_the_gateway_issues_read_back() -> None:
+    for subject in (str(uuid.uuid4()), "floorplan:CISCE-2026:N1"):
+        assert parse_token(consistency_token(subject, 3)) == (subject, 3)
