@@ -206,3 +206,23 @@ async def test_every_other_role_is_refused_every_webhook_operation(stack: Stack,
     assert {"id": endpoint, "status": "ACTIVE"} in [
         e["node"] for e in still["webhookEndpoints"]["edges"]
     ]
+
+
+async def test_a_retried_webhook_mutation_with_its_idempotency_key_changes_nothing(stack: Stack):
+    key = f"register-{uuid.uuid4()}"
+    input = {"url": "https://hooks.example.com/once", "eventTypes": ["*"], "idempotencyKey": key}
+    first = await change(stack, "registerWebhookEndpoint", input)
+    again = await change(stack, "registerWebhookEndpoint", input)
+    assert again["webhookEndpoint"]["id"] == first["webhookEndpoint"]["id"]
+    assert (again["secret"], again["version"]) == (first["secret"], 1)
+    other = await change(stack, "registerWebhookEndpoint", {**input, "url": "https://x.example/"})
+    assert [e["code"] for e in other["userErrors"]] == ["VALIDATION"], other  # key reused
+
+    endpoint = first["webhookEndpoint"]["id"]
+    rotation = {"endpointId": endpoint, "idempotencyKey": f"rotate-{uuid.uuid4()}"}
+    rotated = await change(stack, "rotateWebhookSecret", rotation)
+    retried = await change(stack, "rotateWebhookSecret", rotation)
+    assert (retried["version"], retried["secret"]) == (rotated["version"], rotated["secret"])
+    removal = {"endpointId": endpoint, "idempotencyKey": f"delete-{uuid.uuid4()}"}
+    deleted = await change(stack, "deleteWebhookEndpoint", removal)
+    assert (await change(stack, "deleteWebhookEndpoint", removal))["version"] == deleted["version"]

@@ -130,3 +130,10 @@ async def test_a_filter_value_out_of_the_databases_range_is_a_validation_error(c
     )
     assert result.errors, result
     assert result.errors[0].extensions == {"code": "VALIDATION", "field": "filter"}
+
+
+def test_a_variables_default_is_costed_as_it_will_run() -> None:
+    defaulted = NESTED.replace("query($n: Int)", "query($n: Int = 100)")
+    assert _cost(defaulted) == _cost(NESTED, n=100)
+    assert _cost(defaulted, n=10) == _cost(NESTED, n=10)  # a value sent wins
+    assert _cost(NESTED, n=0) > 1  # an empty page's count still costs

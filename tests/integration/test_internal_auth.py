@@ -138,3 +138,16 @@ async def test_a_refused_command_changes_nothing_and_a_valid_one_records_the_tok
     finally:
         await conn.close()
     assert metadata["actor"] == "staff:ada"
+
+
+@pytest.mark.parametrize("service", ["exhibitors", "outreach", "notifications"])
+async def test_a_request_without_a_token_is_refused_before_its_body_is_read(
+    service: str, apis: dict[str, httpx.AsyncClient]
+):
+    for path in ("/applications/x/approve", "/webhooks", "/no/such/route"):
+        answer = await apis[service].post(
+            path, content=b"{bad", headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 401, (path, answer.text)
+        assert answer.json()["error"]["code"] == "UNAUTHENTICATED"
+        assert answer.headers["x-correlation-id"]  # refused inside the correlation middleware

@@ -29,9 +29,11 @@ class Commands:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.paths: list[str] = []
 
     async def send(self, viewer: Viewer, service: str, path: str, body: dict[str, Any], key: Any):
         self.sent.append(body)
+        self.paths.append(path)
         return [UserError(field=None, message="stopped at the service", code="STOPPED")]
 
 
@@ -98,3 +100,41 @@ async def test_a_forged_consistency_token_is_refused_as_validation(
 def test_the_tokens_the_gateway_issues_read_back() -> None:
     for subject in (str(uuid.uuid4()), "floorplan:CISCE-2026:N1"):
         assert parse_token(consistency_token(subject, 3)) == (subject, 3)
+
+
+DEEP = base64.urlsafe_b64encode(b"[" * 1700 + b"]" * 1700).decode()  # past the recursion limit
+
+
+async def test_a_deeply_nested_cursor_or_token_is_refused_as_validation() -> None:
+    for query, variables, field in [
+        (WAIT, {"id": APPLICATION, "t": DEEP}, "atLeast"),
+        ('query($c: String) { exhibitors(edition: "E", after: $c) { totalCount } }', {"c": DEEP},
+         "after"),
+    ]:  # fmt: skip
+        result = await schema.execute(query, variable_values=variables, context_value=context())
+        [error] = result.errors or []
+        assert error.extensions == {"code": "VALIDATION", "field": field}, error
+
+
+BOOTH = """mutation($hall: String!) { defineBooth(input: {edition: "CISCE-2026", hall: $hall,
+  boothCode: "B-1", sizeSqm: 9, supplyChainArea: CLEAN_ENERGY}) { userErrors { field code } } }"""
+
+
+@pytest.mark.parametrize("hall", ["..", ".", "a/b", "%2e%2e", "a b", "a?b=c", "a#b"])
+async def test_a_path_value_is_one_plain_segment_or_refused_and_not_sent(hall: str) -> None:
+    commands = Commands()
+    result = await schema.execute(
+        BOOTH, variable_values={"hall": hall}, context_value=context(commands)
+    )
+    assert result.data == {
+        "defineBooth": {"userErrors": [{"field": ["hall"], "code": "VALIDATION"}]}
+    }
+    assert commands.paths == []
+
+
+async def test_a_plain_path_value_reaches_its_segment() -> None:
+    commands = Commands()
+    await schema.execute(
+        BOOTH, variable_values={"hall": "W1-north"}, context_value=context(commands)
+    )
+    assert commands.paths == ["/editions/CISCE-2026/halls/W1-north/booths"]

@@ -162,12 +162,15 @@ def test_bad_webhook_settings_name_their_variable(
         "x",
         *("http://xn--/h", "https://xn--zz.example/h"),  # malformed IDNA: was a 500 (fuzzer)
         *("http://partner.example:99999/h", "http://partner.example:0/h"),  # no such port
+        *("http://exa mple.com/h", "http://" + "a" * 64 + ".example/h", "http://-a.example/h"),
     ],
 )
 def test_only_http_urls_without_credentials(url: str) -> None:
     with pytest.raises(InvalidValue):
         check_url(url)
     assert check_url("https://partner.example:8443/h?x=1").host == "partner.example"
+    assert check_url("https://bücher.example/h").raw_host == b"xn--bcher-kva.example"
+    assert check_url("http://[2001:db8::1]:8080/h").host == "2001:db8::1"
 
 
 class Body(httpx.AsyncByteStream):

@@ -36,7 +36,7 @@ from pavilion_core.eventstore import (
 from pavilion_core.logging import correlation_id
 from pavilion_core.metrics import OUTBOX_BACKLOG, REQUEST_SECONDS, Refresher, exposition
 from pavilion_core.relay import backlog, relay_name
-from pavilion_core.service_tokens import ServiceTokens, Unauthenticated, authenticated
+from pavilion_core.service_tokens import Guard, ServiceTokens, Unauthenticated, documented
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def command_api(
     typed errors, correlation ids, /healthz and /readyz, and the service's routers, each
     route only for requests with a service token (from PAVILION_SERVICE_TOKEN_SECRET
     unless `tokens` is given: the API refuses to start without one)."""
-    guard = authenticated(service, tokens or ServiceTokens.from_env())
+    tokens = tokens or ServiceTokens.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -203,9 +203,10 @@ def command_api(
         name = relay_name(service, services.config.topic)
         OUTBOX_BACKLOG.labels(service).set(await backlog(services.pool, name))
 
+    app.add_middleware(Guard, service=service, tokens=tokens)  # added first: inside Correlated
     install(app, ready, service=service, refreshers=[outbox, *more_metrics(app)])
     for router in routers:
-        app.include_router(router, dependencies=[guard])
+        app.include_router(router, dependencies=[documented()])
     return app
 
 

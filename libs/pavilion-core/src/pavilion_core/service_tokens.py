@@ -16,7 +16,10 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pavilion_core.secrets import secret
 
@@ -91,17 +94,41 @@ class Unauthenticated(Exception):
     """A request to an internal API without a valid service token."""
 
 
-def authenticated(service: str, tokens: ServiceTokens) -> Any:
-    """A router dependency: the request's service token, verified for `service`; its
-    actor goes to `request.state.actor`."""
+# What an internal API serves without a token: probes, metrics, its own documentation.
+OPEN = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc",
+                  "/openapi.json"})  # fmt: skip
+
+
+class Guard:
+    """ASGI middleware: every other path of an internal API refuses a request without a
+    valid service token for `service` (401) before anything reads its body; the
+    token's actor goes to the request's state."""
+
+    def __init__(self, app: ASGIApp, service: str, tokens: ServiceTokens) -> None:
+        self.app, self.service, self.tokens = app, service, tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in OPEN:
+            try:
+                actor = self.tokens.actor(Headers(scope=scope).get("authorization"), self.service)
+            except InvalidServiceToken as exc:
+                body = {"error": {"code": "UNAUTHENTICATED", "message": str(exc)}}
+                refusal = JSONResponse(body, 401, headers={"www-authenticate": "Bearer"})
+                await refusal(scope, receive, send)
+                return
+            scope.setdefault("state", {})["actor"] = actor
+        await self.app(scope, receive, send)
+
+
+def documented() -> Any:
+    """A router dependency that declares the bearer scheme in the OpenAPI document (the
+    Guard has checked the token already)."""
     bearer = HTTPBearer(auto_error=False, description="A service token (gateway/operator)")
 
-    async def verify(
+    async def checked(
         request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     ) -> None:
-        try:
-            request.state.actor = tokens.actor(request.headers.get("authorization"), service)
-        except InvalidServiceToken as exc:
-            raise Unauthenticated(str(exc)) from None
+        if not getattr(request.state, "actor", None):
+            raise Unauthenticated("an Authorization: Bearer <service token> is required")
 
-    return Depends(verify)
+    return Depends(checked)

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import Authenticator, Role, Unauthenticated, Viewer
 from gateway.bootstrap import connect
@@ -36,8 +37,10 @@ class Router(GraphQLRouter[Context, None]):
         self.authenticator = authenticator
 
     async def on_ws_connect(self, context: Context) -> None:
-        params = context.connection_params or {}
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = params.get("Authorization") or params.get("authorization")
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string"})
         try:
             context.viewer = await self.authenticator.viewer(header or context.header)
         except Unauthenticated as exc:
@@ -128,6 +131,9 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
             context_getter=context,
             graphql_ide="graphiql" if config.graphiql else None,
             allow_queries_via_get=False,
+            # graphql-transport-ws only: the legacy graphql-ws protocol runs subscriptions
+            # alone and answered anything else with an internal error
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         ),
         prefix="/graphql",
     )

@@ -26,6 +26,7 @@ class Role(Enum):
 
 
 STAFF = frozenset({Role.ADMIN, Role.ORGANIZER})
+LEEWAY = 30  # seconds a token is still taken after its exp (clocks differ)
 
 
 class Unauthenticated(Exception):
@@ -46,6 +47,13 @@ class Viewer:
     @property
     def sees_personal_data(self) -> bool:
         return self.role is not Role.VIEWER
+
+    @property
+    def valid_until(self) -> float | None:
+        return None if self.expires is None else self.expires + LEEWAY
+
+    def expired(self, now: float) -> bool:
+        return self.valid_until is not None and now > self.valid_until
 
 
 class Authenticator:
@@ -78,7 +86,7 @@ class Authenticator:
             "audience": self.settings.audience,
             "issuer": self.settings.issuer,
             "options": options,
-            "leeway": 30,
+            "leeway": LEEWAY,
         }
         if self.jwks is not None:  # PyJWKClient fetches (and caches) keys with blocking I/O
             key = await asyncio.to_thread(self.jwks.get_signing_key_from_jwt, token)

@@ -52,7 +52,27 @@ class Limits:
     wait_seconds: float = 5.0
     statement_seconds: float = 5.0  # statement_timeout of the read model's pool
     subscriptions_per_connection: int = 10
+    subscriptions_per_subject: int = 50
     subscriptions_total: int = 2_000
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """PAVILION_GATEWAY_<NAME> for the settings operators tune (milliseconds for
+        the two durations)."""
+        counts = {
+            name: env_int(f"PAVILION_GATEWAY_{name.upper()}", getattr(cls, name))
+            for name in (
+                "max_cost",
+                "subscriptions_per_connection",
+                "subscriptions_per_subject",
+                "subscriptions_total",
+            )
+        }
+        return cls(
+            wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000,
+            statement_seconds=env_int("PAVILION_GATEWAY_STATEMENT_MS", 5000) / 1000,
+            **counts,
+        )
 
 
 @dataclass(frozen=True)
@@ -86,18 +106,7 @@ class Config:
             exhibitors_url=service_url("exhibitors", 8001),
             outreach_url=service_url("outreach", 8002),
             notifications_url=service_url("notifications", 8003),
-            limits=Limits(
-                wait_seconds=env_int("PAVILION_GATEWAY_WAIT_MS", 5000) / 1000,
-                max_cost=env_int("PAVILION_GATEWAY_MAX_COST", Limits.max_cost),
-                statement_seconds=env_int("PAVILION_GATEWAY_STATEMENT_MS", 5000) / 1000,
-                subscriptions_per_connection=env_int(
-                    "PAVILION_GATEWAY_SUBSCRIPTIONS_PER_CONNECTION",
-                    Limits.subscriptions_per_connection,
-                ),
-                subscriptions_total=env_int(
-                    "PAVILION_GATEWAY_SUBSCRIPTIONS_TOTAL", Limits.subscriptions_total
-                ),
-            ),
+            limits=Limits.from_env(),
         )
 
 

@@ -1,5 +1,6 @@
 """The typed context built for each GraphQL request (and each subscription)."""
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,25 +23,39 @@ class TooManySubscriptions(GraphQLError):
 
 @dataclass
 class Slots:
-    """Open subscriptions, counted per process (per connection: on its context)."""
+    """Open subscriptions, counted per process, per token subject (so that one caller,
+    over any number of sockets, cannot take them all) and per connection (on its
+    context)."""
 
-    total: int
-    per_connection: int
+    limits: Limits
     open: int = 0
+    by_subject: Counter[str] = field(default_factory=Counter)
 
     @contextmanager
     def held(self, ctx: "Context") -> Iterator[None]:
-        if self.open >= self.total:
+        subject, limits = ctx.viewer.subject, self.limits
+        if self.open >= limits.subscriptions_total:
             raise TooManySubscriptions("the server has all the subscriptions it can hold")
-        if ctx.subscriptions >= self.per_connection:
+        if self.by_subject[subject] >= limits.subscriptions_per_subject:
             raise TooManySubscriptions(
-                f"a connection may hold {self.per_connection} subscriptions at once"
+                f"a caller may hold {limits.subscriptions_per_subject} subscriptions at once"
             )
-        self.open, ctx.subscriptions = self.open + 1, ctx.subscriptions + 1
+        if ctx.subscriptions >= limits.subscriptions_per_connection:
+            raise TooManySubscriptions(
+                f"a connection may hold {limits.subscriptions_per_connection} subscriptions"
+            )
+        self._count(ctx, subject, 1)
         try:
             yield
         finally:
-            self.open, ctx.subscriptions = self.open - 1, ctx.subscriptions - 1
+            self._count(ctx, subject, -1)
+
+    def _count(self, ctx: "Context", subject: str, change: int) -> None:
+        self.open += change
+        self.by_subject[subject] += change
+        ctx.subscriptions += change
+        if not self.by_subject[subject]:
+            del self.by_subject[subject]
 
 
 @dataclass
@@ -54,9 +69,7 @@ class Services:
     slots: Slots = field(init=False)
 
     def __post_init__(self) -> None:
-        self.slots = Slots(
-            self.limits.subscriptions_total, self.limits.subscriptions_per_connection
-        )
+        self.slots = Slots(self.limits)
 
 
 @dataclass

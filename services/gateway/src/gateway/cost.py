@@ -11,11 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
@@ -30,21 +28,13 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway.relay import DEFAULT_PAGE, MAX_PAGE
 
 LIST_SIZE = 10  # what a plain list of records (a delegation's members, ...) is taken for
-
-
-class TooCostly(GraphQLError):
-    def __init__(self, cost: int, limit: int) -> None:
-        super().__init__(
-            f"the query would cost {cost}, over the limit of {limit}: ask for fewer records "
-            "(smaller pages, less nesting of connections)",
-            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
-        )
 
 
 class Walk:
@@ -59,6 +49,12 @@ class Walk:
         self.schema, self.fragments, self.variables = schema, fragments, variables
 
     def operation(self, operation: OperationDefinitionNode) -> int:
+        defaults = {  # what a variable the request leaves out runs with
+            d.variable.name.value: value_from_ast_untyped(d.default_value)
+            for d in operation.variable_definitions or ()
+            if d.default_value is not None
+        }
+        self.variables = {**defaults, **self.variables}
         root = self.schema.get_root_type(operation.operation)
         return self.selections(operation.selection_set, root) if root else 0
 
@@ -97,7 +93,7 @@ class Walk:
     def _times(self, node: FieldNode, kind: GraphQLOutputType) -> int:
         named = get_named_type(kind)
         if named.name.endswith("Connection"):
-            return self._page(node)
+            return max(1, self._page(node))  # an empty page still counts its records
         unwrapped = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
         if isinstance(unwrapped, GraphQLList) and not named.name.endswith("Edge"):
             return LIST_SIZE
@@ -131,27 +127,15 @@ def cost(
     return Walk(schema, fragments, variables or {}).operation(operation)
 
 
-class CostLimit(SchemaExtension):
-    """Refuses an operation over `limit` before it executes (no resolver, no SQL)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and not context.result:
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            chosen = [
-                o for o in operations if context.operation_name in (None, o.name and o.name.value)
-            ]
-            schema = context.schema._schema
-            spent = max((cost(schema, o, fragments, context.variables) for o in chosen), default=0)
-            if spent > self.limit:
-                context.result = ExecutionResult(data=None, errors=[TooCostly(spent, self.limit)])
-        yield
+def operation_cost(context: ExecutionContext) -> int:
+    """The cost of what `context` is about to run (every operation it may choose)."""
+    document = context.graphql_document
+    if document is None:
+        return 0
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if context.operation_name in (None, o.name and o.name.value)]
+    schema = context.schema._schema
+    return max((cost(schema, o, fragments, context.variables) for o in chosen), default=0)

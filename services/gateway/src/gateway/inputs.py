@@ -2,13 +2,12 @@
 variables and its literals, checked before anything runs, with at most `max_text`
 characters each. A string that fails is refused as VALIDATION, naming where it was."""
 
-from collections.abc import Iterator
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, StringValueNode, visit
+from graphql import GraphQLError, StringValueNode, visit
 from graphql.language import Visitor
 from pavilion_core.text import strings, text_problem
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 
 class InvalidText(GraphQLError):
@@ -25,24 +24,17 @@ class _Literals(Visitor):
         self.found.append(node.value)
 
 
-class TextPolicy(SchemaExtension):
-    """Refuses an operation whose variables or literals hold unacceptable text."""
-
-    def __init__(self, max_length: int) -> None:
-        self.max_length = max_length
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and not context.result:
-            literals = _Literals()
-            visit(context.graphql_document, literals)
-            found = [
-                *strings(context.variables or {}, "variables"),
-                *(("query", s) for s in literals.found),
-            ]
-            for where, value in found:
-                if problem := text_problem(value, self.max_length):
-                    error = InvalidText(f"a string in {where} {problem}", where)
-                    context.result = ExecutionResult(data=None, errors=[error])
-                    break
-        yield
+def text_refusal(context: ExecutionContext, max_length: int) -> InvalidText | None:
+    """Why a string in the operation's variables or literals is not acceptable."""
+    if context.graphql_document is None:
+        return None
+    literals = _Literals()
+    visit(context.graphql_document, literals)
+    found = [
+        *strings(context.variables or {}, "variables"),
+        *(("query", s) for s in literals.found),
+    ]
+    for where, value in found:
+        if problem := text_problem(value, max_length):
+            return InvalidText(f"a string in {where} {problem}", where)
+    return None

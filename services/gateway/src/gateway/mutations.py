@@ -3,6 +3,7 @@ service, and answer once the read model shows the new version (read-your-writes,
 bounded) — or at once with a consistency token when the input says `wait: false`."""
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ T = TypeVar("T")
 Info = strawberry.Info[Context, None]
 GATEWAY_ONLY = frozenset({"idempotency_key", "wait"})
 CENT, MAX_AMOUNT = Decimal("0.01"), Decimal(10) ** 15
+SEGMENT = re.compile(r"^[A-Za-z0-9._~-]{1,100}$")
 # What each id of a mutation's input must be the id of.
 ID_KINDS: dict[str, tuple[str, ...]] = {
     "application_id": ("Exhibitor",),
@@ -105,13 +107,13 @@ class Command:
 
 
 async def run(info: Info, command: Command, input: CommandInput, *path: str) -> Outcome[Any]:
-    """Send `command` with `input`; the input fields named in `path` fill its path
-    (percent-encoded: a caller's text is one path segment, never more)."""
+    """Send `command` with `input`; the input fields named in `path` fill its path,
+    each one segment of letters, digits and -._~ (and percent-encoded all the same)."""
     ctx = info.context
     if not _may_try(ctx, command):
         return Outcome(user_errors=[forbidden(ctx)])
     try:
-        values = [str(_json(name, getattr(input, name))) for name in path]
+        values = [_segment(name, _json(name, getattr(input, name))) for name in path]
         body = command_body(input, *path)
         key = _idempotency_key(input.idempotency_key)
     except (BadInput, NotFound) as exc:
@@ -123,6 +125,15 @@ async def run(info: Info, command: Command, input: CommandInput, *path: str) -> 
     if not isinstance(sent, Sent):
         return Outcome(user_errors=sent)
     return await _shown(ctx, command, sent, input.wait)
+
+
+def _segment(name: str, value: Any) -> str:
+    """A value that can only be one path segment: no "/", no "." or "..", nothing to
+    normalise away; ids and codes are made of these."""
+    text = str(value)
+    if not SEGMENT.match(text) or text in (".", ".."):
+        raise BadInput(f"{to_camel(name)} may hold letters, digits and -._~ only", name)
+    return text
 
 
 def _may_try(ctx: Context, command: Command) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+from pavilion_core.text import text_problem
 
 from gateway.projector import CHANNEL
 
@@ -34,16 +35,11 @@ def parse_token(token: str) -> tuple[str, int]:
     or a version that is no whole number must not reach the wait."""
     try:
         subject, version = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):  # deep JSON: Recursion
         subject = version = None
-    if not isinstance(subject, str) or type(version) is not int or not _storable(subject):
+    if not isinstance(subject, str) or type(version) is not int or text_problem(subject):
         raise ValueError("the consistency token is not valid")
     return subject, version
-
-
-def _storable(text: str) -> bool:
-    """PostgreSQL text holds no NUL, and UTF-8 has no lone surrogates."""
-    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
 
 
 class News:

@@ -56,7 +56,7 @@ def encode_cursor(key: list[Any]) -> str:
 def decode_cursor(cursor: str) -> list[Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         raise BadInput("the cursor is not valid", "after") from None
     if not isinstance(key, list):
         raise BadInput("the cursor is not valid", "after")

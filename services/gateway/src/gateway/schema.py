@@ -20,13 +20,12 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from gateway.admission import Admission
 from gateway.config import Limits
 from gateway.context import Context
-from gateway.cost import CostLimit
 from gateway.exhibitors.dashboard import DashboardQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
-from gateway.inputs import TextPolicy
 from gateway.news import parse_token
 from gateway.nodes import load_node
 from gateway.notifications.mutations import NotificationMutations
@@ -162,8 +161,7 @@ def make_schema(limits: Limits | None = None, *, introspection: bool = True) -> 
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         # after parsing and validation, before anything runs (no resolver, no SQL)
-        lambda: TextPolicy(limits.max_text),
-        lambda: CostLimit(limits.max_cost),
+        lambda: Admission(limits),
         MaskInternalErrors,
     ]
     built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -36,7 +36,7 @@ class TokenExpired(GraphQLError):
 async def news_for(ctx: Context) -> AsyncIterator[Item]:
     """What the projector commits, while the subscription holds a slot and its token
     is valid."""
-    expires = ctx.viewer.expires or time.time() + 3600
+    expires = ctx.viewer.valid_until or time.time() + 3600
     deadline = asyncio.get_running_loop().time() + max(0.0, expires - time.time())
     with ctx.services.slots.held(ctx):
         async with ctx.services.news.subscription() as news:

@@ -4,20 +4,24 @@ opt-in an operator records on a recipient's request. Every route needs a service
 token (pavilion_core.service_tokens) and records its actor; nothing here is public
 (the unsubscribe pages are: public.py)."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Query, Request
 from pavilion_core.bodies import ERROR_RESPONSES, Body
 from pavilion_core.errors import NotFound
-from pavilion_core.http import command_api, request_metadata
+from pavilion_core.eventstore import request_hash
+from pavilion_core.http import command_api, header_id, request_metadata
 from pavilion_core.metrics import NOTIFICATIONS, Refresher
 from pydantic import EmailStr, Field
 
 from notifications import endpoints
 from notifications.bootstrap import Services, start
 from notifications.config import Config
+from notifications.journal import Once, first_result
 from notifications.pipeline import opt_in
 from notifications.webhooks import AddressPolicy
 
@@ -80,49 +84,98 @@ def _services(request: Request) -> Services:
     return services
 
 
+async def _once(
+    request: Request,
+    body: Any,
+    change: Callable[[Once | None], Awaitable[Changed]],
+    *,
+    shows_secret: bool = False,
+) -> Changed:
+    """`change` once per Idempotency-Key: a retry is answered with the first result
+    (and the endpoint's secret as it is now, where the answer shows one)."""
+    pool, key = _services(request).pool, header_id(request, "idempotency-key")
+    once = Once(key, request_hash({"path": request.url.path, "body": body})) if key else None
+
+    async def replayed() -> Changed | None:
+        if (done := await first_result(pool, once)) is None:
+            return None
+        request.state.idempotent_replayed = True
+        secret = await endpoints.current_secret(pool, done.stream_id) if shows_secret else None
+        return Changed(id=UUID(done.stream_id), version=done.version, secret=secret)
+
+    if replay := await replayed():
+        return replay
+    try:
+        return await change(once)
+    except asyncpg.UniqueViolationError:  # the same key at the same moment: the first won
+        if replay := await replayed():
+            return replay
+        raise
+
+
 @router.post("/webhooks", status_code=201, response_model_by_alias=True)
 async def register_webhook(body: EndpointIn, request: Request) -> Changed:
     """The secret is shown once: receivers verify signatures with it."""
     services = _services(request)
-    made = await endpoints.register_endpoint(
-        services.pool,
-        body.url,
-        body.event_types,
-        body.description,
-        policy=AddressPolicy(services.config.webhooks_allowed_networks),
-        meta=request_metadata(request),
-        now=services.config.clock.now(),
-    )
-    return Changed(id=UUID(made.endpoint_id), version=made.version, secret=made.secret)
+
+    async def register(once: Once | None) -> Changed:
+        made = await endpoints.register_endpoint(
+            services.pool,
+            body.url,
+            body.event_types,
+            body.description,
+            policy=AddressPolicy(services.config.webhooks_allowed_networks),
+            meta=request_metadata(request),
+            now=services.config.clock.now(),
+            once=once,
+        )
+        return Changed(id=UUID(made.endpoint_id), version=made.version, secret=made.secret)
+
+    return await _once(request, body.model_dump(mode="json"), register, shows_secret=True)
 
 
 @router.post("/webhooks/{id}/disable", response_model_by_alias=True)
 async def disable(id: UUID, request: Request) -> Changed:
     meta, pool = request_metadata(request), _services(request).pool
-    return Changed(id=id, version=await endpoints.disable_endpoint(pool, str(id), meta))
+
+    async def change(once: Once | None) -> Changed:
+        return Changed(id=id, version=await endpoints.disable_endpoint(pool, str(id), meta, once))
+
+    return await _once(request, {}, change)
 
 
 @router.post("/webhooks/{id}/enable", response_model_by_alias=True)
 async def enable(id: UUID, request: Request) -> Changed:
     meta, pool = request_metadata(request), _services(request).pool
-    return Changed(id=id, version=await endpoints.enable_endpoint(pool, str(id), meta))
+
+    async def change(once: Once | None) -> Changed:
+        return Changed(id=id, version=await endpoints.enable_endpoint(pool, str(id), meta, once))
+
+    return await _once(request, {}, change)
 
 
 @router.post("/webhooks/{id}/rotate-secret", response_model_by_alias=True)
 async def rotate_secret(id: UUID, request: Request) -> Changed:
     """The new secret is shown once; the old one signs nothing from now on."""
     meta, pool = request_metadata(request), _services(request).pool
-    made = await endpoints.rotate_secret(pool, str(id), meta)
-    return Changed(id=id, version=made.version, secret=made.secret)
+
+    async def change(once: Once | None) -> Changed:
+        made = await endpoints.rotate_secret(pool, str(id), meta, once)
+        return Changed(id=id, version=made.version, secret=made.secret)
+
+    return await _once(request, {}, change, shows_secret=True)
 
 
 @router.post("/webhooks/{id}/delete", response_model_by_alias=True)
 async def delete(id: UUID, request: Request) -> Changed:
     services = _services(request)
     now, meta = services.config.clock.now(), request_metadata(request)
-    return Changed(
-        id=id, version=await endpoints.delete_endpoint(services.pool, str(id), meta, now)
-    )
+
+    async def change(once: Once | None) -> Changed:
+        version = await endpoints.delete_endpoint(services.pool, str(id), meta, now, once)
+        return Changed(id=id, version=version)
+
+    return await _once(request, {}, change)
 
 
 @router.get("/webhooks/{id}/deliveries", response_model_by_alias=True)

@@ -21,7 +21,7 @@ from pavilion_core.envelope import Metadata
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
 
 from notifications import events as e
-from notifications.journal import append_event
+from notifications.journal import Once, append_event
 from notifications.webhooks import (
     AddressPolicy,
     Resolver,
@@ -86,6 +86,7 @@ async def register_endpoint(
     meta: Metadata,
     now: datetime,
     resolver: Resolver = system_resolver,
+    once: Once | None = None,
 ) -> NewSecret:
     """Check the URL now, for early feedback (every attempt checks it again), and
     store the endpoint with a new secret."""
@@ -103,7 +104,7 @@ async def register_endpoint(
             now,
         )
         registered = e.WebhookEndpointRegistered(endpoint, url, event_types)
-        version = await append_event(conn, endpoint, meta, registered)
+        version = await append_event(conn, endpoint, meta, registered, once)
     return NewSecret(endpoint, secret, version)
 
 
@@ -120,19 +121,25 @@ async def _check_addresses(url: str, policy: AddressPolicy, resolver: Resolver) 
         raise InvalidValue("url", f"{why}: webhooks go to public addresses only")
 
 
-async def disable_endpoint(pool: Pool, endpoint: str, meta: Metadata) -> int:
+async def disable_endpoint(
+    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+) -> int:
     """No new deliveries, and pending ones are not attempted until it is enabled
     again. Already disabled: nothing is appended; the current version is returned."""
-    return await _set_enabled(pool, endpoint, meta, enabled=False)
+    return await _set_enabled(pool, endpoint, meta, once, enabled=False)
 
 
-async def enable_endpoint(pool: Pool, endpoint: str, meta: Metadata) -> int:
+async def enable_endpoint(
+    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+) -> int:
     """Deliveries resume, the pending ones first (they are due). Already enabled:
     nothing is appended; the current version is returned."""
-    return await _set_enabled(pool, endpoint, meta, enabled=True)
+    return await _set_enabled(pool, endpoint, meta, once, enabled=True)
 
 
-async def _set_enabled(pool: Pool, endpoint: str, meta: Metadata, *, enabled: bool) -> int:
+async def _set_enabled(
+    pool: Pool, endpoint: str, meta: Metadata, once: Once | None, *, enabled: bool
+) -> int:
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, endpoint)
         stream = str(row["id"])
@@ -144,10 +151,12 @@ async def _set_enabled(pool: Pool, endpoint: str, meta: Metadata, *, enabled: bo
             "UPDATE webhook_endpoints SET active = $2 WHERE id = $1", row["id"], enabled
         )
         changed = e.WebhookEndpointEnabled(stream) if enabled else e.WebhookEndpointDisabled(stream)
-        return await append_event(conn, stream, meta, changed)
+        return await append_event(conn, stream, meta, changed, once)
 
 
-async def rotate_secret(pool: Pool, endpoint: str, meta: Metadata) -> NewSecret:
+async def rotate_secret(
+    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+) -> NewSecret:
     """A new secret signs every attempt from now on, the old one none (an attempt
     already in flight may still arrive signed with the old one)."""
     secret = new_secret()
@@ -157,11 +166,13 @@ async def rotate_secret(pool: Pool, endpoint: str, meta: Metadata) -> NewSecret:
             "UPDATE webhook_endpoints SET secret = $2 WHERE id = $1", row["id"], secret
         )
         stream = str(row["id"])
-        version = await append_event(conn, stream, meta, e.WebhookSecretRotated(stream))
+        version = await append_event(conn, stream, meta, e.WebhookSecretRotated(stream), once)
     return NewSecret(stream, secret, version)
 
 
-async def delete_endpoint(pool: Pool, endpoint: str, meta: Metadata, now: datetime) -> int:
+async def delete_endpoint(
+    pool: Pool, endpoint: str, meta: Metadata, now: datetime, once: Once | None = None
+) -> int:
     """Nothing more is delivered to it. The row stays, marked deleted, so that its
     deliveries keep their history; the pending ones are abandoned, saying why (one
     WebhookEndpointDeleted explains them all, rather than an event per delivery), and
@@ -180,7 +191,7 @@ async def delete_endpoint(pool: Pool, endpoint: str, meta: Metadata, now: dateti
             now,
         )
         stream = str(row["id"])
-        return await append_event(conn, stream, meta, e.WebhookEndpointDeleted(stream))
+        return await append_event(conn, stream, meta, e.WebhookEndpointDeleted(stream), once)
 
 
 async def _locked(conn: Connection, endpoint: str) -> asyncpg.Record:
@@ -193,6 +204,17 @@ async def _locked(conn: Connection, endpoint: str) -> asyncpg.Record:
     if row is None:
         raise NotFound(f"no webhook endpoint {endpoint}")
     return row
+
+
+async def current_secret(pool: Pool, endpoint: str) -> str:
+    """What signs the endpoint's deliveries now (a retried registration or rotation is
+    answered with it)."""
+    secret = await pool.fetchval(
+        "SELECT secret FROM webhook_endpoints WHERE id = $1", _uuid(endpoint, "webhook endpoint")
+    )
+    if secret is None:
+        raise NotFound(f"no webhook endpoint {endpoint}")
+    return str(secret)
 
 
 def _uuid(text: str, what: str) -> UUID:

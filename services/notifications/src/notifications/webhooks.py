@@ -11,6 +11,7 @@ import base64
 import fnmatch
 import ipaddress
 import random
+import re
 import secrets
 import socket
 from collections.abc import Iterable, Sequence
@@ -160,13 +161,27 @@ def check_url(url: str) -> httpx.URL:
         host = parsed.host  # an IDNA host ("xn--…") is decoded here, and may be malformed
     except (httpx.InvalidURL, UnicodeError):  # idna's errors are UnicodeErrors
         parsed, host = httpx.URL(), ""
-    if parsed.scheme not in ("http", "https") or not host:
+    if parsed.scheme not in ("http", "https") or not host or not _host_name(parsed.raw_host):
         raise InvalidValue("url", f"{url!r} is not an http(s) URL")
     if parsed.port is not None and not 1 <= parsed.port <= 65535:
         raise InvalidValue("url", f"port {parsed.port} is not a port (1-65535)")
     if parsed.userinfo:
         raise InvalidValue("url", "credentials in the URL are not allowed (it is published)")
     return parsed
+
+
+LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _host_name(raw: bytes) -> bool:
+    """An IP literal, or a DNS name (IDNA-encoded) whose every label is one: a host no
+    resolver could ask for is refused when registered, not at each delivery."""
+    host = raw.decode("ascii", "replace").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return 0 < len(host) <= 253 and all(LABEL.match(label) for label in host.split("."))
 
 
 class Resolver(Protocol):
