@@ -18,7 +18,6 @@ import binascii
 import itertools
 import json
 import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,16 +43,15 @@ from graphql import (
     get_named_type,
 )
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import ensure_topics
 
-from tests.conftest import RUN, _fresh_database
 from tests.e2e.planted import World, plant, records
-from tests.e2e.stack import Stack, running, token
+from tests.e2e.stack import Stack, running, scratch, token
 from tests.support import eventually
 
 SDL = build_schema((Path(__file__).parents[2] / "schemas/graphql/schema.graphql").read_text())
 PROCESSES = [("exhibitors", "api"), ("gateway", "projector"), ("gateway", "api")]
 EDITION = "CISCE-2026"
+SERVICES = ("exhibitors", "outreach", "notifications")
 DEPTH = 4
 # The kind of record each planted id is, and who may see it (EXHIBITOR: "Own" only).
 KINDS = {
@@ -80,27 +78,19 @@ async def planted(
     producer: AIOKafkaProducer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Stack, World, dict[str, str]]]:
-    run = uuid.uuid4().hex[:8]
-    topics = {s: f"pavtest.{RUN}.{run}.{s}" for s in ("exhibitors", "outreach", "notifications")}
-    await ensure_topics(kafka, list(topics.values()))
-    databases = [_fresh_database(templates[kind]) for kind in ("eventstore", "readmodel")]
-    store, read_model = [await anext(d) for d in databases]
-    env = {
-        "PAVILION_EXHIBITORS_DATABASE_URL": store,
-        "PAVILION_GATEWAY_DATABASE_URL": read_model,
-        "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
-        "PAVILION_GATEWAY_GROUP": f"{run}.projector",
-    }
-    world = plant(World())
-    for topic, record in records(world, topics):
-        await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
-    async with running(PROCESSES, env, tmp_path_factory.mktemp("logs")) as stack:
-        await eventually(
-            lambda: _projected(read_model, len(world.events)), within=60, what="all planted"
-        )
-        yield stack, world, topics
-    for database in databases:
-        await anext(database, None)
+    async with scratch(templates, kafka) as env:
+        topics = {s: env[f"PAVILION_{s.upper()}_TOPIC"] for s in SERVICES}
+        world = plant(World())
+        for topic, record in records(world, topics):
+            await producer.send_and_wait(
+                topic, record.value, key=record.key, headers=record.headers
+            )
+        read_model = env["PAVILION_GATEWAY_DATABASE_URL"]
+        async with running(PROCESSES, env, tmp_path_factory.mktemp("logs")) as stack:
+            await eventually(
+                lambda: _projected(read_model, len(world.events)), within=60, what="all planted"
+            )
+            yield stack, world, topics
 
 
 async def _projected(read_model: str, planted: int) -> bool:

@@ -6,7 +6,6 @@ opened with expires, and a socket runs no operation after that."""
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,10 +16,8 @@ from gql.client import AsyncClientSession
 from gql.transport.exceptions import TransportConnectionFailed, TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import ensure_topics
 
-from tests.conftest import RUN, _fresh_database
-from tests.e2e.stack import AUTH, Stack, running, token
+from tests.e2e.stack import AUTH, Stack, running, scratch, token
 from tests.support import eventually
 
 CHANGED = gql('subscription { exhibitorChanged(edition: "CISCE-2026") { id } }')
@@ -30,19 +27,16 @@ CHANGED = gql('subscription { exhibitorChanged(edition: "CISCE-2026") { id } }')
 async def stack(
     templates: dict[str, str], kafka: KafkaSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
-    topic = f"pavtest.{RUN}.{uuid.uuid4().hex[:8]}.exhibitors"
-    await ensure_topics(kafka, [topic])
-    database = _fresh_database(templates["readmodel"])
-    env = {
-        "PAVILION_GATEWAY_DATABASE_URL": await anext(database),
-        "PAVILION_GATEWAY_TOPICS": topic,
+    limits = {
         "PAVILION_GATEWAY_SUBSCRIPTIONS_PER_CONNECTION": "2",
         "PAVILION_GATEWAY_SUBSCRIPTIONS_PER_SUBJECT": "3",
         "PAVILION_GATEWAY_SUBSCRIPTIONS_TOTAL": "4",
     }
-    async with running([("gateway", "api")], env, tmp_path_factory.mktemp("logs")) as stack:
+    async with (
+        scratch(templates, kafka) as env,
+        running([("gateway", "api")], {**env, **limits}, tmp_path_factory.mktemp("logs")) as stack,
+    ):
         yield stack
-    await anext(database, None)
 
 
 def transport(stack: Stack, bearer: str) -> WebsocketsTransport:

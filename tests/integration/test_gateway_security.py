@@ -15,6 +15,8 @@ from gateway import cli
 from gateway.auth import Authenticator, Role, Unauthenticated, Viewer
 from gateway.config import AuthSettings, Limits
 from gateway.context import Context, Services
+from gateway.nodes import LOADERS
+from gateway.policy import NODE_KINDS
 from gateway.schema import schema
 from jwt.algorithms import RSAAlgorithm
 from pavilion_core.logging import correlation_id
@@ -104,3 +106,7 @@ async def test_an_internal_error_is_masked_and_its_correlation_id_is_logged(
     assert "pool" not in error.message.lower()
     [record] = [r for r in caplog.records if r.getMessage() == "internal error in a resolver"]
     assert record.exc_info is not None
+
+
+def test_the_ids_the_policy_decodes_are_those_a_loader_loads():
+    assert NODE_KINDS == set(LOADERS)  # else a valid id would reach no loader

@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +12,7 @@ import strawberry
 from graphql import GraphQLError
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
@@ -159,11 +160,22 @@ async def fetch_page(
         total = await conn.fetchval(
             f"SELECT count(*) FROM {query.source} WHERE {narrowed}", *query.args
         )
-    edges = [Edge(cursor=encode_cursor(keyset.key(r)), node=node(r)) for r in rows[:size]]
+    return page_of(rows, size, total, lambda r: encode_cursor(keyset.key(r)), node)
+
+
+def page_of(
+    found: Sequence[R],
+    size: int,
+    total: int,
+    cursor: Callable[[R], str],
+    node: Callable[[R], T],
+) -> Connection[T]:
+    """A connection of the first `size` of `found` (one more tells a next page exists)."""
+    edges = [Edge(cursor=cursor(item), node=node(item)) for item in found[:size]]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
         ),
         total_count=total,
     )

@@ -11,19 +11,19 @@ import strawberry
 
 from gateway.commands import Refused
 from gateway.context import Context
+from gateway.outreach.columns import select
 from gateway.policy import OnlyAdmin, Ref
 from gateway.relay import (
     BadInput,
     Connection,
-    Edge,
     Keyset,
     Node,
-    PageInfo,
     Query,
     decode_cursor,
     encode_cursor,
     fetch_page,
     global_id,
+    page_of,
     page_size,
 )
 from gateway.timeline import Timelined
@@ -118,11 +118,8 @@ class WebhookEndpoint(Node, Timelined):
             params |= {"afterCreatedAt": created, "afterId": delivery}
         path = f"/webhooks/{self.local_id}/deliveries"
         answer = await info.context.services.commands.get("notifications", path, params)
-        return _page(
-            [WebhookDelivery.from_answer(d) for d in answer["deliveries"]],
-            page_size(first),
-            answer["total"],
-        )
+        deliveries = [WebhookDelivery.from_answer(d) for d in answer["deliveries"]]
+        return page_of(deliveries, page_size(first), answer["total"], _cursor, lambda d: d)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "WebhookEndpoint":
@@ -140,9 +137,12 @@ class WebhookEndpoint(Node, Timelined):
 
     @classmethod
     async def load(cls, ctx: Context, ref: Ref) -> "WebhookEndpoint | None":
-        select = f"SELECT {COLUMNS} FROM webhook_endpoints WHERE {{where}}"
-        row = await ctx.loaders.one(select).load(ref.id)
+        row = await ctx.loaders.one(select("webhook_endpoints", COLUMNS)).load(ref.id)
         return cls.from_row(row) if row else None
+
+
+def _cursor(delivery: WebhookDelivery) -> str:
+    return encode_cursor(["DELIVERY", delivery.created_at.isoformat(), delivery.local_id])
 
 
 def _delivery_cursor(cursor: str) -> tuple[str, str]:
@@ -150,21 +150,6 @@ def _delivery_cursor(cursor: str) -> tuple[str, str]:
     if len(key) != 3 or key[0] != "DELIVERY":
         raise BadInput("the cursor is not valid (for this order)", "after")
     return str(key[1]), str(key[2])
-
-
-def _page(deliveries: list[WebhookDelivery], size: int, total: int) -> Connection[WebhookDelivery]:
-    edges = [
-        Edge(cursor=encode_cursor(["DELIVERY", d.created_at.isoformat(), d.local_id]), node=d)
-        for d in deliveries[:size]
-    ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(deliveries) > size,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
-    )
 
 
 @strawberry.type
