@@ -5,7 +5,7 @@ UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 WITH_INFRA := deploy/with-infra.sh
 
-.PHONY: help install run test unit integration e2e lint format infra-up infra-down bench
+.PHONY: help install run test unit integration e2e lint format infra-up infra-down bench chaos
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,3 +50,6 @@ infra-down:  ## stop PostgreSQL and Kafka
 
 bench: install  ## benchmarks with their same-run baselines (bench/README.md); BENCH_ARGS=--quick
 	$(WITH_INFRA) $(UV) run --frozen python -m bench $(BENCH_ARGS)
+
+chaos: install  ## faults under load on a stack of its own (docs/reliability.md); CHAOS_ARGS="--only pg-kill"
+	$(UV) run --frozen python -m bench.chaos $(CHAOS_ARGS)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 from pavilion_core.config import KafkaSettings
-from pavilion_core.consumer import stored_offsets
+from pavilion_core.fence import stored_offsets
 from pavilion_core.relay import backlog, relay_name
 from pavilion_core.service_tokens import ServiceTokens
 

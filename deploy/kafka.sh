@@ -1,15 +1,39 @@
 #!/usr/bin/env bash
-# Apache Kafka (KRaft, single combined broker+controller on loopback) without Docker:
+# Apache Kafka (KRaft, combined broker+controller nodes on loopback) without Docker:
 # jars from Maven Central via deploy/kafka/pom.xml, cached; storage formatted once.
+# One node by default; PAVILION_KAFKA_NODES=3 runs a cluster of three on the loopback
+# ports PAVILION_KAFKA_PORT+2(i-1) (broker) and PAVILION_KAFKA_CONTROLLER_PORT+2(i-1)
+# (controller), replication 3, min.insync.replicas 2; clients should then bootstrap from
+# all three (PAVILION_KAFKA_BOOTSTRAP=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3).
+# `start` starts whichever node is not running (so it also restarts a killed one).
 # Usage: deploy/kafka.sh start|stop|status
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO_ROOT/deploy/kafka/pom.xml")
 LIBS=$PAVILION_CACHE_DIR/kafka-$KAFKA_VERSION/libs
-DIR=$PAVILION_STATE_DIR/kafka
-PIDFILE=$DIR/kafka.pid
-LOG=$PAVILION_LOG_DIR/kafka.log
+NODES=${PAVILION_KAFKA_NODES:-1}
+[[ $NODES =~ ^[1-9]$ ]] || { echo "kafka: PAVILION_KAFKA_NODES must be 1-9" >&2; exit 2; }
+[ "$NODES" = 1 ] || [ "$NODES" -ge 3 ] || { echo "kafka: a cluster needs 3 or more nodes" >&2; exit 2; }
+TOP=$PAVILION_STATE_DIR/kafka
+
+# The paths and ports of node $1: one node keeps the layout it always had.
+node() {
+  local i=$1 offset=$((2 * ($1 - 1)))
+  if [ "$NODES" = 1 ]; then DIR=$TOP; LOG=$PAVILION_LOG_DIR/kafka.log
+  else DIR=$TOP/node-$i; LOG=$PAVILION_LOG_DIR/kafka-$i.log; fi
+  PIDFILE=$DIR/kafka.pid
+  PORT=$((PAVILION_KAFKA_PORT + offset))
+  CONTROLLER_PORT=$((PAVILION_KAFKA_CONTROLLER_PORT + offset))
+}
+
+voters() {
+  local i list=()
+  for i in $(seq 1 "$NODES"); do
+    list+=("$i@127.0.0.1:$((PAVILION_KAFKA_CONTROLLER_PORT + 2 * (i - 1)))")
+  done
+  (IFS=,; echo "${list[*]}")
+}
 
 fetch_jars() {
   [ -f "$LIBS/.complete" ] && return
@@ -21,26 +45,32 @@ fetch_jars() {
 }
 
 write_config() {
+  local id=$1 replicas=1 isr=1
+  [ "$NODES" = 1 ] || { replicas=3; isr=2; }
   mkdir -p "$DIR/data" "$PAVILION_LOG_DIR"
   cat > "$DIR/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$PAVILION_KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PAVILION_KAFKA_PORT,CONTROLLER://127.0.0.1:$PAVILION_KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PAVILION_KAFKA_PORT
+node.id=$id
+controller.quorum.voters=$(voters)
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$DIR/data
 num.partitions=6
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+offsets.topic.replication.factor=$replicas
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 PROPS
+  if [ "$NODES" != 1 ]; then
+    printf 'default.replication.factor=%s\nmin.insync.replicas=%s\n' "$replicas" "$isr" \
+      >> "$DIR/server.properties"
+  fi
   cat > "$DIR/log4j2.xml" <<XML
 <Configuration status="WARN">
   <Appenders><Console name="out" target="SYSTEM_OUT">
@@ -57,42 +87,89 @@ java_run() {
   java -Xms256m -Xmx512m -Dlog4j2.configurationFile="$DIR/log4j2.xml" -cp "$LIBS/*" "$@"
 }
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-started() { grep -q "Kafka Server started" "$LOG" && (exec 3<>"/dev/tcp/127.0.0.1/$PAVILION_KAFKA_PORT"); }
+# A killed JVM stays a zombie until it is reaped: that is not running.
+running() {
+  local state
+  [ -f "$PIDFILE" ] && state=$(ps -o stat= -p "$(cat "$PIDFILE")") && [[ $state != Z* ]]
+}
+stopped() { ! running; }
+started() { grep -q "Kafka Server started" "$LOG" && (exec 3<>"/dev/tcp/127.0.0.1/$PORT"); }
 
-start() {
-  if [ "$PAVILION_KAFKA_EXTERNAL" = 1 ]; then echo "kafka: using $PAVILION_KAFKA_BOOTSTRAP"; return; fi
-  if running; then echo "kafka: already running on $PAVILION_KAFKA_BOOTSTRAP"; return; fi
-  port_free "$PAVILION_KAFKA_PORT" kafka PAVILION_KAFKA_PORT
-  port_free "$PAVILION_KAFKA_CONTROLLER_PORT" kafka PAVILION_KAFKA_CONTROLLER_PORT
-  fetch_jars
-  write_config
+# One id for every node of the cluster, made once.
+cluster_id() {
+  mkdir -p "$TOP"
+  [ -f "$TOP/cluster.id" ] || java_run kafka.tools.StorageTool random-uuid > "$TOP/cluster.id"
+  cat "$TOP/cluster.id"
+}
+
+# Launch node $1 (not waiting for it); `started` tells when it is up.
+launch() {
+  node "$1"
+  if running; then echo "kafka: node $1 already running on 127.0.0.1:$PORT"; return; fi
+  port_free "$PORT" kafka PAVILION_KAFKA_PORT
+  port_free "$CONTROLLER_PORT" kafka PAVILION_KAFKA_CONTROLLER_PORT
+  write_config "$1"
   if [ ! -f "$DIR/data/meta.properties" ]; then
-    java_run kafka.tools.StorageTool format -t "$(java_run kafka.tools.StorageTool random-uuid)" \
-      -c "$DIR/server.properties" >/dev/null
+    local id
+    if [ "$NODES" = 1 ]; then id=$(java_run kafka.tools.StorageTool random-uuid); else id=$(cluster_id); fi
+    java_run kafka.tools.StorageTool format -t "$id" -c "$DIR/server.properties" >/dev/null
   fi
   : > "$LOG"
   nohup java -Xms256m -Xmx512m -XX:+UseG1GC -Dlog4j2.configurationFile="$DIR/log4j2.xml" \
     -cp "$LIBS/*" kafka.Kafka "$DIR/server.properties" >> "$LOG" 2>&1 &
   echo $! > "$PIDFILE"
-  if ! wait_for 90 started; then
-    echo "kafka: did not start within 90 s; last log lines:" >&2; tail -20 "$LOG" >&2; exit 1
+}
+
+start() {
+  if [ "$PAVILION_KAFKA_EXTERNAL" = 1 ]; then echo "kafka: using $PAVILION_KAFKA_BOOTSTRAP"; return; fi
+  local i
+  if [ "$NODES" = 1 ] && node 1 && running; then
+    echo "kafka: already running on $PAVILION_KAFKA_BOOTSTRAP"; return
   fi
-  echo "kafka: started on $PAVILION_KAFKA_BOOTSTRAP (log: $LOG)"
+  fetch_jars
+  # the nodes of a cluster start together: each waits for a quorum of controllers
+  for i in $(seq 1 "$NODES"); do launch "$i"; done
+  for i in $(seq 1 "$NODES"); do
+    node "$i"
+    if ! wait_for 90 started; then
+      echo "kafka: node $i did not start within 90 s; last log lines:" >&2; tail -20 "$LOG" >&2; exit 1
+    fi
+  done
+  if [ "$NODES" = 1 ]; then echo "kafka: started on $PAVILION_KAFKA_BOOTSTRAP (log: $LOG)"
+  else echo "kafka: $NODES nodes up from 127.0.0.1:$PAVILION_KAFKA_PORT (logs: $PAVILION_LOG_DIR/kafka-*.log)"; fi
 }
 
 stop() {
-  running || { rm -f "$PIDFILE"; return 0; }
-  local pid; pid=$(cat "$PIDFILE")
-  kill "$pid"
-  wait_for 60 bash -c "! kill -0 $pid" || kill -9 "$pid"
-  rm -f "$PIDFILE"
-  echo "kafka: stopped"
+  local i pid
+  for i in $(seq 1 "$NODES"); do
+    node "$i"
+    running || { rm -f "$PIDFILE"; continue; }
+    pid=$(cat "$PIDFILE")
+    kill "$pid"
+    wait_for 60 stopped || kill -9 "$pid"
+    rm -f "$PIDFILE"
+    if [ "$NODES" = 1 ]; then echo "kafka: stopped"; else echo "kafka: node $i stopped"; fi
+  done
+}
+
+status() {
+  local i down=0
+  for i in $(seq 1 "$NODES"); do
+    node "$i"
+    if running; then
+      if [ "$NODES" = 1 ]; then echo "kafka: running (pid $(cat "$PIDFILE"))"
+      else echo "kafka: node $i running (pid $(cat "$PIDFILE"))"; fi
+    else
+      if [ "$NODES" = 1 ]; then echo "kafka: stopped"; else echo "kafka: node $i stopped"; fi
+      down=1
+    fi
+  done
+  [ "$down" = 0 ] || exit 3
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) running && echo "kafka: running (pid $(cat "$PIDFILE"))" || { echo "kafka: stopped"; exit 3; } ;;
+  status) status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -50,25 +50,51 @@ stop_all() {
   "$here/kafka.sh" stop || true
   "$here/postgres.sh" stop || true
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
+
+# Keep a process running: when it exits (a crash, a kill), start it again after a
+# backoff — 1 s doubling to 30 s, back to 1 s after a run of a minute — and say so.
+# A process that refuses its settings (exit 2) is not restarted: make run stops.
+supervise() {
+  local name=$1 delay=1 child code began; shift
+  trap '[ -n "${child:-}" ] && kill -TERM "$child" 2>/dev/null; wait "${child:-}" 2>/dev/null; exit 0' TERM INT
+  while true; do
+    began=$SECONDS
+    "$@" >> "$PAVILION_LOG_DIR/$name.log" 2>&1 &
+    child=$!
+    code=0; wait "$child" || code=$?
+    [ "$code" = 2 ] && { echo "$name refused its settings (see $PAVILION_LOG_DIR/$name.log)" >&2; exit 2; }
+    [ $((SECONDS - began)) -ge 60 ] && delay=1
+    echo "$(date -u +%FT%TZ) $name exited with code $code; restarting in ${delay}s" \
+      | tee -a "$PAVILION_LOG_DIR/supervisor.log" >&2
+    sleep "$delay" & child=$!; wait "$child" || true
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
 
 "$here/postgres.sh" start
 "$here/kafka.sh" start
 mkdir -p "$PAVILION_LOG_DIR"
+ports=(PAVILION_SMTP_PORT PAVILION_EXHIBITORS_PORT PAVILION_OUTREACH_PORT PAVILION_NOTIFICATIONS_PORT
+       PAVILION_NOTIFICATIONS_PUBLIC_PORT PAVILION_GATEWAY_PORT)
+for variable in "${ports[@]}"; do port_free "${!variable}" pavilion "$variable"; done
 # The SMTP catcher: every email the system sends lands in $MAIL_DIR as an .eml file.
-.venv/bin/python -m notifications.catcher --port "$PAVILION_SMTP_PORT" --dir "$MAIL_DIR" \
-  >> "$PAVILION_LOG_DIR/smtp-catcher.log" 2>&1 &
+supervise smtp-catcher .venv/bin/python -m notifications.catcher --port "$PAVILION_SMTP_PORT" \
+  --dir "$MAIL_DIR" &
 pids+=($!)
 for process in "${PROCESSES[@]}"; do
   read -r service role <<< "$process"
-  .venv/bin/python -m "$service" "$role" >> "$PAVILION_LOG_DIR/$service-$role.log" 2>&1 &
+  supervise "$service-$role" .venv/bin/python -m "$service" "$role" &
   pids+=($!)
 done
 
-ready() { curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null; }
-for port in "$PAVILION_EXHIBITORS_PORT" "$PAVILION_OUTREACH_PORT" "$PAVILION_NOTIFICATIONS_PORT" \
-            "$PAVILION_NOTIFICATIONS_PUBLIC_PORT" "$PAVILION_GATEWAY_PORT"; do
-  wait_for 60 ready "$port" || { echo "port $port did not become ready; see $PAVILION_LOG_DIR" >&2; exit 1; }
+# Ready, and the right service on the port (not another program that was there first).
+ready() { curl -fsS "http://127.0.0.1:$1/readyz" | grep -q "\"service\":\"$2\""; }
+for api in exhibitors outreach notifications notifications_public gateway; do
+  variable=PAVILION_${api^^}_PORT
+  wait_for 180 ready "${!variable}" "${api/_/-}" \
+    || { echo "$api did not become ready on port ${!variable}; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
 # The demo scenario (idempotent: a second make run adds nothing): the delegation's trip,
 # then the 4th edition's exhibitors; then wait until the read model shows it all.
@@ -107,5 +133,5 @@ A dev token (ADMIN, 8 hours; GraphiQL: add the header {"Authorization": "Bearer 
 
 Ctrl-C stops everything; data stays in $PAVILION_STATE_DIR for the next run.
 INFO
-wait -n "${pids[@]}"
-echo "a process exited; see $PAVILION_LOG_DIR" >&2
+wait -n "${pids[@]}" || true
+echo "a process could not be kept running; see $PAVILION_LOG_DIR" >&2

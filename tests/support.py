@@ -40,10 +40,20 @@ def signed(service: str, actor: str = "staff:test") -> SignedAs:
     return SignedAs(ServiceTokens.from_env(), actor, service)
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on, and never one handed out before in this run: the OS
+    may give the same ephemeral port to two binds in a row, and two servers of one
+    stack on one port would answer each other's requests."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def kafka_record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:

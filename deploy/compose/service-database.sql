@@ -18,6 +18,9 @@ SELECT pg_advisory_lock(hashtext('pavilion.service-databases')) AS locked \gset
 SELECT format('CREATE ROLE %I LOGIN', :'name')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
 ALTER ROLE :"name" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+-- A session that stalls inside a transaction would hold the relay's fence (and locks)
+-- for as long as it lives: PostgreSQL ends it after a minute idle.
+ALTER ROLE :"name" SET idle_in_transaction_session_timeout = '60s';
 \if :{?password}
 ALTER ROLE :"name" PASSWORD :'password';
 \endif

@@ -74,6 +74,8 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         text = output.read_text()
         await _the_printed_examples_work(text, ports["gateway"])
         await _each_service_is_connected_as_its_own_role(run, services)
+        await _a_killed_process_is_restarted(process.pid, tmp_path / "logs", "gateway projector")
+        assert process.returncode is None, "make run stopped when a process was killed"
         unsubscribe = f"http://127.0.0.1:{ports['notifications_public']}/unsubscribe/"
         assert f"{unsubscribe}<token>" in text
         async with httpx.AsyncClient(timeout=30) as http:
@@ -93,6 +95,36 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
     assert {"gateway-api.log", "gateway-projector.log", "notifications-public.log"} <= logs
     for log in ("gateway-api.log", "exhibitors-api.log"):
         assert "Application shutdown complete" in (tmp_path / "logs" / log).read_text()
+
+
+async def _a_killed_process_is_restarted(group: int, logs: Path, name: str) -> None:
+    """make run supervises: a process SIGKILLed is started again, and the restart logged."""
+    killed = _pids(group, name)
+    assert len(killed) == 1, killed
+    os.kill(killed[0], signal.SIGKILL)
+    journal = logs / "supervisor.log"
+
+    async def back() -> bool:  # bash reports a child killed by signal 9 as 128 + 9
+        logged = journal.exists() and f"{name.replace(' ', '-')} exited with code 137" in (
+            journal.read_text()
+        )
+        return logged and _pids(group, name) not in ([], killed)
+
+    await eventually(back, what=f"{name} restarted, and logged", within=60)
+
+
+def _pids(group: int, name: str) -> list[int]:
+    """The processes of make run's process group running `python -m <name>`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = [a.decode() for a in (proc / "cmdline").read_bytes().split(b"\0") if a]
+            in_group = os.getpgid(int(proc.name)) == group
+        except (OSError, ValueError):
+            continue
+        if in_group and argv[-3:] == ["-m", *name.split()]:
+            found.append(int(proc.name))
+    return found
 
 
 async def _group_gone(pgid: int) -> bool:

@@ -3,23 +3,20 @@ an approved application produces one email in the contact's language; the same e
 delivered three times, and a full replay of the topics by a new consumer group, still
 produce one."""
 
-import asyncio
 import json
-import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from notifications.catcher import Mailbox
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import KafkaPublisher, ensure_topics
+from pavilion_core.kafka import KafkaPublisher
 
+from tests.e2e.notifying import Workers, environment, fresh_topics
 from tests.support import (
     STORY_TIME,
     assert_valid_event,
@@ -32,69 +29,18 @@ from tests.support import (
 
 @pytest.fixture
 async def topics(kafka: KafkaSettings) -> dict[str, str]:
-    run = uuid.uuid4().hex[:8]
-    names = {
-        "exhibitors": f"pavtest.{run}.exhibitors",
-        "outreach": f"pavtest.{run}.outreach",
-        "notifications": f"pavtest.{run}.notifications",
-    }
-    await ensure_topics(kafka, names.values())
-    return names
-
-
-class Workers:
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs, self.running = env, logs, list[asyncio.subprocess.Process]()
-
-    async def start(self, app_id: str, process: str = "worker") -> None:
-        log = (self.logs / f"{app_id}.log").open("wb")
-        self.running.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "notifications",
-                process,
-                env={**self.env, "PAVILION_NOTIFICATIONS_APP_ID": app_id},
-                stdout=log,
-                stderr=log,
-                cwd=self.logs,  # the worker must write nothing there (it may be read-only)
-            )
-        )
-
-    async def stop(self) -> None:
-        for process in self.running:
-            process.terminate()
-        for process in self.running:
-            await asyncio.wait_for(process.wait(), 30)
+    return await fresh_topics(kafka)
 
 
 @pytest.fixture
 async def workers(
     notifications_url: str, topics: dict[str, str], mailbox: tuple[int, Mailbox], tmp_path: Path
 ) -> AsyncIterator[Workers]:
-    env = {
-        **os.environ,
-        "PAVILION_NOTIFICATIONS_DATABASE_URL": notifications_url,
-        "PAVILION_EXHIBITORS_TOPIC": topics["exhibitors"],
-        "PAVILION_OUTREACH_TOPIC": topics["outreach"],
-        "PAVILION_SMTP_PORT": str(mailbox[0]),
-        "PAVILION_NOTIFICATIONS_TOPIC": topics["notifications"],
-        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
-    }
-    running = Workers(env, tmp_path)
+    env = environment(notifications_url, topics, mailbox[0])
+    running = Workers({**env, "PAVILION_SIMULATED_START": STORY_TIME.isoformat()}, tmp_path)
     yield running
     await running.stop()
-    _print_logs(tmp_path)
-    assert not _data_directories(tmp_path), "a worker made its data directory in its cwd"
-
-
-def _data_directories(directory: Path) -> list[Path]:
-    return list(directory.glob("*-data"))
-
-
-def _print_logs(directory: Path) -> None:
-    for log in directory.glob("*.log"):
-        print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+    assert not running.data_directories(), "a worker made its data directory in its cwd"
 
 
 async def test_one_email_per_notification_across_redelivery_and_replay(
@@ -103,7 +49,6 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
     mailbox: tuple[int, Mailbox],
     publisher: KafkaPublisher,
     kafka: KafkaSettings,
-    notifications_url: str,
 ):
     contact, app = str(uuid.uuid4()), str(uuid.uuid4())
     await workers.start("pavtest-notify-live")
@@ -126,14 +71,11 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
         ],
     )
 
-    async def known() -> bool:  # the contact (and their language) is in the worker's view
-        conn = await asyncpg.connect(notifications_url)
-        try:
-            return bool(await conn.fetchval("SELECT count(*) FROM recipients"))
-        finally:
-            await conn.close()
-
-    await eventually(known, within=90, what="the contact in the worker's view")
+    await eventually(
+        lambda: workers.count("SELECT count(*) FROM recipients"),
+        within=90,
+        what="the contact (and their language) in the worker's view",
+    )
     approved = kafka_record("exhibitors", "ApplicationApproved", app, applicationId=app)
     submitted = kafka_record(
         "exhibitors",
@@ -175,11 +117,7 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
         what="the replay consumed both topics",
     )
     assert len(mailbox[1].messages()) == 3
-    pool = await asyncpg.connect(notifications_url)
-    try:
-        assert await pool.fetchval("SELECT count(*) FROM notifications") == 3
-    finally:
-        await pool.close()
+    assert await workers.count("SELECT count(*) FROM notifications") == 3
 
 
 async def _consumed(kafka: KafkaSettings, group: str, ends: dict[str, int]) -> bool:
@@ -241,7 +179,7 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
         ],
     )
     await eventually(
-        lambda: _rows(workers, "SELECT count(*) FROM outreach_events"),
+        lambda: workers.count("SELECT count(*) FROM outreach_events"),
         within=90,
         what="the event in the worker's view",
     )
@@ -261,11 +199,3 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
     [event_message] = [m for m in messages if suppressed([m])]
     assert json.loads(event_message.value)["reason"] == "NO_CONSENT"
     assert mailbox[1].messages() == []
-
-
-async def _rows(workers: Workers, sql: str) -> bool:
-    conn = await asyncpg.connect(workers.env["PAVILION_NOTIFICATIONS_DATABASE_URL"])
-    try:
-        return bool(await conn.fetchval(sql))
-    finally:
-        await conn.close()

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -141,6 +142,39 @@ async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
     assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 5  # once each
     [dead] = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 1)
     assert dict(dead.headers)["dlq_error_type"] == b"KeyError"
+
+
+class Watching:
+    """A DLQ publisher that notes, at each publish, the transactions open on `db`."""
+
+    def __init__(self, real: KafkaPublisher, db: asyncpg.Pool) -> None:
+        self.real, self.db = real, db
+        self.open_during: list[int] = []
+
+    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
+        self.open_during.append(
+            await self.db.fetchval(
+                """SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                   AND state LIKE 'idle in transaction%'"""
+            )
+        )
+        await self.real.publish(topic, records)
+
+
+async def test_a_message_is_dead_lettered_with_no_transaction_open(
+    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+):
+    records = [submitted_record(f"Co {i}") for i in range(4)]
+    records[1] = KafkaRecord(records[1].key, b"not json", records[1].headers)
+    await publisher.publish(topic, [KafkaRecord(b"one", r.value, r.headers) for r in records])
+    watching, group, stop = Watching(publisher, read_pool), f"g-{uuid.uuid4()}", asyncio.Event()
+    running = asyncio.create_task(loop(read_pool, kafka, topic, watching, group).run(stop))  # type: ignore[arg-type]
+    await eventually(lambda: consumed(read_pool, group, 4), what="all four consumed")
+    stop.set()
+    await running
+
+    assert watching.open_during == [0]  # one dead letter, sent while no transaction was open
+    assert await read_pool.fetchval("SELECT count(*) FROM exhibitors") == 3
 
 
 async def test_a_restarted_consumer_resumes_from_its_stored_offsets(

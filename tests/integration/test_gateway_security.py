@@ -18,8 +18,11 @@ from gateway.context import Context, Services
 from gateway.nodes import LOADERS
 from gateway.policy import NODE_KINDS
 from gateway.schema import schema
+from graphql import GraphQLError
 from jwt.algorithms import RSAAlgorithm
 from pavilion_core.logging import correlation_id
+
+from tests.support import free_port
 
 CLAIMS = {
     "sub": "staff:kim",
@@ -85,27 +88,43 @@ async def test_the_token_command_mints_what_the_gateway_accepts(monkeypatch, cap
         await auth.viewer(f"Bearer {no_role}")
 
 
-async def test_an_internal_error_is_masked_and_its_correlation_id_is_logged(
-    read_model_url: str, caplog
-):
-    pool = await asyncpg.create_pool(read_model_url, min_size=1, max_size=1)
-    await pool.close()  # every query now fails in a way no resolver expects
+class BuggyPool:
+    """A read model whose every call fails in a way no resolver expects."""
+
+    def __getattr__(self, name: str) -> object:
+        raise ZeroDivisionError(f"a bug reached {name}")
+
+
+COUNT = '{ exhibitors(edition: "CISCE-2026") { totalCount } }'
+
+
+async def _execute(pool: object, query: str, cid: str) -> list[GraphQLError]:
     services = Services(pool=pool, commands=None, news=None, limits=Limits())  # type: ignore[arg-type]
     context = Context(services=services, viewer=Viewer("staff:test", Role.ADMIN))
-    token = correlation_id.set("corr-masked-1")
+    token = correlation_id.set(cid)
     try:
-        with caplog.at_level(logging.ERROR):
-            result = await schema.execute(
-                '{ exhibitors(edition: "CISCE-2026") { totalCount } }', context_value=context
-            )
+        result = await schema.execute(query, context_value=context)
     finally:
         correlation_id.reset(token)
-    [error] = result.errors or []
+    return list(result.errors or [])
+
+
+async def test_an_internal_error_is_masked_and_its_correlation_id_is_logged(caplog):
+    with caplog.at_level(logging.ERROR):
+        [error] = await _execute(BuggyPool(), COUNT, "corr-masked-1")
     assert error.message == "internal error; correlation id corr-masked-1"
     assert error.extensions == {"code": "INTERNAL", "correlationId": "corr-masked-1"}
-    assert "pool" not in error.message.lower()
+    assert "bug" not in error.message.lower()
     [record] = [r for r in caplog.records if r.getMessage() == "internal error in a resolver"]
     assert record.exc_info is not None
+
+
+async def test_a_read_model_that_is_down_is_a_typed_unavailable_error():
+    down = await asyncpg.create_pool(f"postgresql://postgres@127.0.0.1:{free_port()}/x", min_size=0)
+    [error] = await _execute(down, COUNT, "corr-down")
+    assert error.extensions == {"code": "UNAVAILABLE", "correlationId": "corr-down"}
+    assert error.message.startswith("the read model is unavailable; try again shortly")
+    await down.close()
 
 
 def test_the_ids_the_policy_decodes_are_those_a_loader_loads():

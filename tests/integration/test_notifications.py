@@ -1,6 +1,7 @@
 """Notifications on real PostgreSQL and a real SMTP server: one email per notification
 in the recipient's language, however often the event comes; consent and opt-outs
-honoured, and what happened recorded as events."""
+honoured, and what happened recorded as events. (Retries and crashes of the mail
+queue: test_mail_queue.py.)"""
 
 import uuid
 from datetime import timedelta
@@ -10,31 +11,35 @@ import httpx
 import pytest
 from notifications.catcher import Mailbox
 from notifications.config import Config
-from notifications.emails import Templates
-from notifications.mailer import Mailer
-from notifications.pipeline import Notifier, Sender
+from notifications.mailqueue import MailQueue
+from notifications.pipeline import Notifier
 from notifications.public import create_app
-from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
-from tests.support import STORY_TIME, assert_stored_events_valid, cloud_event, free_port
-
-SECRET = "s" * 40
-LINKS = UnsubscribeLinks(SECRET, "http://notify.test")
+from tests.integration import mail_support
+from tests.integration.mail_support import SECRET
+from tests.support import STORY_TIME, assert_stored_events_valid, cloud_event
 
 
 @pytest.fixture
-def notifier(notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]) -> Notifier:
-    return Notifier(
-        pool=notifications_pool,
-        templates=Templates(),
-        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE Organising Committee", "expo@cisce.test"),
-        links=LINKS,
-        clock=FixedClock(STORY_TIME),
-        sender=Sender("CISCE Organising Committee", "1 Fuxingmennei St, Beijing", "staff.test"),
-    )
+def clock() -> FixedClock:
+    return FixedClock(STORY_TIME)
+
+
+@pytest.fixture
+def notifier(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+) -> Notifier:
+    return mail_support.notifier(notifications_pool, mailbox[0], clock)
+
+
+@pytest.fixture
+def mail(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+) -> MailQueue:
+    return mail_support.mail_queue(notifications_pool, mailbox[0], clock)
 
 
 async def contact(notifier: Notifier, email: str, language: str) -> str:
@@ -59,6 +64,7 @@ async def contact(notifier: Notifier, email: str, language: str) -> str:
 
 async def test_an_approved_application_sends_one_email_in_the_contacts_language(
     notifier: Notifier,
+    mail: MailQueue,
     mailbox: tuple[int, Mailbox],
     notifications_pool: asyncpg.Pool,
 ):
@@ -86,6 +92,8 @@ async def test_an_approved_application_sends_one_email_in_the_contacts_language(
 
     for _ in range(3):  # redelivered: still one email
         await notifier.handle(approved)
+    assert await mail.send_due() == 2
+    assert await mail.send_due() == 0
 
     messages = mailbox[1].messages()
     assert [m["Subject"] for m in messages] == [
@@ -97,7 +105,7 @@ async def test_an_approved_application_sends_one_email_in_the_contacts_language(
     rows = await notifications_pool.fetch("SELECT status FROM notifications ORDER BY created_at")
     assert [r["status"] for r in rows] == ["SENT", "SENT"]
     types = await notifications_pool.fetch("SELECT type FROM events ORDER BY position")
-    assert [r["type"] for r in types] == ["NotificationRequested", "NotificationSent"] * 2
+    assert [r["type"] for r in types] == ["NotificationRequested"] * 2 + ["NotificationSent"] * 2
 
 
 async def click(link: str, database_url: str) -> None:
@@ -120,6 +128,8 @@ async def click(link: str, database_url: str) -> None:
 
 async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
     notifier: Notifier,
+    mail: MailQueue,
+    clock: FixedClock,
     mailbox: tuple[int, Mailbox],
     notifications_pool: asyncpg.Pool,
     notifications_url: str,
@@ -149,6 +159,7 @@ async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
         return cloud_event("outreach", "ContactInvited", event_id, eventId=event_id, contactId=jane)
 
     await notifier.handle(invited())
+    assert await mail.send_due() == 0
     assert mailbox[1].messages() == []
     suppressed = await notifications_pool.fetchrow("SELECT status, reason FROM notifications")
     assert (suppressed["status"], suppressed["reason"]) == ("SUPPRESSED", "NO_CONSENT")
@@ -174,13 +185,15 @@ async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
         )
     )
     await notifier.handle(invited())
+    assert await mail.send_due() == 1
     [invitation] = mailbox[1].messages()
     assert invitation["Subject"].startswith("Invitation: Trade Forum, Toronto")
     link = invitation["List-Unsubscribe"].strip("<>")
 
-    notifier.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    clock.advance(timedelta(minutes=1))
     await click(link, notifications_url)
     await notifier.handle(invited())
+    assert await mail.send_due() == 0
     assert len(mailbox[1].messages()) == 1
     reasons = await notifications_pool.fetch(
         "SELECT reason FROM notifications WHERE status = 'SUPPRESSED' ORDER BY created_at"
@@ -191,30 +204,4 @@ async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
         "NotificationSuppressed",
         "NotificationSent",
         "RecipientOptedOut",
-    }
-
-
-async def test_an_unreachable_smtp_server_records_the_failure_and_sends_nothing_twice(
-    notifier: Notifier,
-    notifications_pool: asyncpg.Pool,
-):
-    notifier.mailer = Mailer("127.0.0.1", free_port(), "x", "x@x.test", timeout=2)
-    owner_event = cloud_event(
-        "outreach",
-        "FollowUpBecameOverdue",
-        str(uuid.uuid4()),
-        followUpId=str(uuid.uuid4()),
-        subjectId=str(uuid.uuid4()),
-        owner="li.na",
-        dueAt=STORY_TIME.isoformat(),
-    )
-    await notifier.handle(owner_event)
-    await notifier.handle(owner_event)
-
-    row = await notifications_pool.fetchrow("SELECT status, recipient, reason FROM notifications")
-    assert (row["status"], row["recipient"]) == ("FAILED", "li.na@staff.test")
-    assert "Connect" in row["reason"] or "refused" in row["reason"]
-    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
-        "NotificationRequested",
-        "NotificationFailed",
     }

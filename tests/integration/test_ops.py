@@ -1,21 +1,23 @@
 """The operator CLI against the real Kafka and PostgreSQL: `status` shows figures that move
-as load is applied, and a dead letter whose fault is fixed is sent back by `dlq redrive`
-and processed."""
+as load is applied and how far back each topic reaches, and a dead letter whose fault is
+fixed is sent back by `dlq redrive` and processed."""
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent, Metadata, NewEvent
 from pavilion_core.eventstore import StreamAppend
-from pavilion_core.kafka import KafkaPublisher, dlq_topic
+from pavilion_core.kafka import KafkaPublisher, dlq_topic, offset_ranges, partitions
 from pavilion_core.pgstore import EventStore
 from pavilion_ops import deadletters
 from pavilion_ops.cli import app
-from pavilion_ops.status import kafka_figures, outbox_backlogs
+from pavilion_ops.status import Reach, kafka_figures, outbox_backlogs, publishing, topic_reach
 from typer.testing import CliRunner
 
 from tests.integration.test_consumer import consumed, loop, submitted_record
@@ -73,6 +75,60 @@ async def test_status_figures_move_as_load_is_applied(
     [row] = [line for line in shown.output.splitlines() if group in line]
     assert "7" in row.split(group)[1]
     assert any("exhibitors" in line and " 5 " in line for line in shown.output.splitlines())
+
+
+async def test_status_says_which_transaction_holds_publishing_back_and_for_how_long(
+    exhibitors_env, store: EventStore, store_pool: asyncpg.Pool
+):
+    assert (await publishing())["exhibitors"] == "flowing"
+    async with store_pool.acquire() as conn, conn.transaction():
+        xid = await conn.fetchval("SELECT pg_current_xact_id()::text")
+        await _append(store, 1)  # committed after the open transaction took its id
+
+        async def held() -> bool:
+            line = (await publishing())["exhibitors"]
+            return line.startswith(f"publishing held back by transaction {xid} for ")
+
+        await eventually(held, what="the open transaction named")
+        shown = await asyncio.to_thread(CliRunner().invoke, app, ["status"], env={"COLUMNS": "200"})
+        assert f"held back by transaction {xid}" in shown.output, shown.output
+    assert (await publishing())["exhibitors"] == "flowing"
+
+
+async def test_status_shows_how_far_back_each_topic_reaches(
+    monkeypatch, kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+):
+    monkeypatch.setenv("PAVILION_EXHIBITORS_TOPIC", topic)
+    before = datetime.now(UTC) - timedelta(seconds=5)  # the broker's clock may differ a bit
+    await publisher.publish(topic, [submitted_record(f"Co {i}") for i in range(6)])
+    reach = await eventually(lambda: _reach_of(kafka, topic), what="the reach of both topics")
+    assert reach[topic].complete and reach[topic].retention_ms == -1
+    assert reach[topic].oldest and before < reach[topic].oldest < before + timedelta(minutes=1)
+    assert reach[dlq_topic(topic)].complete and reach[dlq_topic(topic)].oldest is None
+
+    ranges = await offset_ranges(kafka, await partitions(kafka, [topic]))
+    tp, (_, end) = next((tp, r) for tp, r in ranges.items() if r[1])
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_records({tp: RecordsToDelete(end)})
+    finally:
+        await admin.close()
+    reach = await topic_reach(kafka)
+    assert not reach[topic].complete and reach[topic].first_offsets[tp.partition] == end
+
+    shown = await asyncio.to_thread(CliRunner().invoke, app, ["status"], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    [row] = [line for line in shown.output.splitlines() if f"{topic} " in line]
+    assert "forever" in row and f"{end} (partition {tp.partition})" in row, row
+    assert f"INCOMPLETE: {end} records deleted" in row, row
+    *_, dlq_row = [line for line in shown.output.splitlines() if dlq_topic(topic) in line]
+    assert "forever" in dlq_row and "empty" in dlq_row and "complete" in dlq_row, dlq_row
+
+
+async def _reach_of(kafka: KafkaSettings, topic: str) -> dict[str, Reach] | None:
+    reach = await topic_reach(kafka)
+    return reach if {topic, dlq_topic(topic)} <= set(reach) else None
 
 
 _seen: list[object] = []

@@ -13,20 +13,24 @@ from exhibitors.demo import load as exhibitors_demo
 from gateway.projector import Projector
 from gateway.readmodel import open_read_pool
 from outreach.demo import load as outreach_demo
-from pavilion_core.envelope import CloudEvent, from_kafka, to_kafka
+from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
 from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
 
 from tests.conftest import _fresh_database
 from tests.support import cloud_event
 
 
-async def _events(pool: asyncpg.Pool, service: str) -> list[CloudEvent]:
+async def stored_records(pool: asyncpg.Pool, service: str) -> list[KafkaRecord]:
+    """The events of a service's store, as its relay publishes them."""
     rows = await pool.fetch(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY position")
-    records = [to_kafka(recorded_event(row), service) for row in rows]
-    return [from_kafka(r.value, r.headers) for r in records]
+    return [to_kafka(recorded_event(row), service) for row in rows]
 
 
-async def _dump(pool: asyncpg.Pool) -> dict[str, list[str]]:
+async def _events(pool: asyncpg.Pool, service: str) -> list[CloudEvent]:
+    return [from_kafka(r.value, r.headers) for r in await stored_records(pool, service)]
+
+
+async def dump(pool: asyncpg.Pool) -> dict[str, list[str]]:
     """Every table of the current generation, as sorted row texts."""
     tables = await pool.fetch(
         """SELECT table_name FROM information_schema.tables
@@ -61,19 +65,19 @@ async def test_batches_build_the_same_read_model_as_one_event_at_a_time(
         for event in events:
             async with conn.transaction():
                 await project(conn, event)
-    async with _other_read_model(templates) as batched:
+    async with other_read_model(templates) as batched:
         async with batched.acquire() as conn:
             for start in range(0, len(events), 97):
                 async with conn.transaction():
                     await project.batch(conn, events[start : start + 97])
-        one_by_one, in_batches = await _dump(read_pool), await _dump(batched)
+        one_by_one, in_batches = await dump(read_pool), await dump(batched)
     assert in_batches == one_by_one
     assert len(one_by_one["timeline"]) == len({e.id for e in events}) - 1  # not `unknown`
     assert one_by_one["skipped_events"] == [repr(("pavilion.exhibitors.SomethingNew.v1", 1))]
 
 
 @asynccontextmanager
-async def _other_read_model(templates: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
+async def other_read_model(templates: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
     async for url in _fresh_database(templates["readmodel"]):
         pool = await open_read_pool(url, "any", size=2)
         try:

@@ -7,13 +7,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import asyncpg
+import pytest
 from notifications.catcher import Mailbox
-from notifications.emails import Templates
-from notifications.mailer import Mailer
-from notifications.pipeline import Notifier, Sender
-from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.testing import FixedClock
 
+from tests.integration.mail_support import mail_queue, notifier
 from tests.support import assert_stored_events_valid, cloud_event
 
 STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)
@@ -24,17 +22,10 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
     mailbox: tuple[int, Mailbox],
 ):
     clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
-    notifier = Notifier(
-        pool=notifications_pool,
-        templates=Templates(),
-        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE", "expo@cisce.test"),
-        links=UnsubscribeLinks("s" * 40, "http://notify.test"),
-        clock=clock,
-        sender=Sender("CISCE", "Beijing", "staff.test"),
-    )
+    notify = notifier(notifications_pool, mailbox[0], clock)
     event, guests = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(2)]
     for n, guest in enumerate(guests):
-        await notifier.handle(
+        await notify.handle(
             cloud_event(
                 "outreach",
                 "ContactRegistered",
@@ -49,7 +40,7 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
                 organizationId=None,
             )
         )
-    await notifier.handle(
+    await notify.handle(
         cloud_event(
             "outreach",
             "OutreachEventScheduled",
@@ -68,16 +59,17 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
         )
     )
     for guest in guests:
-        await notifier.handle(
+        await notify.handle(
             cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
         )
-    await notifier.handle(
+    await notify.handle(
         cloud_event("outreach", "RsvpDeclined", event, eventId=event, contactId=guests[1])
     )  # changed their mind
 
     async def fire_at(moment: datetime) -> list[str]:
         clock.current = moment
-        await notifier.fire_reminders()
+        await notify.fire_reminders()
+        await mail_queue(notifications_pool, mailbox[0], clock).send_due()
         return [m["Subject"] for m in reminders()]
 
     def reminders() -> list[EmailMessage]:  # RSVP confirmations are mailed too
@@ -90,7 +82,7 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
     assert len(await fire_at(STARTS - timedelta(days=6))) == 1  # once, however often it runs
 
     moved = STARTS + timedelta(days=1)
-    await notifier.handle(
+    await notify.handle(
         cloud_event(
             "outreach",
             "OutreachEventRescheduled",
@@ -120,16 +112,9 @@ async def test_a_cancelled_event_cancels_its_reminders(
     notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
 ):
     clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
-    notifier = Notifier(
-        pool=notifications_pool,
-        templates=Templates(),
-        mailer=Mailer("127.0.0.1", mailbox[0], "CISCE", "expo@cisce.test"),
-        links=UnsubscribeLinks("s" * 40, "http://notify.test"),
-        clock=clock,
-        sender=Sender("CISCE", "Beijing", "staff.test"),
-    )
+    notify = notifier(notifications_pool, mailbox[0], clock)
     event, guest = str(uuid.uuid4()), str(uuid.uuid4())
-    await notifier.handle(
+    await notify.handle(
         cloud_event(
             "outreach",
             "OutreachEventScheduled",
@@ -147,12 +132,72 @@ async def test_a_cancelled_event_cancels_its_reminders(
             capacity=None,
         )
     )
-    await notifier.handle(
+    await notify.handle(
         cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
     )
-    await notifier.handle(
+    await notify.handle(
         cloud_event("outreach", "OutreachEventCancelled", event, eventId=event, reason="storm")
     )
     clock.current = STARTS
-    assert await notifier.fire_reminders() == 0
+    assert await notify.fire_reminders() == 0
     assert [m for m in mailbox[1].messages() if m["Subject"].startswith("Reminder")] == []
+
+
+async def test_a_reminder_whose_notification_cannot_be_recorded_stays_due(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+):
+    clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
+    notify = notifier(notifications_pool, mailbox[0], clock)
+    event, guest = str(uuid.uuid4()), str(uuid.uuid4())
+    await notify.handle(
+        cloud_event(
+            "outreach",
+            "ContactRegistered",
+            guest,
+            contactId=guest,
+            name="Guest",
+            title=None,
+            email="guest@example.ca",
+            phone=None,
+            country="CA",
+            language="en",
+            organizationId=None,
+        )
+    )
+    await notify.handle(
+        cloud_event(
+            "outreach",
+            "OutreachEventScheduled",
+            event,
+            eventId=event,
+            tripId=event,
+            stopIndex=0,
+            name="Trade Forum",
+            kind="FORUM",
+            city="Toronto",
+            country="CA",
+            venue=None,
+            startsAt=STARTS.isoformat(),
+            endsAt=(STARTS + timedelta(hours=4)).isoformat(),
+            capacity=None,
+        )
+    )
+    await notify.handle(
+        cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
+    )
+    clock.current = STARTS - timedelta(days=1)  # both reminders are due
+    # the database refuses the queued emails (a fault between the reminder and its mail)
+    await notifications_pool.execute(
+        "ALTER TABLE mail_queue ADD CONSTRAINT refuse CHECK (false) NOT VALID"
+    )
+
+    with pytest.raises(asyncpg.CheckViolationError):
+        await notify.fire_reminders()
+
+    statuses = await notifications_pool.fetch("SELECT status FROM reminders")
+    assert [r["status"] for r in statuses] == ["SCHEDULED", "SCHEDULED"]
+    await notifications_pool.execute("ALTER TABLE mail_queue DROP CONSTRAINT refuse")
+    assert await notify.fire_reminders() == 2
+    assert await mail_queue(notifications_pool, mailbox[0], clock).send_due() == 3
+    subjects = sorted(m["Subject"] for m in mailbox[1].messages())  # and the RSVP's
+    assert subjects[:2] == ["Reminder: Trade Forum on 2025-11-30 19:00 UTC"] * 2

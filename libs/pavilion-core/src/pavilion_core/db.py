@@ -21,6 +21,7 @@ Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('pavilion.migrations'))"
+CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ async def open_pool(
         max_size=size,
         setup=setup,  # type: ignore[arg-type]
         server_settings=settings,
+        timeout=CONNECT_TIMEOUT_SECONDS,  # a server that does not answer is down, not slow
     )
     async with pool.acquire() as conn:
         await migrate(conn, *migrations)

@@ -7,6 +7,7 @@ Every error body is `{"error": {"code", "message", "fields"?}}` with a fitting
 status; bad input never becomes a 500.
 """
 
+import asyncio
 import logging
 import re
 import time
@@ -34,11 +35,20 @@ from pavilion_core.eventstore import (
     request_hash,
 )
 from pavilion_core.logging import correlation_id
-from pavilion_core.metrics import OUTBOX_BACKLOG, REQUEST_SECONDS, Refresher, exposition
-from pavilion_core.relay import backlog, relay_name
+from pavilion_core.metrics import (
+    OUTBOX_BACKLOG,
+    RELAY_HELD_BACK,
+    REQUEST_SECONDS,
+    Refresher,
+    exposition,
+)
+from pavilion_core.outages import DATABASE_DOWN
+from pavilion_core.relay import backlog, held_back, relay_name
 from pavilion_core.service_tokens import Guard, ServiceTokens, Unauthenticated, documented
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 2
+READY_DEADLINE_SECONDS = 2.0
 
 
 Cmd = TypeVar("Cmd")
@@ -202,6 +212,8 @@ def command_api(
         services: Running = app.state.services
         name = relay_name(service, services.config.topic)
         OUTBOX_BACKLOG.labels(service).set(await backlog(services.pool, name))
+        holder = await held_back(services.pool)
+        RELAY_HELD_BACK.labels(service).set((holder.seconds or 0) if holder else 0)
 
     app.add_middleware(Guard, service=service, tokens=tokens)  # added first: inside Correlated
     install(app, ready, service=service, refreshers=[outbox, *more_metrics(app)])
@@ -248,6 +260,19 @@ def install(
             409, "CONFLICT", str(exc), [{"field": ["expectedVersion"], "message": str(exc)}]
         )
 
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("a dependency is unavailable", extra={"error": repr(exc)})
+        message = (
+            "the service's database is unavailable; retry shortly"
+            " (a command: with the same Idempotency-Key)"
+        )
+        answer = error(503, "UNAVAILABLE", message)
+        answer.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
+    for down in DATABASE_DOWN:
+        app.add_exception_handler(down, unavailable)
+
     @app.exception_handler(IdempotencyKeyReused)
     async def reused(_: Request, exc: IdempotencyKeyReused) -> JSONResponse:
         return error(
@@ -263,11 +288,15 @@ def install(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        """Alive: the process answers, whatever its dependencies do."""
+        return {"status": "ok", "service": service}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        ok = await ready()
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503
-        )
+        """Ready: its database answers (within a deadline) — else 503, and not an error."""
+        try:
+            ok = await asyncio.wait_for(ready(), READY_DEADLINE_SECONDS)
+        except DATABASE_DOWN:
+            ok = False
+        body = {"status": "ready" if ok else "not ready", "service": service}
+        return JSONResponse(body, status_code=200 if ok else 503)

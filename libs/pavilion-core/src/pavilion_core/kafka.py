@@ -1,19 +1,29 @@
-"""Kafka clients, topics and the publisher port used by the relay and the DLQ."""
+"""Kafka clients, topics and the publisher port used by the relay and the DLQ.
+
+The topics are the record every consumer replays from offset 0 (the gateway's read
+model, a new reactor, an integrator's backfill), so they are kept forever and a replay
+refuses to start on a topic whose first records are gone (`lost_history`)."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, for_code
 
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import KafkaRecord
 
 log = logging.getLogger(__name__)
+
+# Every topic and DLQ keeps its records forever, by time and by size. Set on the topic
+# itself, not left to the broker's default (7 days), so no broker setting can shorten it.
+FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+_TOPIC_OVERRIDE = 1  # DescribeConfigs' config_source DYNAMIC_TOPIC_CONFIG
 
 
 def dlq_topic(topic: str) -> str:
@@ -61,40 +71,112 @@ async def started_producer(
         await producer.stop()
 
 
-async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
-    """Create each topic and its DLQ twin if missing; returns the ones created."""
+@asynccontextmanager
+async def _admin(settings: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
     await admin.start()
     try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
+    """Create each topic and its DLQ twin if missing, kept forever (FOREVER); set that
+    retention again on those that exist with another. Returns the topics created."""
+    async with _admin(settings) as admin:
         wanted = sorted({name for t in topics for name in (t, dlq_topic(t))})
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
         if missing:
-            new = [NewTopic(t, settings.partitions, settings.replication) for t in missing]
-            try:
-                await admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # another instance created them first
-            log.info("topics created", extra={"topics": missing})
+            await _create(admin, settings, missing)
+        await _keep_forever(admin, [t for t in wanted if t in existing])
         return missing
-    finally:
-        await admin.close()
+
+
+async def _create(admin: AIOKafkaAdminClient, settings: KafkaSettings, names: list[str]) -> None:
+    new = [
+        NewTopic(t, settings.partitions, settings.replication, topic_configs=FOREVER) for t in names
+    ]
+    response = await admin.create_topics(new)
+    for name, code, message in response.topic_errors:
+        if code and for_code(code) is not TopicAlreadyExistsError:  # else: another instance won
+            raise for_code(code)(f"topic {name}: {message}")
+    log.info("topics created", extra={"topics": names, "configs": FOREVER})
+
+
+async def _keep_forever(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """AlterConfigs replaces all of a topic's own settings, so those it has besides
+    retention (remote.storage.enable, say) are sent again as they are."""
+    for name, (_, overrides) in (await _configs(admin, names)).items():
+        changed = {k: v for k, v in FOREVER.items() if overrides.get(k) != v}
+        if not changed:
+            continue
+        resource = ConfigResource(ConfigResourceType.TOPIC, name, {**overrides, **changed})
+        [response] = await admin.alter_configs([resource])
+        _raise_errors(response.resources)
+        was = {k: overrides.get(k, "broker default") for k in changed}
+        log.warning(
+            "topic retention set to forever", extra={"topic": name, "was": was, "now": changed}
+        )
+
+
+async def _configs(
+    admin: AIOKafkaAdminClient, names: list[str]
+) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Per topic: (every setting in effect, the settings made on the topic itself). A
+    topic the broker does not know yet (just created elsewhere) is left out."""
+    if not names:
+        return {}
+    resources = [ConfigResource(ConfigResourceType.TOPIC, n) for n in names]
+    found: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for response in await admin.describe_configs(resources):
+        known = [r for r in response.resources if r[0] != UnknownTopicOrPartitionError.errno]
+        _raise_errors(known)
+        for _, _, _, name, entries in known:
+            found[name] = (
+                {e[0]: e[1] for e in entries},
+                {e[0]: e[1] for e in entries if e[3] == _TOPIC_OVERRIDE},
+            )
+    return found
+
+
+def _raise_errors(resources: list[Any]) -> None:
+    for code, message, _, name, *_ in resources:
+        if code:
+            raise for_code(code)(f"topic {name}: {message}")
+
+
+async def retention(settings: KafkaSettings, topics: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The retention.ms and retention.bytes in effect on each topic (that the broker knows)."""
+    async with _admin(settings) as admin:
+        configs = await _configs(admin, list(topics))
+    return {name: {k: effective[k] for k in FOREVER} for name, (effective, _) in configs.items()}
 
 
 async def partitions(settings: KafkaSettings, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of `topics` (none for a topic that does not exist)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
-    await admin.start()
-    try:
+    async with _admin(settings) as admin:
         described = await admin.describe_topics(list(topics))
-    finally:
-        await admin.close()
     return [
         TopicPartition(t["topic"], p["partition"])
         for t in described
         if t["error_code"] == 0
         for p in t["partitions"]
     ]
+
+
+@asynccontextmanager
+async def _assigned(
+    tps: list[TopicPartition], settings: KafkaSettings
+) -> AsyncIterator[AIOKafkaConsumer]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(tps)  # so that the consumer fetches these topics' metadata
+        yield consumer
+    finally:
+        await consumer.stop()
 
 
 async def offset_ranges(
@@ -104,12 +186,55 @@ async def offset_ranges(
     tps = list(wanted)
     if not tps:
         return {}
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(tps)  # so that the consumer fetches these topics' metadata
+    async with _assigned(tps, settings) as consumer:
         starts = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
-    finally:
-        await consumer.stop()
     return {tp: (starts[tp], ends[tp]) for tp in tps}
+
+
+async def first_timestamps(
+    settings: KafkaSettings, wanted: Iterable[TopicPartition]
+) -> dict[TopicPartition, int | None]:
+    """The timestamp (ms) of each partition's first record still held (None: empty)."""
+    tps = list(wanted)
+    if not tps:
+        return {}
+    async with _assigned(tps, settings) as consumer:
+        found = await consumer.offsets_for_times({tp: 0 for tp in tps})
+    return {tp: found[tp].timestamp if found.get(tp) else None for tp in tps}
+
+
+async def lost_history(
+    settings: KafkaSettings,
+    wanted: Iterable[TopicPartition],
+    starting_at: Mapping[TopicPartition, int] | None = None,
+) -> dict[TopicPartition, int]:
+    """The partitions whose records a replay starting at `starting_at` (default: offset 0)
+    would miss because they were deleted (by retention or delete_records), with how many.
+    Kafka moves such a consumer on to the first record left without a word."""
+    start = starting_at or {}
+    ranges = await offset_ranges(settings, wanted)
+    return {
+        tp: first - start.get(tp, 0)
+        for tp, (first, _) in ranges.items()
+        if first > start.get(tp, 0)
+    }
+
+
+class HistoryLost(Exception):
+    """A replay was refused: records it would need were deleted from the topics."""
+
+    def __init__(self, lost: dict[TopicPartition, int]) -> None:
+        self.lost = lost
+        gone = "; ".join(
+            f"{tp.topic} partition {tp.partition}: {n} records gone"
+            for tp, n in sorted(lost.items())
+        )
+        super().__init__(f"refused: the topics' history was deleted, a replay would miss {gone}")
+
+
+async def require_history(settings: KafkaSettings, topics: Iterable[str]) -> None:
+    """Raise HistoryLost unless every partition of `topics` still starts at offset 0."""
+    lost = await lost_history(settings, await partitions(settings, topics))
+    if lost:
+        raise HistoryLost(lost)

@@ -1,7 +1,7 @@
 """Prometheus metrics. Request latency is measured as requests pass; the figures that
-live in databases and Kafka (outbox backlog, consumer and projection lag, notifications
-by outcome) are read when /metrics is scraped, by each process's refreshers — no
-background polling."""
+live in databases and Kafka (outbox backlog, publishing held back, consumer and
+projection lag, notifications by outcome) are read when /metrics is scraped, by each
+process's refreshers — no background polling."""
 
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -17,6 +17,12 @@ REQUEST_SECONDS = Histogram(
 )
 OUTBOX_BACKLOG = Gauge(
     "pavilion_outbox_backlog_events", "Events stored but not yet relayed to Kafka.", ["service"]
+)
+RELAY_HELD_BACK = Gauge(
+    "pavilion_relay_held_back_seconds",
+    "How long a transaction still open in the service's database has held publishing back"
+    " (0: nothing held back).",
+    ["service"],
 )
 CONSUMER_LAG = Gauge(
     "pavilion_consumer_lag_messages",

@@ -2,10 +2,10 @@
 
 Ordering fence for the relay: every event row records the id of the transaction
 that wrote it (`pg_current_xact_id()`), and the relay publishes in (xid, position)
-order only below `pg_snapshot_xmin(pg_current_snapshot())`, where no transaction can
-still commit. Per-stream order then needs an append's xid to be newer than the
-previous append's to that stream; `streams.last_xid` checks it (an append whose
-transaction got its id earlier is retried in a fresh transaction).
+order only below the oldest transaction still running in this database, where no
+transaction can still commit (relay.py). Per-stream order then needs an append's xid
+to be newer than the previous append's to that stream; `streams.last_xid` checks it
+(an append whose transaction got its id earlier is retried in a fresh transaction).
 """
 
 from __future__ import annotations

@@ -1,13 +1,23 @@
 """The outbox relay: publishes committed events from the event store to Kafka.
 
 At least once, in (xid, position) order, never past a transaction that may still
-commit (see eventstore.py for the fence). Woken by LISTEN/NOTIFY; a slow safety poll
-covers fences held by transactions that end without notifying (other databases of
-the same cluster). The checkpoint moves only after the broker acknowledged a batch.
+commit (the fence below; pgstore.py for per-stream order). Woken by LISTEN/NOTIFY,
+with a safety poll. The checkpoint moves only after the broker acknowledged a batch.
+
+The fence is the oldest transaction still running *in this database* (or the next
+xid to be assigned if none is): transactions PostgreSQL reports running in another
+database of the cluster cannot write here, so they hold nothing back. A long one in
+this database does hold publishing back, visibly (`held_back`, a metric, `pavilion
+status`), and only as long as PostgreSQL lets it run (the roles' timeouts).
+
+When the database or the broker goes away, `run` raises and the process starts it over
+(pavilion_core.outages): a new LISTEN connection, the checkpoint read again, and a
+catch-up of everything committed meanwhile.
 """
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -15,17 +25,37 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import to_kafka
 from pavilion_core.kafka import Publisher
 from pavilion_core.logging import distinct
+from pavilion_core.outages import DEPENDENCY_DOWN
 from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
 
+# The transactions in progress in this database (those elsewhere are known by the
+# database of the session that runs them; one that ended since the snapshot counts: it
+# may have committed rows the batch's snapshot cannot see yet).
+_RUNNING_HERE = """
+SELECT x FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+WHERE NOT EXISTS (
+  SELECT FROM pg_stat_activity a
+  WHERE a.backend_xid = x::xid
+    AND a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))
+"""
+_FENCE = f"""coalesce((SELECT min(x) FROM ({_RUNNING_HERE}) AS here),
+                      pg_snapshot_xmax(pg_current_snapshot()))"""
 _SAFE_BATCH = f"""
 SELECT {EVENT_COLUMNS}, xid::text AS xid_text FROM events
 WHERE (xid, position) > ($1::text::xid8, $2)
-  AND xid < pg_snapshot_xmin(pg_current_snapshot())
+  AND xid < {_FENCE}
 ORDER BY xid, position
 LIMIT $3
+"""
+_HELD_BACK = f"""
+SELECT x::text AS xid,
+       extract(epoch FROM now() - a.xact_start)::float8 AS seconds
+FROM ({_RUNNING_HERE}) AS here(x) LEFT JOIN pg_stat_activity a ON a.backend_xid = x::xid
+WHERE EXISTS (SELECT FROM events e WHERE e.xid > x)
+ORDER BY x LIMIT 1
 """
 
 
@@ -66,11 +96,12 @@ class OutboxRelay:
             try:
                 while not stop.is_set():
                     self._wake.clear()
-                    delay = await self._drain_or_back_off()
+                    delay = await self._drain_or_back_off(listener)
                     await wait_first(stop, self._wake, seconds=delay)
             finally:
-                await listener.remove_listener(NOTIFY_CHANNEL, wake)
-                await listener.execute("SELECT pg_advisory_unlock_all()")
+                if not listener.is_closed():  # a lost connection took both with it
+                    await listener.remove_listener(NOTIFY_CHANNEL, wake)
+                    await listener.execute("SELECT pg_advisory_unlock_all()")
 
     async def _become_active(self, conn: Connection, stop: asyncio.Event) -> bool:
         while not stop.is_set():
@@ -80,15 +111,19 @@ class OutboxRelay:
             await wait_first(stop, seconds=self.standby_poll)
         return False
 
-    async def _drain_or_back_off(self) -> float:
+    async def _drain_or_back_off(self, listener: Connection) -> float:
+        """Publish all that is safe. A dependency that went away ends the run (the
+        process starts it over); so does a lost listening connection, with which the
+        advisory lock went: another instance may be active by now."""
         try:
             while await self.publish_batch() == self.batch_size:
                 pass
             return self.idle_poll
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("relay pass failed, retrying", extra={"error": repr(exc)})
-        except Exception as exc:  # a broker error: keep the process, retry the batch
-            log.exception("relay publish failed, retrying", extra={"error": repr(exc)})
+        except DEPENDENCY_DOWN:
+            raise
+        except Exception as exc:  # e.g. a statement refused: keep the process, retry
+            log.exception("relay pass failed, retrying", extra={"error": repr(exc)})
+        await listener.execute("SELECT 1")
         return 2.0
 
     async def publish_batch(self) -> int:
@@ -121,9 +156,28 @@ class OutboxRelay:
     async def checkpoint(self) -> tuple[str, int]:
         return await checkpoint(self.pool, self.name)
 
+    async def held_back(self) -> "HeldBack | None":
+        return await held_back(self.pool)
+
     async def backlog(self) -> int:
         """Events stored but not yet published (including those behind the fence)."""
         return await backlog(self.pool, self.name)
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """Publishing waits for transaction `xid`, open for `seconds` (None: a session of
+    another role, whose start PostgreSQL does not show): it may still commit events that
+    must go out before those stored after it."""
+
+    xid: str
+    seconds: float | None
+
+
+async def held_back(pool: "Pool | Connection") -> HeldBack | None:
+    """The transaction of this database that holds events back from publishing, if any."""
+    row = await pool.fetchrow(_HELD_BACK)
+    return HeldBack(row["xid"], row["seconds"]) if row else None
 
 
 def relay_name(service: str, topic: str) -> str:

@@ -1,8 +1,9 @@
 """How a service's processes start: `python -m <service> <process>`.
 
 HTTP APIs run under uvicorn; workers run until SIGTERM or SIGINT and then finish the
-batch in hand. Both run on uvloop (and APIs parse HTTP with httptools): several times
-the requests per second of the pure-Python defaults on the same cores (bench/).
+batch in hand, and start over (after a backoff) whenever PostgreSQL or Kafka goes away.
+Both run on uvloop (and APIs parse HTTP with httptools): several times the requests per
+second of the pure-Python defaults on the same cores (bench/).
 """
 
 import argparse
@@ -20,6 +21,7 @@ import uvloop
 
 from pavilion_core.errors import ConfigError
 from pavilion_core.logging import configure_logging
+from pavilion_core.outages import persist
 
 Worker = Callable[[asyncio.Event], Awaitable[None]]
 
@@ -81,7 +83,7 @@ def main(
         **(others or {}),
     }
     for name, worker in workers.items():
-        processes[name] = partial(_work, worker)
+        processes[name] = partial(_work, f"{service} {name}", worker)
     parser = argparse.ArgumentParser(prog=f"python -m {service}")
     parser.add_argument("process", choices=sorted(processes))
     args = parser.parse_args()
@@ -93,8 +95,9 @@ def main(
         raise SystemExit(2) from None
 
 
-def _work(worker: Worker) -> None:
-    uvloop.run(until_signalled(worker))
+def _work(name: str, worker: Worker) -> None:
+    """A worker rides out its dependencies' outages: it starts over once they are back."""
+    uvloop.run(until_signalled(partial(persist, name, worker)))
 
 
 def serve(app: Any, host: str, port: int) -> None:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pavilion_core.kafka import HistoryLost
 from pavilion_core.logging import configure_logging
 
 from gateway.auth import Role, mint
@@ -78,7 +79,7 @@ def _rebuild(_: argparse.Namespace) -> int:
 
     try:
         generation = asyncio.run(rebuild(Config.from_env(), report))
-    except RebuildRunning as exc:
+    except (RebuildRunning, HistoryLost) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"read model generation {generation} is current")

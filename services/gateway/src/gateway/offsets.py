@@ -4,8 +4,8 @@ in PostgreSQL with its rows) and the ends of the topics' partitions."""
 import asyncio
 import time
 
-from pavilion_core.consumer import stored_offsets
 from pavilion_core.db import Connection, Pool
+from pavilion_core.fence import stored_offsets
 from pavilion_core.kafka import offset_ranges, partitions
 from pavilion_core.runner import wait_first
 

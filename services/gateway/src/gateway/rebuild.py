@@ -9,6 +9,10 @@ generation has applied at least what the live projector has, so nothing is misse
 After the swap the live projector writes into the new generation; events it applies
 again are recognised by their event ids. Queries go on answering from the old
 generation until the swap, then from the new one.
+
+A replay of topics whose first records were deleted would build a read model missing
+them, so the rebuild refuses (HistoryLost) before it starts and again before the swap;
+a refused or failed rebuild drops its generation, and the current one keeps serving.
 """
 
 import asyncio
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.db import Pool
 from pavilion_core.envelope import KafkaRecord
+from pavilion_core.kafka import require_history
 
 from gateway.bootstrap import connect
 from gateway.config import Config
@@ -73,8 +78,25 @@ async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
 
 
 async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None]) -> int:
+    await require_history(config.kafka, config.topics)
     generation = await _fresh_generation(pool)
     group = f"{config.group_id}.rebuild.{generation}"
+    # a rebuild that died left this group's offsets behind; resuming from them into the
+    # fresh generation would skip what they cover
+    await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+    try:
+        await _replay(pool, config, group, generation, report)
+    except Exception:
+        await _discard(pool, generation)
+        raise
+    finally:
+        await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+    return generation
+
+
+async def _replay(
+    pool: Pool, config: Config, group: str, generation: int, report: Callable[[Progress], None]
+) -> None:
     projector = Projector(announce=False)
     loop = ConsumerLoop(
         pool=pool,
@@ -93,8 +115,6 @@ async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None
     finally:
         stop.set()
         await replaying
-    await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
-    return generation
 
 
 async def _fresh_generation(pool: Pool) -> int:
@@ -107,6 +127,14 @@ async def _fresh_generation(pool: Pool) -> int:
         generation = max(await generations(conn)) + 1
         await create_generation(conn, generation)
     return generation
+
+
+async def _discard(pool: Pool, generation: int) -> None:
+    """Drop the generation of a failed rebuild, unless it was swapped in before it failed
+    (only a rebuild swaps, and this one holds the rebuild lock)."""
+    async with pool.acquire() as conn:
+        if await current_generation(conn) != generation:
+            await conn.execute(f"DROP SCHEMA {schema_name(generation)} CASCADE")
 
 
 async def _until_swapped(
@@ -122,6 +150,8 @@ async def _until_swapped(
         applied = await stored(pool, group)
         report(Progress(generation, sum(applied.values()), sum(ends.values())))
         if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
+            # records deleted during the replay may have been skipped: refuse rather than guess
+            await require_history(config.kafka, config.topics)
             if await _swap(pool, config.group_id, group, generation):
                 return
             ends = await end_offsets(config)  # the live projector is ahead: go on

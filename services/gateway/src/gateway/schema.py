@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pavilion_core.logging import correlation_id
+from pavilion_core.outages import DATABASE_DOWN
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -115,6 +116,16 @@ class MaskInternalErrors(MaskErrors):
                 nodes=error.nodes,
                 path=error.path,
                 extensions={"code": "QUERY_TIMEOUT", "correlationId": cid},
+            )
+        if isinstance(error.original_error, DATABASE_DOWN):
+            log.warning(
+                "the read model is unavailable", extra={"error": repr(error.original_error)}
+            )
+            return GraphQLError(
+                f"the read model is unavailable; try again shortly (correlation id {cid})",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "UNAVAILABLE", "correlationId": cid},
             )
         log.error(
             "internal error in a resolver",

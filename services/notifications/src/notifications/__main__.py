@@ -1,6 +1,7 @@
 """`python -m notifications worker|relay|webhooks|api|public|migrate`: the service's
-processes (`worker` is the faust-streaming app, `webhooks` posts the deliveries, `api`
-is the internal admin API, `public` the unsubscribe pages: the only public surface)."""
+processes (`worker` is the faust-streaming app, which also sends the mail it queues,
+`webhooks` posts the deliveries, `api` is the internal admin API, `public` the
+unsubscribe pages: the only public surface)."""
 
 import asyncio
 
@@ -10,11 +11,16 @@ from notifications import app as streaming
 from notifications import public as unsubscribe
 from notifications.api import create_app
 from notifications.app import Handler
-from notifications.bootstrap import Services, start, unsubscribe_secret
+from notifications.bootstrap import Services, StreamHandler, start, unsubscribe_secret
 from notifications.config import SERVICE, Config
 from notifications.deliveries import Deliverer
 from notifications.posting import webhook_client
+from notifications.watchdog import Watchdog
 from notifications.webhooks import AddressPolicy, RetrySchedule
+
+# A worker whose heartbeat timer has not run for this long is stuck (e.g. in a group
+# join a broker loss cut short; its first beat also waits for its partitions): it exits.
+WEDGED_SECONDS = 120.0
 
 
 def public() -> None:
@@ -28,12 +34,15 @@ def worker() -> None:
     unsubscribe_secret(config)  # the emails' links need it
 
     async def handler() -> Handler:
-        return (await start(config, pool_size=3)).notifier
+        services = await start(config, pool_size=5)
+        return StreamHandler(services.notifier, services.mail_queue)
 
+    watchdog = Watchdog(WEDGED_SECONDS)
     faust_app, _ = streaming.create_app(
-        config.kafka.bootstrap, config.source_topics, handler, app_id=config.app_id
-    )
-    streaming.run_worker(faust_app)
+        config.kafka.bootstrap, config.source_topics, handler, app_id=config.app_id,
+        watchdog=watchdog,
+    )  # fmt: skip
+    streaming.run_worker(faust_app, watchdog)
 
 
 async def webhooks(config: Config, services: Services, stop: asyncio.Event) -> None:

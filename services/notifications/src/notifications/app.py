@@ -1,11 +1,14 @@
 """The faust-streaming app: one agent over exhibitors' and outreach's topics that
-hands each CloudEvent to the notifier.
+hands each CloudEvent to the notifier, and timers that fire due reminders and send
+due mail.
 
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
 rest on offsets anyway but on the notifier's ledger. A message that is not a
-CloudEvent, or that the notifier refuses, goes to `<topic>.dlq` with the error;
-a transient failure (database or network) is retried with backoff first.
+CloudEvent, or that the notifier refuses, goes to `<topic>.dlq` with the error. A
+transient failure (PostgreSQL away, restarting or out of connections) is not the
+message's fault: the agent retries it with capped backoff for as long as the outage
+lasts, and neither exits nor dead-letters; the timers try again at their next tick.
 """
 
 import asyncio
@@ -22,31 +25,33 @@ from faust.types import AgentT, StreamT
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
+from pavilion_core.outages import DATABASE_DOWN, Backoff
 from pavilion_core.runner import HEARTBEAT_SECONDS, heartbeat_file
 
 from notifications.config import SERVICE
+from notifications.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-Handle = Callable[[CloudEvent], Awaitable[None]]
 
 
 class Handler(Protocol):
-    """What the app drives: each CloudEvent, and a periodic tick (reminders)."""
+    """What the app drives: each CloudEvent, and periodic ticks (reminders, mail); a
+    tick returns how much it did, and runs again at once while that is not nothing."""
 
     async def handle(self, event: CloudEvent) -> None: ...
 
     async def fire_reminders(self) -> int: ...
 
+    async def send_mail(self) -> int: ...
+
 
 DeadLetter = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
-TRANSIENT = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
+TRANSIENT: tuple[type[Exception], ...] = (
+    *DATABASE_DOWN,
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
 )
-RETRIES = 5
+OUTAGE_BACKOFF = Backoff(first=0.5, cap=30.0)
 
 
 def create_app(
@@ -57,10 +62,15 @@ def create_app(
     app_id: str = "pavilion-notifications",
     dead_letter: DeadLetter | None = None,
     tick_seconds: float = 5.0,
+    mail_seconds: float = 1.0,
+    backoff: Backoff = OUTAGE_BACKOFF,
+    watchdog: Watchdog | None = None,
 ) -> tuple[faust.App, AgentT[bytes]]:
     """The app and its agent. `make_handler` is awaited once, when first needed;
     `dead_letter(topic, key, value, headers)` defaults to `<topic>.dlq`; every
-    `tick_seconds` a timer fires the reminders that are due."""
+    `tick_seconds` a timer fires the reminders that are due, every `mail_seconds`
+    another sends the mail that is due; `backoff` spaces retries during an outage; the
+    heartbeat timer stamps the `watchdog`."""
     app = faust.App(
         app_id,
         broker=f"kafka://{broker}",
@@ -70,18 +80,16 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=False,
         producer_acks=-1,
+        # A worker killed without leaving the group holds its partitions until its
+        # session times out (faust's default: 60 s, during which its restart waits).
+        broker_session_timeout=10.0,
         # faust makes a data directory on start (for tables; we keep none): under the
         # temp dir, not the working directory, which is read-only in the k8s manifests
         datadir=Path(tempfile.gettempdir()) / f"{app_id}-data",
     )
     channel = app.topic(*topics, key_type=bytes, value_type=bytes)
     dead_letters = {t: app.topic(dlq_topic(t), key_type=bytes, value_type=bytes) for t in topics}
-    handler: list[Handler] = []
-
-    async def current() -> Handler:
-        if not handler:
-            handler.append(await make_handler())
-        return handler[0]
+    current = _once(make_handler)
 
     async def to_dlq(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -91,11 +99,11 @@ def create_app(
     @app.agent(channel, concurrency=1)
     async def notify(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
-            active = await current()
             message = event.message
             headers = [(str(k), bytes(v)) for k, v in (message.headers or [])]
             try:
-                await _handle_correlated(active.handle, from_kafka(event.value, headers))
+                cloud_event = from_kafka(event.value, headers)
+                await _handle_correlated(current, cloud_event, backoff)
             except Exception as exc:  # poison: dead-letter it and go on
                 log.error(
                     "message dead-lettered",
@@ -109,39 +117,83 @@ def create_app(
     @app.timer(interval=HEARTBEAT_SECONDS)  # type: ignore[untyped-decorator]
     async def alive() -> None:
         heartbeat_file().touch()
+        if watchdog is not None:
+            watchdog.beat()
 
     @app.timer(interval=tick_seconds)  # type: ignore[untyped-decorator]
     async def reminders_due() -> None:
-        try:
-            await (await current()).fire_reminders()
-        except Exception:  # the next tick tries again; nothing is lost (still SCHEDULED)
-            log.exception("firing reminders failed")
+        await _tick("firing reminders", current, lambda handler: handler.fire_reminders())
+
+    @app.timer(interval=mail_seconds)  # type: ignore[untyped-decorator]
+    async def mail_due() -> None:
+        await _tick("sending mail", current, lambda handler: handler.send_mail())
 
     return app, notify
 
 
-async def _handle_correlated(handle: Handle, event: CloudEvent) -> None:
+def _once(make: Callable[[], Awaitable[Handler]]) -> Callable[[], Awaitable[Handler]]:
+    """`make` awaited the first time it is needed (by the agent or a timer, whichever
+    comes first: one of them at a time), and again after a failed try."""
+    made: list[Handler] = []
+    lock = asyncio.Lock()
+
+    async def current() -> Handler:
+        async with lock:
+            if not made:
+                made.append(await make())
+        return made[0]
+
+    return current
+
+
+async def _tick(
+    what: str, current: Callable[[], Awaitable[Handler]], run: Callable[[Handler], Awaitable[int]]
+) -> None:
+    """A timer's work, repeated while it finds some. A failure is logged and the next
+    tick tries again: nothing is lost (what was due stays due)."""
+    try:
+        while await run(await current()):
+            pass
+    except TRANSIENT as exc:
+        log.warning(f"{what} failed, next tick retries", extra={"error": type(exc).__name__})
+    except Exception:
+        log.exception(f"{what} failed")
+
+
+async def _handle_correlated(
+    current: Callable[[], Awaitable[Handler]], event: CloudEvent, backoff: Backoff
+) -> None:
     """Handle with the event's correlation id on every log line it causes."""
     token = correlation_id.set(event.correlation_id)
     try:
-        await _with_retries(handle, event)
+        await _until_done(current, event, backoff)
     finally:
         correlation_id.reset(token)
 
 
-async def _with_retries(handle: Handle, event: CloudEvent) -> None:
-    for attempt in range(1, RETRIES + 1):
+async def _until_done(
+    current: Callable[[], Awaitable[Handler]], event: CloudEvent, backoff: Backoff
+) -> None:
+    """Retry transient failures for as long as they last (the handler's effects are
+    idempotent); anything else is the message's own problem and is raised."""
+    failures = 0
+    while True:
         try:
-            await handle(event)
+            await (await current()).handle(event)
             return
-        except TRANSIENT:
-            if attempt == RETRIES:
-                raise
+        except TRANSIENT as exc:
+            failures += 1
+            delay = backoff.delay(failures)
             log.warning(
-                "transient failure, retrying", extra={"event": event.id, "attempt": attempt}
+                "transient failure, retrying",
+                extra={
+                    "event": event.id,
+                    "attempt": failures,
+                    "error": type(exc).__name__,
+                    "retry_in_s": round(delay, 2),
+                },
             )
-            await asyncio.sleep(attempt)  # backoff between retries of the same event
-    raise AssertionError("unreachable")
+            await asyncio.sleep(delay)
 
 
 def _error_headers(
@@ -162,8 +214,14 @@ def _error_headers(
     ]
 
 
-def run_worker(app: faust.App) -> None:
-    """Run the app as a worker in this process until SIGTERM/SIGINT."""
-    faust.Worker(
-        app, loglevel="INFO", redirect_stdouts=False, logging_config=logging_config(SERVICE)
-    ).execute_from_commandline()
+def run_worker(app: faust.App, watchdog: Watchdog | None = None) -> None:
+    """Run the app as a worker in this process until SIGTERM/SIGINT (or, with a
+    `watchdog`, until it sees no heartbeat for its deadline)."""
+    watching = watchdog.start() if watchdog is not None else None
+    try:
+        faust.Worker(
+            app, loglevel="INFO", redirect_stdouts=False, logging_config=logging_config(SERVICE)
+        ).execute_from_commandline()
+    finally:
+        if watching is not None:
+            watching.set()

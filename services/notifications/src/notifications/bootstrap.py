@@ -1,18 +1,23 @@
-"""The one place that builds the notifications service's pool and notifier."""
+"""The one place that builds the notifications service's pool, notifier and mail queue."""
 
 from dataclasses import dataclass
 from functools import cached_property
 
 from pavilion_core.db import EVENT_STORE, MigrationSet, Pool, open_pool
+from pavilion_core.envelope import CloudEvent
+from pavilion_core.outages import Backoff
 from pavilion_core.secrets import check, secret
 
 from notifications.config import UNSUBSCRIBE_SECRET, Config
+from notifications.context import Sender
 from notifications.emails import Templates
 from notifications.mailer import Mailer
-from notifications.pipeline import Notifier, Sender
+from notifications.mailqueue import MailQueue
+from notifications.pipeline import Notifier
 from notifications.unsubscribe import UnsubscribeLinks
 
 VIEWS_AND_LEDGER = MigrationSet("notifications", "notifications", "sql")
+LEASE_MARGIN_SECONDS = 10.0  # a mail lease outlasts one SMTP attempt by this much
 
 
 @dataclass
@@ -27,21 +32,56 @@ class Services:
         return UnsubscribeLinks(unsubscribe_secret(self.config), self.config.public_url)
 
     @cached_property
+    def mailer(self) -> Mailer:
+        c = self.config
+        return Mailer(
+            c.smtp_host, c.smtp_port, c.sender_name, c.sender_address, c.smtp_timeout_seconds
+        )
+
+    @cached_property
     def notifier(self) -> Notifier:
         config = self.config
         return Notifier(
             pool=self.pool,
             templates=Templates(),
-            mailer=Mailer(
-                config.smtp_host, config.smtp_port, config.sender_name, config.sender_address
-            ),
+            mailer=self.mailer,
             links=self.links,
             clock=config.clock,
             sender=Sender(config.sender_name, config.postal_address, config.staff_domain),
         )
 
+    @cached_property
+    def mail_queue(self) -> MailQueue:
+        c = self.config
+        return MailQueue(
+            self.pool,
+            self.mailer,
+            c.clock,
+            max_attempts=c.mail_attempts,
+            backoff=Backoff(c.mail_retry_seconds, c.mail_retry_cap_seconds),
+            lease_seconds=c.smtp_timeout_seconds + LEASE_MARGIN_SECONDS,
+        )
+
     async def close(self) -> None:
         await self.pool.close()
+
+
+@dataclass
+class StreamHandler:
+    """What the faust app drives (app.Handler): events and reminders go through the
+    notifier, the mail timer through the mail queue."""
+
+    notifier: Notifier
+    mail: MailQueue
+
+    async def handle(self, event: CloudEvent) -> None:
+        await self.notifier.handle(event)
+
+    async def fire_reminders(self) -> int:
+        return await self.notifier.fire_reminders()
+
+    async def send_mail(self) -> int:
+        return await self.mail.send_due()
 
 
 def unsubscribe_secret(config: Config) -> str:

@@ -22,6 +22,12 @@ class Config:
     relay_batch_size: int = 500
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 11025
+    smtp_timeout_seconds: float = 30.0  # one attempt, from connecting to the reply to DATA
+    # transient failures (4xx, the network) are retried after first, twice that, … up to cap
+    # (each ±20 %), at most mail_attempts attempts in all: about an hour by default
+    mail_attempts: int = 8
+    mail_retry_seconds: float = 30.0
+    mail_retry_cap_seconds: float = 1800.0
     sender_name: str = "CISCE Organising Committee"
     sender_address: str = "expo@pavilion.local"
     postal_address: str = "Exhibition Department, 1 Fuxingmennei Street, Beijing 100860, China"
@@ -51,6 +57,10 @@ class Config:
             app_id=env_str("PAVILION_NOTIFICATIONS_APP_ID", cls.app_id),
             smtp_host=env_str("PAVILION_SMTP_HOST", cls.smtp_host),
             smtp_port=env_int("PAVILION_SMTP_PORT", cls.smtp_port),
+            smtp_timeout_seconds=_seconds("PAVILION_SMTP_TIMEOUT_SECONDS", 30.0),
+            mail_attempts=_attempts("PAVILION_MAIL_ATTEMPTS", cls.mail_attempts),
+            mail_retry_seconds=_seconds("PAVILION_MAIL_RETRY_SECONDS", 30.0),
+            mail_retry_cap_seconds=_seconds("PAVILION_MAIL_RETRY_CAP_SECONDS", 1800.0),
             sender_name=env_str("PAVILION_MAIL_SENDER_NAME", cls.sender_name),
             sender_address=env_str("PAVILION_MAIL_SENDER_ADDRESS", cls.sender_address),
             postal_address=env_str("PAVILION_MAIL_POSTAL_ADDRESS", cls.postal_address),
@@ -72,6 +82,13 @@ def _networks(name: str) -> tuple[IPNetwork, ...]:
         return parse_networks(os.environ.get(name, ""))
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from None
+
+
+def _attempts(name: str, default: int) -> int:
+    attempts = env_int(name, default)
+    if attempts < 1:
+        raise ConfigError(f"{name} must be at least 1, got {attempts}")
+    return attempts
 
 
 def _seconds(name: str, default: float) -> float:

@@ -3,19 +3,21 @@
 Kept from outreach's events: an accepted RSVP schedules one reminder per offset
 (7 days, 1 day) that is still ahead; a declined answer or a cancelled event cancels
 them; a rescheduled event moves them. The faust worker's timer fires what is due:
-each reminder once (claimed with SKIP LOCKED, marked FIRED in the same transaction),
-through the notifier, so consent and the ledger apply as to any notification.
+each reminder once, through the notifier, so consent and the ledger apply as to any
+notification; a reminder is marked FIRED in the transaction that records its
+notification (and queues its email), so a crash loses neither.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pavilion_core.db import Connection, Pool
+from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 
 from notifications import events as e
 from notifications.journal import append_event
-from notifications.rules import REMINDERS
+from notifications.rules import REMINDERS, Audience, Purpose, Rule
 
 NAMESPACE = uuid.UUID("5e0b8a2f-9c61-4d3e-b7a4-1f2e3d4c5b6a")
 
@@ -104,31 +106,68 @@ def _meta(event: CloudEvent) -> Metadata:
     )
 
 
-async def claim_due(pool: Pool, now: datetime) -> list[tuple[str, str, str, str, timedelta]]:
-    """Take the reminders due now, marking them FIRED: another timer run, or another
-    worker, will not take them again."""
-    async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(
-            """SELECT id, event_id, contact_id, rule, before FROM reminders
-               WHERE status = 'SCHEDULED' AND due_at <= $1 FOR UPDATE SKIP LOCKED""",
-            now,
+@dataclass(frozen=True)
+class Due:
+    """A reminder whose time has come."""
+
+    reminder_id: str
+    event_id: str
+    contact_id: str
+    rule_name: str
+    before: timedelta
+
+    @property
+    def rule(self) -> Rule:
+        """Reminders go to the invitee who accepted (an event they asked to attend)."""
+        return Rule(self.rule_name, "", "event_reminder", Audience.CONTACT, Purpose.TRANSACTIONAL)
+
+    def trigger(self, now: datetime) -> CloudEvent:
+        """The event the reminder's notification is caused by: its id is the
+        reminder's, so the ledger knows the notification if the reminder fires again."""
+        return CloudEvent(
+            id=self.reminder_id,
+            source="/pavilion/notifications",
+            type="pavilion.notifications.ReminderFired.v1",
+            subject=self.event_id,
+            time=now,
+            data={"eventId": self.event_id, "contactId": self.contact_id, "days": self.before.days},
+            stream_version=1,
+            correlation_id=self.reminder_id,
+            causation_id=None,
+            actor="notifications:reminders",
         )
-        for row in rows:
-            await conn.execute(
-                "UPDATE reminders SET status = 'FIRED', fired_at = $2 WHERE id = $1", row["id"], now
-            )
-            await append_event(
-                conn,
-                str(row["id"]),
-                Metadata(correlation_id=str(row["id"]), actor="notifications:reminders"),
-                e.ReminderFired(
-                    str(row["id"]), str(row["event_id"]), str(row["contact_id"]), row["rule"]
-                ),
-            )
-    return [
-        (str(r["id"]), str(r["event_id"]), str(r["contact_id"]), r["rule"], r["before"])
+
+
+async def claim_due(conn: Connection, now: datetime, limit: int) -> list[Due]:
+    """Take up to `limit` reminders due now, marking them FIRED. Call it in the
+    transaction that records their notifications: FIRED commits with them or not at
+    all, and meanwhile another timer run or worker skips them (SKIP LOCKED)."""
+    rows = await conn.fetch(
+        """SELECT id, event_id, contact_id, rule, before FROM reminders
+           WHERE status = 'SCHEDULED' AND due_at <= $1 ORDER BY due_at LIMIT $2
+           FOR UPDATE SKIP LOCKED""",
+        now,
+        limit,
+    )
+    due = [
+        Due(str(r["id"]), str(r["event_id"]), str(r["contact_id"]), r["rule"], r["before"])
         for r in rows
     ]
+    for reminder in due:
+        await conn.execute(
+            "UPDATE reminders SET status = 'FIRED', fired_at = $2 WHERE id = $1",
+            reminder.reminder_id,
+            now,
+        )
+        await append_event(
+            conn,
+            reminder.reminder_id,
+            Metadata(correlation_id=reminder.reminder_id, actor="notifications:reminders"),
+            e.ReminderFired(
+                reminder.reminder_id, reminder.event_id, reminder.contact_id, reminder.rule_name
+            ),
+        )
+    return due
 
 
 REACTIONS = {

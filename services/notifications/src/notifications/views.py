@@ -5,8 +5,11 @@ replay leaves the same state)."""
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from pavilion_core.db import Connection
+from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
+
+from notifications.consent import ConsentGrant, RecipientView
+from notifications.rules import Purpose
 
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
 
@@ -139,6 +142,21 @@ async def interest_captured(conn: Connection, event: CloudEvent) -> None:
         d["organizationId"],
         d["kind"],
     )
+
+
+async def recipient_view(db: "Connection | Pool", address: str, language: str) -> RecipientView:
+    """What consent decides on: the address's opt-out and its contact's grants."""
+    opted_out = await db.fetchval("SELECT true FROM opt_outs WHERE address = $1", address)
+    rows = await db.fetch(
+        """SELECT c.channel, c.purpose, c.granted_at, c.expires_at FROM consents c
+           JOIN recipients r ON r.contact_id = c.contact_id WHERE r.email = $1""",
+        address,
+    )
+    grants = {
+        (r["channel"], Purpose(r["purpose"])): ConsentGrant(r["granted_at"], r["expires_at"])
+        for r in rows
+    }
+    return RecipientView(address, language, bool(opted_out), grants)
 
 
 def _event_status(status: str) -> Apply:

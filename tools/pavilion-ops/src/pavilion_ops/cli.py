@@ -2,6 +2,7 @@
 localhost defaults). Long operations show progress."""
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,14 +16,14 @@ from gateway.rebuild import Progress as RebuildProgress
 from gateway.rebuild import RebuildRunning, rebuild
 from outreach import demo as outreach_demo
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import ensure_topics
+from pavilion_core.kafka import HistoryLost, ensure_topics
 from pavilion_core.service_tokens import service_client
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from pavilion_ops import deadletters, settings
-from pavilion_ops.status import collect
+from pavilion_ops.status import Reach, collect
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 dlq = typer.Typer(help="Dead letters: show them, send them back.", no_args_is_help=True)
@@ -38,12 +39,15 @@ console = Console()
 
 @app.command()
 def status() -> None:
-    """Services' readiness, outbox backlog, consumer lag and dead letters."""
+    """Services' readiness, outbox backlog, consumer lag, dead letters, and how far back
+    each topic reaches."""
     figures = asyncio.run(collect(KafkaSettings.from_env()))
     console.print(_table("service", "ready", figures.health))
     console.print(_table("outbox of", "events not yet relayed", figures.backlog))
+    console.print(_table("relay of", "publishing", figures.publishing))
     console.print(_table("consumer group", "messages behind", figures.lag))
     console.print(_table("dead-letter topic", "messages", figures.dead_letters))
+    console.print(_reach_table(figures.reach))
 
 
 def _table(
@@ -52,6 +56,24 @@ def _table(
     table = Table(key, value)
     for name, figure in rows.items():
         table.add_row(name, str(figure))
+    return table
+
+
+def _reach_table(reach: dict[str, Reach]) -> Table:
+    """How far back each topic reaches; a topic whose first records are gone is flagged:
+    a rebuild or a new consumer group would be refused on it."""
+    table = Table("topic", "retention", "earliest offset", "oldest record", "history")
+    for name, r in reach.items():
+        kept = [f"{timedelta(milliseconds=r.retention_ms)}"] if r.retention_ms >= 0 else []
+        kept += [f"{r.retention_bytes} bytes a partition"] if r.retention_bytes >= 0 else []
+        gone = {p: first for p, first in r.first_offsets.items() if first}
+        table.add_row(
+            name,
+            ", ".join(kept) or "forever",
+            ", ".join(f"{first} (partition {p})" for p, first in gone.items()) or "0",
+            r.oldest.isoformat(timespec="seconds") if r.oldest else "empty",
+            f"[red]INCOMPLETE: {sum(gone.values())} records deleted[/]" if gone else "complete",
+        )
     return table
 
 
@@ -66,7 +88,7 @@ def rebuild_read_model() -> None:
 
         try:
             generation = asyncio.run(rebuild(GatewayConfig.from_env(), report))
-        except RebuildRunning as exc:
+        except (RebuildRunning, HistoryLost) as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from None
     console.print(f"read model generation {generation} is current")

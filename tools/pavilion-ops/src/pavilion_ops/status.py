@@ -1,34 +1,58 @@
-"""The figures of `pavilion status`: services' readiness, outbox backlog per service,
-consumer lag per group (from the offsets committed to Kafka, which every consumer
-mirrors after its PostgreSQL commit) and dead letters per DLQ topic."""
+"""The figures of `pavilion status`: services' readiness, outbox backlog per service and
+whether a long transaction holds its publishing back, consumer lag per group (from the
+offsets committed to Kafka, which every consumer mirrors after its PostgreSQL commit),
+dead letters per DLQ topic, and how far back each topic reaches (a rebuild or a new
+consumer needs it to reach back to offset 0)."""
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
 
 import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pavilion_core.config import KafkaSettings, database_url
-from pavilion_core.kafka import offset_ranges
+from pavilion_core.kafka import dlq_topic, first_timestamps, offset_ranges, retention
 from pavilion_core.kafka import partitions as topic_partitions
-from pavilion_core.relay import backlog, relay_name
+from pavilion_core.relay import backlog, held_back, relay_name
 
 from pavilion_ops import settings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Status:
     health: dict[str, str]
     backlog: dict[str, int | str]
+    publishing: dict[str, str]
     lag: dict[str, int]
     dead_letters: dict[str, int]
+    reach: "dict[str, Reach]"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far back a topic reaches: `first_offsets` per partition (all 0 while the
+    history is complete) and the time of the oldest record held (None: empty)."""
+
+    retention_ms: int  # -1: forever
+    retention_bytes: int  # per partition; -1: no limit
+    first_offsets: dict[int, int]
+    oldest: datetime | None
+
+    @property
+    def complete(self) -> bool:
+        return not any(self.first_offsets.values())
 
 
 async def collect(kafka: KafkaSettings) -> Status:
-    health, backlogs, (lag, dead) = await asyncio.gather(
-        readiness(), outbox_backlogs(), kafka_figures(kafka)
+    health, backlogs, held, (lag, dead), reach = await asyncio.gather(
+        readiness(), outbox_backlogs(), publishing(), kafka_figures(kafka), topic_reach(kafka)
     )
-    return Status(health, backlogs, lag, dead)
+    return Status(health, backlogs, held, lag, dead, reach)
 
 
 async def readiness() -> dict[str, str]:
@@ -46,13 +70,40 @@ async def readiness() -> dict[str, str]:
 
 
 async def outbox_backlogs() -> dict[str, int | str]:
-    async def one(service: str) -> int | str:
+    """Events stored but not yet relayed, per service."""
+
+    async def one(conn: asyncpg.Connection, service: str) -> int:
+        return await backlog(conn, relay_name(service, settings.topic(service)))
+
+    return await _per_event_store(one)
+
+
+async def publishing() -> dict[str, str]:
+    """Whether each service's relay may publish all it has, or a transaction still open
+    in its database holds events back (they must go out after whatever it commits)."""
+
+    async def one(conn: asyncpg.Connection, _: str) -> str:
+        holder = await held_back(conn)
+        if holder is None:
+            return "flowing"
+        open_for = "an unknown time" if holder.seconds is None else f"{holder.seconds:.0f} s"
+        return f"publishing held back by transaction {holder.xid} for {open_for}"
+
+    return {s: str(figure) for s, figure in (await _per_event_store(one)).items()}
+
+
+async def _per_event_store(
+    figure: Callable[[asyncpg.Connection, str], Awaitable[T]],
+) -> dict[str, T | str]:
+    """`figure` of each service's event store, or why it could not be read."""
+
+    async def one(service: str) -> T | str:
         try:
             conn = await asyncpg.connect(database_url(service), timeout=5)
         except (OSError, asyncpg.PostgresError) as exc:
             return f"unreachable ({type(exc).__name__})"
         try:
-            return await backlog(conn, relay_name(service, settings.topic(service)))
+            return await figure(conn, service)
         except asyncpg.UndefinedTableError:
             return "no event store yet (not migrated)"
         finally:
@@ -86,3 +137,29 @@ async def kafka_figures(kafka: KafkaSettings) -> tuple[dict[str, int], dict[str,
         t: sum(end - first for tp, (first, end) in ranges.items() if tp.topic == t) for t in dlqs
     }
     return lag, dead
+
+
+async def topic_reach(kafka: KafkaSettings) -> dict[str, Reach]:
+    """The reach of the services' topics and their DLQs (those that exist)."""
+    names = [n for s in settings.RELAYED for n in (settings.topic(s), dlq_topic(settings.topic(s)))]
+    tps = await topic_partitions(kafka, names)
+    kept, ranges, times = await asyncio.gather(
+        retention(kafka, {tp.topic for tp in tps}),
+        offset_ranges(kafka, tps),
+        first_timestamps(kafka, tps),
+    )
+    return {
+        name: Reach(
+            retention_ms=int(kept[name]["retention.ms"]),
+            retention_bytes=int(kept[name]["retention.bytes"]),
+            first_offsets={tp.partition: ranges[tp][0] for tp in tps if tp.topic == name},
+            oldest=_oldest(ms for tp, ms in times.items() if tp.topic == name),
+        )
+        for name in names
+        if name in kept
+    }
+
+
+def _oldest(timestamps: Iterable[int | None]) -> datetime | None:
+    held = [ms for ms in timestamps if ms is not None]
+    return datetime.fromtimestamp(min(held) / 1000, UTC) if held else None

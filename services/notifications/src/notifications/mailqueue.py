@@ -1,0 +1,216 @@
+"""The mail queue: each email's durable send state (PENDING, SENDING, then SENT,
+FAILED or SUPPRESSED), written with its notification (sql/005_mail_queue.sql), and
+the sender that works through it (the faust worker's mail timer drives it).
+
+A sender claims due messages with a lease in one short statement, sends them
+concurrently with nothing held (a slow SMTP server delays only mail, by one timeout
+at most), and records each outcome in a second short transaction while it still
+holds the lease. A transient failure (a 4xx reply, the network) is tried again after
+a capped exponential backoff with jitter, up to `max_attempts`; a permanent one (5xx)
+fails at once with the server's reply as the reason. An opt-out or a withdrawal of
+consent that comes while a message waits wins: it is suppressed at its next attempt.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import aiosmtplib
+import asyncpg
+from pavilion_core.aggregate import Event
+from pavilion_core.clock import Clock
+from pavilion_core.db import Connection, Pool
+from pavilion_core.envelope import Metadata
+from pavilion_core.logging import correlation_id
+from pavilion_core.outages import Backoff
+
+from notifications import events as e
+from notifications.consent import suppression
+from notifications.journal import append_event
+from notifications.mailer import Mailer, transient
+from notifications.rules import Channel, Purpose
+from notifications.views import recipient_view
+
+log = logging.getLogger(__name__)
+_CLAIM = """
+    WITH due AS (
+        SELECT notification_id FROM mail_queue
+        WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= $1
+          AND (status = 'PENDING' OR leased_until < now())
+        ORDER BY next_attempt_at LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+    UPDATE mail_queue q SET status = 'SENDING', attempts = q.attempts + 1, lease_id = $3,
+        leased_until = now() + make_interval(secs => $4), updated_at = $1
+    FROM due, notifications n
+    WHERE q.notification_id = due.notification_id AND n.id = q.notification_id
+    RETURNING q.notification_id, q.recipient, q.language, q.message, q.attempts,
+        q.correlation_id, q.causation_id, n.purpose"""
+_RECORD = """
+    UPDATE mail_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
+        last_error = $5, updated_at = $6, lease_id = NULL, leased_until = NULL,
+        message = CASE WHEN $3 = 'PENDING' THEN message END
+    WHERE notification_id = $1 AND lease_id = $2"""
+_SETTLE = """
+    UPDATE notifications n SET status = $2, reason = $3, updated_at = $4
+    FROM mail_queue q WHERE n.id = $1 AND q.notification_id = n.id
+    RETURNING n.id, n.recipient, n.rule, n.related_id, n.trigger_event_id, n.status, n.reason,
+        q.language"""
+
+
+async def queue_email(
+    conn: Connection,
+    nid: str,
+    to: str,
+    language: str,
+    message: bytes,
+    meta: Metadata,
+    now: datetime,
+) -> None:
+    """Due at once; call in the transaction that records the notification."""
+    await conn.execute(
+        """INSERT INTO mail_queue (notification_id, recipient, language, message, status,
+               next_attempt_at, correlation_id, causation_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $5, $5)""",
+        UUID(nid),
+        to,
+        language,
+        message,
+        now,
+        meta.correlation_id,
+        meta.causation_id,
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this sender holds the lease of; `attempts` counts this one."""
+
+    notification_id: str
+    recipient: str
+    language: str
+    message: bytes
+    purpose: Purpose
+    attempts: int
+    meta: Metadata
+    lease: UUID
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record, lease: UUID) -> "Claimed":
+        meta = Metadata(row["correlation_id"], row["causation_id"], "notifications")
+        return cls(
+            str(row["notification_id"]),
+            row["recipient"],
+            row["language"],
+            row["message"],
+            Purpose(row["purpose"]),
+            row["attempts"],
+            meta,
+            lease,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """PENDING (again, at `next_attempt_at`), SENT, FAILED or SUPPRESSED; `reason` is
+    the error, or the suppression."""
+
+    status: str
+    reason: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class MailQueue:
+    """Sends due mail. A lease must outlast one attempt (the mailer's timeout) with a
+    margin, or a slow attempt could be taken over while it is still under way."""
+
+    pool: Pool
+    mailer: Mailer
+    clock: Clock
+    max_attempts: int = 8
+    backoff: Backoff = field(default_factory=lambda: Backoff(30.0, 1800.0))
+    lease_seconds: float = 60.0
+
+    async def send_due(self, limit: int = 20) -> int:
+        """Claim up to `limit` due messages and attempt them all at once; returns how
+        many were claimed."""
+        claimed = await self.claim(limit)
+        done = await asyncio.gather(*map(self.attempt, claimed), return_exceptions=True)
+        if failures := [outcome for outcome in done if isinstance(outcome, BaseException)]:
+            raise failures[0]  # after the others have finished and recorded theirs
+        return len(claimed)
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        """Lease due messages, and those a crashed sender left SENDING (autocommitted)."""
+        lease = uuid4()
+        rows = await self.pool.fetch(_CLAIM, self.clock.now(), limit, lease, self.lease_seconds)
+        return [Claimed.from_row(row, lease) for row in rows]
+
+    async def attempt(self, mail: Claimed) -> bool:
+        """Send once (unless consent forbids it now) and record the outcome; False when
+        the lease ran out meanwhile (another sender owns the message: nothing recorded)."""
+        token = correlation_id.set(mail.meta.correlation_id)
+        try:
+            outcome = await self._suppressed(mail) or await self._send(mail)
+            return await self._record(mail, outcome)
+        finally:
+            correlation_id.reset(token)
+
+    async def _suppressed(self, mail: Claimed) -> Outcome | None:
+        view = await recipient_view(self.pool, mail.recipient, mail.language)
+        reason = suppression(view, Channel.EMAIL, mail.purpose, self.clock.now())
+        return None if reason is None else Outcome("SUPPRESSED", reason)
+
+    async def _send(self, mail: Claimed) -> Outcome:
+        try:
+            await self.mailer.send(mail.recipient, mail.message)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return self._failed(mail.attempts, exc)
+        return Outcome("SENT")
+
+    def _failed(self, attempts: int, error: aiosmtplib.SMTPException | OSError) -> Outcome:
+        reason = repr(error)
+        if not transient(error):
+            return Outcome("FAILED", reason)
+        if attempts >= self.max_attempts:
+            return Outcome("FAILED", f"gave up after {attempts} attempts: {reason}")
+        wait = timedelta(seconds=self.backoff.delay(attempts))
+        return Outcome("PENDING", reason, self.clock.now() + wait)
+
+    async def _record(self, mail: Claimed, outcome: Outcome) -> bool:
+        nid, now = UUID(mail.notification_id), self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            status, retry_at, reason = outcome.status, outcome.next_attempt_at, outcome.reason
+            held = await conn.execute(_RECORD, nid, mail.lease, status, retry_at, reason, now)
+            if held == "UPDATE 0":
+                log.warning("mail lease lost, outcome dropped", extra={"notification": str(nid)})
+                return False
+            if outcome.status != "PENDING":
+                settled = await conn.fetchrow(_SETTLE, nid, outcome.status, outcome.reason, now)
+                assert settled is not None  # the queue row references it
+                await append_event(conn, mail.notification_id, mail.meta, _event(settled))
+        _log(mail, outcome)
+        return True
+
+
+def _event(settled: asyncpg.Record) -> Event:
+    """What the service did, as the notification's ledger row now says."""
+    nid, to, reason = str(settled["id"]), settled["recipient"], settled["reason"]
+    if settled["status"] == "SENT":
+        return e.NotificationSent(nid, to, settled["language"])
+    if settled["status"] == "FAILED":
+        return e.NotificationFailed(nid, to, reason)
+    rule, related, trigger = settled["rule"], settled["related_id"], settled["trigger_event_id"]
+    return e.NotificationSuppressed(nid, rule, to, related, trigger, reason)
+
+
+def _log(mail: Claimed, outcome: Outcome) -> None:
+    details = {"notification": mail.notification_id, "attempt": mail.attempts}
+    if outcome.status == "PENDING":
+        log.warning("mail deferred", extra={**details, "retry_at": str(outcome.next_attempt_at)})
+    elif outcome.status == "SENT":
+        log.info("notification sent", extra=details)
+    else:
+        log.warning(f"notification {outcome.status.lower()}", extra=details)

@@ -1,0 +1,41 @@
+"""Fixtures of the integration tests beyond those of tests/conftest.py."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from pavilion_core.config import KafkaSettings
+from pavilion_core.consumer import Begin
+from pavilion_core.kafka import KafkaPublisher
+from pavilion_core.outages import Backoff
+
+from tests.integration.consumer_support import Running, Start
+
+
+@pytest.fixture
+async def start(
+    kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+) -> AsyncIterator[Start]:
+    """Starts projector instances on `topic` (consumer_support.Running); any still
+    running when the test ends (it failed) is cancelled, not left consuming."""
+    started: list[Running] = []
+
+    def start_one(
+        name: str,
+        pool: asyncpg.Pool,
+        group: str,
+        batch_size: int = 500,
+        begin: Begin | None = None,
+        *,
+        backoff: Backoff | None = None,
+    ) -> Running:
+        started.append(
+            Running(name, pool, kafka, topic, publisher, group, batch_size, begin, backoff=backoff)
+        )
+        return started[-1]
+
+    yield start_one
+    for instance in started:
+        instance.task.cancel()
+    await asyncio.gather(*(i.task for i in started), return_exceptions=True)
