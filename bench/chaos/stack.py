@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -144,6 +145,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     supervised: dict[str, Supervised] = field(default_factory=dict)
     exits: list[Exit] = field(default_factory=list)
+    # the story's clock runs from here for every process, and a restarted one goes on
+    since: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def __post_init__(self) -> None:
         if self.state == Path():  # outside the checkout, as deploy/env.sh's default
@@ -202,6 +205,7 @@ class Stack:
             "PAVILION_NOTIFICATIONS_PUBLIC_URL": f"http://127.0.0.1:{self.ports['public']}",
             "PAVILION_JWT_SECRET": "pavilion-dev-secret-not-for-production-use",
             "PAVILION_SIMULATED_START": "2025-12-01T09:00:00Z",
+            "PAVILION_SIMULATED_SINCE": self.since,
             "PAVILION_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8",
             "PAVILION_GATEWAY_TOPICS": ",".join(
                 self.topic(s) for s in ("exhibitors", "outreach", "notifications")

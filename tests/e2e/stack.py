@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ async def running(
         **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
         **{f"PAVILION_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in ports.items()},
         "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
+        "PAVILION_SIMULATED_SINCE": datetime.now(UTC).isoformat(),  # one clock for all
         "PAVILION_JWT_SECRET": JWT_SECRET,
     }
     stack = Stack({s: f"http://127.0.0.1:{p}" for s, p in ports.items()})

@@ -1,8 +1,9 @@
 """The clock port. Services read time through it so tests can fix it, and demos and
-training runs can replay a story at its own dates (PAVILION_SIMULATED_START)."""
+training runs can replay a story at its own dates (PAVILION_SIMULATED_START, from the
+real instant PAVILION_SIMULATED_SINCE: every process given both tells the same time,
+and a process restarted by its supervisor goes on where it was, not back to the start)."""
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from pavilion_core.config import ConfigError, env_str
@@ -19,25 +20,31 @@ class SystemClock:
 
 
 class SimulatedClock:
-    """Time that runs at normal speed from `start`, counted from when it was made."""
+    """Time that runs at normal speed from `start`, counted from the real instant
+    `since` (by default, when the clock was made)."""
 
-    def __init__(self, start: datetime) -> None:
-        self.start, self.origin = start, time.monotonic()
+    def __init__(self, start: datetime, since: datetime | None = None) -> None:
+        self.start, self.since = start, since or datetime.now(UTC)
 
     def now(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.origin)
+        return self.start + (datetime.now(UTC) - self.since)
 
 
 def clock_from_env() -> Clock:
-    raw = env_str("PAVILION_SIMULATED_START", "")
-    if not raw:
+    start = _instant("PAVILION_SIMULATED_START")
+    if start is None:
         return SystemClock()
+    return SimulatedClock(start, _instant("PAVILION_SIMULATED_SINCE"))
+
+
+def _instant(variable: str) -> datetime | None:
+    raw = env_str(variable, "")
+    if not raw:
+        return None
     try:
-        start = datetime.fromisoformat(raw)
+        instant = datetime.fromisoformat(raw)
     except ValueError:
-        raise ConfigError(
-            f"PAVILION_SIMULATED_START must be an ISO 8601 instant, got {raw!r}"
-        ) from None
-    if start.tzinfo is None:
-        raise ConfigError("PAVILION_SIMULATED_START needs a timezone, e.g. 2025-12-01T00:00:00Z")
-    return SimulatedClock(start.astimezone(UTC))
+        raise ConfigError(f"{variable} must be an ISO 8601 instant, got {raw!r}") from None
+    if instant.tzinfo is None:
+        raise ConfigError(f"{variable} needs a timezone, e.g. 2025-12-01T00:00:00Z")
+    return instant.astimezone(UTC)

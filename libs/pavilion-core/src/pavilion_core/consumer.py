@@ -95,6 +95,10 @@ class ConsumerLoop:
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",  # also where a partition with no stored offset starts
+            # A SIGKILLed instance holds its partitions until its session times out: the
+            # broker's minimum (aiokafka's default: 10 s) before a restart takes them.
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=2000,
         )
         consumer.subscribe(self.topics, listener=_ForgetOnRebalance(self))
         await consumer.start()
