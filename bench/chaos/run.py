@@ -128,8 +128,9 @@ async def _effects(stack: Stack, tally: Tally, watch: Watch, prefix: str) -> dic
         wanted = [contact(key) for key, _ in tally.accepted.values()]
         # stalled > a mail lease (SMTP deadline + margin): what a killed worker had claimed
         # goes out once its lease expires
-        mail, waited = await emails_settle(stack, tally, stalled=90, cap=600)
+        mail, copies, waited = await emails_settle(stack, tally, stalled=90, cap=600)
         effects["emails_settle_s"] = round(waited, 1)
+        effects["email_resends"] = sum(copies[c] for c in wanted)  # same Message-ID
         effects["emails_missing"] = sum(1 for c in wanted if mail[c] == 0)
         effects["duplicated_emails"] = sum(mail[c] - 1 for c in wanted if mail[c] > 1)
     missing = set(watch.unseen(tally)) | {i for i in ids if topic.submitted[i] == 0}

@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -144,20 +145,24 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     raise RuntimeError(f"no metadata for {topic}")
 
 
-def mailbox(mail: Path) -> Counter[str]:
-    """Emails per recipient in the SMTP catcher's directory."""
+def mailbox(mail: Path) -> tuple[Counter[str], Counter[str]]:
+    """Distinct emails (Message-IDs) per recipient in the SMTP catcher's directory, and
+    how many files were another copy of one already there: a message a crashed sender
+    had in flight is sent again with its Message-ID, recognisably the same email."""
     counts: Counter[str] = Counter()
+    copies: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
     for path in mail.glob("*.eml"):
-        for line in path.read_bytes().splitlines():
-            if line.lower().startswith(b"to:"):
-                counts[parseaddr(line[3:].decode(errors="replace"))[1].lower()] += 1
-                break
-    return counts
+        headers = BytesParser().parsebytes(path.read_bytes(), headersonly=True)
+        email = (parseaddr(headers.get("To", ""))[1].lower(), headers.get("Message-ID", ""))
+        (copies if email in seen else counts)[email[0]] += 1
+        seen.add(email)
+    return counts, copies
 
 
 async def emails_settle(
     stack: Stack, tally: Tally, stalled: float, cap: float
-) -> tuple[Counter[str], float]:
+) -> tuple[Counter[str], Counter[str], float]:
     """The mailbox once every accepted application's contact has an email, or once no
     new email came for `stalled` seconds (a backlog still draining is late, not lost),
     or after `cap`; and how long that took."""
@@ -165,10 +170,10 @@ async def emails_settle(
     started = time.monotonic()
     last, progress = -1, started
     while True:
-        counts = await asyncio.to_thread(mailbox, stack.mail)
-        now, total = time.monotonic(), sum(counts.values())
+        counts, copies = await asyncio.to_thread(mailbox, stack.mail)
+        now, total = time.monotonic(), sum(counts.values()) + sum(copies.values())
         if total != last:
             last, progress = total, now
         if wanted <= counts.keys() or now - progress > stalled or now - started > cap:
-            return counts, now - started
+            return counts, copies, now - started
         await asyncio.sleep(1)  # polling, with the deadlines above
