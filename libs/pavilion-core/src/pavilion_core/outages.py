@@ -24,7 +24,12 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
     OSError,
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
+    # The server shutting down, crashed, starting, or ending an idle session; not the
+    # rest of the class (57): a statement cancelled by its timeout is no outage.
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.IdleSessionTimeoutError,
     asyncpg.exceptions.InsufficientResourcesError,
     # What asyncpg raises on a pooled connection the server has just cut, its closing
     # message read but not yet its end ("another operation is in progress"); the pool

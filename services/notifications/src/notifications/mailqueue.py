@@ -40,13 +40,15 @@ _CLAIM = """
         WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= $1
           AND (status = 'PENDING' OR leased_until < now())
         ORDER BY next_attempt_at LIMIT $2
-        FOR UPDATE SKIP LOCKED)
-    UPDATE mail_queue q SET status = 'SENDING', attempts = q.attempts + 1, lease_id = $3,
-        leased_until = now() + make_interval(secs => $4), updated_at = $1
-    FROM due, notifications n
-    WHERE q.notification_id = due.notification_id AND n.id = q.notification_id
-    RETURNING q.notification_id, q.recipient, q.language, q.message, q.attempts,
-        q.correlation_id, q.causation_id, n.purpose"""
+        FOR UPDATE SKIP LOCKED),
+    claimed AS (
+        UPDATE mail_queue q SET status = 'SENDING', attempts = q.attempts + 1, lease_id = $3,
+            leased_until = now() + make_interval(secs => $4), updated_at = $1
+        FROM due, notifications n
+        WHERE q.notification_id = due.notification_id AND n.id = q.notification_id
+        RETURNING q.notification_id, q.recipient, q.language, q.message, q.attempts,
+            q.correlation_id, q.causation_id, n.purpose, q.created_at)
+    SELECT * FROM claimed ORDER BY created_at"""
 _RECORD = """
     UPDATE mail_queue SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
         last_error = $5, updated_at = $6, lease_id = NULL, leased_until = NULL,
@@ -134,13 +136,23 @@ class MailQueue:
     lease_seconds: float = 60.0
 
     async def send_due(self, limit: int = 20) -> int:
-        """Claim up to `limit` due messages and attempt them all at once; returns how
+        """Claim up to `limit` due messages and attempt them: one recipient's one after
+        the other, in the order they were queued (the emails about an application
+        arrive in the order of its events), different recipients' at once; returns how
         many were claimed."""
         claimed = await self.claim(limit)
-        done = await asyncio.gather(*map(self.attempt, claimed), return_exceptions=True)
+        by_recipient: dict[str, list[Claimed]] = {}
+        for mail in claimed:
+            by_recipient.setdefault(mail.recipient, []).append(mail)
+        turns = map(self._in_turn, by_recipient.values())
+        done = await asyncio.gather(*turns, return_exceptions=True)
         if failures := [outcome for outcome in done if isinstance(outcome, BaseException)]:
             raise failures[0]  # after the others have finished and recorded theirs
         return len(claimed)
+
+    async def _in_turn(self, mails: list[Claimed]) -> None:
+        for mail in mails:
+            await self.attempt(mail)
 
     async def claim(self, limit: int) -> list[Claimed]:
         """Lease due messages, and those a crashed sender left SENDING (autocommitted)."""
