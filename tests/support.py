@@ -80,6 +80,32 @@ def cloud_event(service: str, event_type: str, subject: str, **data: Any) -> Clo
     return from_kafka(record.value, record.headers)
 
 
+def registered(contact: str, name: str, email: str, country: str, language: str) -> dict[str, Any]:
+    """The data of outreach's ContactRegistered for `contact`."""
+    return {"contactId": contact, "name": name, "title": None, "email": email, "phone": None,
+            "country": country, "language": language, "organizationId": None}  # fmt: skip
+
+
+def scheduled(
+    event: str, name: str, city: str, country: str, starts: datetime, ends: datetime, **more: Any
+) -> dict[str, Any]:
+    """The data of outreach's OutreachEventScheduled for `event` (a FORUM, the trip's
+    first stop, no venue or capacity, unless `more` says otherwise)."""
+    return {"eventId": event, "tripId": event, "stopIndex": 0, "name": name, "kind": "FORUM",
+            "city": city, "country": country, "venue": None, "startsAt": starts.isoformat(),
+            "endsAt": ends.isoformat(), "capacity": None, **more}  # fmt: skip
+
+
+def submitted_data(
+    app: str, company: str, country: str, contacts: list[dict[str, Any]], area: str
+) -> dict[str, Any]:
+    """The data of exhibitors' ApplicationSubmitted for `app`: a first application."""
+    return {"applicationId": app, "edition": "CISCE-2026", "companyName": company,
+            "country": country, "supplyChainAreas": [area], "productCategories": [],
+            "contacts": contacts, "organizationId": None, "sourceInterestId": None,
+            "previousEditions": 0, "boothSizeSqm": None}  # fmt: skip
+
+
 async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     """The JSON body of an answer that must have `status`."""
     assert response.status_code == status, response.text

@@ -16,7 +16,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 
 from tests.e2e.notifying import Workers, environment, fresh_topics
-from tests.support import eventually, free_port, kafka_record, topic_size
+from tests.support import eventually, free_port, kafka_record, submitted_data, topic_size
 
 
 class Forwarder:
@@ -79,17 +79,13 @@ async def test_the_worker_waits_out_an_unreachable_database(
             "exhibitors",
             "ApplicationSubmitted",
             app,
-            applicationId=app,
-            edition="CISCE-2026",
-            companyName="Patient Pumps",
-            country="NL",
-            supplyChainAreas=["SMART_VEHICLES"],
-            productCategories=[],
-            organizationId=None,
-            sourceInterestId=None,
-            previousEditions=0,
-            boothSizeSqm=None,
-            contacts=[{"name": "Noor", "email": "noor@pumps.example", "phone": None}],
+            **submitted_data(
+                app,
+                "Patient Pumps",
+                "NL",
+                [{"name": "Noor", "email": "noor@pumps.example", "phone": None}],
+                "SMART_VEHICLES",
+            ),
         )
         await publisher.publish(topics["exhibitors"], [submitted])
 

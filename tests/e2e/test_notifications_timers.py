@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from tests.e2e.notifying import Workers, environment, fresh_topics
 from tests.integration.webhook_support import ADMIN, LOCAL, Receiver, receiving
-from tests.support import eventually, kafka_record
+from tests.support import eventually, kafka_record, registered, scheduled
 
 SCHEDULE = (1.0, 4.0)  # seconds before the 2nd and the 3rd attempt, each ± 20 %
 POLL = 1.0  # the webhooks process looks for due deliveries this often when idle
@@ -58,14 +58,7 @@ async def test_the_worker_fires_a_reminder_when_it_is_due(
                 "outreach",
                 "ContactRegistered",
                 contact,
-                contactId=contact,
-                name="Ana Lima",
-                title=None,
-                email="ana@lima.example",
-                phone=None,
-                country="BR",
-                language="en",
-                organizationId=None,
+                **registered(contact, "Ana Lima", "ana@lima.example", "BR", "en"),
             )
         ],
     )
@@ -82,17 +75,9 @@ async def test_the_worker_fires_a_reminder_when_it_is_due(
                 "outreach",
                 "OutreachEventScheduled",
                 event,
-                eventId=event,
-                tripId=event,
-                stopIndex=0,
-                name="Trade Forum",
-                kind="FORUM",
-                city="São Paulo",
-                country="BR",
-                venue=None,
-                startsAt=starts.isoformat(),
-                endsAt=(starts + timedelta(hours=3)).isoformat(),
-                capacity=None,
+                **scheduled(
+                    event, "Trade Forum", "São Paulo", "BR", starts, (starts + timedelta(hours=3))
+                ),
             ),
             kafka_record("outreach", "RsvpAccepted", event, eventId=event, contactId=contact),
         ],

@@ -6,6 +6,7 @@ produce one."""
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from tests.support import (
     eventually,
     kafka_record,
     read_topic,
+    registered,
+    scheduled,
+    submitted_data,
     topic_size,
 )
 
@@ -59,14 +63,7 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
                 "outreach",
                 "ContactRegistered",
                 contact,
-                contactId=contact,
-                name="Klaus Weber",
-                title=None,
-                email="klaus@weber.example",
-                phone=None,
-                country="DE",
-                language="de",
-                organizationId=None,
+                **registered(contact, "Klaus Weber", "klaus@weber.example", "DE", "de"),
             )
         ],
     )
@@ -81,17 +78,13 @@ async def test_one_email_per_notification_across_redelivery_and_replay(
         "exhibitors",
         "ApplicationSubmitted",
         app,
-        applicationId=app,
-        edition="CISCE-2026",
-        companyName="Weber Antriebe GmbH",
-        country="DE",
-        supplyChainAreas=["SMART_VEHICLES"],
-        productCategories=[],
-        organizationId=None,
-        sourceInterestId=None,
-        previousEditions=0,
-        boothSizeSqm=None,
-        contacts=[{"name": "Klaus Weber", "email": "klaus@weber.example", "phone": None}],
+        **submitted_data(
+            app,
+            "Weber Antriebe GmbH",
+            "DE",
+            [{"name": "Klaus Weber", "email": "klaus@weber.example", "phone": None}],
+            "SMART_VEHICLES",
+        ),
     )
     waitlisted = kafka_record("exhibitors", "ApplicationWaitlisted", app, applicationId=app)
     await publisher.publish(
@@ -151,30 +144,21 @@ async def test_an_invitation_without_consent_is_suppressed_and_that_is_published
                 "outreach",
                 "ContactRegistered",
                 contact,
-                contactId=contact,
-                name="Ana Lima",
-                title=None,
-                email="ana@lima.example",
-                phone=None,
-                country="US",
-                language="en",
-                organizationId=None,
+                **registered(contact, "Ana Lima", "ana@lima.example", "US", "en"),
             ),
             kafka_record(
                 "outreach",
                 "OutreachEventScheduled",
                 event,
-                eventId=event,
-                tripId=event,
-                stopIndex=1,
-                name="Policy to Partnership Forum",
-                kind="FORUM",
-                city="Washington",
-                country="US",
-                venue=None,
-                startsAt="2025-12-04T14:30:00+00:00",
-                endsAt="2025-12-04T18:00:00+00:00",
-                capacity=None,
+                **scheduled(
+                    event,
+                    "Policy to Partnership Forum",
+                    "Washington",
+                    "US",
+                    datetime.fromisoformat("2025-12-04T14:30:00+00:00"),
+                    datetime.fromisoformat("2025-12-04T18:00:00+00:00"),
+                    stopIndex=1,
+                ),
             ),
         ],
     )

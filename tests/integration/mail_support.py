@@ -15,7 +15,7 @@ from pavilion_core.clock import Clock
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.outages import Backoff
 
-from tests.support import cloud_event
+from tests.support import cloud_event, submitted_data
 
 SECRET = "s" * 40
 LINKS = UnsubscribeLinks(SECRET, "http://notify.test")
@@ -51,19 +51,13 @@ def submitted(*contacts: str) -> CloudEvent:
         "exhibitors",
         "ApplicationSubmitted",
         app,
-        applicationId=app,
-        edition="CISCE-2026",
-        companyName="Maple Robotics",
-        country="CA",
-        supplyChainAreas=["CLEAN_ENERGY"],
-        productCategories=[],
-        contacts=[
-            {"name": f"Contact {n}", "email": c, "phone": None} for n, c in enumerate(contacts)
-        ],
-        organizationId=None,
-        sourceInterestId=None,
-        previousEditions=0,
-        boothSizeSqm=None,
+        **submitted_data(
+            app,
+            "Maple Robotics",
+            "CA",
+            [{"name": f"Contact {n}", "email": c, "phone": None} for n, c in enumerate(contacts)],
+            "CLEAN_ENERGY",
+        ),
     )
 
 

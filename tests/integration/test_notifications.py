@@ -4,7 +4,7 @@ honoured, and what happened recorded as events. (Retries and crashes of the mail
 queue: test_mail_queue.py.)"""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import httpx
@@ -20,7 +20,14 @@ from pavilion_core.testing import FixedClock
 
 from tests.integration import mail_support
 from tests.integration.mail_support import SECRET
-from tests.support import STORY_TIME, assert_stored_events_valid, cloud_event
+from tests.support import (
+    STORY_TIME,
+    assert_stored_events_valid,
+    cloud_event,
+    registered,
+    scheduled,
+    submitted_data,
+)
 
 
 @pytest.fixture
@@ -49,14 +56,7 @@ async def contact(notifier: Notifier, email: str, language: str) -> str:
             "outreach",
             "ContactRegistered",
             contact_id,
-            contactId=contact_id,
-            name="Amélie Tremblay",
-            title=None,
-            email=email,
-            phone=None,
-            country="CA",
-            language=language,
-            organizationId=None,
+            **registered(contact_id, "Amélie Tremblay", email, "CA", language),
         )
     )
     return contact_id
@@ -75,17 +75,13 @@ async def test_an_approved_application_sends_one_email_in_the_contacts_language(
             "exhibitors",
             "ApplicationSubmitted",
             app,
-            applicationId=app,
-            edition="CISCE-2026",
-            companyName="Maple Robotics",
-            country="CA",
-            supplyChainAreas=["CLEAN_ENERGY"],
-            productCategories=[],
-            contacts=[{"name": "Amélie Tremblay", "email": "Amelie@Maple.example", "phone": None}],
-            organizationId=None,
-            sourceInterestId=None,
-            previousEditions=0,
-            boothSizeSqm=None,
+            **submitted_data(
+                app,
+                "Maple Robotics",
+                "CA",
+                [{"name": "Amélie Tremblay", "email": "Amelie@Maple.example", "phone": None}],
+                "CLEAN_ENERGY",
+            ),
         )
     )
     approved = cloud_event("exhibitors", "ApplicationApproved", app, applicationId=app)
@@ -141,17 +137,14 @@ async def test_marketing_needs_consent_and_an_unsubscribe_stops_the_next_mail(
             "outreach",
             "OutreachEventScheduled",
             event_id,
-            eventId=event_id,
-            tripId=event_id,
-            stopIndex=0,
-            name="Trade Forum",
-            kind="FORUM",
-            city="Toronto",
-            country="CA",
-            venue=None,
-            startsAt="2025-11-30T19:00:00+00:00",
-            endsAt="2025-11-30T23:00:00+00:00",
-            capacity=None,
+            **scheduled(
+                event_id,
+                "Trade Forum",
+                "Toronto",
+                "CA",
+                datetime.fromisoformat("2025-11-30T19:00:00+00:00"),
+                datetime.fromisoformat("2025-11-30T23:00:00+00:00"),
+            ),
         )
     )
 

@@ -12,7 +12,7 @@ from notifications.catcher import Mailbox
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import mail_queue, notifier
-from tests.support import assert_stored_events_valid, cloud_event
+from tests.support import assert_stored_events_valid, cloud_event, registered, scheduled
 
 STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)
 
@@ -30,14 +30,7 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
                 "outreach",
                 "ContactRegistered",
                 guest,
-                contactId=guest,
-                name=f"Guest {n}",
-                title=None,
-                email=f"guest{n}@example.ca",
-                phone=None,
-                country="CA",
-                language="en",
-                organizationId=None,
+                **registered(guest, f"Guest {n}", f"guest{n}@example.ca", "CA", "en"),
             )
         )
     await notify.handle(
@@ -45,17 +38,15 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
             "outreach",
             "OutreachEventScheduled",
             event,
-            eventId=event,
-            tripId=event,
-            stopIndex=0,
-            name="Trade Forum",
-            kind="FORUM",
-            city="Toronto",
-            country="CA",
-            venue="MTCC",
-            startsAt=STARTS.isoformat(),
-            endsAt=(STARTS + timedelta(hours=4)).isoformat(),
-            capacity=None,
+            **scheduled(
+                event,
+                "Trade Forum",
+                "Toronto",
+                "CA",
+                STARTS,
+                (STARTS + timedelta(hours=4)),
+                venue="MTCC",
+            ),
         )
     )
     for guest in guests:
@@ -119,17 +110,15 @@ async def test_a_cancelled_event_cancels_its_reminders(
             "outreach",
             "OutreachEventScheduled",
             event,
-            eventId=event,
-            tripId=event,
-            stopIndex=0,
-            name="Breakfast",
-            kind="NETWORKING_BREAKFAST",
-            city="Oakland",
-            country="US",
-            venue=None,
-            startsAt=STARTS.isoformat(),
-            endsAt=(STARTS + timedelta(hours=2)).isoformat(),
-            capacity=None,
+            **scheduled(
+                event,
+                "Breakfast",
+                "Oakland",
+                "US",
+                STARTS,
+                (STARTS + timedelta(hours=2)),
+                kind="NETWORKING_BREAKFAST",
+            ),
         )
     )
     await notify.handle(
@@ -154,14 +143,7 @@ async def test_a_reminder_whose_notification_cannot_be_recorded_stays_due(
             "outreach",
             "ContactRegistered",
             guest,
-            contactId=guest,
-            name="Guest",
-            title=None,
-            email="guest@example.ca",
-            phone=None,
-            country="CA",
-            language="en",
-            organizationId=None,
+            **registered(guest, "Guest", "guest@example.ca", "CA", "en"),
         )
     )
     await notify.handle(
@@ -169,17 +151,9 @@ async def test_a_reminder_whose_notification_cannot_be_recorded_stays_due(
             "outreach",
             "OutreachEventScheduled",
             event,
-            eventId=event,
-            tripId=event,
-            stopIndex=0,
-            name="Trade Forum",
-            kind="FORUM",
-            city="Toronto",
-            country="CA",
-            venue=None,
-            startsAt=STARTS.isoformat(),
-            endsAt=(STARTS + timedelta(hours=4)).isoformat(),
-            capacity=None,
+            **scheduled(
+                event, "Trade Forum", "Toronto", "CA", STARTS, (STARTS + timedelta(hours=4))
+            ),
         )
     )
     await notify.handle(
