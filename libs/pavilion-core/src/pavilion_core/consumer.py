@@ -35,7 +35,8 @@ from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import HistoryLost, Publisher, lost_history
 from pavilion_core.logging import correlation_id, distinct
-from pavilion_core.outages import DEPENDENCY_DOWN, Backoff
+from pavilion_core.outages import TRANSIENT as FAILURES_THAT_PASS
+from pavilion_core.outages import Backoff
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
@@ -51,13 +52,13 @@ class Unsettled(Exception):
     """A message failed that had passed when the batch was probed for poison."""
 
 
-TRANSIENT = (
+TRANSIENT: tuple[type[Exception], ...] = (
     Unsettled,  # a handler that fails only sometimes: apply the batch again
-    *DEPENDENCY_DOWN,  # incl. a DLQ not written: retry rather than lose the message
+    *FAILURES_THAT_PASS,
     ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
 )
+# Failures that say nothing of the batch's messages: retried, or the batch read again.
+NOT_THE_MESSAGE: tuple[type[Exception], ...] = (*TRANSIENT, OffsetsMoved)
 MIRROR_SECONDS = 5.0
 
 
@@ -186,7 +187,7 @@ class ConsumerLoop:
         if events is not None:
             try:
                 return await self._transaction(batch, expected, events, batched=True)
-            except (*TRANSIENT, OffsetsMoved):
+            except NOT_THE_MESSAGE:
                 raise
             except Exception as exc:
                 log.info("a message failed; finding which", extra={"error": repr(exc)})
@@ -201,7 +202,7 @@ class ConsumerLoop:
         }
         try:
             await self._transaction(batch, expected, healthy, batched=False)
-        except (*TRANSIENT, OffsetsMoved):
+        except NOT_THE_MESSAGE:
             raise
         except Exception as exc:  # it passed the probe: not poison, apply the batch again
             raise Unsettled(repr(exc)) from exc
