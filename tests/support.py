@@ -1,6 +1,7 @@
 """Helpers for the tests: waiting on conditions, reading topics, checking contracts."""
 
 import asyncio
+import itertools
 import json
 import os
 import socket
@@ -8,7 +9,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ import asyncpg
 import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
 from pavilion_core.envelope import (
     CloudEvent,
@@ -56,13 +58,24 @@ def free_port() -> int:
             return port
 
 
-def kafka_record(service: str, event_type: str, subject: str, **data: Any) -> KafkaRecord:
+def keys_on_one_partition(count: int, partitions: int) -> list[bytes]:
+    """`count` keys (records) that the producer puts on one partition of a topic of
+    `partitions`: their messages are consumed in the order they were published."""
+    every = list(range(partitions))
+    where = partial(DefaultPartitioner(), all_partitions=every, available=every)
+    keys = (f"record-{i}".encode() for i in itertools.count())
+    return list(itertools.islice((k for k in keys if where(k) == where(b"record-0")), count))
+
+
+def kafka_record(
+    service: str, event_type: str, subject: str, *, stream_version: int = 1, **data: Any
+) -> KafkaRecord:
     """A CloudEvent as `service` would publish it, with fresh ids."""
     return to_kafka(
         RecordedEvent(
             event_id=uuid.uuid4(),
             stream_id=subject,
-            version=1,
+            version=stream_version,
             position=1,
             type=event_type,
             schema_version=1,

@@ -1,4 +1,5 @@
-"""The consumer loop against the real Kafka and PostgreSQL: DLQ, exactly-once effect."""
+"""The consumer loop against the real Kafka and PostgreSQL: poison parked with a notice on
+the DLQ, exactly-once effect."""
 
 import asyncio
 import json
@@ -14,7 +15,7 @@ from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.envelope import CloudEvent, KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 
-from tests.support import eventually, read_topic, topic_size
+from tests.support import eventually, keys_on_one_partition, read_topic, topic_size
 
 
 def submitted_record(company: str) -> KafkaRecord:
@@ -74,7 +75,7 @@ async def consumed(pool: asyncpg.Pool, group: str, at_least: int) -> bool:
 
 
 @pytest.mark.parametrize("batch_handler", [None, project.batch], ids=["by-event", "batched"])
-async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected(
+async def test_poison_messages_are_parked_with_a_notice_and_the_next_record_is_projected(
     read_pool: asyncpg.Pool,
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
@@ -94,8 +95,9 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected
             headers=missing_field.headers,
         ),
     ]
-    key = b"same-partition"  # one partition, so the order below is the order consumed
-    for record in [first, *poison, last]:
+    # five records on one partition, so the order below is the order consumed
+    keys = keys_on_one_partition(5, kafka.partitions)
+    for key, record in zip(keys, [first, *poison, last], strict=True):
         await publisher.publish(topic, [KafkaRecord(key, record.value, record.headers)])
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
@@ -115,7 +117,14 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_valid_one_is_projected
     assert all(
         e["dlq_original_topic"] == topic and e["dlq_consumer_group"] == group for e in errors
     )
-    assert [m.value for m in dead] == [p.value for p in poison]  # kept as it came, to redrive
+    assert [m.value for m in dead] == [p.value for p in poison]  # as it came
+    parked = await read_pool.fetch(
+        "SELECT record_key, value FROM parked_messages WHERE group_id = $1 ORDER BY kafka_offset",
+        group,
+    )
+    assert [(r["record_key"], r["value"]) for r in parked] == [
+        (key, p.value) for key, p in zip(keys[1:4], poison, strict=True)
+    ]
 
 
 async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
@@ -128,7 +137,10 @@ async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
     broken = json.loads(records[2].value)
     del broken["companyName"]  # decodes, but its projection fails
     records[2] = KafkaRecord(records[2].key, json.dumps(broken).encode(), records[2].headers)
-    await publisher.publish(topic, [KafkaRecord(b"one", r.value, r.headers) for r in records])
+    keys = keys_on_one_partition(len(records), kafka.partitions)
+    await publisher.publish(
+        topic, [KafkaRecord(k, r.value, r.headers) for k, r in zip(keys, records, strict=True)]
+    )
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
     consumer = loop(read_pool, kafka, topic, publisher, group, batch_handler=project.batch)
@@ -166,7 +178,10 @@ async def test_a_message_is_dead_lettered_with_no_transaction_open(
 ):
     records = [submitted_record(f"Co {i}") for i in range(4)]
     records[1] = KafkaRecord(records[1].key, b"not json", records[1].headers)
-    await publisher.publish(topic, [KafkaRecord(b"one", r.value, r.headers) for r in records])
+    keys = keys_on_one_partition(len(records), kafka.partitions)
+    await publisher.publish(
+        topic, [KafkaRecord(k, r.value, r.headers) for k, r in zip(keys, records, strict=True)]
+    )
     watching, group, stop = Watching(publisher, read_pool), f"g-{uuid.uuid4()}", asyncio.Event()
     running = asyncio.create_task(loop(read_pool, kafka, topic, watching, group).run(stop))  # type: ignore[arg-type]
     await eventually(lambda: consumed(read_pool, group, 4), what="all four consumed")

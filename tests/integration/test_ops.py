@@ -1,6 +1,6 @@
 """The operator CLI against the real Kafka and PostgreSQL: `status` shows figures that move
 as load is applied and how far back each topic reaches, and a dead letter whose fault is
-fixed is sent back by `dlq redrive` and processed."""
+fixed is redriven by `parked redrive`, by its consumer group alone."""
 
 import asyncio
 import uuid
@@ -143,9 +143,15 @@ async def _take(consumer: AIOKafkaConsumer, n: int) -> bool:
     return False
 
 
-async def test_a_fixed_dead_letter_is_sent_back_and_processed(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+async def test_a_parked_message_whose_fault_is_fixed_is_redriven_by_its_group(
+    monkeypatch,
+    read_model_url: str,
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    topic: str,
+    publisher: KafkaPublisher,
 ):
+    monkeypatch.setenv("PAVILION_GATEWAY_DATABASE_URL", read_model_url)
     from gateway.projector import project
 
     broken = True
@@ -177,12 +183,21 @@ async def test_a_fixed_dead_letter_is_sent_back_and_processed(
         assert shown_letter.error == "ValueError: the projection of this event has a bug"
         assert shown_letter.original.startswith(f"{topic}@")
 
+        held = await asyncio.to_thread(
+            runner.invoke, app, ["parked", "show"], env={"COLUMNS": "300"}
+        )
+        assert group in held.output and "ValueError: the projection" in held.output, held.output
+
+        failed = await asyncio.to_thread(runner.invoke, app, ["parked", "redrive", group])
+        assert failed.exit_code == 1, failed.output  # not fixed yet: it stays parked
+        assert "1 parked messages: 0 applied, 1 still parked" in failed.output, failed.output
+
         broken = False  # the fix is deployed
-        sent = await asyncio.to_thread(runner.invoke, app, ["dlq", "redrive", dlq_topic(topic)])
-        assert "1 messages sent back" in sent.output, sent.output
-        await eventually(lambda: _has(read_pool, "Needs A Fix"), what="the fixed message applied")
-        again = await asyncio.to_thread(runner.invoke, app, ["dlq", "redrive", dlq_topic(topic)])
-        assert "0 messages sent back" in again.output, again.output
+        sent = await asyncio.to_thread(runner.invoke, app, ["parked", "redrive", group])
+        assert "1 parked messages: 1 applied, 0 still parked" in sent.output, sent.output
+        assert await _has(read_pool, "Needs A Fix")
+        again = await asyncio.to_thread(runner.invoke, app, ["parked", "redrive", group])
+        assert "0 parked messages" in again.output, again.output
     finally:
         stop.set()
         await running

@@ -19,7 +19,7 @@ from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 from pavilion_core.testing import FixedClock
 
-from tests.support import STORY_TIME, eventually, read_topic
+from tests.support import STORY_TIME, eventually, keys_on_one_partition, read_topic
 
 SCHEMA = json.loads(
     (
@@ -86,9 +86,13 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     exhibit = converted()
     without_name = converted(organizationName=None)
     unknown_edition = converted(edition="CISCE-1999")
-    key = b"one-partition"
-    for record in [exhibit, converted("VISIT"), without_name, exhibit, unknown_edition]:
-        await publisher.publish(topic, [KafkaRecord(key, record.value, record.headers)])
+    # each interest its own record, all on one partition: consumed in this order
+    key, visit, nameless, unknown = keys_on_one_partition(4, kafka.partitions)
+    for k, record in [
+        (key, exhibit), (visit, converted("VISIT")), (nameless, without_name), (key, exhibit),
+        (unknown, unknown_edition),
+    ]:  # fmt: skip
+        await publisher.publish(topic, [KafkaRecord(k, record.value, record.headers)])
 
     group = f"g-{uuid.uuid4()}"
     reactions = Reactions(load_editions(), FixedClock(STORY_TIME))

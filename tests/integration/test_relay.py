@@ -221,3 +221,53 @@ async def test_of_two_relay_instances_one_publishes_and_the_other_takes_over_whe
     await b
 
     assert sorted(ids(messages)) == sorted(first.event_ids + second.event_ids)  # no duplicates
+
+
+async def test_a_relay_whose_lock_session_was_terminated_stops_publishing_when_another_takes_over(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    """Before terms: the first relay went on publishing through its pool while the
+    standby, holding the lock now, published the same events (and the two moved the
+    checkpoint back and forth)."""
+    stop = asyncio.Event()
+    a = relay(store_pool, publisher, topic, standby_poll=0.2, idle_poll=0.1)
+    running_a = asyncio.create_task(a.run(stop))
+    first = await store.append("t-1", [NewEvent("X", {})] * 10, expected_version=0, metadata=META)
+    await read_topic(kafka, topic, lambda m: len(m) >= 10)
+    b = relay(store_pool, publisher, topic, standby_poll=0.2, idle_poll=0.1)
+    running_b = asyncio.create_task(b.run(stop))
+
+    holder = await store_pool.fetchval(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database ="
+        " (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    assert await store_pool.fetchval("SELECT pg_terminate_backend($1)", holder)
+
+    async def taken_over() -> bool:
+        term = await store_pool.fetchval("SELECT term FROM relay_checkpoints")
+        return bool(term >= 2)
+
+    await eventually(taken_over, what="the standby's term")
+    more = []
+    for i in range(20):  # a stream each: batches interleave with both relays' polls
+        appended = await store.append(
+            f"t-more-{i}", [NewEvent("Y", {})], expected_version=0, metadata=META
+        )
+        more += appended.event_ids
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 30)
+    await eventually(lambda: _relayed_all(store_pool), what="the checkpoint at the end")
+    stop.set()
+    await asyncio.gather(running_a, running_b)
+
+    assert sorted(ids(messages)) == sorted(first.event_ids + more)  # none published twice
+
+
+async def _relayed_all(pool: asyncpg.Pool) -> bool:
+    return not await pool.fetchval(
+        """SELECT count(*) FROM events e, relay_checkpoints c
+           WHERE (e.xid, e.position) > (c.last_xid, c.last_position)"""
+    )

@@ -16,12 +16,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from gateway.config import Config, Limits
 from gateway.readmodel import current_generation, generations
-from gateway.rebuild import rebuild
+from gateway.rebuild import RebuildIncomplete, rebuild
 from pavilion_core.config import KafkaSettings
+from pavilion_core.envelope import KafkaRecord
 from pavilion_core.kafka import (
     FOREVER,
     HistoryLost,
     KafkaPublisher,
+    OffsetsBeyondLog,
     dlq_topic,
     ensure_topics,
     lost_history,
@@ -30,6 +32,7 @@ from pavilion_core.kafka import (
     retention,
 )
 from pavilion_ops.cli import app
+from pavilion_ops.status import stored_offsets_in_log
 from typer.testing import CliRunner
 
 from tests.integration.test_consumer import loop, submitted_record
@@ -139,6 +142,54 @@ async def test_a_new_consumer_group_over_deleted_history_refuses_to_start(
     assert not await read_pool.fetchval(
         "SELECT count(*) FROM consumer_offsets WHERE group_id = $1", f"{topic}.new-reactor"
     )
+
+
+async def test_a_rebuild_that_could_not_apply_a_message_is_not_swapped_in(
+    config: Config, read_pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str
+):
+    """Before: the rebuild counted what it skipped and swapped the generation in anyway,
+    a record missing from the read model for good."""
+    await publisher.publish(topic, [submitted_record(c) for c in COMPANIES])
+    assert await rebuild(config, lambda _: None) == 2
+    broken = submitted_record("Broken Co")
+    await publisher.publish(topic, [KafkaRecord(broken.key, b"{not json", broken.headers)])
+
+    with pytest.raises(RebuildIncomplete) as refused:
+        await rebuild(config, lambda _: None)
+
+    assert f"{topic}: 1 (DecodeError" in str(refused.value)
+    assert await _generations(read_pool) == (2, [2])  # generation 3 made, refused, dropped
+    assert not await read_pool.fetchval(
+        "SELECT count(*) FROM parked_messages WHERE group_id LIKE '%.rebuild.%'"
+    )
+
+
+async def test_a_consumer_whose_stored_offsets_are_beyond_the_log_refuses_to_start(
+    monkeypatch, config: Config, read_pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str
+):
+    """A topic recreated under a group that had applied more than it now holds: before,
+    Kafka moved the group back to the first record without a word."""
+    await publisher.publish(topic, [submitted_record(c) for c in COMPANIES])
+    [(tp, (_, end)), *_] = [(tp, r) for tp, r in (await _ranges(config)).items() if r[1]]
+    group = f"{topic}.recreated"
+    await read_pool.execute(
+        """INSERT INTO consumer_offsets (group_id, topic, partition, next_offset)
+           VALUES ($1, $2, $3, $4)""",
+        group,
+        tp.topic,
+        tp.partition,
+        end + 40,
+    )
+    stale = loop(read_pool, config.kafka, topic, publisher, group=group)
+
+    with pytest.raises(OffsetsBeyondLog) as refused:
+        await asyncio.wait_for(stale.run(asyncio.Event()), 60)
+
+    assert f"partition {tp.partition}: stored {end + 40}, log ends at {end}" in str(refused.value)
+    assert not await read_pool.fetchval("SELECT count(*) FROM exhibitors")
+    monkeypatch.setenv("PAVILION_GATEWAY_DATABASE_URL", config.database_url)
+    shown = (await stored_offsets_in_log(config.kafka))[group]  # what `pavilion status` says
+    assert shown == f"{topic}[{tp.partition}] at {end + 40}: beyond the log's end {end}"
 
 
 def _gateway_env(config: Config) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 Each batch is applied in one PostgreSQL transaction together with the offsets it
 consumed, so a crash or a redelivery never applies a message twice (exactly-once
-effect). A message that cannot be decoded or handled is sent to `<topic>.dlq` with
-error headers and the loop moves on (such a batch is applied a second time, one
-savepoint per message, so that only the failed message is left out).
+effect). A message that cannot be decoded or handled is parked (pavilion_core.parking)
+with every later message of its record, in the same transaction, and the other records
+flow on (such a batch is applied a second time, one savepoint per message, so that only
+the failed records are left out); `<topic>.dlq` gets a notice of the failure. A redrive
+an operator asks for is carried out here, by the group's own handler.
 
 Instances of a group share the topics' partitions, and a rebalance may move a partition
 while a batch of it is being applied: the stored offsets fence the instances. The loop
@@ -23,6 +25,7 @@ fence: if it did commit, the stored offsets are past what the loop expects.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -33,10 +36,18 @@ from pavilion_core.dead_letters import dead_letter
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
-from pavilion_core.kafka import HistoryLost, Publisher, lost_history
+from pavilion_core.kafka import Publisher, require_in_log
 from pavilion_core.logging import correlation_id, distinct
 from pavilion_core.outages import TRANSIENT as FAILURES_THAT_PASS
 from pavilion_core.outages import Backoff
+from pavilion_core.parking import (
+    Parked,
+    park,
+    parked_records,
+    record_of,
+    redrive,
+    redrive_requested,
+)
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
@@ -60,6 +71,7 @@ TRANSIENT: tuple[type[Exception], ...] = (
 # Failures that say nothing of the batch's messages: retried, or the batch read again.
 NOT_THE_MESSAGE: tuple[type[Exception], ...] = (*TRANSIENT, OffsetsMoved)
 MIRROR_SECONDS = 5.0
+REDRIVE_CHECK_SECONDS = 1.0
 
 
 class ConsumerLoop:
@@ -71,16 +83,18 @@ class ConsumerLoop:
         group_id: str,
         topics: Sequence[str],
         handler: Handler,
-        dead_letters: Publisher,
+        dead_letters: Publisher | None,
         batch_size: int = 500,
         begin: Begin | None = None,
         batch_handler: BatchHandler | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        """`begin`, when given, runs first in each batch's transaction (e.g. to pick the
-        tables the batch writes to). `batch_handler`, when given, takes a whole batch at
-        once (the same effect as `handler` on each event, in fewer round trips); a batch
-        it fails is applied again event by event with `handler`. `backoff` paces the
+        """`dead_letters` gets a notice of each message parked for its own failure (None:
+        no notices, e.g. a rebuild's replay). `begin`, when given, runs first in each
+        batch's transaction (e.g. to pick the tables the batch writes to).
+        `batch_handler`, when given, takes a whole batch at once (the same effect as
+        `handler` on each event, in fewer round trips); a batch it fails is applied
+        again event by event with `handler`. `backoff` paces the
         retries after a transient failure."""
         self.pool, self.kafka = pool, kafka
         self.group_id, self.topics = group_id, list(topics)
@@ -89,6 +103,7 @@ class ConsumerLoop:
         self.batch_handler = batch_handler
         self.backoff, self.failures = backoff or Backoff(), 0
         self._expected: Offsets = {}  # per partition sought, the next offset to apply
+        self._next_redrive_check = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
@@ -124,12 +139,27 @@ class ConsumerLoop:
         await wait_first(stop, seconds=delay)
 
     async def _step(self, consumer: AIOKafkaConsumer) -> None:
-        """Seek what needs it, fetch, and apply what this instance still holds (records of
-        a partition revoked or reassigned during the fetch are dropped)."""
+        """Seek what needs it, redrive what an operator asked for, fetch, and apply what
+        this instance still holds (records of a partition revoked or reassigned during
+        the fetch are dropped)."""
         await self.seek_to_stored(consumer)
+        try:
+            await self._redrive_when_due()
+        except OffsetsMoved:
+            self.forget(list(self._expected))
+            return
         fetched = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
         batch = {tp: messages for tp, messages in fetched.items() if tp in self._expected}
         if not batch:
+            return
+        if jumped := {
+            tp: at for tp, at in self._expected.items() if _starts_elsewhere(tp, at, batch)
+        }:
+            # Kafka moved the position (records deleted, a topic recreated): refuse that,
+            # or else read again from the stored offsets
+            self.forget(jumped)
+            await require_in_log(self.kafka, jumped)
+            log.warning("fetched from other offsets than expected", extra={"expected": str(jumped)})
             return
         try:
             await self.apply(batch)
@@ -144,6 +174,10 @@ class ConsumerLoop:
             self.forget(batch)  # whatever happened to it, read where it stands again
             raise
         await self._mirror(consumer, batch)
+
+    def expect(self, offsets: Offsets) -> None:
+        """Apply these partitions from these offsets on (what seeking to them does)."""
+        self._expected.update(offsets)
 
     def forget(self, partitions: Iterable[TopicPartition]) -> None:
         """Seek these partitions to their stored offsets before applying more of them."""
@@ -162,7 +196,7 @@ class ConsumerLoop:
         """Apply `batch` if its partitions' stored offsets are still where this instance
         expects them (else raise OffsetsMoved, nothing applied), and expect its end."""
         expected = {tp: self._expected[tp] for tp in batch}
-        await self._apply(batch, expected)
+        failed = await self._apply(batch, expected)
         for tp, messages in batch.items():
             if tp in self._expected:  # not revoked meanwhile
                 self._expected[tp] = messages[-1].offset + 1
@@ -175,61 +209,62 @@ class ConsumerLoop:
                 "correlation_ids": distinct(_correlation(m) for m in messages),
             },
         )
+        for parked in failed:
+            await self._notice(parked)
 
-    async def _apply(self, batch: Batch, expected: Offsets) -> None:
+    async def _apply(self, batch: Batch, expected: Offsets) -> list[Parked]:
         """Optimistically without a savepoint per message (two round trips fewer per
-        message); if any message fails, find which (a pass rolled back), dead-letter
-        them with no transaction open, and apply the others."""
+        message); if any message fails, find which (a pass rolled back) and apply the
+        others, parking the failed ones and their records. Returns those that failed."""
         try:
-            events = {id(m): from_kafka(m.value, m.headers) for ms in batch.values() for m in ms}
-        except Exception:
-            events = None
-        if events is not None:
-            try:
-                return await self._transaction(batch, expected, events, batched=True)
-            except NOT_THE_MESSAGE:
-                raise
-            except Exception as exc:
-                log.info("a message failed; finding which", extra={"error": repr(exc)})
+            return await self._transaction(batch, expected, {}, batched=True)
+        except NOT_THE_MESSAGE:
+            raise
+        except Exception as exc:
+            log.info("a message failed; finding which", extra={"error": repr(exc)})
         failed = await self._poison(batch, expected)
-        for message, error in failed:
-            await dead_letter(self.dead_letters, message, error, self.group_id)
-        healthy = {
-            id(m): from_kafka(m.value, m.headers)
-            for ms in batch.values()
-            for m in ms
-            if all(m is not f for f, _ in failed)
-        }
         try:
-            await self._transaction(batch, expected, healthy, batched=False)
+            return await self._transaction(batch, expected, failed, batched=False)
         except NOT_THE_MESSAGE:
             raise
         except Exception as exc:  # it passed the probe: not poison, apply the batch again
             raise Unsettled(repr(exc)) from exc
 
     async def _transaction(
-        self, batch: Batch, expected: Offsets, events: dict[int, CloudEvent], batched: bool
-    ) -> None:
-        """The batch's `events` (its messages not among them are left out) and its
-        offsets in one transaction, fenced by the offsets; through the batch handler if
-        `batched` and there is one."""
+        self, batch: Batch, expected: Offsets, failed: dict[int, Exception], batched: bool
+    ) -> list[Parked]:
+        """In one transaction fenced by the offsets: the batch's messages applied, except
+        those that `failed` and those of a record with messages parked, which are
+        parked; and the offsets. Through the batch handler if `batched` and there is one.
+        Returns the messages parked for their own failure."""
+        messages = [m for ms in batch.values() for m in ms]
         async with self.pool.acquire() as conn, conn.transaction():
             if self.begin is not None:
                 await self.begin(conn)
             await check_offsets(conn, self.group_id, expected)
+            held = await parked_records(conn, self.group_id, messages)
+            parked, events = [], []
+            for message in messages:
+                if id(message) in failed or record_of(message) in held:
+                    parked.append(Parked(message, failed.get(id(message))))
+                    held.add(record_of(message))
+                else:
+                    events.append(from_kafka(message.value, message.headers))
             if batched and self.batch_handler is not None:
-                await self.batch_handler(conn, list(events.values()))
+                await self.batch_handler(conn, events)
             else:
-                for message in (m for ms in batch.values() for m in ms):
-                    if id(message) in events:
-                        await self._run_handler(conn, events[id(message)])
+                for event in events:
+                    await self._run_handler(conn, event)
+            await park(conn, self.group_id, parked)
             ends = {tp: messages[-1].offset + 1 for tp, messages in batch.items()}
             await store_offsets(conn, self.group_id, ends)
+        return [p for p in parked if p.error is not None]
 
-    async def _poison(self, batch: Batch, expected: Offsets) -> Poison:
-        """The messages of `batch` that fail to decode or apply, each tried on its own
-        savepoint after those before it, in a transaction then rolled back."""
-        failed: Poison = []
+    async def _poison(self, batch: Batch, expected: Offsets) -> dict[int, Exception]:
+        """The messages of `batch` that fail to decode or apply (by `id`), each tried on
+        its own savepoint after those before it, in a transaction then rolled back; a
+        record's messages after a failed one, or parked already, are not tried."""
+        failed: dict[int, Exception] = {}
         async with self.pool.acquire() as conn:
             probe = conn.transaction()
             await probe.start()
@@ -237,12 +272,52 @@ class ConsumerLoop:
                 if self.begin is not None:
                     await self.begin(conn)
                 await check_offsets(conn, self.group_id, expected)
-                for message in (m for ms in batch.values() for m in ms):
+                messages = [m for ms in batch.values() for m in ms]
+                held = await parked_records(conn, self.group_id, messages)
+                for message in messages:
+                    if record_of(message) in held:
+                        continue
                     if (error := await self._fails(conn, message)) is not None:
-                        failed.append((message, error))
+                        failed[id(message)] = error
+                        held.add(record_of(message))
             finally:
                 await probe.rollback()
         return failed
+
+    async def _notice(self, parked: Parked) -> None:
+        """Tell the dead-letter topic, once the message is safely parked (a notice for
+        monitoring and integrators; the parked row is what a redrive applies)."""
+        if self.dead_letters is None or parked.error is None:
+            return
+        try:
+            await dead_letter(self.dead_letters, parked.message, parked.error, self.group_id)
+        except Exception as exc:
+            log.warning("dead-letter notice not sent", extra={"error": repr(exc)})
+
+    async def _redrive_when_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_redrive_check:
+            self._next_redrive_check = now + REDRIVE_CHECK_SECONDS
+            await self.redrive()
+
+    async def redrive(self) -> None:
+        """Redrive the parked records an operator asked for, of the partitions this
+        instance holds: each in a transaction fenced like a batch of its partition."""
+        for topic, partition, key in await redrive_requested(self.pool, self.group_id):
+            tp = TopicPartition(topic, partition)
+            if tp not in self._expected:  # another instance holds it
+                continue
+            async with self.pool.acquire() as conn, conn.transaction():
+                if self.begin is not None:
+                    await self.begin(conn)
+                await check_offsets(conn, self.group_id, {tp: self._expected[tp]})
+                applied = await redrive(
+                    conn, self.group_id, (topic, key), partial(self._run_handler, conn)
+                )
+            log.info(
+                "parked record redriven",
+                extra={"group": self.group_id, "topic": topic, "applied": applied},
+            )
 
     async def _run_handler(self, conn: Connection, event: CloudEvent) -> None:
         token = correlation_id.set(event.correlation_id)
@@ -266,18 +341,22 @@ class ConsumerLoop:
         """Seek each partition assigned to this instance but not sought since it was
         assigned (or since a batch of it failed or was refused) to its stored offset,
         and expect that offset. Refuse (HistoryLost) to start where the topic's records
-        were deleted: Kafka would move on to the first one left without a word."""
+        were deleted, or (OffsetsBeyondLog) past the end of a recreated topic: Kafka
+        would move to another offset without a word."""
         unsought = consumer.assignment() - self._expected.keys()
         if not unsought:
             return
         stored = await stored_offsets(self.pool, self.group_id)
         # still assigned after the read; none stored: from the beginning
         starts = {tp: stored.get(tp, 0) for tp in unsought & consumer.assignment()}
-        if lost := await lost_history(self.kafka, starts, starts):
-            raise HistoryLost(lost)
+        await require_in_log(self.kafka, starts)
+        self.expect(starts)
         for tp, offset in starts.items():
-            self._expected[tp] = offset
             consumer.seek(tp, offset)
+
+
+def _starts_elsewhere(tp: TopicPartition, expected: int, batch: Batch) -> bool:
+    return tp in batch and batch[tp][0].offset != expected
 
 
 def _correlation(message: ConsumerRecord) -> str | None:

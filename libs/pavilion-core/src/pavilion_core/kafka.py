@@ -233,6 +233,30 @@ class HistoryLost(Exception):
         super().__init__(f"refused: the topics' history was deleted, a replay would miss {gone}")
 
 
+class OffsetsBeyondLog(Exception):
+    """Stored offsets past the end of their partitions: the topic was recreated or
+    truncated since. Kafka would move such a consumer back to the first record without a
+    word, applying again, or as new, whatever the log now holds."""
+
+    def __init__(self, beyond: dict[TopicPartition, tuple[int, int]]) -> None:
+        self.beyond = beyond
+        where = "; ".join(
+            f"{tp.topic} partition {tp.partition}: stored {at}, log ends at {end}"
+            for tp, (at, end) in sorted(beyond.items())
+        )
+        super().__init__(f"refused: stored offsets beyond the end of the log ({where})")
+
+
+async def require_in_log(settings: KafkaSettings, starts: Mapping[TopicPartition, int]) -> None:
+    """Raise HistoryLost if a partition's records from `starts` on were deleted, or
+    OffsetsBeyondLog if `starts` is past a partition's end."""
+    ranges = await offset_ranges(settings, starts)
+    if lost := {tp: first - starts[tp] for tp, (first, _) in ranges.items() if first > starts[tp]}:
+        raise HistoryLost(lost)
+    if beyond := {tp: (starts[tp], end) for tp, (_, end) in ranges.items() if starts[tp] > end}:
+        raise OffsetsBeyondLog(beyond)
+
+
 async def require_history(settings: KafkaSettings, topics: Iterable[str]) -> None:
     """Raise HistoryLost unless every partition of `topics` still starts at offset 0."""
     lost = await lost_history(settings, await partitions(settings, topics))

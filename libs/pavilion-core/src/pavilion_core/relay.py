@@ -13,6 +13,12 @@ status`), and only as long as PostgreSQL lets it run (the roles' timeouts).
 When the database or the broker goes away, `run` raises and the process starts it over
 (pavilion_core.outages): a new LISTEN connection, the checkpoint read again, and a
 catch-up of everything committed meanwhile.
+
+One relay per checkpoint is active: it holds an advisory lock on its LISTEN connection.
+If that session dies without the relay noticing (a network cut, `pg_terminate_backend`),
+a standby takes the lock and a new term: each batch checks the term before it is
+published, and the checkpoint moves only forward and only in its own term, so the
+deposed relay stops after at most the batch it had in flight, and goes back to standby.
 """
 
 import asyncio
@@ -50,6 +56,14 @@ WHERE (xid, position) > ($1::text::xid8, $2)
 ORDER BY xid, position
 LIMIT $3
 """
+_TAKE_OFFICE = """
+INSERT INTO relay_checkpoints AS c (name, last_xid, last_position, term)
+VALUES ($1, '0'::xid8, 0, 1)
+ON CONFLICT (name) DO UPDATE SET term = c.term + 1
+RETURNING term"""
+_MOVE_CHECKPOINT = """
+UPDATE relay_checkpoints SET last_xid = $2::text::xid8, last_position = $3, updated_at = now()
+WHERE name = $1 AND term = $4 AND (last_xid, last_position) < ($2::text::xid8, $3)"""
 _HELD_BACK = f"""
 SELECT x::text AS xid,
        extract(epoch FROM now() - a.xact_start)::float8 AS seconds
@@ -57,6 +71,10 @@ FROM ({_RUNNING_HERE}) AS here(x) LEFT JOIN pg_stat_activity a ON a.backend_xid 
 WHERE EXISTS (SELECT FROM events e WHERE e.xid > x)
 ORDER BY x LIMIT 1
 """
+
+
+class Deposed(Exception):
+    """Another relay of this checkpoint has become active: this one must stop publishing."""
 
 
 class OutboxRelay:
@@ -78,28 +96,39 @@ class OutboxRelay:
         self.batch_size, self.idle_poll = batch_size, idle_poll
         self.standby_poll = standby_poll
         self._wake = asyncio.Event()
+        self._term: int | None = None  # taken when it becomes active (or first publishes)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set.
 
         One relay per name publishes at a time: it holds a session advisory lock on its
         listening connection; other instances stand by and take over when it goes away.
+        A relay deposed meanwhile goes back to standing by.
         """
+        while not stop.is_set():
+            try:
+                await self._serve_term(stop)
+            except Deposed:
+                log.warning(
+                    "relay deposed: another took over; standing by", extra={"relay": self.name}
+                )
 
+    async def _serve_term(self, stop: asyncio.Event) -> None:
         def wake(*_: object) -> None:
             self._wake.set()
 
         async with self.pool.acquire() as listener:
             if not await self._become_active(listener, stop):
                 return
+            self._term = await listener.fetchval(_TAKE_OFFICE, self.name)
             await listener.add_listener(NOTIFY_CHANNEL, wake)
             try:
-                while not stop.is_set():
+                while not stop.is_set() and _alive(listener):  # else the lock went with it
                     self._wake.clear()
                     delay = await self._drain_or_back_off(listener)
                     await wait_first(stop, self._wake, seconds=delay)
             finally:
-                if not listener.is_closed():  # a lost connection took both with it
+                if _alive(listener):  # a lost connection took both with it
                     await listener.remove_listener(NOTIFY_CHANNEL, wake)
                     await listener.execute("SELECT pg_advisory_unlock_all()")
 
@@ -119,7 +148,7 @@ class OutboxRelay:
             while await self.publish_batch() == self.batch_size:
                 pass
             return self.idle_poll
-        except DEPENDENCY_DOWN:
+        except (*DEPENDENCY_DOWN, Deposed):
             raise
         except Exception as exc:  # e.g. a statement refused: keep the process, retry
             log.exception("relay pass failed, retrying", extra={"error": repr(exc)})
@@ -127,22 +156,28 @@ class OutboxRelay:
         return 2.0
 
     async def publish_batch(self) -> int:
-        """Publish the next safe batch; returns how many events it held."""
-        last_xid, last_position = await self.checkpoint()
-        rows = await self.pool.fetch(_SAFE_BATCH, last_xid, last_position, self.batch_size)
+        """Publish the next safe batch in this relay's term (raise Deposed if another
+        relay has taken over since); returns how many events it held. A relay used
+        outside `run` (a tool, a test) takes office with its first batch."""
+        if self._term is None:
+            self._term = await self.pool.fetchval(_TAKE_OFFICE, self.name)
+        row = await self.pool.fetchrow(
+            "SELECT last_xid::text AS xid, last_position, term FROM relay_checkpoints"
+            " WHERE name = $1",
+            self.name,
+        )
+        if row is None or row["term"] != self._term:
+            raise Deposed(f"relay {self.name}: its term {self._term} has ended")
+        rows = await self.pool.fetch(_SAFE_BATCH, row["xid"], row["last_position"], self.batch_size)
         if not rows:
             return 0
         events = [recorded_event(row) for row in rows]
         await self.publisher.publish(self.topic, [to_kafka(e, self.service) for e in events])
-        await self.pool.execute(
-            """INSERT INTO relay_checkpoints (name, last_xid, last_position)
-               VALUES ($1, $2::text::xid8, $3)
-               ON CONFLICT (name) DO UPDATE SET last_xid = EXCLUDED.last_xid,
-                 last_position = EXCLUDED.last_position, updated_at = now()""",
-            self.name,
-            rows[-1]["xid_text"],
-            rows[-1]["position"],
+        moved = await self.pool.execute(
+            _MOVE_CHECKPOINT, self.name, rows[-1]["xid_text"], rows[-1]["position"], self._term
         )
+        if moved == "UPDATE 0":
+            raise Deposed(f"relay {self.name}: term {self._term} ended while publishing")
         log.info(
             "relayed",
             extra={
@@ -162,6 +197,13 @@ class OutboxRelay:
     async def backlog(self) -> int:
         """Events stored but not yet published (including those behind the fence)."""
         return await backlog(self.pool, self.name)
+
+
+def _alive(listener: Connection) -> bool:
+    try:
+        return not listener.is_closed()
+    except asyncpg.InterfaceError:  # the pool has taken back a connection it lost
+        return False
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pavilion_core.kafka import HistoryLost
 from pavilion_core.logging import configure_logging
 
 from gateway.auth import Role, mint
@@ -21,7 +20,7 @@ from gateway.bootstrap import connect
 from gateway.config import AuthSettings, Config
 from gateway.disclosure import derive
 from gateway.offsets import caught_up
-from gateway.rebuild import Progress, RebuildRunning, rebuild
+from gateway.rebuild import REFUSED, Progress, rebuild
 from gateway.schema import schema
 
 SDL = Path("schemas/graphql/schema.graphql")
@@ -79,7 +78,7 @@ def _rebuild(_: argparse.Namespace) -> int:
 
     try:
         generation = asyncio.run(rebuild(Config.from_env(), report))
-    except (RebuildRunning, HistoryLost) as exc:
+    except REFUSED as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"read model generation {generation} is current")

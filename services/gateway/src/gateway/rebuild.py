@@ -1,8 +1,8 @@
 """Rebuilding the read model without downtime.
 
 Replays the topics from offset 0 into a fresh generation (its own consumer group,
-silently: no announcements, no dead letters — the live projector has written those
-already), reports progress, and when it has caught up swaps the pointer in one
+silently: no announcements, no dead-letter notices — the live projector has sent
+those already), reports progress, and when it has caught up swaps the pointer in one
 transaction. The swap takes the pointer row FOR UPDATE, so it waits for the live
 projector's batch in flight and holds back the next one; it happens only if the new
 generation has applied at least what the live projector has, so nothing is missed.
@@ -12,18 +12,19 @@ generation until the swap, then from the new one.
 
 A replay of topics whose first records were deleted would build a read model missing
 them, so the rebuild refuses (HistoryLost) before it starts and again before the swap;
-a refused or failed rebuild drops its generation, and the current one keeps serving.
+so does a replay that had to park a message it could not apply (RebuildIncomplete):
+the new generation would lack that record's history. A refused or failed rebuild drops
+its generation, and the current one keeps serving.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.db import Pool
-from pavilion_core.envelope import KafkaRecord
-from pavilion_core.kafka import require_history
+from pavilion_core.kafka import HistoryLost, require_history
 
 from gateway.bootstrap import connect
 from gateway.config import Config
@@ -52,14 +53,12 @@ class Progress:
     total: int
 
 
-class AlreadyDeadLettered:
-    """A rebuild meets the poison messages the live projector dead-lettered: skip them."""
+class RebuildIncomplete(Exception):
+    """The replay could not apply some messages: the new generation is not swapped in."""
 
-    def __init__(self) -> None:
-        self.skipped = 0
 
-    async def publish(self, topic: str, records: Sequence[KafkaRecord]) -> None:
-        self.skipped += len(records)
+# What refuses a rebuild, the current generation serving on
+REFUSED = (RebuildRunning, HistoryLost, RebuildIncomplete)
 
 
 async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
@@ -81,17 +80,22 @@ async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None
     await require_history(config.kafka, config.topics)
     generation = await _fresh_generation(pool)
     group = f"{config.group_id}.rebuild.{generation}"
-    # a rebuild that died left this group's offsets behind; resuming from them into the
-    # fresh generation would skip what they cover
-    await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+    # a rebuild that died left this group's offsets (and what it parked) behind; resuming
+    # from them into the fresh generation would skip what they cover
+    await _forget(pool, group)
     try:
         await _replay(pool, config, group, generation, report)
     except Exception:
         await _discard(pool, generation)
         raise
     finally:
-        await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+        await _forget(pool, group)
     return generation
+
+
+async def _forget(pool: Pool, group: str) -> None:
+    await pool.execute("DELETE FROM consumer_offsets WHERE group_id = $1", group)
+    await pool.execute("DELETE FROM parked_messages WHERE group_id = $1", group)
 
 
 async def _replay(
@@ -105,7 +109,7 @@ async def _replay(
         topics=config.topics,
         handler=projector,
         batch_handler=projector.batch,
-        dead_letters=AlreadyDeadLettered(),
+        dead_letters=None,
         begin=write_to(generation),
     )
     stop = asyncio.Event()
@@ -152,6 +156,7 @@ async def _until_swapped(
         if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
             # records deleted during the replay may have been skipped: refuse rather than guess
             await require_history(config.kafka, config.topics)
+            await _require_all_applied(pool, group)
             if await _swap(pool, config.group_id, group, generation):
                 return
             ends = await end_offsets(config)  # the live projector is ahead: go on
@@ -159,6 +164,18 @@ async def _until_swapped(
         if done:
             replaying.result()  # the replay stopped: raise what stopped it
             raise RuntimeError("the replay stopped before it caught up")
+
+
+async def _require_all_applied(pool: Pool, group: str) -> None:
+    parked = await pool.fetch(
+        """SELECT topic, count(*) AS messages,
+                  min(error_type || ': ' || error_message) AS error
+           FROM parked_messages WHERE group_id = $1 GROUP BY topic""",
+        group,
+    )
+    if parked:
+        held = "; ".join(f"{r['topic']}: {r['messages']} ({r['error']})" for r in parked)
+        raise RebuildIncomplete(f"refused: the replay could not apply some messages — {held}")
 
 
 async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> bool:

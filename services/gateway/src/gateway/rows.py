@@ -1,5 +1,7 @@
 """The one way projections change a record's row: its columns, and the version of the
-event that changed it."""
+event that changed it. A row is changed only by an event of a later version than the
+one it holds: a redelivered or older event changes nothing. (Inserts of a record's
+first event do nothing if the row is there.)"""
 
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -20,11 +22,12 @@ Apply = Callable[[Writer, CloudEvent], Awaitable[None]]
 async def update(
     conn: Writer, table: str, key: object, event: CloudEvent, assignments: str, *values: object
 ) -> None:
-    """Set `assignments` ($4… are `values`) on row `key` of `table`."""
+    """Set `assignments` ($4… are `values`) on row `key` of `table` (the event's own
+    stream), unless the row holds this version or a later one."""
     await conn.execute(
         f"""UPDATE {table} SET {assignments + ", " if assignments else ""}version = $2,
                                   updated_at = $3
-            WHERE id = $1""",
+            WHERE id = $1 AND version < $2""",
         key,
         event.stream_version,
         event.time,

@@ -12,25 +12,30 @@ from exhibitors import importer
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings
 from gateway.config import Config as GatewayConfig
+from gateway.rebuild import REFUSED, rebuild
 from gateway.rebuild import Progress as RebuildProgress
-from gateway.rebuild import RebuildRunning, rebuild
 from outreach import demo as outreach_demo
 from pavilion_core.config import KafkaSettings
-from pavilion_core.kafka import HistoryLost, ensure_topics
+from pavilion_core.kafka import ensure_topics
 from pavilion_core.service_tokens import service_client
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from pavilion_ops import deadletters, settings
+from pavilion_ops import parked as parked_messages
 from pavilion_ops.status import Reach, collect
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
-dlq = typer.Typer(help="Dead letters: show them, send them back.", no_args_is_help=True)
+dlq = typer.Typer(help="Dead-letter notices: what failed, where.", no_args_is_help=True)
+parked = typer.Typer(
+    help="Messages consumers could not apply, held back with their records.", no_args_is_help=True
+)
 topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 seed = typer.Typer(help="Demo data.", no_args_is_help=True)
 load = typer.Typer(help="Imports.", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
+app.add_typer(parked, name="parked")
 app.add_typer(topics, name="topics")
 app.add_typer(seed, name="seed")
 app.add_typer(load, name="import")
@@ -39,14 +44,16 @@ console = Console()
 
 @app.command()
 def status() -> None:
-    """Services' readiness, outbox backlog, consumer lag, dead letters, and how far back
-    each topic reaches."""
+    """Services' readiness, outbox backlog, consumer lag, dead letters, parked messages,
+    stored offsets outside the logs, and how far back each topic reaches."""
     figures = asyncio.run(collect(KafkaSettings.from_env()))
     console.print(_table("service", "ready", figures.health))
     console.print(_table("outbox of", "events not yet relayed", figures.backlog))
     console.print(_table("relay of", "publishing", figures.publishing))
     console.print(_table("consumer group", "messages behind", figures.lag))
     console.print(_table("dead-letter topic", "messages", figures.dead_letters))
+    console.print(_table("consumer group", "parked", figures.parked))
+    console.print(_table("consumer group", "stored offsets", figures.offsets))
     console.print(_reach_table(figures.reach))
 
 
@@ -88,7 +95,7 @@ def rebuild_read_model() -> None:
 
         try:
             generation = asyncio.run(rebuild(GatewayConfig.from_env(), report))
-        except (RebuildRunning, HistoryLost) as exc:
+        except REFUSED as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from None
     console.print(f"read model generation {generation} is current")
@@ -107,12 +114,34 @@ def dlq_show(
     console.print(table)
 
 
-@dlq.command("redrive")
-def dlq_redrive(topic: Annotated[str, typer.Argument(help="a .dlq topic")]) -> None:
-    """Send TOPIC's dead letters back to the topics they failed on (once each)."""
-    with console.status(f"sending back the dead letters of {topic}"):
-        sent = asyncio.run(deadletters.redrive(KafkaSettings.from_env(), topic))
-    console.print(f"{sent} messages sent back")
+@parked.command("show")
+def parked_show() -> None:
+    """What each consumer group has parked: records held back, messages, the oldest
+    error, redrives asked for and not answered yet."""
+    table = Table("consumer group", "records", "messages", "redrive asked", "first error")
+    for p in asyncio.run(parked_messages.parked()):
+        table.add_row(
+            p.group, str(p.records), str(p.messages), str(p.redrive_requested), p.oldest_error
+        )
+    console.print(table)
+
+
+@parked.command("redrive")
+def parked_redrive(
+    group: Annotated[str, typer.Argument(help="the consumer group, e.g. pavilion-gateway")],
+    key: Annotated[str | None, typer.Option(help="only this record (its Kafka key)")] = None,
+) -> None:
+    """Have GROUP's consumer apply its parked messages again, each record's in order
+    (once the fault is fixed); waits for its answer."""
+    with console.status(f"redriving what {group} parked"):
+        outcome = asyncio.run(parked_messages.redrive(group, key.encode() if key else None))
+    console.print(
+        f"{outcome.requested} parked messages: {outcome.applied} applied,"
+        f" {outcome.still_parked} still parked"
+    )
+    if outcome.still_parked:
+        console.print("see `pavilion parked show` for why")
+        raise typer.Exit(1)
 
 
 @topics.command("create")

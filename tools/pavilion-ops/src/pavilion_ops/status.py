@@ -5,20 +5,23 @@ dead letters per DLQ topic, and how far back each topic reaches (a rebuild or a 
 consumer needs it to reach back to offset 0)."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import asyncpg
 import httpx
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from pavilion_core.config import KafkaSettings, database_url
+from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import dlq_topic, first_timestamps, offset_ranges, retention
 from pavilion_core.kafka import partitions as topic_partitions
 from pavilion_core.relay import backlog, held_back, relay_name
 
+from pavilion_ops import parked as parked_messages
 from pavilion_ops import settings
+from pavilion_ops.databases import each
 
 T = TypeVar("T")
 
@@ -31,6 +34,8 @@ class Status:
     lag: dict[str, int]
     dead_letters: dict[str, int]
     reach: "dict[str, Reach]"
+    parked: dict[str, str]
+    offsets: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,45 @@ async def collect(kafka: KafkaSettings) -> Status:
     health, backlogs, held, (lag, dead), reach = await asyncio.gather(
         readiness(), outbox_backlogs(), publishing(), kafka_figures(kafka), topic_reach(kafka)
     )
-    return Status(health, backlogs, held, lag, dead, reach)
+    parked, offsets = await asyncio.gather(parked_figures(), stored_offsets_in_log(kafka))
+    return Status(health, backlogs, held, lag, dead, reach, parked, offsets)
+
+
+async def parked_figures() -> dict[str, str]:
+    """Per consumer group with messages parked: how many records, and the first error."""
+    return {
+        p.group: f"{p.records} records held back ({p.messages} messages): {p.oldest_error}"
+        for p in await parked_messages.parked()
+    }
+
+
+async def stored_offsets_in_log(kafka: KafkaSettings) -> dict[str, str]:
+    """Per consumer group (of the services' databases): whether its stored offsets lie
+    within the topics' logs. One below a partition's first offset would skip deleted
+    records, one beyond its end would replay a recreated topic: the consumer refuses to
+    start, and this says why."""
+
+    async def rows(conn: asyncpg.Connection, _: str) -> list[asyncpg.Record]:
+        return await conn.fetch(
+            "SELECT group_id, topic, partition, next_offset FROM consumer_offsets"
+        )
+
+    found = (await each(settings.CONSUMING, rows)).values()
+    stored = [r for rows_of in found if not isinstance(rows_of, str) for r in rows_of]
+    existing = set(await topic_partitions(kafka, {r["topic"] for r in stored}))
+    ranges = await offset_ranges(kafka, existing)
+    verdicts: dict[str, list[str]] = {}
+    for r in stored:
+        tp, at = TopicPartition(r["topic"], r["partition"]), r["next_offset"]
+        problems = verdicts.setdefault(r["group_id"], [])
+        where = f"{tp.topic}[{tp.partition}] at {at}"
+        if tp not in ranges:
+            problems.append(f"{tp.topic} is gone")
+        elif at < ranges[tp][0]:
+            problems.append(f"{where}: records deleted up to {ranges[tp][0]}")
+        elif at > ranges[tp][1]:
+            problems.append(f"{where}: beyond the log's end {ranges[tp][1]}")
+    return {group: "; ".join(problems) or "within the logs" for group, problems in verdicts.items()}
 
 
 async def readiness() -> dict[str, str]:
@@ -75,7 +118,7 @@ async def outbox_backlogs() -> dict[str, int | str]:
     async def one(conn: asyncpg.Connection, service: str) -> int:
         return await backlog(conn, relay_name(service, settings.topic(service)))
 
-    return await _per_event_store(one)
+    return await each(settings.RELAYED, one)
 
 
 async def publishing() -> dict[str, str]:
@@ -89,28 +132,7 @@ async def publishing() -> dict[str, str]:
         open_for = "an unknown time" if holder.seconds is None else f"{holder.seconds:.0f} s"
         return f"publishing held back by transaction {holder.xid} for {open_for}"
 
-    return {s: str(figure) for s, figure in (await _per_event_store(one)).items()}
-
-
-async def _per_event_store(
-    figure: Callable[[asyncpg.Connection, str], Awaitable[T]],
-) -> dict[str, T | str]:
-    """`figure` of each service's event store, or why it could not be read."""
-
-    async def one(service: str) -> T | str:
-        try:
-            conn = await asyncpg.connect(database_url(service), timeout=5)
-        except (OSError, asyncpg.PostgresError) as exc:
-            return f"unreachable ({type(exc).__name__})"
-        try:
-            return await figure(conn, service)
-        except asyncpg.UndefinedTableError:
-            return "no event store yet (not migrated)"
-        finally:
-            await conn.close()
-
-    answers = await asyncio.gather(*(one(s) for s in settings.RELAYED))
-    return dict(zip(settings.RELAYED, answers, strict=True))
+    return {s: str(figure) for s, figure in (await each(settings.RELAYED, one)).items()}
 
 
 async def kafka_figures(kafka: KafkaSettings) -> tuple[dict[str, int], dict[str, int]]:

@@ -14,7 +14,8 @@ async def submitted(conn: Writer, event: CloudEvent) -> None:
         """INSERT INTO exhibitors (id, edition, company_name, country, status,
                supply_chain_areas, product_categories, contacts, organization_id,
                source_interest_id, previous_editions, version, submitted_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $12)""",
+           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $12)
+           ON CONFLICT (id) DO NOTHING""",
         d["applicationId"],
         d["edition"],
         d["companyName"],
@@ -117,36 +118,40 @@ def _on_floor_plan(event: CloudEvent) -> bool:
 async def booth_defined(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO booths (edition, hall, code, size_sqm, supply_chain_area)
-           VALUES ($1, $2, $3, $4, $5)""",
+        """INSERT INTO booths (edition, hall, code, size_sqm, supply_chain_area, version)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
         d["edition"],
         d["hall"],
         d["boothCode"],
         d["sizeSqm"],
         d["supplyChainArea"],
+        event.stream_version,
     )
 
 
 async def _set_booth(conn: Writer, event: CloudEvent, assignments: str, *values: object) -> None:
+    """A change of a booth by its hall's floor plan (`values` are $5…)."""
     d = event.data
     await conn.execute(
-        f"UPDATE booths SET {assignments} WHERE edition = $1 AND hall = $2 AND code = $3",
+        f"""UPDATE booths SET {assignments}, version = $4
+            WHERE edition = $1 AND hall = $2 AND code = $3 AND version < $4""",
         d["edition"],
         d["hall"],
         d["boothCode"],
+        event.stream_version,
         *values,
     )
 
 
 async def booth_allocated(conn: Writer, event: CloudEvent) -> None:
     await _set_booth(
-        conn, event, "allocated_to = $4, offered_to = NULL", event.data["applicationId"]
+        conn, event, "allocated_to = $5, offered_to = NULL", event.data["applicationId"]
     )
 
 
 async def booth_offered(conn: Writer, event: CloudEvent) -> None:
     if _on_floor_plan(event):
-        await _set_booth(conn, event, "offered_to = $4", event.data["applicationId"])
+        await _set_booth(conn, event, "offered_to = $5", event.data["applicationId"])
     else:
         await _update(conn, event)
 

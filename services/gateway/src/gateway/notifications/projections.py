@@ -12,8 +12,8 @@ async def requested(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO notifications (id, channel, recipient, template, rule, status,
-                                      related_id, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6, $7, $7)
+                                      related_id, created_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6, $7, $7, $8)
            ON CONFLICT (id) DO NOTHING""",
         d["notificationId"],
         d["channel"],
@@ -22,6 +22,7 @@ async def requested(conn: Writer, event: CloudEvent) -> None:
         d["rule"],
         d["relatedId"],
         event.time,
+        event.stream_version,
     )
 
 
@@ -30,16 +31,19 @@ async def suppressed(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO notifications (id, channel, recipient, rule, status, related_id,
-                                      reason, created_at, updated_at)
-           VALUES ($1, 'EMAIL', $2, $3, 'SUPPRESSED', $4, $5, $6, $6)
+                                      reason, created_at, updated_at, version)
+           VALUES ($1, 'EMAIL', $2, $3, 'SUPPRESSED', $4, $5, $6, $6, $7)
            ON CONFLICT (id) DO UPDATE SET status = 'SUPPRESSED', reason = EXCLUDED.reason,
-                                          updated_at = EXCLUDED.updated_at""",
+                                          updated_at = EXCLUDED.updated_at,
+                                          version = EXCLUDED.version
+           WHERE notifications.version < EXCLUDED.version""",
         d["notificationId"],
         d["recipient"],
         d["rule"],
         d["relatedId"],
         d["reason"],
         event.time,
+        event.stream_version,
     )
 
 
@@ -47,11 +51,13 @@ def outcome(status: str, reason_field: str | None = None) -> Apply:
     async def apply(conn: Writer, event: CloudEvent) -> None:
         await conn.execute(
             """UPDATE notifications SET status = $2, reason = coalesce($3, reason),
-                                        updated_at = $4 WHERE id = $1""",
+                                        updated_at = $4, version = $5
+               WHERE id = $1 AND version < $5""",
             event.data["notificationId"],
             status,
             event.data.get(reason_field) if reason_field else None,
             event.time,
+            event.stream_version,
         )
 
     return apply

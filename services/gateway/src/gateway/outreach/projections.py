@@ -23,7 +23,8 @@ async def organization_registered(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO organizations (id, name, kind, country, website, version, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO NOTHING""",
         d["organizationId"],
         d["name"],
         d["kind"],
@@ -39,7 +40,8 @@ async def contact_registered(conn: Writer, event: CloudEvent) -> None:
     await conn.execute(
         """INSERT INTO contacts (id, name, title, email, phone, country, language,
                                  organization_id, version, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (id) DO NOTHING""",
         d["contactId"],
         d["name"],
         d.get("title"),
@@ -57,12 +59,13 @@ async def consent_granted(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO consents (contact_id, channel, purpose, legal_basis, evidence,
-                                 granted_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6::text::timestamptz, $7::text::timestamptz)
+                                 granted_at, expires_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6::text::timestamptz, $7::text::timestamptz, $8)
            ON CONFLICT (contact_id, channel, purpose) DO UPDATE SET
              legal_basis = EXCLUDED.legal_basis, evidence = EXCLUDED.evidence,
              granted_at = EXCLUDED.granted_at, expires_at = EXCLUDED.expires_at,
-             withdrawn_at = NULL""",
+             withdrawn_at = NULL, version = EXCLUDED.version
+           WHERE consents.version < EXCLUDED.version""",
         d["contactId"],
         d["channel"],
         d["purpose"],
@@ -70,20 +73,23 @@ async def consent_granted(conn: Writer, event: CloudEvent) -> None:
         d["evidence"],
         d["grantedAt"],
         d.get("expiresAt"),
+        event.stream_version,
     )
 
 
 async def consent_withdrawn(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO consents (contact_id, channel, purpose, withdrawn_at)
-           VALUES ($1, $2, $3, $4::text::timestamptz)
+        """INSERT INTO consents (contact_id, channel, purpose, withdrawn_at, version)
+           VALUES ($1, $2, $3, $4::text::timestamptz, $5)
            ON CONFLICT (contact_id, channel, purpose)
-           DO UPDATE SET withdrawn_at = EXCLUDED.withdrawn_at""",
+           DO UPDATE SET withdrawn_at = EXCLUDED.withdrawn_at, version = EXCLUDED.version
+           WHERE consents.version < EXCLUDED.version""",
         d["contactId"],
         d["channel"],
         d["purpose"],
         d["withdrawnAt"],
+        event.stream_version,
     )
 
 
@@ -92,7 +98,8 @@ async def delegation_formed(conn: Writer, event: CloudEvent) -> None:
     await conn.execute(
         """INSERT INTO delegations (id, name, organizer, leader_id, purpose, version,
                                     formed_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+           ON CONFLICT (id) DO NOTHING""",
         d["delegationId"],
         d["name"],
         d["organizer"],
@@ -107,7 +114,8 @@ async def trip_planned(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         """INSERT INTO trips (id, delegation_id, name, status, stops, version, updated_at)
-           VALUES ($1, $2, $3, 'PLANNED', $4::jsonb, $5, $6)""",
+           VALUES ($1, $2, $3, 'PLANNED', $4::jsonb, $5, $6)
+           ON CONFLICT (id) DO NOTHING""",
         d["tripId"],
         d["delegationId"],
         d["name"],
@@ -151,7 +159,8 @@ async def event_scheduled(conn: Writer, event: CloudEvent) -> None:
         """INSERT INTO outreach_events (id, trip_id, stop_index, name, kind, city, country,
                venue, starts_at, ends_at, capacity, status, version, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz,
-                   $10::text::timestamptz, $11, 'SCHEDULED', $12, $13)""",
+                   $10::text::timestamptz, $11, 'SCHEDULED', $12, $13)
+           ON CONFLICT (id) DO NOTHING""",
         d["eventId"],
         d["tripId"],
         d["stopIndex"],
@@ -174,9 +183,11 @@ def invitation(assignments: str) -> Apply:
     async def apply(conn: Writer, event: CloudEvent) -> None:
         d = event.data
         await conn.execute(
-            f"UPDATE invitations SET {assignments} WHERE event_id = $1 AND contact_id = $2",
+            f"""UPDATE invitations SET {assignments}, version = $3
+                WHERE event_id = $1 AND contact_id = $2 AND version < $3""",
             d["eventId"],
             d["contactId"],
+            event.stream_version,
         )
         await update(conn, "outreach_events", d["eventId"], event, "")
 
@@ -186,11 +197,12 @@ def invitation(assignments: str) -> Apply:
 async def invited(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO invitations (event_id, contact_id, status, invited_at)
-           VALUES ($1, $2, 'INVITED', $3) ON CONFLICT DO NOTHING""",
+        """INSERT INTO invitations (event_id, contact_id, status, invited_at, version)
+           VALUES ($1, $2, 'INVITED', $3, $4) ON CONFLICT DO NOTHING""",
         d["eventId"],
         d["contactId"],
         event.time,
+        event.stream_version,
     )
     await update(conn, "outreach_events", d["eventId"], event, "")
 
@@ -201,7 +213,8 @@ async def interest_captured(conn: Writer, event: CloudEvent) -> None:
         """INSERT INTO interests (id, contact_id, organization_id, source_event_id, kind,
                edition, supply_chain_areas, product_categories, stage, version,
                captured_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'CAPTURED', $9, $10, $10)""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'CAPTURED', $9, $10, $10)
+           ON CONFLICT (id) DO NOTHING""",
         d["interestId"],
         d["contactId"],
         d.get("organizationId"),
@@ -220,7 +233,8 @@ async def follow_up_scheduled(conn: Writer, event: CloudEvent) -> None:
     await conn.execute(
         """INSERT INTO follow_ups (id, subject_id, owner, due_at, status, note, version,
                                    updated_at)
-           VALUES ($1, $2, $3, $4::text::timestamptz, 'SCHEDULED', $5, $6, $7)""",
+           VALUES ($1, $2, $3, $4::text::timestamptz, 'SCHEDULED', $5, $6, $7)
+           ON CONFLICT (id) DO NOTHING""",
         d["followUpId"],
         d["subjectId"],
         d["owner"],

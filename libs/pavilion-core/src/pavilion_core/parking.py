@@ -1,0 +1,170 @@
+"""Parking: a message that a consumer group cannot apply waits in the group's database,
+and so does every later message of the same record (the same topic and Kafka key), in
+offset order, until a redrive applies them. No record's history is ever applied out of
+order or with a gap, and the other records flow on. A consumer loop parks in the
+transaction that stores the batch's offsets: a message is parked exactly once.
+
+A redrive is asked for by an operator (`pavilion parked redrive`, which marks the rows)
+and carried out by the group's own consumer with its own handler: each record's parked
+sequence in order; the first message that fails again stays parked, the rest behind it.
+"""
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from aiokafka import ConsumerRecord
+
+from pavilion_core.db import Connection, Pool
+from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.outages import TRANSIENT
+
+Record = tuple[str, bytes]  # topic, key
+Apply = Callable[[CloudEvent], Awaitable[None]]
+
+_PARKED_RECORDS = """
+SELECT DISTINCT topic, record_key FROM parked_messages
+WHERE group_id = $1 AND (topic, record_key) IN (SELECT * FROM unnest($2::text[], $3::bytea[]))"""
+_PARK = """
+INSERT INTO parked_messages (group_id, topic, partition, kafka_offset, record_key, value,
+                             header_keys, header_values, error_type, error_message)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT DO NOTHING"""
+_REQUESTED = """
+SELECT DISTINCT topic, partition, record_key FROM parked_messages
+WHERE group_id = $1 AND redrive_requested_at IS NOT NULL"""
+_SEQUENCE = """
+SELECT partition, kafka_offset, value, header_keys, header_values FROM parked_messages
+WHERE group_id = $1 AND topic = $2 AND record_key = $3
+ORDER BY partition, kafka_offset FOR UPDATE"""
+_UNPARK = """DELETE FROM parked_messages
+WHERE group_id = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4"""
+_FAILED_AGAIN = """
+UPDATE parked_messages SET redrive_requested_at = NULL,
+  error_type = CASE WHEN kafka_offset = $5 THEN $6 ELSE error_type END,
+  error_message = CASE WHEN kafka_offset = $5 THEN $7 ELSE error_message END
+WHERE group_id = $1 AND topic = $2 AND record_key = $3 AND partition = $4"""
+
+
+@dataclass(frozen=True)
+class Parked:
+    """`message`, parked because it failed with `error` (None: parked behind an earlier
+    message of its record)."""
+
+    message: ConsumerRecord
+    error: Exception | None
+
+
+def record_of(message: ConsumerRecord) -> Record:
+    """The record a message belongs to (Pavilion keys every message by its stream; those
+    without a key count as one record of their topic)."""
+    return message.topic, bytes(message.key or b"")
+
+
+async def parked_records(
+    conn: Connection, group: str, messages: Iterable[ConsumerRecord]
+) -> set[Record]:
+    """The records among those of `messages` that have messages parked."""
+    records = {record_of(m) for m in messages}
+    if not records:
+        return set()
+    rows = await conn.fetch(
+        _PARKED_RECORDS, group, [t for t, _ in records], [k for _, k in records]
+    )
+    return {(r["topic"], bytes(r["record_key"])) for r in rows}
+
+
+async def park(conn: Connection, group: str, parked: Sequence[Parked]) -> None:
+    if not parked:
+        return
+    await conn.executemany(
+        _PARK,
+        [
+            (
+                group,
+                p.message.topic,
+                p.message.partition,
+                p.message.offset,
+                record_of(p.message)[1],
+                p.message.value,
+                [k for k, _ in p.message.headers or ()],
+                [bytes(v) for _, v in p.message.headers or ()],
+                type(p.error).__name__ if p.error else None,
+                str(p.error)[:2000] if p.error else None,
+            )
+            for p in parked
+        ],
+    )
+
+
+async def redrive_requested(db: "Pool | Connection", group: str) -> list[tuple[str, int, bytes]]:
+    """(topic, partition, key) of the records whose redrive an operator asked for."""
+    rows = await db.fetch(_REQUESTED, group)
+    return [(r["topic"], r["partition"], bytes(r["record_key"])) for r in rows]
+
+
+async def redrive(conn: Connection, group: str, record: Record, apply: Apply) -> int:
+    """Apply `record`'s parked messages in order through `apply`, each on a savepoint,
+    unparking each one applied, within the caller's transaction. The first that fails
+    (not transiently) stays parked with the rest behind it, its new error recorded and
+    the redrive request withdrawn. Returns how many were applied."""
+    topic, key = record
+    applied = 0
+    for row in await conn.fetch(_SEQUENCE, group, topic, key):
+        try:
+            async with conn.transaction():
+                headers = zip(row["header_keys"], row["header_values"], strict=True)
+                event = from_kafka(row["value"], list(headers))
+                await apply(event)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            await conn.execute(
+                _FAILED_AGAIN,
+                group,
+                topic,
+                key,
+                row["partition"],
+                row["kafka_offset"],
+                type(exc).__name__,
+                str(exc)[:2000],
+            )
+            return applied
+        await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])
+        applied += 1
+    return applied
+
+
+async def request_redrive(db: "Pool | Connection", group: str, key: bytes | None = None) -> int:
+    """Ask `group`'s consumer to redrive its parked records (only `key`'s if given);
+    returns how many parked messages the request covers."""
+    status = await db.execute(
+        """UPDATE parked_messages SET redrive_requested_at = now()
+           WHERE group_id = $1 AND ($2::bytea IS NULL OR record_key = $2)""",
+        group,
+        key,
+    )
+    return int(status.split()[-1])
+
+
+@dataclass(frozen=True)
+class ParkedSummary:
+    group: str
+    records: int
+    messages: int
+    redrive_requested: int
+    oldest_error: str | None
+
+
+async def summary(db: "Pool | Connection") -> list[ParkedSummary]:
+    """What each consumer group of this database has parked."""
+    rows = await db.fetch(
+        """SELECT group_id, count(DISTINCT (topic, record_key)) AS records, count(*) AS messages,
+                  count(redrive_requested_at) AS requested,
+                  (array_agg(error_type || ': ' || error_message ORDER BY parked_at)
+                     FILTER (WHERE error_type IS NOT NULL))[1] AS oldest_error
+           FROM parked_messages GROUP BY group_id ORDER BY group_id"""
+    )
+    return [
+        ParkedSummary(r["group_id"], r["records"], r["messages"], r["requested"], r["oldest_error"])
+        for r in rows
+    ]
