@@ -218,6 +218,8 @@ async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_th
         "code": "INVALID_TRANSITION",
         "reason": refusal.data["reason"],
     }
+    [seen_by_viewer] = await interests(read_pool, Role.VIEWER, {"stage": ["QUALIFIED"]})
+    assert seen_by_viewer["conversionRefusal"] == {"code": "INVALID_TRANSITION", "reason": None}
     assert {"ConversionRefused", "InterestConversionRefused"} <= (
         await assert_stored_events_valid(store_pool, "exhibitors")
         | await assert_stored_events_valid(outreach_pool, "outreach")

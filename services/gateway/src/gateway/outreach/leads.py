@@ -48,7 +48,7 @@ class ConversionRefusalCode(Enum):
 @strawberry.type(description="Why exhibitors refused the application a conversion asked for.")
 class ConversionRefusal:
     code: ConversionRefusalCode
-    reason: str = strawberry.field(directives=PERSONAL)
+    reason: str | None = strawberry.field(directives=PERSONAL)
 
 
 @strawberry.type
