@@ -1,6 +1,8 @@
-"""exhibitors reacts to outreach's InterestConverted (kind EXHIBIT) by starting a
-pre-filled application that names the interest: once, however often it is delivered;
-other kinds are ignored; what it cannot act on is dead-lettered with the reason."""
+"""exhibitors reacts to outreach's InterestConverted (kind EXHIBIT) through the consumer
+loop by starting a pre-filled application that names the interest: once, however often
+it is delivered; other kinds are ignored; a conversion it refuses is recorded as
+ConversionRefused with the reason, and only one that names no interest is
+dead-lettered."""
 
 import asyncio
 import json
@@ -86,17 +88,18 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     exhibit = converted()
     without_name = converted(organizationName=None)
     unknown_edition = converted(edition="CISCE-1999")
+    nobody = converted(interestId=None)
     # each interest its own record, all on one partition: consumed in this order
-    key, visit, nameless, unknown = keys_on_one_partition(4, kafka.partitions)
+    key, visit, nameless, unknown, none = keys_on_one_partition(5, kafka.partitions)
     for k, record in [
         (key, exhibit), (visit, converted("VISIT")), (nameless, without_name), (key, exhibit),
-        (unknown, unknown_edition),
+        (unknown, unknown_edition), (none, nobody),
     ]:  # fmt: skip
         await publisher.publish(topic, [KafkaRecord(k, record.value, record.headers)])
 
     group = f"g-{uuid.uuid4()}"
     reactions = Reactions(load_editions(), FixedClock(STORY_TIME))
-    for expected in (5, 6):
+    for expected in (6, 7):
         stop = asyncio.Event()
         loop = ConsumerLoop(
             pool=store_pool,
@@ -132,6 +135,15 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     assert meta["causation_id"] == headers["ce_id"].decode()
     assert meta["correlation_id"] == "breakfast-oakland"
 
-    dead = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 2)
-    errors = [dict(m.headers)["dlq_error_type"].decode() for m in dead]
-    assert errors == ["ValidationError", "InvalidValue"]
+    refusals = await store_pool.fetch(
+        "SELECT data FROM events WHERE type = 'ConversionRefused' ORDER BY position"
+    )
+    refused = [json.loads(r["data"]) for r in refusals]
+    assert [(r["interestId"], r["code"]) for r in refused] == [
+        (json.loads(without_name.value)["interestId"], "VALIDATION"),
+        (json.loads(unknown_edition.value)["interestId"], "VALIDATION"),
+    ]
+    assert refused[0]["reason"] == "organizationName: Input should be a valid string"
+    assert "unknown edition 'CISCE-1999'" in refused[1]["reason"]
+    dead = await read_topic(kafka, dlq_topic(topic), lambda m: len(m) >= 1)
+    assert [dict(m.headers)["dlq_error_type"].decode() for m in dead] == ["ValidationError"]

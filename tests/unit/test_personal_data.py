@@ -39,6 +39,7 @@ FED_BY = {
     ("Delegation", "organizer"): [("outreach/DelegationFormed", "organizer")],
     ("Delegation", "purpose"): [("outreach/DelegationFormed", "purpose")],
     ("Interest", "owner"): [("outreach/InterestOwnerAssigned", "owner")],
+    ("ConversionRefusal", "reason"): [("outreach/InterestConversionRefused", "reason")],
     ("FollowUp", "owner"): [("outreach/FollowUpScheduled", "owner")],
     ("FollowUp", "note"): [("outreach/FollowUpScheduled", "note")],
     ("FollowUp", "outcome"): [("outreach/FollowUpCompleted", "outcome")],

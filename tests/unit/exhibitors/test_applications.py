@@ -286,6 +286,8 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     )
     await expo.h.set_product_categories(c.SetProductCategories(app, ("x",)), ctx())
     await expo.h.update_profile(c.UpdateProfile(app, description="Robots."), ctx())
+    refused = c.RefuseConversion(str(uuid4()), 3, "INVALID_TRANSITION", "CISCE-2026 has opened")
+    await expo.h.refuse_conversion(refused, ctx())
 
     seen = set()
     for event in expo.store.all_events():

@@ -75,6 +75,10 @@ async def test_every_event_matches_its_schema_and_every_schema_is_used() -> None
     await o.h.change_interest(c.ChangeInterest(interest, "assign", owner="li@ccpit"), ctx())
     await o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx())
     await o.h.application_submitted(interest, new_id(), ctx())
+    refused, _, _ = await o.interest()
+    for action in ("qualify", "convert"):
+        await o.h.change_interest(c.ChangeInterest(refused, action), ctx())
+    await o.h.conversion_refused(refused, 3, ("INVALID_TRANSITION", "CISCE-2026 opened"), ctx())
     lost, _, _ = await o.interest()
     await o.h.change_interest(c.ChangeInterest(lost, "lose", reason="no budget"), ctx())
     cancelled_event = await o.forum()

@@ -79,6 +79,29 @@ async def test_an_application_for_an_interest_converted_by_staff_is_linked_once(
     assert o.types(interest_stream(interest)).count("InterestApplicationLinked") == 1
 
 
+async def test_a_refused_conversion_is_undone_once_and_only_for_that_conversion() -> None:
+    o = Outreach()
+    interest, _, _ = await o.interest()
+    for action in ("qualify", "convert"):
+        await o.h.change_interest(c.ChangeInterest(interest, action), ctx())
+    reason = ("INVALID_TRANSITION", "CISCE-2026 has opened")
+    for _ in range(2):
+        await o.h.conversion_refused(interest, 3, reason, ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx())
+    await o.h.conversion_refused(interest, 3, reason, ctx())  # the first, late: stale
+    await o.h.application_submitted(interest, new_id(), ctx())
+    await o.h.conversion_refused(interest, 5, reason, ctx())  # an application answers it
+
+    assert o.types(interest_stream(interest))[2:] == [
+        "InterestConverted",
+        "InterestConversionRefused",
+        "InterestConverted",
+        "InterestApplicationLinked",
+    ]
+    refusal = o.events(interest_stream(interest))[3].data
+    assert (refusal["code"], refusal["reason"]) == reason
+
+
 async def test_an_interest_needs_an_organization_and_areas_to_exhibit() -> None:
     o = Outreach()
     loner = await o.contact()

@@ -23,6 +23,23 @@ class SubmitApplication:
 
 
 @dataclass(frozen=True)
+class StartConversion:
+    """outreach converted an interest (its stream at `interest_version`) and asks for
+    `application`, which names the interest."""
+
+    interest_version: int
+    application: SubmitApplication
+
+
+@dataclass(frozen=True)
+class RefuseConversion:
+    interest_id: str
+    interest_version: int
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class StartReview:
     application_id: str
 

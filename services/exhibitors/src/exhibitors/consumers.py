@@ -1,11 +1,15 @@
 """Reactions to other services' events (choreography), run by the consumer loop in the
 same transaction as its offsets.
 
-outreach's InterestConverted (kind EXHIBIT) starts a pre-filled application that names
-the interest. A redelivery, or the same event relayed twice, is answered from the
-idempotency key derived from the event id; an organization that already applied is
-left as it is. An event that cannot be acted on (malformed, unknown edition) is
-raised, so the loop dead-letters it with the reason.
+outreach's InterestConverted (kind EXHIBIT) asks for a pre-filled application that names
+the interest, unless the conversion already names one (an application that named the
+interest converted it). The conversion is a saga: one application per converted
+interest, however often the event is redelivered, replayed or raced (the application's
+stream is the organization's, and one that already answers the interest is left as it
+is); a refusal (the data do not make a valid application, the edition has opened, the
+organization already applied) is recorded as ConversionRefused with its code and
+reason, which outreach compensates. Only an event that names no interest is raised, so
+the loop dead-letters it; a transient failure is raised too, and retried.
 """
 
 import logging
@@ -15,13 +19,13 @@ from pavilion_core.bodies import Body, Country, Text
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.errors import Duplicate
+from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import CommandContext
 from pavilion_core.pgstore import TransactionEventStore
-from pydantic import ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field, ValidationError
 
 from exhibitors.api.models import Areas, Categories
-from exhibitors.commands import SubmitApplication
+from exhibitors.commands import RefuseConversion, StartConversion, SubmitApplication
 from exhibitors.domain.values import Contact
 from exhibitors.editions import Editions
 from exhibitors.handlers import Handlers
@@ -39,6 +43,9 @@ class Reactions:
             await self.start_application(conn, event)
 
     async def start_application(self, conn: Connection, event: CloudEvent) -> None:
+        if event.data.get("applicationId"):
+            return  # an application named the interest: that one answers the conversion
+        interest = str(InterestNamed.model_validate(event.data).interest_id)
         handlers = Handlers(TransactionEventStore(conn), self.editions, self.clock)
         ctx = CommandContext(
             Metadata(
@@ -50,17 +57,34 @@ class Reactions:
             fingerprint=event.id,
         )
         try:
-            result = await handlers.submit_application(prefilled(event.data), ctx)
-        except Duplicate as exc:
-            log.info(
-                "organization already applied",
-                extra={"application": exc.existing_id, "interest": event.data["interestId"]},
-            )
+            start = StartConversion(event.stream_version, prefilled(event.data))
+            result = await handlers.start_conversion(start, ctx)
+        except (CommandRejected, ValidationError) as exc:
+            code, reason = refusal(exc)
+            refuse = RefuseConversion(interest, event.stream_version, code, reason)
+            await handlers.refuse_conversion(refuse, ctx)
+            log.info("conversion refused", extra={"interest": interest, "code": code})
             return
         log.info(
-            "application started from interest",
-            extra={"application": result.stream_id, "interest": event.data["interestId"]},
+            "conversion answered",
+            extra={"application": result.stream_id, "interest": interest},
         )
+
+
+def refusal(exc: CommandRejected | ValidationError) -> tuple[str, str]:
+    """The code and reason a refusal is recorded with; a malformed conversion's reason
+    names the fields and what is wrong with them, never the values."""
+    if isinstance(exc, CommandRejected):
+        return exc.code, str(exc)
+    problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    return "VALIDATION", "; ".join(problems)
+
+
+class InterestNamed(Body):
+    """The least a conversion must carry to be answered at all."""
+
+    model_config = ConfigDict(extra="ignore")  # later versions may add fields
+    interest_id: UUID
 
 
 class ConvertedContact(Body):
@@ -70,11 +94,9 @@ class ConvertedContact(Body):
     phone: str | None = None
 
 
-class InterestConverted(Body):
+class InterestConverted(InterestNamed):
     """outreach's event as this service reads it (schemas/events/outreach/)."""
 
-    model_config = ConfigDict(extra="ignore")  # later versions may add fields
-    interest_id: UUID
     kind: str
     edition: str
     organization_id: UUID

@@ -187,3 +187,17 @@ class WaitlistEntryRemoved(Event):
     application_id: str
     edition: str
     reason: str
+
+
+# Conversion: stream = conversion:<interestId>; outreach's conversions exhibitors refused
+
+
+@dataclass(frozen=True)
+class ConversionRefused(Event):
+    """An interest's conversion (interestVersion: its InterestConverted's version) asked
+    for an application this service refused; `code` is the refusal's error code."""
+
+    interest_id: str
+    interest_version: int
+    code: str
+    reason: str

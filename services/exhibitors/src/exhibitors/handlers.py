@@ -12,6 +12,7 @@ from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePor
 from exhibitors import commands as c
 from exhibitors import events as e
 from exhibitors.domain.application import ExhibitorApplication, application_id
+from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
 from exhibitors.domain.values import ApplicationStatus, BoothRef
 from exhibitors.editions import Editions
@@ -42,10 +43,32 @@ class Handlers:
         app_id = application_id(cmd.edition, cmd.organization_id, cmd.company_name)
 
         async def step(s: Session) -> None:
-            app = await s.application(app_id)
-            s.record(app, app.submit(cmd, s.editions.for_command(cmd.edition), s.now))
+            _submit(s, await s.application(app_id), cmd)
 
         return await self.run(app_id, step, ctx)
+
+    async def start_conversion(self, cmd: c.StartConversion, ctx: CommandContext) -> AppendResult:
+        """Start the application an interest's conversion asks for, refused as
+        submit_application refuses; nothing when this conversion was refused before or
+        the application already answers the interest (a redelivery, a replay, a
+        second instance: the application's stream is the organization's)."""
+        wanted = cmd.application
+        app_id = application_id(wanted.edition, wanted.organization_id, wanted.company_name)
+        interest = str(wanted.source_interest_id)
+
+        async def step(s: Session) -> None:
+            conversion, app = await s.conversion(interest), await s.application(app_id)
+            if cmd.interest_version not in conversion.refused and app.source_interest != interest:
+                _submit(s, app, wanted)
+
+        return await self.run(app_id, step, ctx)
+
+    async def refuse_conversion(self, cmd: c.RefuseConversion, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            conversion = await s.conversion(cmd.interest_id)
+            s.record(conversion, conversion.refuse(cmd.interest_version, cmd.code, cmd.reason))
+
+        return await self.run(conversion_id(cmd.interest_id), step, ctx)
 
     async def start_review(self, cmd: c.StartReview, ctx: CommandContext) -> AppendResult:
         return await self._simple(
@@ -197,6 +220,10 @@ class Handlers:
             s.record(app, decide(app, s))
 
         return await self.run(app_id, step, ctx)
+
+
+def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:
+    s.record(app, app.submit(cmd, s.editions.for_command(cmd.edition), s.now))
 
 
 async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> None:

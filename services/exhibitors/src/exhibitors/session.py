@@ -7,6 +7,7 @@ from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import Load
 
 from exhibitors.domain.application import ExhibitorApplication
+from exhibitors.domain.conversion import Conversion, conversion_id
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.values import Edition
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
@@ -20,6 +21,9 @@ class ExhibitorsSession(Session):
 
     async def application(self, application_id: str) -> ExhibitorApplication:
         return await self.get(application_id, lambda: ExhibitorApplication(application_id))
+
+    async def conversion(self, interest_id: str) -> Conversion:
+        return await self.get(conversion_id(interest_id), lambda: Conversion(interest_id))
 
     async def floor_plan(self, edition: str, hall: str) -> FloorPlan:
         return await self.get(floor_plan_id(edition, hall), lambda: FloorPlan(edition, hall))

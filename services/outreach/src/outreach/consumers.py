@@ -3,10 +3,14 @@ as its offsets:
 
 * exhibitors' ApplicationSubmitted that names an interest marks it converted (or links
   the application to it), idempotently;
+* exhibitors' ConversionRefused compensates the conversion: the interest is QUALIFIED
+  again, with the refusal's code and reason (idempotent, and only for the conversion
+  refused);
 * its own FollowUp* events keep follow_up_schedule current for the overdue job.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from pavilion_core.clock import Clock
@@ -20,6 +24,7 @@ from outreach.handlers import Handlers
 
 log = logging.getLogger(__name__)
 APPLICATION_SUBMITTED = "pavilion.exhibitors.ApplicationSubmitted.v1"
+CONVERSION_REFUSED = "pavilion.exhibitors.ConversionRefused.v1"
 
 
 class Reactions:
@@ -29,25 +34,50 @@ class Reactions:
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == APPLICATION_SUBMITTED and event.data.get("sourceInterestId"):
             await self.application_submitted(conn, event)
+        elif event.type == CONVERSION_REFUSED:
+            await self.conversion_refused(conn, event)
         elif event.type.startswith("pavilion.outreach.FollowUp"):
             await schedule(conn, event)
 
     async def application_submitted(self, conn: Connection, event: CloudEvent) -> None:
-        handlers = Handlers(TransactionEventStore(conn), self.clock)
-        ctx = CommandContext(
-            Metadata(
-                correlation_id=event.correlation_id or event.id,
-                causation_id=event.id,
-                actor="outreach:application",
-            )
-        )
         interest = str(event.data["sourceInterestId"])
+        application = str(event.data["applicationId"])
+        await self._on_interest(
+            conn,
+            event,
+            "outreach:application",
+            lambda h, ctx: h.application_submitted(interest, application, ctx),
+        )
+
+    async def conversion_refused(self, conn: Connection, event: CloudEvent) -> None:
+        d = event.data
+        await self._on_interest(
+            conn,
+            event,
+            "outreach:conversion-refused",
+            lambda h, ctx: h.conversion_refused(
+                d["interestId"], d["interestVersion"], (d["code"], d["reason"]), ctx
+            ),
+        )
+
+    async def _on_interest(
+        self,
+        conn: Connection,
+        event: CloudEvent,
+        actor: str,
+        change: Callable[[Handlers, CommandContext], Awaitable[object]],
+    ) -> None:
+        """Change an interest as `event` says; an unknown interest is logged, not raised."""
+        handlers = Handlers(TransactionEventStore(conn), self.clock)
+        metadata = Metadata(
+            correlation_id=event.correlation_id or event.id, causation_id=event.id, actor=actor
+        )
         try:
-            await handlers.application_submitted(interest, str(event.data["applicationId"]), ctx)
+            await change(handlers, CommandContext(metadata))
         except NotFound:
             log.warning(
-                "an application names an unknown interest",
-                extra={"interest": interest, "application": event.data["applicationId"]},
+                "an exhibitors event names an unknown interest",
+                extra={"event": event.id, "type": event.event_type},
             )
 
 

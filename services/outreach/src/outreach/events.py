@@ -318,6 +318,16 @@ class InterestApplicationLinked(Event):
     application_id: str
 
 
+@dataclass(frozen=True)
+class InterestConversionRefused(Event):
+    """exhibitors refused the application the conversion asked for (its error code and
+    reason): the interest is QUALIFIED again."""
+
+    interest_id: str
+    code: str
+    reason: str
+
+
 # Follow-up
 
 

@@ -378,6 +378,17 @@ class Handlers:
 
         return await self.run(interest_stream(interest_id), step, ctx)
 
+    async def conversion_refused(
+        self, interest_id: str, interest_version: int, reason: tuple[str, str], ctx: CommandContext
+    ) -> AppendResult:
+        """exhibitors' ConversionRefused: the conversion is undone, with the reason."""
+
+        async def step(s: Session) -> None:
+            interest = await s.interest(interest_id)
+            s.record(interest, interest.conversion_refused(interest_version, *reason))
+
+        return await self.run(interest_stream(interest_id), step, ctx)
+
 
 def _note_stream(cmd: c.AddNote) -> str:
     return {

@@ -59,6 +59,7 @@ class ExhibitorApplication(Aggregate):
     paid: int = 0
     booth: BoothRef | None = None
     offered_booth: BoothRef | None = None
+    source_interest: str | None = None
 
     @property
     def stream_id(self) -> str:
@@ -272,6 +273,7 @@ def _submitted(a: ExhibitorApplication, d: dict[str, Any]) -> None:
     a.areas, a.categories = tuple(d["supplyChainAreas"]), tuple(d["productCategories"])
     a.contacts = {x["email"]: Contact(x["name"], x["email"], x.get("phone")) for x in d["contacts"]}
     a.previous_editions, a.booth_size_sqm = d["previousEditions"], d["boothSizeSqm"]
+    a.source_interest = d["sourceInterestId"]
 
 
 def _status(status: S) -> Callable[[ExhibitorApplication, dict[str, Any]], None]:

@@ -198,5 +198,6 @@ APPLIERS = typed(
         "BoothReleased": booth_released,
         "WaitlistEntryAdded": timeline_only,
         "WaitlistEntryRemoved": timeline_only,
+        "ConversionRefused": timeline_only,  # outreach's InterestConversionRefused shows it
     },
 )

@@ -27,7 +27,8 @@ EVENT = (
 INVITATION = "event_id, contact_id, status, attended, invited_at"
 INTEREST = (
     "id, contact_id, organization_id, source_event_id, kind, edition, supply_chain_areas, "
-    "product_categories, stage, owner, application_id, captured_at, version"
+    "product_categories, stage, owner, application_id, captured_at, converted_at, refusal_code, "
+    "refusal_reason, version"
 )
 FOLLOW_UP = "id, subject_id, owner, due_at, status, overdue, note, outcome, version"
 EVENTS = "outreach_events e"

@@ -37,6 +37,20 @@ class InterestStage(Enum):
     LOST = "LOST"
 
 
+@strawberry.enum
+class ConversionRefusalCode(Enum):
+    VALIDATION = "VALIDATION"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+
+
+@strawberry.type(description="Why exhibitors refused the application a conversion asked for.")
+class ConversionRefusal:
+    code: ConversionRefusalCode
+    reason: str | None = strawberry.field(directives=PERSONAL)
+
+
 @strawberry.type
 class Interest(Node, Timelined):
     kind: InterestKind
@@ -46,6 +60,11 @@ class Interest(Node, Timelined):
     stage: InterestStage
     owner: str | None = strawberry.field(directives=PERSONAL)
     captured_at: datetime
+    converted_at: datetime | None
+    conversion_refusal: ConversionRefusal | None = strawberry.field(
+        description="Set while the interest is QUALIFIED again because exhibitors refused "
+        "the application its last conversion asked for."
+    )
     version: int
     contact_id: strawberry.Private[UUID]
     organization_id: strawberry.Private[UUID | None]
@@ -99,6 +118,8 @@ class Interest(Node, Timelined):
             stage=InterestStage(row["stage"]),
             owner=row["owner"],
             captured_at=row["captured_at"],
+            converted_at=row["converted_at"],
+            conversion_refusal=_refusal(row),
             version=row["version"],
             contact_id=row["contact_id"],
             organization_id=row["organization_id"],
@@ -110,6 +131,14 @@ class Interest(Node, Timelined):
     async def load(cls, ctx: "Context", key: UUID) -> Optional["Interest"]:
         row = await ctx.loaders.one(select("interests", INTEREST)).load(key)
         return cls.from_row(row) if row else None
+
+
+def _refusal(row: asyncpg.Record) -> ConversionRefusal | None:
+    if row["refusal_code"] is None:
+        return None
+    return ConversionRefusal(
+        code=ConversionRefusalCode(row["refusal_code"]), reason=row["refusal_reason"]
+    )
 
 
 @strawberry.enum

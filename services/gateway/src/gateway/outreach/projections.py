@@ -228,6 +228,18 @@ async def interest_captured(conn: Writer, event: CloudEvent) -> None:
     )
 
 
+async def interest_converted(conn: Writer, event: CloudEvent) -> None:
+    """Converted now: a refusal of an earlier conversion no longer applies."""
+    assignments = (
+        "stage = 'CONVERTED', application_id = $4, converted_at = $5, "
+        "refusal_code = NULL, refusal_reason = NULL"
+    )
+    data = event.data
+    await update(
+        conn, "interests", data["interestId"], event, assignments, data["applicationId"], event.time
+    )
+
+
 async def follow_up_scheduled(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
@@ -323,11 +335,13 @@ APPLIERS = typed(
         "InterestCaptured": interest_captured,
         "InterestQualified": _set("interests", "interestId", "stage = 'QUALIFIED'"),
         "InterestNurturingStarted": _set("interests", "interestId", "stage = 'NURTURING'"),
-        "InterestConverted": _set(
+        "InterestConverted": interest_converted,
+        "InterestConversionRefused": _set(
             "interests",
             "interestId",
-            "stage = 'CONVERTED', application_id = $4",
-            "applicationId",
+            "stage = 'QUALIFIED', refusal_code = $4, refusal_reason = $5",
+            "code",
+            "reason",
         ),
         "InterestApplicationLinked": _set(
             "interests", "interestId", "application_id = $4", "applicationId"

@@ -47,6 +47,11 @@ class InterestFilter:
     kind: list[t.InterestKind] | None = None
     source_event_id: strawberry.ID | None = None
     owner: str | None = None
+    awaiting_application_before: datetime | None = strawberry.field(
+        default=None,
+        description="Only EXHIBIT interests converted before this instant that no "
+        "application answers yet: conversions stuck between outreach and exhibitors.",
+    )
 
 
 @strawberry.input
@@ -154,6 +159,12 @@ class OutreachQueries:
         if f.source_event_id:
             event = _uuid(f.source_event_id, "OutreachEvent", "sourceEventId")
             query = query.narrowed("source_event_id = {0}", event)
+        if f.awaiting_application_before:
+            query = query.narrowed(
+                "stage = 'CONVERTED' AND kind = 'EXHIBIT' AND application_id IS NULL "
+                "AND converted_at < {0}",
+                f.awaiting_application_before,
+            )
         return await fetch_page(
             info.context.pool, query, t.INTEREST_ORDER, t.Interest.from_row, first, after
         )

@@ -1,9 +1,10 @@
 """Interests (leads) and follow-up tasks.
 
 Interest: CAPTURED → QUALIFIED → NURTURING; CONVERTED from QUALIFIED or NURTURING
-(or from any open stage when an application names it); LOST (with a reason) from any
-open stage. Follow-up: SCHEDULED until completed or cancelled; once past its due time
-it is announced overdue, once per due time.
+(or from any open stage when an application names it); back to QUALIFIED (with the
+reason) when exhibitors refuses the application a conversion asked for; LOST (with a
+reason) from any open stage. Follow-up: SCHEDULED until completed or cancelled; once
+past its due time it is announced overdue, once per due time.
 """
 
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Interest(Aggregate):
     categories: tuple[str, ...] = ()
     owner: str | None = None
     application_id: str | None = None
+    converted_version: int = 0  # the stream's version at the last InterestConverted
 
     @property
     def stream_id(self) -> str:
@@ -129,6 +131,17 @@ class Interest(Aggregate):
             return self.convert(contact, organization, application_id)
         return self._record(e.InterestApplicationLinked(self.id, application_id))
 
+    def conversion_refused(self, interest_version: int, code: str, reason: str) -> list[Event]:
+        """exhibitors refused the application the conversion at `interest_version` asked
+        for: back to QUALIFIED. Idempotent; a refusal of an earlier conversion, or of one
+        an application answers, changes nothing."""
+        self.check_exists()
+        if (self.stage, self.application_id) != ("CONVERTED", None):
+            return []
+        if self.converted_version != interest_version:
+            return []
+        return self._record(e.InterestConversionRefused(self.id, code, reason))
+
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self._require("add a note to", *OPEN_STAGES, "CONVERTED", "LOST")
         return self._record(e.NoteAdded(note_id, self.id, text))
@@ -155,6 +168,7 @@ class Interest(Aggregate):
             self.owner = d["owner"]
         elif event_type == "InterestConverted":
             self.stage, self.application_id = "CONVERTED", d["applicationId"]
+            self.converted_version = self.version
         elif event_type == "InterestApplicationLinked":
             self.application_id = d["applicationId"]
         elif event_type in _STAGE:
@@ -165,6 +179,7 @@ _STAGE = {
     "InterestQualified": "QUALIFIED",
     "InterestNurturingStarted": "NURTURING",
     "InterestLost": "LOST",
+    "InterestConversionRefused": "QUALIFIED",
 }
 
 
