@@ -6,7 +6,7 @@ import random
 import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError
-from pavilion_core.outages import DATABASE_DOWN, DEPENDENCY_DOWN, Backoff
+from pavilion_core.outages import DATABASE_DOWN, DEPENDENCY_DOWN, TRANSIENT, Backoff
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,38 @@ def test_a_database_that_went_away_is_an_outage(error: Exception):
 )
 def test_a_statement_refused_or_cancelled_is_no_outage(error: Exception):
     assert not isinstance(error, DEPENDENCY_DOWN)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+        asyncpg.exceptions.LockNotAvailableError("canceling statement due to lock timeout"),
+        asyncpg.exceptions.DiskFullError("could not extend file"),
+        asyncpg.exceptions.SerializationError("could not serialize access"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        asyncpg.exceptions.ReadOnlySQLTransactionError("read-only transaction"),
+        KafkaConnectionError("no broker"),
+    ],
+)
+def test_a_failure_that_may_pass_on_a_retry_is_transient(error: Exception):
+    """Every consumer retries these: sent to a dead-letter queue during a failover, a
+    consent withdrawal would be lost."""
+    assert isinstance(error, TRANSIENT)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        asyncpg.exceptions.DataError("invalid input"),
+        KeyError("boothCode"),
+    ],
+)
+def test_a_failure_of_the_message_itself_is_poison(error: Exception):
+    assert not isinstance(error, TRANSIENT)
 
 
 def test_a_broker_that_went_away_is_an_outage():

@@ -35,7 +35,8 @@ from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import HistoryLost, Publisher, lost_history
 from pavilion_core.logging import correlation_id, distinct
-from pavilion_core.outages import DEPENDENCY_DOWN, Backoff
+from pavilion_core.outages import TRANSIENT as FAILURES_THAT_PASS
+from pavilion_core.outages import Backoff
 from pavilion_core.runner import wait_first
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,10 @@ class Unsettled(Exception):
     """A message failed that had passed when the batch was probed for poison."""
 
 
-TRANSIENT = (
+TRANSIENT: tuple[type[Exception], ...] = (
     Unsettled,  # a handler that fails only sometimes: apply the batch again
-    *DEPENDENCY_DOWN,  # incl. a DLQ not written: retry rather than lose the message
+    *FAILURES_THAT_PASS,
     ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
 )
 MIRROR_SECONDS = 5.0
 

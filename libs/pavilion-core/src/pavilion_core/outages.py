@@ -38,6 +38,18 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
 )
 # ... or the broker.
 DEPENDENCY_DOWN = (*DATABASE_DOWN, KafkaError)
+# The one classification every consumer uses: a failure that may pass if the same work
+# is tried again — a dependency away, a statement cancelled (its timeout, an operator,
+# a failover), a lock not granted in time, a transaction the database rolled back
+# (serialization, deadlock), a database that is read-only for now (a standby during a
+# failover). Anything else is the message's own problem (poison).
+TRANSIENT: tuple[type[Exception], ...] = (
+    *DEPENDENCY_DOWN,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.TransactionRollbackError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+)
 
 
 @dataclass(frozen=True)

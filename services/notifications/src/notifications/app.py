@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import asyncpg
 import faust
 from faust.types import AgentT, StreamT
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
-from pavilion_core.outages import DATABASE_DOWN, Backoff
+from pavilion_core.outages import TRANSIENT, Backoff
 from pavilion_core.runner import HEARTBEAT_SECONDS, heartbeat_file
 
 from notifications.config import SERVICE
@@ -46,11 +45,6 @@ class Handler(Protocol):
 
 
 DeadLetter = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
-TRANSIENT: tuple[type[Exception], ...] = (
-    *DATABASE_DOWN,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-)
 OUTAGE_BACKOFF = Backoff(first=0.5, cap=30.0)
 
 
