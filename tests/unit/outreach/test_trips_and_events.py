@@ -6,10 +6,10 @@ import pytest
 from outreach import commands as c
 from outreach.domain.gatherings import OutreachEvent, outreach_event_stream
 from outreach.domain.travel import Stop, Trip, trip_stream
-from outreach.domain.values import EventKind
+from outreach.domain.values import Channel, EventKind, LegalBasis, Purpose
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
-from tests.unit.outreach.support import FORUM_STARTS, Outreach, ctx, new_id
+from tests.unit.outreach.support import FORUM_STARTS, NOW, Outreach, ctx, new_id
 
 
 async def event_state(o: Outreach, event_id: str) -> OutreachEvent:
@@ -121,6 +121,28 @@ async def test_invitations_rsvps_and_attendance_follow_the_invitee_rules() -> No
     state = await event_state(o, forum)
     assert state.status == "HELD"
     assert state.invitees == {ana: "ATTENDED", bo: "DECLINED", cy: "INVITED"}
+
+
+async def test_an_invitation_carries_the_invitee_and_the_consent_valid_when_invited() -> None:
+    """Whoever mails the invitation decides on what outreach knew then, even when its
+    own view of the contact (another partition) lags behind."""
+    o = Outreach()
+    forum, jane, ana = await o.forum(), await o.contact("jane@maple.example"), await o.contact()
+    for guest in (jane, ana):
+        grant = c.GrantConsent(guest, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form")
+        await o.h.grant_consent(grant, ctx())
+    await o.h.withdraw_consent(
+        c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+    )
+    for guest in (jane, ana):
+        await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
+
+    jane_invited, ana_invited = [e.data["invitee"] for e in o.events(forum)[1:]]
+    assert jane_invited == {"contactVersion": 3, "email": "jane@maple.example",
+                            "name": "Jane Roy", "language": "fr",
+                            "emailMarketing": None}  # fmt: skip
+    assert ana_invited["contactVersion"] == 2
+    assert ana_invited["emailMarketing"] == {"grantedAt": NOW.isoformat(), "expiresAt": None}
 
 
 async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -> None:

@@ -3,7 +3,7 @@ training runs can replay a story at its own dates (PAVILION_SIMULATED_START, fro
 real instant PAVILION_SIMULATED_SINCE: every process given both tells the same time,
 and a process restarted by its supervisor goes on where it was, not back to the start)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from pavilion_core.config import ConfigError, env_str
@@ -28,6 +28,13 @@ class SimulatedClock:
 
     def now(self) -> datetime:
         return self.start + (datetime.now(UTC) - self.since)
+
+
+def happened_at(clock: Clock, instant: datetime) -> datetime:
+    """When a real `instant` (an event's time, stamped by PostgreSQL's real clock)
+    happened on `clock`'s time line: as long before its now as it is before the real
+    now. The instant itself on the system clock, the story's time on a simulated one."""
+    return clock.now() - max(datetime.now(UTC) - instant, timedelta(0))
 
 
 def clock_from_env() -> Clock:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from jinja2 import TemplateError
 from pavilion_core.aggregate import Event
-from pavilion_core.clock import Clock
+from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
 
@@ -51,7 +51,7 @@ class Notifier:
             if view := VIEWS.get(event.type):
                 await view(conn, event)
             if react := reminders.REACTIONS.get(event.type):
-                await react(conn, event, self.clock.now())
+                await react(conn, event, happened_at(self.clock, event.time))
             await enqueue(conn, event, self.clock.now())
         for rule in rules_for(event.type):
             for addressee in await self.addressees(self.pool, rule, event):
@@ -78,7 +78,7 @@ class Notifier:
             rows = await db.fetch(
                 """SELECT a.email, a.name, coalesce(r.language, 'en') AS language
                    FROM application_contacts a LEFT JOIN recipients r ON r.email = a.email
-                   WHERE a.application_id = $1 ORDER BY a.email""",
+                   WHERE a.application_id = $1 AND NOT a.removed ORDER BY a.email""",
                 d["applicationId"],
             )
             return [Addressee(r["email"], r["name"], r["language"]) for r in rows]

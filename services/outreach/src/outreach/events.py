@@ -232,6 +232,8 @@ class OutreachEventCancelled(Event):
 class ContactInvited(Event):
     event_id: str
     contact_id: str
+    # the contact at its stream's version then, and its valid email marketing consent
+    invitee: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

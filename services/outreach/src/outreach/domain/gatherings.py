@@ -13,6 +13,7 @@ from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
+from outreach.domain.parties import Contact
 from outreach.domain.travel import Stop, Trip
 
 
@@ -87,11 +88,14 @@ class OutreachEvent(Aggregate):
         self._require("cancel", "SCHEDULED")
         return self._record(e.OutreachEventCancelled(self.id, reason))
 
-    def invite(self, contact_id: str) -> list[Event]:
+    def invite(self, contact: Contact, now: datetime) -> list[Event]:
+        """The invitation carries the contact and its consent as they are now: the
+        decision to mail it is made on what outreach knew when it invited."""
         self._require("invite to", "SCHEDULED")
-        if contact_id in self.invitees:
-            raise Duplicate(f"{contact_id} is already invited to {self.id}", self.id)
-        return self._record(e.ContactInvited(self.id, contact_id))
+        contact.check_active()
+        if contact.id in self.invitees:
+            raise Duplicate(f"{contact.id} is already invited to {self.id}", self.id)
+        return self._record(e.ContactInvited(self.id, contact.id, contact.as_invitee(now)))
 
     def rsvp(self, contact_id: str, accept: bool) -> list[Event]:
         self._require("answer an invitation to", "SCHEDULED")
