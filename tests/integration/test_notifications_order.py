@@ -9,36 +9,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
-from tests.integration import mail_support
 from tests.support import STORY_TIME, cloud_event, registered, scheduled, submitted_data
 
 STARTS = STORY_TIME + timedelta(days=10)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(STORY_TIME)
-
-
-@pytest.fixture
-def notifier(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
-) -> Notifier:
-    return mail_support.notifier(notifications_pool, mailbox[0], clock)
-
-
-@pytest.fixture
-def mail(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
-) -> MailQueue:
-    return mail_support.mail_queue(notifications_pool, mailbox[0], clock)
 
 
 def outreach(event_type: str, subject: str, version: int, **data: Any) -> CloudEvent:

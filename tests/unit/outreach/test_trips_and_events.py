@@ -1,6 +1,6 @@
 """Delegations, trips and outreach events with their invitees, as stories."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from outreach import commands as c
@@ -156,6 +156,30 @@ async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -
         await o.h.record_rsvp(c.RecordRsvp(forum, guest, True), ctx())
     with pytest.raises(InvalidTransition, match="CANCELLED"):
         await o.h.invite_contact(c.InviteContact(forum, await o.contact()), ctx())
+
+
+async def test_a_stops_dates_are_days_of_its_own_time_zone() -> None:
+    """Washington is visited on 4 December, Eastern time: 20:00 that evening is already
+    the 5th in UTC, and 23:00 on the 3rd is already the 4th."""
+    o = Outreach()
+    trip = await o.trip()
+
+    async def schedule(starts: datetime) -> str:
+        event = new_id()
+        await o.h.schedule_event(
+            c.ScheduleOutreachEvent(
+                event, trip, 1, "Dinner", EventKind.MEETING, starts, starts + timedelta(hours=2)
+            ),
+            ctx(),
+        )
+        return event
+
+    dinner = await schedule(datetime(2025, 12, 5, 1, 0, tzinfo=UTC))  # 4 Dec, 20:00 EST
+    assert o.events(dinner)[0].data["timeZone"] == "America/New_York"
+    with pytest.raises(
+        InvalidValue, match="Washington is visited 2025-12-04 to 2025-12-04, not on 2025-12-03"
+    ):
+        await schedule(datetime(2025, 12, 4, 4, 0, tzinfo=UTC))  # 3 Dec, 23:00 EST
 
 
 async def test_an_event_moves_within_its_stop_and_keeps_its_invitees() -> None:

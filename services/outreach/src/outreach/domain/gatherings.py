@@ -68,6 +68,7 @@ class OutreachEvent(Aggregate):
                 starts_at.isoformat(),
                 ends_at.isoformat(),
                 capacity,
+                stop.time_zone,
             )
         )
 
@@ -164,13 +165,15 @@ _INVITEE = {
 
 
 def _check_times(trip: Trip, stop_index: int, starts_at: datetime, ends_at: datetime) -> Stop:
-    """An event falls within its stop's dates (and the trip is not over or cancelled)."""
+    """An event falls within its stop's dates, on the stop's own calendar (and the trip
+    is not over or cancelled)."""
     trip.check_open()
     stop = trip.stop(stop_index)
-    if not stop.starts_on <= starts_at.date() <= stop.ends_on:
+    local = stop.local_date(starts_at)
+    if not stop.starts_on <= local <= stop.ends_on:
         raise InvalidValue(
             "startsAt",
-            f"{stop.city} is visited {stop.starts_on} to {stop.ends_on}, not on {starts_at.date()}",
+            f"{stop.city} is visited {stop.starts_on} to {stop.ends_on}, not on {local}",
         )
     if ends_at <= starts_at:
         raise InvalidValue("endsAt", "an event must end after it starts")
