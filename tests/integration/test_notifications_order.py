@@ -15,7 +15,14 @@ from notifications.pipeline import Notifier
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
-from tests.support import STORY_TIME, cloud_event, registered, scheduled, submitted_data
+from tests.support import (
+    STORY_TIME,
+    assert_stored_events_valid,
+    cloud_event,
+    registered,
+    scheduled,
+    submitted_data,
+)
 
 STARTS = STORY_TIME + timedelta(days=10)
 
@@ -119,6 +126,25 @@ async def test_an_invitation_to_a_contact_not_yet_seen_is_sent_from_what_it_carr
     await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
     row = await notifications_pool.fetchrow("SELECT email, name FROM recipients")
     assert (row["email"], row["name"]) == ("jane@forum.example", "Jane Roy")
+
+
+async def test_a_mail_to_a_contact_nobody_has_described_yet_leaves_a_ledger_row(
+    notifier: Notifier, mail: MailQueue, notifications_pool: asyncpg.Pool
+):
+    """An invitation recorded before invitations carried the invitee, whose contact
+    this consumer has not seen: not silently dropped, the ledger says why."""
+    jane, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await notifier.handle(forum(event_id))
+
+    await notifier.handle(outreach("ContactInvited", event_id, 2, eventId=event_id, contactId=jane))
+    assert await mail.send_due() == 0
+    row = await notifications_pool.fetchrow("SELECT recipient, status, reason FROM notifications")
+    assert dict(row) == {"recipient": f"contact:{jane}", "status": "SUPPRESSED",
+                         "reason": "UNKNOWN_RECIPIENT"}  # fmt: skip
+    assert await assert_stored_events_valid(notifications_pool, "notifications") == {
+        "NotificationRequested",
+        "NotificationSuppressed",
+    }
 
 
 async def test_a_redelivered_older_event_never_rolls_a_view_back(

@@ -26,6 +26,7 @@ class Addressee:
     address: str
     name: str
     language: str
+    known: bool = True  # False: a contact with no address yet (`address` names the contact)
 
 
 async def template_context(
