@@ -244,6 +244,25 @@ async def test_a_reminder_owed_before_a_lagging_redelivery_still_fires(
     ]
 
 
+async def test_an_older_reschedule_redelivered_does_not_move_the_reminders_back(
+    notifier: Notifier, notifications_pool: asyncpg.Pool
+):
+    jane, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await notifier.handle(forum(event_id))
+    await notifier.handle(outreach("RsvpAccepted", event_id, 3, eventId=event_id, contactId=jane))
+
+    def moved(version: int, starts: datetime) -> CloudEvent:
+        ends = starts + timedelta(hours=4)
+        return outreach("OutreachEventRescheduled", event_id, version, eventId=event_id,
+                        startsAt=starts.isoformat(), endsAt=ends.isoformat())  # fmt: skip
+
+    later = STARTS + timedelta(days=2)
+    await notifier.handle(moved(4, later))
+    await notifier.handle(moved(2, STARTS + timedelta(days=1)))  # older, redelivered late
+    due = await notifications_pool.fetch("SELECT due_at FROM reminders ORDER BY due_at")
+    assert [r["due_at"] for r in due] == [later - timedelta(days=7), later - timedelta(days=1)]
+
+
 async def test_a_reminder_whose_event_has_begun_is_recorded_as_missed_not_sent(
     notifier: Notifier,
     mail: MailQueue,
