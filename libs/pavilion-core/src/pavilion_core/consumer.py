@@ -57,6 +57,8 @@ TRANSIENT: tuple[type[Exception], ...] = (
     *FAILURES_THAT_PASS,
     ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
 )
+# Failures that say nothing of the batch's messages: retried, or the batch read again.
+NOT_THE_MESSAGE: tuple[type[Exception], ...] = (*TRANSIENT, OffsetsMoved)
 MIRROR_SECONDS = 5.0
 
 
@@ -185,7 +187,7 @@ class ConsumerLoop:
         if events is not None:
             try:
                 return await self._transaction(batch, expected, events, batched=True)
-            except (*TRANSIENT, OffsetsMoved):
+            except NOT_THE_MESSAGE:
                 raise
             except Exception as exc:
                 log.info("a message failed; finding which", extra={"error": repr(exc)})
@@ -200,7 +202,7 @@ class ConsumerLoop:
         }
         try:
             await self._transaction(batch, expected, healthy, batched=False)
-        except (*TRANSIENT, OffsetsMoved):
+        except NOT_THE_MESSAGE:
             raise
         except Exception as exc:  # it passed the probe: not poison, apply the batch again
             raise Unsettled(repr(exc)) from exc
