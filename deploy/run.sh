@@ -33,13 +33,7 @@ export PAVILION_OUTREACH_URL=${PAVILION_OUTREACH_URL:-http://127.0.0.1:$PAVILION
 export PAVILION_NOTIFICATIONS_URL=${PAVILION_NOTIFICATIONS_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PORT}
 # A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
 export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
-# The demo plays the story of DOMAIN.md: half a year before the 4th expo (June 2026).
-export PAVILION_SIMULATED_START=${PAVILION_SIMULATED_START:-2025-12-01T09:00:00Z}
-# ... from the real instant of the first make run in this state directory: every process
-# (and every restart of one, and the next make run) tells the same story time.
-mkdir -p "$PAVILION_STATE_DIR"
-[ -s "$PAVILION_STATE_DIR/simulated-since" ] || date -u +%FT%TZ > "$PAVILION_STATE_DIR/simulated-since"
-export PAVILION_SIMULATED_SINCE=${PAVILION_SIMULATED_SINCE:-$(cat "$PAVILION_STATE_DIR/simulated-since")}
+source "$here/story-clock.sh"
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
            "notifications worker" "notifications relay" "notifications webhooks" "notifications api"

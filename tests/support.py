@@ -68,14 +68,15 @@ def keys_on_one_partition(count: int, partitions: int) -> list[bytes]:
 
 
 def kafka_record(
-    service: str, event_type: str, subject: str, *, stream_version: int = 1, **data: Any
+    service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
 ) -> KafkaRecord:
-    """A CloudEvent as `service` would publish it, with fresh ids."""
+    """A CloudEvent as `service` would publish it (at `version` of its stream), with
+    fresh ids."""
     return to_kafka(
         RecordedEvent(
             event_id=uuid.uuid4(),
             stream_id=subject,
-            version=stream_version,
+            version=version,
             position=1,
             type=event_type,
             schema_version=1,
@@ -87,9 +88,11 @@ def kafka_record(
     )
 
 
-def cloud_event(service: str, event_type: str, subject: str, **data: Any) -> CloudEvent:
+def cloud_event(
+    service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
+) -> CloudEvent:
     """The same, as a consumer decodes it."""
-    record = kafka_record(service, event_type, subject, **data)
+    record = kafka_record(service, event_type, subject, version=version, **data)
     return from_kafka(record.value, record.headers)
 
 

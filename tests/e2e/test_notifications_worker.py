@@ -6,7 +6,7 @@ produce one."""
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,9 @@ async def workers(
     notifications_url: str, topics: dict[str, str], mailbox: tuple[int, Mailbox], tmp_path: Path
 ) -> AsyncIterator[Workers]:
     env = environment(notifications_url, topics, mailbox[0])
-    running = Workers({**env, "PAVILION_SIMULATED_START": STORY_TIME.isoformat()}, tmp_path)
+    story = {"PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
+             "PAVILION_SIMULATED_SINCE": datetime.now(UTC).isoformat()}  # fmt: skip
+    running = Workers({**env, **story}, tmp_path)
     yield running
     await running.stop()
     assert not running.data_directories(), "a worker made its data directory in its cwd"

@@ -5,12 +5,18 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from notifications.catcher import Mailbox
+from notifications.mailqueue import MailQueue
+from notifications.pipeline import Notifier
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import Begin
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.outages import Backoff
+from pavilion_core.testing import FixedClock
 
+from tests.integration import mail_support
 from tests.integration.consumer_support import Running, Start
+from tests.support import STORY_TIME
 
 
 @pytest.fixture
@@ -39,3 +45,24 @@ async def start(
     for instance in started:
         instance.task.cancel()
     await asyncio.gather(*(i.task for i in started), return_exceptions=True)
+
+
+# The notifications tests' notifier and mail queue, on a clock that stands at the story's
+# start until a test moves it.
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(STORY_TIME)
+
+
+@pytest.fixture
+def notifier(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+) -> Notifier:
+    return mail_support.notifier(notifications_pool, mailbox[0], clock)
+
+
+@pytest.fixture
+def mail(
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+) -> MailQueue:
+    return mail_support.mail_queue(notifications_pool, mailbox[0], clock)

@@ -120,10 +120,7 @@ def streams(draw: st.DrawFn) -> list[list[KafkaRecord]]:
             )
         )
     return [
-        [
-            kafka_record(source, t, subject, stream_version=v, **d)
-            for v, (t, d) in enumerate(events, 1)
-        ]
+        [kafka_record(source, t, subject, version=v, **d) for v, (t, d) in enumerate(events, 1)]
         for source, subject, events in found
     ]
 

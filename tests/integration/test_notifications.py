@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import asyncpg
 import httpx
-import pytest
 from notifications.catcher import Mailbox
 from notifications.config import Config
 from notifications.mailqueue import MailQueue
@@ -18,7 +17,6 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
-from tests.integration import mail_support
 from tests.integration.mail_support import SECRET
 from tests.support import (
     STORY_TIME,
@@ -28,25 +26,6 @@ from tests.support import (
     scheduled,
     submitted_data,
 )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(STORY_TIME)
-
-
-@pytest.fixture
-def notifier(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
-) -> Notifier:
-    return mail_support.notifier(notifications_pool, mailbox[0], clock)
-
-
-@pytest.fixture
-def mail(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
-) -> MailQueue:
-    return mail_support.mail_queue(notifications_pool, mailbox[0], clock)
 
 
 async def contact(notifier: Notifier, email: str, language: str) -> str:

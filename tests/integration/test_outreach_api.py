@@ -169,6 +169,12 @@ async def test_the_other_error_paths(api: httpx.AsyncClient):
         422,
         "VALIDATION",
     )
+    for zone in ("Mars/Olympus_Mons", "../../etc/passwd", ""):
+        stop = {"city": "Toronto", "country": "CA", "startsOn": "2025-11-30",
+                "endsOn": "2025-12-02", "timeZone": zone}  # fmt: skip
+        bad_zone = await api.post("/trips", json={"delegationId": delegation, "name": "T",
+                                                  "stops": [stop]})  # fmt: skip
+        refused(bad_zone, 422, "VALIDATION")
     trip = (
         await ok(
             await api.post(
@@ -182,6 +188,7 @@ async def test_the_other_error_paths(api: httpx.AsyncClient):
                             "country": "CA",
                             "startsOn": "2025-11-30",
                             "endsOn": "2025-12-02",
+                            "timeZone": "America/Toronto",
                         }
                     ],
                 },

@@ -30,8 +30,8 @@ def lifecycle(app: str, company: str) -> list[KafkaRecord]:
             app,
             **submitted_data(app, company, "DE", [], "SMART_VEHICLES"),
         ),
-        kafka_record("exhibitors", "ReviewStarted", app, stream_version=2, applicationId=app),
-        kafka_record("exhibitors", "ApplicationApproved", app, stream_version=3, applicationId=app),
+        kafka_record("exhibitors", "ReviewStarted", app, version=2, applicationId=app),
+        kafka_record("exhibitors", "ApplicationApproved", app, version=3, applicationId=app),
     ]
 
 
@@ -75,7 +75,7 @@ async def test_a_failed_record_waits_with_its_later_messages_and_a_redrive_appli
 
         # what comes later for the parked record waits too
         withdrawn = kafka_record(
-            "exhibitors", "ApplicationWithdrawn", failing, stream_version=4, applicationId=failing
+            "exhibitors", "ApplicationWithdrawn", failing, version=4, applicationId=failing
         )
         await publisher.publish(topic, [withdrawn])
         await eventually(lambda: consumed(read_pool, group, 7), what="the fourth consumed")

@@ -49,12 +49,16 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
             ),
         )
     )
-    for guest in guests:
+    for n, guest in enumerate(guests):
         await notify.handle(
-            cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
+            cloud_event(
+                "outreach", "RsvpAccepted", event, version=2 + n, eventId=event, contactId=guest
+            )
         )
     await notify.handle(
-        cloud_event("outreach", "RsvpDeclined", event, eventId=event, contactId=guests[1])
+        cloud_event(
+            "outreach", "RsvpDeclined", event, version=4, eventId=event, contactId=guests[1]
+        )
     )  # changed their mind
 
     async def fire_at(moment: datetime) -> list[str]:
@@ -78,6 +82,7 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
             "outreach",
             "OutreachEventRescheduled",
             event,
+            version=5,
             eventId=event,
             startsAt=moved.isoformat(),
             endsAt=(moved + timedelta(hours=4)).isoformat(),
@@ -122,10 +127,12 @@ async def test_a_cancelled_event_cancels_its_reminders(
         )
     )
     await notify.handle(
-        cloud_event("outreach", "RsvpAccepted", event, eventId=event, contactId=guest)
+        cloud_event("outreach", "RsvpAccepted", event, version=2, eventId=event, contactId=guest)
     )
     await notify.handle(
-        cloud_event("outreach", "OutreachEventCancelled", event, eventId=event, reason="storm")
+        cloud_event(
+            "outreach", "OutreachEventCancelled", event, version=3, eventId=event, reason="storm"
+        )
     )
     clock.current = STARTS
     assert await notify.fire_reminders() == 0

@@ -1,13 +1,17 @@
 """The simulated clock: processes given the same start and anchor tell the same time,
 and one made later (a restarted process) does not go back to the start."""
 
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pavilion_core.clock import SimulatedClock, SystemClock, clock_from_env
 from pavilion_core.errors import ConfigError
 
 STORY = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).parents[2]
 
 
 def test_a_clock_made_later_from_the_same_anchor_tells_the_same_time():
@@ -22,10 +26,46 @@ def test_the_anchor_and_start_come_from_the_environment(monkeypatch: pytest.Monk
     clock = clock_from_env()
     assert isinstance(clock, SimulatedClock)
     assert (clock.start, clock.since) == (STORY, datetime(2026, 12, 1, 15, tzinfo=UTC))
-    monkeypatch.delenv("PAVILION_SIMULATED_SINCE")
-    assert abs(clock_from_env().now() - STORY) < timedelta(seconds=1)  # from now on
     monkeypatch.delenv("PAVILION_SIMULATED_START")
     assert isinstance(clock_from_env(), SystemClock)
+
+
+def test_a_story_without_its_anchor_is_refused_not_begun_again_at_each_restart(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("PAVILION_SIMULATED_START", "2025-12-01T09:00:00Z")
+    monkeypatch.delenv("PAVILION_SIMULATED_SINCE", raising=False)
+    with pytest.raises(ConfigError, match="needs PAVILION_SIMULATED_SINCE"):
+        clock_from_env()
+
+
+@pytest.mark.parametrize("env", ["production", "", "DEVELOPMENT"])
+def test_a_simulated_clock_is_refused_outside_dev_mode(monkeypatch: pytest.MonkeyPatch, env: str):
+    monkeypatch.setenv("PAVILION_ENV", env)
+    monkeypatch.setenv("PAVILION_SIMULATED_START", "2025-12-01T09:00:00Z")
+    monkeypatch.setenv("PAVILION_SIMULATED_SINCE", "2026-12-01T15:00:00Z")
+    with pytest.raises(ConfigError, match=r"development and demos only.*PAVILION_ENV=dev"):
+        clock_from_env()
+    monkeypatch.delenv("PAVILION_SIMULATED_START")
+    assert isinstance(clock_from_env(), SystemClock)  # the real clock needs no dev mode
+
+
+def test_make_run_keeps_one_anchor_in_its_state_directory_across_runs(tmp_path: Path):
+    """deploy/story-clock.sh (sourced by deploy/run.sh): the first run writes the real
+    instant to $PAVILION_STATE_DIR/simulated-since, every later run (and every process
+    it starts or restarts) reads it back."""
+
+    def run() -> str:
+        script = f"source {ROOT / 'deploy/story-clock.sh'}; echo $PAVILION_SIMULATED_SINCE"
+        env = {"PATH": os.environ["PATH"], "PAVILION_STATE_DIR": str(tmp_path / "state")}
+        return subprocess.run(
+            ["bash", "-c", script], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    first = run()
+    assert datetime.fromisoformat(first) <= datetime.now(UTC)
+    (tmp_path / "state" / "simulated-since").write_text("2026-01-01T00:00:00Z\n")  # a day ago
+    assert run() == "2026-01-01T00:00:00Z"
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2026-12-01T15:00:00"])

@@ -20,6 +20,7 @@ from pavilion_core.testing import FixedClock, InMemoryEventStore
 
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 FORUM_STARTS = datetime(2025, 11, 30, 14, 0, tzinfo=UTC)
+TORONTO, WASHINGTON, OAKLAND = "America/Toronto", "America/New_York", "America/Los_Angeles"
 
 
 def ctx(**kw: object) -> CommandContext:
@@ -79,9 +80,9 @@ class Outreach:
                 delegation,
                 "North America 2025",
                 (
-                    Stop("Toronto", "CA", date(2025, 11, 30), date(2025, 12, 2)),
-                    Stop("Washington", "US", date(2025, 12, 4), date(2025, 12, 4)),
-                    Stop("Oakland", "US", date(2025, 12, 5), date(2025, 12, 5)),
+                    Stop("Toronto", "CA", date(2025, 11, 30), date(2025, 12, 2), TORONTO),
+                    Stop("Washington", "US", date(2025, 12, 4), date(2025, 12, 4), WASHINGTON),
+                    Stop("Oakland", "US", date(2025, 12, 5), date(2025, 12, 5), OAKLAND),
                 ),
             ),
             ctx(),

@@ -1,15 +1,15 @@
 """Delegations, trips and outreach events with their invitees, as stories."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from outreach import commands as c
 from outreach.domain.gatherings import OutreachEvent, outreach_event_stream
 from outreach.domain.travel import Stop, Trip, trip_stream
-from outreach.domain.values import EventKind
+from outreach.domain.values import Channel, EventKind, LegalBasis, Purpose
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
-from tests.unit.outreach.support import FORUM_STARTS, Outreach, ctx, new_id
+from tests.unit.outreach.support import FORUM_STARTS, NOW, Outreach, ctx, new_id
 
 
 async def event_state(o: Outreach, event_id: str) -> OutreachEvent:
@@ -123,6 +123,28 @@ async def test_invitations_rsvps_and_attendance_follow_the_invitee_rules() -> No
     assert state.invitees == {ana: "ATTENDED", bo: "DECLINED", cy: "INVITED"}
 
 
+async def test_an_invitation_carries_the_invitee_and_the_consent_valid_when_invited() -> None:
+    """Whoever mails the invitation decides on what outreach knew then, even when its
+    own view of the contact (another partition) lags behind."""
+    o = Outreach()
+    forum, jane, ana = await o.forum(), await o.contact("jane@maple.example"), await o.contact()
+    for guest in (jane, ana):
+        grant = c.GrantConsent(guest, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form")
+        await o.h.grant_consent(grant, ctx())
+    await o.h.withdraw_consent(
+        c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+    )
+    for guest in (jane, ana):
+        await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
+
+    jane_invited, ana_invited = [e.data["invitee"] for e in o.events(forum)[1:]]
+    assert jane_invited == {"contactVersion": 3, "email": "jane@maple.example",
+                            "name": "Jane Roy", "language": "fr",
+                            "emailMarketing": None}  # fmt: skip
+    assert ana_invited["contactVersion"] == 2
+    assert ana_invited["emailMarketing"] == {"grantedAt": NOW.isoformat(), "expiresAt": None}
+
+
 async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -> None:
     o = Outreach()
     forum, guest = await o.forum(), await o.contact()
@@ -134,6 +156,30 @@ async def test_no_rsvp_for_a_cancelled_event_and_no_holding_before_it_starts() -
         await o.h.record_rsvp(c.RecordRsvp(forum, guest, True), ctx())
     with pytest.raises(InvalidTransition, match="CANCELLED"):
         await o.h.invite_contact(c.InviteContact(forum, await o.contact()), ctx())
+
+
+async def test_a_stops_dates_are_days_of_its_own_time_zone() -> None:
+    """Washington is visited on 4 December, Eastern time: 20:00 that evening is already
+    the 5th in UTC, and 23:00 on the 3rd is already the 4th."""
+    o = Outreach()
+    trip = await o.trip()
+
+    async def schedule(starts: datetime) -> str:
+        event = new_id()
+        await o.h.schedule_event(
+            c.ScheduleOutreachEvent(
+                event, trip, 1, "Dinner", EventKind.MEETING, starts, starts + timedelta(hours=2)
+            ),
+            ctx(),
+        )
+        return event
+
+    dinner = await schedule(datetime(2025, 12, 5, 1, 0, tzinfo=UTC))  # 4 Dec, 20:00 EST
+    assert o.events(dinner)[0].data["timeZone"] == "America/New_York"
+    with pytest.raises(
+        InvalidValue, match="Washington is visited 2025-12-04 to 2025-12-04, not on 2025-12-03"
+    ):
+        await schedule(datetime(2025, 12, 4, 4, 0, tzinfo=UTC))  # 3 Dec, 23:00 EST
 
 
 async def test_an_event_moves_within_its_stop_and_keeps_its_invitees() -> None:

@@ -1,10 +1,12 @@
 """What a template is told: who writes and to whom, the triggering event's fields under
 their template names, and the records the event names (application, outreach event,
-interest) as the service's own views know them when the notification is recorded."""
+interest) as the service's own views know them when the notification is recorded.
+Times are shown in the venue's time zone."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
@@ -24,6 +26,7 @@ class Addressee:
     address: str
     name: str
     language: str
+    known: bool = True  # False: a contact with no address yet (`address` names the contact)
 
 
 async def template_context(
@@ -62,7 +65,7 @@ async def _application(conn: Connection, application_id: str) -> dict[str, Any]:
 
 async def _outreach_event(conn: Connection, event_id: str) -> dict[str, Any]:
     row = await conn.fetchrow(
-        "SELECT name, city, venue, starts_at FROM outreach_events WHERE event_id = $1",
+        "SELECT name, city, venue, starts_at, time_zone FROM outreach_events WHERE event_id = $1",
         event_id,
     )
     if not row:
@@ -71,7 +74,7 @@ async def _outreach_event(conn: Connection, event_id: str) -> dict[str, Any]:
         "event_name": row["name"],
         "city": row["city"],
         "venue": row["venue"],
-        "starts_at": _when(row["starts_at"]),
+        "starts_at": _when(row["starts_at"], row["time_zone"]),
     }
 
 
@@ -108,5 +111,12 @@ def _fields(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _when(moment: datetime, zone: str = "UTC") -> str:
+    """`moment` as the clock on the wall shows it in `zone` (an IANA name), with the
+    zone's abbreviation and city, e.g. 2026-05-12 18:00 EDT (Toronto); in UTC, just
+    2026-05-12 22:00 UTC. Digits only: the same in every template's language."""
+    local = moment.astimezone(ZoneInfo(zone))
+    if zone == "UTC":
+        return local.strftime("%Y-%m-%d %H:%M UTC")
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{local:%Y-%m-%d %H:%M %Z} ({city})"

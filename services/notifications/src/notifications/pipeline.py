@@ -16,13 +16,13 @@ from datetime import datetime
 
 from jinja2 import TemplateError
 from pavilion_core.aggregate import Event
-from pavilion_core.clock import Clock
+from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
 
 from notifications import events as e
 from notifications import reminders
-from notifications.consent import suppression
+from notifications.consent import Suppression, suppression
 from notifications.context import Addressee, Sender, template_context
 from notifications.deliveries import enqueue
 from notifications.emails import Templates
@@ -51,7 +51,7 @@ class Notifier:
             if view := VIEWS.get(event.type):
                 await view(conn, event)
             if react := reminders.REACTIONS.get(event.type):
-                await react(conn, event, self.clock.now())
+                await react(conn, event, happened_at(self.clock, event.time))
             await enqueue(conn, event, self.clock.now())
         for rule in rules_for(event.type):
             for addressee in await self.addressees(self.pool, rule, event):
@@ -78,7 +78,7 @@ class Notifier:
             rows = await db.fetch(
                 """SELECT a.email, a.name, coalesce(r.language, 'en') AS language
                    FROM application_contacts a LEFT JOIN recipients r ON r.email = a.email
-                   WHERE a.application_id = $1 ORDER BY a.email""",
+                   WHERE a.application_id = $1 AND NOT a.removed ORDER BY a.email""",
                 d["applicationId"],
             )
             return [Addressee(r["email"], r["name"], r["language"]) for r in rows]
@@ -86,7 +86,9 @@ class Notifier:
             row = await db.fetchrow(
                 "SELECT email, name, language FROM recipients WHERE contact_id = $1", d["contactId"]
             )
-            return [Addressee(row["email"], row["name"], row["language"])] if row else []
+            if row is None:  # recorded as such, never silently dropped
+                return [Addressee(f"contact:{d['contactId']}", "", "en", known=False)]
+            return [Addressee(row["email"], row["name"], row["language"])]
         owner = str(d["owner"])
         address = owner if "@" in owner else f"{owner}@{self.sender.staff_domain}"
         return [Addressee(address.lower(), owner, "en")]
@@ -102,8 +104,7 @@ class Notifier:
         )
         if not await self._record_new(conn, nid, rule, event, to, meta):
             return
-        view = await recipient_view(conn, to.address, to.language)
-        reason = suppression(view, Channel.EMAIL, rule.purpose, self.clock.now())
+        reason = await self._suppression(conn, rule, to)
         if reason is None:
             await self._queue(conn, nid, rule, event, to, meta)
             return
@@ -112,6 +113,12 @@ class Notifier:
             nid, rule.name, to.address, event.subject, event.id, reason
         )
         await self._settle(conn, nid, meta, suppressed, "SUPPRESSED", reason)
+
+    async def _suppression(self, conn: Connection, rule: Rule, to: Addressee) -> Suppression | None:
+        if not to.known:
+            return Suppression.UNKNOWN_RECIPIENT
+        view = await recipient_view(conn, to.address, to.language)
+        return suppression(view, Channel.EMAIL, rule.purpose, self.clock.now())
 
     async def _queue(
         self,

@@ -1,13 +1,20 @@
 """Reminders before outreach events, to those who accepted.
 
 Kept from outreach's events: an accepted RSVP schedules one reminder per offset
-(7 days, 1 day) that is still ahead; a declined answer or a cancelled event cancels
-them; a rescheduled event moves them. The faust worker's timer fires what is due:
-each reminder once, through the notifier, so consent and the ledger apply as to any
-notification; a reminder is marked FIRED in the transaction that records its
-notification (and queues its email), so a crash loses neither.
+(7 days, 1 day) that was still ahead when the guest accepted; a declined answer or a
+cancelled event cancels them; a rescheduled event moves them. Each is decided by when
+its event happened (the event's time, on the service's clock), not by when it is
+handled: an answer handled late (a lagging partition, a redelivery) still schedules
+the reminders it was owed, which then go out at once. An event older than the last
+one that moved or cancelled a reminder (its `event_version`) changes nothing.
+
+The faust worker's timer fires what is due: each reminder once, through the notifier,
+so consent and the ledger apply as to any notification; a reminder is marked FIRED in
+the transaction that records its notification (and queues its email), so a crash
+loses neither. One whose outreach event has begun by then is MISSED, not sent.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +26,11 @@ from notifications import events as e
 from notifications.journal import append_event
 from notifications.rules import REMINDERS, Audience, Purpose, Rule
 
+log = logging.getLogger(__name__)
 NAMESPACE = uuid.UUID("5e0b8a2f-9c61-4d3e-b7a4-1f2e3d4c5b6a")
 
 
-async def accepted(conn: Connection, event: CloudEvent, now: datetime) -> None:
+async def accepted(conn: Connection, event: CloudEvent, at: datetime) -> None:
     d = event.data
     starts = await conn.fetchval(
         "SELECT starts_at FROM outreach_events WHERE event_id = $1", d["eventId"]
@@ -31,12 +39,13 @@ async def accepted(conn: Connection, event: CloudEvent, now: datetime) -> None:
         return
     for rule, before in REMINDERS:
         due = starts - before
-        if due <= now:
-            continue  # too late for this one
+        if due <= at:
+            continue  # already too late for this one when the guest accepted
         reminder = str(uuid.uuid5(NAMESPACE, f"{d['eventId']}/{d['contactId']}/{rule}"))
         added = await conn.fetchval(
-            """INSERT INTO reminders (id, event_id, contact_id, rule, before, due_at, status)
-               VALUES ($1, $2, $3, $4, $5, $6, 'SCHEDULED')
+            """INSERT INTO reminders
+                   (id, event_id, contact_id, rule, before, due_at, status, event_version)
+               VALUES ($1, $2, $3, $4, $5, $6, 'SCHEDULED', $7)
                ON CONFLICT (event_id, contact_id, rule) DO NOTHING RETURNING true""",
             reminder,
             d["eventId"],
@@ -44,6 +53,7 @@ async def accepted(conn: Connection, event: CloudEvent, now: datetime) -> None:
             rule,
             before,
             due,
+            event.stream_version,
         )
         if added:
             await append_event(
@@ -54,34 +64,40 @@ async def accepted(conn: Connection, event: CloudEvent, now: datetime) -> None:
             )
 
 
-async def declined(conn: Connection, event: CloudEvent, now: datetime) -> None:
+async def declined(conn: Connection, event: CloudEvent, at: datetime) -> None:
     await conn.execute(
-        """UPDATE reminders SET status = 'CANCELLED'
-           WHERE event_id = $1 AND contact_id = $2 AND status = 'SCHEDULED'""",
+        """UPDATE reminders SET status = 'CANCELLED', event_version = $3
+           WHERE event_id = $1 AND contact_id = $2 AND status = 'SCHEDULED'
+             AND event_version < $3""",
         event.data["eventId"],
         event.data["contactId"],
+        event.stream_version,
     )
 
 
-async def event_cancelled(conn: Connection, event: CloudEvent, now: datetime) -> None:
+async def event_cancelled(conn: Connection, event: CloudEvent, at: datetime) -> None:
     await conn.execute(
-        "UPDATE reminders SET status = 'CANCELLED' WHERE event_id = $1 AND status = 'SCHEDULED'",
+        """UPDATE reminders SET status = 'CANCELLED', event_version = $2
+           WHERE event_id = $1 AND status = 'SCHEDULED' AND event_version < $2""",
         event.data["eventId"],
+        event.stream_version,
     )
 
 
-async def event_rescheduled(conn: Connection, event: CloudEvent, now: datetime) -> None:
-    """Move every pending reminder with its event (one whose time has passed is dropped)."""
+async def event_rescheduled(conn: Connection, event: CloudEvent, at: datetime) -> None:
+    """Move every pending reminder with its event (one whose time had passed when the
+    event moved is dropped)."""
     starts = datetime.fromisoformat(event.data["startsAt"])
     rows = await conn.fetch(
-        """UPDATE reminders SET due_at = $2::timestamptz - before
-           WHERE event_id = $1 AND status = 'SCHEDULED'
+        """UPDATE reminders SET due_at = $2::timestamptz - before, event_version = $3
+           WHERE event_id = $1 AND status = 'SCHEDULED' AND event_version < $3
            RETURNING id, contact_id, rule, due_at""",
         event.data["eventId"],
         starts,
+        event.stream_version,
     )
     for row in rows:
-        if row["due_at"] <= now:
+        if row["due_at"] <= at:
             await conn.execute("UPDATE reminders SET status = 'CANCELLED' WHERE id = $1", row["id"])
             continue
         await append_event(
@@ -139,9 +155,11 @@ class Due:
 
 
 async def claim_due(conn: Connection, now: datetime, limit: int) -> list[Due]:
-    """Take up to `limit` reminders due now, marking them FIRED. Call it in the
-    transaction that records their notifications: FIRED commits with them or not at
-    all, and meanwhile another timer run or worker skips them (SKIP LOCKED)."""
+    """Take up to `limit` reminders due now, marking them FIRED (and those whose event
+    has begun MISSED). Call it in the transaction that records their notifications:
+    FIRED commits with them or not at all, and meanwhile another timer run or worker
+    skips them (SKIP LOCKED)."""
+    await _missed(conn, now)
     rows = await conn.fetch(
         """SELECT id, event_id, contact_id, rule, before FROM reminders
            WHERE status = 'SCHEDULED' AND due_at <= $1 ORDER BY due_at LIMIT $2
@@ -168,6 +186,20 @@ async def claim_due(conn: Connection, now: datetime, limit: int) -> list[Due]:
             ),
         )
     return due
+
+
+async def _missed(conn: Connection, now: datetime) -> None:
+    """Reminders of events that have begun (the worker was away, or the answer came
+    too late) are not sent any more; each says so, and no event is published."""
+    missed = await conn.fetch(
+        """UPDATE reminders SET status = 'MISSED'
+           WHERE id IN (SELECT id FROM reminders WHERE status = 'SCHEDULED'
+                          AND due_at + before <= $1 FOR UPDATE SKIP LOCKED)
+           RETURNING id""",
+        now,
+    )
+    for row in missed:
+        log.warning("reminder missed: its event has begun", extra={"reminder": str(row["id"])})
 
 
 REACTIONS = {

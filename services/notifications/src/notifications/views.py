@@ -1,9 +1,12 @@
 """The service's own view of recipients, consent and the records messages talk about,
-kept from outreach's and exhibitors' events (idempotent upserts: a redelivery or a
-replay leaves the same state)."""
+kept from outreach's and exhibitors' events. Every row keeps the version (in its own
+stream) of the last event that wrote it, and only a newer event writes it again: a
+redelivery, a replay or an older event arriving late leaves the same state. Withdrawn
+consents and removed application contacts stay as tombstones for the same reason."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
@@ -16,119 +19,163 @@ Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
 
 async def contact(conn: Connection, event: CloudEvent) -> None:
     d = event.data
+    await _recipient(conn, d["contactId"], d, event.stream_version)
+
+
+async def _recipient(conn: Connection, contact_id: str, d: dict[str, Any], version: int) -> None:
     await conn.execute(
-        """INSERT INTO recipients (contact_id, email, name, language) VALUES ($1, $2, $3, $4)
+        """INSERT INTO recipients (contact_id, email, name, language, version)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (contact_id) DO UPDATE SET email = EXCLUDED.email,
-             name = EXCLUDED.name, language = EXCLUDED.language""",
-        d["contactId"],
+             name = EXCLUDED.name, language = EXCLUDED.language, version = EXCLUDED.version
+           WHERE recipients.version < EXCLUDED.version""",
+        contact_id,
         d["email"].lower(),
         d["name"],
         d["language"],
+        version,
     )
 
 
 async def consent_granted(conn: Connection, event: CloudEvent) -> None:
     d = event.data
-    expires = datetime.fromisoformat(d["expiresAt"]) if d["expiresAt"] else None
-    await conn.execute(
-        """INSERT INTO consents (contact_id, channel, purpose, granted_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (contact_id, channel, purpose) DO UPDATE
-             SET granted_at = EXCLUDED.granted_at, expires_at = EXCLUDED.expires_at""",
-        d["contactId"],
-        d["channel"],
-        d["purpose"],
-        datetime.fromisoformat(d["grantedAt"]),
-        expires,
-    )
+    await _consent(conn, d, d, event.stream_version)
 
 
 async def consent_withdrawn(conn: Connection, event: CloudEvent) -> None:
-    d = event.data
+    await _consent(conn, event.data, None, event.stream_version)
+
+
+async def _consent(
+    conn: Connection, key: dict[str, Any], grant: dict[str, Any] | None, version: int
+) -> None:
+    """The consent for `key`'s contact, channel and purpose as of `version` of the
+    contact's stream: `grant` (its grantedAt, expiresAt) or, withdrawn, a tombstone."""
+    granted = datetime.fromisoformat(grant["grantedAt"]) if grant else None
+    expires = datetime.fromisoformat(grant["expiresAt"]) if grant and grant["expiresAt"] else None
     await conn.execute(
-        "DELETE FROM consents WHERE contact_id = $1 AND channel = $2 AND purpose = $3",
-        d["contactId"],
-        d["channel"],
-        d["purpose"],
+        """INSERT INTO consents (contact_id, channel, purpose, granted_at, expires_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (contact_id, channel, purpose) DO UPDATE
+             SET granted_at = EXCLUDED.granted_at, expires_at = EXCLUDED.expires_at,
+               version = EXCLUDED.version
+           WHERE consents.version < EXCLUDED.version""",
+        key["contactId"],
+        key["channel"],
+        key["purpose"],
+        granted,
+        expires,
+        version,
     )
+
+
+async def invited(conn: Connection, event: CloudEvent) -> None:
+    """The invitee as outreach knew them when it invited (at `contactVersion` of the
+    contact's stream), written like any contact event: the decision that follows reads
+    it even when the contact's own partition lags behind, and a later contact event
+    still wins. Invitations recorded before they carried it teach nothing."""
+    d, invitee = event.data, event.data.get("invitee")
+    if invitee is None:
+        return
+    version = invitee["contactVersion"]
+    await _recipient(conn, d["contactId"], invitee, version)
+    key = {"contactId": d["contactId"], "channel": "EMAIL", "purpose": Purpose.MARKETING.value}
+    await _consent(conn, key, invitee["emailMarketing"], version)
 
 
 async def application_submitted(conn: Connection, event: CloudEvent) -> None:
-    d = event.data
+    d, version = event.data, event.stream_version
     await conn.execute(
-        """INSERT INTO applications (application_id, edition, company_name) VALUES ($1, $2, $3)
-           ON CONFLICT (application_id) DO NOTHING""",
+        """INSERT INTO applications (application_id, edition, company_name, version)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (application_id) DO UPDATE SET edition = EXCLUDED.edition,
+             company_name = EXCLUDED.company_name, version = EXCLUDED.version
+           WHERE applications.version < EXCLUDED.version""",
         d["applicationId"],
         d["edition"],
         d["companyName"],
+        version,
     )
     for c in d["contacts"]:
-        await _application_contact(conn, d["applicationId"], c["email"], c["name"])
+        await _application_contact(conn, d["applicationId"], c, version)
 
 
 async def profile_updated(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        "UPDATE applications SET company_name = $2 WHERE application_id = $1",
+        """UPDATE applications SET company_name = $2, version = $3
+           WHERE application_id = $1 AND version < $3""",
         d["applicationId"],
         d["companyName"],
+        event.stream_version,
     )
 
 
 async def exhibitor_contact_added(conn: Connection, event: CloudEvent) -> None:
     d = event.data
-    await _application_contact(conn, d["applicationId"], d["email"], d["name"])
+    await _application_contact(conn, d["applicationId"], d, event.stream_version)
 
 
 async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None:
     d = event.data
-    await conn.execute(
-        "DELETE FROM application_contacts WHERE application_id = $1 AND email = $2",
-        d["applicationId"],
-        d["email"].lower(),
-    )
+    await _application_contact(conn, d["applicationId"], d, event.stream_version, removed=True)
 
 
 async def _application_contact(
-    conn: Connection, application_id: str, email: str, name: str
+    conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
 ) -> None:
+    """One contact person of an application as of `version` of its stream (a removed
+    one stays as a tombstone, so that an older addition cannot bring it back)."""
     await conn.execute(
-        """INSERT INTO application_contacts (application_id, email, name) VALUES ($1, $2, $3)
-           ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name""",
+        """INSERT INTO application_contacts (application_id, email, name, removed, version)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name,
+             removed = EXCLUDED.removed, version = EXCLUDED.version
+           WHERE application_contacts.version < EXCLUDED.version""",
         application_id,
-        email.lower(),
-        name,
+        c["email"].lower(),
+        c.get("name", ""),
+        removed,
+        version,
     )
 
 
 async def event_scheduled(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO outreach_events (event_id, name, city, venue, starts_at, status)
-           VALUES ($1, $2, $3, $4, $5, 'SCHEDULED') ON CONFLICT (event_id) DO NOTHING""",
+        """INSERT INTO outreach_events
+               (event_id, name, city, venue, starts_at, status, time_zone, version)
+           VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7) ON CONFLICT (event_id) DO NOTHING""",
         d["eventId"],
         d["name"],
         d["city"],
         d["venue"],
         datetime.fromisoformat(d["startsAt"]),
+        d.get("timeZone") or "UTC",
+        event.stream_version,
     )
 
 
 async def event_rescheduled(conn: Connection, event: CloudEvent) -> None:
     await conn.execute(
-        "UPDATE outreach_events SET starts_at = $2 WHERE event_id = $1",
+        """UPDATE outreach_events SET starts_at = $2, version = $3
+           WHERE event_id = $1 AND version < $3""",
         event.data["eventId"],
         datetime.fromisoformat(event.data["startsAt"]),
+        event.stream_version,
     )
 
 
 async def organization(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        """INSERT INTO organizations (organization_id, name) VALUES ($1, $2)
-           ON CONFLICT (organization_id) DO UPDATE SET name = EXCLUDED.name""",
+        """INSERT INTO organizations (organization_id, name, version) VALUES ($1, $2, $3)
+           ON CONFLICT (organization_id) DO UPDATE SET name = EXCLUDED.name,
+             version = EXCLUDED.version
+           WHERE organizations.version < EXCLUDED.version""",
         d["organizationId"],
         d["name"],
+        event.stream_version,
     )
 
 
@@ -149,7 +196,8 @@ async def recipient_view(db: "Connection | Pool", address: str, language: str) -
     opted_out = await db.fetchval("SELECT true FROM opt_outs WHERE address = $1", address)
     rows = await db.fetch(
         """SELECT c.channel, c.purpose, c.granted_at, c.expires_at FROM consents c
-           JOIN recipients r ON r.contact_id = c.contact_id WHERE r.email = $1""",
+           JOIN recipients r ON r.contact_id = c.contact_id
+           WHERE r.email = $1 AND c.granted_at IS NOT NULL""",
         address,
     )
     grants = {
@@ -162,9 +210,11 @@ async def recipient_view(db: "Connection | Pool", address: str, language: str) -
 def _event_status(status: str) -> Apply:
     async def apply(conn: Connection, event: CloudEvent) -> None:
         await conn.execute(
-            "UPDATE outreach_events SET status = $2 WHERE event_id = $1",
+            """UPDATE outreach_events SET status = $2, version = $3
+               WHERE event_id = $1 AND version < $3""",
             event.data["eventId"],
             status,
+            event.stream_version,
         )
 
     return apply
@@ -178,6 +228,7 @@ VIEWS: dict[str, Apply] = {
     "pavilion.outreach.InterestCaptured.v1": interest_captured,
     "pavilion.outreach.ConsentGranted.v1": consent_granted,
     "pavilion.outreach.ConsentWithdrawn.v1": consent_withdrawn,
+    "pavilion.outreach.ContactInvited.v1": invited,
     "pavilion.outreach.OutreachEventScheduled.v1": event_scheduled,
     "pavilion.outreach.OutreachEventRescheduled.v1": event_rescheduled,
     "pavilion.outreach.OutreachEventHeld.v1": _event_status("HELD"),

@@ -155,7 +155,7 @@ class TripPlanned(Event):
     trip_id: str
     delegation_id: str
     name: str
-    stops: list[dict[str, Any]]  # {city, country, startsOn, endsOn}
+    stops: list[dict[str, Any]]  # {city, country, startsOn, endsOn, timeZone}
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ class TripStopAdded(Event):
     country: str
     starts_on: str
     ends_on: str
+    time_zone: str | None = None  # IANA; None (older events): UTC
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ class OutreachEventScheduled(Event):
     starts_at: str
     ends_at: str
     capacity: int | None
+    time_zone: str | None = None  # the stop's (IANA); None (older events): UTC
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ class OutreachEventCancelled(Event):
 class ContactInvited(Event):
     event_id: str
     contact_id: str
+    # the contact at its stream's version then, and its valid email marketing consent
+    invitee: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

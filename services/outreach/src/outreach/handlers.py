@@ -253,9 +253,8 @@ class Handlers:
 
     async def invite_contact(self, cmd: c.InviteContact, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
-            (await s.contact(cmd.contact_id)).check_active()
-            event = await s.event(cmd.event_id)
-            s.record(event, event.invite(cmd.contact_id))
+            contact, event = await s.contact(cmd.contact_id), await s.event(cmd.event_id)
+            s.record(event, event.invite(contact, s.now))
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 

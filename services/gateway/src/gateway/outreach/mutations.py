@@ -122,6 +122,11 @@ class StopInput:
     country: str
     starts_on: date
     ends_on: date
+    time_zone: str | None = strawberry.field(
+        default=None,
+        description="IANA time zone of the stop (e.g. America/Toronto), whose calendar its "
+        "dates are on and in which its events' times are shown; none: UTC",
+    )
 
 
 @strawberry.input

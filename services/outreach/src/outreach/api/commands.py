@@ -139,14 +139,15 @@ async def remove_member(id: Id, body: m.MemberIn, request: Request) -> Accepted:
 
 @router.post("/trips", **NEW)
 async def plan_trip(body: m.TripIn, request: Request) -> Accepted:
-    stops = tuple(Stop(s.city, s.country, s.starts_on, s.ends_on) for s in body.stops)
+    stops = tuple(Stop(s.city, s.country, s.starts_on, s.ends_on, s.time_zone) for s in body.stops)
     cmd = c.PlanTrip(_new(), str(body.delegation_id), body.name, stops)
     return await run_command(request, body, _h(request).plan_trip, cmd)
 
 
 @router.post("/trips/{id}/stops", **ACCEPTED)
 async def add_stop(id: Id, body: m.AddStopIn, request: Request) -> Accepted:
-    cmd = c.AddTripStop(str(id), Stop(body.city, body.country, body.starts_on, body.ends_on))
+    stop = Stop(body.city, body.country, body.starts_on, body.ends_on, body.time_zone)
+    cmd = c.AddTripStop(str(id), stop)
     return await run_command(request, body, _h(request).add_trip_stop, cmd)
 
 

@@ -3,10 +3,11 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pavilion_core.bodies import Body, Country, Text, Versioned
-from pydantic import AwareDatetime, EmailStr, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
 
 from outreach.domain.values import (
     Channel,
@@ -113,11 +114,23 @@ class MemberIn(Versioned):
     contact_id: UUID
 
 
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. America/Toronto)") from None
+    return name
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_time_zone)]
+
+
 class StopIn(Body):
     city: Text
     country: Country
-    starts_on: date
+    starts_on: date  # on the stop's own calendar
     ends_on: date
+    time_zone: TimeZone = "UTC"
 
 
 class TripIn(Versioned):

@@ -13,6 +13,7 @@ from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from outreach import events as e
+from outreach.domain.parties import Contact
 from outreach.domain.travel import Stop, Trip
 
 
@@ -67,6 +68,7 @@ class OutreachEvent(Aggregate):
                 starts_at.isoformat(),
                 ends_at.isoformat(),
                 capacity,
+                stop.time_zone,
             )
         )
 
@@ -87,11 +89,14 @@ class OutreachEvent(Aggregate):
         self._require("cancel", "SCHEDULED")
         return self._record(e.OutreachEventCancelled(self.id, reason))
 
-    def invite(self, contact_id: str) -> list[Event]:
+    def invite(self, contact: Contact, now: datetime) -> list[Event]:
+        """The invitation carries the contact and its consent as they are now: the
+        decision to mail it is made on what outreach knew when it invited."""
         self._require("invite to", "SCHEDULED")
-        if contact_id in self.invitees:
-            raise Duplicate(f"{contact_id} is already invited to {self.id}", self.id)
-        return self._record(e.ContactInvited(self.id, contact_id))
+        contact.check_active()
+        if contact.id in self.invitees:
+            raise Duplicate(f"{contact.id} is already invited to {self.id}", self.id)
+        return self._record(e.ContactInvited(self.id, contact.id, contact.as_invitee(now)))
 
     def rsvp(self, contact_id: str, accept: bool) -> list[Event]:
         self._require("answer an invitation to", "SCHEDULED")
@@ -160,13 +165,15 @@ _INVITEE = {
 
 
 def _check_times(trip: Trip, stop_index: int, starts_at: datetime, ends_at: datetime) -> Stop:
-    """An event falls within its stop's dates (and the trip is not over or cancelled)."""
+    """An event falls within its stop's dates, on the stop's own calendar (and the trip
+    is not over or cancelled)."""
     trip.check_open()
     stop = trip.stop(stop_index)
-    if not stop.starts_on <= starts_at.date() <= stop.ends_on:
+    local = stop.local_date(starts_at)
+    if not stop.starts_on <= local <= stop.ends_on:
         raise InvalidValue(
             "startsAt",
-            f"{stop.city} is visited {stop.starts_on} to {stop.ends_on}, not on {starts_at.date()}",
+            f"{stop.city} is visited {stop.starts_on} to {stop.ends_on}, not on {local}",
         )
     if ends_at <= starts_at:
         raise InvalidValue("endsAt", "an event must end after it starts")

@@ -194,6 +194,20 @@ class Contact(Aggregate):
         consent = self.consents.get((channel, purpose))
         return consent is not None and consent.valid_at(at)
 
+    def as_invitee(self, at: datetime) -> dict[str, Any]:
+        """What an invitation tells those who mail it: the contact as of this version of
+        its stream, with its email marketing consent if valid `at` (else None), so that
+        they need not wait for, or trust, their own view of the contact."""
+        consent = self.consents.get((Channel.EMAIL, Purpose.MARKETING))
+        valid = consent is not None and consent.valid_at(at)
+        return {
+            "contactVersion": self.version,
+            "email": self.email,
+            "name": self.name,
+            "language": self.language,
+            "emailMarketing": consent.as_data() if consent and valid else None,
+        }
+
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self.check_active()
         return self._record(e.NoteAdded(note_id, self.id, text))

@@ -2,8 +2,9 @@
 CANCELLED before it completes; stops may be added or rescheduled until then."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
@@ -63,10 +64,14 @@ class Delegation(Aggregate):
 
 @dataclass(frozen=True)
 class Stop:
+    """A city the trip visits, on dates of its own calendar: `time_zone` (IANA) says
+    which instants they are. Stops recorded before they had one are in UTC."""
+
     city: str
     country: str
     starts_on: date
     ends_on: date
+    time_zone: str = "UTC"
 
     def as_data(self) -> dict[str, str]:
         return {
@@ -74,7 +79,12 @@ class Stop:
             "country": self.country,
             "startsOn": self.starts_on.isoformat(),
             "endsOn": self.ends_on.isoformat(),
+            "timeZone": self.time_zone,
         }
+
+    def local_date(self, moment: datetime) -> date:
+        """The stop's calendar date at `moment`."""
+        return moment.astimezone(ZoneInfo(self.time_zone)).date()
 
 
 def _check_dates(starts_on: date, ends_on: date) -> None:
@@ -116,6 +126,7 @@ class Trip(Aggregate):
                 stop.country,
                 stop.starts_on.isoformat(),
                 stop.ends_on.isoformat(),
+                stop.time_zone,
             )
         )
 
@@ -166,6 +177,7 @@ class Trip(Aggregate):
                 old.country,
                 date.fromisoformat(d["startsOn"]),
                 date.fromisoformat(d["endsOn"]),
+                old.time_zone,
             )
         elif event_type in _STATUS:
             self.status = _STATUS[event_type]
@@ -176,5 +188,9 @@ _STATUS = {"TripStarted": "IN_PROGRESS", "TripCompleted": "COMPLETED", "TripCanc
 
 def _stop(d: dict[str, Any]) -> Stop:
     return Stop(
-        d["city"], d["country"], date.fromisoformat(d["startsOn"]), date.fromisoformat(d["endsOn"])
+        d["city"],
+        d["country"],
+        date.fromisoformat(d["startsOn"]),
+        date.fromisoformat(d["endsOn"]),
+        d.get("timeZone") or "UTC",
     )

@@ -88,6 +88,10 @@ class Consent:
     def valid_at(self, moment: datetime) -> bool:
         return self.expires_at is None or moment < self.expires_at
 
+    def as_data(self) -> dict[str, str | None]:
+        expires = self.expires_at.isoformat() if self.expires_at else None
+        return {"grantedAt": self.granted_at.isoformat(), "expiresAt": expires}
+
 
 def end_of(day: date) -> datetime:
     """The first instant after `day` (UTC), when a consent valid through it lapses."""
