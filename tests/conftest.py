@@ -37,7 +37,7 @@ TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER),
     "outreach": (EVENT_STORE, CONSUMER, SCHEDULE),
     "readmodel": (),  # made by the gateway's own prepare(): a first generation
-    "notifications": (EVENT_STORE, VIEWS_AND_LEDGER),
+    "notifications": (EVENT_STORE, CONSUMER, VIEWS_AND_LEDGER),
 }
 RUN = uuid.uuid4().hex[:8]
 # Development defaults for secrets (pavilion_core.secrets), here and in the processes the

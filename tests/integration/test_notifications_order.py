@@ -9,16 +9,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from aiokafka import ConsumerRecord
+from notifications.bootstrap import StreamHandler
 from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
-from pavilion_core.envelope import CloudEvent
+from pavilion_core.envelope import CloudEvent, KafkaRecord
+from pavilion_core.parking import request_redrive
 from pavilion_core.testing import FixedClock
 
 from tests.support import (
     STORY_TIME,
     assert_stored_events_valid,
     cloud_event,
+    kafka_record,
     registered,
     scheduled,
     submitted_data,
@@ -313,3 +317,37 @@ async def test_an_invitation_to_a_toronto_forum_shows_toronto_time(
     [invitation] = mailbox[1].messages()
     toronto = "2026-05-12 18:00 EDT (Toronto)"  # 22:00 UTC
     assert invitation["Subject"] == f"Invitation: Trade Forum, Toronto, {toronto}"
+
+
+async def test_a_failed_consent_event_holds_back_the_contacts_later_ones_until_its_redrive(
+    notifier: Notifier, notifications_pool: asyncpg.Pool
+):
+    """Before parking, the grant was dead-lettered and the withdrawal behind it applied;
+    the grant redriven later brought the consent back."""
+    jane = str(uuid.uuid4())
+    data = registered(jane, "Jane Roy", "jane@forum.example", "CA", "en")
+    await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
+    kind = {"contactId": jane, "channel": "EMAIL", "purpose": "MARKETING"}
+    grant, withdrawal = (
+        _message(n, kafka_record("outreach", event_type, jane, version=n + 2, **kind, **more))
+        for n, (event_type, more) in enumerate([
+            ("ConsentGranted", {"legalBasis": "EXPRESS", "evidence": "form",
+                                "grantedAt": STORY_TIME.isoformat(), "expiresAt": None}),
+            ("ConsentWithdrawn", {"withdrawnAt": STORY_TIME.isoformat()}),
+        ])
+    )  # fmt: skip
+    handler = StreamHandler(notifier, mail=None, group="pavilion-notifications")  # type: ignore[arg-type]
+
+    await handler.park(grant, ValueError("a bug in the consent view"))
+    assert await handler.holds(withdrawal)  # what the agent asks before handling it
+    await handler.park(withdrawal, None)
+
+    await request_redrive(notifications_pool, "pavilion-notifications")
+    assert await handler.redrive() == 2
+    assert not await notifications_pool.fetchval("SELECT count(*) FROM parked_messages")
+    assert await notifications_pool.fetchval("SELECT granted_at IS NULL FROM consents")
+
+
+def _message(offset: int, record: KafkaRecord) -> ConsumerRecord:
+    return ConsumerRecord("pavilion.outreach.v1", 0, offset, 0, 0, record.key, record.value,
+                          None, 0, 0, record.headers)  # fmt: skip

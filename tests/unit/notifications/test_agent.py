@@ -1,12 +1,14 @@
 """The faust agent, fast, with faust's test_context(): CloudEvents reach the handler
-in order, a poison message is dead-lettered with its error and the next one still
-arrives, the handler is made once, and an outage (the database away, even when the
-handler is first made) is waited out: nothing dead-lettered, nothing skipped."""
+in order, a poison message is parked with a notice on the DLQ — and the later messages
+of its record with it — while the next record still arrives, the handler is made once,
+and an outage (the database away, even when the handler is first made) is waited out:
+nothing parked, nothing skipped."""
 
 import uuid
 from datetime import UTC, datetime
 
 import asyncpg
+from aiokafka import ConsumerRecord
 from notifications.app import create_app
 from pavilion_core.envelope import CloudEvent, RecordedEvent, to_kafka
 from pavilion_core.outages import Backoff
@@ -30,7 +32,23 @@ def record(n: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     return kafka.key, kafka.value, kafka.headers
 
 
-async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
+class Parks:
+    """Parking as the handler keeps it, in memory."""
+
+    def __init__(self) -> None:
+        self.parked: list[tuple[ConsumerRecord, Exception | None]] = []
+
+    async def holds(self, message: ConsumerRecord) -> bool:
+        return any((p.topic, p.key) == (message.topic, message.key) for p, _ in self.parked)
+
+    async def park(self, message: ConsumerRecord, error: Exception | None) -> None:
+        self.parked.append((message, error))
+
+    async def redrive(self) -> int:
+        return 0
+
+
+async def test_events_reach_the_handler_and_poison_is_parked_with_its_record() -> None:
     seen: list[CloudEvent] = []
     dead: list[tuple[str, bytes | None, dict[str, bytes]]] = []
     made = 0
@@ -38,7 +56,7 @@ async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
     async def handle(event: CloudEvent) -> None:
         seen.append(event)
 
-    class Handler:
+    class Handler(Parks):
         async def handle(self, event: CloudEvent) -> None:
             await handle(event)
 
@@ -48,10 +66,12 @@ async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
         async def send_mail(self) -> int:
             return 0
 
+    handler = Handler()
+
     async def make() -> Handler:
         nonlocal made
         made += 1
-        return Handler()
+        return handler
 
     async def dead_letter(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -71,12 +91,16 @@ async def test_events_reach_the_handler_and_poison_is_dead_lettered() -> None:
         await context.put(b"{not a cloudevent", key=b"x", headers=[])
         key, value, headers = record(3)
         await context.put(value, key=key, headers=headers)
+        await context.put(value, key=b"x", headers=headers)  # waits behind x's poison
 
     assert [e.subject for e in seen] == ["app-1", "app-2", "app-3"]
     assert made == 1
     [(_, value, headers)] = dead
     assert value == b"{not a cloudevent"
     assert headers["dlq_error_type"] == b"DecodeError"
+    [(poison, error), (behind, none)] = handler.parked
+    assert (poison.value, type(error).__name__) == (b"{not a cloudevent", "DecodeError")
+    assert (behind.key, none) == (b"x", None)
 
 
 async def test_an_outage_is_waited_out_without_dead_letters() -> None:
@@ -84,7 +108,7 @@ async def test_an_outage_is_waited_out_without_dead_letters() -> None:
     seen: list[str] = []
     dead: list[bytes | None] = []
 
-    class Flaky:
+    class Flaky(Parks):
         async def handle(self, event: CloudEvent) -> None:
             if outages:
                 raise outages.pop(0)

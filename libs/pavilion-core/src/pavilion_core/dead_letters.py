@@ -18,8 +18,21 @@ async def dead_letter(
     publisher: Publisher, message: ConsumerRecord, error: Exception, group: str
 ) -> None:
     """Send `message`, which consumer group `group` failed with `error`, to its DLQ."""
+    headers = notice_headers(message, error, group)
+    record = KafkaRecord(key=message.key or b"", value=message.value or b"", headers=headers)
+    await publisher.publish(dlq_topic(message.topic), [record])
+    log.error(
+        "message dead-lettered",
+        extra={"topic": message.topic, "offset": message.offset, "error": repr(error)},
+    )
+
+
+def notice_headers(
+    message: ConsumerRecord, error: Exception, group: str
+) -> list[tuple[str, bytes]]:
+    """`message`'s headers and the dlq_ ones that say why and where it failed."""
     headers = [(k, v) for k, v in message.headers if not k.startswith("dlq_")]
-    headers += [
+    return headers + [
         (k, v.encode())
         for k, v in {
             "dlq_error_type": type(error).__name__,
@@ -32,9 +45,3 @@ async def dead_letter(
             "dlq_failed_at": datetime.now(UTC).isoformat(),
         }.items()
     ]
-    record = KafkaRecord(key=message.key or b"", value=message.value or b"", headers=headers)
-    await publisher.publish(dlq_topic(message.topic), [record])
-    log.error(
-        "message dead-lettered",
-        extra={"topic": message.topic, "offset": message.offset, "error": repr(error)},
-    )

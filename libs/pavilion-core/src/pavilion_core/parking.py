@@ -7,6 +7,10 @@ transaction that stores the batch's offsets: a message is parked exactly once.
 A redrive is asked for by an operator (`pavilion parked redrive`, which marks the rows)
 and carried out by the group's own consumer with its own handler: each record's parked
 sequence in order; the first message that fails again stays parked, the rest behind it.
+
+A consumer whose handler commits its own transactions (the notifications app) parks
+and redrives message by message (`holds`, `park`, `redrive_each`): its handler's
+effects must be idempotent, as a redrive interrupted after one of them is done again.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -131,6 +135,23 @@ async def redrive(conn: Connection, group: str, record: Record, apply: Apply) ->
             return applied
         await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])
         applied += 1
+    return applied
+
+
+async def holds(pool: Pool, group: str, message: ConsumerRecord) -> bool:
+    """Whether `message`'s record has messages parked (then it must wait behind them)."""
+    async with pool.acquire() as conn:
+        return bool(await parked_records(conn, group, [message]))
+
+
+async def redrive_each(pool: Pool, group: str, apply: Apply) -> int:
+    """Redrive each record whose redrive was asked for, in a transaction of its own (its
+    parked rows locked, `apply` committing its own effects); returns how many messages
+    were applied."""
+    applied = 0
+    for topic, _, key in await redrive_requested(pool, group):
+        async with pool.acquire() as conn, conn.transaction():
+            applied += await redrive(conn, group, (topic, key), apply)
     return applied
 
 

@@ -35,7 +35,7 @@ def worker() -> None:
 
     async def handler() -> Handler:
         services = await start(config, pool_size=5)
-        return StreamHandler(services.notifier, services.mail_queue)
+        return StreamHandler(services.notifier, services.mail_queue, config.app_id)
 
     watchdog = Watchdog(WEDGED_SECONDS)
     faust_app, _ = streaming.create_app(

@@ -5,22 +5,25 @@ due mail.
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
 rest on offsets anyway but on the notifier's ledger. A message that is not a
-CloudEvent, or that the notifier refuses, goes to `<topic>.dlq` with the error. A
-transient failure (PostgreSQL away, restarting or out of connections) is not the
-message's fault: the agent retries it with capped backoff for as long as the outage
-lasts, and neither exits nor dead-letters; the timers try again at their next tick.
+CloudEvent, or that the notifier refuses, is parked with every later message of its
+record (pavilion_core.parking), and `<topic>.dlq` gets a notice; a timer carries out
+the redrives an operator asks for. A transient failure (pavilion_core.outages) is not
+the message's fault: the agent retries it with capped backoff for as long as it lasts,
+and neither exits nor parks; the timers try again at their next tick.
 """
 
 import asyncio
 import logging
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import faust
+from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
+from pavilion_core.dead_letters import notice_headers
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
@@ -31,6 +34,7 @@ from notifications.config import SERVICE
 from notifications.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Handler(Protocol):
@@ -38,6 +42,13 @@ class Handler(Protocol):
     tick returns how much it did, and runs again at once while that is not nothing."""
 
     async def handle(self, event: CloudEvent) -> None: ...
+
+    async def holds(self, message: ConsumerRecord) -> bool:
+        """Whether `message`'s record has messages parked."""
+
+    async def park(self, message: ConsumerRecord, error: Exception | None) -> None: ...
+
+    async def redrive(self) -> int: ...
 
     async def fire_reminders(self) -> int: ...
 
@@ -93,20 +104,21 @@ def create_app(
     @app.agent(channel, concurrency=1)
     async def notify(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
-            message = event.message
-            headers = [(str(k), bytes(v)) for k, v in (message.headers or [])]
+            message = _record(event.message, event.value)
+            if await _until_done(current, partial(_holds, message), backoff):
+                await _until_done(current, partial(_park, message, None), backoff)
+                continue
             try:
-                cloud_event = from_kafka(event.value, headers)
+                cloud_event = from_kafka(message.value, message.headers)
                 await _handle_correlated(current, cloud_event, backoff)
-            except Exception as exc:  # poison: dead-letter it and go on
+            except Exception as exc:  # poison: park its record, tell the DLQ, go on
+                await _until_done(current, partial(_park, message, exc), backoff)
                 log.error(
-                    "message dead-lettered",
+                    "message parked",
                     extra={"topic": message.topic, "offset": message.offset, "error": repr(exc)},
                 )
-                error_headers = _error_headers(headers, exc, message)
-                await (dead_letter or to_dlq)(
-                    message.topic, message.key, event.value, error_headers
-                )
+                headers = notice_headers(message, exc, app_id)
+                await (dead_letter or to_dlq)(message.topic, message.key, message.value, headers)
 
     @app.timer(interval=HEARTBEAT_SECONDS)  # type: ignore[untyped-decorator]
     async def alive() -> None:
@@ -121,6 +133,10 @@ def create_app(
     @app.timer(interval=mail_seconds)  # type: ignore[untyped-decorator]
     async def mail_due() -> None:
         await _tick("sending mail", current, lambda handler: handler.send_mail())
+
+    @app.timer(interval=tick_seconds)  # type: ignore[untyped-decorator]
+    async def redrives_asked() -> None:
+        await _tick("redriving parked messages", current, lambda handler: handler.redrive())
 
     return app, notify
 
@@ -160,28 +176,28 @@ async def _handle_correlated(
     """Handle with the event's correlation id on every log line it causes."""
     token = correlation_id.set(event.correlation_id)
     try:
-        await _until_done(current, event, backoff)
+        await _until_done(current, lambda handler: handler.handle(event), backoff)
     finally:
         correlation_id.reset(token)
 
 
 async def _until_done(
-    current: Callable[[], Awaitable[Handler]], event: CloudEvent, backoff: Backoff
-) -> None:
+    current: Callable[[], Awaitable[Handler]],
+    work: Callable[[Handler], Awaitable[T]],
+    backoff: Backoff,
+) -> T:
     """Retry transient failures for as long as they last (the handler's effects are
     idempotent); anything else is the message's own problem and is raised."""
     failures = 0
     while True:
         try:
-            await (await current()).handle(event)
-            return
+            return await work(await current())
         except TRANSIENT as exc:
             failures += 1
             delay = backoff.delay(failures)
             log.warning(
                 "transient failure, retrying",
                 extra={
-                    "event": event.id,
                     "attempt": failures,
                     "error": type(exc).__name__,
                     "retry_in_s": round(delay, 2),
@@ -190,22 +206,21 @@ async def _until_done(
             await asyncio.sleep(delay)
 
 
-def _error_headers(
-    headers: list[tuple[str, bytes]], error: Exception, message: Any
-) -> list[tuple[str, bytes]]:
-    kept = [(k, v) for k, v in headers if not k.startswith("dlq_")]
-    return kept + [
-        (k, v.encode())
-        for k, v in {
-            "dlq_error_type": type(error).__name__,
-            "dlq_error_message": str(error)[:2000],
-            "dlq_original_topic": message.topic,
-            "dlq_original_partition": str(message.partition),
-            "dlq_original_offset": str(message.offset),
-            "dlq_consumer_group": "pavilion-notifications",
-            "dlq_failed_at": datetime.now(UTC).isoformat(),
-        }.items()
-    ]
+async def _holds(message: ConsumerRecord, handler: Handler) -> bool:
+    return await handler.holds(message)
+
+
+async def _park(message: ConsumerRecord, error: Exception | None, handler: Handler) -> None:
+    await handler.park(message, error)
+
+
+def _record(message: Any, value: bytes | None) -> ConsumerRecord:
+    """faust's message as the shared parking takes it."""
+    headers = [(str(k), bytes(v)) for k, v in (message.headers or [])]
+    return ConsumerRecord(
+        message.topic, message.partition, message.offset, message.timestamp, 0,
+        message.key, value, None, 0, 0, headers,
+    )  # fmt: skip
 
 
 def run_worker(app: faust.App, watchdog: Watchdog | None = None) -> None:

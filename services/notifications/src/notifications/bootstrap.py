@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from pavilion_core.db import EVENT_STORE, MigrationSet, Pool, open_pool
+from aiokafka import ConsumerRecord
+from pavilion_core import parking
+from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.outages import Backoff
 from pavilion_core.secrets import check, secret
@@ -73,9 +75,20 @@ class StreamHandler:
 
     notifier: Notifier
     mail: MailQueue
+    group: str  # the app's consumer group: whose parked messages
 
     async def handle(self, event: CloudEvent) -> None:
         await self.notifier.handle(event)
+
+    async def holds(self, message: ConsumerRecord) -> bool:
+        return await parking.holds(self.notifier.pool, self.group, message)
+
+    async def park(self, message: ConsumerRecord, error: Exception | None) -> None:
+        async with self.notifier.pool.acquire() as conn:
+            await parking.park(conn, self.group, [parking.Parked(message, error)])
+
+    async def redrive(self) -> int:
+        return await parking.redrive_each(self.notifier.pool, self.group, self.notifier.handle)
 
     async def fire_reminders(self) -> int:
         return await self.notifier.fire_reminders()
@@ -93,5 +106,7 @@ def unsubscribe_secret(config: Config) -> str:
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
-    pool = await open_pool(config.database_url, EVENT_STORE, VIEWS_AND_LEDGER, size=pool_size)
+    pool = await open_pool(
+        config.database_url, EVENT_STORE, CONSUMER, VIEWS_AND_LEDGER, size=pool_size
+    )
     return Services(config, pool)
