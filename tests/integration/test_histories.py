@@ -1,42 +1,53 @@
-"""Generated histories through the consumer loop and the projector, on the real
-PostgreSQL: whatever Kafka and the relay do to delivery — records of different streams
-interleaved in any order, events published again (after newer ones of their stream),
-a batch rolled back by a transient failure and applied again, a message that fails
-until its fault is fixed and is then redriven — the read model ends as if each
-stream's events had been applied once, in order.
+"""Generated histories through the consumer loop into every consumer's state, on the
+real PostgreSQL: whatever Kafka and the relay do to delivery — records of different
+streams interleaved in any order, events published again (after newer ones of their
+stream), a batch rolled back by a transient failure and applied again, a message that
+fails until its fault is fixed and is then redriven — the state ends as if each
+stream's events had been applied once, in order. Consumers: the gateway's projector
+(the read model), outreach's reactor (the follow-up schedule), the notifier's views.
 
 The messages are made here and handed to the loop batch by batch as a fetch would
 (no broker: hypothesis makes many examples); the loop's transactions, fences, parking
-and redrive are the real ones.
+and redrive are the real ones. The reference is the same database, emptied, with each
+stream's events applied once, in order.
 """
 
 import json
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord, TopicPartition
 from gateway.projector import project
-from gateway.readmodel import create_generation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from notifications.pipeline import Notifier
+from outreach.consumers import Reactions
 from pavilion_core.config import KafkaSettings
-from pavilion_core.consumer import ConsumerLoop
+from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.fence import stored_offsets
 from pavilion_core.outages import TRANSIENT
 from pavilion_core.parking import request_redrive
+from pavilion_core.testing import FixedClock
 
-from tests.support import kafka_record, registered, submitted_data
+from tests.support import STORY_TIME, kafka_record, registered, scheduled, submitted_data
 
 TOPIC, PARTITIONS, GROUP = "pavilion.histories.v1", 3, "histories"
-TABLES = ("exhibitors", "booths", "contacts", "consents")
 EDITION, HALL = "CISCE-2026", "A"
 FLOOR = f"floorplan:{EDITION}:{HALL}"
+Stream = tuple[str, str, list[tuple[str, dict[str, Any]]]]  # source, subject, events
+EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
 
 # -- histories: each stream's events, in order -------------------------------------------
 
@@ -95,33 +106,126 @@ def _floor(changes: Sequence[tuple[int, bool]]) -> list[tuple[str, dict[str, Any
     return events
 
 
+def _due(days: int) -> str:
+    return (STORY_TIME + timedelta(days=days)).isoformat()
+
+
+def _follow_up(
+    follow_up: str, changes: Sequence[int], closed: str | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Scheduled, moved (or announced overdue) `changes` times, perhaps closed."""
+    events = [("FollowUpScheduled", {"subjectId": str(uuid.uuid4()), "owner": "staff:ada",
+               "dueAt": _due(1), "note": None})]  # fmt: skip
+    for days in changes:
+        events.append(("FollowUpRescheduled", {"dueAt": _due(days)}) if days > 0
+                      else ("FollowUpBecameOverdue", {"dueAt": _due(1)}))  # fmt: skip
+    if closed:
+        events.append((closed, {"outcome": "met"} if closed == "FollowUpCompleted" else {}))
+    return [(t, {"followUpId": follow_up, **d}) for t, d in events]
+
+
+def _outreach_event(
+    event: str, moves: Sequence[int], ending: str | None
+) -> list[tuple[str, dict[str, Any]]]:
+    starts = STORY_TIME + timedelta(days=30)
+    events = [("OutreachEventScheduled", scheduled(event, "Forum", "Toronto", "CA", starts,
+               starts + timedelta(hours=3), timeZone="America/Toronto"))]  # fmt: skip
+    for days in moves:
+        at = starts + timedelta(days=days)
+        events.append(("OutreachEventRescheduled", {"eventId": event, "startsAt": at.isoformat(),
+                       "endsAt": (at + timedelta(hours=3)).isoformat()}))  # fmt: skip
+    if ending:
+        events.append((ending, {"eventId": event}))
+    return events
+
+
+def _exhibitor_contacts(app: str, changes: Sequence[bool]) -> list[tuple[str, dict[str, Any]]]:
+    """Submitted with one contact person, who is removed and added back in turns."""
+    person = {"name": "Li Wei", "email": f"li@{app[:8]}.test", "phone": None}
+    events = [
+        (
+            "ApplicationSubmitted",
+            submitted_data(app, f"Co {app[:6]}", "CN", [person], "SMART_VEHICLES"),
+        )
+    ]
+    for add in changes:
+        events.append(("ExhibitorContactAdded" if add else "ExhibitorContactRemoved",
+                       {"applicationId": app, **person}))  # fmt: skip
+    return events
+
+
+def _several(draw: st.DrawFn, most: int, make: Callable[[], Stream]) -> list[Stream]:
+    return [make() for _ in range(draw(st.integers(0, most)))]
+
+
 @st.composite
-def streams(draw: st.DrawFn) -> list[list[KafkaRecord]]:
-    """Each stream's events as the relay publishes them."""
-    found: list[tuple[str, str, list[tuple[str, dict[str, Any]]]]] = []
-    for _ in range(draw(st.integers(1, 3))):
+def read_model_streams(draw: st.DrawFn) -> list[Stream]:
+    def application() -> Stream:
         app, path = str(uuid.uuid4()), draw(st.sampled_from(LIFECYCLES))
         steps = path[: draw(st.integers(0, len(path)))]
         profile_at = draw(st.none() | st.integers(0, max(len(steps) - 1, 0)))
-        found.append(("exhibitors", app, _application(app, steps, profile_at)))
-    for _ in range(draw(st.integers(0, 2))):
-        contact = str(uuid.uuid4())
-        found.append(
-            ("outreach", contact, _contact(contact, draw(st.lists(st.booleans(), max_size=4))))
+        return ("exhibitors", app, _application(app, steps, profile_at))
+
+    def contact() -> Stream:
+        who = str(uuid.uuid4())
+        return ("outreach", who, _contact(who, draw(st.lists(st.booleans(), max_size=4))))
+
+    def floor() -> Stream:
+        changes = draw(st.lists(st.tuples(st.sampled_from([1, 2]), st.booleans()), max_size=4))
+        return ("exhibitors", FLOOR, _floor(changes))
+
+    return [
+        application(),
+        *_several(draw, 2, application),
+        *_several(draw, 2, contact),
+        *_several(draw, 1, floor),
+    ]
+
+
+@st.composite
+def schedule_streams(draw: st.DrawFn) -> list[Stream]:
+    def follow_up() -> Stream:
+        which = str(uuid.uuid4())
+        changes = draw(st.lists(st.integers(0, 9), max_size=4))
+        closed = draw(st.sampled_from([None, "FollowUpCompleted", "FollowUpCancelled"]))
+        return ("outreach", which, _follow_up(which, changes, closed))
+
+    return [follow_up(), *_several(draw, 3, follow_up)]
+
+
+@st.composite
+def view_streams(draw: st.DrawFn) -> list[Stream]:
+    def contact() -> Stream:
+        who = str(uuid.uuid4())
+        return ("outreach", who, _contact(who, draw(st.lists(st.booleans(), max_size=4))))
+
+    def gathering() -> Stream:
+        event = str(uuid.uuid4())
+        moves = draw(st.lists(st.integers(1, 5), max_size=3))
+        ending = draw(st.sampled_from([None, "OutreachEventHeld", "OutreachEventCancelled"]))
+        return ("outreach", event, _outreach_event(event, moves, ending))
+
+    def application() -> Stream:
+        app = str(uuid.uuid4())
+        return (
+            "exhibitors",
+            app,
+            _exhibitor_contacts(app, draw(st.lists(st.booleans(), max_size=3))),
         )
-    if draw(st.booleans()):
-        found.append(
-            (
-                "exhibitors",
-                FLOOR,
-                _floor(
-                    draw(st.lists(st.tuples(st.sampled_from([1, 2]), st.booleans()), max_size=4))
-                ),
-            )
-        )
+
+    return [
+        contact(),
+        *_several(draw, 1, contact),
+        *_several(draw, 2, gathering),
+        *_several(draw, 2, application),
+    ]
+
+
+def _published(streams: list[Stream]) -> list[list[KafkaRecord]]:
+    """Each stream's events as the relay publishes them."""
     return [
         [kafka_record(source, t, subject, version=v, **d) for v, (t, d) in enumerate(events, 1)]
-        for source, subject, events in found
+        for source, subject, events in streams
     ]
 
 
@@ -162,12 +266,13 @@ def _id(record: KafkaRecord) -> str:
 
 
 class Faults:
-    """The projector, failing on `poisoned` until fixed, and once, transiently, at the
-    `transient_at`-th event it handles."""
+    """A consumer's handlers, failing on `poisoned` until fixed, and once, transiently,
+    at the `transient_at`-th event they handle."""
 
-    def __init__(self, delivery: Delivery) -> None:
+    def __init__(self, delivery: Delivery, one: Handler, batch: BatchHandler | None) -> None:
         self.poisoned, self.transient_at = delivery.poisoned, delivery.transient_at
         self.fixed, self.handled = False, 0
+        self._one, self._batch = one, batch
 
     def check(self, event: CloudEvent) -> None:
         self.handled += 1
@@ -178,12 +283,13 @@ class Faults:
 
     async def one(self, conn: Connection, event: CloudEvent) -> None:
         self.check(event)
-        await project(conn, event)
+        await self._one(conn, event)
 
     async def batch(self, conn: Connection, events: list[CloudEvent]) -> None:
+        assert self._batch is not None
         for event in events:
             self.check(event)
-        await project.batch(conn, events)
+        await self._batch(conn, events)
 
 
 def _partitioned(log: list[KafkaRecord]) -> dict[TopicPartition, list[ConsumerRecord]]:
@@ -232,66 +338,92 @@ async def _consume(loop: ConsumerLoop, pool: asyncpg.Pool, delivery: Delivery) -
             at[tp] += len(messages)
 
 
-async def _once_in_order(pool: asyncpg.Pool, history: list[list[KafkaRecord]]) -> None:
-    """The reference: every stream's events applied once, in order, into generation 2."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SET LOCAL search_path TO read_model_2, public")
-        for events in history:
-            for record in events:
-                await project(conn, from_kafka(record.value, record.headers))
+@dataclass(frozen=True)
+class Consumer:
+    """A consumer under test: its handlers, its database and the tables of its state."""
+
+    pool: asyncpg.Pool
+    one: Handler
+    batch: BatchHandler | None
+    tables: tuple[str, ...]
 
 
-async def _rows(pool: asyncpg.Pool, schema: str) -> dict[str, list[str]]:
+async def _state(consumer: Consumer) -> dict[str, list[str]]:
     found = {}
-    for table in TABLES:
-        rows = await pool.fetch(f"SELECT to_jsonb(t) AS row FROM {schema}.{table} t")
+    for table in consumer.tables:
+        rows = await consumer.pool.fetch(f"SELECT to_jsonb(t) AS row FROM {table} t")
         found[table] = sorted(json.dumps(json.loads(r["row"]), sort_keys=True) for r in rows)
-    found["timeline"] = sorted(
-        str(r["event_id"]) for r in await pool.fetch(f"SELECT event_id FROM {schema}.timeline")
-    )
     return found
 
 
-async def _reset(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        if not await conn.fetchval(
-            "SELECT count(*) FROM pg_namespace WHERE nspname = 'read_model_2'"
-        ):
-            await create_generation(conn, 2)
-        for schema in ("read_model_1", "read_model_2"):
-            await conn.execute(
-                f"TRUNCATE {', '.join(f'{schema}.{t}' for t in (*TABLES, 'timeline'))}"
-            )
-        await conn.execute("TRUNCATE consumer_offsets, parked_messages")
+async def _empty(consumer: Consumer) -> None:
+    tables = ", ".join((*consumer.tables, "consumer_offsets", "parked_messages"))
+    await consumer.pool.execute(f"TRUNCATE {tables}")
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    database=None,
-)
+async def _ends_as_once_in_order(
+    consumer: Consumer, kafka: KafkaSettings, history: list[list[KafkaRecord]], delivery: Delivery
+) -> None:
+    await _empty(consumer)
+    faults = Faults(delivery, consumer.one, consumer.batch)
+    loop = ConsumerLoop(
+        pool=consumer.pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
+        batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
+    )  # fmt: skip
+    await _consume(loop, consumer.pool, delivery)
+    faults.transient_at, faults.fixed = None, True  # the fix is deployed; a redrive asked for
+    await request_redrive(consumer.pool, GROUP)
+    await loop.redrive()
+    assert not await consumer.pool.fetchval("SELECT count(*) FROM parked_messages")
+    delivered = await _state(consumer)
+
+    await _empty(consumer)
+    for events in history:
+        for record in events:
+            async with consumer.pool.acquire() as conn, conn.transaction():
+                await consumer.one(conn, from_kafka(record.value, record.headers))
+    assert delivered == await _state(consumer)
+
+
+@EXAMPLES
 @given(data=st.data())
-async def test_any_delivery_ends_as_each_stream_applied_once_in_order(
+async def test_the_read_model_ends_as_each_stream_applied_once_in_order(
     data: st.DataObject, read_pool: asyncpg.Pool, kafka: KafkaSettings
 ):
-    history = data.draw(streams(), label="history")
+    history = _published(data.draw(read_model_streams(), label="streams"))
     delivery = data.draw(deliveries(history), label="delivery")
-    await _reset(read_pool)
-    faults = Faults(delivery)
-    loop = ConsumerLoop(
-        pool=read_pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
-        batch_handler=faults.batch, dead_letters=None,
-    )  # fmt: skip
+    tables = ("exhibitors", "booths", "contacts", "consents", "timeline")
+    projector = Consumer(read_pool, project, project.batch, tables)
+    await _ends_as_once_in_order(projector, kafka, history, delivery)
 
-    await _consume(loop, read_pool, delivery)
-    faults.transient_at, faults.fixed = (
-        None,
-        True,
-    )  # the fix is deployed; an operator asks for the redrive
-    await request_redrive(read_pool, GROUP)
-    await loop.redrive()
 
-    assert not await read_pool.fetchval("SELECT count(*) FROM parked_messages")
-    await _once_in_order(read_pool, history)
-    assert await _rows(read_pool, "read_model_1") == await _rows(read_pool, "read_model_2")
+@EXAMPLES
+@given(data=st.data())
+async def test_the_follow_up_schedule_ends_as_each_stream_applied_once_in_order(
+    data: st.DataObject, outreach_pool: asyncpg.Pool, kafka: KafkaSettings
+):
+    history = _published(data.draw(schedule_streams(), label="streams"))
+    delivery = data.draw(deliveries(history), label="delivery")
+    reactor = Consumer(
+        outreach_pool, Reactions(FixedClock(STORY_TIME)), None, ("follow_up_schedule",)
+    )
+    await _ends_as_once_in_order(reactor, kafka, history, delivery)
+
+
+@EXAMPLES
+@given(data=st.data())
+async def test_the_notifiers_views_end_as_each_stream_applied_once_in_order(
+    data: st.DataObject, notifier: Notifier, notifications_pool: asyncpg.Pool, kafka: KafkaSettings
+):
+    """The notifier commits its own transactions (as under the faust agent); its views
+    are the state. (What it decides to send also depends on other streams' state at
+    the time, so its ledger is not compared.)"""
+    history = _published(data.draw(view_streams(), label="streams"))
+    delivery = data.draw(deliveries(history), label="delivery")
+
+    async def handle(_: Connection, event: CloudEvent) -> None:
+        await notifier.handle(event)
+
+    tables = ("recipients", "consents", "applications", "application_contacts", "outreach_events")
+    views = Consumer(notifications_pool, handle, None, tables)
+    await _ends_as_once_in_order(views, kafka, history, delivery)

@@ -82,24 +82,32 @@ class Reactions:
 
 
 async def schedule(conn: Connection, event: CloudEvent) -> None:
-    d, kind = event.data, event.event_type
+    """The follow-up's row as of `event`, unless it holds this version or a later one."""
+    d, kind, version = event.data, event.event_type, event.stream_version
     if kind in ("FollowUpScheduled", "FollowUpRescheduled"):
         await conn.execute(
-            """INSERT INTO follow_up_schedule (follow_up_id, due_at, status)
-               VALUES ($1, $2, 'SCHEDULED')
-               ON CONFLICT (follow_up_id) DO UPDATE SET due_at = EXCLUDED.due_at""",
+            """INSERT INTO follow_up_schedule AS s (follow_up_id, due_at, status, version)
+               VALUES ($1, $2, 'SCHEDULED', $3)
+               ON CONFLICT (follow_up_id) DO UPDATE SET due_at = EXCLUDED.due_at,
+                                                      version = EXCLUDED.version
+               WHERE s.version < EXCLUDED.version""",
             d["followUpId"],
             datetime.fromisoformat(d["dueAt"]),
+            version,
         )
     elif kind in ("FollowUpCompleted", "FollowUpCancelled"):
         await conn.execute(
-            "UPDATE follow_up_schedule SET status = $2 WHERE follow_up_id = $1",
+            """UPDATE follow_up_schedule SET status = $2, version = $3
+               WHERE follow_up_id = $1 AND version < $3""",
             d["followUpId"],
             "COMPLETED" if kind == "FollowUpCompleted" else "CANCELLED",
+            version,
         )
     elif kind == "FollowUpBecameOverdue":
         await conn.execute(
-            "UPDATE follow_up_schedule SET announced_for = $2 WHERE follow_up_id = $1",
+            """UPDATE follow_up_schedule SET announced_for = $2, version = $3
+               WHERE follow_up_id = $1 AND version < $3""",
             d["followUpId"],
             datetime.fromisoformat(d["dueAt"]),
+            version,
         )
