@@ -3,7 +3,10 @@ backlog read when scraped (it grows while no relay runs)."""
 
 import re
 
+import asyncpg
 import httpx
+from aiokafka import ConsumerRecord
+from pavilion_core.parking import Parked, park
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -38,3 +41,28 @@ async def test_metrics_show_latency_by_route_and_the_outbox_backlog(
         status="201",
     )
     assert count >= 3
+
+
+async def test_metrics_show_what_each_consumer_group_has_parked(
+    exhibitors_api: httpx.AsyncClient, store_url: str
+):
+    conn = await asyncpg.connect(store_url)
+    try:
+        await park(conn, "pavilion-exhibitors-reactor", [Parked(_message(0), ValueError("bug"))])
+        await park(conn, "pavilion-exhibitors-reactor", [Parked(_message(1), None)])
+        held = (await exhibitors_api.get("/metrics")).text
+        assert _sample(held, PARKED, group="pavilion-exhibitors-reactor") == 2
+        await conn.execute("DELETE FROM parked_messages")  # as a redrive that applied them
+    finally:
+        await conn.close()
+    redriven = (await exhibitors_api.get("/metrics")).text
+    assert _sample(redriven, PARKED, group="pavilion-exhibitors-reactor") == 0
+
+
+PARKED = "pavilion_consumer_parked_messages"
+
+
+def _message(offset: int) -> ConsumerRecord:
+    return ConsumerRecord(
+        "pavilion.outreach.v1", 0, offset, 0, 0, b"interest-1", b"{}", None, 0, 0, []
+    )

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pavilion_core import parking
 from pavilion_core.bodies import Accepted, Versioned
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
@@ -214,6 +215,7 @@ def command_api(
         OUTBOX_BACKLOG.labels(service).set(await backlog(services.pool, name))
         holder = await held_back(services.pool)
         RELAY_HELD_BACK.labels(service).set((holder.seconds or 0) if holder else 0)
+        await parking.refresh_gauge(services.pool)
 
     app.add_middleware(Guard, service=service, tokens=tokens)  # added first: inside Correlated
     install(app, ready, service=service, refreshers=[outbox, *more_metrics(app)])

@@ -29,6 +29,17 @@ CONSUMER_LAG = Gauge(
     "Messages on the topics that a consumer group has not applied yet.",
     ["group"],
 )
+PARKED = Gauge(
+    "pavilion_consumer_parked_messages",
+    "Messages a consumer group could not apply, held back with their records until a redrive.",
+    ["group"],
+)
+OFFSETS_OUT_OF_LOG = Gauge(
+    "pavilion_consumer_offsets_out_of_log",
+    "Partitions whose stored offset lies outside the topic's log (records deleted, or a"
+    " topic recreated): the consumer group refuses to go on.",
+    ["group"],
+)
 NOTIFICATIONS = Gauge(
     "pavilion_notifications", "Notifications by outcome (sent, suppressed, failed…).", ["status"]
 )

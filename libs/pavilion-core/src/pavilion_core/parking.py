@@ -20,6 +20,7 @@ from aiokafka import ConsumerRecord
 
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.metrics import PARKED
 from pavilion_core.outages import TRANSIENT
 
 Record = tuple[str, bytes]  # topic, key
@@ -189,3 +190,15 @@ async def summary(db: "Pool | Connection") -> list[ParkedSummary]:
         ParkedSummary(r["group_id"], r["records"], r["messages"], r["requested"], r["oldest_error"])
         for r in rows
     ]
+
+
+_GAUGED: set[str] = set()
+
+
+async def refresh_gauge(db: "Pool | Connection") -> None:
+    """The parked-messages gauge of each group of this database (back to 0 for a group
+    whose messages were all redriven)."""
+    found = {s.group: s.messages for s in await summary(db)}
+    for group in _GAUGED | found.keys():
+        PARKED.labels(group).set(found.get(group, 0))
+    _GAUGED.update(found)

@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pavilion_core import parking
 from pavilion_core.http import install
-from pavilion_core.metrics import CONSUMER_LAG
+from pavilion_core.metrics import CONSUMER_LAG, OFFSETS_OUT_OF_LOG
 from pavilion_core.service_tokens import ServiceTokens
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
@@ -23,7 +24,7 @@ from gateway.commands import CommandClient
 from gateway.config import AuthSettings, Config
 from gateway.context import Context, Services
 from gateway.news import News
-from gateway.offsets import end_offsets, lag, stored
+from gateway.offsets import ends, lag, log_ranges, stored
 from gateway.schema import make_schema
 
 # A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
@@ -119,8 +120,14 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
     app.add_middleware(Bounded, limit=config.limits.max_body_bytes)
 
     async def projection_lag() -> None:
-        applied = await stored(app.state.services.pool, config.group_id)
-        CONSUMER_LAG.labels(config.group_id).set(lag(applied, await end_offsets(config)))
+        pool = app.state.services.pool
+        applied, ranges = await stored(pool, config.group_id), await log_ranges(config)
+        CONSUMER_LAG.labels(config.group_id).set(lag(applied, ends(ranges)))
+        outside = [
+            tp for tp, (first, end) in ranges.items() if not first <= applied.get(tp, 0) <= end
+        ]
+        OFFSETS_OUT_OF_LOG.labels(config.group_id).set(len(outside))
+        await parking.refresh_gauge(pool)
 
     install(app, ready, service="gateway", refreshers=[projection_lag])
     schema = make_schema(config.limits, introspection=config.introspection)

@@ -19,9 +19,18 @@ async def stored(db: "Pool | Connection", group: str) -> Offsets:
     return {(tp.topic, tp.partition): o for tp, o in (await stored_offsets(db, group)).items()}
 
 
-async def end_offsets(config: Config) -> Offsets:
+async def log_ranges(config: Config) -> dict[tuple[str, int], tuple[int, int]]:
+    """The (first, end) offsets of each partition of the topics."""
     ranges = await offset_ranges(config.kafka, await partitions(config.kafka, config.topics))
-    return {(tp.topic, tp.partition): end for tp, (_, end) in ranges.items() if end}
+    return {(tp.topic, tp.partition): r for tp, r in ranges.items()}
+
+
+def ends(ranges: dict[tuple[str, int], tuple[int, int]]) -> Offsets:
+    return {tp: end for tp, (_, end) in ranges.items() if end}
+
+
+async def end_offsets(config: Config) -> Offsets:
+    return ends(await log_ranges(config))
 
 
 def lag(applied: Offsets, ends: Offsets) -> int:
