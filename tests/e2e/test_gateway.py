@@ -258,12 +258,14 @@ async def test_the_outreach_flow_from_trip_to_converted_interest_and_the_dashboa
                     "country": "US",
                     "startsOn": "2025-11-28",
                     "endsOn": "2025-11-30",
+                    "timeZone": "America/Los_Angeles",
                 }
             ],
         },
-        fields="trip { id status stops { city } } userErrors { code message }",
+        fields="trip { id status stops { city timeZone } } userErrors { code message }",
     )
     assert trip["trip"]["status"] == "PLANNED"
+    assert trip["trip"]["stops"] == [{"city": "Oakland", "timeZone": "America/Los_Angeles"}]
     event = await mutate(
         stack,
         "scheduleOutreachEvent",

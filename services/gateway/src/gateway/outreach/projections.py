@@ -127,7 +127,7 @@ async def trip_planned(conn: Writer, event: CloudEvent) -> None:
 
 async def stop_added(conn: Writer, event: CloudEvent) -> None:
     d = event.data
-    stop = {k: d[k] for k in ("city", "country", "startsOn", "endsOn")}
+    stop = {k: d[k] for k in ("city", "country", "startsOn", "endsOn", "timeZone") if k in d}
     await update(
         conn,
         "trips",

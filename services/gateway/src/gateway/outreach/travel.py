@@ -77,6 +77,9 @@ class TripStop:
     country: str
     starts_on: date
     ends_on: date
+    time_zone: str = strawberry.field(
+        description="The stop's IANA time zone (its dates are days of this calendar)."
+    )
     trip_id: strawberry.Private[UUID]
 
     @strawberry.field
@@ -125,6 +128,7 @@ class Trip(Node, Timelined):
                     country=s["country"],
                     starts_on=date.fromisoformat(s["startsOn"]),
                     ends_on=date.fromisoformat(s["endsOn"]),
+                    time_zone=s.get("timeZone") or "UTC",  # stops planned before zones
                     trip_id=row["id"],
                 )
                 for i, s in enumerate(stops)
