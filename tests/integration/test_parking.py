@@ -15,10 +15,18 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import CloudEvent, KafkaRecord
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
+from pavilion_core.outages import Backoff
 from pavilion_core.parking import request_redrive, summary
 
 from tests.integration.test_consumer import consumed
-from tests.support import eventually, kafka_record, read_topic, submitted_data, topic_size
+from tests.support import (
+    eventually,
+    kafka_record,
+    read_topic,
+    registered,
+    submitted_data,
+    topic_size,
+)
 
 
 def lifecycle(app: str, company: str) -> list[KafkaRecord]:
@@ -129,3 +137,66 @@ async def _request_answered(pool: asyncpg.Pool, group: str) -> bool:
            WHERE group_id = $1 AND redrive_requested_at IS NOT NULL""",
         group,
     )
+
+
+async def test_a_failover_error_is_retried_so_a_withdrawal_is_never_lost(
+    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+):
+    """During a failover a statement is cancelled, a lock is not granted in time, the
+    database is a read-only standby for a moment. Before: such errors were poison, the
+    withdrawal was dead-lettered and its offset moved on — the consent stayed granted."""
+    ada = str(uuid.uuid4())
+    kind = {"contactId": ada, "channel": "EMAIL", "purpose": "MARKETING"}
+    contact = registered(ada, "Ada", "a@x.test", "CA", "en")
+    await publisher.publish(topic, [
+        kafka_record("outreach", "ContactRegistered", ada, **contact),
+        kafka_record("outreach", "ConsentGranted", ada, version=2, **kind, legalBasis="EXPRESS",
+                     evidence="form", grantedAt="2026-01-01T00:00:00+00:00", expiresAt=None),
+        kafka_record("outreach", "ConsentWithdrawn", ada, version=3, **kind,
+                     withdrawnAt="2026-02-01T00:00:00+00:00"),
+    ])  # fmt: skip
+    faults = ["statement timeout", "lock timeout", "read-only standby"]
+    async with read_pool.acquire() as holder, holder.transaction():
+        await holder.execute("LOCK TABLE booths IN SHARE MODE")  # an operator's, say
+
+        async def failing_over(conn: asyncpg.Connection, event: CloudEvent) -> None:
+            if event.event_type == "ConsentWithdrawn" and faults:
+                await FAILOVER[faults.pop(0)](conn)
+            await project(conn, event)
+
+        group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
+        consumer = ConsumerLoop(
+            pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=failing_over,
+            dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
+        )  # fmt: skip
+        running = asyncio.create_task(consumer.run(stop))
+        try:
+            await eventually(lambda: consumed(read_pool, group, 3), what="all three applied")
+        finally:
+            stop.set()
+            await running
+    assert faults == []
+    assert await read_pool.fetchval("SELECT withdrawn_at IS NOT NULL FROM consents")
+    assert await parked(read_pool, group) == 0
+    assert await topic_size(kafka, dlq_topic(topic)) == 0
+
+
+async def _statement_timeout(conn: asyncpg.Connection) -> None:
+    await conn.execute("SET LOCAL statement_timeout = '10ms'")
+    await conn.execute("SELECT pg_sleep(1)")
+
+
+async def _lock_timeout(conn: asyncpg.Connection) -> None:
+    await conn.execute("SET LOCAL lock_timeout = '10ms'")
+    await conn.execute("LOCK TABLE booths IN EXCLUSIVE MODE")
+
+
+async def _read_only(conn: asyncpg.Connection) -> None:
+    await conn.execute("SET LOCAL transaction_read_only = on")
+
+
+FAILOVER = {
+    "statement timeout": _statement_timeout,
+    "lock timeout": _lock_timeout,
+    "read-only standby": _read_only,
+}

@@ -164,32 +164,46 @@ async def test_a_rebuild_that_could_not_apply_a_message_is_not_swapped_in(
     )
 
 
-async def test_a_consumer_whose_stored_offsets_are_beyond_the_log_refuses_to_start(
-    monkeypatch, config: Config, read_pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str
+@pytest.mark.parametrize("where", ["beyond the end", "below the start"])
+async def test_a_consumer_whose_stored_offsets_are_outside_the_log_refuses_to_start(
+    monkeypatch,
+    config: Config,
+    read_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    topic: str,
+    where: str,
 ):
-    """A topic recreated under a group that had applied more than it now holds: before,
-    Kafka moved the group back to the first record without a word."""
+    """Beyond the end: a topic recreated under a group that had applied more than it now
+    holds. Below the start: records the group had not applied yet were deleted. Before,
+    Kafka moved the group to the first record there is without a word (replaying, or
+    skipping the gap)."""
     await publisher.publish(topic, [submitted_record(c) for c in COMPANIES])
     [(tp, (_, end)), *_] = [(tp, r) for tp, r in (await _ranges(config)).items() if r[1]]
-    group = f"{topic}.recreated"
+    if where == "below the start":
+        await _admin(config.kafka, "delete_records", {tp: RecordsToDelete(end)})
+    at, group = (end + 40 if where == "beyond the end" else 0), f"{topic}.stale"
     await read_pool.execute(
         """INSERT INTO consumer_offsets (group_id, topic, partition, next_offset)
            VALUES ($1, $2, $3, $4)""",
         group,
         tp.topic,
         tp.partition,
-        end + 40,
+        at,
     )
     stale = loop(read_pool, config.kafka, topic, publisher, group=group)
 
-    with pytest.raises(OffsetsBeyondLog) as refused:
+    with pytest.raises((OffsetsBeyondLog, HistoryLost)) as refused:
         await asyncio.wait_for(stale.run(asyncio.Event()), 60)
 
-    assert f"partition {tp.partition}: stored {end + 40}, log ends at {end}" in str(refused.value)
-    assert not await read_pool.fetchval("SELECT count(*) FROM exhibitors")
     monkeypatch.setenv("PAVILION_GATEWAY_DATABASE_URL", config.database_url)
     shown = (await stored_offsets_in_log(config.kafka))[group]  # what `pavilion status` says
-    assert shown == f"{topic}[{tp.partition}] at {end + 40}: beyond the log's end {end}"
+    if where == "beyond the end":
+        assert f"partition {tp.partition}: stored {at}, log ends at {end}" in str(refused.value)
+        assert shown == f"{topic}[{tp.partition}] at {at}: beyond the log's end {end}"
+    else:
+        assert f"partition {tp.partition}: {end} records gone" in str(refused.value)
+        assert shown == f"{topic}[{tp.partition}] at 0: records deleted up to {end}"
+    assert not await read_pool.fetchval("SELECT count(*) FROM exhibitors")
 
 
 def _gateway_env(config: Config) -> dict[str, str]:
