@@ -39,11 +39,17 @@ class Sent:
 
 
 class Unavailable(GraphQLError):
-    def __init__(self, service: str) -> None:
+    """The service did not answer: a command may or may not have been made, and a retry
+    with the same idempotency key (in the extensions) makes it at most once."""
+
+    def __init__(self, service: str, idempotency_key: str | None = None) -> None:
         cid = correlation_id.get()
+        extensions = {"code": "UNAVAILABLE", "correlationId": cid}
+        if idempotency_key:
+            extensions["idempotencyKey"] = idempotency_key
         super().__init__(
             f"the {service} service is unavailable; try again (correlation id {cid})",
-            extensions={"code": "UNAVAILABLE", "correlationId": cid},
+            extensions=extensions,
         )
 
 
@@ -82,9 +88,9 @@ class CommandClient:
                 method, path, json=body, params=params, headers=headers
             )
         except httpx.TransportError:
-            raise Unavailable(service) from None
+            raise Unavailable(service, idempotency_key) from None
         if response.status_code >= 500:
-            raise Unavailable(service)
+            raise Unavailable(service, idempotency_key)
         answer = response.json()
         if response.status_code >= 400:
             return Refusal(user_errors(answer.get("error", {})))
@@ -96,7 +102,7 @@ class CommandClient:
         service: str,
         path: str,
         body: dict[str, Any],
-        idempotency_key: str | None,
+        idempotency_key: str,
     ) -> Sent | list[UserError]:
         answer = await self.call(
             viewer.subject, service, "POST", path, body=body, idempotency_key=idempotency_key
