@@ -217,9 +217,10 @@ async def test_a_command_over_several_streams_decides_again_when_another_one_mov
             await any_store.append(shared, [event()], expected_version=None, metadata=META)
         return {primary: [event(seen)], shared: [event(seen)]}
 
-    await any_store.execute_many(primary, plan, CommandContext(META))
+    result = await any_store.execute_many(primary, plan, CommandContext(META))
 
     assert plans == 2
+    assert result.streams == {primary: 1, shared: 2}  # every stream it wrote
     assert [e.data["n"] for e in await any_store.read_stream(primary)] == [1]
     assert len(await any_store.read_stream(shared)) == 2
 

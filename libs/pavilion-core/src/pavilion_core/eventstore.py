@@ -77,10 +77,15 @@ class CommandContext:
 
 @dataclass(frozen=True)
 class AppendResult:
+    """What a command appended: to `stream_id` (its primary stream) `event_ids` at
+    `positions`, making it `version`; `streams` has the new version of every stream it
+    appended to, the primary among them (what read-your-writes waits for)."""
+
     stream_id: str
     version: int
     event_ids: list[str]
     positions: list[int]
+    streams: dict[str, int]
     replayed: bool = False  # answered from the idempotency key, nothing appended
 
 
@@ -125,7 +130,8 @@ class EventStorePort(ABC):
         metadata: Metadata,
         idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
-        """Append to every stream or none; returns the first stream's result."""
+        """Append to every stream or none; returns the first stream's result, with the
+        versions of all."""
 
     async def append(
         self,
@@ -167,7 +173,9 @@ class EventStorePort(ABC):
                 raise WrongExpectedVersion(primary, ctx.expected_version, current)
             changes = {s: events for s, events in (await plan(load)).items() if events}
             if not changes:  # decided that nothing needs to change (an idempotent no-op)
-                return AppendResult(primary, versions[primary], [], [])
+                return AppendResult(
+                    primary, versions[primary], [], [], {primary: versions[primary]}
+                )
             if primary not in changes:
                 raise ValueError(f"a command that changes anything must change {primary}")
             if unloaded := set(changes) - set(versions):

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pavilion_core.bodies import Accepted, Versioned
+from pavilion_core.bodies import Accepted, StreamVersion, Versioned
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import CommandRejected, InvalidValue
@@ -65,7 +65,10 @@ async def run_command(
     result = await handler(command, ctx)
     request.state.idempotent_replayed = result.replayed
     return Accepted(
-        id=result.stream_id, version=result.version, event_ids=[UUID(e) for e in result.event_ids]
+        id=result.stream_id,
+        version=result.version,
+        event_ids=[UUID(e) for e in result.event_ids],
+        streams=[StreamVersion(id=s, version=v) for s, v in result.streams.items()],
     )
 
 

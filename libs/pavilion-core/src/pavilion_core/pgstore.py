@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from uuid import uuid4
 
@@ -162,7 +162,8 @@ async def append_in(
     results = {}
     for append in sorted(appends, key=lambda a: a.stream_id):
         results[append.stream_id] = await _append_one(conn, append, metadata)
-    result = results[appends[0].stream_id]
+    written = {a.stream_id: results[a.stream_id].version for a in appends}
+    result = replace(results[appends[0].stream_id], streams=written)
     if idempotency:
         await _keep(conn, idempotency, result)
     return result
@@ -214,6 +215,7 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
         version=version,
         event_ids=[str(r["event_id"]) for r in rows],
         positions=[r["position"] for r in rows],
+        streams={stream_id: version},
     )
 
 

@@ -59,12 +59,13 @@ class InMemoryEventStore(EventStorePort):
             if append.expected_version not in (None, current):
                 raise WrongExpectedVersion(append.stream_id, append.expected_version, current)
         results = [self._append(a, metadata) for a in appends]
+        result = replace(results[0], streams={r.stream_id: r.version for r in results})
         if idempotency:
             expires = datetime.now(UTC) + idempotency.kept_for
             self.keys[(idempotency.caller, idempotency.key)] = _Kept(
-                idempotency.fingerprint, results[0], expires
+                idempotency.fingerprint, result, expires
             )
-        return results[0]
+        return result
 
     def _append(self, append: StreamAppend, metadata: Metadata) -> AppendResult:
         stream = self.streams[append.stream_id]
@@ -89,6 +90,7 @@ class InMemoryEventStore(EventStorePort):
             len(stream),
             [str(e.event_id) for e in added],
             [e.position for e in added],
+            {append.stream_id: len(stream)},
         )
 
     def all_events(self) -> list[RecordedEvent]:

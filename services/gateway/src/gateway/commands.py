@@ -31,10 +31,12 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Sent:
-    """What the service answered: the stream changed, its version, and the body."""
+    """What the service answered: the stream changed, its version, every stream the
+    command appended to with its version, and the body."""
 
     id: str
     version: int
+    streams: dict[str, int]
     body: dict[str, Any]
 
 
@@ -109,7 +111,10 @@ class CommandClient:
         )
         if isinstance(answer, Refusal):
             return answer.errors
-        return Sent(str(answer["id"]), int(answer.get("version", 1)), answer)
+        stream, version = str(answer["id"]), int(answer.get("version", 1))
+        # the notifications API changes one stream at a time and does not list them
+        written = {str(s["id"]): int(s["version"]) for s in answer.get("streams", [])}
+        return Sent(stream, version, written or {stream: version}, answer)
 
     async def get(
         self, service: str, path: str, params: dict[str, str] | None = None, actor: str = "gateway"

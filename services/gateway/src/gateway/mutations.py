@@ -186,14 +186,14 @@ def _idempotency_key(key: str | None) -> str:
 
 
 async def _shown(ctx: Context, command: Command, sent: Sent, key: str, wait: bool) -> Outcome[Any]:
-    token = consistency_token(sent.id, sent.version)
+    token = consistency_token(sent.streams)
     outcome: Outcome[Any] = Outcome(
         version=sent.version, consistency_token=token, idempotency_key=key, answer=sent.body
     )
     if not wait or not command.changes:
         return outcome
     limits = ctx.services.limits
-    if await ctx.services.news.wait_for(ctx.pool, sent.id, sent.version, limits.wait_seconds):
+    if await ctx.services.news.wait_for(ctx.pool, sent.streams, limits.wait_seconds):
         outcome.node = await load_node(ctx, Ref(command.changes, UUID(sent.id)))
     return outcome
 
