@@ -12,10 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from gateway.auth import Role, Viewer
-from gateway.commands import CommandClient
-from gateway.config import Limits
-from gateway.context import Context, Services
+from gateway.context import Context
 from gateway.news import News
 from gateway.policy import decode
 from gateway.projector import Projector
@@ -23,8 +20,8 @@ from gateway.relay import global_id
 from gateway.schema import schema
 from pavilion_core.envelope import from_kafka, to_kafka
 from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
-from pavilion_core.service_tokens import ServiceTokens
 
+from tests.integration.gateway_support import gateway as in_process
 from tests.integration.test_exhibitors_api import CONTRACT, EDITION, contracted
 from tests.support import eventually, ok
 
@@ -63,15 +60,12 @@ class ByHand:
 async def gateway(
     exhibitors_app: FastAPI, read_pool: asyncpg.Pool, read_model_url: str
 ) -> AsyncIterator[Context]:
-    commands = CommandClient({}, ServiceTokens.from_env())
-    transport = httpx.ASGITransport(app=exhibitors_app)
-    commands.http["exhibitors"] = httpx.AsyncClient(transport=transport, base_url="http://x")
     news = News(read_model_url)
     await news.start()
-    services = Services(pool=read_pool, commands=commands, news=news, limits=Limits())
-    yield Context(services=services, viewer=Viewer("staff:li", Role.ORGANIZER))
+    exhibitors = httpx.ASGITransport(app=exhibitors_app)
+    async with in_process({"exhibitors": exhibitors}, read_pool, news) as ctx:
+        yield ctx
     await news.close()
-    await commands.close()
 
 
 async def _ready(api: httpx.AsyncClient, projection: ByHand, booths: int) -> list[str]:

@@ -10,13 +10,10 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from gateway.auth import Role, Viewer
-from gateway.commands import CommandClient
-from gateway.config import Limits
-from gateway.context import Context, Services
+from gateway.context import Context
 from gateway.schema import schema
-from pavilion_core.service_tokens import ServiceTokens
 
+from tests.integration.gateway_support import gateway as in_process
 from tests.support import ok, signed
 
 PORT = {"name": "Port of Montréal", "kind": "COMPANY", "country": "CA"}
@@ -66,12 +63,9 @@ class LostAnswers(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 async def gateway(outreach_app: FastAPI) -> AsyncIterator[tuple[Context, LostAnswers]]:
-    commands = CommandClient({}, ServiceTokens.from_env())
     lossy = LostAnswers(outreach_app, lost=0)
-    commands.http["outreach"] = httpx.AsyncClient(transport=lossy, base_url="http://outreach")
-    services = Services(pool=None, commands=commands, news=None, limits=Limits())  # type: ignore[arg-type]
-    yield Context(services=services, viewer=Viewer("staff:alice", Role.ORGANIZER)), lossy
-    await commands.close()
+    async with in_process({"outreach": lossy}) as ctx:
+        yield ctx, lossy
 
 
 async def _register(ctx: Context, key: str | None = None) -> Any:
