@@ -40,14 +40,21 @@ def parse_token(token: str) -> dict[str, int]:
     ValueError: a token longer, or naming more streams, than any command's; a forged
     stream id PostgreSQL cannot take as text (NUL, lone surrogates) or a version that
     is no whole number must not reach the wait."""
-    try:
-        pairs = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, TypeError, RecursionError):  # deep JSON: Recursion
-        pairs = None
-    well_formed = isinstance(pairs, list) and 0 < len(pairs) <= MAX_TOKEN_STREAMS
-    if len(token) > MAX_TOKEN_CHARS or not well_formed or not all(map(_stream, pairs)):
+    pairs = _decoded(token) if len(token) <= MAX_TOKEN_CHARS else None
+    if (
+        not isinstance(pairs, list)
+        or not 0 < len(pairs) <= MAX_TOKEN_STREAMS
+        or not all(map(_stream, pairs))
+    ):
         raise ValueError("the consistency token is not valid")
     return {subject: version for subject, version in pairs}
+
+
+def _decoded(token: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, TypeError, RecursionError):  # deep JSON: Recursion
+        return None
 
 
 def _stream(item: object) -> bool:
@@ -144,7 +151,7 @@ class News:
             )
             for row in rows:
                 version, future = entries[row["subject_id"]]
-                if row["shown"] >= version:
+                if row["shown"] >= version and not future.done():  # unless news came first
                     future.set_result(None)
             await asyncio.wait_for(asyncio.gather(*(f for _, f in entries.values())), seconds)
             return True
