@@ -38,6 +38,12 @@ class Aggregate:
     version: int
     opened_by: ClassVar[tuple[type[Event], ...]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A kind of aggregate cannot forget to say which events open its streams."""
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls, "opened_by", ()):
+            raise TypeError(f"{cls.__name__} must name the events that open its streams")
+
     @property
     def stream_id(self) -> str:
         raise NotImplementedError
