@@ -7,8 +7,9 @@ fresh topics, so tests neither see nor disturb each other's data.
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -16,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
+from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
 from notifications.bootstrap import VIEWS_AND_LEDGER
 from notifications.catcher import Mailbox
@@ -162,32 +164,47 @@ def store(store_pool: asyncpg.Pool) -> EventStore:
     return EventStore(store_pool)
 
 
-@pytest.fixture
-async def exhibitors_api(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The exhibitors command API in process (lifespan and all) on its own database,
-    at the story's time."""
-    config = Config(store_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
-    app = create_app(config)
+async def _started(
+    create: Callable[[Any], FastAPI], config: Any, url: str
+) -> AsyncIterator[FastAPI]:
+    """A command API in process (lifespan and all) on its own database, at the story's
+    time."""
+    app = create(config(url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME)))
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://exhibitors", auth=signed("exhibitors")
-        ) as client:
-            yield client
+        yield app
+
+
+async def _client(app: FastAPI, service: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a command API in process, acting as staff."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=f"http://{service}", auth=signed(service)
+    ) as client:
+        yield client
 
 
 @pytest.fixture
-async def outreach_api(outreach_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The outreach command API in process on its own database, at the story's time."""
-    app = create_outreach_app(
-        OutreachConfig(outreach_url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME))
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://outreach", auth=signed("outreach")
-        ) as client:
-            yield client
+async def exhibitors_app(store_url: str) -> AsyncIterator[FastAPI]:
+    async for app in _started(create_app, Config, store_url):
+        yield app
+
+
+@pytest.fixture
+async def exhibitors_api(exhibitors_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(exhibitors_app, "exhibitors"):
+        yield client
+
+
+@pytest.fixture
+async def outreach_app(outreach_url: str) -> AsyncIterator[FastAPI]:
+    async for app in _started(create_outreach_app, OutreachConfig, outreach_url):
+        yield app
+
+
+@pytest.fixture
+async def outreach_api(outreach_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(outreach_app, "outreach"):
+        yield client
 
 
 @pytest.fixture

@@ -306,7 +306,7 @@ async def test_an_exhibitor_may_not_wait_on_anothers_record(planted) -> None:
         "query($id: ID!, $t: String) { node(id: $id, atLeast: $t) { id } }",
         as_=exhibitor,
         id=gid("Exhibitor", world.ids["Own"]),
-        t=consistency_token(world.ids["Exhibitor"], 99),
+        t=consistency_token({world.ids["Exhibitor"]: 99}),
     )
     assert waited["errors"][0]["extensions"]["code"] == "FORBIDDEN", waited
 

@@ -159,7 +159,7 @@ def _by_name(known: Known) -> dict[str, Pick]:
     keep what schemathesis generated."""
     subject = _one_of(_ids(known, ()), _sample(_ODD_TEXT), _uuid)
     version = _one_of(lambda r: r.randrange(-(2**40), 2**40), _sample(_ODD_NUMBERS), _JSON)
-    token: Pick = lambda r: b64(json.dumps([subject(r), version(r)]))  # noqa: E731
+    token: Pick = lambda r: b64(json.dumps([[subject(r), version(r)]]))  # noqa: E731
     page: Pick = lambda r: nodes.Int(r.randrange(101))  # noqa: E731
     ids = {to_camel(name): _ids(known, kinds) for name, kinds in {**ID_KINDS, "id": ()}.items()}
     return {

@@ -102,7 +102,7 @@ async def known(stack: Stack, logs: Logs) -> Known:
         )
         payload = data[name]
         assert payload["userErrors"] == [], payload
-        subject, _ = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))
+        [[subject, _], *_] = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))
         record = b64(f"{kind}:{subject}")
         await eventually(
             lambda: _shown(stack, record, payload["consistencyToken"]), what=f"{name} shown"

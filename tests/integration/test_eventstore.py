@@ -4,7 +4,9 @@ fake alike, plus what only the real one can show (concurrent writers)."""
 import asyncio
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
+import asyncpg
 import pytest
 from pavilion_core.envelope import Metadata, NewEvent
 from pavilion_core.eventstore import (
@@ -28,6 +30,15 @@ def any_store(request: pytest.FixtureRequest) -> EventStorePort:
         return InMemoryEventStore()
     store: EventStore = request.getfixturevalue("store")
     return store
+
+
+@pytest.fixture(params=["postgres", "memory"])
+def forgetful_store(request: pytest.FixtureRequest) -> EventStorePort:
+    """A store that keeps idempotency keys for no time at all: each has expired by the
+    time its command has committed."""
+    if request.param == "memory":
+        return InMemoryEventStore(key_retention=timedelta(0))
+    return EventStore(request.getfixturevalue("store_pool"), key_retention=timedelta(0))
 
 
 def event(n: int = 0) -> NewEvent:
@@ -115,6 +126,51 @@ async def test_a_key_reused_for_a_different_request_is_refused(any_store: EventS
         )
 
 
+async def test_one_key_sent_by_two_callers_is_two_requests(any_store: EventStorePort):
+    key = f"k-{uuid.uuid4()}"
+    alice = CommandContext(replace(META, actor="staff:alice"), None, key, "same request")
+    bob = CommandContext(replace(META, actor="staff:bob"), None, key, "same request")
+    ours, theirs = f"s-{uuid.uuid4()}", f"s-{uuid.uuid4()}"
+
+    first = await any_store.execute(ours, lambda h: [event()], alice)
+    second = await any_store.execute(theirs, lambda h: [event()], bob)
+
+    assert not second.replayed and second.stream_id == theirs
+    assert len(await any_store.read_stream(theirs)) == 1
+    again = await any_store.execute(ours, lambda h: [event()], alice)
+    assert again == replace(first, replayed=True)
+    assert await any_store.execute(theirs, lambda h: [event()], bob) == replace(
+        second, replayed=True
+    )
+
+
+async def test_an_expired_key_is_a_new_request(forgetful_store: EventStorePort):
+    stream = f"s-{uuid.uuid4()}"
+    ctx = CommandContext(META, None, f"k-{uuid.uuid4()}", "same request")
+    first = await forgetful_store.execute(stream, lambda h: [event(len(h))], ctx)
+    again = await forgetful_store.execute(stream, lambda h: [event(len(h))], ctx)
+    assert not again.replayed and again.version == first.version + 1
+    assert len(await forgetful_store.read_stream(stream)) == 2
+
+
+async def test_keys_are_kept_for_the_retention_and_expired_ones_purged(
+    store_pool: asyncpg.Pool,
+):
+    kept = EventStore(store_pool, key_retention=timedelta(hours=24))
+    await kept.execute(
+        f"s-{uuid.uuid4()}", lambda h: [event()], CommandContext(META, None, "k", "")
+    )
+    life = await store_pool.fetchval("SELECT expires_at - created_at FROM idempotency_keys")
+    assert life == timedelta(hours=24)
+
+    forgetful = EventStore(store_pool, key_retention=timedelta(0))
+    for n in range(5):  # each new key takes expired ones with it
+        ctx = CommandContext(META, None, f"gone-{n}", "")
+        await forgetful.execute(f"s-{uuid.uuid4()}", lambda h: [event()], ctx)
+    left = await store_pool.fetch("SELECT key FROM idempotency_keys ORDER BY key")
+    assert [row["key"] for row in left] == ["gone-4", "k"]
+
+
 async def test_a_failed_decision_appends_nothing_and_keeps_the_key_free(any_store: EventStorePort):
     stream, key = f"s-{uuid.uuid4()}", f"k-{uuid.uuid4()}"
 
@@ -161,9 +217,10 @@ async def test_a_command_over_several_streams_decides_again_when_another_one_mov
             await any_store.append(shared, [event()], expected_version=None, metadata=META)
         return {primary: [event(seen)], shared: [event(seen)]}
 
-    await any_store.execute_many(primary, plan, CommandContext(META))
+    result = await any_store.execute_many(primary, plan, CommandContext(META))
 
     assert plans == 2
+    assert result.streams == {primary: 1, shared: 2}  # every stream it wrote
     assert [e.data["n"] for e in await any_store.read_stream(primary)] == [1]
     assert len(await any_store.read_stream(shared)) == 2
 

@@ -70,9 +70,8 @@ async def test_an_amount_travels_in_cents_exactly(amount: str, cents: int) -> No
     assert [body["amount"] for body in commands.sent] == [cents]
 
 
-def forged(subject: Any, version: Any) -> str:
-    text = json.dumps([subject, version])
-    return base64.urlsafe_b64encode(text.encode()).decode()
+def forged(*pairs: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(pairs)).encode()).decode()
 
 
 @pytest.mark.parametrize(
@@ -89,7 +88,7 @@ def forged(subject: Any, version: Any) -> str:
 async def test_a_forged_consistency_token_is_refused_as_validation(
     subject: Any, version: Any
 ) -> None:
-    token = forged(subject, version)
+    token = forged([subject, version])
     result = await schema.execute(
         WAIT, variable_values={"id": APPLICATION, "t": token}, context_value=context()
     )
@@ -98,8 +97,29 @@ async def test_a_forged_consistency_token_is_refused_as_validation(
 
 
 def test_the_tokens_the_gateway_issues_read_back() -> None:
-    for subject in (str(uuid.uuid4()), "floorplan:CISCE-2026:N1"):
-        assert parse_token(consistency_token(subject, 3)) == (subject, 3)
+    streams = {str(uuid.uuid4()): 3, "floorplan:CISCE-2026:N1": 7, "waitlist:CISCE-2026": 1}
+    assert parse_token(consistency_token(streams)) == streams
+
+
+WIDE = [[f"stream-{n}", 1] for n in range(17)]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(forged(), id="no stream"),
+        pytest.param(forged(*WIDE), id="more streams than any command writes"),
+        pytest.param(forged([str(uuid.uuid4()), 1, 2]), id="a triple"),
+        pytest.param(forged(str(uuid.uuid4()), 1), id="the old single-stream shape"),
+        pytest.param(forged(["x" * 3200, 1]), id="longer than any token we issue"),
+    ],
+)
+async def test_a_token_of_the_wrong_shape_or_size_is_refused_as_validation(token: str) -> None:
+    result = await schema.execute(
+        WAIT, variable_values={"id": APPLICATION, "t": token}, context_value=context()
+    )
+    [error] = result.errors or []
+    assert error.extensions == {"code": "VALIDATION", "field": "atLeast"}, error
 
 
 DEEP = base64.urlsafe_b64encode(b"[" * 1700 + b"]" * 1700).decode()  # past the recursion limit

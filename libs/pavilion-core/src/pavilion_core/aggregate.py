@@ -1,13 +1,15 @@
 """Event-sourced aggregates and the unit of work a command runs in. No domain here:
 services subclass these with their own aggregates and events."""
 
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from pavilion_core.envelope import NewEvent, RecordedEvent
+from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import Load
 
 
@@ -25,9 +27,22 @@ class Event:
 
 
 class Aggregate:
-    """State changes only by events, whether replayed from the stream or just decided."""
+    """State changes only by events, whether replayed from the stream or just decided.
+
+    A stream's kind is fixed by the event that opened it: `opened_by` names the events
+    that open a stream of this kind. A stream opened by another is another kind of
+    record, and loading it as this one is NOT_FOUND — so an id of the wrong kind is
+    never read, nor appended to, as a record of this kind.
+    """
 
     version: int
+    opened_by: ClassVar[tuple[type[Event], ...]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A kind of aggregate cannot forget to say which events open its streams."""
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls, "opened_by", ()):
+            raise TypeError(f"{cls.__name__} must name the events that open its streams")
 
     @property
     def stream_id(self) -> str:
@@ -37,7 +52,9 @@ class Aggregate:
         """Change state by one event; unknown types change nothing."""
         raise NotImplementedError
 
-    def replay(self, history: Iterable[RecordedEvent]) -> Self:
+    def replay(self, history: Sequence[RecordedEvent]) -> Self:
+        if history and history[0].type not in {kind.__name__ for kind in self.opened_by}:
+            raise NotFound(f"no {_words(type(self).__name__)} {history[0].stream_id}")
         for event in history:
             self._mutate(event.type, event.data)
         return self
@@ -51,6 +68,11 @@ class Aggregate:
     def _mutate(self, event_type: str, data: dict[str, Any]) -> None:
         self.version += 1
         self.when(event_type, data)
+
+
+def _words(name: str) -> str:
+    """`FollowUp` as "follow up": a kind of record as a message names it."""
+    return " ".join(re.findall(r"[A-Z][a-z]*", name)).lower()
 
 
 A = TypeVar("A", bound=Aggregate)

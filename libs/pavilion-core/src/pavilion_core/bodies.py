@@ -87,12 +87,20 @@ class Versioned(Body):
     expected_version: Annotated[int, Field(ge=0)] | None = None
 
 
+class StreamVersion(Body):
+    id: str
+    version: int
+
+
 class Accepted(Body):
-    """The stream the command changed, its new version and the events appended."""
+    """The stream the command changed, its new version and the events appended; and
+    every stream it appended to (`id` among them) with its new version, which is what
+    a read-your-writes wait needs to see."""
 
     id: str
     version: int
     event_ids: list[UUID]
+    streams: list[StreamVersion]
 
 
 ACCEPTED: dict[str, Any] = {

@@ -5,11 +5,20 @@ Nothing here connects to anything; services read their settings once in bootstra
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pavilion_core.errors import ConfigError
 from pavilion_core.secrets import check_database_url
 
-__all__ = ["ConfigError", "KafkaSettings", "database_url", "env_int", "env_str", "service_url"]
+__all__ = [
+    "ConfigError",
+    "KafkaSettings",
+    "database_url",
+    "env_int",
+    "env_str",
+    "idempotency_retention",
+    "service_url",
+]
 
 DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:55432"
@@ -43,6 +52,15 @@ def database_url(service: str) -> str:
 def service_url(service: str, port: int) -> str:
     """`PAVILION_<SERVICE>_URL`: where a service's HTTP API answers (default: this host)."""
     return env_str(f"PAVILION_{service.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
+
+
+def idempotency_retention() -> timedelta:
+    """`PAVILION_IDEMPOTENCY_RETENTION_HOURS` (default 24): how long a command's
+    idempotency key answers its retries; after that the same key is a new request."""
+    hours = env_int("PAVILION_IDEMPOTENCY_RETENTION_HOURS", 24)
+    if hours < 1:
+        raise ConfigError(f"PAVILION_IDEMPOTENCY_RETENTION_HOURS must be at least 1, got {hours}")
+    return timedelta(hours=hours)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,12 @@
 """The event store port: streams of events with optimistic concurrency, idempotent
 commands, and atomic appends across streams. `pgstore` implements it on PostgreSQL,
 `testing.InMemoryEventStore` in memory; the contract tests hold both to it.
+
+An idempotency key is its caller's: a retry by the caller who sent it is answered with
+the first result, while the same key sent by another caller is that caller's own (a new
+request, run as such — never another caller's answer, nor a refusal that would tell
+them the key was taken). A key is kept for a stated time (24 hours unless configured);
+after that it is forgotten and the same key is a new request.
 """
 
 import hashlib
@@ -8,11 +14,13 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
 
 _RETRIES = 5
+KEY_RETENTION = timedelta(hours=24)
 
 
 class ConcurrencyError(Exception):
@@ -29,10 +37,26 @@ class StreamOrderingConflict(ConcurrencyError):
     """This transaction's id predates the stream's last append; retry in a new one."""
 
 
+class IdempotencyKeyInUse(ConcurrencyError):
+    """Another request with the same key committed first: its result is the answer."""
+
+
 class IdempotencyKeyReused(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(f"idempotency key {key!r} was already used for a different request")
         self.key = key
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A key as its caller's: `caller` is the actor the request runs for (the one its
+    service token names), `fingerprint` tells a retry of the same request from the key
+    reused for another, `kept_for` how long the first result answers retries."""
+
+    caller: str
+    key: str
+    fingerprint: str
+    kept_for: timedelta = KEY_RETENTION
 
 
 @dataclass(frozen=True)
@@ -44,13 +68,24 @@ class CommandContext:
     idempotency_key: str | None = None
     fingerprint: str = ""
 
+    def idempotency(self, kept_for: timedelta) -> IdempotencyKey | None:
+        """The command's key, if it has one, as the key of the actor it runs for."""
+        if self.idempotency_key is None:
+            return None
+        return IdempotencyKey(self.metadata.actor, self.idempotency_key, self.fingerprint, kept_for)
+
 
 @dataclass(frozen=True)
 class AppendResult:
+    """What a command appended: to `stream_id` (its primary stream) `event_ids` at
+    `positions`, making it `version`; `streams` has the new version of every stream it
+    appended to, the primary among them (what read-your-writes waits for)."""
+
     stream_id: str
     version: int
     event_ids: list[str]
     positions: list[int]
+    streams: dict[str, int]
     replayed: bool = False  # answered from the idempotency key, nothing appended
 
 
@@ -75,24 +110,28 @@ Plan = Callable[[Load], Awaitable[Mapping[str, Sequence[NewEvent]]]]
 
 
 class EventStorePort(ABC):
-    """What handlers need of an event store."""
+    """What handlers need of an event store. Idempotency keys of its commands are kept
+    for `key_retention`."""
+
+    key_retention: timedelta = KEY_RETENTION
 
     @abstractmethod
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]: ...
 
     @abstractmethod
-    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
-        """The stored result of the command that used `key`; raises if it was another."""
+    async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
+        """The result of the caller's live request with this key; raises if it was
+        another request."""
 
     @abstractmethod
     async def append_many(
         self,
         appends: Sequence[StreamAppend],
         metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
+        idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
-        """Append to every stream or none; returns the first stream's result."""
+        """Append to every stream or none; returns the first stream's result, with the
+        versions of all."""
 
     async def append(
         self,
@@ -123,10 +162,9 @@ class EventStorePort(ABC):
         conflict for the caller. Any other concurrent change (and any change
         at all when no version is pinned) re-runs the plan on fresh state.
         """
+        key = ctx.idempotency(self.key_retention)
         for attempt in range(_RETRIES):
-            if ctx.idempotency_key and (
-                done := await self.find_idempotent(ctx.idempotency_key, ctx.fingerprint)
-            ):
+            if key and (done := await self.find_idempotent(key)):
                 return done
             versions: dict[str, int] = {}
             load = self._loader(versions)
@@ -135,7 +173,9 @@ class EventStorePort(ABC):
                 raise WrongExpectedVersion(primary, ctx.expected_version, current)
             changes = {s: events for s, events in (await plan(load)).items() if events}
             if not changes:  # decided that nothing needs to change (an idempotent no-op)
-                return AppendResult(primary, versions[primary], [], [])
+                return AppendResult(
+                    primary, versions[primary], [], [], {primary: versions[primary]}
+                )
             if primary not in changes:
                 raise ValueError(f"a command that changes anything must change {primary}")
             if unloaded := set(changes) - set(versions):
@@ -146,9 +186,7 @@ class EventStorePort(ABC):
                 if s != primary and events
             ]
             try:
-                return await self.append_many(
-                    appends, ctx.metadata, ctx.idempotency_key, ctx.fingerprint
-                )
+                return await self.append_many(appends, ctx.metadata, key)
             except WrongExpectedVersion as exc:
                 pinned = exc.stream_id == primary and ctx.expected_version is not None
                 if pinned or attempt == _RETRIES - 1:

@@ -24,7 +24,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pavilion_core import parking
-from pavilion_core.bodies import Accepted, Versioned
+from pavilion_core.bodies import Accepted, StreamVersion, Versioned
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import CommandRejected, InvalidValue
@@ -66,7 +66,10 @@ async def run_command(
     result = await handler(command, ctx)
     request.state.idempotent_replayed = result.replayed
     return Accepted(
-        id=result.stream_id, version=result.version, event_ids=[UUID(e) for e in result.event_ids]
+        id=result.stream_id,
+        version=result.version,
+        event_ids=[UUID(e) for e in result.event_ids],
+        streams=[StreamVersion(id=s, version=v) for s, v in result.streams.items()],
     )
 
 

@@ -6,13 +6,18 @@ order only below the oldest transaction still running in this database, where no
 transaction can still commit (relay.py). Per-stream order then needs an append's xid
 to be newer than the previous append's to that stream; `streams.last_xid` checks it
 (an append whose transaction got its id earlier is retried in a fresh transaction).
+
+Idempotency keys (eventstore.py) are stored per caller with the moment they expire; a
+lookup sees only live ones, and each new key takes up to two expired ones with it, so
+the table holds about the keys of one retention period without a purge job.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import timedelta
 from uuid import uuid4
 
 import asyncpg
@@ -20,9 +25,12 @@ import asyncpg
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import (
+    KEY_RETENTION,
     AppendResult,
     ConcurrencyError,
     EventStorePort,
+    IdempotencyKey,
+    IdempotencyKeyInUse,
     IdempotencyKeyReused,
     StreamAppend,
     StreamOrderingConflict,
@@ -34,6 +42,18 @@ EVENT_COLUMNS = (
     "position, event_id, stream_id, version, type, schema_version, data, metadata, recorded_at"
 )
 _ORDERING_RETRIES = 5
+_KEEP_KEY = """WITH purged AS (
+    DELETE FROM idempotency_keys WHERE ctid IN (
+        SELECT ctid FROM idempotency_keys
+        WHERE expires_at <= now() AND (caller, key) <> ($1, $2)
+        ORDER BY expires_at LIMIT 2 FOR UPDATE SKIP LOCKED))
+INSERT INTO idempotency_keys (caller, key, request_hash, result, expires_at)
+VALUES ($1, $2, $3, $4::jsonb, now() + $5::interval)
+ON CONFLICT (caller, key) DO UPDATE  -- an expired key is a new request's
+    SET request_hash = EXCLUDED.request_hash, result = EXCLUDED.result,
+        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+    WHERE idempotency_keys.expires_at <= now()
+RETURNING true"""
 
 
 def recorded_event(row: asyncpg.Record) -> RecordedEvent:
@@ -57,50 +77,48 @@ async def read_stream(conn: Connection | Pool, stream_id: str) -> list[RecordedE
     return [recorded_event(row) for row in rows]
 
 
-async def find_idempotent(
-    conn: Connection | Pool, key: str, fingerprint: str
-) -> AppendResult | None:
+async def find_idempotent(conn: Connection | Pool, key: IdempotencyKey) -> AppendResult | None:
     row = await conn.fetchrow(
-        "SELECT request_hash, result FROM idempotency_keys WHERE key = $1", key
+        """SELECT request_hash, result FROM idempotency_keys
+           WHERE caller = $1 AND key = $2 AND expires_at > now()""",
+        key.caller,
+        key.key,
     )
     if row is None:
         return None
-    if row["request_hash"] != fingerprint:
-        raise IdempotencyKeyReused(key)
+    if row["request_hash"] != key.fingerprint:
+        raise IdempotencyKeyReused(key.key)
     return AppendResult(**{**json.loads(row["result"]), "replayed": True})
 
 
 class EventStore(EventStorePort):
     """The PostgreSQL event store; each append is its own transaction."""
 
-    def __init__(self, pool: Pool) -> None:
-        self.pool = pool
+    def __init__(self, pool: Pool, key_retention: timedelta = KEY_RETENTION) -> None:
+        self.pool, self.key_retention = pool, key_retention
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return await read_stream(self.pool, stream_id)
 
-    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
-        return await find_idempotent(self.pool, key, fingerprint)
+    async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
+        return await find_idempotent(self.pool, key)
 
     async def append_many(
         self,
         appends: Sequence[StreamAppend],
         metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
+        idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
         for attempt in range(_ORDERING_RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await append_in(conn, appends, metadata, idempotency_key, fingerprint)
+                    return await append_in(conn, appends, metadata, idempotency)
             except StreamOrderingConflict:
                 if attempt == _ORDERING_RETRIES - 1:
                     raise
             except (ConcurrencyError, asyncpg.UniqueViolationError):
                 # A concurrent retry of the same command may have won the race.
-                if idempotency_key and (
-                    done := await self.find_idempotent(idempotency_key, fingerprint)
-                ):
+                if idempotency and (done := await self.find_idempotent(idempotency)):
                     return done
                 raise
         raise AssertionError("unreachable")
@@ -116,25 +134,23 @@ class TransactionEventStore(EventStorePort):
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return await read_stream(self.conn, stream_id)
 
-    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
-        return await find_idempotent(self.conn, key, fingerprint)
+    async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
+        return await find_idempotent(self.conn, key)
 
     async def append_many(
         self,
         appends: Sequence[StreamAppend],
         metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
+        idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
-        return await append_in(self.conn, appends, metadata, idempotency_key, fingerprint)
+        return await append_in(self.conn, appends, metadata, idempotency)
 
 
 async def append_in(
     conn: Connection,
     appends: Sequence[StreamAppend],
     metadata: Metadata,
-    idempotency_key: str | None = None,
-    fingerprint: str = "",
+    idempotency: IdempotencyKey | None = None,
 ) -> AppendResult:
     """Append within the caller's transaction; returns the first stream's result.
 
@@ -146,15 +162,21 @@ async def append_in(
     results = {}
     for append in sorted(appends, key=lambda a: a.stream_id):
         results[append.stream_id] = await _append_one(conn, append, metadata)
-    result = results[appends[0].stream_id]
-    if idempotency_key:
-        await conn.execute(
-            "INSERT INTO idempotency_keys (key, request_hash, result) VALUES ($1, $2, $3::jsonb)",
-            idempotency_key,
-            fingerprint,
-            json.dumps(asdict(result)),
-        )
+    written = {a.stream_id: results[a.stream_id].version for a in appends}
+    result = replace(results[appends[0].stream_id], streams=written)
+    if idempotency:
+        await _keep(conn, idempotency, result)
     return result
+
+
+async def _keep(conn: Connection, key: IdempotencyKey, result: AppendResult) -> None:
+    """Store the result under the caller's key; a live key already there is another
+    request's that committed first (IdempotencyKeyInUse: the caller answers with it)."""
+    kept = await conn.fetchval(
+        _KEEP_KEY, key.caller, key.key, key.fingerprint, json.dumps(asdict(result)), key.kept_for
+    )
+    if not kept:
+        raise IdempotencyKeyInUse(f"idempotency key {key.key!r} is in use")
 
 
 async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata) -> AppendResult:
@@ -193,6 +215,7 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
         version=version,
         event_ids=[str(r["event_id"]) for r in rows],
         positions=[r["position"] for r in rows],
+        streams={stream_id: version},
     )
 
 

@@ -3,45 +3,54 @@
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import (
+    KEY_RETENTION,
     AppendResult,
     EventStorePort,
+    IdempotencyKey,
     IdempotencyKeyReused,
     StreamAppend,
     WrongExpectedVersion,
 )
 
 
+@dataclass(frozen=True)
+class _Kept:
+    fingerprint: str
+    result: AppendResult
+    expires_at: datetime
+
+
 class InMemoryEventStore(EventStorePort):
     """Behaves like the PostgreSQL store for one process (the contract tests say so)."""
 
-    def __init__(self) -> None:
+    def __init__(self, key_retention: timedelta = KEY_RETENTION) -> None:
         self.streams: dict[str, list[RecordedEvent]] = defaultdict(list)
-        self.keys: dict[str, tuple[str, AppendResult]] = {}
+        self.keys: dict[tuple[str, str], _Kept] = {}
         self.position = 0
+        self.key_retention = key_retention
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return list(self.streams.get(stream_id, []))
 
-    async def find_idempotent(self, key: str, fingerprint: str) -> AppendResult | None:
-        if key not in self.keys:
+    async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
+        kept = self.keys.get((key.caller, key.key))
+        if kept is None or kept.expires_at <= datetime.now(UTC):
             return None
-        stored_fingerprint, result = self.keys[key]
-        if stored_fingerprint != fingerprint:
-            raise IdempotencyKeyReused(key)
-        return replace(result, replayed=True)
+        if kept.fingerprint != key.fingerprint:
+            raise IdempotencyKeyReused(key.key)
+        return replace(kept.result, replayed=True)
 
     async def append_many(
         self,
         appends: Sequence[StreamAppend],
         metadata: Metadata,
-        idempotency_key: str | None = None,
-        fingerprint: str = "",
+        idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
         if not appends or not all(a.events for a in appends):
             raise ValueError("nothing to append")
@@ -50,9 +59,13 @@ class InMemoryEventStore(EventStorePort):
             if append.expected_version not in (None, current):
                 raise WrongExpectedVersion(append.stream_id, append.expected_version, current)
         results = [self._append(a, metadata) for a in appends]
-        if idempotency_key:
-            self.keys[idempotency_key] = (fingerprint, results[0])
-        return results[0]
+        result = replace(results[0], streams={r.stream_id: r.version for r in results})
+        if idempotency:
+            expires = datetime.now(UTC) + idempotency.kept_for
+            self.keys[(idempotency.caller, idempotency.key)] = _Kept(
+                idempotency.fingerprint, result, expires
+            )
+        return result
 
     def _append(self, append: StreamAppend, metadata: Metadata) -> AppendResult:
         stream = self.streams[append.stream_id]
@@ -77,6 +90,7 @@ class InMemoryEventStore(EventStorePort):
             len(stream),
             [str(e.event_id) for e in added],
             [e.position for e in added],
+            {append.stream_id: len(stream)},
         )
 
     def all_events(self) -> list[RecordedEvent]:

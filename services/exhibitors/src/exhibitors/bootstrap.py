@@ -24,5 +24,6 @@ class Services:
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     editions = load_editions(config.editions_file)
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, size=pool_size)
-    handlers = Handlers(EventStore(pool), editions, config.clock)
+    store = EventStore(pool, config.idempotency_retention)
+    handlers = Handlers(store, editions, config.clock)
     return Services(config=config, pool=pool, editions=editions, handlers=handlers)

@@ -31,19 +31,27 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Sent:
-    """What the service answered: the stream changed, its version, and the body."""
+    """What the service answered: the stream changed, its version, every stream the
+    command appended to with its version, and the body."""
 
     id: str
     version: int
+    streams: dict[str, int]
     body: dict[str, Any]
 
 
 class Unavailable(GraphQLError):
-    def __init__(self, service: str) -> None:
+    """The service did not answer: a command may or may not have been made, and a retry
+    with the same idempotency key (in the extensions) makes it at most once."""
+
+    def __init__(self, service: str, idempotency_key: str | None = None) -> None:
         cid = correlation_id.get()
+        extensions = {"code": "UNAVAILABLE", "correlationId": cid}
+        if idempotency_key:
+            extensions["idempotencyKey"] = idempotency_key
         super().__init__(
             f"the {service} service is unavailable; try again (correlation id {cid})",
-            extensions={"code": "UNAVAILABLE", "correlationId": cid},
+            extensions=extensions,
         )
 
 
@@ -82,9 +90,9 @@ class CommandClient:
                 method, path, json=body, params=params, headers=headers
             )
         except httpx.TransportError:
-            raise Unavailable(service) from None
+            raise Unavailable(service, idempotency_key) from None
         if response.status_code >= 500:
-            raise Unavailable(service)
+            raise Unavailable(service, idempotency_key)
         answer = response.json()
         if response.status_code >= 400:
             return Refusal(user_errors(answer.get("error", {})))
@@ -96,14 +104,17 @@ class CommandClient:
         service: str,
         path: str,
         body: dict[str, Any],
-        idempotency_key: str | None,
+        idempotency_key: str,
     ) -> Sent | list[UserError]:
         answer = await self.call(
             viewer.subject, service, "POST", path, body=body, idempotency_key=idempotency_key
         )
         if isinstance(answer, Refusal):
             return answer.errors
-        return Sent(str(answer["id"]), int(answer.get("version", 1)), answer)
+        stream, version = str(answer["id"]), int(answer.get("version", 1))
+        # the notifications API changes one stream at a time and does not list them
+        written = {str(s["id"]): int(s["version"]) for s in answer.get("streams", [])}
+        return Sent(stream, version, written or {stream: version}, answer)
 
     async def get(
         self, service: str, path: str, params: dict[str, str] | None = None, actor: str = "gateway"

@@ -1,6 +1,10 @@
 """How every mutation runs: check the caller's role, send the command to the owning
 service, and answer once the read model shows the new version (read-your-writes,
-bounded) — or at once with a consistency token when the input says `wait: false`."""
+bounded) — or at once with a consistency token when the input says `wait: false`.
+
+Every command goes with an idempotency key: the client's, or one minted here when it
+sent none. The payload (and an UNAVAILABLE error's extensions) hand it back, so that a
+change whose answer was lost can be retried with it and is made once."""
 
 import dataclasses
 import re
@@ -10,7 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import strawberry
 from graphql import GraphQLError
@@ -52,7 +56,10 @@ ID_KINDS: dict[str, tuple[str, ...]] = {
 @strawberry.input
 class CommandInput:
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Retrying with the same key returns the first result."
+        default=None,
+        description="Your key for this change (one is minted when you send none): a retry "
+        "with it returns the first result while the key is kept (24 hours by default). "
+        "Keys are yours alone: another caller's same key is their own.",
     )
     wait: bool = strawberry.field(
         default=True,
@@ -73,6 +80,10 @@ class Payload:
 
     version: int | None = None
     consistency_token: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="The key the change was sent with (yours, or minted): retry with it.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -84,6 +95,7 @@ class Outcome(Generic[T]):
     node: T | None = None
     version: int | None = None
     consistency_token: str | None = None
+    idempotency_key: str | None = None
     user_errors: list[UserError] = field(default_factory=list)
     answer: dict[str, Any] = field(default_factory=dict)
 
@@ -91,6 +103,7 @@ class Outcome(Generic[T]):
         return payload(
             version=self.version,
             consistency_token=self.consistency_token,
+            idempotency_key=self.idempotency_key,
             user_errors=self.user_errors,
             **{name: self.node},
             **extra,
@@ -123,8 +136,8 @@ async def run(info: Info, command: Command, input: CommandInput, *path: str) -> 
     target = command.path.format(*(quote(value, safe="") for value in values))
     sent = await ctx.services.commands.send(ctx.viewer, command.service, target, body, key)
     if not isinstance(sent, Sent):
-        return Outcome(user_errors=sent)
-    return await _shown(ctx, command, sent, input.wait)
+        return Outcome(idempotency_key=key, user_errors=sent)
+    return await _shown(ctx, command, sent, key, input.wait)
 
 
 def _segment(name: str, value: Any) -> str:
@@ -160,8 +173,11 @@ def user_error(error: GraphQLError) -> UserError:
     return UserError(field=[field], message=error.message, code=str(extensions["code"]))
 
 
-def _idempotency_key(key: str | None) -> str | None:
-    if key is not None and not HEADER_ID.match(key):
+def _idempotency_key(key: str | None) -> str:
+    """The client's key, or a new one when it sent none."""
+    if key is None:
+        return f"gateway:{uuid4()}"
+    if not HEADER_ID.match(key):
         raise BadInput(
             "the idempotency key must be 1-200 printable ASCII characters, no spaces",
             "idempotencyKey",
@@ -169,13 +185,15 @@ def _idempotency_key(key: str | None) -> str | None:
     return key
 
 
-async def _shown(ctx: Context, command: Command, sent: Sent, wait: bool) -> Outcome[Any]:
-    token = consistency_token(sent.id, sent.version)
-    outcome: Outcome[Any] = Outcome(version=sent.version, consistency_token=token, answer=sent.body)
+async def _shown(ctx: Context, command: Command, sent: Sent, key: str, wait: bool) -> Outcome[Any]:
+    token = consistency_token(sent.streams)
+    outcome: Outcome[Any] = Outcome(
+        version=sent.version, consistency_token=token, idempotency_key=key, answer=sent.body
+    )
     if not wait or not command.changes:
         return outcome
     limits = ctx.services.limits
-    if await ctx.services.news.wait_for(ctx.pool, sent.id, sent.version, limits.wait_seconds):
+    if await ctx.services.news.wait_for(ctx.pool, sent.streams, limits.wait_seconds):
         outcome.node = await load_node(ctx, Ref(command.changes, UUID(sent.id)))
     return outcome
 

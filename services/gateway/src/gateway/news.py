@@ -9,7 +9,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import asyncpg
@@ -19,27 +19,53 @@ from gateway.projector import CHANNEL
 
 log = logging.getLogger(__name__)
 Item = dict[str, Any]
+# A command writes a handful of streams (assignBooth: the application, the floor plan,
+# perhaps the waitlist and the application offered a freed booth); a token naming more,
+# or longer than such a token can be, is forged.
+MAX_TOKEN_STREAMS = 16
+MAX_TOKEN_CHARS = 4096
 
 
 class FellBehind(Exception):
     """A subscriber did not take its news fast enough and was dropped."""
 
 
-def consistency_token(subject: str, version: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([subject, version]).encode()).decode()
+def consistency_token(streams: Mapping[str, int]) -> str:
+    """An opaque token of every stream a command wrote and the version it reached."""
+    return base64.urlsafe_b64encode(json.dumps(list(streams.items())).encode()).decode()
 
 
-def parse_token(token: str) -> tuple[str, int]:
-    """The stream and version a token of `consistency_token` names. Anything else is a
-    ValueError: a forged subject PostgreSQL cannot take as text (NUL, lone surrogates)
-    or a version that is no whole number must not reach the wait."""
-    try:
-        subject, version = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, TypeError, RecursionError):  # deep JSON: Recursion
-        subject = version = None
-    if not isinstance(subject, str) or type(version) is not int or text_problem(subject):
+def parse_token(token: str) -> dict[str, int]:
+    """The streams and versions a token of `consistency_token` names. Anything else is a
+    ValueError: a token longer, or naming more streams, than any command's; a forged
+    stream id PostgreSQL cannot take as text (NUL, lone surrogates) or a version that
+    is no whole number must not reach the wait."""
+    pairs = _decoded(token) if len(token) <= MAX_TOKEN_CHARS else None
+    if (
+        not isinstance(pairs, list)
+        or not 0 < len(pairs) <= MAX_TOKEN_STREAMS
+        or not all(map(_stream, pairs))
+    ):
         raise ValueError("the consistency token is not valid")
-    return subject, version
+    return {subject: version for subject, version in pairs}
+
+
+def _decoded(token: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, TypeError, RecursionError):  # deep JSON: Recursion
+        return None
+
+
+def _stream(item: object) -> bool:
+    """[stream id, version]: text PostgreSQL can take, and a whole number."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and type(item[1]) is int
+        and not text_problem(item[0])
+    )
 
 
 class News:
@@ -109,23 +135,30 @@ class News:
             self.subscribers.discard(queue)
 
     async def wait_for(
-        self, pool: asyncpg.Pool, subject: str, version: int, seconds: float
+        self, pool: asyncpg.Pool, streams: Mapping[str, int], seconds: float
     ) -> bool:
-        """True once the read model shows `version` of `subject`, False after `seconds`."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (version, future)
-        self.waiters[subject].append(entry)
+        """True once the read model shows every stream at (at least) its version, False
+        after `seconds`."""
+        loop = asyncio.get_running_loop()
+        entries = {subject: (version, loop.create_future()) for subject, version in streams.items()}
+        for subject, entry in entries.items():
+            self.waiters[subject].append(entry)
         try:
-            shown = await pool.fetchval(
-                "SELECT max(stream_version) FROM timeline WHERE subject_id = $1", subject
+            rows = await pool.fetch(
+                """SELECT subject_id, max(stream_version) AS shown FROM timeline
+                   WHERE subject_id = ANY($1::text[]) GROUP BY subject_id""",
+                list(entries),
             )
-            if shown is not None and shown >= version:
-                return True
-            await asyncio.wait_for(future, seconds)
+            for row in rows:
+                version, future = entries[row["subject_id"]]
+                if row["shown"] >= version and not future.done():  # unless news came first
+                    future.set_result(None)
+            await asyncio.wait_for(asyncio.gather(*(f for _, f in entries.values())), seconds)
             return True
         except TimeoutError:
             return False
         finally:
-            self.waiters[subject].remove(entry)
-            if not self.waiters[subject]:
-                del self.waiters[subject]
+            for subject, entry in entries.items():
+                self.waiters[subject].remove(entry)
+                if not self.waiters[subject]:
+                    del self.waiters[subject]

@@ -11,7 +11,7 @@ VIEWER — so a field added tomorrow cannot forget either.
 import base64
 import binascii
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -116,10 +116,17 @@ def refuse_personal_filter(viewer: Viewer, field: str) -> None:
         raise Forbidden(f"a VIEWER may not filter by personal data ({field})")
 
 
-def authorize_stream(viewer: Viewer, subject: str) -> None:
-    """Before waiting on a stream's version (`atLeast`): an EXHIBITOR only on its own."""
-    if viewer.role is Role.EXHIBITOR and subject not in viewer.applications:
+def waitable(viewer: Viewer, streams: Mapping[str, int]) -> dict[str, int]:
+    """Before waiting on streams' versions (`atLeast`): those `viewer` may wait on. An
+    EXHIBITOR waits on its own applications only (its change that also moved a floor
+    plan or the waitlist, which it cannot read, waits on its application); a token that
+    names none of them is FORBIDDEN."""
+    if viewer.role is not Role.EXHIBITOR:
+        return dict(streams)
+    own = {subject: v for subject, v in streams.items() if subject in viewer.applications}
+    if not own:
         raise Forbidden()
+    return own
 
 
 class NotExhibitor(BasePermission):

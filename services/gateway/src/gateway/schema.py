@@ -34,7 +34,7 @@ from gateway.notifications.types import NotificationQueries
 from gateway.notifications.webhooks import WebhookQueries
 from gateway.outreach.mutations import OutreachMutations
 from gateway.outreach.queries import OutreachQueries
-from gateway.policy import NotFound, authorize, authorize_stream, decode, secure
+from gateway.policy import NotFound, authorize, decode, secure, waitable
 from gateway.relay import BadInput, Connection, Node
 from gateway.subscriptions import Subscription
 from gateway.timeline import TimelineEntry, timeline_page
@@ -52,19 +52,17 @@ class NotYetConsistent(GraphQLError):
 
 
 async def caught_up(info: Info, at_least: str | None) -> None:
-    """Wait (bounded) until the read model shows what `at_least` stands for — once the
-    viewer may know about that record at all."""
+    """Wait (bounded) until the read model shows what `at_least` stands for: every
+    stream it names that the viewer may know about at all."""
     if at_least is None:
         return
     try:
-        subject, version = parse_token(at_least)
+        streams = parse_token(at_least)
     except ValueError as exc:
         raise BadInput(str(exc), "atLeast") from None
-    authorize_stream(info.context.viewer, subject)
+    waited = waitable(info.context.viewer, streams)
     services = info.context.services
-    if not await services.news.wait_for(
-        services.pool, subject, version, services.limits.wait_seconds
-    ):
+    if not await services.news.wait_for(services.pool, waited, services.limits.wait_seconds):
         raise NotYetConsistent()
 
 

@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter, FastAPI, Query, Request
 from pavilion_core.bodies import ERROR_RESPONSES, Body
 from pavilion_core.errors import NotFound
-from pavilion_core.eventstore import request_hash
+from pavilion_core.eventstore import IdempotencyKey, IdempotencyKeyInUse, request_hash
 from pavilion_core.http import command_api, header_id, request_metadata
 from pavilion_core.metrics import NOTIFICATIONS, Refresher
 from pydantic import EmailStr, Field
@@ -21,7 +20,7 @@ from pydantic import EmailStr, Field
 from notifications import endpoints
 from notifications.bootstrap import Services, start
 from notifications.config import Config
-from notifications.journal import Once, first_result
+from notifications.journal import first_result
 from notifications.pipeline import opt_in
 from notifications.webhooks import AddressPolicy
 
@@ -87,14 +86,16 @@ def _services(request: Request) -> Services:
 async def _once(
     request: Request,
     body: Any,
-    change: Callable[[Once | None], Awaitable[Changed]],
+    change: Callable[[IdempotencyKey | None], Awaitable[Changed]],
     *,
     shows_secret: bool = False,
 ) -> Changed:
     """`change` once per Idempotency-Key: a retry is answered with the first result
     (and the endpoint's secret as it is now, where the answer shows one)."""
-    pool, key = _services(request).pool, header_id(request, "idempotency-key")
-    once = Once(key, request_hash({"path": request.url.path, "body": body})) if key else None
+    services, key = _services(request), header_id(request, "idempotency-key")
+    pool, fingerprint = services.pool, request_hash({"path": request.url.path, "body": body})
+    kept_for = services.config.idempotency_retention
+    once = IdempotencyKey(request.state.actor, key, fingerprint, kept_for) if key else None
 
     async def replayed() -> Changed | None:
         if (done := await first_result(pool, once)) is None:
@@ -107,7 +108,7 @@ async def _once(
         return replay
     try:
         return await change(once)
-    except asyncpg.UniqueViolationError:  # the same key at the same moment: the first won
+    except IdempotencyKeyInUse:  # the same key at the same moment: the first won
         if replay := await replayed():
             return replay
         raise
@@ -118,7 +119,7 @@ async def register_webhook(body: EndpointIn, request: Request) -> Changed:
     """The secret is shown once: receivers verify signatures with it."""
     services = _services(request)
 
-    async def register(once: Once | None) -> Changed:
+    async def register(once: IdempotencyKey | None) -> Changed:
         made = await endpoints.register_endpoint(
             services.pool,
             body.url,
@@ -138,7 +139,7 @@ async def register_webhook(body: EndpointIn, request: Request) -> Changed:
 async def disable(id: UUID, request: Request) -> Changed:
     meta, pool = request_metadata(request), _services(request).pool
 
-    async def change(once: Once | None) -> Changed:
+    async def change(once: IdempotencyKey | None) -> Changed:
         return Changed(id=id, version=await endpoints.disable_endpoint(pool, str(id), meta, once))
 
     return await _once(request, {}, change)
@@ -148,7 +149,7 @@ async def disable(id: UUID, request: Request) -> Changed:
 async def enable(id: UUID, request: Request) -> Changed:
     meta, pool = request_metadata(request), _services(request).pool
 
-    async def change(once: Once | None) -> Changed:
+    async def change(once: IdempotencyKey | None) -> Changed:
         return Changed(id=id, version=await endpoints.enable_endpoint(pool, str(id), meta, once))
 
     return await _once(request, {}, change)
@@ -159,7 +160,7 @@ async def rotate_secret(id: UUID, request: Request) -> Changed:
     """The new secret is shown once; the old one signs nothing from now on."""
     meta, pool = request_metadata(request), _services(request).pool
 
-    async def change(once: Once | None) -> Changed:
+    async def change(once: IdempotencyKey | None) -> Changed:
         made = await endpoints.rotate_secret(pool, str(id), meta, once)
         return Changed(id=id, version=made.version, secret=made.secret)
 
@@ -171,7 +172,7 @@ async def delete(id: UUID, request: Request) -> Changed:
     services = _services(request)
     now, meta = services.config.clock.now(), request_metadata(request)
 
-    async def change(once: Once | None) -> Changed:
+    async def change(once: IdempotencyKey | None) -> Changed:
         version = await endpoints.delete_endpoint(services.pool, str(id), meta, now, once)
         return Changed(id=id, version=version)
 

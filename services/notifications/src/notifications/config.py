@@ -2,9 +2,18 @@
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from pavilion_core.clock import Clock, clock_from_env
-from pavilion_core.config import ConfigError, KafkaSettings, database_url, env_int, env_str
+from pavilion_core.config import (
+    ConfigError,
+    KafkaSettings,
+    database_url,
+    env_int,
+    env_str,
+    idempotency_retention,
+)
+from pavilion_core.eventstore import KEY_RETENTION
 
 from notifications.webhooks import IPNetwork, parse_networks
 
@@ -42,6 +51,7 @@ class Config:
     http_port: int = 8003
     public_host: str = "127.0.0.1"  # the public app: unsubscribe pages only
     public_port: int = 8004
+    idempotency_retention: timedelta = KEY_RETENTION
     clock: Clock = field(default_factory=clock_from_env)
 
     @classmethod
@@ -49,6 +59,7 @@ class Config:
         return cls(
             database_url=database_url(SERVICE),
             kafka=KafkaSettings.from_env(),
+            idempotency_retention=idempotency_retention(),
             topic=env_str("PAVILION_NOTIFICATIONS_TOPIC", cls.topic),
             source_topics=(
                 env_str("PAVILION_EXHIBITORS_TOPIC", cls.source_topics[0]),

@@ -19,9 +19,10 @@ import asyncpg
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
+from pavilion_core.eventstore import IdempotencyKey
 
 from notifications import events as e
-from notifications.journal import Once, append_event
+from notifications.journal import append_event
 from notifications.webhooks import (
     AddressPolicy,
     Resolver,
@@ -86,7 +87,7 @@ async def register_endpoint(
     meta: Metadata,
     now: datetime,
     resolver: Resolver = system_resolver,
-    once: Once | None = None,
+    once: IdempotencyKey | None = None,
 ) -> NewSecret:
     """Check the URL now, for early feedback (every attempt checks it again), and
     store the endpoint with a new secret."""
@@ -122,7 +123,7 @@ async def _check_addresses(url: str, policy: AddressPolicy, resolver: Resolver) 
 
 
 async def disable_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
 ) -> int:
     """No new deliveries, and pending ones are not attempted until it is enabled
     again. Already disabled: nothing is appended; the current version is returned."""
@@ -130,7 +131,7 @@ async def disable_endpoint(
 
 
 async def enable_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
 ) -> int:
     """Deliveries resume, the pending ones first (they are due). Already enabled:
     nothing is appended; the current version is returned."""
@@ -138,7 +139,7 @@ async def enable_endpoint(
 
 
 async def _set_enabled(
-    pool: Pool, endpoint: str, meta: Metadata, once: Once | None, *, enabled: bool
+    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None, *, enabled: bool
 ) -> int:
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, endpoint)
@@ -155,7 +156,7 @@ async def _set_enabled(
 
 
 async def rotate_secret(
-    pool: Pool, endpoint: str, meta: Metadata, once: Once | None = None
+    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
 ) -> NewSecret:
     """A new secret signs every attempt from now on, the old one none (an attempt
     already in flight may still arrive signed with the old one)."""
@@ -171,7 +172,7 @@ async def rotate_secret(
 
 
 async def delete_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, now: datetime, once: Once | None = None
+    pool: Pool, endpoint: str, meta: Metadata, now: datetime, once: IdempotencyKey | None = None
 ) -> int:
     """Nothing more is delivered to it. The row stays, marked deleted, so that its
     deliveries keep their history; the pending ones are abandoned, saying why (one

@@ -23,4 +23,5 @@ class Services:
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, SCHEDULE, size=pool_size)
-    return Services(config, pool, Handlers(EventStore(pool), config.clock))
+    store = EventStore(pool, config.idempotency_retention)
+    return Services(config, pool, Handlers(store, config.clock))

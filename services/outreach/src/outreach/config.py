@@ -1,9 +1,17 @@
 """The outreach service's settings, from the environment."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from pavilion_core.clock import Clock, clock_from_env
-from pavilion_core.config import KafkaSettings, database_url, env_int, env_str
+from pavilion_core.config import (
+    KafkaSettings,
+    database_url,
+    env_int,
+    env_str,
+    idempotency_retention,
+)
+from pavilion_core.eventstore import KEY_RETENTION
 
 SERVICE = "outreach"
 
@@ -19,6 +27,7 @@ class Config:
     http_port: int = 8002
     relay_batch_size: int = 1000
     overdue_interval: int = 60
+    idempotency_retention: timedelta = KEY_RETENTION
     clock: Clock = field(default_factory=clock_from_env)
 
     @classmethod
@@ -26,6 +35,7 @@ class Config:
         return cls(
             database_url=database_url(SERVICE),
             kafka=KafkaSettings.from_env(),
+            idempotency_retention=idempotency_retention(),
             topic=env_str("PAVILION_OUTREACH_TOPIC", cls.topic),
             exhibitors_topic=env_str("PAVILION_EXHIBITORS_TOPIC", cls.exhibitors_topic),
             reactor_group=env_str("PAVILION_OUTREACH_REACTOR_GROUP", cls.reactor_group),

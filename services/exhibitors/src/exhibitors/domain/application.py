@@ -42,6 +42,7 @@ def application_id(edition: str, organization_id: UUID | None, company_name: str
 
 @dataclass
 class ExhibitorApplication(Aggregate):
+    opened_by = (e.ApplicationSubmitted,)
     id: str
     status: S | None = None
     version: int = 0

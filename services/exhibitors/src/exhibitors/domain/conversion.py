@@ -17,6 +17,7 @@ def conversion_id(interest_id: str) -> str:
 
 @dataclass
 class Conversion(Aggregate):
+    opened_by = (e.ConversionRefused,)
     interest_id: str
     refused: set[int] = field(default_factory=set)
     version: int = 0

@@ -34,6 +34,7 @@ class Booth:
 
 @dataclass
 class FloorPlan(Aggregate):
+    opened_by = (e.BoothDefined,)
     edition: str
     hall: str
     booths: dict[str, Booth] = field(default_factory=dict)

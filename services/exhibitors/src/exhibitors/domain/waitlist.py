@@ -24,6 +24,7 @@ class Entry:
 
 @dataclass
 class Waitlist(Aggregate):
+    opened_by = (e.WaitlistEntryAdded,)
     edition: str
     entries: dict[str, Entry] = field(default_factory=dict)
     version: int = 0

@@ -150,5 +150,6 @@ class ExhibitorMutations:
             booth=booth,
             version=outcome.version,
             consistency_token=outcome.consistency_token,
+            idempotency_key=outcome.idempotency_key,
             user_errors=outcome.user_errors,
         )

@@ -23,6 +23,7 @@ def outreach_event_stream(event_id: str) -> str:
 
 @dataclass
 class OutreachEvent(Aggregate):
+    opened_by = (e.OutreachEventScheduled,)
     id: str
     version: int = 0
     status: str = ""

@@ -30,6 +30,7 @@ def follow_up_stream(follow_up_id: str) -> str:
 
 @dataclass
 class Interest(Aggregate):
+    opened_by = (e.InterestCaptured,)
     id: str
     version: int = 0
     stage: str = ""
@@ -185,6 +186,7 @@ _STAGE = {
 
 @dataclass
 class FollowUp(Aggregate):
+    opened_by = (e.FollowUpScheduled,)
     id: str
     version: int = 0
     status: str = ""

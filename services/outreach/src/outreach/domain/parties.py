@@ -27,6 +27,7 @@ def email_stream(email: str) -> str:
 
 @dataclass
 class Organization(Aggregate):
+    opened_by = (e.OrganizationRegistered,)
     id: str
     version: int = 0
     name: str = ""
@@ -95,6 +96,7 @@ class Organization(Aggregate):
 
 @dataclass
 class Contact(Aggregate):
+    opened_by = (e.ContactRegistered,)
     id: str
     version: int = 0
     name: str = ""
@@ -246,6 +248,7 @@ class Contact(Aggregate):
 class EmailRegistry(Aggregate):
     """One stream per normalised address: the contact it belongs to, if any."""
 
+    opened_by = (e.ContactEmailClaimed,)
     email: str
     version: int = 0
     contact_id: str | None = None

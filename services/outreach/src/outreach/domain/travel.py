@@ -22,6 +22,7 @@ def trip_stream(trip_id: str) -> str:
 
 @dataclass
 class Delegation(Aggregate):
+    opened_by = (e.DelegationFormed,)
     id: str
     version: int = 0
     name: str = ""
@@ -96,6 +97,7 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
 
 @dataclass
 class Trip(Aggregate):
+    opened_by = (e.TripPlanned,)
     id: str
     version: int = 0
     status: str = ""
