@@ -161,7 +161,8 @@ async def _the_printed_examples_work(text: str, port: int) -> None:
         payload = (await post(command))["submitExhibitorApplication"]
         assert payload["userErrors"] == [] and payload["version"] == 1, payload
         # the answer waits (bounded) for the read model: on a loaded machine, ask again
-        subject = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))[0]
+        # (the token names every stream the command wrote, with its version)
+        [[subject, _], *_] = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))
         node = base64.urlsafe_b64encode(f"Exhibitor:{subject}".encode()).decode()
         shown = json.dumps(
             {"query": "query($id: ID!, $t: String) { node(id: $id, atLeast: $t) "
