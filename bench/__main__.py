@@ -35,6 +35,7 @@ class Size:
 
 
 SIZES = {
+    "smoke": Size(2_000, 2_000, 1, 1.5, 2_000, (1, 1, 1), 100),  # every figure, no more
     "quick": Size(20_000, 20_000, 2, 4, 10_000, (3, 3, 3), 500),
     "full": Size(100_000, 100_000, 15, 30, 1_000_000, (30, 30, 300), 10_000),
 }
@@ -91,7 +92,10 @@ def table(figures: list[Figure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="small sizes (~70 s)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="the smallest sizes: proves every figure is made"
+    )
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help=f"where the JSON goes (default {RESULTS})"
     )
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if args.profile:
         TARGET.append(args.results / stamp)
-    mode = "quick" if args.quick else "full"
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     with tempfile.TemporaryDirectory(prefix="pavilion-bench-") as logs:
         figures = asyncio.run(run(mode, Path(logs)))
     print(table(figures))
