@@ -15,7 +15,7 @@ stream's events applied once, in order.
 import json
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -237,6 +237,7 @@ class Delivery:
     batch_sizes: list[int]
     poisoned: str  # an event id that fails until its fault is fixed
     transient_at: int | None  # the n-th handling fails once, transiently
+    fixed_at: int | None  # after this many batches, the fix deployed and a redrive asked
 
 
 @st.composite
@@ -255,6 +256,7 @@ def deliveries(draw: st.DrawFn, history: list[list[KafkaRecord]]) -> Delivery:
         batch_sizes=draw(st.lists(st.integers(1, 6), min_size=1, max_size=8)),
         poisoned=_id(draw(st.sampled_from(every))),
         transient_at=draw(st.none() | st.integers(0, len(log))),
+        fixed_at=draw(st.none() | st.integers(0, 12)),
     )
 
 
@@ -316,13 +318,19 @@ def _partitioned(log: list[KafkaRecord]) -> dict[TopicPartition, list[ConsumerRe
     return placed
 
 
-async def _consume(loop: ConsumerLoop, pool: asyncpg.Pool, delivery: Delivery) -> None:
+async def _consume(
+    loop: ConsumerLoop, pool: asyncpg.Pool, delivery: Delivery, fix: Callable[[], Awaitable[None]]
+) -> None:
     """Batches as fetches bring them: a few messages of each partition at a time; after a
-    transient failure, from the stored offsets again (what the loop's seek does)."""
-    placed, sizes, turn = _partitioned(delivery.log), delivery.batch_sizes, 0
+    transient failure, from the stored offsets again (what the loop's seek does); `fix`
+    after `fixed_at` batches, while the rest of the log is still to come."""
+    placed, sizes, turn, batches = _partitioned(delivery.log), delivery.batch_sizes, 0, 0
     at = {tp: 0 for tp in placed}
     loop.expect(dict(at))
     while any(at[tp] < len(messages) for tp, messages in placed.items()):
+        if batches == delivery.fixed_at:
+            await fix()
+        batches += 1
         batch = {}
         for tp, messages in placed.items():
             if at[tp] < len(messages):
@@ -370,10 +378,14 @@ async def _ends_as_once_in_order(
         pool=consumer.pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
         batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
     )  # fmt: skip
-    await _consume(loop, consumer.pool, delivery)
-    faults.transient_at, faults.fixed = None, True  # the fix is deployed; a redrive asked for
-    await request_redrive(consumer.pool, GROUP)
-    await loop.redrive()
+
+    async def fix() -> None:  # the fix is deployed; a redrive asked for
+        faults.transient_at, faults.fixed = None, True
+        await request_redrive(consumer.pool, GROUP)
+        await loop.redrive()
+
+    await _consume(loop, consumer.pool, delivery, fix)
+    await fix()
     assert not await consumer.pool.fetchval("SELECT count(*) FROM parked_messages")
     delivered = await _state(consumer)
 

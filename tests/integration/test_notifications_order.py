@@ -3,6 +3,7 @@ consent outreach saw when it invited (even when the contact's partition lags), v
 that a redelivered or older event never rolls back, reminders decided by when their
 event happened (not when it was handled), and times in the venue's own zone."""
 
+import asyncio
 import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from notifications.bootstrap import StreamHandler
 from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
-from pavilion_core.envelope import CloudEvent, KafkaRecord
+from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
 from pavilion_core.parking import request_redrive
 from pavilion_core.testing import FixedClock
 
@@ -339,8 +340,7 @@ async def test_a_failed_consent_event_holds_back_the_contacts_later_ones_until_i
     handler = StreamHandler(notifier, mail=None, group="pavilion-notifications")  # type: ignore[arg-type]
 
     await handler.park(grant, ValueError("a bug in the consent view"))
-    assert await handler.holds(withdrawal)  # what the agent asks before handling it
-    await handler.park(withdrawal, None)
+    assert await handler.park_if_held(withdrawal)  # what the agent asks before handling it
 
     await request_redrive(notifications_pool, "pavilion-notifications")
     assert await handler.redrive() == 2
@@ -351,3 +351,44 @@ async def test_a_failed_consent_event_holds_back_the_contacts_later_ones_until_i
 def _message(offset: int, record: KafkaRecord) -> ConsumerRecord:
     return ConsumerRecord("pavilion.outreach.v1", 0, offset, 0, 0, record.key, record.value,
                           None, 0, 0, record.headers)  # fmt: skip
+
+
+async def test_a_message_arriving_during_its_records_redrive_waits_for_it_then_applies(
+    notifier: Notifier, notifications_pool: asyncpg.Pool
+):
+    """The agent and the redrive timer run side by side. Before the record's lock, the
+    agent saw the parked grant, the redrive then applied it, and the agent parked the
+    withdrawal behind nothing: held back until someone asked for another redrive."""
+    jane = str(uuid.uuid4())
+    data = registered(jane, "Jane Roy", "jane@forum.example", "CA", "en")
+    await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
+    kind = {"contactId": jane, "channel": "EMAIL", "purpose": "MARKETING"}
+    grant = _message(0, kafka_record("outreach", "ConsentGranted", jane, version=2, **kind,
+                     legalBasis="EXPRESS", evidence="form", grantedAt=STORY_TIME.isoformat(),
+                     expiresAt=None))  # fmt: skip
+    withdrawal = _message(1, kafka_record("outreach", "ConsentWithdrawn", jane, version=3, **kind,
+                          withdrawnAt=STORY_TIME.isoformat()))  # fmt: skip
+    handler = StreamHandler(notifier, mail=None, group="pavilion-notifications")  # type: ignore[arg-type]
+    await handler.park(grant, ValueError("a bug in the consent view"))
+    await request_redrive(notifications_pool, "pavilion-notifications")
+
+    applying, release, handle = asyncio.Event(), asyncio.Event(), notifier.handle
+
+    async def slow(event: CloudEvent) -> None:
+        applying.set()
+        await release.wait()
+        await handle(event)
+
+    notifier.handle = slow  # type: ignore[method-assign]
+    redriving = asyncio.create_task(handler.redrive())
+    await asyncio.wait_for(applying.wait(), 10)
+    arriving = asyncio.create_task(handler.park_if_held(withdrawal))
+    done, _ = await asyncio.wait({arriving}, timeout=0.5)
+    assert not done  # it waits for the redrive of its record
+    release.set()
+    assert await redriving == 1
+    assert await arriving is False  # nothing parked any more: the agent handles it
+    notifier.handle = handle  # type: ignore[method-assign]
+    await notifier.handle(from_kafka(withdrawal.value, withdrawal.headers))
+    assert not await notifications_pool.fetchval("SELECT count(*) FROM parked_messages")
+    assert await notifications_pool.fetchval("SELECT granted_at IS NULL FROM consents")

@@ -38,8 +38,11 @@ class Parks:
     def __init__(self) -> None:
         self.parked: list[tuple[ConsumerRecord, Exception | None]] = []
 
-    async def holds(self, message: ConsumerRecord) -> bool:
-        return any((p.topic, p.key) == (message.topic, message.key) for p, _ in self.parked)
+    async def park_if_held(self, message: ConsumerRecord) -> bool:
+        held = any((p.topic, p.key) == (message.topic, message.key) for p, _ in self.parked)
+        if held:
+            self.parked.append((message, None))
+        return held
 
     async def park(self, message: ConsumerRecord, error: Exception | None) -> None:
         self.parked.append((message, error))

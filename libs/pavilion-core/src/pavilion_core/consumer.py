@@ -38,8 +38,7 @@ from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import Publisher, require_in_log
 from pavilion_core.logging import correlation_id, distinct
-from pavilion_core.outages import TRANSIENT as FAILURES_THAT_PASS
-from pavilion_core.outages import Backoff
+from pavilion_core.outages import Backoff, transient
 from pavilion_core.parking import (
     Parked,
     park,
@@ -63,15 +62,25 @@ class Unsettled(Exception):
     """A message failed that had passed when the batch was probed for poison."""
 
 
-TRANSIENT: tuple[type[Exception], ...] = (
-    Unsettled,  # a handler that fails only sometimes: apply the batch again
-    *FAILURES_THAT_PASS,
-    ConcurrencyError,  # a reaction raced a command on a stream: decide again on fresh state
-)
-# Failures that say nothing of the batch's messages: retried, or the batch read again.
-NOT_THE_MESSAGE: tuple[type[Exception], ...] = (*TRANSIENT, OffsetsMoved)
+# Besides the failures that may pass (pavilion_core.outages): a handler that fails only
+# sometimes (apply the batch again), a reaction that raced a command on a stream (decide
+# again on fresh state).
+RETRIED: tuple[type[Exception], ...] = (Unsettled, ConcurrencyError)
+
+
+def retried(error: BaseException) -> bool:
+    """The batch is rolled back and tried again: not its messages' fault."""
+    return transient(error) or isinstance(error, RETRIED)
+
+
+def not_the_message(error: BaseException) -> bool:
+    """Retried, or the batch read again (another instance applied it)."""
+    return retried(error) or isinstance(error, OffsetsMoved)
+
+
 MIRROR_SECONDS = 5.0
 REDRIVE_CHECK_SECONDS = 1.0
+REDRIVES_PER_CHECK = 20  # records: a long backlog of them does not hold up a fetch
 
 
 class ConsumerLoop:
@@ -122,7 +131,9 @@ class ConsumerLoop:
             while not stop.is_set():
                 try:
                     await self._step(consumer)
-                except TRANSIENT as exc:
+                except Exception as exc:
+                    if not retried(exc):
+                        raise
                     await self._back_off(exc, stop)
                 else:
                     self.failures = 0
@@ -218,17 +229,17 @@ class ConsumerLoop:
         others, parking the failed ones and their records. Returns those that failed."""
         try:
             return await self._transaction(batch, expected, {}, batched=True)
-        except NOT_THE_MESSAGE:
-            raise
         except Exception as exc:
+            if not_the_message(exc):
+                raise
             log.info("a message failed; finding which", extra={"error": repr(exc)})
         failed = await self._poison(batch, expected)
         try:
             return await self._transaction(batch, expected, failed, batched=False)
-        except NOT_THE_MESSAGE:
-            raise
-        except Exception as exc:  # it passed the probe: not poison, apply the batch again
-            raise Unsettled(repr(exc)) from exc
+        except Exception as exc:
+            if not_the_message(exc):
+                raise
+            raise Unsettled(repr(exc)) from exc  # it passed the probe: apply the batch again
 
     async def _transaction(
         self, batch: Batch, expected: Offsets, failed: dict[int, Exception], batched: bool
@@ -295,15 +306,28 @@ class ConsumerLoop:
             log.warning("dead-letter notice not sent", extra={"error": repr(exc)})
 
     async def _redrive_when_due(self) -> None:
+        """Redrive some of what was asked for, every REDRIVE_CHECK_SECONDS: a redrive
+        that fails for a reason not its messages' is tried again at the next check,
+        without holding up the records that flow meanwhile."""
         now = asyncio.get_running_loop().time()
-        if now >= self._next_redrive_check:
-            self._next_redrive_check = now + REDRIVE_CHECK_SECONDS
-            await self.redrive()
+        if now < self._next_redrive_check:
+            return
+        self._next_redrive_check = now + REDRIVE_CHECK_SECONDS
+        try:
+            await self.redrive(REDRIVES_PER_CHECK)
+        except OffsetsMoved:
+            raise
+        except Exception as exc:
+            if not retried(exc):
+                raise
+            log.warning("redrive failed; retrying at the next check", extra={"error": repr(exc)})
 
-    async def redrive(self) -> None:
-        """Redrive the parked records an operator asked for, of the partitions this
-        instance holds: each in a transaction fenced like a batch of its partition."""
-        for topic, partition, key in await redrive_requested(self.pool, self.group_id):
+    async def redrive(self, records: int | None = None) -> None:
+        """Redrive the parked records an operator asked for (at most `records` of them),
+        of the partitions this instance holds: each in a transaction fenced like a batch
+        of its partition."""
+        asked = await redrive_requested(self.pool, self.group_id)
+        for topic, partition, key in asked[:records]:
             tp = TopicPartition(topic, partition)
             if tp not in self._expected:  # another instance holds it
                 continue
@@ -311,9 +335,8 @@ class ConsumerLoop:
                 if self.begin is not None:
                     await self.begin(conn)
                 await check_offsets(conn, self.group_id, {tp: self._expected[tp]})
-                applied = await redrive(
-                    conn, self.group_id, (topic, key), partial(self._run_handler, conn)
-                )
+                apply = partial(self._run_handler, conn)
+                applied = await redrive(conn, self.group_id, (topic, key), apply, retried)
             log.info(
                 "parked record redriven",
                 extra={"group": self.group_id, "topic": topic, "applied": applied},
@@ -331,9 +354,9 @@ class ConsumerLoop:
             event = from_kafka(message.value, message.headers)
             async with conn.transaction():  # a savepoint: a failure undoes only this one
                 await self._run_handler(conn, event)
-        except TRANSIENT:
-            raise
         except Exception as exc:
+            if retried(exc):
+                raise
             return exc
         return None
 

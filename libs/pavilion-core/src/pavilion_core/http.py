@@ -43,7 +43,7 @@ from pavilion_core.metrics import (
     Refresher,
     exposition,
 )
-from pavilion_core.outages import DATABASE_DOWN
+from pavilion_core.outages import DATABASE_DOWN, NO_OUTAGE, database_down
 from pavilion_core.relay import backlog, held_back, relay_name
 from pavilion_core.service_tokens import Guard, ServiceTokens, Unauthenticated, documented
 
@@ -275,8 +275,13 @@ def install(
         answer.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         return answer
 
+    async def not_an_outage(_: Request, exc: Exception) -> JSONResponse:
+        raise exc  # the work's own fault: an internal error, answered by Correlated
+
     for down in DATABASE_DOWN:
         app.add_exception_handler(down, unavailable)
+    for fault in NO_OUTAGE:  # more specific than the outage class each subclasses
+        app.add_exception_handler(fault, not_an_outage)
 
     @app.exception_handler(IdempotencyKeyReused)
     async def reused(_: Request, exc: IdempotencyKeyReused) -> JSONResponse:
@@ -301,7 +306,9 @@ def install(
         """Ready: its database answers (within a deadline) — else 503, and not an error."""
         try:
             ok = await asyncio.wait_for(ready(), READY_DEADLINE_SECONDS)
-        except DATABASE_DOWN:
+        except Exception as exc:
+            if not database_down(exc):
+                raise
             ok = False
         body = {"status": "ready" if ok else "not ready", "service": service}
         return JSONResponse(body, status_code=200 if ok else 503)

@@ -38,6 +38,20 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
 )
 # ... or the broker.
 DEPENDENCY_DOWN = (*DATABASE_DOWN, KafkaError)
+# Kinds of the classes above that are the work's own fault, no outage: asyncpg's
+# refusals of what it was asked (a value that does not fit its parameter…), which
+# subclass the InterfaceError of a lost connection, and errors of files.
+NO_OUTAGE: tuple[type[Exception], ...] = (
+    asyncpg.DataError,
+    asyncpg.exceptions.ClientConfigurationError,
+    asyncpg.exceptions.UnsupportedClientFeatureError,
+    asyncpg.exceptions.UnsupportedServerFeatureError,
+    FileNotFoundError,
+    FileExistsError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+)
 # The one classification every consumer uses: a failure that may pass if the same work
 # is tried again — a dependency away, a statement cancelled (its timeout, an operator,
 # a failover), a lock not granted in time, a transaction the database rolled back
@@ -50,6 +64,21 @@ TRANSIENT: tuple[type[Exception], ...] = (
     asyncpg.exceptions.TransactionRollbackError,
     asyncpg.exceptions.ReadOnlySQLTransactionError,
 )
+
+
+def database_down(error: BaseException) -> bool:
+    """PostgreSQL (or the way to it) is not there right now."""
+    return isinstance(error, DATABASE_DOWN) and not isinstance(error, NO_OUTAGE)
+
+
+def dependency_down(error: BaseException) -> bool:
+    """PostgreSQL or Kafka (or the way to them) is not there right now."""
+    return isinstance(error, DEPENDENCY_DOWN) and not isinstance(error, NO_OUTAGE)
+
+
+def transient(error: BaseException) -> bool:
+    """The same work may pass if tried again (TRANSIENT): not the message's fault."""
+    return isinstance(error, TRANSIENT) and not isinstance(error, NO_OUTAGE)
 
 
 @dataclass(frozen=True)
@@ -86,7 +115,9 @@ async def persist(
         try:
             await work(stop)
             return
-        except DEPENDENCY_DOWN as exc:
+        except Exception as exc:
+            if not dependency_down(exc):
+                raise
             failures = 1 if loop.time() - started >= healthy_after else failures + 1
             delay = backoff.delay(failures)
             log.warning(

@@ -9,8 +9,9 @@ and carried out by the group's own consumer with its own handler: each record's 
 sequence in order; the first message that fails again stays parked, the rest behind it.
 
 A consumer whose handler commits its own transactions (the notifications app) parks
-and redrives message by message (`holds`, `park`, `redrive_each`): its handler's
-effects must be idempotent, as a redrive interrupted after one of them is done again.
+and redrives message by message (`park_if_held`, `park`, `redrive_each`): its
+handler's effects must be idempotent, as a redrive interrupted after one of them is
+done again.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -21,7 +22,7 @@ from aiokafka import ConsumerRecord
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.metrics import PARKED
-from pavilion_core.outages import TRANSIENT
+from pavilion_core.outages import transient
 
 Record = tuple[str, bytes]  # topic, key
 Apply = Callable[[CloudEvent], Awaitable[None]]
@@ -40,14 +41,14 @@ WHERE group_id = $1 AND redrive_requested_at IS NOT NULL"""
 _SEQUENCE = """
 SELECT partition, kafka_offset, value, header_keys, header_values FROM parked_messages
 WHERE group_id = $1 AND topic = $2 AND record_key = $3
-ORDER BY partition, kafka_offset FOR UPDATE"""
+ORDER BY seq FOR UPDATE"""
 _UNPARK = """DELETE FROM parked_messages
 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND kafka_offset = $4"""
 _FAILED_AGAIN = """
 UPDATE parked_messages SET redrive_requested_at = NULL,
-  error_type = CASE WHEN kafka_offset = $5 THEN $6 ELSE error_type END,
-  error_message = CASE WHEN kafka_offset = $5 THEN $7 ELSE error_message END
-WHERE group_id = $1 AND topic = $2 AND record_key = $3 AND partition = $4"""
+  error_type = CASE WHEN (partition, kafka_offset) = ($4, $5) THEN $6 ELSE error_type END,
+  error_message = CASE WHEN (partition, kafka_offset) = ($4, $5) THEN $7 ELSE error_message END
+WHERE group_id = $1 AND topic = $2 AND record_key = $3"""
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ async def park(conn: Connection, group: str, parked: Sequence[Parked]) -> None:
                 p.message.offset,
                 record_of(p.message)[1],
                 p.message.value,
-                [k for k, _ in p.message.headers or ()],
+                [k.encode() for k, _ in p.message.headers or ()],
                 [bytes(v) for _, v in p.message.headers or ()],
                 type(p.error).__name__ if p.error else None,
                 str(p.error)[:2000] if p.error else None,
@@ -107,42 +108,69 @@ async def redrive_requested(db: "Pool | Connection", group: str) -> list[tuple[s
     return [(r["topic"], r["partition"], bytes(r["record_key"])) for r in rows]
 
 
-async def redrive(conn: Connection, group: str, record: Record, apply: Apply) -> int:
+async def redrive(
+    conn: Connection,
+    group: str,
+    record: Record,
+    apply: Apply,
+    retry: Callable[[BaseException], bool] = transient,
+) -> int:
     """Apply `record`'s parked messages in order through `apply`, each on a savepoint,
-    unparking each one applied, within the caller's transaction. The first that fails
-    (not transiently) stays parked with the rest behind it, its new error recorded and
-    the redrive request withdrawn. Returns how many were applied."""
+    unparking each one applied, within the caller's transaction (which holds the
+    record's lock: none of its messages is parked meanwhile, see `park_if_held`), and
+    those parked while it ran too. A failure that `retry` says is not the message's is
+    raised (the redrive is tried again); the first message that fails otherwise stays
+    parked with the rest behind it, its new error recorded and the redrive request withdrawn.
+    Returns how many were applied."""
     topic, key = record
+    await _lock(conn, group, record)
     applied = 0
-    for row in await conn.fetch(_SEQUENCE, group, topic, key):
-        try:
-            async with conn.transaction():
-                headers = zip(row["header_keys"], row["header_values"], strict=True)
-                event = from_kafka(row["value"], list(headers))
-                await apply(event)
-        except TRANSIENT:
-            raise
-        except Exception as exc:
-            await conn.execute(
-                _FAILED_AGAIN,
-                group,
-                topic,
-                key,
-                row["partition"],
-                row["kafka_offset"],
-                type(exc).__name__,
-                str(exc)[:2000],
-            )
-            return applied
-        await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])
-        applied += 1
+    while rows := await conn.fetch(_SEQUENCE, group, topic, key):
+        for row in rows:
+            try:
+                async with conn.transaction():
+                    headers = zip(row["header_keys"], row["header_values"], strict=True)
+                    event = from_kafka(
+                        row["value"], [(k.decode(errors="replace"), v) for k, v in headers]
+                    )
+                    await apply(event)
+            except Exception as exc:
+                if retry(exc):
+                    raise
+                await conn.execute(
+                    _FAILED_AGAIN,
+                    group,
+                    topic,
+                    key,
+                    row["partition"],
+                    row["kafka_offset"],
+                    type(exc).__name__,
+                    str(exc)[:2000],
+                )
+                return applied
+            await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])
+            applied += 1
     return applied
 
 
-async def holds(pool: Pool, group: str, message: ConsumerRecord) -> bool:
-    """Whether `message`'s record has messages parked (then it must wait behind them)."""
-    async with pool.acquire() as conn:
-        return bool(await parked_records(conn, group, [message]))
+async def _lock(conn: Connection, group: str, record: Record) -> None:
+    """The record's lock, until the transaction ends."""
+    topic, key = record
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{group}/{topic}/{key.hex()}"
+    )
+
+
+async def park_if_held(pool: Pool, group: str, message: ConsumerRecord) -> bool:
+    """Park `message` if its record has messages parked (it must wait behind them), and
+    say whether it did; under the record's lock, so that a redrive running meanwhile
+    is waited for (and then the message is applied as usual)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await _lock(conn, group, record_of(message))
+        if not await parked_records(conn, group, [message]):
+            return False
+        await park(conn, group, [Parked(message, None)])
+        return True
 
 
 async def redrive_each(pool: Pool, group: str, apply: Apply) -> int:

@@ -31,7 +31,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import to_kafka
 from pavilion_core.kafka import Publisher
 from pavilion_core.logging import distinct
-from pavilion_core.outages import DEPENDENCY_DOWN
+from pavilion_core.outages import dependency_down
 from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.runner import wait_first
 
@@ -148,9 +148,10 @@ class OutboxRelay:
             while await self.publish_batch() == self.batch_size:
                 pass
             return self.idle_poll
-        except (*DEPENDENCY_DOWN, Deposed):
-            raise
-        except Exception as exc:  # e.g. a statement refused: keep the process, retry
+        except Exception as exc:
+            if dependency_down(exc) or isinstance(exc, Deposed):
+                raise
+            # e.g. a statement refused: keep the process, retry
             log.exception("relay pass failed, retrying", extra={"error": repr(exc)})
         await listener.execute("SELECT 1")
         return 2.0

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pavilion_core.consumer import ConsumerLoop
-from pavilion_core.db import Pool
+from pavilion_core.db import Connection, Pool
 from pavilion_core.kafka import HistoryLost, require_history
 
 from gateway.bootstrap import connect
@@ -156,7 +156,6 @@ async def _until_swapped(
         if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
             # records deleted during the replay may have been skipped: refuse rather than guess
             await require_history(config.kafka, config.topics)
-            await _require_all_applied(pool, group)
             if await _swap(pool, config.group_id, group, generation):
                 return
             ends = await end_offsets(config)  # the live projector is ahead: go on
@@ -166,8 +165,8 @@ async def _until_swapped(
             raise RuntimeError("the replay stopped before it caught up")
 
 
-async def _require_all_applied(pool: Pool, group: str) -> None:
-    parked = await pool.fetch(
+async def _require_all_applied(conn: Connection, group: str) -> None:
+    parked = await conn.fetch(
         """SELECT topic, count(*) AS messages,
                   min(error_type || ': ' || error_message) AS error
            FROM parked_messages WHERE group_id = $1 GROUP BY topic""",
@@ -181,6 +180,9 @@ async def _require_all_applied(pool: Pool, group: str) -> None:
 async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> bool:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT generation FROM read_model_current FOR UPDATE")
+        # the replay's batches lock these rows: one in flight commits first, the next waits
+        await conn.execute("SELECT FROM consumer_offsets WHERE group_id = $1 FOR UPDATE", group)
+        await _require_all_applied(conn, group)
         live, mine = await stored(conn, live_group), await stored(conn, group)
         if any(mine.get(tp, 0) < offset for tp, offset in live.items()):
             return False

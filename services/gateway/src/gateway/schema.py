@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pavilion_core.logging import correlation_id
-from pavilion_core.outages import DATABASE_DOWN
+from pavilion_core.outages import database_down
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -115,7 +115,7 @@ class MaskInternalErrors(MaskErrors):
                 path=error.path,
                 extensions={"code": "QUERY_TIMEOUT", "correlationId": cid},
             )
-        if isinstance(error.original_error, DATABASE_DOWN):
+        if error.original_error is not None and database_down(error.original_error):
             log.warning(
                 "the read model is unavailable", extra={"error": repr(error.original_error)}
             )

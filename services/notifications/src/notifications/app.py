@@ -27,7 +27,7 @@ from pavilion_core.dead_letters import notice_headers
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
-from pavilion_core.outages import TRANSIENT, Backoff
+from pavilion_core.outages import Backoff, transient
 from pavilion_core.runner import HEARTBEAT_SECONDS, heartbeat_file
 
 from notifications.config import SERVICE
@@ -43,8 +43,8 @@ class Handler(Protocol):
 
     async def handle(self, event: CloudEvent) -> None: ...
 
-    async def holds(self, message: ConsumerRecord) -> bool:
-        """Whether `message`'s record has messages parked."""
+    async def park_if_held(self, message: ConsumerRecord) -> bool:
+        """Park `message` if its record has messages parked; whether it did."""
 
     async def park(self, message: ConsumerRecord, error: Exception | None) -> None: ...
 
@@ -105,14 +105,13 @@ def create_app(
     async def notify(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
             message = _record(event.message, event.value)
-            if await _until_done(current, partial(_holds, message), backoff):
-                await _until_done(current, partial(_park, message, None), backoff)
+            if await _until_done(current, partial(_park_if_held, message), backoff, _always):
                 continue
             try:
                 cloud_event = from_kafka(message.value, message.headers)
                 await _handle_correlated(current, cloud_event, backoff)
             except Exception as exc:  # poison: park its record, tell the DLQ, go on
-                await _until_done(current, partial(_park, message, exc), backoff)
+                await _until_done(current, partial(_park, message, exc), backoff, _always)
                 log.error(
                     "message parked",
                     extra={"topic": message.topic, "offset": message.offset, "error": repr(exc)},
@@ -164,10 +163,11 @@ async def _tick(
     try:
         while await run(await current()):
             pass
-    except TRANSIENT as exc:
+    except Exception as exc:
+        if not transient(exc):
+            log.exception(f"{what} failed")
+            return
         log.warning(f"{what} failed, next tick retries", extra={"error": type(exc).__name__})
-    except Exception:
-        log.exception(f"{what} failed")
 
 
 async def _handle_correlated(
@@ -185,14 +185,17 @@ async def _until_done(
     current: Callable[[], Awaitable[Handler]],
     work: Callable[[Handler], Awaitable[T]],
     backoff: Backoff,
+    retry: Callable[[BaseException], bool] = transient,
 ) -> T:
-    """Retry transient failures for as long as they last (the handler's effects are
-    idempotent); anything else is the message's own problem and is raised."""
+    """Retry the failures `retry` names for as long as they last (the handler's effects
+    are idempotent); anything else is the message's own problem and is raised."""
     failures = 0
     while True:
         try:
             return await work(await current())
-        except TRANSIENT as exc:
+        except Exception as exc:
+            if not retry(exc):
+                raise
             failures += 1
             delay = backoff.delay(failures)
             log.warning(
@@ -206,8 +209,14 @@ async def _until_done(
             await asyncio.sleep(delay)
 
 
-async def _holds(message: ConsumerRecord, handler: Handler) -> bool:
-    return await handler.holds(message)
+def _always(_: BaseException) -> bool:
+    """Parking must not fail for good: the agent would go on and faust commit past the
+    message. Whatever stops it (a bug), the agent waits, retrying, rather than lose it."""
+    return True
+
+
+async def _park_if_held(message: ConsumerRecord, handler: Handler) -> bool:
+    return await handler.park_if_held(message)
 
 
 async def _park(message: ConsumerRecord, error: Exception | None, handler: Handler) -> None:

@@ -80,8 +80,8 @@ class StreamHandler:
     async def handle(self, event: CloudEvent) -> None:
         await self.notifier.handle(event)
 
-    async def holds(self, message: ConsumerRecord) -> bool:
-        return await parking.holds(self.notifier.pool, self.group, message)
+    async def park_if_held(self, message: ConsumerRecord) -> bool:
+        return await parking.park_if_held(self.notifier.pool, self.group, message)
 
     async def park(self, message: ConsumerRecord, error: Exception | None) -> None:
         async with self.notifier.pool.acquire() as conn:

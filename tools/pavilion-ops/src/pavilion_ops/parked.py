@@ -33,30 +33,37 @@ class Redriven:
 
 async def redrive(group: str, key: bytes | None = None, seconds: float = 30.0) -> Redriven:
     """Ask `group` to redrive its parked records (only `key`'s if given) and wait up to
-    `seconds` for its consumer to answer."""
+    `seconds` for its consumer to answer. Counts only what was parked when asked."""
+    upto: dict[str, int] = {}  # per database, the last message parked when asked
 
-    async def ask(conn: asyncpg.Connection, _: str) -> int:
+    async def ask(conn: asyncpg.Connection, service: str) -> int:
+        upto[service] = await conn.fetchval(
+            "SELECT coalesce(max(seq), 0) FROM parked_messages WHERE group_id = $1", group
+        )
         return await request_redrive(conn, group, key)
 
     requested = sum(n for n in (await each(settings.CONSUMING, ask)).values() if isinstance(n, int))
     deadline = time.monotonic() + seconds
     while True:
-        pending = await _count(group, key, "redrive_requested_at IS NOT NULL")
+        pending = await _count(group, key, upto, "redrive_requested_at IS NOT NULL")
         if not pending or time.monotonic() > deadline:
             break
-        await asyncio.sleep(0.2)
-    left = await _count(group, key, "true")
+        await asyncio.sleep(0.2)  # polling, with the deadline above
+    left = await _count(group, key, upto, "true")
     return Redriven(requested, requested - left, left)
 
 
-async def _count(group: str, key: bytes | None, condition: str) -> int:
-    async def count(conn: asyncpg.Connection, _: str) -> int:
+async def _count(group: str, key: bytes | None, upto: dict[str, int], condition: str) -> int:
+    """Of the messages parked when asked (up to `upto`), how many meet `condition`."""
+
+    async def count(conn: asyncpg.Connection, service: str) -> int:
         return int(
             await conn.fetchval(
                 f"""SELECT count(*) FROM parked_messages WHERE group_id = $1
-                    AND ($2::bytea IS NULL OR record_key = $2) AND {condition}""",
+                    AND ($2::bytea IS NULL OR record_key = $2) AND seq <= $3 AND {condition}""",
                 group,
                 key,
+                upto.get(service, 0),
             )
         )
 
