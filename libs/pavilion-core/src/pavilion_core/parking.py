@@ -1,6 +1,6 @@
 """Parking: a message that a consumer group cannot apply waits in the group's database,
 and so does every later message of the same record (the same topic and Kafka key), in
-offset order, until a redrive applies them. No record's history is ever applied out of
+the order consumed, until a redrive applies them. No record's history is ever applied out of
 order or with a gap, and the other records flow on. A consumer loop parks in the
 transaction that stores the batch's offsets: a message is parked exactly once.
 
@@ -210,7 +210,7 @@ async def summary(db: "Pool | Connection") -> list[ParkedSummary]:
     rows = await db.fetch(
         """SELECT group_id, count(DISTINCT (topic, record_key)) AS records, count(*) AS messages,
                   count(redrive_requested_at) AS requested,
-                  (array_agg(error_type || ': ' || error_message ORDER BY parked_at)
+                  (array_agg(error_type || ': ' || error_message ORDER BY seq)
                      FILTER (WHERE error_type IS NOT NULL))[1] AS oldest_error
            FROM parked_messages GROUP BY group_id ORDER BY group_id"""
     )
