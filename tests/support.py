@@ -88,6 +88,12 @@ def kafka_record(
     )
 
 
+def fetched(record: KafkaRecord, topic: str, partition: int, offset: int) -> ConsumerRecord:
+    """`record` as a consumer fetches it from `topic`, at `offset` of `partition`."""
+    return ConsumerRecord(topic, partition, offset, 0, 0, record.key, record.value, None,
+                          len(record.key), len(record.value), record.headers)  # fmt: skip
+
+
 def cloud_event(
     service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
 ) -> CloudEvent:

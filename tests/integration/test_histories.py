@@ -36,7 +36,7 @@ from pavilion_core.outages import TRANSIENT
 from pavilion_core.parking import request_redrive
 from pavilion_core.testing import FixedClock
 
-from tests.support import STORY_TIME, kafka_record, registered, scheduled, submitted_data
+from tests.support import STORY_TIME, fetched, kafka_record, registered, scheduled, submitted_data
 
 TOPIC, PARTITIONS, GROUP = "pavilion.histories.v1", 3, "histories"
 EDITION, HALL = "CISCE-2026", "A"
@@ -300,21 +300,7 @@ def _partitioned(log: list[KafkaRecord]) -> dict[TopicPartition, list[ConsumerRe
     for record in log:
         tp = TopicPartition(TOPIC, zlib.crc32(record.key) % PARTITIONS)
         offset = len(placed.setdefault(tp, []))
-        placed[tp].append(
-            ConsumerRecord(
-                TOPIC,
-                tp.partition,
-                offset,
-                0,
-                0,
-                record.key,
-                record.value,
-                None,
-                len(record.key),
-                len(record.value),
-                record.headers,
-            )
-        )
+        placed[tp].append(fetched(record, TOPIC, tp.partition, offset))
     return placed
 
 

@@ -6,7 +6,10 @@ import re
 import asyncpg
 import httpx
 from aiokafka import ConsumerRecord
+from pavilion_core.envelope import KafkaRecord
 from pavilion_core.parking import Parked, park
+
+from tests.support import fetched
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -63,6 +66,4 @@ PARKED = "pavilion_consumer_parked_messages"
 
 
 def _message(offset: int) -> ConsumerRecord:
-    return ConsumerRecord(
-        "pavilion.outreach.v1", 0, offset, 0, 0, b"interest-1", b"{}", None, 0, 0, []
-    )
+    return fetched(KafkaRecord(b"interest-1", b"{}"), "pavilion.outreach.v1", 0, offset)

@@ -15,7 +15,7 @@ from notifications.bootstrap import StreamHandler
 from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
-from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
+from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.parking import request_redrive
 from pavilion_core.testing import FixedClock
 
@@ -23,6 +23,7 @@ from tests.support import (
     STORY_TIME,
     assert_stored_events_valid,
     cloud_event,
+    fetched,
     kafka_record,
     registered,
     scheduled,
@@ -325,18 +326,7 @@ async def test_a_failed_consent_event_holds_back_the_contacts_later_ones_until_i
 ):
     """Before parking, the grant was dead-lettered and the withdrawal behind it applied;
     the grant redriven later brought the consent back."""
-    jane = str(uuid.uuid4())
-    data = registered(jane, "Jane Roy", "jane@forum.example", "CA", "en")
-    await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
-    kind = {"contactId": jane, "channel": "EMAIL", "purpose": "MARKETING"}
-    grant, withdrawal = (
-        _message(n, kafka_record("outreach", event_type, jane, version=n + 2, **kind, **more))
-        for n, (event_type, more) in enumerate([
-            ("ConsentGranted", {"legalBasis": "EXPRESS", "evidence": "form",
-                                "grantedAt": STORY_TIME.isoformat(), "expiresAt": None}),
-            ("ConsentWithdrawn", {"withdrawnAt": STORY_TIME.isoformat()}),
-        ])
-    )  # fmt: skip
+    grant, withdrawal = await _grant_then_withdrawal(notifier)
     handler = StreamHandler(notifier, mail=None, group="pavilion-notifications")  # type: ignore[arg-type]
 
     await handler.park(grant, ValueError("a bug in the consent view"))
@@ -348,9 +338,21 @@ async def test_a_failed_consent_event_holds_back_the_contacts_later_ones_until_i
     assert await notifications_pool.fetchval("SELECT granted_at IS NULL FROM consents")
 
 
-def _message(offset: int, record: KafkaRecord) -> ConsumerRecord:
-    return ConsumerRecord("pavilion.outreach.v1", 0, offset, 0, 0, record.key, record.value,
-                          None, 0, 0, record.headers)  # fmt: skip
+async def _grant_then_withdrawal(notifier: Notifier) -> tuple[ConsumerRecord, ConsumerRecord]:
+    """A contact the notifier knows, and the next two messages of its stream as fetched:
+    a marketing consent granted (v2), then withdrawn (v3)."""
+    jane = str(uuid.uuid4())
+    data = registered(jane, "Jane Roy", "jane@forum.example", "CA", "en")
+    await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
+    kind = {"contactId": jane, "channel": "EMAIL", "purpose": "MARKETING"}
+    grant = kafka_record("outreach", "ConsentGranted", jane, version=2, **kind,
+                         legalBasis="EXPRESS", evidence="form",
+                         grantedAt=STORY_TIME.isoformat(), expiresAt=None)  # fmt: skip
+    withdrawal = kafka_record("outreach", "ConsentWithdrawn", jane, version=3, **kind,
+                              withdrawnAt=STORY_TIME.isoformat())  # fmt: skip
+    return fetched(grant, "pavilion.outreach.v1", 0, 0), fetched(
+        withdrawal, "pavilion.outreach.v1", 0, 1
+    )
 
 
 async def test_a_message_arriving_during_its_records_redrive_waits_for_it_then_applies(
@@ -359,15 +361,7 @@ async def test_a_message_arriving_during_its_records_redrive_waits_for_it_then_a
     """The agent and the redrive timer run side by side. Before the record's lock, the
     agent saw the parked grant, the redrive then applied it, and the agent parked the
     withdrawal behind nothing: held back until someone asked for another redrive."""
-    jane = str(uuid.uuid4())
-    data = registered(jane, "Jane Roy", "jane@forum.example", "CA", "en")
-    await notifier.handle(outreach("ContactRegistered", jane, 1, **data))
-    kind = {"contactId": jane, "channel": "EMAIL", "purpose": "MARKETING"}
-    grant = _message(0, kafka_record("outreach", "ConsentGranted", jane, version=2, **kind,
-                     legalBasis="EXPRESS", evidence="form", grantedAt=STORY_TIME.isoformat(),
-                     expiresAt=None))  # fmt: skip
-    withdrawal = _message(1, kafka_record("outreach", "ConsentWithdrawn", jane, version=3, **kind,
-                          withdrawnAt=STORY_TIME.isoformat()))  # fmt: skip
+    grant, withdrawal = await _grant_then_withdrawal(notifier)
     handler = StreamHandler(notifier, mail=None, group="pavilion-notifications")  # type: ignore[arg-type]
     await handler.park(grant, ValueError("a bug in the consent view"))
     await request_redrive(notifications_pool, "pavilion-notifications")
