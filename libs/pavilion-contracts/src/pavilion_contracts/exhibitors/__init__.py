@@ -1,0 +1,1 @@
+"""The exhibitors service's contract: its events, commands and public enums."""

@@ -1,0 +1,1 @@
+"""The notifications service's contract: its events, commands and public enums."""

@@ -1,0 +1,1 @@
+"""The outreach service's contract: its events, commands and public enums."""
