@@ -1,6 +1,8 @@
-"""Random command sequences against the domain (hypothesis): whatever the order, the
-invariants hold — no booth held twice, paid never above the contract, only allowed
-transitions, versions equal to the number of events."""
+"""Random command sequences against the domain (hypothesis): every command is accepted
+or refused exactly as a decision table written from the rules (DOMAIN.md) says, with
+the code and the reason it names; and whatever the order, the invariants hold — no
+booth held twice, paid never above the contract, only allowed transitions, versions
+equal to the number of events."""
 
 import asyncio
 from collections import Counter
@@ -11,7 +13,6 @@ from exhibitors.domain.values import ApplicationStatus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pavilion_core.errors import CommandRejected
-from pavilion_core.eventstore import ConcurrencyError
 
 from tests.unit.exhibitors.support import CONTRACT, Expo, ctx
 
@@ -44,6 +45,8 @@ STATUS_OF = {
 }
 
 app_index = st.integers(0, APPS - 1)
+# amounts on both sides of the deposit (half the contract) and of what is outstanding
+amounts = st.sampled_from([1, CONTRACT // 4, CONTRACT // 2 - 1, CONTRACT // 2, CONTRACT // 2 + 1])
 # "advance" takes the application one step along the usual path (picking among the
 # plausible next commands), so that random sequences reach contracts, payments and
 # booths often; the other steps are arbitrary, legal or not.
@@ -60,7 +63,7 @@ advance = st.tuples(
     app_index,
     st.integers(0, 3),
     st.sampled_from(BOOTHS),
-    st.sampled_from([CONTRACT // 4, CONTRACT // 2]),
+    amounts,
 )
 anything = st.one_of(
     st.tuples(
@@ -79,7 +82,7 @@ anything = st.one_of(
         ),
         app_index,
     ),
-    st.tuples(st.just("pay"), app_index, st.sampled_from([CONTRACT // 4, CONTRACT // 2, CONTRACT])),
+    st.tuples(st.just("pay"), app_index, st.one_of(amounts, st.just(CONTRACT))),
     st.tuples(st.just("assign"), app_index, st.sampled_from(BOOTHS)),
     st.tuples(st.just("time passes")),
 )
@@ -100,6 +103,7 @@ async def run(expo: Expo, ids: list[str], step: tuple) -> None:  # type: ignore[
         kind = options[pick % len(options)]
         step = (kind, i, booth if kind == "assign" else amount)
     a = ids[step[1]]
+    expected = await _expected(expo, a, kind, step)
     actions = {
         "review": lambda: h.start_review(c.StartReview(a), ctx()),
         "approve": lambda: h.approve_application(c.ApproveApplication(a), ctx()),
@@ -118,8 +122,68 @@ async def run(expo: Expo, ids: list[str], step: tuple) -> None:  # type: ignore[
     }
     try:
         await actions[kind]()
-    except (CommandRejected, ConcurrencyError):
-        pass  # a refusal is a legal outcome; what matters is the state afterwards
+    except CommandRejected as refusal:
+        assert expected is not None, f"{kind} refused ({refusal}) where the rules allow it"
+        code, reason = expected
+        assert (refusal.code, reason in str(refusal)) == (code, True), (kind, str(refusal))
+    else:
+        assert expected is None, f"{kind} accepted where the rules refuse it: {expected}"
+
+
+# -- the decision table ------------------------------------------------------------
+# What each command meets, given the application's state and the hall's booths as they
+# stand: None (accepted) or (code, words its reason must contain). Written from the
+# rules, not from the aggregate's code; checked in the order the rules are listed.
+
+OPEN = {S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.WAITLISTED, S.CONTRACTED, S.CONFIRMED}
+STATES: dict[str, set[S]] = {
+    "review": {S.SUBMITTED},
+    "approve": {S.UNDER_REVIEW, S.WAITLISTED},
+    "reject": {S.UNDER_REVIEW, S.WAITLISTED},
+    "waitlist": {S.UNDER_REVIEW},
+    "issue": {S.APPROVED},
+    "sign": {S.APPROVED},
+    "pay": {S.CONTRACTED},
+    "assign": {S.CONTRACTED},
+    "confirm": {S.CONTRACTED},
+    "withdraw": OPEN,
+    "cancel": {S.APPROVED, S.CONTRACTED},
+}
+WRONG_STATE = ("INVALID_TRANSITION", "an application that is")
+
+
+async def _expected(expo: Expo, a: str, kind: str, step: tuple) -> tuple[str, str] | None:  # type: ignore[type-arg]
+    app = await expo.application(a)
+    assert app.status is not None
+    if app.status not in STATES[kind]:
+        return WRONG_STATE
+    contract = app.contract.amount if app.contract else None
+    today = expo.clock.current.date()
+    if kind == "sign" and contract is None:
+        return ("INVALID_TRANSITION", "no contract issued")
+    if kind == "pay" and step[-1] > (contract or 0) - app.paid:
+        return ("VALIDATION", "exceeds the outstanding")
+    if kind == "cancel":
+        if app.contract is None:
+            return ("INVALID_TRANSITION", "no contract")
+        if app.paid >= app.contract.amount or today <= app.contract.due_date:
+            return ("INVALID_TRANSITION", "not overdue")
+    if kind == "assign":
+        booth = (await expo.floor_plan()).booths[step[-1]]
+        if app.booth is not None:
+            return ("INVALID_TRANSITION", "already has booth")
+        if app.paid * 2 < (contract or 0):  # the edition's deposit: 50 %
+            return ("INVALID_TRANSITION", "of the contract paid")
+        if booth.allocated_to is not None:
+            return ("INVALID_TRANSITION", "already allocated")
+        if booth.offered_to not in (None, a):
+            return ("INVALID_TRANSITION", "held for waitlisted")
+    if kind == "confirm":
+        if app.paid < (contract or 0):
+            return ("INVALID_TRANSITION", "needs full payment")
+        if app.booth is None:
+            return ("INVALID_TRANSITION", "no booth")
+    return None
 
 
 async def scenario(sequence: list[tuple]) -> Expo:  # type: ignore[type-arg]
