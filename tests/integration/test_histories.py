@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from notifications.pipeline import Notifier
 from outreach.consumers import Reactions
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.db import Connection
@@ -360,7 +361,7 @@ async def _ends_as_once_in_order(
 ) -> None:
     await _empty(consumer)
     faults = Faults(delivery, consumer.one, consumer.batch)
-    loop = ConsumerLoop(
+    loop = ConsumerLoop(reader=READER,
         pool=consumer.pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
         batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
     )  # fmt: skip

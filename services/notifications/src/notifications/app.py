@@ -23,8 +23,9 @@ from typing import Any, Protocol, TypeVar
 import faust
 from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
+from pavilion_contracts.reader import READER
 from pavilion_core.dead_letters import notice_headers
-from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.envelope import CloudEvent
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
 from pavilion_core.outages import Backoff, transient
@@ -108,7 +109,7 @@ def create_app(
             if await _until_done(current, partial(_park_if_held, message), backoff, _always):
                 continue
             try:
-                cloud_event = from_kafka(message.value, message.headers)
+                cloud_event = READER.decode(message.value, message.headers)
                 await _handle_correlated(current, cloud_event, backoff)
             except Exception as exc:  # poison: park its record, tell the DLQ, go on
                 await _until_done(current, partial(_park, message, exc), backoff, _always)
