@@ -2,7 +2,9 @@
 
 Each batch is applied in one PostgreSQL transaction together with the offsets it
 consumed, so a crash or a redelivery never applies a message twice (exactly-once
-effect). A message that cannot be decoded or handled is parked (pavilion_core.parking)
+effect). Messages are read through a TopicReader, each as the latest version of its
+event (pavilion_core.upcasting). A message that cannot be decoded (nor one of a version
+newer than the reader knows) or handled is parked (pavilion_core.parking)
 with every later message of its record, in the same transaction, and the other records
 flow on (such a batch is applied a second time, one savepoint per message, so that only
 the failed records are left out); `<topic>.dlq` gets a notice of the failure. A redrive

@@ -4,8 +4,10 @@ due mail.
 
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
-rest on offsets anyway but on the notifier's ledger. A message that is not a
-CloudEvent, or that the notifier refuses, is parked with every later message of its
+rest on offsets anyway but on the notifier's ledger. Each CloudEvent is read as the
+latest version of its event (pavilion_contracts.reader). A message that is not a
+CloudEvent, is of a version newer than this code knows, or that the notifier refuses,
+is parked with every later message of its
 record (pavilion_core.parking), and `<topic>.dlq` gets a notice; a timer carries out
 the redrives an operator asks for. A transient failure (pavilion_core.outages) is not
 the message's fault: the agent retries it with capped backoff for as long as it lasts,
