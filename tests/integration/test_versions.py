@@ -11,18 +11,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import httpx
 from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.values import Address, Contact, SupplyChainArea
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers
+from fastapi import FastAPI
+from gateway.auth import Role, Viewer
+from gateway.config import Limits
+from gateway.context import Context, Services
 from gateway.projector import project
+from gateway.schema import schema
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, ensure_topics
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
+from tests.integration.gateway_support import gateway
 from tests.integration.test_consumer import consumed, loop
 from tests.support import eventually, submitted_data
 from tests.unit.exhibitors.support import BEFORE_OPENING, EDITION, Expo, ctx
@@ -128,12 +135,35 @@ async def test_v1_and_v2_submissions_on_one_topic_project_as_an_all_v2_history(
     await _project(read_pool, kafka, publisher, all_v2, [_as_v2(e) for e in mixed])
     assert await _read_model(read_pool) == from_mixed
 
-    rows = {r["company_name"]: r for r in from_mixed[0]}
-    assert rows["Alpha GmbH"]["address"] == {**NOTHING_BUT, "country": "DE"}
-    assert rows["Alpha GmbH"]["contacts"][0]["language"] is None
-    assert rows["Maple Robotics"]["address"]["city"] == "Toronto"
-    assert rows["Maple Robotics"]["contacts"][0]["language"] == "fr-CA"
     assert {r["status"] for r in from_mixed[0]} == {"UNDER_REVIEW"}
+    staff = await _exhibitors(read_pool, Role.ORGANIZER)
+    alpha_lead = old[0].data["contacts"][0]["email"]
+    assert staff["Alpha GmbH"] == {
+        "country": "DE", "address": {**NOTHING_BUT, "country": "DE"},
+        "contacts": [{"email": alpha_lead, "language": None}]}  # fmt: skip
+    assert staff["Maple Robotics"]["address"] == {
+        "streetLines": ["100 King St W"], "city": "Toronto", "postalCode": "M5X 1A9",
+        "region": "Ontario", "country": "CA"}  # fmt: skip
+    assert staff["Maple Robotics"]["contacts"][0]["language"] == "fr-CA"
+    viewer = (await _exhibitors(read_pool, Role.VIEWER))["Maple Robotics"]
+    assert viewer["address"] == {
+        "streetLines": None, "city": "Toronto", "postalCode": None, "region": "Ontario",
+        "country": "CA"}  # fmt: skip
+    assert viewer["contacts"] == [{"email": None, "language": "fr-CA"}]
+
+
+EXHIBITORS = """{ exhibitors(edition: "CISCE-2026") { edges { node { companyName country
+  address { streetLines city postalCode region country } contacts { email language } } } } }"""
+
+
+async def _exhibitors(pool: asyncpg.Pool, role: Role) -> dict[str, Any]:
+    """The exhibitors as GraphQL shows them to `role`, by company name."""
+    services = Services(pool=pool, commands=None, news=None, limits=Limits())  # type: ignore[arg-type]
+    context = Context(services=services, viewer=Viewer("test", role))
+    result = await schema.execute(EXHIBITORS, context_value=context)
+    assert result.errors is None, result.errors
+    nodes = [e["node"] for e in result.data["exhibitors"]["edges"]]  # type: ignore[index]
+    return {n.pop("companyName"): n for n in nodes}
 
 
 async def test_the_aggregate_loads_streams_of_v1_and_v2_from_the_store(store: EventStore) -> None:
@@ -162,3 +192,28 @@ async def test_the_aggregate_loads_streams_of_v1_and_v2_from_the_store(store: Ev
     assert (old_app.status, new_app.status) == ("APPROVED", "APPROVED")
     assert [x.language for x in old_app.contacts.values()] == [None]
     assert [x.language for x in new_app.contacts.values()] == ["fr-CA"]
+
+
+SUBMIT = """mutation($input: SubmitExhibitorApplicationInput!) {
+  submitExhibitorApplication(input: $input) { version userErrors { code field } } }"""
+
+
+async def test_submit_exhibitor_application_sends_the_address_and_languages(
+    exhibitors_app: FastAPI, store_pool: asyncpg.Pool
+) -> None:
+    contact = {"name": "Jane Roy", "email": "jane@maple.example", "language": "fr-CA"}
+    address = {"streetLines": ["100 King St W"], "city": "Toronto", "country": "CA"}
+    submission = {"edition": EDITION, "companyName": "Maple Robotics", "country": "CA",
+                  "supplyChainAreas": ["CLEAN_ENERGY"], "contacts": [contact],
+                  "address": address, "wait": False}  # fmt: skip
+    async with gateway({"exhibitors": httpx.ASGITransport(app=exhibitors_app)}) as ctx:
+        sent = await schema.execute(SUBMIT, {"input": submission}, context_value=ctx)
+        assert sent.data == {"submitExhibitorApplication": {"version": 1, "userErrors": []}}
+        bad = {**submission, "contacts": [{**contact, "language": "French"}]}
+        refused = await schema.execute(SUBMIT, {"input": bad}, context_value=ctx)
+    [error] = refused.data["submitExhibitorApplication"]["userErrors"]  # type: ignore[index]
+    assert error["code"] == "VALIDATION" and error["field"][0] == "contacts"
+
+    data = json.loads(await store_pool.fetchval("SELECT data FROM events"))
+    assert data["address"] == {**address, "postalCode": None, "region": None}
+    assert data["contacts"] == [{**contact, "phone": None}]
