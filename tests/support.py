@@ -102,10 +102,18 @@ def fetched(record: KafkaRecord, topic: str, partition: int, offset: int) -> Con
 
 
 def cloud_event(
-    service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
+    service: str,
+    event_type: str,
+    subject: str,
+    *,
+    version: int = 1,
+    schema_version: int = 1,
+    **data: Any,
 ) -> CloudEvent:
     """The same, as a consumer decodes it (upcast to the latest version)."""
-    record = kafka_record(service, event_type, subject, version=version, **data)
+    record = kafka_record(
+        service, event_type, subject, version=version, schema_version=schema_version, **data
+    )
     return READER.decode(record.value, record.headers)
 
 

@@ -125,17 +125,21 @@ async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None
 async def _application_contact(
     conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
 ) -> None:
-    """One contact person of an application as of `version` of its stream (a removed
-    one stays as a tombstone, so that an older addition cannot bring it back)."""
+    """One contact person of an application as of `version` of its stream, with the
+    language the application named for them, if any (a removed one stays as a
+    tombstone, so that an older addition cannot bring it back)."""
     await conn.execute(
-        """INSERT INTO application_contacts (application_id, email, name, removed, version)
-           VALUES ($1, $2, $3, $4, $5)
+        """INSERT INTO application_contacts
+               (application_id, email, name, language, removed, version)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name,
-             removed = EXCLUDED.removed, version = EXCLUDED.version
+             language = EXCLUDED.language, removed = EXCLUDED.removed,
+             version = EXCLUDED.version
            WHERE application_contacts.version < EXCLUDED.version""",
         application_id,
         c["email"].lower(),
         c.get("name", ""),
+        c.get("language"),
         removed,
         version,
     )
