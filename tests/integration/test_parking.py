@@ -69,9 +69,9 @@ async def test_a_failed_record_waits_with_its_later_messages_and_a_redrive_appli
     for record in [*lifecycle(failing, "Failing AG"), *lifecycle(healthy, "Healthy AG")]:
         await publisher.publish(topic, [record])
     bug, group, stop = Broken(failing), f"g-{uuid.uuid4()}", asyncio.Event()
-    consumer = ConsumerLoop(reader=READER,
+    consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=bug,
-        dead_letters=publisher,
+        reader=READER, dead_letters=publisher,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -114,9 +114,9 @@ async def test_a_redrive_that_fails_again_leaves_the_record_parked_and_says_why(
     failing = str(uuid.uuid4())
     await publisher.publish(topic, lifecycle(failing, "Failing AG"))
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
-    consumer = ConsumerLoop(reader=READER,
+    consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=Broken(failing),
-        dead_letters=None,
+        reader=READER, dead_letters=None,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -166,9 +166,9 @@ async def test_a_failover_error_is_retried_so_a_withdrawal_is_never_lost(
             await project(conn, event)
 
         group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
-        consumer = ConsumerLoop(reader=READER,
+        consumer = ConsumerLoop(
             pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=failing_over,
-            dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
+            reader=READER, dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
         )  # fmt: skip
         running = asyncio.create_task(consumer.run(stop))
         try:

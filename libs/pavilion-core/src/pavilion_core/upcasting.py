@@ -106,6 +106,7 @@ class TopicReader:
         return self.read(from_kafka(value, headers))
 
     def read(self, event: CloudEvent) -> CloudEvent:
+        """`event` as the latest version of its type (its `type` says so)."""
         service = event.type.split(".")[1]
         upcasters = self._of(service)
         latest = upcasters.latest(event.event_type)
