@@ -4,6 +4,7 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 WITH_INFRA := deploy/with-infra.sh
+COMPAT_BASE ?= HEAD~1
 
 .PHONY: help install run test unit integration e2e lint format infra-up infra-down bench chaos
 
@@ -31,10 +32,11 @@ integration: install  ## tests against the real Kafka and PostgreSQL
 e2e: install  ## the running processes, through HTTP and GraphQL
 	$(WITH_INFRA) $(UV) run --frozen pytest tests/e2e
 
-lint: install  ## ruff (lint + format check) and mypy --strict on the source
+lint: install  ## ruff, mypy --strict, and no breaking change of a published event schema since COMPAT_BASE (HEAD~1)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
+	$(UV) run --frozen python -m pavilion_contracts.compat --base $(COMPAT_BASE)
 
 format: install  ## apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .

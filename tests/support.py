@@ -18,12 +18,12 @@ import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
+from pavilion_contracts.reader import READER
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
 from pavilion_core.envelope import (
     CloudEvent,
     KafkaRecord,
     RecordedEvent,
-    from_kafka,
     header_attributes,
     to_kafka,
 )
@@ -68,10 +68,17 @@ def keys_on_one_partition(count: int, partitions: int) -> list[bytes]:
 
 
 def kafka_record(
-    service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
+    service: str,
+    event_type: str,
+    subject: str,
+    *,
+    version: int = 1,
+    schema_version: int = 1,
+    **data: Any,
 ) -> KafkaRecord:
-    """A CloudEvent as `service` would publish it (at `version` of its stream), with
-    fresh ids."""
+    """A CloudEvent as `service` would publish it (at `version` of its stream; of
+    `schema_version` of its event type, as a producer of that version did), with fresh
+    ids."""
     return to_kafka(
         RecordedEvent(
             event_id=uuid.uuid4(),
@@ -79,7 +86,7 @@ def kafka_record(
             version=version,
             position=1,
             type=event_type,
-            schema_version=1,
+            schema_version=schema_version,
             data=data,
             metadata={"correlation_id": "test", "actor": "staff"},
             recorded_at=datetime.now(UTC),
@@ -95,11 +102,19 @@ def fetched(record: KafkaRecord, topic: str, partition: int, offset: int) -> Con
 
 
 def cloud_event(
-    service: str, event_type: str, subject: str, *, version: int = 1, **data: Any
+    service: str,
+    event_type: str,
+    subject: str,
+    *,
+    version: int = 1,
+    schema_version: int = 1,
+    **data: Any,
 ) -> CloudEvent:
-    """The same, as a consumer decodes it."""
-    record = kafka_record(service, event_type, subject, version=version, **data)
-    return from_kafka(record.value, record.headers)
+    """The same, as a consumer decodes it (upcast to the latest version)."""
+    record = kafka_record(
+        service, event_type, subject, version=version, schema_version=schema_version, **data
+    )
+    return READER.decode(record.value, record.headers)
 
 
 def registered(contact: str, name: str, email: str, country: str, language: str) -> dict[str, Any]:

@@ -125,7 +125,7 @@ async def topic_count(stack: Stack, ids: set[str]) -> TopicCount:
                         event = from_kafka(record.value, record.headers)
                     except DecodeError:
                         continue
-                    if event.subject in ids and event.type.endswith(f".{SUBMITTED}.v1"):
+                    if event.subject in ids and event.event_type == SUBMITTED:
                         redelivered += event.id in events
                         events[event.id] = event.subject
     finally:

@@ -170,7 +170,7 @@ def plant(world: World) -> World:
             version=version,
             position=len(world.events) + 1,
             type=event_type,
-            schema_version=1,
+            schema_version=int(path.name.split(".")[1].removeprefix("v")),
             data=data,
             metadata={"correlation_id": "planted", "actor": world.marker(True, own)},
             recorded_at=datetime.now(UTC),

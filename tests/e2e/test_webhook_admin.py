@@ -109,7 +109,7 @@ async def test_an_admin_manages_an_endpoint_and_its_deliveries_through_graphql(
     await eventually(lambda: _calls(partner, 1), within=60, what="the delivery posted")
     [delivered] = (await deliveries(stack, endpoint["id"]))["edges"]
     assert delivered["node"]["status"] == "SUCCEEDED", delivered
-    assert delivered["node"]["eventType"] == "pavilion.exhibitors.ApplicationSubmitted.v1"
+    assert delivered["node"]["eventType"] == "pavilion.exhibitors.ApplicationSubmitted.v2"
 
     again = await stack.data(
         """mutation($i: RedeliverWebhookDeliveryInput!) { redeliverWebhookDelivery(input: $i) {

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import asyncpg
 import pytest
 from gateway.projector import project
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Connection
@@ -86,6 +87,7 @@ class Running:
     ) -> None:
         handler, batch_handler = written_down(name)
         self.loop = ConsumerLoop(
+            reader=READER,
             pool=pool,
             kafka=kafka,
             group_id=group,

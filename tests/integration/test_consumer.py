@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from gateway.projector import project
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.envelope import CloudEvent, KafkaRecord, RecordedEvent, to_kafka
@@ -56,6 +57,7 @@ def loop(
     batch_handler: BatchHandler | None = None,
 ) -> ConsumerLoop:
     return ConsumerLoop(
+        reader=READER,
         pool=pool,
         kafka=kafka,
         group_id=group,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ok, refused
+from tests.support import assert_stored_events_valid, ok, refused
 
 EDITION = "CISCE-2026"
 CONTRACT = 12_000_000  # CNY 120,000.00
@@ -74,6 +74,26 @@ async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient,
     assert meta == {"correlation_id": "corr-42", "causation_id": None, "actor": "staff:test"}
 
 
+async def test_a_submission_records_the_address_and_languages_as_v2(
+    api: httpx.AsyncClient, store_pool
+):
+    address = {"streetLines": ["1 Grain Rd"], "city": "Regina", "postalCode": "S4P 3Y2",
+               "region": "Saskatchewan", "country": "ca"}  # fmt: skip
+    contacts = [{"name": "Sam Lee", "email": "sam@prairie.example", "language": "fr-CA"}]
+    body = await ok(
+        await api.post("/applications", json={**VALID, "address": address, "contacts": contacts}),
+        201,
+    )
+    row = await store_pool.fetchrow(
+        "SELECT schema_version, data FROM events WHERE stream_id = $1", body["id"]
+    )
+    data = json.loads(row["data"])
+    assert row["schema_version"] == 2
+    assert data["address"] == {**address, "country": "CA"}
+    assert data["contacts"][0]["language"] == "fr-CA"
+    assert await assert_stored_events_valid(store_pool, "exhibitors") == {"ApplicationSubmitted"}
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -86,6 +106,9 @@ async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient,
         ({"contacts": [{"name": "A", "email": "not-an-email"}]}, "contacts"),
         ({"expectedVersion": -1}, "expectedVersion"),
         ({"boothSizeSqm": 0}, "boothSizeSqm"),
+        ({"contacts": [{"name": "A", "email": "a@b.example", "language": "French"}]}, "contacts"),
+        ({"address": {"city": "Toronto"}}, "address"),  # at least the country
+        ({"address": {"country": "CA", "streetLines": ["x"] * 5}}, "address"),
         ({"unknownField": 1}, "unknownField"),
     ],
 )

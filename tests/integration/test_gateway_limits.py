@@ -100,9 +100,9 @@ async def test_a_statement_over_the_timeout_is_a_typed_error(read_model_url: str
         await conn.execute(  # something to count, so that a search takes a while
             """INSERT INTO exhibitors (id, edition, company_name, country, status,
                  supply_chain_areas, product_categories, contacts, submitted_at,
-                 updated_at, version)
+                 updated_at, version, address)
                SELECT gen_random_uuid(), 'CISCE-2026', 'Co ' || n, 'CA', 'SUBMITTED',
-                      '{}', '{}', '[]', now(), now(), 1
+                      '{}', '{}', '[]', now(), now(), 1, '{"country": "CA"}'
                FROM generate_series(1, 50000) AS n"""
         )
     finally:

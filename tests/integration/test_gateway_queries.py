@@ -56,9 +56,11 @@ async def _fill(pool: asyncpg.Pool, n: int) -> None:
         await pool.execute(
             """INSERT INTO exhibitors (id, edition, company_name, country, status,
                    supply_chain_areas, product_categories, contacts, source_interest_id,
-                   booth_hall, booth_code, booth_size_sqm, version, submitted_at, updated_at)
+                   booth_hall, booth_code, booth_size_sqm, version, submitted_at, updated_at,
+                   address)
                VALUES ($1, 'CISCE-2026', $2, 'US', 'CONFIRMED', '{CLEAN_ENERGY}', '{}', $3::jsonb,
-                       $4, 'N1', $5, 18, 9, $6, $6)""",
+                       $4, 'N1', $5, 18, 9, $6, $6, '{"streetLines": [], "city": null,
+                       "postalCode": null, "region": null, "country": "US"}')""",
             app,
             f"Company {i:03}",
             json.dumps([{"name": "A", "email": f"a{i}@x.example"}]),

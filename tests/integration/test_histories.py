@@ -27,10 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from notifications.pipeline import Notifier
 from outreach.consumers import Reactions
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.db import Connection
-from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka
+from pavilion_core.envelope import CloudEvent, KafkaRecord
 from pavilion_core.fence import stored_offsets
 from pavilion_core.outages import TRANSIENT
 from pavilion_core.parking import request_redrive
@@ -362,7 +363,7 @@ async def _ends_as_once_in_order(
     faults = Faults(delivery, consumer.one, consumer.batch)
     loop = ConsumerLoop(
         pool=consumer.pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
-        batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
+        reader=READER, batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
     )  # fmt: skip
 
     async def fix() -> None:  # the fix is deployed; a redrive asked for
@@ -379,7 +380,7 @@ async def _ends_as_once_in_order(
     for events in history:
         for record in events:
             async with consumer.pool.acquire() as conn, conn.transaction():
-                await consumer.one(conn, from_kafka(record.value, record.headers))
+                await consumer.one(conn, READER.decode(record.value, record.headers))
     assert delivered == await _state(consumer)
 
 

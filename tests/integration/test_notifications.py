@@ -83,6 +83,35 @@ async def test_an_approved_application_sends_one_email_in_the_contacts_language(
     assert [r["type"] for r in types] == ["NotificationRequested"] * 2 + ["NotificationSent"] * 2
 
 
+async def test_an_application_contact_is_written_to_in_the_language_the_application_names(
+    notifier: Notifier, mail: MailQueue, mailbox: tuple[int, Mailbox]
+):
+    await contact(notifier, "amelie@maple.example", "fr")  # outreach knows her as French
+    app = str(uuid.uuid4())
+    people = [
+        {"name": "Amélie Tremblay", "email": "amelie@maple.example", "phone": None},
+        {"name": "Jonas Weber", "email": "jonas@maple.example", "phone": None},  # unknown
+    ]
+    data = submitted_data(app, "Maple Robotics", "CA", people, "CLEAN_ENERGY")
+    address = {"streetLines": [], "city": None, "postalCode": None, "region": None}
+    v2 = {
+        **data,
+        "address": {**address, "country": "CA"},
+        "contacts": [{**people[0], "language": "de"}, {**people[1], "language": None}],
+    }
+    await notifier.handle(
+        cloud_event("exhibitors", "ApplicationSubmitted", app, schema_version=2, **v2)
+    )
+
+    assert await mail.send_due() == 2
+    subjects = {m["To"]: m["Subject"] for m in mailbox[1].messages()}
+    assert subjects == {  # the application's word first, then outreach's, then English
+        "amelie@maple.example": "Wir haben die Bewerbung von Maple Robotics für CISCE-2026 "
+        "erhalten",
+        "jonas@maple.example": "We received the application of Maple Robotics for CISCE-2026",
+    }
+
+
 async def click(link: str, database_url: str) -> None:
     """Follow the link the email carries to the public unsubscribe page, and press its
     button (what RFC 8058's one-click POST does too)."""

@@ -20,6 +20,7 @@ from outreach.domain.travel import Stop
 from outreach.domain.values import EventKind, InterestKind, OrganizationKind, SupplyChainArea
 from outreach.handlers import Handlers
 from outreach.scheduler import announce_overdue
+from pavilion_contracts.reader import READER
 from pavilion_core import workers
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import Handler
@@ -67,6 +68,7 @@ class Stack:
                     group_id=group,
                     topics=topics,
                     handler=handler,
+                    reader=READER,
                     stop=self.stop,
                 )
             )

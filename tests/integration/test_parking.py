@@ -11,6 +11,7 @@ import uuid
 
 import asyncpg
 from gateway.projector import project
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import CloudEvent, KafkaRecord
@@ -70,7 +71,7 @@ async def test_a_failed_record_waits_with_its_later_messages_and_a_redrive_appli
     bug, group, stop = Broken(failing), f"g-{uuid.uuid4()}", asyncio.Event()
     consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=bug,
-        dead_letters=publisher,
+        reader=READER, dead_letters=publisher,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -115,7 +116,7 @@ async def test_a_redrive_that_fails_again_leaves_the_record_parked_and_says_why(
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
     consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=Broken(failing),
-        dead_letters=None,
+        reader=READER, dead_letters=None,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -167,7 +168,7 @@ async def test_a_failover_error_is_retried_so_a_withdrawal_is_never_lost(
         group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
         consumer = ConsumerLoop(
             pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=failing_over,
-            dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
+            reader=READER, dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
         )  # fmt: skip
         running = asyncio.create_task(consumer.run(stop))
         try:

@@ -15,6 +15,7 @@ import asyncpg
 import jsonschema
 from exhibitors.consumers import Reactions
 from exhibitors.editions import load_editions
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
@@ -102,6 +103,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     for expected in (6, 7):
         stop = asyncio.Event()
         loop = ConsumerLoop(
+            reader=READER,
             pool=store_pool,
             kafka=kafka,
             group_id=group,
@@ -129,7 +131,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
         ["DIGITAL_TECHNOLOGY"],
     )
     assert data["contacts"] == [
-        {"name": "Maya Chen", "email": "maya@oaklandai.example", "phone": None}
+        {"name": "Maya Chen", "email": "maya@oaklandai.example", "phone": None, "language": None}
     ]
     headers = dict(exhibit.headers)
     assert meta["causation_id"] == headers["ce_id"].decode()

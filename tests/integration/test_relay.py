@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import ConsumerRecord
 from gateway.projector import project
+from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import KafkaRecord, Metadata, NewEvent, header_attributes
@@ -160,6 +161,7 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_the_projection_applies
     assert set(ids(messages)) == set(written)  # nothing missing; the first half twice
 
     loop = ConsumerLoop(
+        reader=READER,
         pool=read_pool,
         kafka=kafka,
         group_id=f"g-{uuid.uuid4()}",

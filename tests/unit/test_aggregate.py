@@ -10,6 +10,7 @@ import pytest
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.envelope import RecordedEvent
 from pavilion_core.errors import NotFound
+from pavilion_core.upcasting import Upcasters
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class InterestCaptured(Event):
 @dataclass
 class Interest(Aggregate):
     opened_by = (InterestCaptured,)
+    upcasters = Upcasters("test")
     id: str
     version: int = 0
 
@@ -43,3 +45,10 @@ def test_an_aggregate_that_names_no_opening_event_is_refused_when_defined() -> N
 
         class Forgetful(Aggregate):
             pass
+
+
+def test_an_aggregate_that_names_no_upcasters_is_refused_when_defined() -> None:
+    with pytest.raises(TypeError, match="Unread must name the upcasters"):
+
+        class Unread(Aggregate):
+            opened_by = (InterestCaptured,)

@@ -20,8 +20,10 @@ def test_every_event_schema_is_a_message_of_its_topic_and_nothing_else() -> None
     referenced = {m["payload"]["$ref"] for m in messages.values()}
     assert referenced == files
     for name, message in messages.items():
-        service, event = name.split(".")
-        assert message["name"] == f"pavilion.{service}.{event}.v1"
+        service, event, *_ = name.split(".")
+        version = message["payload"]["$ref"].split(".")[-3]  # events/s/Type.vN.schema.json
+        assert message["name"] == f"pavilion.{service}.{event}.{version}"
+        assert name == f"{service}.{event}" + ("" if version == "v1" else f".{version}")
         assert f"#/components/messages/{name}" in {
             m["$ref"] for m in DOC["channels"][service]["messages"].values()
         }

@@ -29,6 +29,9 @@ def test_an_event_round_trips_through_kafka_binary_mode():
 
     assert record.key == b"stream-1"
     assert headers["ce_type"] == b"pavilion.exhibitors.ApplicationSubmitted.v1"
+    assert headers["ce_dataschema"] == (
+        b"https://pavilion.dev/schemas/events/exhibitors/ApplicationSubmitted.v1.schema.json"
+    )
     assert headers["ce_source"] == b"/pavilion/exhibitors"
     assert headers["content-type"] == b"application/json"
     assert "ce_causationid" not in headers  # absent attributes are left out, not empty

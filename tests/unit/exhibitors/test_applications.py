@@ -11,7 +11,7 @@ import pytest
 from exhibitors import commands as c
 from exhibitors.domain.application import application_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact, SupplyChainArea
 from exhibitors.domain.waitlist import waitlist_id
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from pavilion_core.eventstore import WrongExpectedVersion
@@ -39,20 +39,45 @@ async def test_given_nothing_when_submitted_then_application_submitted() -> None
 
     [event] = expo.store.all_events()
     assert (event.type, event.version, result.version) == ("ApplicationSubmitted", 1, 1)
+    assert event.schema_version == 2
     assert event.data == {
         "applicationId": result.stream_id,
         "edition": EDITION,
         "companyName": "Maple Robotics Inc.",
         "country": "CA",
+        "address": {
+            "streetLines": [],
+            "city": None,
+            "postalCode": None,
+            "region": None,
+            "country": "CA",
+        },
         "supplyChainAreas": ["ADVANCED_MANUFACTURING"],
         "productCategories": ["industrial robots"],
-        "contacts": [{"name": "Jane Roy", "email": "jane@maple.example", "phone": None}],
+        "contacts": [
+            {"name": "Jane Roy", "email": "jane@maple.example", "phone": None, "language": None}
+        ],
         "organizationId": None,
         "sourceInterestId": str(interest),
         "previousEditions": 0,
         "boothSizeSqm": None,
     }
     assert event.metadata["actor"] == "organizer"
+
+
+async def test_an_application_records_the_company_address_and_its_contacts_languages() -> None:
+    expo = Expo()
+    address = Address("CA", ("100 King St W", "Suite 5"), "Toronto", "M5X 1A9", "Ontario")
+    contact = Contact("Jane Roy", "jane@maple.example", None, "fr-CA")
+    result = await expo.h.submit_application(submit(address=address, contacts=(contact,)), ctx())
+
+    [event] = expo.store.all_events()
+    assert event.data["address"] == {
+        "streetLines": ["100 King St W", "Suite 5"], "city": "Toronto", "postalCode": "M5X 1A9",
+        "region": "Ontario", "country": "CA"}  # fmt: skip
+    assert event.data["contacts"][0]["language"] == "fr-CA"
+    app = await expo.application(result.stream_id)
+    assert app.contacts["jane@maple.example"].language == "fr-CA"
 
 
 async def test_a_second_application_of_the_same_organization_names_the_first() -> None:
@@ -291,7 +316,8 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
 
     seen = set()
     for event in expo.store.all_events():
-        schema = json.loads((SCHEMAS / f"{event.type}.v1.schema.json").read_text())
+        schema_file = SCHEMAS / f"{event.type}.v{event.schema_version}.schema.json"
+        schema = json.loads(schema_file.read_text())
         jsonschema.validate(event.data, schema, format_checker=jsonschema.FormatChecker())
         seen.add(event.type)
     assert seen == {p.name.split(".")[0] for p in SCHEMAS.glob("*.schema.json")}

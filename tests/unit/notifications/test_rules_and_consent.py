@@ -12,7 +12,7 @@ E, M, T = Channel.EMAIL, Purpose.MARKETING, Purpose.TRANSACTIONAL
 
 def test_every_domain_notification_has_a_rule() -> None:
     wanted = {
-        "pavilion.exhibitors.ApplicationSubmitted.v1",
+        "pavilion.exhibitors.ApplicationSubmitted.v2",  # read as the latest version
         "pavilion.exhibitors.ApplicationApproved.v1",
         "pavilion.exhibitors.ApplicationRejected.v1",
         "pavilion.exhibitors.ApplicationWaitlisted.v1",

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Self, TypeVar, cast
 from pavilion_core.envelope import NewEvent, RecordedEvent
 from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import Load
+from pavilion_core.upcasting import Upcasters
 
 
 def _camel(key: str) -> str:
@@ -20,10 +21,14 @@ def _camel(key: str) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    """A domain event: its class name is its type, its fields (camelCase) its data."""
+    """A domain event: its class name is its type, its fields (camelCase) its data, in
+    the shape of the latest version of its type."""
 
-    def to_new_event(self) -> NewEvent:
-        return NewEvent(type(self).__name__, {_camel(k): v for k, v in asdict(self).items()})
+    def to_new_event(self, upcasters: Upcasters) -> NewEvent:
+        """The event to store, at the latest version its service's contract knows."""
+        name = type(self).__name__
+        data = {_camel(k): v for k, v in asdict(self).items()}
+        return NewEvent(name, data, upcasters.latest(name))
 
 
 class Aggregate:
@@ -33,16 +38,23 @@ class Aggregate:
     that open a stream of this kind. A stream opened by another is another kind of
     record, and loading it as this one is NOT_FOUND — so an id of the wrong kind is
     never read, nor appended to, as a record of this kind.
+
+    `upcasters` (its service's contract) read each event of the stream as the latest
+    version of its type before `when` sees it (pavilion_core.upcasting).
     """
 
     version: int
     opened_by: ClassVar[tuple[type[Event], ...]]
+    upcasters: ClassVar[Upcasters]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A kind of aggregate cannot forget to say which events open its streams."""
+        """A kind of aggregate cannot forget to say which events open its streams, nor
+        whose contract reads them."""
         super().__init_subclass__(**kwargs)
         if not getattr(cls, "opened_by", ()):
             raise TypeError(f"{cls.__name__} must name the events that open its streams")
+        if not isinstance(getattr(cls, "upcasters", None), Upcasters):
+            raise TypeError(f"{cls.__name__} must name the upcasters of its service's events")
 
     @property
     def stream_id(self) -> str:
@@ -55,13 +67,13 @@ class Aggregate:
     def replay(self, history: Sequence[RecordedEvent]) -> Self:
         if history and history[0].type not in {kind.__name__ for kind in self.opened_by}:
             raise NotFound(f"no {_words(type(self).__name__)} {history[0].stream_id}")
-        for event in history:
+        for event in map(self.upcasters.recorded, history):
             self._mutate(event.type, event.data)
         return self
 
     def _record(self, *events: Event) -> list[Event]:
         for event in events:
-            new = event.to_new_event()
+            new = event.to_new_event(self.upcasters)
             self._mutate(new.type, dict(new.data))
         return list(events)
 
@@ -94,7 +106,9 @@ class Session:
         return cast(A, self.aggregates[stream_id])
 
     def record(self, aggregate: Aggregate, events: Sequence[Event]) -> None:
-        self.changes[aggregate.stream_id] += [event.to_new_event() for event in events]
+        self.changes[aggregate.stream_id] += [
+            event.to_new_event(aggregate.upcasters) for event in events
+        ]
 
     def new_events(self) -> Mapping[str, Sequence[NewEvent]]:
         return self.changes

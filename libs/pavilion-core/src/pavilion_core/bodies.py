@@ -1,6 +1,6 @@
 """The bodies of the command APIs: request and response models (camelCase, unknown
 fields refused, text and dates checked), the typed error answer, and the field types
-the services share (a country, a short text)."""
+the services share (a country, a language, a short text)."""
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -47,6 +47,9 @@ def _country(code: str) -> str:
 
 Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+Language = Annotated[
+    str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="BCP 47, e.g. en, zh")
+]
 
 
 class Body(BaseModel):

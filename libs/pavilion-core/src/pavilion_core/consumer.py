@@ -2,7 +2,9 @@
 
 Each batch is applied in one PostgreSQL transaction together with the offsets it
 consumed, so a crash or a redelivery never applies a message twice (exactly-once
-effect). A message that cannot be decoded or handled is parked (pavilion_core.parking)
+effect). Messages are read through a TopicReader, each as the latest version of its
+event (pavilion_core.upcasting). A message that cannot be decoded (nor one of a version
+newer than the reader knows) or handled is parked (pavilion_core.parking)
 with every later message of its record, in the same transaction, and the other records
 flow on (such a batch is applied a second time, one savepoint per message, so that only
 the failed records are left out); `<topic>.dlq` gets a notice of the failure. A redrive
@@ -33,7 +35,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import Connection
 from pavilion_core.dead_letters import dead_letter
-from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.envelope import CloudEvent
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import Publisher, require_in_log
@@ -48,6 +50,7 @@ from pavilion_core.parking import (
     redrive_requested,
 )
 from pavilion_core.runner import wait_first
+from pavilion_core.upcasting import TopicReader
 
 log = logging.getLogger(__name__)
 
@@ -92,22 +95,24 @@ class ConsumerLoop:
         group_id: str,
         topics: Sequence[str],
         handler: Handler,
+        reader: TopicReader,
         dead_letters: Publisher | None,
         batch_size: int = 500,
         begin: Begin | None = None,
         batch_handler: BatchHandler | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        """`dead_letters` gets a notice of each message parked for its own failure (None:
-        no notices, e.g. a rebuild's replay). `begin`, when given, runs first in each
-        batch's transaction (e.g. to pick the tables the batch writes to).
-        `batch_handler`, when given, takes a whole batch at once (the same effect as
-        `handler` on each event, in fewer round trips); a batch it fails is applied
-        again event by event with `handler`. `backoff` paces the
-        retries after a transient failure."""
+        """`reader` decodes the messages, each as the latest version of its event
+        (pavilion_core.upcasting; one too new for it is parked). `dead_letters` gets a
+        notice of each message parked for its own failure (None: no notices, e.g. a
+        rebuild's replay). `begin`, when given, runs first in each batch's transaction
+        (e.g. to pick the tables the batch writes to). `batch_handler`, when given,
+        takes a whole batch at once (the same effect as `handler` on each event, in
+        fewer round trips); a batch it fails is applied again event by event with
+        `handler`. `backoff` paces the retries after a transient failure."""
         self.pool, self.kafka = pool, kafka
         self.group_id, self.topics = group_id, list(topics)
-        self.handler, self.dead_letters = handler, dead_letters
+        self.handler, self.reader, self.dead_letters = handler, reader, dead_letters
         self.batch_size, self.begin = batch_size, begin
         self.batch_handler = batch_handler
         self.backoff, self.failures = backoff or Backoff(), 0
@@ -260,7 +265,7 @@ class ConsumerLoop:
                     parked.append(Parked(message, failed.get(id(message))))
                     held.add(record_of(message))
                 else:
-                    events.append(from_kafka(message.value, message.headers))
+                    events.append(self.reader.decode(message.value, message.headers))
             if batched and self.batch_handler is not None:
                 await self.batch_handler(conn, events)
             else:
@@ -336,7 +341,8 @@ class ConsumerLoop:
                     await self.begin(conn)
                 await check_offsets(conn, self.group_id, {tp: self._expected[tp]})
                 apply = partial(self._run_handler, conn)
-                applied = await redrive(conn, self.group_id, (topic, key), apply, retried)
+                record = (topic, key)
+                applied = await redrive(conn, self.group_id, record, apply, self.reader, retried)
             log.info(
                 "parked record redriven",
                 extra={"group": self.group_id, "topic": topic, "applied": applied},
@@ -351,7 +357,7 @@ class ConsumerLoop:
 
     async def _fails(self, conn: Connection, message: ConsumerRecord) -> Exception | None:
         try:
-            event = from_kafka(message.value, message.headers)
+            event = self.reader.decode(message.value, message.headers)
             async with conn.transaction():  # a savepoint: a failure undoes only this one
                 await self._run_handler(conn, event)
         except Exception as exc:

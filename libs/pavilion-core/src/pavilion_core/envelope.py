@@ -2,7 +2,8 @@
 
 In binary mode the attributes travel as `ce_*` headers and the value is the event's
 JSON data. Pavilion's extension attributes: `correlationid`, `causationid`, `actor`,
-`streamversion`. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`.
+`streamversion`. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`, and
+`ce_dataschema` the `$id` of that version's JSON Schema (schemas/events/).
 """
 
 import json
@@ -13,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 SPEC_VERSION = "1.0"
+SCHEMAS_BASE = "https://pavilion.dev/schemas/events"
 CONTENT_TYPE = "application/json"
 Headers = Sequence[tuple[str, bytes]]
 
@@ -97,12 +99,18 @@ def ce_type(service: str, event_type: str, schema_version: int) -> str:
     return f"pavilion.{service}.{event_type}.v{schema_version}"
 
 
+def dataschema(service: str, event_type: str, schema_version: int) -> str:
+    """The `$id` of the JSON Schema of `event_type` at `schema_version`."""
+    return f"{SCHEMAS_BASE}/{service}/{event_type}.v{schema_version}.schema.json"
+
+
 def to_kafka(event: RecordedEvent, service: str) -> KafkaRecord:
     attributes = {
         "ce_specversion": SPEC_VERSION,
         "ce_id": str(event.event_id),
         "ce_source": f"/pavilion/{service}",
         "ce_type": ce_type(service, event.type, event.schema_version),
+        "ce_dataschema": dataschema(service, event.type, event.schema_version),
         "ce_time": event.recorded_at.isoformat(),
         "ce_subject": event.stream_id,
         "ce_streamversion": str(event.version),

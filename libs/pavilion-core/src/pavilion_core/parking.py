@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from aiokafka import ConsumerRecord
 
 from pavilion_core.db import Connection, Pool
-from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.envelope import CloudEvent
 from pavilion_core.metrics import PARKED
 from pavilion_core.outages import transient
+from pavilion_core.upcasting import TopicReader
 
 Record = tuple[str, bytes]  # topic, key
 Apply = Callable[[CloudEvent], Awaitable[None]]
@@ -113,9 +114,11 @@ async def redrive(
     group: str,
     record: Record,
     apply: Apply,
+    reader: TopicReader,
     retry: Callable[[BaseException], bool] = transient,
 ) -> int:
-    """Apply `record`'s parked messages in order through `apply`, each on a savepoint,
+    """Apply `record`'s parked messages in order through `apply` (each decoded by
+    `reader`: an upgraded consumer reads what it parked as too new), each on a savepoint,
     unparking each one applied, within the caller's transaction (which holds the
     record's lock: none of its messages is parked meanwhile, see `park_if_held`), and
     those parked while it ran too. A failure that `retry` says is not the message's is
@@ -130,7 +133,7 @@ async def redrive(
             try:
                 async with conn.transaction():
                     headers = zip(row["header_keys"], row["header_values"], strict=True)
-                    event = from_kafka(
+                    event = reader.decode(
                         row["value"], [(k.decode(errors="replace"), v) for k, v in headers]
                     )
                     await apply(event)
@@ -173,14 +176,14 @@ async def park_if_held(pool: Pool, group: str, message: ConsumerRecord) -> bool:
         return True
 
 
-async def redrive_each(pool: Pool, group: str, apply: Apply) -> int:
+async def redrive_each(pool: Pool, group: str, apply: Apply, reader: TopicReader) -> int:
     """Redrive each record whose redrive was asked for, in a transaction of its own (its
     parked rows locked, `apply` committing its own effects); returns how many messages
     were applied."""
     applied = 0
     for topic, _, key in await redrive_requested(pool, group):
         async with pool.acquire() as conn, conn.transaction():
-            applied += await redrive(conn, group, (topic, key), apply)
+            applied += await redrive(conn, group, (topic, key), apply, reader)
     return applied
 
 

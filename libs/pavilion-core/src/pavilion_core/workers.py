@@ -12,6 +12,7 @@ from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
 from pavilion_core.relay import OutboxRelay
+from pavilion_core.upcasting import TopicReader
 
 
 async def relay(
@@ -39,12 +40,13 @@ async def consume(
     group_id: str,
     topics: Sequence[str],
     handler: Handler,
+    reader: TopicReader,
     stop: asyncio.Event,
     begin: Begin | None = None,
     batch_handler: BatchHandler | None = None,
 ) -> None:
-    """Apply `topics` with `handler` (or `batch_handler`, see ConsumerLoop) until `stop`;
-    poison goes to each topic's DLQ."""
+    """Apply `topics` with `handler` (or `batch_handler`, see ConsumerLoop), each event
+    read by `reader`, until `stop`; poison goes to each topic's DLQ."""
     await ensure_topics(kafka, topics)
     async with started_producer(kafka, f"{service}-{group_id}-dlq") as dead_letters:
         await ConsumerLoop(
@@ -53,6 +55,7 @@ async def consume(
             group_id=group_id,
             topics=topics,
             handler=handler,
+            reader=reader,
             dead_letters=dead_letters,
             begin=begin,
             batch_handler=batch_handler,

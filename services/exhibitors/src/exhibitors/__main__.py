@@ -2,6 +2,7 @@
 
 import asyncio
 
+from pavilion_contracts.reader import READER
 from pavilion_core import workers
 
 from exhibitors.api import create_app
@@ -19,6 +20,7 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         group_id=config.reactor_group,
         topics=[config.outreach_topic],
         handler=Reactions(services.editions, config.clock),
+        reader=READER,
         stop=stop,
     )
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact, SupplyChainArea
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class SubmitApplication:
     source_interest_id: UUID | None = None
     previous_editions: int = 0
     booth_size_sqm: int | None = None
+    address: Address | None = None  # None: only the country is known
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ the loop dead-letters it; a transient failure is raised too, and retried.
 import logging
 from uuid import UUID
 
+from pavilion_contracts.reader import READER
 from pavilion_core.bodies import Body, Country, Text
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
@@ -31,7 +32,7 @@ from exhibitors.editions import Editions
 from exhibitors.handlers import Handlers
 
 log = logging.getLogger(__name__)
-INTEREST_CONVERTED = "pavilion.outreach.InterestConverted.v1"
+INTEREST_CONVERTED = READER.ce_type("outreach", "InterestConverted")
 
 
 class Reactions:

@@ -18,9 +18,10 @@ class ApplicationSubmitted(Event):
     edition: str
     company_name: str
     country: str
+    address: dict[str, Any]  # v2: streetLines, city, postalCode, region, country
     supply_chain_areas: list[str]
     product_categories: list[str]
-    contacts: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]  # v2: each with its language
     organization_id: str | None
     source_interest_id: str | None
     previous_editions: int

@@ -4,6 +4,7 @@ Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 import asyncio
 
 from fastapi import FastAPI
+from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
 
 from gateway.app import create_app
@@ -24,6 +25,7 @@ async def run_projector(stop: asyncio.Event) -> None:
             group_id=config.group_id,
             topics=config.topics,
             handler=project,
+            reader=READER,
             batch_handler=project.batch,
             stop=stop,
             begin=write_to_current,

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pavilion_contracts.reader import READER
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.db import Connection, Pool
 from pavilion_core.kafka import HistoryLost, require_history
@@ -108,6 +109,7 @@ async def _replay(
         group_id=group,
         topics=config.topics,
         handler=projector,
+        reader=READER,
         batch_handler=projector.batch,
         dead_letters=None,
         begin=write_to(generation),

@@ -6,6 +6,7 @@ first event do nothing if the row is there.)"""
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from pavilion_contracts.reader import READER
 from pavilion_core.envelope import CloudEvent
 
 
@@ -36,8 +37,9 @@ async def update(
 
 
 def typed(source: str, appliers: dict[str, Apply]) -> dict[str, Apply]:
-    """Appliers keyed by their CloudEvents type, e.g. pavilion.outreach.TripStarted.v1."""
-    return {f"pavilion.{source}.{name}.v1": apply for name, apply in appliers.items()}
+    """Appliers keyed by their CloudEvents type as read (the latest version), e.g.
+    pavilion.outreach.TripStarted.v1."""
+    return {READER.ce_type(source, name): apply for name, apply in appliers.items()}
 
 
 async def timeline_only(conn: Writer, event: CloudEvent) -> None:

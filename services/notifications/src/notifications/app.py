@@ -4,8 +4,10 @@ due mail.
 
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
-rest on offsets anyway but on the notifier's ledger. A message that is not a
-CloudEvent, or that the notifier refuses, is parked with every later message of its
+rest on offsets anyway but on the notifier's ledger. Each CloudEvent is read as the
+latest version of its event (pavilion_contracts.reader). A message that is not a
+CloudEvent, is of a version newer than this code knows, or that the notifier refuses,
+is parked with every later message of its
 record (pavilion_core.parking), and `<topic>.dlq` gets a notice; a timer carries out
 the redrives an operator asks for. A transient failure (pavilion_core.outages) is not
 the message's fault: the agent retries it with capped backoff for as long as it lasts,
@@ -23,8 +25,9 @@ from typing import Any, Protocol, TypeVar
 import faust
 from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
+from pavilion_contracts.reader import READER
 from pavilion_core.dead_letters import notice_headers
-from pavilion_core.envelope import CloudEvent, from_kafka
+from pavilion_core.envelope import CloudEvent
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
 from pavilion_core.outages import Backoff, transient
@@ -108,7 +111,7 @@ def create_app(
             if await _until_done(current, partial(_park_if_held, message), backoff, _always):
                 continue
             try:
-                cloud_event = from_kafka(message.value, message.headers)
+                cloud_event = READER.decode(message.value, message.headers)
                 await _handle_correlated(current, cloud_event, backoff)
             except Exception as exc:  # poison: park its record, tell the DLQ, go on
                 await _until_done(current, partial(_park, message, exc), backoff, _always)

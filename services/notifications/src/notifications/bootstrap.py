@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from aiokafka import ConsumerRecord
+from pavilion_contracts.reader import READER
 from pavilion_core import parking
 from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
 from pavilion_core.envelope import CloudEvent
@@ -88,7 +89,9 @@ class StreamHandler:
             await parking.park(conn, self.group, [parking.Parked(message, error)])
 
     async def redrive(self) -> int:
-        return await parking.redrive_each(self.notifier.pool, self.group, self.notifier.handle)
+        return await parking.redrive_each(
+            self.notifier.pool, self.group, self.notifier.handle, READER
+        )
 
     async def fire_reminders(self) -> int:
         return await self.notifier.fire_reminders()

@@ -1,5 +1,6 @@
 """The service's own events, appended to its event store for the relay to publish."""
 
+from pavilion_contracts.notifications.upcasters import UPCASTERS
 from pavilion_core.aggregate import Event
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
@@ -18,7 +19,7 @@ async def append_event(
     request's idempotency key with it, in its transaction, so that a retry finds the
     first result; returns the stream's new version, which callers hand on for
     read-your-writes waits."""
-    appends = [StreamAppend(stream, [event.to_new_event()], None)]
+    appends = [StreamAppend(stream, [event.to_new_event(UPCASTERS)], None)]
     result = await append_in(conn, appends, meta, once)
     return result.version
 

@@ -76,7 +76,7 @@ class Notifier:
         d = event.data
         if rule.audience is Audience.APPLICATION_CONTACTS:
             rows = await db.fetch(
-                """SELECT a.email, a.name, coalesce(r.language, 'en') AS language
+                """SELECT a.email, a.name, coalesce(a.language, r.language, 'en') AS language
                    FROM application_contacts a LEFT JOIN recipients r ON r.email = a.email
                    WHERE a.application_id = $1 AND NOT a.removed ORDER BY a.email""",
                 d["applicationId"],

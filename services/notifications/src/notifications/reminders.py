@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pavilion_contracts.reader import READER
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 
@@ -203,8 +204,8 @@ async def _missed(conn: Connection, now: datetime) -> None:
 
 
 REACTIONS = {
-    "pavilion.outreach.RsvpAccepted.v1": accepted,
-    "pavilion.outreach.RsvpDeclined.v1": declined,
-    "pavilion.outreach.OutreachEventCancelled.v1": event_cancelled,
-    "pavilion.outreach.OutreachEventRescheduled.v1": event_rescheduled,
+    READER.ce_type("outreach", "RsvpAccepted"): accepted,
+    READER.ce_type("outreach", "RsvpDeclined"): declined,
+    READER.ce_type("outreach", "OutreachEventCancelled"): event_cancelled,
+    READER.ce_type("outreach", "OutreachEventRescheduled"): event_rescheduled,
 }

@@ -12,6 +12,8 @@ from datetime import timedelta
 from enum import StrEnum
 from uuid import UUID, uuid5
 
+from pavilion_contracts.reader import READER
+
 NOTIFICATION_NAMESPACE = UUID("1b0e7c34-5d6a-4f1e-9e3b-6a2c8d9f0e11")
 
 
@@ -42,11 +44,11 @@ class Rule:
 
 
 def _exhibitors(event: str) -> str:
-    return f"pavilion.exhibitors.{event}.v1"
+    return READER.ce_type("exhibitors", event)
 
 
 def _outreach(event: str) -> str:
-    return f"pavilion.outreach.{event}.v1"
+    return READER.ce_type("outreach", event)
 
 
 A, T, M = Audience, Purpose.TRANSACTIONAL, Purpose.MARKETING

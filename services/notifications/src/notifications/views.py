@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.reader import READER
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
 
@@ -124,17 +125,21 @@ async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None
 async def _application_contact(
     conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
 ) -> None:
-    """One contact person of an application as of `version` of its stream (a removed
-    one stays as a tombstone, so that an older addition cannot bring it back)."""
+    """One contact person of an application as of `version` of its stream, with the
+    language the application named for them, if any (a removed one stays as a
+    tombstone, so that an older addition cannot bring it back)."""
     await conn.execute(
-        """INSERT INTO application_contacts (application_id, email, name, removed, version)
-           VALUES ($1, $2, $3, $4, $5)
+        """INSERT INTO application_contacts
+               (application_id, email, name, language, removed, version)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name,
-             removed = EXCLUDED.removed, version = EXCLUDED.version
+             language = EXCLUDED.language, removed = EXCLUDED.removed,
+             version = EXCLUDED.version
            WHERE application_contacts.version < EXCLUDED.version""",
         application_id,
         c["email"].lower(),
         c.get("name", ""),
+        c.get("language"),
         removed,
         version,
     )
@@ -221,20 +226,20 @@ def _event_status(status: str) -> Apply:
 
 
 VIEWS: dict[str, Apply] = {
-    "pavilion.outreach.ContactRegistered.v1": contact,
-    "pavilion.outreach.ContactUpdated.v1": contact,
-    "pavilion.outreach.OrganizationRegistered.v1": organization,
-    "pavilion.outreach.OrganizationUpdated.v1": organization,
-    "pavilion.outreach.InterestCaptured.v1": interest_captured,
-    "pavilion.outreach.ConsentGranted.v1": consent_granted,
-    "pavilion.outreach.ConsentWithdrawn.v1": consent_withdrawn,
-    "pavilion.outreach.ContactInvited.v1": invited,
-    "pavilion.outreach.OutreachEventScheduled.v1": event_scheduled,
-    "pavilion.outreach.OutreachEventRescheduled.v1": event_rescheduled,
-    "pavilion.outreach.OutreachEventHeld.v1": _event_status("HELD"),
-    "pavilion.outreach.OutreachEventCancelled.v1": _event_status("CANCELLED"),
-    "pavilion.exhibitors.ApplicationSubmitted.v1": application_submitted,
-    "pavilion.exhibitors.ExhibitorProfileUpdated.v1": profile_updated,
-    "pavilion.exhibitors.ExhibitorContactAdded.v1": exhibitor_contact_added,
-    "pavilion.exhibitors.ExhibitorContactRemoved.v1": exhibitor_contact_removed,
+    READER.ce_type("outreach", "ContactRegistered"): contact,
+    READER.ce_type("outreach", "ContactUpdated"): contact,
+    READER.ce_type("outreach", "OrganizationRegistered"): organization,
+    READER.ce_type("outreach", "OrganizationUpdated"): organization,
+    READER.ce_type("outreach", "InterestCaptured"): interest_captured,
+    READER.ce_type("outreach", "ConsentGranted"): consent_granted,
+    READER.ce_type("outreach", "ConsentWithdrawn"): consent_withdrawn,
+    READER.ce_type("outreach", "ContactInvited"): invited,
+    READER.ce_type("outreach", "OutreachEventScheduled"): event_scheduled,
+    READER.ce_type("outreach", "OutreachEventRescheduled"): event_rescheduled,
+    READER.ce_type("outreach", "OutreachEventHeld"): _event_status("HELD"),
+    READER.ce_type("outreach", "OutreachEventCancelled"): _event_status("CANCELLED"),
+    READER.ce_type("exhibitors", "ApplicationSubmitted"): application_submitted,
+    READER.ce_type("exhibitors", "ExhibitorProfileUpdated"): profile_updated,
+    READER.ce_type("exhibitors", "ExhibitorContactAdded"): exhibitor_contact_added,
+    READER.ce_type("exhibitors", "ExhibitorContactRemoved"): exhibitor_contact_removed,
 }

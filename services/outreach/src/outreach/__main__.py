@@ -2,6 +2,7 @@
 
 import asyncio
 
+from pavilion_contracts.reader import READER
 from pavilion_core import workers
 
 from outreach.api import create_app
@@ -20,6 +21,7 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         group_id=config.reactor_group,
         topics=[config.exhibitors_topic, config.topic],
         handler=Reactions(config.clock),
+        reader=READER,
         stop=stop,
     )
 

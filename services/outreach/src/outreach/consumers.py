@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from pavilion_contracts.reader import READER
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
@@ -23,8 +24,8 @@ from pavilion_core.pgstore import TransactionEventStore
 from outreach.handlers import Handlers
 
 log = logging.getLogger(__name__)
-APPLICATION_SUBMITTED = "pavilion.exhibitors.ApplicationSubmitted.v1"
-CONVERSION_REFUSED = "pavilion.exhibitors.ConversionRefused.v1"
+APPLICATION_SUBMITTED = READER.ce_type("exhibitors", "ApplicationSubmitted")
+CONVERSION_REFUSED = READER.ce_type("exhibitors", "ConversionRefused")
 
 
 class Reactions:

@@ -48,6 +48,7 @@ async def submit_application(body: SubmitApplicationIn, request: Request) -> Acc
         source_interest_id=body.source_interest_id,
         previous_editions=body.previous_editions,
         booth_size_sqm=body.booth_size_sqm,
+        address=body.address.address() if body.address else None,
     )
     return await run_command(request, body, _handlers(request).submit_application, command)
 

@@ -4,10 +4,10 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pavilion_core.bodies import Body, Country, Text, Versioned
+from pavilion_core.bodies import Body, Country, Language, Text, Versioned
 from pydantic import EmailStr, Field
 
-from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact, SupplyChainArea
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"
@@ -27,13 +27,39 @@ class ContactIn(Body):
         return Contact(self.name, self.email.lower(), self.phone)
 
 
+class ApplicantContactIn(ContactIn):
+    """A contact person named in the application, with their preferred language."""
+
+    language: Language | None = None
+
+    def contact(self) -> Contact:
+        return Contact(self.name, self.email.lower(), self.phone, self.language)
+
+
+class AddressIn(Body):
+    street_lines: Annotated[list[Text], Field(max_length=4)] = Field(default_factory=list)
+    city: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    region: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    country: Country
+
+    def address(self) -> Address:
+        lines = tuple(self.street_lines)
+        return Address(self.country, lines, self.city, self.postal_code, self.region)
+
+
 class SubmitApplicationIn(Versioned):
     edition: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
     company_name: Text
     country: Country
+    address: AddressIn | None = Field(
+        default=None, description="the company's postal address (default: only the country)"
+    )
     supply_chain_areas: Areas
     product_categories: Categories = Field(default_factory=list)
-    contacts: Annotated[list[ContactIn], Field(max_length=20)] = Field(default_factory=list)
+    contacts: Annotated[list[ApplicantContactIn], Field(max_length=20)] = Field(
+        default_factory=list
+    )
     organization_id: UUID | None = None
     source_interest_id: UUID | None = None
     previous_editions: Annotated[int, Field(ge=0, le=100)] = 0

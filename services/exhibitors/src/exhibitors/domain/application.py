@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
@@ -23,6 +24,7 @@ from exhibitors import commands as c
 from exhibitors import events as e
 from exhibitors.domain.values import (
     TERMINAL,
+    Address,
     ApplicationStatus,
     BoothRef,
     Contact,
@@ -43,6 +45,7 @@ def application_id(edition: str, organization_id: UUID | None, company_name: str
 @dataclass
 class ExhibitorApplication(Aggregate):
     opened_by = (e.ApplicationSubmitted,)
+    upcasters = UPCASTERS
     id: str
     status: S | None = None
     version: int = 0
@@ -83,6 +86,7 @@ class ExhibitorApplication(Aggregate):
                 edition=edition.code,
                 company_name=command.company_name,
                 country=command.country,
+                address=(command.address or Address(command.country)).as_data(),
                 supply_chain_areas=[a.value for a in command.supply_chain_areas],
                 product_categories=list(command.product_categories),
                 contacts=[vars(contact) for contact in command.contacts],
@@ -272,7 +276,10 @@ def _submitted(a: ExhibitorApplication, d: dict[str, Any]) -> None:
     a.status, a.edition = S.SUBMITTED, d["edition"]
     a.company_name, a.country = d["companyName"], d["country"]
     a.areas, a.categories = tuple(d["supplyChainAreas"]), tuple(d["productCategories"])
-    a.contacts = {x["email"]: Contact(x["name"], x["email"], x.get("phone")) for x in d["contacts"]}
+    a.contacts = {
+        x["email"]: Contact(x["name"], x["email"], x.get("phone"), x["language"])
+        for x in d["contacts"]
+    }
     a.previous_editions, a.booth_size_sqm = d["previousEditions"], d["boothSizeSqm"]
     a.source_interest = d["sourceInterestId"]
 

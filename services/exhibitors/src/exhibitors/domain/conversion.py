@@ -6,6 +6,7 @@ its InterestConverted) once refused stays refused, and is refused once."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 
 from exhibitors import events as e
@@ -18,6 +19,7 @@ def conversion_id(interest_id: str) -> str:
 @dataclass
 class Conversion(Aggregate):
     opened_by = (e.ConversionRefused,)
+    upcasters = UPCASTERS
     interest_id: str
     refused: set[int] = field(default_factory=set)
     version: int = 0

@@ -8,6 +8,7 @@ allocations of one hall conflict, and the loser decides again on fresh state.
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
@@ -35,6 +36,7 @@ class Booth:
 @dataclass
 class FloorPlan(Aggregate):
     opened_by = (e.BoothDefined,)
+    upcasters = UPCASTERS
     edition: str
     hall: str
     booths: dict[str, Booth] = field(default_factory=dict)

@@ -61,6 +61,27 @@ class Contact:
     name: str
     email: str
     phone: str | None = None
+    language: str | None = None  # BCP 47; None: not known (contacts added later, v1)
+
+
+@dataclass(frozen=True)
+class Address:
+    """The exhibiting company's postal address; only the country may be known."""
+
+    country: str
+    street_lines: tuple[str, ...] = ()
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+
+    def as_data(self) -> dict[str, object]:
+        return {
+            "streetLines": list(self.street_lines),
+            "city": self.city,
+            "postalCode": self.postal_code,
+            "region": self.region,
+            "country": self.country,
+        }
 
 
 @dataclass(frozen=True)

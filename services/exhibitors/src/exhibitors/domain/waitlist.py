@@ -5,6 +5,7 @@ then who came first."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 
 from exhibitors import events as e
@@ -25,6 +26,7 @@ class Entry:
 @dataclass
 class Waitlist(Aggregate):
     opened_by = (e.WaitlistEntryAdded,)
+    upcasters = UPCASTERS
     edition: str
     entries: dict[str, Entry] = field(default_factory=dict)
     version: int = 0

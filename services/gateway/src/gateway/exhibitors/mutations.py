@@ -24,6 +24,18 @@ class ContactInput:
     name: str
     email: str
     phone: str | None = None
+    language: str | None = strawberry.field(
+        default=None, description="Preferred language, BCP 47 (en, zh, fr-CA)."
+    )
+
+
+@strawberry.input(description="A postal address: at least its country.")
+class PostalAddressInput:
+    street_lines: list[str] = strawberry.field(default_factory=list)
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str
 
 
 @strawberry.input
@@ -31,6 +43,9 @@ class SubmitExhibitorApplicationInput(CommandInput):
     edition: str
     company_name: str
     country: str
+    address: PostalAddressInput | None = strawberry.field(
+        default=None, description="The company's postal address (default: only the country)."
+    )
     supply_chain_areas: list[SupplyChainArea]
     product_categories: list[str] = strawberry.field(default_factory=list)
     contacts: list[ContactInput] = strawberry.field(default_factory=list)

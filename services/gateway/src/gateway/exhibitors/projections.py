@@ -13,8 +13,10 @@ async def submitted(conn: Writer, event: CloudEvent) -> None:
     await conn.execute(
         """INSERT INTO exhibitors (id, edition, company_name, country, status,
                supply_chain_areas, product_categories, contacts, organization_id,
-               source_interest_id, previous_editions, version, submitted_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $12)
+               source_interest_id, previous_editions, version, submitted_at, updated_at,
+               address)
+           VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $12,
+                   $13::jsonb)
            ON CONFLICT (id) DO NOTHING""",
         d["applicationId"],
         d["edition"],
@@ -28,6 +30,7 @@ async def submitted(conn: Writer, event: CloudEvent) -> None:
         d.get("previousEditions", 0),
         event.stream_version,
         event.time,
+        json.dumps(d["address"]),
     )
 
 
@@ -83,7 +86,7 @@ async def profile_updated(conn: Writer, event: CloudEvent) -> None:
 
 async def contact_added(conn: Writer, event: CloudEvent) -> None:
     d = event.data
-    contact = {"name": d["name"], "email": d["email"], "phone": d["phone"]}
+    contact = {"name": d["name"], "email": d["email"], "phone": d["phone"], "language": None}
     await _update(
         conn, event, "contacts = contacts || jsonb_build_array($4::jsonb)", json.dumps(contact)
     )

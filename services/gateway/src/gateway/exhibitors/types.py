@@ -47,6 +47,31 @@ class ExhibitorContact:
     name: str | None = strawberry.field(directives=PERSONAL)
     email: str | None = strawberry.field(directives=PERSONAL)
     phone: str | None = strawberry.field(directives=PERSONAL)
+    language: str | None = strawberry.field(
+        default=None, description="Preferred language (BCP 47), when the application named it."
+    )
+
+
+@strawberry.type(
+    description="A postal address; of applications made before addresses were "
+    "asked for, only the country is known."
+)
+class PostalAddress:
+    street_lines: list[str] | None = strawberry.field(directives=PERSONAL)
+    city: str | None
+    postal_code: str | None = strawberry.field(directives=PERSONAL)
+    region: str | None
+    country: str
+
+    @classmethod
+    def from_data(cls, d: dict[str, Any]) -> "PostalAddress":
+        return cls(
+            street_lines=list(d["streetLines"]),
+            city=d["city"],
+            postal_code=d["postalCode"],
+            region=d["region"],
+            country=d["country"],
+        )
 
 
 @strawberry.type
@@ -71,7 +96,7 @@ class Money:
 COLUMNS = (
     "id, edition, company_name, country, status, supply_chain_areas, product_categories, "
     "contacts, booth_code, booth_hall, booth_size_sqm, contract_amount, paid_amount, currency, "
-    "source_interest_id, submitted_at, updated_at, version"
+    "source_interest_id, submitted_at, updated_at, version, address"
 )
 SELECT = f"SELECT {COLUMNS} FROM exhibitors WHERE {{where}}"
 
@@ -81,6 +106,7 @@ class Exhibitor(Node, Timelined):
     edition: str
     company_name: str
     country: str
+    address: PostalAddress = strawberry.field(description="The company's postal address.")
     status: ApplicationStatus
     supply_chain_areas: list[SupplyChainArea]
     product_categories: list[str]
@@ -114,11 +140,17 @@ class Exhibitor(Node, Timelined):
             edition=row["edition"],
             company_name=row["company_name"],
             country=row["country"],
+            address=PostalAddress.from_data(json.loads(row["address"])),
             status=ApplicationStatus(row["status"]),
             supply_chain_areas=[SupplyChainArea(a) for a in row["supply_chain_areas"]],
             product_categories=list(row["product_categories"]),
             contacts=[
-                ExhibitorContact(name=c["name"], email=c["email"], phone=c.get("phone"))
+                ExhibitorContact(
+                    name=c["name"],
+                    email=c["email"],
+                    phone=c.get("phone"),
+                    language=c.get("language"),
+                )
                 for c in contacts
             ],
             booth=(

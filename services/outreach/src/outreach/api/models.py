@@ -6,7 +6,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pavilion_core.bodies import Body, Country, Text, Versioned
+from pavilion_core.bodies import Body, Country, Language, Text, Versioned
 from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
 
 from outreach.domain.values import (
@@ -21,7 +21,6 @@ from outreach.domain.values import (
 )
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
-Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Website = Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")]
 NoteText = Annotated[str, Field(min_length=1, max_length=10000)]
 

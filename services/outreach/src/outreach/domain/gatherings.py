@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
@@ -24,6 +25,7 @@ def outreach_event_stream(event_id: str) -> str:
 @dataclass
 class OutreachEvent(Aggregate):
     opened_by = (e.OutreachEventScheduled,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     status: str = ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
@@ -31,6 +32,7 @@ def follow_up_stream(follow_up_id: str) -> str:
 @dataclass
 class Interest(Aggregate):
     opened_by = (e.InterestCaptured,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     stage: str = ""
@@ -187,6 +189,7 @@ _STAGE = {
 @dataclass
 class FollowUp(Aggregate):
     opened_by = (e.FollowUpScheduled,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     status: str = ""

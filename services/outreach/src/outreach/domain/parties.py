@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
 
@@ -28,6 +29,7 @@ def email_stream(email: str) -> str:
 @dataclass
 class Organization(Aggregate):
     opened_by = (e.OrganizationRegistered,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     name: str = ""
@@ -97,6 +99,7 @@ class Organization(Aggregate):
 @dataclass
 class Contact(Aggregate):
     opened_by = (e.ContactRegistered,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     name: str = ""
@@ -249,6 +252,7 @@ class EmailRegistry(Aggregate):
     """One stream per normalised address: the contact it belongs to, if any."""
 
     opened_by = (e.ContactEmailClaimed,)
+    upcasters = UPCASTERS
     email: str
     version: int = 0
     contact_id: str | None = None

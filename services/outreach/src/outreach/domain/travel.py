@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
@@ -23,6 +24,7 @@ def trip_stream(trip_id: str) -> str:
 @dataclass
 class Delegation(Aggregate):
     opened_by = (e.DelegationFormed,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     name: str = ""
@@ -98,6 +100,7 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
 @dataclass
 class Trip(Aggregate):
     opened_by = (e.TripPlanned,)
+    upcasters = UPCASTERS
     id: str
     version: int = 0
     status: str = ""

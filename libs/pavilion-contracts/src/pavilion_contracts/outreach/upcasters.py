@@ -1,0 +1,6 @@
+"""The upcasters of outreach's events, from each published version to the next
+(pavilion_core.upcasting). None yet: every outreach event is at v1."""
+
+from pavilion_core.upcasting import Upcasters
+
+UPCASTERS = Upcasters("outreach")
