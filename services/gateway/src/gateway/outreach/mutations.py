@@ -2,12 +2,14 @@
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from gateway.exhibitors.types import SupplyChainArea
-from gateway.mutations import ChangeInput, Command, CommandInput, Info, Payload, run
+from gateway.mutations import ChangeInput, Command, CommandInput, Payload, mutation
 from gateway.outreach import types as t
+from gateway.relay import Node
 
 
 @strawberry.type
@@ -43,6 +45,13 @@ class InterestPayload(Payload):
 @strawberry.type
 class FollowUpPayload(Payload):
     follow_up: t.FollowUp | None = None
+
+
+@strawberry.type
+class NotePayload(Payload):
+    record: Node | None = strawberry.field(
+        default=None, description="The organization, contact, outreach event or interest."
+    )
 
 
 @strawberry.enum
@@ -194,104 +203,215 @@ class ScheduleFollowUpInput(CommandInput):
 
 
 @strawberry.input
-class CompleteFollowUpInput(ChangeInput):
+class UpdateOrganizationInput(ChangeInput):
+    organization_id: strawberry.ID
+    name: str | None = None
+    kind: t.OrganizationKind | None = None
+    country: str | None = None
+    website: str | None = None
+
+
+@strawberry.input
+class MergeOrganizationsInput(ChangeInput):
+    organization_id: strawberry.ID = strawberry.field(description="The duplicate, merged away.")
+    survivor_id: strawberry.ID = strawberry.field(description="The one that stays.")
+
+
+@strawberry.input
+class UpdateContactInput(ChangeInput):
+    contact_id: strawberry.ID
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+
+@strawberry.input
+class LinkContactInput(ChangeInput):
+    contact_id: strawberry.ID
+    organization_id: strawberry.ID
+
+
+@strawberry.input
+class MergeContactsInput(ChangeInput):
+    contact_id: strawberry.ID = strawberry.field(description="The duplicate, merged away.")
+    survivor_id: strawberry.ID = strawberry.field(description="The one that stays.")
+
+
+@strawberry.input
+class AddNoteInput(ChangeInput):
+    record_id: strawberry.ID = strawberry.field(
+        description="An organization, contact, outreach event or interest."
+    )
+    text: str
+
+
+@strawberry.input
+class DelegationMemberInput(ChangeInput):
+    delegation_id: strawberry.ID
+    contact_id: strawberry.ID
+
+
+@strawberry.input
+class TripInput(ChangeInput):
+    trip_id: strawberry.ID
+
+
+@strawberry.input
+class AddTripStopInput(TripInput, StopInput):
+    pass
+
+
+@strawberry.input
+class RescheduleTripStopInput(TripInput):
+    stop_index: int
+    starts_on: date
+    ends_on: date
+
+
+@strawberry.input
+class CancelTripInput(TripInput):
+    reason: str
+
+
+@strawberry.input
+class OutreachEventInput(ChangeInput):
+    event_id: strawberry.ID
+
+
+@strawberry.input
+class RescheduleOutreachEventInput(OutreachEventInput):
+    starts_at: datetime
+    ends_at: datetime
+
+
+@strawberry.input
+class CancelOutreachEventInput(OutreachEventInput):
+    reason: str
+
+
+@strawberry.input
+class AssignInterestOwnerInput(InterestInput):
+    owner: str
+
+
+@strawberry.input
+class FollowUpInput(ChangeInput):
     follow_up_id: strawberry.ID
+
+
+@strawberry.input
+class CompleteFollowUpInput(FollowUpInput):
     outcome: str
+
+
+@strawberry.input
+class RescheduleFollowUpInput(FollowUpInput):
+    due_at: datetime
+
+
+@strawberry.input
+class CancelFollowUpInput(FollowUpInput):
+    reason: str
 
 
 def _cmd(path: str, changes: str) -> Command:
     return Command("outreach", path, changes)
 
 
+def _organization(path: str, input: type[CommandInput]) -> Any:
+    command = _cmd(f"/organizations/{{}}{path}", "Organization")
+    return mutation(command, input, OrganizationPayload, "organization", "organization_id")
+
+
+def _contact(path: str, input: type[CommandInput]) -> Any:
+    command = _cmd(f"/contacts/{{}}{path}", "Contact")
+    return mutation(command, input, ContactPayload, "contact", "contact_id")
+
+
+def _delegation(path: str) -> Any:
+    command = _cmd(f"/delegations/{{}}{path}", "Delegation")
+    input, payload = DelegationMemberInput, DelegationPayload
+    return mutation(command, input, payload, "delegation", "delegation_id")
+
+
+def _trip(path: str, input: type[TripInput], *more: str) -> Any:
+    command = _cmd(f"/trips/{{}}{path}", "Trip")
+    return mutation(command, input, TripPayload, "trip", "trip_id", *more)
+
+
+def _event(path: str, input: type[CommandInput]) -> Any:
+    command = _cmd(f"/events/{{}}{path}", "OutreachEvent")
+    return mutation(command, input, OutreachEventPayload, "outreach_event", "event_id")
+
+
+def _interest(path: str, input: type[InterestInput]) -> Any:
+    command = _cmd(f"/interests/{{}}{path}", "Interest")
+    return mutation(command, input, InterestPayload, "interest", "interest_id")
+
+
+def _follow_up(path: str, input: type[FollowUpInput]) -> Any:
+    command = _cmd(f"/follow-ups/{{}}{path}", "FollowUp")
+    return mutation(command, input, FollowUpPayload, "follow_up", "follow_up_id")
+
+
+def _new(path: str, input: type[CommandInput], payload: type[Payload], name: str) -> Any:
+    """A command that registers a new record: the service gives it its id."""
+    return mutation(_cmd(path, payload.__name__.removesuffix("Payload")), input, payload, name)
+
+
+NOTES = {
+    kind: _cmd(f"/{collection}/{{}}/notes", kind)
+    for kind, collection in (
+        ("Organization", "organizations"),
+        ("Contact", "contacts"),
+        ("OutreachEvent", "events"),
+        ("Interest", "interests"),
+    )
+}
+
+
 @strawberry.type
 class OutreachMutations:
-    @strawberry.mutation
-    async def register_organization(
-        self, info: Info, input: RegisterOrganizationInput
-    ) -> OrganizationPayload:
-        outcome = await run(info, _cmd("/organizations", "Organization"), input)
-        return outcome.into(OrganizationPayload, "organization")
-
-    @strawberry.mutation
-    async def register_contact(self, info: Info, input: RegisterContactInput) -> ContactPayload:
-        outcome = await run(info, _cmd("/contacts", "Contact"), input)
-        return outcome.into(ContactPayload, "contact")
-
-    @strawberry.mutation
-    async def grant_consent(self, info: Info, input: GrantConsentInput) -> ContactPayload:
-        outcome = await run(info, _cmd("/contacts/{}/consents", "Contact"), input, "contact_id")
-        return outcome.into(ContactPayload, "contact")
-
-    @strawberry.mutation
-    async def withdraw_consent(self, info: Info, input: WithdrawConsentInput) -> ContactPayload:
-        command = _cmd("/contacts/{}/consents/withdraw", "Contact")
-        return (await run(info, command, input, "contact_id")).into(ContactPayload, "contact")
-
-    @strawberry.mutation
-    async def form_delegation(self, info: Info, input: FormDelegationInput) -> DelegationPayload:
-        outcome = await run(info, _cmd("/delegations", "Delegation"), input)
-        return outcome.into(DelegationPayload, "delegation")
-
-    @strawberry.mutation
-    async def plan_trip(self, info: Info, input: PlanTripInput) -> TripPayload:
-        return (await run(info, _cmd("/trips", "Trip"), input)).into(TripPayload, "trip")
-
-    @strawberry.mutation
-    async def schedule_outreach_event(
-        self, info: Info, input: ScheduleOutreachEventInput
-    ) -> OutreachEventPayload:
-        outcome = await run(info, _cmd("/events", "OutreachEvent"), input)
-        return outcome.into(OutreachEventPayload, "outreach_event")
-
-    @strawberry.mutation
-    async def invite_contact(self, info: Info, input: InviteContactInput) -> OutreachEventPayload:
-        command = _cmd("/events/{}/invitations", "OutreachEvent")
-        outcome = await run(info, command, input, "event_id")
-        return outcome.into(OutreachEventPayload, "outreach_event")
-
-    @strawberry.mutation
-    async def record_rsvp(self, info: Info, input: RecordRsvpInput) -> OutreachEventPayload:
-        outcome = await run(info, _cmd("/events/{}/rsvp", "OutreachEvent"), input, "event_id")
-        return outcome.into(OutreachEventPayload, "outreach_event")
-
-    @strawberry.mutation
-    async def record_attendance(
-        self, info: Info, input: RecordAttendanceInput
-    ) -> OutreachEventPayload:
-        command = _cmd("/events/{}/attendance", "OutreachEvent")
-        outcome = await run(info, command, input, "event_id")
-        return outcome.into(OutreachEventPayload, "outreach_event")
-
-    @strawberry.mutation
-    async def capture_interest(self, info: Info, input: CaptureInterestInput) -> InterestPayload:
-        outcome = await run(info, _cmd("/interests", "Interest"), input)
-        return outcome.into(InterestPayload, "interest")
-
-    @strawberry.mutation
-    async def qualify_interest(self, info: Info, input: InterestInput) -> InterestPayload:
-        return await _interest(info, "qualify", input)
-
-    @strawberry.mutation
-    async def convert_interest(self, info: Info, input: InterestInput) -> InterestPayload:
-        return await _interest(info, "convert", input)
-
-    @strawberry.mutation
-    async def mark_interest_lost(self, info: Info, input: MarkInterestLostInput) -> InterestPayload:
-        return await _interest(info, "lose", input)
-
-    @strawberry.mutation
-    async def schedule_follow_up(self, info: Info, input: ScheduleFollowUpInput) -> FollowUpPayload:
-        outcome = await run(info, _cmd("/follow-ups", "FollowUp"), input)
-        return outcome.into(FollowUpPayload, "follow_up")
-
-    @strawberry.mutation
-    async def complete_follow_up(self, info: Info, input: CompleteFollowUpInput) -> FollowUpPayload:
-        command = _cmd("/follow-ups/{}/complete", "FollowUp")
-        outcome = await run(info, command, input, "follow_up_id")
-        return outcome.into(FollowUpPayload, "follow_up")
-
-
-async def _interest(info: Info, action: str, input: InterestInput) -> InterestPayload:
-    command = _cmd(f"/interests/{{}}/{action}", "Interest")
-    outcome = await run(info, command, input, "interest_id")
-    return outcome.into(InterestPayload, "interest")
+    register_organization = _new(
+        "/organizations", RegisterOrganizationInput, OrganizationPayload, "organization"
+    )
+    update_organization = _organization("/update", UpdateOrganizationInput)
+    merge_organizations = _organization("/merge", MergeOrganizationsInput)
+    register_contact = _new("/contacts", RegisterContactInput, ContactPayload, "contact")
+    update_contact = _contact("/update", UpdateContactInput)
+    link_contact = _contact("/link", LinkContactInput)
+    merge_contacts = _contact("/merge", MergeContactsInput)
+    grant_consent = _contact("/consents", GrantConsentInput)
+    withdraw_consent = _contact("/consents/withdraw", WithdrawConsentInput)
+    add_note = mutation(NOTES, AddNoteInput, NotePayload, "record", "record_id")
+    form_delegation = _new("/delegations", FormDelegationInput, DelegationPayload, "delegation")
+    add_delegation_member = _delegation("/members")
+    remove_delegation_member = _delegation("/members/remove")
+    plan_trip = _new("/trips", PlanTripInput, TripPayload, "trip")
+    add_trip_stop = _trip("/stops", AddTripStopInput)
+    reschedule_trip_stop = _trip("/stops/{}/reschedule", RescheduleTripStopInput, "stop_index")
+    start_trip = _trip("/start", TripInput)
+    complete_trip = _trip("/complete", TripInput)
+    cancel_trip = _trip("/cancel", CancelTripInput)
+    schedule_outreach_event = _new(
+        "/events", ScheduleOutreachEventInput, OutreachEventPayload, "outreach_event"
+    )
+    reschedule_outreach_event = _event("/reschedule", RescheduleOutreachEventInput)
+    hold_outreach_event = _event("/hold", OutreachEventInput)
+    cancel_outreach_event = _event("/cancel", CancelOutreachEventInput)
+    invite_contact = _event("/invitations", InviteContactInput)
+    record_rsvp = _event("/rsvp", RecordRsvpInput)
+    record_attendance = _event("/attendance", RecordAttendanceInput)
+    capture_interest = _new("/interests", CaptureInterestInput, InterestPayload, "interest")
+    qualify_interest = _interest("/qualify", InterestInput)
+    nurture_interest = _interest("/nurture", InterestInput)
+    convert_interest = _interest("/convert", InterestInput)
+    mark_interest_lost = _interest("/lose", MarkInterestLostInput)
+    assign_interest_owner = _interest("/owner", AssignInterestOwnerInput)
+    schedule_follow_up = _new("/follow-ups", ScheduleFollowUpInput, FollowUpPayload, "follow_up")
+    reschedule_follow_up = _follow_up("/reschedule", RescheduleFollowUpInput)
+    complete_follow_up = _follow_up("/complete", CompleteFollowUpInput)
+    cancel_follow_up = _follow_up("/cancel", CancelFollowUpInput)

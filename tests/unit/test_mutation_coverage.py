@@ -1,0 +1,82 @@
+"""Every command a service takes has its GraphQL mutation, and every mutation sends a
+command the service takes: the services' own route tables (their OpenAPI documents; a
+command is a POST route of a command API) against the commands each mutation of the
+gateway declares it sends (`gateway.mutations.sends`, in the field's metadata). A
+command added to a service without its mutation fails here, and so does a mutation
+whose route was renamed or removed."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from exhibitors.api import create_app as exhibitors_api
+from fastapi import FastAPI
+from gateway.mutations import Command
+from gateway.schema import schema
+from notifications.api import create_app as notifications_api
+from notifications.public import create_app as unsubscribe_pages
+from outreach.api import create_app as outreach_api
+
+# The command APIs a client app reaches through the gateway, by service.
+COMMAND_APIS: dict[str, Callable[[], FastAPI]] = {
+    "exhibitors": exhibitors_api,
+    "outreach": outreach_api,
+    "notifications": notifications_api,
+}
+# POST routes that are no command of a command API, and why.
+EXCLUDED: dict[Callable[[], FastAPI], str] = {
+    # The recipient's own page, reached from the link in an email with a signed token:
+    # published beside the gateway, never a client app's command.
+    unsubscribe_pages: "the public unsubscribe page",
+}
+
+
+def _route(path: str) -> str:
+    """A path with its parameters unnamed, as the gateway's commands spell it."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def _posts(app: FastAPI) -> set[str]:
+    return {_route(path) for path, methods in app.openapi()["paths"].items() if "post" in methods}
+
+
+def _services() -> set[tuple[str, str]]:
+    return {(service, path) for service, api in COMMAND_APIS.items() for path in _posts(api())}
+
+
+def _mutations() -> dict[str, tuple[Command, ...]]:
+    """Each mutation and the commands it declares it sends."""
+    mutation_type = schema._schema.mutation_type
+    assert mutation_type is not None
+    return {
+        name: field.extensions["strawberry-definition"].metadata.get("commands", ())
+        for name, field in mutation_type.fields.items()
+    }
+
+
+def _sent() -> dict[tuple[str, str], str]:
+    return {
+        (command.service, command.path): name
+        for name, commands in _mutations().items()
+        for command in commands
+    }
+
+
+def test_every_command_of_every_service_has_its_mutation() -> None:
+    missing = _services() - set(_sent())
+    assert not missing, f"commands without a mutation: {sorted(missing)}"
+
+
+def test_every_mutation_sends_a_command_a_service_takes() -> None:
+    silent = [name for name, commands in _mutations().items() if not commands]
+    assert not silent, f"mutations that declare no command (gateway.mutations.sends): {silent}"
+    taken = _services()
+    unknown = {route: name for route, name in _sent().items() if route not in taken}
+    assert not unknown, f"mutations sending a command no service takes: {unknown}"
+
+
+@pytest.mark.parametrize("api", EXCLUDED)
+def test_what_is_excluded_is_no_command_api(api: Callable[[], FastAPI]) -> None:
+    """An excluded app takes no command a mutation sends (else it is no exclusion)."""
+    assert _posts(api()), EXCLUDED[api]
+    assert not {path for _, path in _sent()} & _posts(api())

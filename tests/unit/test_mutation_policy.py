@@ -1,0 +1,124 @@
+"""Who may run each mutation, for every mutation of the schema and every role: staff run
+every one but ADMIN's own (webhooks, lifting an opt-out); a VIEWER none; an EXHIBITOR
+only the owner's mutations, and only on its own application. A refusal is FORBIDDEN
+and nothing reaches a service. Each mutation gets an input its type accepts, made from
+the schema, with ids of the kinds its fields take (gateway.mutations.ID_KINDS)."""
+
+import uuid
+from typing import Any
+
+import pytest
+from gateway.auth import STAFF, Role, Viewer
+from gateway.commands import Refusal, UserError
+from gateway.config import Limits
+from gateway.context import Context, Services
+from gateway.mutations import ID_KINDS
+from gateway.policy import ADMIN_MUTATIONS, OWNER_MUTATIONS
+from gateway.relay import global_id
+from gateway.schema import schema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+)
+from pydantic.alias_generators import to_snake
+
+from tests.unit.test_gateway_refusals import Commands as Sends
+
+OWN, OTHERS = str(uuid.uuid4()), str(uuid.uuid4())
+# The policy, pinned: a change to who may do what is a change of this test too.
+ADMIN_ONLY = {
+    "registerWebhookEndpoint", "disableWebhookEndpoint", "enableWebhookEndpoint",
+    "rotateWebhookSecret", "deleteWebhookEndpoint", "redeliverWebhookDelivery",
+    "optInRecipient",
+}  # fmt: skip
+BY_THE_EXHIBITOR_ITSELF = {
+    "signContract", "withdrawApplication", "updateExhibitorProfile", "addExhibitorContact",
+    "removeExhibitorContact", "setSupplyChainAreas", "setProductCategories",
+}  # fmt: skip
+MUTATIONS = schema._schema.mutation_type
+assert MUTATIONS is not None
+SCALARS = {
+    "String": "x",
+    "Int": 1,
+    "Boolean": True,
+    "Date": "2026-01-01",
+    "DateTime": "2026-01-01T09:00:00Z",
+    "Decimal": "1.00",
+}
+
+
+class Commands(Sends):
+    """Records what would be sent, by the generic path (send) or a plain call."""
+
+    async def call(self, actor: str, service: str, method: str, path: str, **_: Any) -> Refusal:
+        self.paths.append(path)
+        return Refusal([UserError(field=None, message="stopped at the service", code="STOPPED")])
+
+
+def _value(name: str, kind: GraphQLInputType, application: str) -> Any:
+    if isinstance(kind, GraphQLNonNull):
+        return _value(name, kind.of_type, application)
+    if isinstance(kind, GraphQLList):
+        return []
+    if isinstance(kind, GraphQLEnumType):
+        return next(iter(kind.values))
+    if isinstance(kind, GraphQLInputObjectType):
+        return _input(kind, application)
+    if kind.name == "ID":
+        [first, *_] = ID_KINDS[to_snake(name)]
+        return global_id(first, application if first == "Exhibitor" else uuid.uuid4())
+    return SCALARS[kind.name]
+
+
+def _input(kind: GraphQLInputObjectType, application: str) -> dict[str, Any]:
+    """Every required field of `kind` (and none with a default)."""
+    return {
+        name: _value(name, field.type, application)
+        for name, field in kind.fields.items()
+        if isinstance(field.type, GraphQLNonNull) and field.default_value is not None
+    }
+
+
+async def _run(name: str, role: Role, application: str) -> tuple[list[str], list[str]]:
+    """The codes of the user errors, and the paths sent to a service."""
+    input_type = MUTATIONS.fields[name].args["input"].type
+    assert isinstance(input_type, GraphQLNonNull)
+    commands = Commands()
+    services = Services(pool=None, commands=commands, news=None, limits=Limits())  # type: ignore[arg-type]
+    viewer = Viewer("someone", role, applications=frozenset({OWN}))
+    result = await schema.execute(
+        f"mutation($input: {input_type.of_type.name}!) {{ {name}(input: $input) "
+        "{ userErrors { code } } }",
+        variable_values={"input": _input(input_type.of_type, application)},
+        context_value=Context(services=services, viewer=viewer),
+    )
+    assert result.errors is None, (name, result.errors)
+    assert result.data is not None
+    return [e["code"] for e in result.data[name]["userErrors"]], commands.paths
+
+
+def _may(name: str, role: Role, application: str) -> bool:
+    if name in ADMIN_ONLY:
+        return role is Role.ADMIN
+    if role in STAFF:
+        return True
+    return role is Role.EXHIBITOR and name in BY_THE_EXHIBITOR_ITSELF and application == OWN
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS.fields))
+@pytest.mark.parametrize("role", list(Role))
+async def test_each_role_runs_only_the_mutations_the_policy_gives_it(name: str, role: Role) -> None:
+    for application in (OWN, OTHERS) if role is Role.EXHIBITOR else (OTHERS,):
+        codes, sent = await _run(name, role, application)
+        if _may(name, role, application):
+            assert "FORBIDDEN" not in codes and len(sent) == 1, (name, role, codes)
+        else:
+            assert codes == ["FORBIDDEN"] and sent == [], (name, role, codes, sent)
+
+
+def test_the_policy_is_the_one_pinned_here_and_names_mutations_of_the_schema() -> None:
+    assert (ADMIN_MUTATIONS, OWNER_MUTATIONS) == (ADMIN_ONLY, BY_THE_EXHIBITOR_ITSELF)
+    assert ADMIN_ONLY | BY_THE_EXHIBITOR_ITSELF <= set(MUTATIONS.fields)
