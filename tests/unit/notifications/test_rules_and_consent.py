@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from notifications.consent import ConsentGrant, RecipientView, Suppression, suppression
-from notifications.rules import RULES, Audience, Channel, Purpose, notification_id, rules_for
+from notifications.rules import RULES, Audience, notification_id, rules_for
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 
 NOW = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
-E, M, T = Channel.EMAIL, Purpose.MARKETING, Purpose.TRANSACTIONAL
+E, M, T = ConsentChannel.EMAIL, ConsentPurpose.MARKETING, ConsentPurpose.TRANSACTIONAL
 
 
 def test_every_domain_notification_has_a_rule() -> None:
@@ -63,7 +64,7 @@ def view(**kw: object) -> RecipientView:
     ],
 )
 def test_consent_decides_marketing_and_an_opt_out_stops_everything(
-    recipient: RecipientView, purpose: Purpose, expected: Suppression | None
+    recipient: RecipientView, purpose: ConsentPurpose, expected: Suppression | None
 ) -> None:
     assert suppression(recipient, E, purpose, NOW) == expected
 

@@ -4,6 +4,7 @@ append every change atomically (EventStorePort.execute_many)."""
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
@@ -14,7 +15,7 @@ from exhibitors import events as e
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import ApplicationStatus, BoothRef
+from exhibitors.domain.values import BoothRef
 from exhibitors.editions import Editions
 from exhibitors.session import ExhibitorsSession as Session
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from notifications.rules import Channel, Purpose
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 
 
 class Suppression(StrEnum):
@@ -28,18 +28,18 @@ class RecipientView:
     language: str = "en"
     opted_out: bool = False
     # by (contact channel as outreach records it: EMAIL or SMS, purpose)
-    consents: dict[tuple[str, Purpose], ConsentGrant] = field(default_factory=dict)
+    consents: dict[tuple[str, ConsentPurpose], ConsentGrant] = field(default_factory=dict)
 
 
 def suppression(
-    recipient: RecipientView, channel: Channel, purpose: Purpose, now: datetime
+    recipient: RecipientView, channel: ConsentChannel, purpose: ConsentPurpose, now: datetime
 ) -> Suppression | None:
     """None when the message may be sent, else why not."""
     if recipient.opted_out:
         return Suppression.OPTED_OUT
-    if purpose is Purpose.TRANSACTIONAL:
+    if purpose is ConsentPurpose.TRANSACTIONAL:
         return None
-    grant = recipient.consents.get((channel.value, Purpose.MARKETING))
+    grant = recipient.consents.get((channel.value, ConsentPurpose.MARKETING))
     if grant is None:
         return Suppression.NO_CONSENT
     if grant.expires_at is not None and now >= grant.expires_at:

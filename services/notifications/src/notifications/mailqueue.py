@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import aiosmtplib
 import asyncpg
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
@@ -30,7 +31,6 @@ from notifications import events as e
 from notifications.consent import suppression
 from notifications.journal import append_event
 from notifications.mailer import Mailer, transient
-from notifications.rules import Channel, Purpose
 from notifications.views import recipient_view
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Claimed:
     recipient: str
     language: str
     message: bytes
-    purpose: Purpose
+    purpose: ConsentPurpose
     attempts: int
     meta: Metadata
     lease: UUID
@@ -106,7 +106,7 @@ class Claimed:
             row["recipient"],
             row["language"],
             row["message"],
-            Purpose(row["purpose"]),
+            ConsentPurpose(row["purpose"]),
             row["attempts"],
             meta,
             lease,
@@ -172,7 +172,7 @@ class MailQueue:
 
     async def _suppressed(self, mail: Claimed) -> Outcome | None:
         view = await recipient_view(self.pool, mail.recipient, mail.language)
-        reason = suppression(view, Channel.EMAIL, mail.purpose, self.clock.now())
+        reason = suppression(view, ConsentChannel.EMAIL, mail.purpose, self.clock.now())
         return None if reason is None else Outcome("SUPPRESSED", reason)
 
     async def _send(self, mail: Claimed) -> Outcome:

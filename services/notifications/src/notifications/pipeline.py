@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jinja2 import TemplateError
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
@@ -29,7 +30,7 @@ from notifications.emails import Templates
 from notifications.journal import append_event
 from notifications.mailer import Mailer
 from notifications.mailqueue import queue_email
-from notifications.rules import Audience, Channel, Purpose, Rule, notification_id, rules_for
+from notifications.rules import Audience, Rule, notification_id, rules_for
 from notifications.unsubscribe import UnsubscribeLinks
 from notifications.views import VIEWS, recipient_view
 
@@ -118,7 +119,7 @@ class Notifier:
         if not to.known:
             return Suppression.UNKNOWN_RECIPIENT
         view = await recipient_view(conn, to.address, to.language)
-        return suppression(view, Channel.EMAIL, rule.purpose, self.clock.now())
+        return suppression(view, ConsentChannel.EMAIL, rule.purpose, self.clock.now())
 
     async def _queue(
         self,
@@ -129,7 +130,7 @@ class Notifier:
         to: Addressee,
         meta: Metadata,
     ) -> None:
-        link = self.links.link(to.address) if rule.purpose is Purpose.MARKETING else None
+        link = self.links.link(to.address) if rule.purpose is ConsentPurpose.MARKETING else None
         try:
             context = await template_context(conn, self.sender, event, to, link)
             email = self.templates.render(rule.template, to.language, context)

@@ -1,1 +1,9 @@
 """The exhibitors service's contract: its events, commands and public enums."""
+
+from pavilion_contracts.exhibitors.enums import (
+    ApplicationStatus,
+    ConversionRefusalCode,
+    SupplyChainArea,
+)
+
+__all__ = ["ApplicationStatus", "ConversionRefusalCode", "SupplyChainArea"]

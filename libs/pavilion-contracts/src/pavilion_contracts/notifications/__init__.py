@@ -1,1 +1,15 @@
 """The notifications service's contract: its events, commands and public enums."""
+
+from pavilion_contracts.notifications.enums import (
+    NotificationChannel,
+    NotificationStatus,
+    WebhookDeliveryStatus,
+    WebhookEndpointStatus,
+)
+
+__all__ = [
+    "NotificationChannel",
+    "NotificationStatus",
+    "WebhookDeliveryStatus",
+    "WebhookEndpointStatus",
+]

@@ -6,7 +6,8 @@ from typing import Any
 
 import strawberry
 
-from gateway.exhibitors.types import Booth, Exhibitor, SupplyChainArea
+from gateway.enums import SupplyChainArea
+from gateway.exhibitors.types import Booth, Exhibitor
 from gateway.mutations import (
     ChangeInput,
     Command,
