@@ -7,6 +7,7 @@ whose route was renamed or removed."""
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from exhibitors.api import create_app as exhibitors_api
@@ -80,3 +81,11 @@ def test_what_is_excluded_is_no_command_api(api: Callable[[], FastAPI]) -> None:
     """An excluded app takes no command a mutation sends (else it is no exclusion)."""
     assert _posts(api()), EXCLUDED[api]
     assert not {path for _, path in _sent()} & _posts(api())
+
+
+def test_the_readme_lists_every_mutation_and_no_other() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## The GraphQL API: every command", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| ")]
+    listed = set(re.findall(r"`(\w+)`", "\n".join(table)))
+    assert listed == set(_mutations())
