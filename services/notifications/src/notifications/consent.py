@@ -3,17 +3,9 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from pavilion_contracts.notifications import SuppressionReason
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
-
-
-class Suppression(StrEnum):
-    OPTED_OUT = "OPTED_OUT"  # unsubscribed from all mail: nothing, not even transactional
-    NO_CONSENT = "NO_CONSENT"  # marketing without consent for the channel
-    CONSENT_EXPIRED = "CONSENT_EXPIRED"  # implied consent past its expiry counts as none
-    # no address known for the contact yet (its events not seen, nor carried by the trigger)
-    UNKNOWN_RECIPIENT = "UNKNOWN_RECIPIENT"
 
 
 @dataclass(frozen=True)
@@ -33,15 +25,15 @@ class RecipientView:
 
 def suppression(
     recipient: RecipientView, channel: ConsentChannel, purpose: ConsentPurpose, now: datetime
-) -> Suppression | None:
+) -> SuppressionReason | None:
     """None when the message may be sent, else why not."""
     if recipient.opted_out:
-        return Suppression.OPTED_OUT
+        return SuppressionReason.OPTED_OUT
     if purpose is ConsentPurpose.TRANSACTIONAL:
         return None
     grant = recipient.consents.get((channel.value, ConsentPurpose.MARKETING))
     if grant is None:
-        return Suppression.NO_CONSENT
+        return SuppressionReason.NO_CONSENT
     if grant.expires_at is not None and now >= grant.expires_at:
-        return Suppression.CONSENT_EXPIRED
+        return SuppressionReason.CONSENT_EXPIRED
     return None

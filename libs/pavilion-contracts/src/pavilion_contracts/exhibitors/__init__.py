@@ -4,6 +4,12 @@ from pavilion_contracts.exhibitors.enums import (
     ApplicationStatus,
     ConversionRefusalCode,
     SupplyChainArea,
+    WaitlistRemovalReason,
 )
 
-__all__ = ["ApplicationStatus", "ConversionRefusalCode", "SupplyChainArea"]
+__all__ = [
+    "ApplicationStatus",
+    "ConversionRefusalCode",
+    "SupplyChainArea",
+    "WaitlistRemovalReason",
+]

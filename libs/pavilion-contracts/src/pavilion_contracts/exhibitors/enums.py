@@ -36,3 +36,12 @@ class ConversionRefusalCode(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     NOT_FOUND = "NOT_FOUND"
     DUPLICATE = "DUPLICATE"
+
+
+class WaitlistRemovalReason(StrEnum):
+    """Why an application left the waitlist (`WaitlistEntryRemoved`)."""
+
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+    OFFERED = "OFFERED"  # a freed booth was offered to it

@@ -3,6 +3,7 @@
 from pavilion_contracts.notifications.enums import (
     NotificationChannel,
     NotificationStatus,
+    SuppressionReason,
     WebhookDeliveryStatus,
     WebhookEndpointStatus,
 )
@@ -10,6 +11,7 @@ from pavilion_contracts.notifications.enums import (
 __all__ = [
     "NotificationChannel",
     "NotificationStatus",
+    "SuppressionReason",
     "WebhookDeliveryStatus",
     "WebhookEndpointStatus",
 ]
