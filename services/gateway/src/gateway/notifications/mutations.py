@@ -1,4 +1,5 @@
-"""Mutations of the notifications feature: webhook endpoints, managed by ADMIN only.
+"""Mutations of the notifications feature, ADMIN's only: webhook endpoints, and lifting
+a recipient's opt-out on their request.
 
 A secret is answered once (registration, rotation): receivers verify signatures with
 it; it is never in an event, the read model or a log."""
