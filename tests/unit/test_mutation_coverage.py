@@ -7,13 +7,16 @@ whose route was renamed or removed."""
 
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from exhibitors.api import create_app as exhibitors_api
 from fastapi import FastAPI
 from gateway.mutations import Command
 from gateway.schema import schema
+from graphql import GraphQLInputObjectType, get_named_type
 from notifications.api import create_app as notifications_api
 from notifications.public import create_app as unsubscribe_pages
 from outreach.api import create_app as outreach_api
@@ -42,7 +45,26 @@ def _posts(app: FastAPI) -> set[str]:
 
 
 def _services() -> set[tuple[str, str]]:
-    return {(service, path) for service, api in COMMAND_APIS.items() for path in _posts(api())}
+    return set(_bodies())
+
+
+@cache
+def _bodies() -> dict[tuple[str, str], frozenset[str]]:
+    """Each command of each service, and the fields of its JSON body."""
+    found = {}
+    for service, api in COMMAND_APIS.items():
+        document = api().openapi()
+        for path, methods in document["paths"].items():
+            if "post" in methods:
+                found[service, _route(path)] = _fields(document, methods["post"])
+    return found
+
+
+def _fields(document: dict[str, Any], post: dict[str, Any]) -> frozenset[str]:
+    body = post.get("requestBody", {}).get("content", {}).get("application/json", {})
+    reference = body.get("schema", {}).get("$ref", "")
+    schema = document["components"]["schemas"][reference.split("/")[-1]] if reference else {}
+    return frozenset(schema.get("properties", {}))
 
 
 def _mutations() -> dict[str, tuple[Command, ...]]:
@@ -71,8 +93,7 @@ def test_every_command_of_every_service_has_its_mutation() -> None:
 def test_every_mutation_sends_a_command_a_service_takes() -> None:
     silent = [name for name, commands in _mutations().items() if not commands]
     assert not silent, f"mutations that declare no command (gateway.mutations.sends): {silent}"
-    taken = _services()
-    unknown = {route: name for route, name in _sent().items() if route not in taken}
+    unknown = {route: name for route, name in _sent().items() if route not in _bodies()}
     assert not unknown, f"mutations sending a command no service takes: {unknown}"
 
 
@@ -89,3 +110,18 @@ def test_the_readme_lists_every_mutation_and_no_other() -> None:
     table = [line for line in section.splitlines() if line.startswith("| ")]
     listed = set(re.findall(r"`(\w+)`", "\n".join(table)))
     assert listed == set(_mutations())
+
+
+@pytest.mark.parametrize("name", sorted(_mutations()))
+def test_a_mutations_input_has_the_fields_of_its_commands_body(name: str) -> None:
+    """The input carries every field of the body (a new record has no version to
+    expect), and besides them only what the gateway reads and the path's values."""
+    mutation_type = schema._schema.mutation_type
+    assert mutation_type is not None
+    input_type = get_named_type(mutation_type.fields[name].args["input"].type)
+    assert isinstance(input_type, GraphQLInputObjectType)
+    fields = set(input_type.fields) - {"idempotencyKey", "wait"}
+    for command in _mutations()[name]:
+        body = _bodies()[command.service, command.path]
+        assert body - fields <= {"expectedVersion"}, (name, sorted(body - fields))
+        assert len(fields - body) == command.path.count("{}"), (name, sorted(fields - body))
