@@ -3,7 +3,8 @@ command the service takes: the services' own route tables (their OpenAPI documen
 command is a POST route of a command API) against the commands each mutation of the
 gateway declares it sends (`gateway.mutations.sends`, in the field's metadata). A
 command added to a service without its mutation fails here, and so does a mutation
-whose route was renamed or removed."""
+whose route was renamed or removed, an input that lacks a field of its command's body,
+and a README that does not list every mutation."""
 
 import re
 from collections.abc import Callable
