@@ -12,19 +12,11 @@ from gateway.auth import STAFF, Role, Viewer
 from gateway.commands import Refusal, UserError
 from gateway.config import Limits
 from gateway.context import Context, Services
-from gateway.mutations import ID_KINDS
 from gateway.policy import ADMIN_MUTATIONS, OWNER_MUTATIONS
 from gateway.relay import global_id
 from gateway.schema import schema
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-)
-from pydantic.alias_generators import to_snake
 
+from tests.mutation_inputs import mutation_input
 from tests.unit.test_gateway_refusals import Commands as Sends
 
 OWN, OTHERS = str(uuid.uuid4()), str(uuid.uuid4())
@@ -40,14 +32,6 @@ BY_THE_EXHIBITOR_ITSELF = {
 }  # fmt: skip
 MUTATIONS = schema._schema.mutation_type
 assert MUTATIONS is not None
-SCALARS = {
-    "String": "x",
-    "Int": 1,
-    "Boolean": True,
-    "Date": "2026-01-01",
-    "DateTime": "2026-01-01T09:00:00Z",
-    "Decimal": "1.00",
-}
 
 
 class Commands(Sends):
@@ -58,41 +42,16 @@ class Commands(Sends):
         return Refusal([UserError(field=None, message="stopped at the service", code="STOPPED")])
 
 
-def _value(name: str, kind: GraphQLInputType, application: str) -> Any:
-    if isinstance(kind, GraphQLNonNull):
-        return _value(name, kind.of_type, application)
-    if isinstance(kind, GraphQLList):
-        return []
-    if isinstance(kind, GraphQLEnumType):
-        return next(iter(kind.values))
-    if isinstance(kind, GraphQLInputObjectType):
-        return _input(kind, application)
-    if kind.name == "ID":
-        [first, *_] = ID_KINDS[to_snake(name)]
-        return global_id(first, application if first == "Exhibitor" else uuid.uuid4())
-    return SCALARS[kind.name]
-
-
-def _input(kind: GraphQLInputObjectType, application: str) -> dict[str, Any]:
-    """Every required field of `kind` (and none with a default)."""
-    return {
-        name: _value(name, field.type, application)
-        for name, field in kind.fields.items()
-        if isinstance(field.type, GraphQLNonNull) and field.default_value is not None
-    }
-
-
 async def _run(name: str, role: Role, application: str) -> tuple[list[str], list[str]]:
     """The codes of the user errors, and the paths sent to a service."""
-    input_type = MUTATIONS.fields[name].args["input"].type
-    assert isinstance(input_type, GraphQLNonNull)
     commands = Commands()
     services = Services(pool=None, commands=commands, news=None, limits=Limits())  # type: ignore[arg-type]
     viewer = Viewer("someone", role, applications=frozenset({OWN}))
+    ids = lambda kind: global_id(kind, application if kind == "Exhibitor" else uuid.uuid4())  # noqa: E731
+    input_type, input = mutation_input(MUTATIONS.fields[name], ids)
     result = await schema.execute(
-        f"mutation($input: {input_type.of_type.name}!) {{ {name}(input: $input) "
-        "{ userErrors { code } } }",
-        variable_values={"input": _input(input_type.of_type, application)},
+        f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ code }} }} }}",
+        variable_values={"input": input},
         context_value=Context(services=services, viewer=viewer),
     )
     assert result.errors is None, (name, result.errors)
