@@ -81,3 +81,42 @@ async def test_each_role_runs_only_the_mutations_the_policy_gives_it(name: str, 
 def test_the_policy_is_the_one_pinned_here_and_names_mutations_of_the_schema() -> None:
     assert (ADMIN_MUTATIONS, OWNER_MUTATIONS) == (ADMIN_ONLY, BY_THE_EXHIBITOR_ITSELF)
     assert ADMIN_ONLY | BY_THE_EXHIBITOR_ITSELF <= set(MUTATIONS.fields)
+
+
+NOTE = """mutation($id: ID!) { addNote(input: {recordId: $id, text: "met"})
+  { userErrors { field code } } }"""
+STAFF_MEMBER = Viewer("staff:ada", Role.ORGANIZER)
+
+
+async def _note(record: str) -> tuple[Any, Commands]:
+    commands = Commands()
+    services = Services(pool=None, commands=commands, news=None, limits=Limits())  # type: ignore[arg-type]
+    result = await schema.execute(
+        NOTE,
+        variable_values={"id": record},
+        context_value=Context(services=services, viewer=STAFF_MEMBER),
+    )
+    assert result.errors is None, result.errors
+    return result.data, commands
+
+
+@pytest.mark.parametrize(
+    ("kind", "collection"),
+    [
+        ("Organization", "organizations"),
+        ("Contact", "contacts"),
+        ("OutreachEvent", "events"),
+        ("Interest", "interests"),
+    ],
+)
+async def test_a_note_goes_to_the_record_its_id_names(kind: str, collection: str) -> None:
+    record = uuid.uuid4()
+    _, commands = await _note(global_id(kind, record))
+    assert commands.paths == [f"/{collection}/{record}/notes"]
+    assert commands.sent == [{"text": "met"}]
+
+
+async def test_a_note_on_a_record_of_another_kind_is_not_found_and_not_sent() -> None:
+    data, commands = await _note(global_id("Trip", uuid.uuid4()))
+    assert data == {"addNote": {"userErrors": [{"field": ["recordId"], "code": "NOT_FOUND"}]}}
+    assert commands.paths == []
