@@ -145,7 +145,7 @@ async def run(info: Info, route: Route, input: CommandInput, *path: str) -> Outc
         return Outcome(user_errors=[user_error(exc)])
     if not may_change(ctx.viewer, mutation, record):
         return Outcome(user_errors=[forbidden(ctx)])
-    command = route if isinstance(route, Command) else route[record.kind if record else ""]
+    command = _command(route, record)
     target = command.path.format(*(quote(value, safe="") for value in values))
     sent = await ctx.services.commands.send(ctx.viewer, command.service, target, body, key)
     if not isinstance(sent, Sent):
@@ -177,6 +177,14 @@ def mutation(
 
     resolve.__annotations__ = {"info": Info, "input": input, "return": payload}
     return strawberry.mutation(resolver=resolve, description=description, metadata=sends(route))
+
+
+def _command(route: Route, record: Ref | None) -> Command:
+    """The command of `route` for the record reached (addNote's: the record's kind)."""
+    if isinstance(route, Command):
+        return route
+    assert record is not None, "a route by kind takes an id as its first path value"
+    return route[record.kind]
 
 
 def _record(input: CommandInput, path: tuple[str, ...]) -> Ref | None:
