@@ -9,7 +9,9 @@ data, errors, and the cursors decoded — are searched:
 * a VIEWER receives no personal marker, anywhere;
 * an EXHIBITOR receives nothing of anyone else's: no marker but its own application's;
 * forged ids (unknown type, empty type, another type's name, non-canonical base64, not
-  a UUID) are NOT_FOUND for everyone, never another spelling of some record.
+  a UUID) are NOT_FOUND for everyone, never another spelling of some record;
+* every mutation of the SDL a role may not run (a VIEWER: none; an EXHIBITOR: none on
+  another's application; an ORGANIZER: ADMIN's) is FORBIDDEN.
 """
 
 import asyncio
@@ -28,6 +30,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from gateway.auth import Role
 from gateway.news import consistency_token
+from gateway.policy import ADMIN_MUTATIONS
 from gateway.readmodel import read_current
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
@@ -46,6 +49,7 @@ from pavilion_core.config import KafkaSettings
 
 from tests.e2e.planted import World, plant, records
 from tests.e2e.stack import Stack, running, scratch, token
+from tests.mutation_inputs import mutation_input
 from tests.support import eventually
 
 SDL = build_schema((Path(__file__).parents[2] / "schemas/graphql/schema.graphql").read_text())
@@ -252,6 +256,27 @@ async def test_each_role_reaches_each_kind_of_record_only_as_the_policy_says(pla
         assert seen == may, (role, name, answer)
         if not may:
             assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN", answer
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EXHIBITOR, Role.ORGANIZER])
+async def test_each_role_is_refused_the_mutations_the_policy_denies_it(planted, role) -> None:
+    """Every mutation of the SDL, on the planted records (an EXHIBITOR's: someone else's
+    application): FORBIDDEN as a typed user error, for every one the role may not run."""
+    stack, world, _ = planted
+    who = token(role, world.ids["Own"], subject=f"{role.value.lower()}:mutations")
+    names = {kind: name for name, kind in reversed(KINDS.items())}  # "Exhibitor": not its own
+    assert SDL.mutation_type is not None
+    for mutation, field in SDL.mutation_type.fields.items():
+        if role is Role.ORGANIZER and mutation not in ADMIN_MUTATIONS:
+            continue  # staff's to run: the services it reaches are not running here
+        input_type, input = mutation_input(field, lambda kind: gid(kind, world.ids[names[kind]]))
+        answer = await stack.data(
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) "
+            "{ userErrors { code } } }",
+            as_=who,
+            input=input,
+        )
+        assert answer[mutation]["userErrors"] == [{"code": "FORBIDDEN"}], (role, mutation, answer)
 
 
 def forgeries(kind: str, local: str) -> dict[str, str]:

@@ -193,7 +193,13 @@ def valid_inputs(known: Known) -> dict[str, dict[str, Any]]:
         **known.inputs,
         **_each("startReview approveApplication waitlistApplication", {"applicationId": app}),
         **_each("signContract confirmParticipation", {"applicationId": app}),
-        **_each("rejectApplication withdrawApplication", {"applicationId": app, "reason": "no"}),
+        **_each(
+            "rejectApplication withdrawApplication cancelApplication",
+            {"applicationId": app, "reason": "no"},
+        ),
+        **_exhibitor_edits(app),
+        **_outreach_changes(known),
+        "optInRecipient": {"address": "bo@port.example", "evidence": "asked by phone"},
         "issueContract": {**money, "dueDate": "2026-03-31"},
         "recordPayment": {**money, "reference": "r-1"},
         "assignBooth": {"applicationId": app, "hall": "N1", "boothCode": "N1-01"},
@@ -206,6 +212,47 @@ def valid_inputs(known: Known) -> dict[str, dict[str, Any]]:
         "completeFollowUp": {"followUpId": known.first("FollowUp"), "outcome": "called"},
         **_each("disableWebhookEndpoint enableWebhookEndpoint", {"endpointId": endpoint}),
         **_each("rotateWebhookSecret deleteWebhookEndpoint", {"endpointId": endpoint}),
+    }
+
+
+def _exhibitor_edits(app: str) -> dict[str, dict[str, Any]]:
+    contact = {"applicationId": app, "email": "bo@axles.example"}
+    return {
+        "updateExhibitorProfile": {"applicationId": app, "companyName": "Axles 2"},
+        "addExhibitorContact": {**contact, "name": "Bo"},
+        "removeExhibitorContact": contact,
+        "setSupplyChainAreas": {"applicationId": app, "supplyChainAreas": ["SMART_VEHICLES"]},
+        "setProductCategories": {"applicationId": app, "productCategories": ["axles"]},
+    }
+
+
+def _outreach_changes(known: Known) -> dict[str, dict[str, Any]]:
+    """Merges name the record itself as the survivor (refused): a merged record would
+    refuse every case after it."""
+    org, contact, trip = (known.first(k) for k in ("Organization", "Contact", "Trip"))
+    event, interest, follow_up = (known.first(k) for k in ("OutreachEvent", "Interest", "FollowUp"))
+    stop = {"tripId": trip, "startsOn": "2025-12-08", "endsOn": "2025-12-09"}
+    times = {"startsAt": "2025-12-08T17:00:00Z", "endsAt": "2025-12-08T19:00:00Z"}
+    member = {"delegationId": known.first("Delegation"), "contactId": contact}
+    return {
+        "updateOrganization": {"organizationId": org, "name": "Port of Oakland"},
+        "mergeOrganizations": {"organizationId": org, "survivorId": org},
+        "updateContact": {"contactId": contact, "title": "CEO"},
+        "linkContact": {"contactId": contact, "organizationId": org},
+        "mergeContacts": {"contactId": contact, "survivorId": contact},
+        "addNote": {"recordId": contact, "text": "met at the forum"},
+        **_each("addDelegationMember removeDelegationMember", member),
+        "addTripStop": {**stop, "city": "San Jose", "country": "US"},
+        "rescheduleTripStop": {**stop, "stopIndex": 0},
+        **_each("startTrip completeTrip", {"tripId": trip}),
+        "cancelTrip": {"tripId": trip, "reason": "budget"},
+        "rescheduleOutreachEvent": {"eventId": event, **times},
+        "holdOutreachEvent": {"eventId": event},
+        "cancelOutreachEvent": {"eventId": event, "reason": "venue"},
+        "nurtureInterest": {"interestId": interest},
+        "assignInterestOwner": {"interestId": interest, "owner": "staff:bo"},
+        "rescheduleFollowUp": {"followUpId": follow_up, "dueAt": "2025-12-06T09:00:00Z"},
+        "cancelFollowUp": {"followUpId": follow_up, "reason": "met already"},
     }
 
 

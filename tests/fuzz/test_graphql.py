@@ -39,7 +39,7 @@ PROCESSES = [
 # command to fails (5xx: the services are up for the whole run).
 SERVER_ERRORS = {"INTERNAL", "UNAVAILABLE"}
 # Examples per operation (the sharpener aims each at known ids and the input's edges): the
-# whole module runs in about a minute on two cores.
+# whole module runs in two to three minutes on two shared cores.
 EXAMPLES = {Role.ADMIN: 25, Role.VIEWER: 5, Role.EXHIBITOR: 5}
 
 

@@ -15,7 +15,6 @@ import asyncpg
 from exhibitors.commands import SubmitApplication
 from exhibitors.consumers import Reactions as ExhibitorReactions
 from exhibitors.domain.values import Contact
-from exhibitors.domain.values import SupplyChainArea as Area
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers as ExhibitorHandlers
 from gateway.auth import Role, Viewer
@@ -26,8 +25,9 @@ from gateway.relay import global_id
 from gateway.schema import schema
 from outreach import commands as c
 from outreach.consumers import Reactions as OutreachReactions
-from outreach.domain.values import InterestKind, OrganizationKind, SupplyChainArea
 from outreach.handlers import Handlers
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import InterestKind, OrganizationKind
 from pavilion_core.consumer import Handler
 from pavilion_core.envelope import CloudEvent, Metadata, from_kafka, to_kafka
 from pavilion_core.eventstore import CommandContext
@@ -140,7 +140,7 @@ async def test_a_conversion_that_names_its_application_starts_no_second_one(
             "CISCE-2026",
             "Oakland AI",
             "US",
-            (Area.DIGITAL_TECHNOLOGY,),
+            (SupplyChainArea.DIGITAL_TECHNOLOGY,),
             contacts=(Contact("Maya Chen", "maya@oakland.example"),),
             source_interest_id=uuid.UUID(interest),
         ),

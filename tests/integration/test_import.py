@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 
 import httpx
-from exhibitors.domain.values import SupplyChainArea
 from exhibitors.importer import read_rows, submit_all, write_report
+from pavilion_contracts.exhibitors import SupplyChainArea
 
 COLUMNS = [
     "company_name",

@@ -17,9 +17,10 @@ from exhibitors.editions import load_editions
 from outreach import commands as c
 from outreach.consumers import Reactions as OutreachReactions
 from outreach.domain.travel import Stop
-from outreach.domain.values import EventKind, InterestKind, OrganizationKind, SupplyChainArea
 from outreach.handlers import Handlers
 from outreach.scheduler import announce_overdue
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import InterestKind, OrganizationKind, OutreachEventKind
 from pavilion_contracts.reader import READER
 from pavilion_core import workers
 from pavilion_core.config import KafkaSettings
@@ -147,7 +148,7 @@ async def test_from_forum_to_application_and_back(
             trip,
             0,
             "Canada-China Trade and Investment Cooperation Forum",
-            EventKind.FORUM,
+            OutreachEventKind.FORUM,
             starts,
             starts + timedelta(hours=4),
             "Toronto",

@@ -9,10 +9,11 @@ from itertools import count
 from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
-from exhibitors.domain.values import ApplicationStatus, Contact, SupplyChainArea
+from exhibitors.domain.values import Contact
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers
+from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
 from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.testing import FixedClock, InMemoryEventStore

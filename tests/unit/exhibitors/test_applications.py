@@ -11,8 +11,9 @@ import pytest
 from exhibitors import commands as c
 from exhibitors.domain.application import application_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import Address, Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact
 from exhibitors.domain.waitlist import waitlist_id
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 from pavilion_core.eventstore import WrongExpectedVersion
 

@@ -6,7 +6,8 @@ from uuid import UUID, uuid4
 
 from exhibitors import commands as c
 from exhibitors.domain.conversion import conversion_id
-from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.values import Contact
+from pavilion_contracts.exhibitors import SupplyChainArea
 
 from tests.unit.exhibitors.support import EDITION, Expo, ctx
 

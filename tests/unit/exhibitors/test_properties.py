@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from exhibitors import commands as c
-from exhibitors.domain.values import ApplicationStatus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_core.errors import CommandRejected
 
 from tests.unit.exhibitors.support import CONTRACT, Expo, ctx

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 from exhibitors import commands as c
-from exhibitors.domain.values import Contact, SupplyChainArea
+from exhibitors.domain.values import Contact
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.errors import InvalidTransition, NotFound
 from pavilion_core.eventstore import AppendResult
 

@@ -3,11 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from notifications.consent import ConsentGrant, RecipientView, Suppression, suppression
-from notifications.rules import RULES, Audience, Channel, Purpose, notification_id, rules_for
+from notifications.consent import ConsentGrant, RecipientView, suppression
+from notifications.rules import RULES, Audience, notification_id, rules_for
+from pavilion_contracts.notifications import SuppressionReason
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 
 NOW = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
-E, M, T = Channel.EMAIL, Purpose.MARKETING, Purpose.TRANSACTIONAL
+E, M, T = ConsentChannel.EMAIL, ConsentPurpose.MARKETING, ConsentPurpose.TRANSACTIONAL
 
 
 def test_every_domain_notification_has_a_rule() -> None:
@@ -46,28 +48,28 @@ def view(**kw: object) -> RecipientView:
     ("recipient", "purpose", "expected"),
     [
         (view(), T, None),
-        (view(), M, Suppression.NO_CONSENT),
+        (view(), M, SuppressionReason.NO_CONSENT),
         (view(consents={(E, M): ConsentGrant(NOW, None)}), M, None),
         (view(consents={(E, M): ConsentGrant(NOW, NOW + timedelta(days=1))}), M, None),
         (
             view(consents={(E, M): ConsentGrant(NOW - timedelta(days=200), NOW)}),
             M,
-            Suppression.CONSENT_EXPIRED,
+            SuppressionReason.CONSENT_EXPIRED,
         ),
-        (view(opted_out=True), T, Suppression.OPTED_OUT),
+        (view(opted_out=True), T, SuppressionReason.OPTED_OUT),
         (
             view(opted_out=True, consents={(E, M): ConsentGrant(NOW, None)}),
             M,
-            Suppression.OPTED_OUT,
+            SuppressionReason.OPTED_OUT,
         ),
     ],
 )
 def test_consent_decides_marketing_and_an_opt_out_stops_everything(
-    recipient: RecipientView, purpose: Purpose, expected: Suppression | None
+    recipient: RecipientView, purpose: ConsentPurpose, expected: SuppressionReason | None
 ) -> None:
     assert suppression(recipient, E, purpose, NOW) == expected
 
 
 def test_sms_consent_does_not_cover_email() -> None:
     recipient = view(consents={("SMS", M): ConsentGrant(NOW, None)})
-    assert suppression(recipient, E, M, NOW) is Suppression.NO_CONSENT
+    assert suppression(recipient, E, M, NOW) is SuppressionReason.NO_CONSENT

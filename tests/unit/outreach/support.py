@@ -7,13 +7,9 @@ from datetime import UTC, date, datetime
 
 from outreach import commands as c
 from outreach.domain.travel import Stop
-from outreach.domain.values import (
-    EventKind,
-    InterestKind,
-    OrganizationKind,
-    SupplyChainArea,
-)
 from outreach.handlers import Handlers
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import InterestKind, OrganizationKind, OutreachEventKind
 from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import CommandContext
 from pavilion_core.testing import FixedClock, InMemoryEventStore
@@ -97,7 +93,7 @@ class Outreach:
                 trip,
                 0,
                 "Trade and Investment Forum",
-                EventKind.FORUM,
+                OutreachEventKind.FORUM,
                 FORUM_STARTS,
                 FORUM_STARTS.replace(hour=18),
                 "Metro Toronto Convention Centre",

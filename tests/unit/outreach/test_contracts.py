@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 from outreach import commands as c
 from outreach.domain.travel import Stop
-from outreach.domain.values import Channel, ImpliedBy, LegalBasis, Purpose
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, ImpliedBy, LegalBasis
 
 from tests.unit.outreach.support import FORUM_STARTS, Outreach, ctx, new_id
 
@@ -41,8 +41,8 @@ async def test_every_event_matches_its_schema_and_every_schema_is_used() -> None
     await o.h.grant_consent(
         c.GrantConsent(
             contact,
-            Channel.EMAIL,
-            Purpose.MARKETING,
+            ConsentChannel.EMAIL,
+            ConsentPurpose.MARKETING,
             LegalBasis.IMPLIED,
             "forum",
             ImpliedBy.INQUIRY,
@@ -51,7 +51,8 @@ async def test_every_event_matches_its_schema_and_every_schema_is_used() -> None
         ctx(),
     )
     await o.h.withdraw_consent(
-        c.WithdrawConsent(contact, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+        c.WithdrawConsent(contact, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, "unsubscribed"),
+        ctx(),
     )
     delegation = o.events(trip)[0].data["delegationId"]
     await o.h.change_delegation_member(c.ChangeDelegationMember(delegation, contact, True), ctx())

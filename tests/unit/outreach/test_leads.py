@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from outreach import commands as c
 from outreach.domain.leads import FollowUp, follow_up_stream, interest_stream
-from outreach.domain.values import InterestKind, SupplyChainArea
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import InterestKind
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id

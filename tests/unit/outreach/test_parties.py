@@ -6,7 +6,8 @@ import pytest
 from outreach import commands as c
 from outreach.domain.errors import Merged
 from outreach.domain.parties import Contact, contact_stream, email_stream
-from outreach.domain.values import Channel, ImpliedBy, LegalBasis, Purpose, implied_expiry
+from outreach.domain.values import implied_expiry
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, ImpliedBy, LegalBasis
 from pavilion_core.errors import Duplicate, InvalidValue, NotFound
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
@@ -84,21 +85,30 @@ async def test_express_consent_lasts_until_withdrawn() -> None:
     jane = await o.contact()
     await o.h.grant_consent(
         c.GrantConsent(
-            jane, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form 2025-11-20"
+            jane,
+            ConsentChannel.EMAIL,
+            ConsentPurpose.MARKETING,
+            LegalBasis.EXPRESS,
+            "form 2025-11-20",
         ),
         ctx(),
     )
     state = await contact_state(o, jane)
-    assert state.may_contact(Channel.EMAIL, Purpose.MARKETING, NOW + timedelta(days=3650))
-    assert not state.may_contact(Channel.SMS, Purpose.MARKETING, NOW)
+    assert state.may_contact(
+        ConsentChannel.EMAIL, ConsentPurpose.MARKETING, NOW + timedelta(days=3650)
+    )
+    assert not state.may_contact(ConsentChannel.SMS, ConsentPurpose.MARKETING, NOW)
 
     await o.h.withdraw_consent(
-        c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+        c.WithdrawConsent(jane, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, "unsubscribed"),
+        ctx(),
     )
-    assert not (await contact_state(o, jane)).may_contact(Channel.EMAIL, Purpose.MARKETING, NOW)
+    assert not (await contact_state(o, jane)).may_contact(
+        ConsentChannel.EMAIL, ConsentPurpose.MARKETING, NOW
+    )
     with pytest.raises(Exception, match="no EMAIL MARKETING consent"):
         await o.h.withdraw_consent(
-            c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "again"), ctx()
+            c.WithdrawConsent(jane, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, "again"), ctx()
         )
 
 
@@ -117,8 +127,8 @@ async def test_implied_consent_expires_per_casl_and_then_counts_as_none(
     await o.h.grant_consent(
         c.GrantConsent(
             jane,
-            Channel.EMAIL,
-            Purpose.MARKETING,
+            ConsentChannel.EMAIL,
+            ConsentPurpose.MARKETING,
             LegalBasis.IMPLIED,
             "met at forum",
             implied_by,
@@ -129,8 +139,8 @@ async def test_implied_consent_expires_per_casl_and_then_counts_as_none(
     state = await contact_state(o, jane)
     assert implied_expiry(implied_by, since) == last_valid
     at = lambda d: NOW.replace(year=d.year, month=d.month, day=d.day, hour=23)  # noqa: E731
-    assert state.may_contact(Channel.EMAIL, Purpose.MARKETING, at(last_valid))
-    assert not state.may_contact(Channel.EMAIL, Purpose.MARKETING, at(first_invalid))
+    assert state.may_contact(ConsentChannel.EMAIL, ConsentPurpose.MARKETING, at(last_valid))
+    assert not state.may_contact(ConsentChannel.EMAIL, ConsentPurpose.MARKETING, at(first_invalid))
 
 
 async def test_implied_consent_needs_its_reason_and_must_not_be_expired_already() -> None:
@@ -138,14 +148,17 @@ async def test_implied_consent_needs_its_reason_and_must_not_be_expired_already(
     jane = await o.contact()
     with pytest.raises(InvalidValue, match="impliedBy"):
         await o.h.grant_consent(
-            c.GrantConsent(jane, Channel.EMAIL, Purpose.MARKETING, LegalBasis.IMPLIED, "x"), ctx()
+            c.GrantConsent(
+                jane, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, LegalBasis.IMPLIED, "x"
+            ),
+            ctx(),
         )
     with pytest.raises(InvalidValue, match="already expired"):
         await o.h.grant_consent(
             c.GrantConsent(
                 jane,
-                Channel.EMAIL,
-                Purpose.MARKETING,
+                ConsentChannel.EMAIL,
+                ConsentPurpose.MARKETING,
                 LegalBasis.IMPLIED,
                 "x",
                 ImpliedBy.INQUIRY,

@@ -6,7 +6,12 @@ import pytest
 from outreach import commands as c
 from outreach.domain.gatherings import OutreachEvent, outreach_event_stream
 from outreach.domain.travel import Stop, Trip, trip_stream
-from outreach.domain.values import Channel, EventKind, LegalBasis, Purpose
+from pavilion_contracts.outreach import (
+    ConsentChannel,
+    ConsentPurpose,
+    LegalBasis,
+    OutreachEventKind,
+)
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from tests.unit.outreach.support import FORUM_STARTS, NOW, Outreach, ctx, new_id
@@ -54,7 +59,7 @@ async def test_a_cancelled_trip_takes_no_events_and_events_fall_within_their_sto
                 trip,
                 0,
                 "Too late",
-                EventKind.SPEECH,
+                OutreachEventKind.SPEECH,
                 FORUM_STARTS + timedelta(days=9),
                 FORUM_STARTS + timedelta(days=9, hours=1),
             ),
@@ -68,7 +73,7 @@ async def test_a_cancelled_trip_takes_no_events_and_events_fall_within_their_sto
                 trip,
                 0,
                 "Forum",
-                EventKind.FORUM,
+                OutreachEventKind.FORUM,
                 FORUM_STARTS,
                 FORUM_STARTS + timedelta(hours=2),
             ),
@@ -129,10 +134,13 @@ async def test_an_invitation_carries_the_invitee_and_the_consent_valid_when_invi
     o = Outreach()
     forum, jane, ana = await o.forum(), await o.contact("jane@maple.example"), await o.contact()
     for guest in (jane, ana):
-        grant = c.GrantConsent(guest, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form")
+        grant = c.GrantConsent(
+            guest, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, LegalBasis.EXPRESS, "form"
+        )
         await o.h.grant_consent(grant, ctx())
     await o.h.withdraw_consent(
-        c.WithdrawConsent(jane, Channel.EMAIL, Purpose.MARKETING, "unsubscribed"), ctx()
+        c.WithdrawConsent(jane, ConsentChannel.EMAIL, ConsentPurpose.MARKETING, "unsubscribed"),
+        ctx(),
     )
     for guest in (jane, ana):
         await o.h.invite_contact(c.InviteContact(forum, guest), ctx())
@@ -168,7 +176,13 @@ async def test_a_stops_dates_are_days_of_its_own_time_zone() -> None:
         event = new_id()
         await o.h.schedule_event(
             c.ScheduleOutreachEvent(
-                event, trip, 1, "Dinner", EventKind.MEETING, starts, starts + timedelta(hours=2)
+                event,
+                trip,
+                1,
+                "Dinner",
+                OutreachEventKind.MEETING,
+                starts,
+                starts + timedelta(hours=2),
             ),
             ctx(),
         )

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from exhibitors.domain.values import Address, Contact, SupplyChainArea
+from pavilion_contracts.exhibitors import SupplyChainArea
+
+from exhibitors.domain.values import Address, Contact
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import httpx
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.seeding import Seeder
 from pavilion_core.service_tokens import service_client
-
-from exhibitors.domain.values import SupplyChainArea
 
 EDITION = "CISCE-2026"
 AREAS = [area.value for area in SupplyChainArea]

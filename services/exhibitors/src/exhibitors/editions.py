@@ -8,10 +8,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.config import ConfigError
 from pavilion_core.errors import InvalidValue, NotFound
 
-from exhibitors.domain.values import Edition, SupplyChainArea
+from exhibitors.domain.values import Edition
 
 
 class Editions(Mapping[str, Edition]):

@@ -4,6 +4,7 @@ append every change atomically (EventStorePort.execute_many)."""
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
@@ -14,7 +15,7 @@ from exhibitors import events as e
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import ApplicationStatus, BoothRef
+from exhibitors.domain.values import BoothRef
 from exhibitors.editions import Editions
 from exhibitors.session import ExhibitorsSession as Session
 
@@ -84,7 +85,7 @@ class Handlers:
             s.record(app, app.approve(s.edition_of(app), s.now))
             if was_waitlisted:
                 waitlist = await s.waitlist(app.edition)
-                s.record(waitlist, waitlist.remove(app.id, "APPROVED"))
+                s.record(waitlist, waitlist.remove(app.id, WaitlistRemovalReason.APPROVED))
 
         return await self.run(cmd.application_id, step, ctx)
 
@@ -94,7 +95,9 @@ class Handlers:
         async def step(s: Session) -> None:
             app = await s.application(cmd.application_id)
             s.record(app, app.reject(cmd.reason, s.edition_of(app), s.now))
-            await _leave_waitlist(s, app, "REJECTED", app.release_offer(cmd.reason))
+            await _leave_waitlist(
+                s, app, WaitlistRemovalReason.REJECTED, app.release_offer(cmd.reason)
+            )
 
         return await self.run(cmd.application_id, step, ctx)
 
@@ -149,7 +152,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(cmd.application_id)
-            await _leave_waitlist(s, app, "WITHDRAWN", app.withdraw(cmd.reason))
+            await _leave_waitlist(s, app, WaitlistRemovalReason.WITHDRAWN, app.withdraw(cmd.reason))
 
         return await self.run(cmd.application_id, step, ctx)
 
@@ -238,7 +241,7 @@ async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> N
 
 
 async def _leave_waitlist(
-    s: Session, app: ExhibitorApplication, reason: str, events: list[Event]
+    s: Session, app: ExhibitorApplication, reason: WaitlistRemovalReason, events: list[Event]
 ) -> None:
     waitlist = await s.waitlist(app.edition)
     s.record(waitlist, waitlist.remove(app.id, reason))
@@ -253,6 +256,6 @@ async def _offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
         candidate = await s.application(candidate_id)
         if candidate.status == ApplicationStatus.WAITLISTED and candidate.offered_booth is None:
             s.record(plan, plan.offer(booth.code, candidate.id))
-            s.record(waitlist, waitlist.remove(candidate.id, "OFFERED"))
+            s.record(waitlist, waitlist.remove(candidate.id, WaitlistRemovalReason.OFFERED))
             s.record(candidate, candidate.offer(booth))
             return

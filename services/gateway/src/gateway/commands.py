@@ -32,10 +32,11 @@ class Refusal:
 @dataclass(frozen=True)
 class Sent:
     """What the service answered: the stream changed, its version, every stream the
-    command appended to with its version, and the body."""
+    command appended to with its version, and the body. A command that changes no
+    record of ours (a lifted opt-out) names none."""
 
-    id: str
-    version: int
+    id: str | None
+    version: int | None
     streams: dict[str, int]
     body: dict[str, Any]
 
@@ -111,6 +112,8 @@ class CommandClient:
         )
         if isinstance(answer, Refusal):
             return answer.errors
+        if "id" not in answer:
+            return Sent(None, None, {}, answer)
         stream, version = str(answer["id"]), int(answer.get("version", 1))
         # the notifications API changes one stream at a time and does not list them
         written = {str(s["id"]): int(s["version"]) for s in answer.get("streams", [])}

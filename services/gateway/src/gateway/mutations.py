@@ -8,6 +8,7 @@ change whose answer was lost can be retried with it and is made once."""
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,12 +22,11 @@ from graphql import GraphQLError
 from pavilion_core.http import HEADER_ID
 from pydantic.alias_generators import to_camel
 
-from gateway.auth import STAFF, Role
 from gateway.commands import Sent, UserError
 from gateway.context import Context
 from gateway.news import consistency_token
 from gateway.nodes import load_node
-from gateway.policy import NotFound, Ref, decode, may_see
+from gateway.policy import NotFound, Ref, decode, may_change, may_try
 from gateway.relay import BadInput
 
 T = TypeVar("T")
@@ -47,6 +47,8 @@ ID_KINDS: dict[str, tuple[str, ...]] = {
     "source_event_id": ("OutreachEvent",),
     "interest_id": ("Interest",),
     "subject_id": ("Interest", "Contact", "Organization"),
+    "record_id": ("Organization", "Contact", "OutreachEvent", "Interest"),
+    "survivor_id": ("Organization", "Contact"),
     "follow_up_id": ("FollowUp",),
     "endpoint_id": ("WebhookEndpoint",),
     "delivery_id": ("WebhookDelivery",),
@@ -99,45 +101,97 @@ class Outcome(Generic[T]):
     user_errors: list[UserError] = field(default_factory=list)
     answer: dict[str, Any] = field(default_factory=dict)
 
-    def into(self, payload: type[P], name: str, **extra: Any) -> P:
+    def into(self, payload: type[P], name: str | None, answered: tuple[str, ...] = ()) -> P:
+        """`payload` with the changed record as its field `name` and the fields named
+        in `answered` as the service answered them."""
+        fields = {f: self.answer.get(to_camel(f)) for f in answered}
+        if name:
+            fields[name] = self.node
         return payload(
             version=self.version,
             consistency_token=self.consistency_token,
             idempotency_key=self.idempotency_key,
             user_errors=self.user_errors,
-            **{name: self.node},
-            **extra,
+            **fields,
         )
 
 
 @dataclass(frozen=True)
 class Command:
+    """A POST route of a service's command API; who may send it is the policy's call
+    (gateway.policy.may_change), by the mutation's name and the record it reaches."""
+
     service: str
     path: str
     changes: str  # the type of the record the command changes, e.g. "Exhibitor"
-    roles: frozenset[Role] = STAFF
-    owned: bool = False  # an EXHIBITOR may run it on its own application (the path's id)
 
 
-async def run(info: Info, command: Command, input: CommandInput, *path: str) -> Outcome[Any]:
-    """Send `command` with `input`; the input fields named in `path` fill its path,
+# A command, or one per kind of the record the input's first path id names (addNote).
+Route = Command | Mapping[str, Command]
+
+
+async def run(info: Info, route: Route, input: CommandInput, *path: str) -> Outcome[Any]:
+    """Send the command with `input`; the input fields named in `path` fill its path,
     each one segment of letters, digits and -._~ (and percent-encoded all the same)."""
-    ctx = info.context
-    if not _may_try(ctx, command):
+    ctx, mutation = info.context, info.field_name
+    if not may_try(ctx.viewer, mutation):
         return Outcome(user_errors=[forbidden(ctx)])
     try:
+        record = _record(input, path)
         values = [_segment(name, _json(name, getattr(input, name))) for name in path]
         body = command_body(input, *path)
         key = _idempotency_key(input.idempotency_key)
     except (BadInput, NotFound) as exc:
         return Outcome(user_errors=[user_error(exc)])
-    if not _may_run(ctx, command, values):
+    if not may_change(ctx.viewer, mutation, record):
         return Outcome(user_errors=[forbidden(ctx)])
+    command = _command(route, record)
     target = command.path.format(*(quote(value, safe="") for value in values))
     sent = await ctx.services.commands.send(ctx.viewer, command.service, target, body, key)
     if not isinstance(sent, Sent):
         return Outcome(idempotency_key=key, user_errors=sent)
     return await _shown(ctx, command, sent, key, input.wait)
+
+
+def sends(route: Route) -> dict[str, tuple[Command, ...]]:
+    """A mutation's metadata: the commands it sends (tests compare them with the
+    services' routes)."""
+    return {"commands": (route,) if isinstance(route, Command) else tuple(route.values())}
+
+
+def mutation(
+    route: Route,
+    input: type[CommandInput],
+    payload: type[P],
+    name: str | None,
+    *path: str,
+    answered: tuple[str, ...] = (),
+    description: str | None = None,
+) -> Any:
+    """A mutation that sends `route` with its `input` (the fields in `path` fill the
+    route's path) and answers `payload`: the changed record as its field `name`, and
+    the fields `answered` from the service's answer (a secret shown once)."""
+
+    async def resolve(self: Any, info: Info, input: CommandInput) -> P:
+        return (await run(info, route, input, *path)).into(payload, name, answered)
+
+    resolve.__annotations__ = {"info": Info, "input": input, "return": payload}
+    return strawberry.mutation(resolver=resolve, description=description, metadata=sends(route))
+
+
+def _command(route: Route, record: Ref | None) -> Command:
+    """The command of `route` for the record reached (addNote's: the record's kind)."""
+    if isinstance(route, Command):
+        return route
+    assert record is not None, "a route by kind takes an id as its first path value"
+    return route[record.kind]
+
+
+def _record(input: CommandInput, path: tuple[str, ...]) -> Ref | None:
+    """The record the input's first path value is the id of (None for codes)."""
+    if not path or path[0] not in ID_KINDS:
+        return None
+    return decode(getattr(input, path[0]), *ID_KINDS[path[0]], field=path[0])
 
 
 def _segment(name: str, value: Any) -> str:
@@ -147,18 +201,6 @@ def _segment(name: str, value: Any) -> str:
     if not SEGMENT.match(text) or text in (".", ".."):
         raise BadInput(f"{to_camel(name)} may hold letters, digits and -._~ only", name)
     return text
-
-
-def _may_try(ctx: Context, command: Command) -> bool:
-    role = ctx.viewer.role
-    return role in command.roles or (command.owned and role is Role.EXHIBITOR)
-
-
-def _may_run(ctx: Context, command: Command, ids: list[str]) -> bool:
-    """An EXHIBITOR runs an owned command only on its own application (the path's id)."""
-    if ctx.viewer.role in command.roles:
-        return True
-    return bool(ids) and may_see(ctx.viewer, "Exhibitor", ids[0])
 
 
 def forbidden(ctx: Context) -> UserError:
@@ -186,11 +228,11 @@ def _idempotency_key(key: str | None) -> str:
 
 
 async def _shown(ctx: Context, command: Command, sent: Sent, key: str, wait: bool) -> Outcome[Any]:
-    token = consistency_token(sent.streams)
+    token = consistency_token(sent.streams) if sent.streams else None
     outcome: Outcome[Any] = Outcome(
         version=sent.version, consistency_token=token, idempotency_key=key, answer=sent.body
     )
-    if not wait or not command.changes:
+    if not wait or not command.changes or sent.id is None:
         return outcome
     limits = ctx.services.limits
     if await ctx.services.news.wait_for(ctx.pool, sent.streams, limits.wait_seconds):

@@ -53,6 +53,33 @@ SEES: dict[str, frozenset[Role]] = {
 NODE_KINDS = frozenset(SEES) - {"FloorPlan", "Waitlist", "ContactEmail", "Recipient", "Reminder"}
 
 
+# Who may run each mutation (by its GraphQL name): staff, unless named here. The
+# webhook endpoints and a lifted opt-out are ADMIN's alone; an EXHIBITOR may also run
+# these on its own application (the record the input's applicationId reaches).
+ADMIN_MUTATIONS = frozenset(
+    {
+        "registerWebhookEndpoint",
+        "disableWebhookEndpoint",
+        "enableWebhookEndpoint",
+        "rotateWebhookSecret",
+        "deleteWebhookEndpoint",
+        "redeliverWebhookDelivery",
+        "optInRecipient",
+    }
+)
+OWNER_MUTATIONS = frozenset(
+    {
+        "signContract",
+        "withdrawApplication",
+        "updateExhibitorProfile",
+        "addExhibitorContact",
+        "removeExhibitorContact",
+        "setSupplyChainAreas",
+        "setProductCategories",
+    }
+)
+
+
 class Forbidden(GraphQLError):
     def __init__(self, message: str = "you may not see or change this") -> None:
         super().__init__(message, extensions={"code": "FORBIDDEN"})
@@ -95,6 +122,23 @@ def may_see(viewer: Viewer, kind: str, local: str) -> bool:
     if viewer.role is Role.EXHIBITOR and kind != "TimelineEntry":  # see may_see_entry
         return kind == "Exhibitor" and local in viewer.applications
     return True
+
+
+def may_try(viewer: Viewer, mutation: str) -> bool:
+    """Whether `viewer` may run `mutation` on some record (checked before its input is
+    read); may_change decides for the record it reaches."""
+    if mutation in ADMIN_MUTATIONS:
+        return viewer.role is Role.ADMIN
+    return viewer.role in STAFF or (viewer.role is Role.EXHIBITOR and mutation in OWNER_MUTATIONS)
+
+
+def may_change(viewer: Viewer, mutation: str, record: Ref | None) -> bool:
+    """Whether `viewer` may run `mutation` on `record` (an EXHIBITOR: its own only)."""
+    if not may_try(viewer, mutation):
+        return False
+    if viewer.role is not Role.EXHIBITOR:
+        return True
+    return record is not None and may_see(viewer, record.kind, record.local)
 
 
 def may_see_entry(viewer: Viewer, subject: str, event_type: str) -> bool:

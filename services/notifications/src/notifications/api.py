@@ -6,10 +6,11 @@ token (pavilion_core.service_tokens) and records its actor; nothing here is publ
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Query, Request
+from pavilion_contracts.notifications import WebhookDeliveryStatus
 from pavilion_core.bodies import ERROR_RESPONSES, Body
 from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import IdempotencyKey, IdempotencyKeyInUse, request_hash
@@ -25,7 +26,6 @@ from notifications.pipeline import opt_in
 from notifications.webhooks import AddressPolicy
 
 router = APIRouter(tags=["notifications"], responses=ERROR_RESPONSES)
-Status = Literal["PENDING", "SUCCEEDED", "ABANDONED"]
 
 
 class OptInIn(Body):
@@ -183,7 +183,7 @@ async def delete(id: UUID, request: Request) -> Changed:
 async def deliveries(
     id: UUID,
     request: Request,
-    status: Status | None = None,
+    status: WebhookDeliveryStatus | None = None,
     after_created_at: Annotated[datetime | None, Query(alias="afterCreatedAt")] = None,
     after_id: Annotated[UUID | None, Query(alias="afterId")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -16,6 +16,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import asyncpg
+from pavilion_contracts.notifications import WebhookDeliveryStatus
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
@@ -32,7 +33,7 @@ from notifications.webhooks import (
     system_resolver,
 )
 
-STATUSES = ("PENDING", "SUCCEEDED", "ABANDONED")
+STATUSES = tuple(WebhookDeliveryStatus)
 LOOKUP_SECONDS = 5.0  # registration's early check does not wait on a slow DNS for long
 DeliveryCursor = tuple[datetime, str]  # (created_at, id) of the last delivery seen
 DELIVERY = """id::text AS id, endpoint_id::text AS endpoint_id, event_id, event_type, status,

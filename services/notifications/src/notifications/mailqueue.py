@@ -19,6 +19,8 @@ from uuid import UUID, uuid4
 
 import aiosmtplib
 import asyncpg
+from pavilion_contracts.notifications import NotificationStatus
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
@@ -30,7 +32,6 @@ from notifications import events as e
 from notifications.consent import suppression
 from notifications.journal import append_event
 from notifications.mailer import Mailer, transient
-from notifications.rules import Channel, Purpose
 from notifications.views import recipient_view
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class Claimed:
     recipient: str
     language: str
     message: bytes
-    purpose: Purpose
+    purpose: ConsentPurpose
     attempts: int
     meta: Metadata
     lease: UUID
@@ -106,7 +107,7 @@ class Claimed:
             row["recipient"],
             row["language"],
             row["message"],
-            Purpose(row["purpose"]),
+            ConsentPurpose(row["purpose"]),
             row["attempts"],
             meta,
             lease,
@@ -172,22 +173,24 @@ class MailQueue:
 
     async def _suppressed(self, mail: Claimed) -> Outcome | None:
         view = await recipient_view(self.pool, mail.recipient, mail.language)
-        reason = suppression(view, Channel.EMAIL, mail.purpose, self.clock.now())
-        return None if reason is None else Outcome("SUPPRESSED", reason)
+        reason = suppression(view, ConsentChannel.EMAIL, mail.purpose, self.clock.now())
+        return None if reason is None else Outcome(NotificationStatus.SUPPRESSED, reason)
 
     async def _send(self, mail: Claimed) -> Outcome:
         try:
             await self.mailer.send(mail.recipient, mail.message)
         except (aiosmtplib.SMTPException, OSError) as exc:
             return self._failed(mail.attempts, exc)
-        return Outcome("SENT")
+        return Outcome(NotificationStatus.SENT)
 
     def _failed(self, attempts: int, error: aiosmtplib.SMTPException | OSError) -> Outcome:
         reason = repr(error)
         if not transient(error):
-            return Outcome("FAILED", reason)
+            return Outcome(NotificationStatus.FAILED, reason)
         if attempts >= self.max_attempts:
-            return Outcome("FAILED", f"gave up after {attempts} attempts: {reason}")
+            return Outcome(
+                NotificationStatus.FAILED, f"gave up after {attempts} attempts: {reason}"
+            )
         wait = timedelta(seconds=self.backoff.delay(attempts))
         return Outcome("PENDING", reason, self.clock.now() + wait)
 
@@ -210,9 +213,9 @@ class MailQueue:
 def _event(settled: asyncpg.Record) -> Event:
     """What the service did, as the notification's ledger row now says."""
     nid, to, reason = str(settled["id"]), settled["recipient"], settled["reason"]
-    if settled["status"] == "SENT":
+    if settled["status"] == NotificationStatus.SENT:
         return e.NotificationSent(nid, to, settled["language"])
-    if settled["status"] == "FAILED":
+    if settled["status"] == NotificationStatus.FAILED:
         return e.NotificationFailed(nid, to, reason)
     rule, related, trigger = settled["rule"], settled["related_id"], settled["trigger_event_id"]
     return e.NotificationSuppressed(nid, rule, to, related, trigger, reason)
@@ -222,7 +225,7 @@ def _log(mail: Claimed, outcome: Outcome) -> None:
     details = {"notification": mail.notification_id, "attempt": mail.attempts}
     if outcome.status == "PENDING":
         log.warning("mail deferred", extra={**details, "retry_at": str(outcome.next_attempt_at)})
-    elif outcome.status == "SENT":
+    elif outcome.status == NotificationStatus.SENT:
         log.info("notification sent", extra=details)
     else:
         log.warning(f"notification {outcome.status.lower()}", extra=details)

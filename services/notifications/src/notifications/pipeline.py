@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jinja2 import TemplateError
+from pavilion_contracts.notifications import NotificationStatus, SuppressionReason
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
@@ -22,14 +24,14 @@ from pavilion_core.envelope import CloudEvent, Metadata
 
 from notifications import events as e
 from notifications import reminders
-from notifications.consent import Suppression, suppression
+from notifications.consent import suppression
 from notifications.context import Addressee, Sender, template_context
 from notifications.deliveries import enqueue
 from notifications.emails import Templates
 from notifications.journal import append_event
 from notifications.mailer import Mailer
 from notifications.mailqueue import queue_email
-from notifications.rules import Audience, Channel, Purpose, Rule, notification_id, rules_for
+from notifications.rules import Audience, Rule, notification_id, rules_for
 from notifications.unsubscribe import UnsubscribeLinks
 from notifications.views import VIEWS, recipient_view
 
@@ -112,13 +114,15 @@ class Notifier:
         suppressed = e.NotificationSuppressed(
             nid, rule.name, to.address, event.subject, event.id, reason
         )
-        await self._settle(conn, nid, meta, suppressed, "SUPPRESSED", reason)
+        await self._settle(conn, nid, meta, suppressed, NotificationStatus.SUPPRESSED, reason)
 
-    async def _suppression(self, conn: Connection, rule: Rule, to: Addressee) -> Suppression | None:
+    async def _suppression(
+        self, conn: Connection, rule: Rule, to: Addressee
+    ) -> SuppressionReason | None:
         if not to.known:
-            return Suppression.UNKNOWN_RECIPIENT
+            return SuppressionReason.UNKNOWN_RECIPIENT
         view = await recipient_view(conn, to.address, to.language)
-        return suppression(view, Channel.EMAIL, rule.purpose, self.clock.now())
+        return suppression(view, ConsentChannel.EMAIL, rule.purpose, self.clock.now())
 
     async def _queue(
         self,
@@ -129,14 +133,14 @@ class Notifier:
         to: Addressee,
         meta: Metadata,
     ) -> None:
-        link = self.links.link(to.address) if rule.purpose is Purpose.MARKETING else None
+        link = self.links.link(to.address) if rule.purpose is ConsentPurpose.MARKETING else None
         try:
             context = await template_context(conn, self.sender, event, to, link)
             email = self.templates.render(rule.template, to.language, context)
         except TemplateError as exc:  # nothing to send, now or at any later attempt
             log.warning("notification failed", extra={"notification": nid, "error": repr(exc)})
             failed = e.NotificationFailed(nid, to.address, repr(exc))
-            await self._settle(conn, nid, meta, failed, "FAILED", repr(exc))
+            await self._settle(conn, nid, meta, failed, NotificationStatus.FAILED, repr(exc))
             return
         message = self.mailer.compose(to.address, email, nid, link)
         await queue_email(conn, nid, to.address, email.language, message, meta, self.clock.now())

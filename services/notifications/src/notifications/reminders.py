@@ -19,13 +19,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pavilion_contracts.outreach import ConsentPurpose
 from pavilion_contracts.reader import READER
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 
 from notifications import events as e
 from notifications.journal import append_event
-from notifications.rules import REMINDERS, Audience, Purpose, Rule
+from notifications.rules import REMINDERS, Audience, Rule
 
 log = logging.getLogger(__name__)
 NAMESPACE = uuid.UUID("5e0b8a2f-9c61-4d3e-b7a4-1f2e3d4c5b6a")
@@ -136,7 +137,9 @@ class Due:
     @property
     def rule(self) -> Rule:
         """Reminders go to the invitee who accepted (an event they asked to attend)."""
-        return Rule(self.rule_name, "", "event_reminder", Audience.CONTACT, Purpose.TRANSACTIONAL)
+        return Rule(
+            self.rule_name, "", "event_reminder", Audience.CONTACT, ConsentPurpose.TRANSACTIONAL
+        )
 
     def trigger(self, now: datetime) -> CloudEvent:
         """The event the reminder's notification is caused by: its id is the

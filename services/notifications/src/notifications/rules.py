@@ -12,19 +12,10 @@ from datetime import timedelta
 from enum import StrEnum
 from uuid import UUID, uuid5
 
+from pavilion_contracts.outreach import ConsentPurpose
 from pavilion_contracts.reader import READER
 
 NOTIFICATION_NAMESPACE = UUID("1b0e7c34-5d6a-4f1e-9e3b-6a2c8d9f0e11")
-
-
-class Channel(StrEnum):
-    EMAIL = "EMAIL"
-    WEBHOOK = "WEBHOOK"
-
-
-class Purpose(StrEnum):
-    MARKETING = "MARKETING"
-    TRANSACTIONAL = "TRANSACTIONAL"
 
 
 class Audience(StrEnum):
@@ -40,7 +31,7 @@ class Rule:
     event_type: str
     template: str
     audience: Audience
-    purpose: Purpose
+    purpose: ConsentPurpose
 
 
 def _exhibitors(event: str) -> str:
@@ -51,7 +42,7 @@ def _outreach(event: str) -> str:
     return READER.ce_type("outreach", event)
 
 
-A, T, M = Audience, Purpose.TRANSACTIONAL, Purpose.MARKETING
+A, T, M = Audience, ConsentPurpose.TRANSACTIONAL, ConsentPurpose.MARKETING
 RULES: tuple[Rule, ...] = (
     Rule(
         "application-received",

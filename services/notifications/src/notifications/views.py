@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach import ConsentPurpose
 from pavilion_contracts.reader import READER
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
 
 from notifications.consent import ConsentGrant, RecipientView
-from notifications.rules import Purpose
 
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
 
@@ -80,7 +80,11 @@ async def invited(conn: Connection, event: CloudEvent) -> None:
         return
     version = invitee["contactVersion"]
     await _recipient(conn, d["contactId"], invitee, version)
-    key = {"contactId": d["contactId"], "channel": "EMAIL", "purpose": Purpose.MARKETING.value}
+    key = {
+        "contactId": d["contactId"],
+        "channel": "EMAIL",
+        "purpose": ConsentPurpose.MARKETING.value,
+    }
     await _consent(conn, key, invitee["emailMarketing"], version)
 
 
@@ -206,7 +210,7 @@ async def recipient_view(db: "Connection | Pool", address: str, language: str) -
         address,
     )
     grants = {
-        (r["channel"], Purpose(r["purpose"])): ConsentGrant(r["granted_at"], r["expires_at"])
+        (r["channel"], ConsentPurpose(r["purpose"])): ConsentGrant(r["granted_at"], r["expires_at"])
         for r in rows
     }
     return RecipientView(address, language, bool(opted_out), grants)

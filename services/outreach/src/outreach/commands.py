@@ -4,17 +4,18 @@ edge (api/models.py); the aggregates check the rules."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from outreach.domain.travel import Stop
-from outreach.domain.values import (
-    Channel,
-    EventKind,
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import (
+    ConsentChannel,
+    ConsentPurpose,
     ImpliedBy,
     InterestKind,
     LegalBasis,
     OrganizationKind,
-    Purpose,
-    SupplyChainArea,
+    OutreachEventKind,
 )
+
+from outreach.domain.travel import Stop
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ class MergeContacts:
 @dataclass(frozen=True)
 class GrantConsent:
     contact_id: str
-    channel: Channel
-    purpose: Purpose
+    channel: ConsentChannel
+    purpose: ConsentPurpose
     legal_basis: LegalBasis
     evidence: str
     implied_by: ImpliedBy | None = None
@@ -90,8 +91,8 @@ class GrantConsent:
 @dataclass(frozen=True)
 class WithdrawConsent:
     contact_id: str
-    channel: Channel
-    purpose: Purpose
+    channel: ConsentChannel
+    purpose: ConsentPurpose
     reason: str
 
 
@@ -146,7 +147,7 @@ class ScheduleOutreachEvent:
     trip_id: str
     stop_index: int
     name: str
-    kind: EventKind
+    kind: OutreachEventKind
     starts_at: datetime
     ends_at: datetime
     venue: str | None = None

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from pavilion_contracts.outreach import FollowUpStatus
 from pavilion_contracts.reader import READER
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
@@ -101,7 +102,7 @@ async def schedule(conn: Connection, event: CloudEvent) -> None:
             """UPDATE follow_up_schedule SET status = $2, version = $3
                WHERE follow_up_id = $1 AND version < $3""",
             d["followUpId"],
-            "COMPLETED" if kind == "FollowUpCompleted" else "CANCELLED",
+            FollowUpStatus.COMPLETED if kind == "FollowUpCompleted" else FollowUpStatus.CANCELLED,
             version,
         )
     elif kind == "FollowUpBecameOverdue":

@@ -18,10 +18,9 @@ import sys
 import unicodedata
 
 import httpx
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.seeding import Seeder
 from pavilion_core.service_tokens import service_client
-
-from outreach.domain.values import SupplyChainArea
 
 FIRST = [
     "Amélie",

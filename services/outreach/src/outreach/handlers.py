@@ -4,6 +4,7 @@ append every change atomically (EventStorePort.execute_many)."""
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pavilion_contracts.outreach import LegalBasis
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
@@ -15,7 +16,7 @@ from outreach.domain.gatherings import outreach_event_stream
 from outreach.domain.leads import follow_up_stream, interest_stream
 from outreach.domain.parties import contact_stream, organization_stream
 from outreach.domain.travel import delegation_stream, trip_stream
-from outreach.domain.values import LegalBasis, end_of, implied_expiry
+from outreach.domain.values import end_of, implied_expiry
 from outreach.session import OutreachSession as Session
 
 Step = Callable[[Session], Awaitable[None]]

@@ -1,1 +1,15 @@
 """The exhibitors service's contract: its events, commands and public enums."""
+
+from pavilion_contracts.exhibitors.enums import (
+    ApplicationStatus,
+    ConversionRefusalCode,
+    SupplyChainArea,
+    WaitlistRemovalReason,
+)
+
+__all__ = [
+    "ApplicationStatus",
+    "ConversionRefusalCode",
+    "SupplyChainArea",
+    "WaitlistRemovalReason",
+]

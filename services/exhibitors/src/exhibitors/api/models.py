@@ -4,10 +4,11 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.bodies import Body, Country, Language, Text, Versioned
 from pydantic import EmailStr, Field
 
-from exhibitors.domain.values import Address, Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"

@@ -16,21 +16,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from exhibitors import commands as c
 from exhibitors import events as e
-from exhibitors.domain.values import (
-    TERMINAL,
-    Address,
-    ApplicationStatus,
-    BoothRef,
-    Contact,
-    Contract,
-    Edition,
-)
+from exhibitors.domain.values import TERMINAL, Address, BoothRef, Contact, Contract, Edition
 
 S = ApplicationStatus
 APPLICATION_NAMESPACE = UUID("6f1f3a52-2a57-4d7e-9a0e-0d3c8a1f2b10")

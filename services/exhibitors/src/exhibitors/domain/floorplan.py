@@ -8,12 +8,13 @@ allocations of one hall conflict, and the loser decides again on fresh state.
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
 from exhibitors import events as e
-from exhibitors.domain.values import BoothRef, Edition, SupplyChainArea
+from exhibitors.domain.values import BoothRef, Edition
 
 
 def floor_plan_id(edition: str, hall: str) -> str:

@@ -2,30 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
-
-class SupplyChainArea(StrEnum):
-    ADVANCED_MANUFACTURING = "ADVANCED_MANUFACTURING"
-    CLEAN_ENERGY = "CLEAN_ENERGY"
-    SMART_VEHICLES = "SMART_VEHICLES"
-    DIGITAL_TECHNOLOGY = "DIGITAL_TECHNOLOGY"
-    HEALTHY_LIVING = "HEALTHY_LIVING"
-    GREEN_AGRICULTURE = "GREEN_AGRICULTURE"
-    SUPPLY_CHAIN_SERVICES = "SUPPLY_CHAIN_SERVICES"
-
-
-class ApplicationStatus(StrEnum):
-    SUBMITTED = "SUBMITTED"
-    UNDER_REVIEW = "UNDER_REVIEW"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    WAITLISTED = "WAITLISTED"
-    CONTRACTED = "CONTRACTED"
-    CONFIRMED = "CONFIRMED"
-    WITHDRAWN = "WITHDRAWN"
-    CANCELLED = "CANCELLED"
-
+from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
 
 TERMINAL = frozenset(
     {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.CANCELLED}

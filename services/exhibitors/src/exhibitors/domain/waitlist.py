@@ -5,6 +5,7 @@ then who came first."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from pavilion_contracts.exhibitors import WaitlistRemovalReason
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 
@@ -49,7 +50,7 @@ class Waitlist(Aggregate):
             e.WaitlistEntryAdded(application_id, self.edition, previous_editions, booth_size_sqm)
         )
 
-    def remove(self, application_id: str, reason: str) -> list[Event]:
+    def remove(self, application_id: str, reason: WaitlistRemovalReason) -> list[Event]:
         if application_id not in self.entries:
             return []
         return self._record(e.WaitlistEntryRemoved(application_id, self.edition, reason))

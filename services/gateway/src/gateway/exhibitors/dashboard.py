@@ -5,7 +5,7 @@ from datetime import date
 import strawberry
 
 from gateway.context import Context
-from gateway.exhibitors.types import SupplyChainArea
+from gateway.enums import SupplyChainArea
 from gateway.policy import NotExhibitor
 from gateway.relay import global_id
 

@@ -2,11 +2,22 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
-from gateway.exhibitors.types import Booth, Exhibitor, SupplyChainArea
-from gateway.mutations import ChangeInput, Command, CommandInput, Info, Payload, run
+from gateway.enums import SupplyChainArea
+from gateway.exhibitors.types import Booth, Exhibitor
+from gateway.mutations import (
+    ChangeInput,
+    Command,
+    CommandInput,
+    Info,
+    Payload,
+    mutation,
+    run,
+    sends,
+)
 
 
 @strawberry.type
@@ -86,6 +97,34 @@ class AssignBoothInput(ApplicationInput):
 
 
 @strawberry.input
+class UpdateExhibitorProfileInput(ApplicationInput):
+    company_name: str | None = None
+    country: str | None = None
+    website: str | None = None
+    description: str | None = None
+
+
+@strawberry.input
+class AddExhibitorContactInput(ApplicationInput, ContactInput):
+    pass
+
+
+@strawberry.input
+class RemoveExhibitorContactInput(ApplicationInput):
+    email: str
+
+
+@strawberry.input
+class SetSupplyChainAreasInput(ApplicationInput):
+    supply_chain_areas: list[SupplyChainArea]
+
+
+@strawberry.input
+class SetProductCategoriesInput(ApplicationInput):
+    product_categories: list[str]
+
+
+@strawberry.input
 class DefineBoothInput(CommandInput):
     edition: str
     hall: str
@@ -94,68 +133,42 @@ class DefineBoothInput(CommandInput):
     supply_chain_area: SupplyChainArea
 
 
-def _app(path: str, *, owned: bool = False) -> Command:
-    return Command("exhibitors", f"/applications/{{}}/{path}", "Exhibitor", owned=owned)
+def _app(path: str, input: type[ApplicationInput], description: str | None = None) -> Any:
+    """A change of one application (the input's applicationId)."""
+    command = Command("exhibitors", f"/applications/{{}}/{path}", "Exhibitor")
+    return mutation(
+        command, input, ExhibitorPayload, "exhibitor", "application_id", description=description
+    )
 
 
 SUBMIT = Command("exhibitors", "/applications", "Exhibitor")
 DEFINE_BOOTH = Command("exhibitors", "/editions/{}/halls/{}/booths", "")
-
-
-async def _change(info: Info, command: Command, input: ApplicationInput) -> ExhibitorPayload:
-    outcome = await run(info, command, input, "application_id")
-    return outcome.into(ExhibitorPayload, "exhibitor")
+BY_OWNER = "Staff, or the exhibitor itself."
 
 
 @strawberry.type
 class ExhibitorMutations:
-    @strawberry.mutation
-    async def submit_exhibitor_application(
-        self, info: Info, input: SubmitExhibitorApplicationInput
-    ) -> ExhibitorPayload:
-        return (await run(info, SUBMIT, input)).into(ExhibitorPayload, "exhibitor")
+    submit_exhibitor_application = mutation(
+        SUBMIT, SubmitExhibitorApplicationInput, ExhibitorPayload, "exhibitor"
+    )
+    start_review = _app("review", ApplicationInput)
+    approve_application = _app("approve", ApplicationInput)
+    reject_application = _app("reject", ReasonInput)
+    waitlist_application = _app("waitlist", ApplicationInput)
+    issue_contract = _app("contract", IssueContractInput)
+    sign_contract = _app("contract/sign", ApplicationInput, BY_OWNER)
+    record_payment = _app("payments", RecordPaymentInput)
+    assign_booth = _app("booth", AssignBoothInput)
+    confirm_participation = _app("confirm", ApplicationInput)
+    withdraw_application = _app("withdraw", ReasonInput, BY_OWNER)
+    cancel_application = _app("cancel", ReasonInput, "For non-payment: the booth is released.")
+    update_exhibitor_profile = _app("profile", UpdateExhibitorProfileInput, BY_OWNER)
+    add_exhibitor_contact = _app("contacts", AddExhibitorContactInput, BY_OWNER)
+    remove_exhibitor_contact = _app("contacts/remove", RemoveExhibitorContactInput, BY_OWNER)
+    set_supply_chain_areas = _app("supply-chain-areas", SetSupplyChainAreasInput, BY_OWNER)
+    set_product_categories = _app("product-categories", SetProductCategoriesInput, BY_OWNER)
 
-    @strawberry.mutation
-    async def start_review(self, info: Info, input: ApplicationInput) -> ExhibitorPayload:
-        return await _change(info, _app("review"), input)
-
-    @strawberry.mutation
-    async def approve_application(self, info: Info, input: ApplicationInput) -> ExhibitorPayload:
-        return await _change(info, _app("approve"), input)
-
-    @strawberry.mutation
-    async def reject_application(self, info: Info, input: ReasonInput) -> ExhibitorPayload:
-        return await _change(info, _app("reject"), input)
-
-    @strawberry.mutation
-    async def waitlist_application(self, info: Info, input: ApplicationInput) -> ExhibitorPayload:
-        return await _change(info, _app("waitlist"), input)
-
-    @strawberry.mutation
-    async def issue_contract(self, info: Info, input: IssueContractInput) -> ExhibitorPayload:
-        return await _change(info, _app("contract"), input)
-
-    @strawberry.mutation(description="Staff, or the exhibitor itself.")
-    async def sign_contract(self, info: Info, input: ApplicationInput) -> ExhibitorPayload:
-        return await _change(info, _app("contract/sign", owned=True), input)
-
-    @strawberry.mutation
-    async def record_payment(self, info: Info, input: RecordPaymentInput) -> ExhibitorPayload:
-        return await _change(info, _app("payments"), input)
-
-    @strawberry.mutation
-    async def assign_booth(self, info: Info, input: AssignBoothInput) -> ExhibitorPayload:
-        return await _change(info, _app("booth"), input)
-
-    @strawberry.mutation
-    async def confirm_participation(self, info: Info, input: ApplicationInput) -> ExhibitorPayload:
-        return await _change(info, _app("confirm"), input)
-
-    @strawberry.mutation(description="Staff, or the exhibitor itself.")
-    async def withdraw_application(self, info: Info, input: ReasonInput) -> ExhibitorPayload:
-        return await _change(info, _app("withdraw", owned=True), input)
-
-    @strawberry.mutation
+    @strawberry.mutation(metadata=sends(DEFINE_BOOTH))
     async def define_booth(self, info: Info, input: DefineBoothInput) -> BoothPayload:
         outcome = await run(info, DEFINE_BOOTH, input, "edition", "hall")
         booth = None

@@ -7,7 +7,8 @@ import strawberry
 
 from gateway.auth import Role
 from gateway.context import Context
-from gateway.exhibitors.types import COLUMNS, ApplicationStatus, Exhibitor, SupplyChainArea
+from gateway.enums import ApplicationStatus, SupplyChainArea
+from gateway.exhibitors.types import COLUMNS, Exhibitor
 from gateway.nodes import load_node
 from gateway.policy import decode
 from gateway.relay import Connection, Keyset, Query, fetch_page

@@ -3,43 +3,19 @@
 import json
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from gateway.enums import ApplicationStatus, SupplyChainArea
 from gateway.policy import PERSONAL, may_see
 from gateway.relay import Node, global_id
 from gateway.timeline import Timelined
 
 if TYPE_CHECKING:
     from gateway.outreach.types import Interest
-
-
-@strawberry.enum
-class ApplicationStatus(Enum):
-    SUBMITTED = "SUBMITTED"
-    UNDER_REVIEW = "UNDER_REVIEW"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    WAITLISTED = "WAITLISTED"
-    CONTRACTED = "CONTRACTED"
-    CONFIRMED = "CONFIRMED"
-    WITHDRAWN = "WITHDRAWN"
-    CANCELLED = "CANCELLED"
-
-
-@strawberry.enum
-class SupplyChainArea(Enum):
-    ADVANCED_MANUFACTURING = "ADVANCED_MANUFACTURING"
-    CLEAN_ENERGY = "CLEAN_ENERGY"
-    SMART_VEHICLES = "SMART_VEHICLES"
-    DIGITAL_TECHNOLOGY = "DIGITAL_TECHNOLOGY"
-    HEALTHY_LIVING = "HEALTHY_LIVING"
-    GREEN_AGRICULTURE = "GREEN_AGRICULTURE"
-    SUPPLY_CHAIN_SERVICES = "SUPPLY_CHAIN_SERVICES"
 
 
 @strawberry.type

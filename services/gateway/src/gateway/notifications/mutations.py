@@ -1,11 +1,13 @@
-"""Mutations of the notifications feature: webhook endpoints, managed by ADMIN only.
+"""Mutations of the notifications feature, ADMIN's only: webhook endpoints, and lifting
+a recipient's opt-out on their request.
 
 A secret is answered once (registration, rotation): receivers verify signatures with
 it; it is never in an event, the read model or a log."""
 
+from typing import Any
+
 import strawberry
 
-from gateway.auth import Role
 from gateway.commands import Refusal
 from gateway.mutations import (
     Command,
@@ -13,18 +15,16 @@ from gateway.mutations import (
     Info,
     Payload,
     forbidden,
-    run,
+    mutation,
+    sends,
     user_error,
 )
 from gateway.notifications.webhooks import WebhookDelivery, WebhookEndpoint
-from gateway.policy import NotFound, decode
+from gateway.policy import NotFound, decode, may_change, may_try
 
-ADMIN = frozenset({Role.ADMIN})
-REGISTER = Command("notifications", "/webhooks", "WebhookEndpoint", roles=ADMIN)
-
-
-def _change(action: str) -> Command:
-    return Command("notifications", f"/webhooks/{{}}/{action}", "WebhookEndpoint", roles=ADMIN)
+REGISTER = Command("notifications", "/webhooks", "WebhookEndpoint")
+REDELIVER = Command("notifications", "/webhooks/deliveries/{}/redeliver", "")
+OPT_IN = Command("notifications", "/recipients/opt-in", "")
 
 
 @strawberry.type
@@ -57,47 +57,61 @@ class RedeliverWebhookDeliveryInput:
     delivery_id: strawberry.ID
 
 
-async def _endpoint(info: Info, action: str, input: WebhookEndpointInput) -> WebhookEndpointPayload:
-    outcome = await run(info, _change(action), input, "endpoint_id")
-    secret = outcome.answer.get("secret")
-    return outcome.into(WebhookEndpointPayload, "webhook_endpoint", secret=secret)
+@strawberry.type
+class OptInPayload(Payload):
+    opted_in: bool | None = strawberry.field(
+        default=None, description="False when the address had not opted out."
+    )
+
+
+@strawberry.input
+class OptInRecipientInput(CommandInput):
+    address: str
+    evidence: str = strawberry.field(description="The recipient's request, as recorded.")
+
+
+def _endpoint(action: str, description: str) -> Any:
+    return mutation(
+        Command("notifications", f"/webhooks/{{}}/{action}", "WebhookEndpoint"),
+        WebhookEndpointInput,
+        WebhookEndpointPayload,
+        "webhook_endpoint",
+        "endpoint_id",
+        answered=("secret",),
+        description=description,
+    )
 
 
 @strawberry.type
 class NotificationMutations:
-    @strawberry.mutation
-    async def register_webhook_endpoint(
-        self, info: Info, input: RegisterWebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        outcome = await run(info, REGISTER, input)
-        secret = outcome.answer.get("secret")
-        return outcome.into(WebhookEndpointPayload, "webhook_endpoint", secret=secret)
+    register_webhook_endpoint = mutation(
+        REGISTER,
+        RegisterWebhookEndpointInput,
+        WebhookEndpointPayload,
+        "webhook_endpoint",
+        answered=("secret",),
+    )
+    disable_webhook_endpoint = _endpoint(
+        "disable", "No new deliveries; pending ones wait until enabled."
+    )
+    enable_webhook_endpoint = _endpoint("enable", "Deliveries resume, pending ones first.")
+    rotate_webhook_secret = _endpoint(
+        "rotate-secret", "A new secret signs from now on; answered once."
+    )
+    delete_webhook_endpoint = _endpoint("delete", "Nothing more is delivered; its history stays.")
+    opt_in_recipient = mutation(
+        OPT_IN,
+        OptInRecipientInput,
+        OptInPayload,
+        None,
+        answered=("opted_in",),
+        description="Lift an opt-out on the recipient's own request.",
+    )
 
-    @strawberry.mutation(description="No new deliveries; pending ones wait until enabled.")
-    async def disable_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        return await _endpoint(info, "disable", input)
-
-    @strawberry.mutation(description="Deliveries resume, pending ones first.")
-    async def enable_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        return await _endpoint(info, "enable", input)
-
-    @strawberry.mutation(description="A new secret signs from now on; answered once.")
-    async def rotate_webhook_secret(
-        self, info: Info, input: WebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        return await _endpoint(info, "rotate-secret", input)
-
-    @strawberry.mutation(description="Nothing more is delivered; its history stays.")
-    async def delete_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        return await _endpoint(info, "delete", input)
-
-    @strawberry.mutation(description="Try a delivery again now, with the same webhook-id.")
+    @strawberry.mutation(
+        description="Try a delivery again now, with the same webhook-id.",
+        metadata=sends(REDELIVER),
+    )
     async def redeliver_webhook_delivery(
         self, info: Info, input: RedeliverWebhookDeliveryInput
     ) -> WebhookDeliveryPayload:
@@ -107,13 +121,15 @@ class NotificationMutations:
 async def redeliver(info: Info, input: RedeliverWebhookDeliveryInput) -> WebhookDeliveryPayload:
     """Not a change of a stream (no read-your-writes wait): the delivery as it is now."""
     ctx = info.context
-    if ctx.viewer.role is not Role.ADMIN:
+    if not may_try(ctx.viewer, info.field_name):
         return WebhookDeliveryPayload(user_errors=[forbidden(ctx)])
     try:
         ref = decode(input.delivery_id, "WebhookDelivery", field="deliveryId")
     except NotFound as exc:
         return WebhookDeliveryPayload(user_errors=[user_error(exc)])
-    path = f"/webhooks/deliveries/{ref.local}/redeliver"
+    if not may_change(ctx.viewer, info.field_name, ref):
+        return WebhookDeliveryPayload(user_errors=[forbidden(ctx)])
+    path = REDELIVER.path.format(ref.local)
     answer = await ctx.services.commands.call(ctx.viewer.subject, "notifications", "POST", path)
     if isinstance(answer, Refusal):
         return WebhookDeliveryPayload(user_errors=answer.errors)

@@ -3,6 +3,7 @@ whom (or held back, or failed) and the webhook endpoints with their state. Opt-o
 reminders and webhook deliveries are kept in the timeline only (an endpoint's
 deliveries are read from the notifications service: they change by the second)."""
 
+from pavilion_contracts.notifications import NotificationStatus
 from pavilion_core.envelope import CloudEvent
 
 from gateway.rows import Apply, Writer, timeline_only, typed
@@ -97,8 +98,8 @@ APPLIERS = typed(
     {
         "NotificationRequested": requested,
         "NotificationSuppressed": suppressed,
-        "NotificationSent": outcome("SENT"),
-        "NotificationFailed": outcome("FAILED", "error"),
+        "NotificationSent": outcome(NotificationStatus.SENT),
+        "NotificationFailed": outcome(NotificationStatus.FAILED, "error"),
         "WebhookEndpointRegistered": endpoint_registered,
         "WebhookEndpointDisabled": endpoint("status = 'DISABLED'"),
         "WebhookEndpointEnabled": endpoint("status = 'ACTIVE'"),

@@ -1,31 +1,17 @@
 """GraphQL types and queries of what notifications did."""
 
 from datetime import datetime
-from enum import Enum
 
 import asyncpg
 import strawberry
 
 from gateway.context import Context
+from gateway.enums import NotificationChannel, NotificationStatus
 from gateway.policy import PERSONAL, NotExhibitor
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 
 COLUMNS = "id, channel, recipient, template, rule, status, related_id, reason, created_at"
 NEWEST_FIRST = Keyset((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
-
-
-@strawberry.enum
-class NotificationChannel(Enum):
-    EMAIL = "EMAIL"
-    WEBHOOK = "WEBHOOK"
-
-
-@strawberry.enum
-class NotificationStatus(Enum):
-    REQUESTED = "REQUESTED"
-    SUPPRESSED = "SUPPRESSED"
-    SENT = "SENT"
-    FAILED = "FAILED"
 
 
 @strawberry.type

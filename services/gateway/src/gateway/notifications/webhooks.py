@@ -3,7 +3,6 @@ kinds). Endpoints come from the read model; an endpoint's deliveries, which chan
 the second, from the notifications service itself."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -11,6 +10,7 @@ import strawberry
 
 from gateway.commands import Refused
 from gateway.context import Context
+from gateway.enums import WebhookDeliveryStatus, WebhookEndpointStatus
 from gateway.outreach.columns import select
 from gateway.policy import OnlyAdmin, Ref
 from gateway.relay import (
@@ -31,20 +31,6 @@ from gateway.timeline import Timelined
 Info = strawberry.Info[Context, None]
 COLUMNS = "id, url, event_types, status, registered_at, updated_at, secret_rotated_at, version"
 BY_REGISTRATION = Keyset((("registered_at", "timestamptz"), ("id", "uuid")))
-
-
-@strawberry.enum
-class WebhookEndpointStatus(Enum):
-    ACTIVE = "ACTIVE"
-    DISABLED = "DISABLED"
-    DELETED = "DELETED"
-
-
-@strawberry.enum
-class WebhookDeliveryStatus(Enum):
-    PENDING = "PENDING"
-    SUCCEEDED = "SUCCEEDED"
-    ABANDONED = "ABANDONED"
 
 
 @strawberry.type(description="One event for one endpoint; its id is the webhook-id header.")

@@ -1,14 +1,19 @@
 """Interests (leads) and their follow-ups."""
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
-from gateway.exhibitors.types import SupplyChainArea
+from gateway.enums import (
+    ConversionRefusalCode,
+    FollowUpStatus,
+    InterestKind,
+    InterestStage,
+    SupplyChainArea,
+)
 from gateway.outreach.columns import EVENT, EVENTS, FOLLOW_UP, INTEREST, Info, select
 from gateway.outreach.parties import Contact, Organization
 from gateway.outreach.travel import OutreachEvent
@@ -19,30 +24,6 @@ from gateway.timeline import Timelined
 if TYPE_CHECKING:
     from gateway.context import Context
     from gateway.exhibitors.types import Exhibitor
-
-
-@strawberry.enum
-class InterestKind(Enum):
-    EXHIBIT = "EXHIBIT"
-    VISIT = "VISIT"
-    PARTNER = "PARTNER"
-
-
-@strawberry.enum
-class InterestStage(Enum):
-    CAPTURED = "CAPTURED"
-    QUALIFIED = "QUALIFIED"
-    NURTURING = "NURTURING"
-    CONVERTED = "CONVERTED"
-    LOST = "LOST"
-
-
-@strawberry.enum
-class ConversionRefusalCode(Enum):
-    VALIDATION = "VALIDATION"
-    INVALID_TRANSITION = "INVALID_TRANSITION"
-    NOT_FOUND = "NOT_FOUND"
-    DUPLICATE = "DUPLICATE"
 
 
 @strawberry.type(description="Why exhibitors refused the application a conversion asked for.")
@@ -139,13 +120,6 @@ def _refusal(row: asyncpg.Record) -> ConversionRefusal | None:
     return ConversionRefusal(
         code=ConversionRefusalCode(row["refusal_code"]), reason=row["refusal_reason"]
     )
-
-
-@strawberry.enum
-class FollowUpStatus(Enum):
-    SCHEDULED = "SCHEDULED"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
 
 
 @strawberry.type

@@ -1,13 +1,13 @@
 """Organizations, contacts and their consents."""
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Optional
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from gateway.enums import OrganizationKind
 from gateway.outreach.columns import CONSENT, CONTACT, ORGANIZATION, Info, select
 from gateway.policy import PERSONAL
 from gateway.relay import Node, global_id
@@ -15,15 +15,6 @@ from gateway.timeline import Timelined
 
 if TYPE_CHECKING:
     from gateway.context import Context
-
-
-@strawberry.enum
-class OrganizationKind(Enum):
-    COMPANY = "COMPANY"
-    GOVERNMENT = "GOVERNMENT"
-    CHAMBER = "CHAMBER"
-    ASSOCIATION = "ASSOCIATION"
-    INSTITUTION = "INSTITUTION"
 
 
 @strawberry.type

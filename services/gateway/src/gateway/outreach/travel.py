@@ -2,13 +2,13 @@
 
 import json
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from gateway.enums import InvitationStatus, OutreachEventKind, TripStatus
 from gateway.outreach.columns import (
     CONTACT,
     DELEGATION,
@@ -88,14 +88,6 @@ class TripStop:
         return [OutreachEvent.from_row(r) for r in rows if r["stop_index"] == self.index]
 
 
-@strawberry.enum
-class TripStatus(Enum):
-    PLANNED = "PLANNED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-
-
 @strawberry.type
 class Trip(Node, Timelined):
     name: str
@@ -134,22 +126,6 @@ class Trip(Node, Timelined):
                 for i, s in enumerate(stops)
             ],
         )
-
-
-@strawberry.enum
-class OutreachEventKind(Enum):
-    FORUM = "FORUM"
-    PRESENTATION = "PRESENTATION"
-    NETWORKING_BREAKFAST = "NETWORKING_BREAKFAST"
-    SPEECH = "SPEECH"
-    MEETING = "MEETING"
-
-
-@strawberry.enum
-class InvitationStatus(Enum):
-    INVITED = "INVITED"
-    ACCEPTED = "ACCEPTED"
-    DECLINED = "DECLINED"
 
 
 @strawberry.type

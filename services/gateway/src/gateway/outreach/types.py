@@ -1,5 +1,14 @@
 """GraphQL types of the outreach feature; every relation goes through a DataLoader."""
 
+from gateway.enums import (
+    FollowUpStatus,
+    InterestKind,
+    InterestStage,
+    InvitationStatus,
+    OrganizationKind,
+    OutreachEventKind,
+    TripStatus,
+)
 from gateway.outreach.columns import (
     CONTACT,
     DELEGATION,
@@ -12,16 +21,13 @@ from gateway.outreach.columns import (
     TRIP,
     select,
 )
-from gateway.outreach.leads import FollowUp, FollowUpStatus, Interest, InterestKind, InterestStage
-from gateway.outreach.parties import Consent, Contact, Organization, OrganizationKind
+from gateway.outreach.leads import FollowUp, Interest
+from gateway.outreach.parties import Consent, Contact, Organization
 from gateway.outreach.travel import (
     Delegation,
     Invitation,
-    InvitationStatus,
     OutreachEvent,
-    OutreachEventKind,
     Trip,
-    TripStatus,
     TripStop,
 )
 

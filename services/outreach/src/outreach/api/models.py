@@ -6,19 +6,18 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pavilion_core.bodies import Body, Country, Language, Text, Versioned
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
-
-from outreach.domain.values import (
-    Channel,
-    EventKind,
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import (
+    ConsentChannel,
+    ConsentPurpose,
     ImpliedBy,
     InterestKind,
     LegalBasis,
     OrganizationKind,
-    Purpose,
-    SupplyChainArea,
+    OutreachEventKind,
 )
+from pavilion_core.bodies import Body, Country, Language, Text, Versioned
+from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, model_validator
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 Website = Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")]
@@ -88,8 +87,8 @@ class LinkIn(Versioned):
 
 
 class ConsentIn(Versioned):
-    channel: Channel
-    purpose: Purpose
+    channel: ConsentChannel
+    purpose: ConsentPurpose
     legal_basis: LegalBasis
     evidence: Reason
     implied_by: ImpliedBy | None = None
@@ -97,8 +96,8 @@ class ConsentIn(Versioned):
 
 
 class WithdrawConsentIn(Versioned):
-    channel: Channel
-    purpose: Purpose
+    channel: ConsentChannel
+    purpose: ConsentPurpose
     reason: Reason
 
 
@@ -155,7 +154,7 @@ class EventIn(Versioned):
     trip_id: UUID
     stop_index: Annotated[int, Field(ge=0, le=100)]
     name: Text
-    kind: EventKind
+    kind: OutreachEventKind
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue: Text | None = None

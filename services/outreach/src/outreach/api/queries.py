@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.bodies import ERROR_RESPONSES
 from pavilion_core.errors import NotFound
 
@@ -12,7 +13,6 @@ from outreach.bootstrap import Services
 from outreach.domain.gatherings import OutreachEvent
 from outreach.domain.leads import FollowUp, Interest
 from outreach.domain.parties import Contact, Organization
-from outreach.domain.values import Channel, Purpose
 
 router = APIRouter(tags=["queries"], responses=ERROR_RESPONSES)
 
@@ -42,7 +42,7 @@ async def contact(id: UUID, request: Request) -> dict[str, Any]:
                 "purpose": pu,
                 "legalBasis": consent.basis,
                 "expiresAt": consent.expires_at.isoformat() if consent.expires_at else None,
-                "valid": state.may_contact(Channel(ch), Purpose(pu), now),
+                "valid": state.may_contact(ConsentChannel(ch), ConsentPurpose(pu), now),
             }
             for (ch, pu), consent in state.consents.items()
         ],

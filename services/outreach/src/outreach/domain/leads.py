@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach import FollowUpStatus, InterestStage
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
@@ -18,7 +19,7 @@ from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, Not
 from outreach import events as e
 from outreach.domain.parties import Contact, Organization
 
-OPEN_STAGES = ("CAPTURED", "QUALIFIED", "NURTURING")
+OPEN_STAGES = (InterestStage.CAPTURED, InterestStage.QUALIFIED, InterestStage.NURTURING)
 
 
 def interest_stream(interest_id: str) -> str:
@@ -35,7 +36,7 @@ class Interest(Aggregate):
     upcasters = UPCASTERS
     id: str
     version: int = 0
-    stage: str = ""
+    stage: InterestStage | None = None
     kind: str = ""
     edition: str = ""
     contact_id: str = ""
@@ -81,11 +82,11 @@ class Interest(Aggregate):
         )
 
     def qualify(self) -> list[Event]:
-        self._require("qualify", "CAPTURED")
+        self._require("qualify", InterestStage.CAPTURED)
         return self._record(e.InterestQualified(self.id))
 
     def nurture(self) -> list[Event]:
-        self._require("nurture", "QUALIFIED")
+        self._require("nurture", InterestStage.QUALIFIED)
         return self._record(e.InterestNurturingStarted(self.id))
 
     def assign_owner(self, owner: str) -> list[Event]:
@@ -96,7 +97,9 @@ class Interest(Aggregate):
         self, contact: Contact, organization: Organization, application_id: str | None = None
     ) -> list[Event]:
         """By staff (from QUALIFIED or NURTURING), or because an application names it."""
-        stages = OPEN_STAGES if application_id else ("QUALIFIED", "NURTURING")
+        stages = (
+            OPEN_STAGES if application_id else (InterestStage.QUALIFIED, InterestStage.NURTURING)
+        )
         self._require("convert", *stages)
         return self._record(
             e.InterestConverted(
@@ -139,28 +142,28 @@ class Interest(Aggregate):
         for: back to QUALIFIED. Idempotent; a refusal of an earlier conversion, or of one
         an application answers, changes nothing."""
         self.check_exists()
-        if (self.stage, self.application_id) != ("CONVERTED", None):
+        if (self.stage, self.application_id) != (InterestStage.CONVERTED, None):
             return []
         if self.converted_version != interest_version:
             return []
         return self._record(e.InterestConversionRefused(self.id, code, reason))
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
-        self._require("add a note to", *OPEN_STAGES, "CONVERTED", "LOST")
+        self._require("add a note to", *OPEN_STAGES, InterestStage.CONVERTED, InterestStage.LOST)
         return self._record(e.NoteAdded(note_id, self.id, text))
 
     def check_exists(self) -> None:
         if not self.version:
             raise NotFound(f"no interest {self.id}")
 
-    def _require(self, action: str, *stages: str) -> None:
+    def _require(self, action: str, *stages: InterestStage) -> None:
         self.check_exists()
         if self.stage not in stages:
             raise InvalidTransition(f"cannot {action} an interest that is {self.stage}")
 
     def when(self, event_type: str, d: dict[str, Any]) -> None:
         if event_type == "InterestCaptured":
-            self.stage, self.kind, self.edition = "CAPTURED", d["kind"], d["edition"]
+            self.stage, self.kind, self.edition = InterestStage.CAPTURED, d["kind"], d["edition"]
             self.contact_id, self.organization_id = d["contactId"], d["organizationId"]
             self.source_event_id = d["sourceEventId"]
             self.areas, self.categories = (
@@ -170,7 +173,7 @@ class Interest(Aggregate):
         elif event_type == "InterestOwnerAssigned":
             self.owner = d["owner"]
         elif event_type == "InterestConverted":
-            self.stage, self.application_id = "CONVERTED", d["applicationId"]
+            self.stage, self.application_id = InterestStage.CONVERTED, d["applicationId"]
             self.converted_version = self.version
         elif event_type == "InterestApplicationLinked":
             self.application_id = d["applicationId"]
@@ -179,10 +182,10 @@ class Interest(Aggregate):
 
 
 _STAGE = {
-    "InterestQualified": "QUALIFIED",
-    "InterestNurturingStarted": "NURTURING",
-    "InterestLost": "LOST",
-    "InterestConversionRefused": "QUALIFIED",
+    "InterestQualified": InterestStage.QUALIFIED,
+    "InterestNurturingStarted": InterestStage.NURTURING,
+    "InterestLost": InterestStage.LOST,
+    "InterestConversionRefused": InterestStage.QUALIFIED,
 }
 
 
@@ -192,7 +195,7 @@ class FollowUp(Aggregate):
     upcasters = UPCASTERS
     id: str
     version: int = 0
-    status: str = ""
+    status: FollowUpStatus | None = None
     subject_id: str = ""
     owner: str = ""
     due_at: datetime | None = None
@@ -225,7 +228,7 @@ class FollowUp(Aggregate):
 
     def announce_overdue(self, now: datetime) -> list[Event]:
         """Once per due time, and only when it is really overdue: running twice is safe."""
-        if self.status != "SCHEDULED" or self.due_at is None or now <= self.due_at:
+        if self.status != FollowUpStatus.SCHEDULED or self.due_at is None or now <= self.due_at:
             return []
         if self.announced_for == self.due_at:
             return []
@@ -236,18 +239,22 @@ class FollowUp(Aggregate):
     def _require(self, action: str) -> None:
         if not self.version:
             raise NotFound(f"no follow-up {self.id}")
-        if self.status != "SCHEDULED":
+        if self.status != FollowUpStatus.SCHEDULED:
             raise InvalidTransition(f"cannot {action} a follow-up that is {self.status}")
 
     def when(self, event_type: str, d: dict[str, Any]) -> None:
         if event_type == "FollowUpScheduled":
-            self.status, self.subject_id, self.owner = "SCHEDULED", d["subjectId"], d["owner"]
+            self.status, self.subject_id, self.owner = (
+                FollowUpStatus.SCHEDULED,
+                d["subjectId"],
+                d["owner"],
+            )
             self.due_at = datetime.fromisoformat(d["dueAt"])
         elif event_type == "FollowUpRescheduled":
             self.due_at = datetime.fromisoformat(d["dueAt"])
         elif event_type == "FollowUpCompleted":
-            self.status = "COMPLETED"
+            self.status = FollowUpStatus.COMPLETED
         elif event_type == "FollowUpCancelled":
-            self.status = "CANCELLED"
+            self.status = FollowUpStatus.CANCELLED
         elif event_type == "FollowUpBecameOverdue":
             self.announced_for = datetime.fromisoformat(d["dueAt"])

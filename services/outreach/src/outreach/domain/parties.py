@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, LegalBasis
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
 
 from outreach import events as e
 from outreach.domain.errors import Merged
-from outreach.domain.values import Channel, Consent, LegalBasis, Purpose
+from outreach.domain.values import Consent
 
 
 def organization_stream(organization_id: str) -> str:
@@ -166,8 +167,8 @@ class Contact(Aggregate):
 
     def grant(
         self,
-        channel: Channel,
-        purpose: Purpose,
+        channel: ConsentChannel,
+        purpose: ConsentPurpose,
         basis: LegalBasis,
         evidence: str,
         now: datetime,
@@ -187,14 +188,14 @@ class Contact(Aggregate):
         )
 
     def withdraw(
-        self, channel: Channel, purpose: Purpose, reason: str, now: datetime
+        self, channel: ConsentChannel, purpose: ConsentPurpose, reason: str, now: datetime
     ) -> list[Event]:
         self.check_active()
         if (channel, purpose) not in self.consents:
             raise InvalidTransition(f"{self.id} has no {channel} {purpose} consent to withdraw")
         return self._record(e.ConsentWithdrawn(self.id, channel, purpose, reason, now.isoformat()))
 
-    def may_contact(self, channel: Channel, purpose: Purpose, at: datetime) -> bool:
+    def may_contact(self, channel: ConsentChannel, purpose: ConsentPurpose, at: datetime) -> bool:
         """Valid consent now: granted, not withdrawn, not expired (expired = none)."""
         consent = self.consents.get((channel, purpose))
         return consent is not None and consent.valid_at(at)
@@ -203,7 +204,7 @@ class Contact(Aggregate):
         """What an invitation tells those who mail it: the contact as of this version of
         its stream, with its email marketing consent if valid `at` (else None), so that
         they need not wait for, or trust, their own view of the contact."""
-        consent = self.consents.get((Channel.EMAIL, Purpose.MARKETING))
+        consent = self.consents.get((ConsentChannel.EMAIL, ConsentPurpose.MARKETING))
         valid = consent is not None and consent.valid_at(at)
         return {
             "contactVersion": self.version,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pavilion_contracts.outreach import TripStatus
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
@@ -103,7 +104,7 @@ class Trip(Aggregate):
     upcasters = UPCASTERS
     id: str
     version: int = 0
-    status: str = ""
+    status: TripStatus | None = None
     delegation_id: str = ""
     stops: list[Stop] = field(default_factory=list)
 
@@ -121,7 +122,7 @@ class Trip(Aggregate):
         )
 
     def add_stop(self, stop: Stop) -> list[Event]:
-        self._require("add a stop to", "PLANNED", "IN_PROGRESS")
+        self._require("add a stop to", TripStatus.PLANNED, TripStatus.IN_PROGRESS)
         _check_dates(stop.starts_on, stop.ends_on)
         return self._record(
             e.TripStopAdded(
@@ -136,7 +137,7 @@ class Trip(Aggregate):
         )
 
     def reschedule_stop(self, index: int, starts_on: date, ends_on: date) -> list[Event]:
-        self._require("reschedule a stop of", "PLANNED", "IN_PROGRESS")
+        self._require("reschedule a stop of", TripStatus.PLANNED, TripStatus.IN_PROGRESS)
         self.stop(index)
         _check_dates(starts_on, ends_on)
         return self._record(
@@ -144,15 +145,15 @@ class Trip(Aggregate):
         )
 
     def start(self) -> list[Event]:
-        self._require("start", "PLANNED")
+        self._require("start", TripStatus.PLANNED)
         return self._record(e.TripStarted(self.id))
 
     def complete(self) -> list[Event]:
-        self._require("complete", "IN_PROGRESS")
+        self._require("complete", TripStatus.IN_PROGRESS)
         return self._record(e.TripCompleted(self.id))
 
     def cancel(self, reason: str) -> list[Event]:
-        self._require("cancel", "PLANNED", "IN_PROGRESS")
+        self._require("cancel", TripStatus.PLANNED, TripStatus.IN_PROGRESS)
         return self._record(e.TripCancelled(self.id, reason))
 
     def stop(self, index: int) -> Stop:
@@ -161,9 +162,9 @@ class Trip(Aggregate):
         return self.stops[index]
 
     def check_open(self) -> None:
-        self._require("schedule an event on", "PLANNED", "IN_PROGRESS")
+        self._require("schedule an event on", TripStatus.PLANNED, TripStatus.IN_PROGRESS)
 
-    def _require(self, action: str, *states: str) -> None:
+    def _require(self, action: str, *states: TripStatus) -> None:
         if not self.version:
             raise NotFound(f"no trip {self.id}")
         if self.status not in states:
@@ -171,7 +172,7 @@ class Trip(Aggregate):
 
     def when(self, event_type: str, d: dict[str, Any]) -> None:
         if event_type == "TripPlanned":
-            self.status, self.delegation_id = "PLANNED", d["delegationId"]
+            self.status, self.delegation_id = TripStatus.PLANNED, d["delegationId"]
             self.stops = [_stop(s) for s in d["stops"]]
         elif event_type == "TripStopAdded":
             self.stops.append(_stop(d))
@@ -188,7 +189,11 @@ class Trip(Aggregate):
             self.status = _STATUS[event_type]
 
 
-_STATUS = {"TripStarted": "IN_PROGRESS", "TripCompleted": "COMPLETED", "TripCancelled": "CANCELLED"}
+_STATUS = {
+    "TripStarted": TripStatus.IN_PROGRESS,
+    "TripCompleted": TripStatus.COMPLETED,
+    "TripCancelled": TripStatus.CANCELLED,
+}
 
 
 def _stop(d: dict[str, Any]) -> Stop:

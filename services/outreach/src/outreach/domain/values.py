@@ -2,62 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
-
-class OrganizationKind(StrEnum):
-    COMPANY = "COMPANY"
-    GOVERNMENT = "GOVERNMENT"
-    CHAMBER = "CHAMBER"
-    ASSOCIATION = "ASSOCIATION"
-    INSTITUTION = "INSTITUTION"
-
-
-class Channel(StrEnum):
-    EMAIL = "EMAIL"
-    SMS = "SMS"
-
-
-class Purpose(StrEnum):
-    MARKETING = "MARKETING"
-    TRANSACTIONAL = "TRANSACTIONAL"
-
-
-class LegalBasis(StrEnum):
-    EXPRESS = "EXPRESS"
-    IMPLIED = "IMPLIED"
-    LEGITIMATE_INTEREST = "LEGITIMATE_INTEREST"
-
-
-class ImpliedBy(StrEnum):
-    """Why consent is implied, and so how long it lasts (CASL)."""
-
-    BUSINESS_RELATIONSHIP = "BUSINESS_RELATIONSHIP"  # two years from the relationship
-    INQUIRY = "INQUIRY"  # six months from the inquiry
-
-
-class EventKind(StrEnum):
-    FORUM = "FORUM"
-    PRESENTATION = "PRESENTATION"
-    NETWORKING_BREAKFAST = "NETWORKING_BREAKFAST"
-    SPEECH = "SPEECH"
-    MEETING = "MEETING"
-
-
-class InterestKind(StrEnum):
-    EXHIBIT = "EXHIBIT"
-    VISIT = "VISIT"
-    PARTNER = "PARTNER"
-
-
-class SupplyChainArea(StrEnum):
-    ADVANCED_MANUFACTURING = "ADVANCED_MANUFACTURING"
-    CLEAN_ENERGY = "CLEAN_ENERGY"
-    SMART_VEHICLES = "SMART_VEHICLES"
-    DIGITAL_TECHNOLOGY = "DIGITAL_TECHNOLOGY"
-    HEALTHY_LIVING = "HEALTHY_LIVING"
-    GREEN_AGRICULTURE = "GREEN_AGRICULTURE"
-    SUPPLY_CHAIN_SERVICES = "SUPPLY_CHAIN_SERVICES"
+from pavilion_contracts.outreach import ImpliedBy, LegalBasis
 
 
 def implied_expiry(implied_by: ImpliedBy, since: date) -> date:

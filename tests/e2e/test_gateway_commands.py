@@ -1,0 +1,374 @@
+"""The mutations that reach the rest of the services' commands, end to end: through the
+gateway and the running services, each with its effect shown by the read model and a
+typed refusal from the service it reaches (one stack, several mutations per test)."""
+
+import base64
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from gateway.auth import Role
+from pavilion_core.config import KafkaSettings
+
+from tests.e2e.stack import Stack, running, scratch, token
+from tests.e2e.test_gateway import mutate, submit
+
+PROCESSES = [
+    ("exhibitors", "api"),
+    ("exhibitors", "relay"),
+    ("outreach", "api"),
+    ("outreach", "relay"),
+    ("notifications", "api"),
+    ("gateway", "projector"),
+    ("gateway", "api"),
+]
+ERRORS = "userErrors { field code message }"
+TIMELINE = "timeline(first: 20) { edges { node { type } } }"
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    templates: dict[str, str], kafka: KafkaSettings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    async with (
+        scratch(templates, kafka) as env,
+        running(PROCESSES, env, tmp_path_factory.mktemp("logs")) as stack,
+    ):
+        yield stack
+
+
+def _codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["userErrors"]]
+
+
+async def _ok(stack: Stack, name: str, input: dict[str, Any], fields: str) -> dict[str, Any]:
+    payload = await mutate(stack, name, input, fields=f"{fields} {ERRORS}")
+    assert payload["userErrors"] == [], (name, payload)
+    return payload
+
+
+async def _refused(stack: Stack, name: str, input: dict[str, Any], code: str, **as_: str) -> None:
+    payload = await mutate(stack, name, input, fields=ERRORS, **as_)
+    assert _codes(payload) == [code], (name, payload)
+
+
+async def _organization(stack: Stack, name: str) -> str:
+    input = {"name": name, "kind": "COMPANY", "country": "CA"}
+    payload = await _ok(stack, "registerOrganization", input, "organization { id }")
+    return str(payload["organization"]["id"])
+
+
+async def _contact(stack: Stack, name: str, **extra: Any) -> str:
+    email = f"{name.split()[0].lower()}.{uuid.uuid4().hex[:6]}@maple.example"
+    input = {"name": name, "email": email, "country": "CA", **extra}
+    return str((await _ok(stack, "registerContact", input, "contact { id }"))["contact"]["id"])
+
+
+async def test_an_exhibitor_edits_its_own_application_and_staff_cancel_only_when_overdue(
+    stack: Stack,
+):
+    app = (await submit(stack, "Maple Axles", country="CA"))["exhibitor"]["id"]
+    own = token(Role.EXHIBITOR, _local(app), subject="exhibitor:maple")
+    fields = (
+        "exhibitor { companyName country supplyChainAreas productCategories contacts { email } }"
+    )
+    profile = await mutate(
+        stack,
+        "updateExhibitorProfile",
+        {
+            "applicationId": app,
+            "companyName": "Maple Axles Inc.",
+            "website": "https://maple.example",
+        },
+        as_=own,
+        fields=f"{fields} {ERRORS}",
+    )
+    assert profile["userErrors"] == [] and profile["exhibitor"]["companyName"] == "Maple Axles Inc."
+    added = await _ok(
+        stack,
+        "addExhibitorContact",
+        {"applicationId": app, "name": "Bo Chen", "email": "Bo@Maple.example"},
+        fields,
+    )
+    assert "bo@maple.example" in [c["email"] for c in added["exhibitor"]["contacts"]]
+    removed = await _ok(
+        stack, "removeExhibitorContact", {"applicationId": app, "email": "bo@maple.example"}, fields
+    )
+    assert "bo@maple.example" not in [c["email"] for c in removed["exhibitor"]["contacts"]]
+    await _refused(
+        stack,
+        "removeExhibitorContact",
+        {"applicationId": app, "email": "nobody@maple.example"},
+        "NOT_FOUND",
+    )
+    areas = {"applicationId": app, "supplyChainAreas": ["CLEAN_ENERGY", "SMART_VEHICLES"]}
+    shown = await _ok(stack, "setSupplyChainAreas", areas, fields)
+    assert shown["exhibitor"]["supplyChainAreas"] == ["CLEAN_ENERGY", "SMART_VEHICLES"]
+    await _refused(stack, "setSupplyChainAreas", {**areas, "supplyChainAreas": []}, "VALIDATION")
+    categories = {"applicationId": app, "productCategories": ["axles", "bearings"]}
+    shown = await _ok(stack, "setProductCategories", categories, fields)
+    assert shown["exhibitor"]["productCategories"] == ["axles", "bearings"]
+    # someone else's application, and a staff-only command on its own: FORBIDDEN
+    other = (await submit(stack, "Other Gears"))["exhibitor"]["id"]
+    await _refused(
+        stack, "setProductCategories", {**categories, "applicationId": other}, "FORBIDDEN", as_=own
+    )
+    await _refused(
+        stack, "cancelApplication", {"applicationId": app, "reason": "unpaid"}, "FORBIDDEN", as_=own
+    )
+    for step in ("startReview", "approveApplication"):
+        await _ok(stack, step, {"applicationId": app}, "exhibitor { status }")
+    contract = {
+        "applicationId": app,
+        "amount": "80000.00",
+        "currency": "CNY",
+        "dueDate": "2026-03-31",
+    }
+    await _ok(stack, "issueContract", contract, "exhibitor { status }")
+    # the contract is not overdue: a non-payment cancellation is refused, nothing changes
+    await _refused(
+        stack, "cancelApplication", {"applicationId": app, "reason": "unpaid"}, "INVALID_TRANSITION"
+    )
+
+
+async def test_organizations_and_contacts_are_updated_linked_merged_and_noted(stack: Stack):
+    maple, duplicate = (
+        await _organization(stack, "Maple Trade"),
+        await _organization(stack, "Maple Trade Ltd"),
+    )
+    updated = await _ok(
+        stack,
+        "updateOrganization",
+        {"organizationId": maple, "website": "https://mapletrade.example", "kind": "CHAMBER"},
+        "organization { website kind }",
+    )
+    assert updated["organization"] == {"website": "https://mapletrade.example", "kind": "CHAMBER"}
+    merged = await _ok(
+        stack,
+        "mergeOrganizations",
+        {"organizationId": duplicate, "survivorId": maple},
+        "organization { mergedIntoId }",
+    )
+    assert merged["organization"]["mergedIntoId"] == maple
+    await _refused(
+        stack, "updateOrganization", {"organizationId": duplicate, "name": "X"}, "MERGED"
+    )
+    jane, twin = await _contact(stack, "Jane Roy"), await _contact(stack, "Jane R.")
+    changed = await _ok(
+        stack,
+        "updateContact",
+        {"contactId": jane, "title": "Trade commissioner"},
+        "contact { title }",
+    )
+    assert changed["contact"]["title"] == "Trade commissioner"
+    await _refused(
+        stack, "updateContact", {"contactId": jane, "email": "not-an-email"}, "VALIDATION"
+    )
+    linked = await _ok(
+        stack,
+        "linkContact",
+        {"contactId": jane, "organizationId": maple},
+        "contact { organization { id } }",
+    )
+    assert linked["contact"]["organization"]["id"] == maple
+    merged = await _ok(
+        stack, "mergeContacts", {"contactId": twin, "survivorId": jane}, "contact { mergedIntoId }"
+    )
+    assert merged["contact"]["mergedIntoId"] == jane
+    await _refused(stack, "mergeContacts", {"contactId": twin, "survivorId": jane}, "MERGED")
+    for record in (maple, jane):
+        noted = await _ok(
+            stack,
+            "addNote",
+            {"recordId": record, "text": "met at the Toronto forum"},
+            f"record {{ id ... on Organization {{ {TIMELINE} }} ... on Contact {{ {TIMELINE} }} }}",
+        )
+        assert noted["record"]["id"] == record
+        assert "NoteAdded" in [e["node"]["type"] for e in noted["record"]["timeline"]["edges"]]
+    await _refused(stack, "addNote", {"recordId": duplicate, "text": "too late"}, "MERGED")
+
+
+async def test_delegations_trips_events_interests_and_follow_ups_move_on(stack: Stack):
+    organization = await _organization(stack, "Great Lakes Ports")
+    leader = await _contact(stack, "Lee Wong")
+    member = await _contact(stack, "Mia Park", organizationId=organization)
+    delegation = (
+        await _ok(
+            stack,
+            "formDelegation",
+            {"name": "Winter", "organizer": "CCPIT", "leaderId": leader, "purpose": "recruit"},
+            "delegation { id }",
+        )
+    )["delegation"]["id"]
+    pair = {"delegationId": delegation, "contactId": member}
+    added = await _ok(stack, "addDelegationMember", pair, "delegation { members { id } }")
+    assert added["delegation"]["members"] == [{"id": member}]
+    await _refused(stack, "addDelegationMember", pair, "DUPLICATE")
+    removed = await _ok(stack, "removeDelegationMember", pair, "delegation { members { id } }")
+    assert removed["delegation"]["members"] == []
+    await _refused(stack, "removeDelegationMember", pair, "NOT_FOUND")
+
+    toronto = {
+        "city": "Toronto",
+        "country": "CA",
+        "startsOn": "2025-11-30",
+        "endsOn": "2025-12-02",
+        "timeZone": "America/Toronto",
+    }
+    trip = (
+        await _ok(
+            stack,
+            "planTrip",
+            {"delegationId": delegation, "name": "Canada", "stops": [toronto]},
+            "trip { id }",
+        )
+    )["trip"]["id"]
+    oakland = {"city": "Oakland", "country": "US", "startsOn": "2025-12-05", "endsOn": "2025-12-05"}
+    stops = await _ok(stack, "addTripStop", {"tripId": trip, **oakland}, "trip { stops { city } }")
+    assert [s["city"] for s in stops["trip"]["stops"]] == ["Toronto", "Oakland"]
+    moved = {"tripId": trip, "stopIndex": 1, "startsOn": "2025-12-06", "endsOn": "2025-12-07"}
+    shown = await _ok(stack, "rescheduleTripStop", moved, "trip { stops { startsOn endsOn } }")
+    assert shown["trip"]["stops"][1] == {"startsOn": "2025-12-06", "endsOn": "2025-12-07"}
+    await _refused(stack, "rescheduleTripStop", {**moved, "stopIndex": 7}, "VALIDATION")
+
+    event = {"tripId": trip, "stopIndex": 0, "kind": "FORUM"}
+    forum = await _event(
+        stack,
+        {
+            **event,
+            "name": "Forum",
+            "startsAt": "2025-12-01T13:00:00Z",
+            "endsAt": "2025-12-01T15:00:00Z",
+        },
+    )
+    lunch = await _event(
+        stack,
+        {
+            **event,
+            "name": "Lunch",
+            "startsAt": "2025-12-02T16:00:00Z",
+            "endsAt": "2025-12-02T17:00:00Z",
+        },
+    )
+    later = {"eventId": lunch, "startsAt": "2025-12-02T17:00:00Z", "endsAt": "2025-12-02T18:00:00Z"}
+    shown = await _ok(stack, "rescheduleOutreachEvent", later, "outreachEvent { startsAt }")
+    assert shown["outreachEvent"]["startsAt"].startswith("2025-12-02T17:00:00")
+    await _refused(
+        stack,
+        "rescheduleOutreachEvent",
+        {**later, "startsAt": "2025-12-09T17:00:00Z"},
+        "VALIDATION",
+    )
+    # an event is recorded as held once it has started (the clock reads 1 Dec 09:00 UTC on)
+    breakfast = await _event(
+        stack,
+        {
+            **event,
+            "name": "Breakfast",
+            "startsAt": "2025-11-30T14:00:00Z",
+            "endsAt": "2025-11-30T15:00:00Z",
+        },
+    )
+    held = await _ok(stack, "holdOutreachEvent", {"eventId": breakfast}, "outreachEvent { status }")
+    assert held["outreachEvent"]["status"] == "HELD"
+    await _refused(stack, "holdOutreachEvent", {"eventId": forum}, "INVALID_TRANSITION")
+    cancelled = await _ok(
+        stack,
+        "cancelOutreachEvent",
+        {"eventId": lunch, "reason": "venue closed"},
+        "outreachEvent { status }",
+    )
+    assert cancelled["outreachEvent"]["status"] == "CANCELLED"
+    await _refused(
+        stack, "cancelOutreachEvent", {"eventId": lunch, "reason": "twice"}, "INVALID_TRANSITION"
+    )
+
+    started = await _ok(stack, "startTrip", {"tripId": trip}, "trip { status }")
+    assert started["trip"]["status"] == "IN_PROGRESS"
+    await _refused(stack, "startTrip", {"tripId": trip}, "INVALID_TRANSITION")
+    completed = await _ok(stack, "completeTrip", {"tripId": trip}, "trip { status }")
+    assert completed["trip"]["status"] == "COMPLETED"
+    await _refused(stack, "cancelTrip", {"tripId": trip, "reason": "late"}, "INVALID_TRANSITION")
+    spare = (
+        await _ok(
+            stack,
+            "planTrip",
+            {"delegationId": delegation, "name": "Spare", "stops": [toronto]},
+            "trip { id }",
+        )
+    )["trip"]["id"]
+    assert (
+        await _ok(stack, "cancelTrip", {"tripId": spare, "reason": "budget"}, "trip { status }")
+    )["trip"]["status"] == "CANCELLED"
+
+    await _leads(stack, member, forum)
+
+
+async def _event(stack: Stack, input: dict[str, Any]) -> str:
+    return str(
+        (await _ok(stack, "scheduleOutreachEvent", input, "outreachEvent { id }"))["outreachEvent"][
+            "id"
+        ]
+    )
+
+
+async def _leads(stack: Stack, contact: str, event: str) -> None:
+    interest = (
+        await _ok(
+            stack,
+            "captureInterest",
+            {
+                "contactId": contact,
+                "kind": "VISIT",
+                "edition": "CISCE-2026",
+                "sourceEventId": event,
+            },
+            "interest { id }",
+        )
+    )["interest"]["id"]
+    await _refused(stack, "nurtureInterest", {"interestId": interest}, "INVALID_TRANSITION")
+    await _ok(stack, "qualifyInterest", {"interestId": interest}, "interest { stage }")
+    nurtured = await _ok(stack, "nurtureInterest", {"interestId": interest}, "interest { stage }")
+    assert nurtured["interest"]["stage"] == "NURTURING"
+    owned = await _ok(
+        stack,
+        "assignInterestOwner",
+        {"interestId": interest, "owner": "staff:mei"},
+        "interest { owner }",
+    )
+    assert owned["interest"]["owner"] == "staff:mei"
+    await _refused(
+        stack, "assignInterestOwner", {"interestId": interest, "owner": ""}, "VALIDATION"
+    )
+    follow_up = (
+        await _ok(
+            stack,
+            "scheduleFollowUp",
+            {"subjectId": interest, "owner": "staff:mei", "dueAt": "2025-12-10T09:00:00Z"},
+            "followUp { id }",
+        )
+    )["followUp"]["id"]
+    due = {"followUpId": follow_up, "dueAt": "2025-12-12T09:00:00Z"}
+    moved = await _ok(stack, "rescheduleFollowUp", due, "followUp { dueAt }")
+    assert moved["followUp"]["dueAt"].startswith("2025-12-12T09:00:00")
+    cancelled = await _ok(
+        stack,
+        "cancelFollowUp",
+        {"followUpId": follow_up, "reason": "met already"},
+        "followUp { status }",
+    )
+    assert cancelled["followUp"]["status"] == "CANCELLED"
+    await _refused(stack, "rescheduleFollowUp", due, "INVALID_TRANSITION")
+
+
+async def test_an_admin_lifts_an_opt_out_and_no_one_else_may(stack: Stack):
+    input = {"address": "someone@maple.example", "evidence": "asked by phone, 1 Dec"}
+    payload = await mutate(stack, "optInRecipient", input, fields=f"optedIn {ERRORS}")
+    assert payload == {"optedIn": False, "userErrors": []}  # there was no opt-out to lift
+    await _refused(stack, "optInRecipient", {**input, "address": "not-an-address"}, "VALIDATION")
+    await _refused(stack, "optInRecipient", input, "FORBIDDEN", as_=token(Role.ORGANIZER))
+
+
+def _local(global_id: str) -> str:
+    return base64.urlsafe_b64decode(global_id).decode().split(":", 1)[1]
