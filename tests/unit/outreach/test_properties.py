@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from outreach import commands as c
 from outreach.domain.leads import Interest
-from outreach.domain.values import InterestKind, SupplyChainArea
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import InterestKind
 from pavilion_core.errors import CommandRejected
 
 from tests.unit.outreach.support import Outreach, ctx, new_id

@@ -35,6 +35,10 @@ class ContactInput:
     name: str
     email: str
     phone: str | None = None
+
+
+@strawberry.input(description="A contact person named in an application.")
+class ApplicantContactInput(ContactInput):
     language: str | None = strawberry.field(
         default=None, description="Preferred language, BCP 47 (en, zh, fr-CA)."
     )
@@ -59,7 +63,7 @@ class SubmitExhibitorApplicationInput(CommandInput):
     )
     supply_chain_areas: list[SupplyChainArea]
     product_categories: list[str] = strawberry.field(default_factory=list)
-    contacts: list[ContactInput] = strawberry.field(default_factory=list)
+    contacts: list[ApplicantContactInput] = strawberry.field(default_factory=list)
     organization_id: strawberry.ID | None = None
     source_interest_id: strawberry.ID | None = None
     previous_editions: int = 0
