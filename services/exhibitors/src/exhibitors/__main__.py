@@ -18,7 +18,8 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         service=SERVICE,
         group_id=config.reactor_group,
         topics=[config.outreach_topic],
-        handler=Reactions(services.editions, config.clock),
+        handler=Reactions(services.editions, config.clock, services.sealer),
+        sealer=services.sealer,
         stop=stop,
     )
 

@@ -21,6 +21,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field, ValidationError
 
@@ -35,8 +36,8 @@ INTEREST_CONVERTED = "pavilion.outreach.InterestConverted.v1"
 
 
 class Reactions:
-    def __init__(self, editions: Editions, clock: Clock) -> None:
-        self.editions, self.clock = editions, clock
+    def __init__(self, editions: Editions, clock: Clock, sealer: Sealer) -> None:
+        self.editions, self.clock, self.sealer = editions, clock, sealer
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == INTEREST_CONVERTED and event.data.get("kind") == "EXHIBIT":
@@ -46,7 +47,7 @@ class Reactions:
         if event.data.get("applicationId"):
             return  # an application named the interest: that one answers the conversion
         interest = str(InterestNamed.model_validate(event.data).interest_id)
-        handlers = Handlers(TransactionEventStore(conn), self.editions, self.clock)
+        handlers = Handlers(TransactionEventStore(conn, self.sealer), self.editions, self.clock)
         ctx = CommandContext(
             Metadata(
                 correlation_id=event.correlation_id or event.id,

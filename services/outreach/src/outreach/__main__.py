@@ -19,7 +19,8 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         service=SERVICE,
         group_id=config.reactor_group,
         topics=[config.exhibitors_topic, config.topic],
-        handler=Reactions(config.clock),
+        handler=Reactions(config.clock, services.sealer),
+        sealer=services.sealer,
         stop=stop,
     )
 

@@ -18,6 +18,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
 
 from outreach.handlers import Handlers
@@ -28,8 +29,8 @@ CONVERSION_REFUSED = "pavilion.exhibitors.ConversionRefused.v1"
 
 
 class Reactions:
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
+    def __init__(self, clock: Clock, sealer: Sealer) -> None:
+        self.clock, self.sealer = clock, sealer
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == APPLICATION_SUBMITTED and event.data.get("sourceInterestId"):
@@ -68,7 +69,7 @@ class Reactions:
         change: Callable[[Handlers, CommandContext], Awaitable[object]],
     ) -> None:
         """Change an interest as `event` says; an unknown interest is logged, not raised."""
-        handlers = Handlers(TransactionEventStore(conn), self.clock)
+        handlers = Handlers(TransactionEventStore(conn, self.sealer), self.clock)
         metadata = Metadata(
             correlation_id=event.correlation_id or event.id, causation_id=event.id, actor=actor
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
+from pavilion_core.vault import pseudonym
 
 from outreach import events as e
 from outreach.domain.errors import Merged
@@ -22,7 +23,8 @@ def contact_stream(contact_id: str) -> str:
 
 
 def email_stream(email: str) -> str:
-    return f"contact-email:{email}"
+    """The address's registry stream, named by a keyed hash of it (never the address)."""
+    return f"contact-email:{pseudonym(email)}"
 
 
 @dataclass
