@@ -7,6 +7,7 @@ transaction stays open while a request is in flight, and leases keep deliverers 
 posting one delivery together."""
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from notifications.posting import webhook_client
 from notifications.webhooks import AddressPolicy, parse_networks
 from pavilion_core.config import KafkaSettings
 from pavilion_core.personal import Sealer
+from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
 from pavilion_core.testing import FixedClock
 
 from tests.integration.webhook_support import (
@@ -188,10 +190,12 @@ async def test_a_forbidden_address_is_refused_at_delivery_and_nothing_is_sent(
     row = await the_delivery(notifications_pool)
     assert (row["status"], row["attempts"], row["last_status"]) == ("PENDING", 1, None)
     assert row["last_error"] == f"refused: {refusal}"
-    attempted = await notifications_pool.fetchval(
-        "SELECT data->>'error' FROM events WHERE type = 'WebhookDeliveryAttempted'"
-    )
-    assert attempted == row["last_error"]
+    stored = await notifications_pool.fetchrow(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type = 'WebhookDeliveryAttempted'"
+    )  # the error text sealed (it may quote what a partner sent back)
+    assert json.loads(stored["data"])["error"].startswith("pii:1:record:")
+    (attempted,) = await sealer.unseal_recorded([recorded_event(stored)])
+    assert attempted.data["error"] == row["last_error"]
     assert partner.calls == {}
     if address == "127.0.0.1":  # where our receiver listens: allow-listed, it gets it
         clock.advance(timedelta(seconds=2))

@@ -147,6 +147,9 @@ class Vault:
         )
         return bool(found)
 
+    async def ready(self) -> bool:
+        return await self.pool.fetchval("SELECT true") is True
+
     async def close(self) -> None:
         await self.pool.close()
 
