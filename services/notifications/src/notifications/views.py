@@ -23,6 +23,8 @@ async def contact(conn: Connection, event: CloudEvent) -> None:
 
 
 async def _recipient(conn: Connection, contact_id: str, d: dict[str, Any], version: int) -> None:
+    if d["email"] is None:  # a forgotten person's (shredded): no one to write to
+        return
     await conn.execute(
         """INSERT INTO recipients (contact_id, email, name, language, version)
            VALUES ($1, $2, $3, $4, $5)
@@ -125,7 +127,10 @@ async def _application_contact(
     conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
 ) -> None:
     """One contact person of an application as of `version` of its stream (a removed
-    one stays as a tombstone, so that an older addition cannot bring it back)."""
+    one stays as a tombstone, so that an older addition cannot bring it back). A
+    forgotten person's (their address shredded) is no one to write to."""
+    if c["email"] is None:
+        return
     await conn.execute(
         """INSERT INTO application_contacts (application_id, email, name, removed, version)
            VALUES ($1, $2, $3, $4, $5)
