@@ -13,7 +13,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import Metadata, NewEvent
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.outages import Backoff
-from pavilion_core.personal import Sealer
+from pavilion_core.personal import SealBroken, Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.relay import OutboxRelay
 from pavilion_core.vault import Vault
@@ -176,3 +176,45 @@ async def test_the_vault_away_is_an_outage_that_is_retried_not_a_message_parked(
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def test_a_value_whose_seal_does_not_open_is_the_messages_failure_and_parks_it(
+    store_pool: asyncpg.Pool,
+    read_pool: asyncpg.Pool,
+    sealer: Sealer,
+    kafka: KafkaSettings,
+    topic: str,
+    publisher: KafkaPublisher,
+    start: Start,
+):
+    """A sealed value moved to another person's event (or altered) does not open with
+    that person's key: not an outage, the message's own fault."""
+    store, ada, bob = EventStore(store_pool, sealer), str(uuid.uuid4()), str(uuid.uuid4())
+    for contact in (ada, bob):
+        event = contact_registered(contact)
+        await store.append(contact, [event], expected_version=0, metadata=META)
+    ada_name = json.loads((await raw_rows(store_pool))[0])["name"]
+    moved = ada_name.replace(f"contact:{ada}", f"contact:{bob}")  # Ada's ciphertext, Bob's key
+    await store_pool.execute(
+        "UPDATE events SET data = jsonb_set(data, '{name}', to_jsonb($1::text))"
+        " WHERE stream_id = $2",
+        moved,
+        bob,
+    )
+    with pytest.raises(SealBroken):
+        await store.read_stream(bob)
+    await relayed(store_pool, publisher, kafka, topic)
+
+    await add_applications(read_pool)
+    start("projector", read_pool, f"shred-{uuid.uuid4().hex[:6]}")
+    parked = await eventually(
+        lambda: read_pool.fetch("SELECT record_key, error_type FROM parked_messages"),
+        what="the broken one parked",
+    )
+    assert [(bytes(r["record_key"]).decode(), r["error_type"]) for r in parked] == [
+        (bob, "SealBroken")
+    ]
+    await eventually(
+        lambda: read_pool.fetchval("SELECT count(*) FROM contacts WHERE id = $1", uuid.UUID(ada)),
+        what="the other record applied",
+    )

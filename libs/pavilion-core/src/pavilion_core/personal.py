@@ -102,10 +102,12 @@ class Sealer:
     async def unseal_recorded(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
         """The events with their personal values unsealed (a broken seal raises)."""
         datas = await self._unseal([(f"{e.type}.v{e.schema_version}", e.data) for e in events])
-        for data in datas:
+        unsealed = []
+        for event, data in zip(events, datas, strict=True):
             if isinstance(data, SealBroken):
                 raise data
-        return [replace(e, data=d) for e, d in zip(events, datas, strict=True)]  # type: ignore[arg-type]
+            unsealed.append(replace(event, data=data))
+        return unsealed
 
     async def decode_all(
         self, messages: Sequence[tuple[bytes | None, Headers]]
@@ -153,21 +155,22 @@ class Sealer:
         self, events: Sequence[tuple[str, dict[str, Any]]]
     ) -> list[dict[str, Any] | SealBroken]:
         """Each event's data unsealed (a copy), or the broken seal it holds."""
-        copies: list[dict[str, Any] | SealBroken] = [copy.deepcopy(data) for _, data in events]
+        copies = [copy.deepcopy(data) for _, data in events]
         spots = [
             (i, spot, match)
             for i, ((kind, _), data) in enumerate(zip(events, copies, strict=True))
-            for spot in _spots(self.declaration.get(kind, ()), data)  # type: ignore[arg-type]
+            for spot in _spots(self.declaration.get(kind, ()), data)
             if isinstance(spot.value, str) and (match := _SEALED.match(spot.value))
         ]
         keys = await self.vault.keys({m["subject"] for _, _, m in spots}) if spots else {}
+        broken: dict[int, SealBroken] = {}
         for i, spot, match in spots:
             key = keys.get(match["subject"])
             try:
                 spot.holder[spot.key] = None if key is None else _open(key, match)
             except SealBroken as exc:
-                copies[i] = exc
-        return copies
+                broken[i] = exc
+        return [broken.get(i, data) for i, data in enumerate(copies)]
 
 
 def seal(key: bytes, subject: str, value: Any) -> str:
