@@ -4,17 +4,22 @@ person is forgotten — the ciphertext in the `events` table and on the topic un
 """
 
 import json
+import re
 import uuid
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import ConsumerRecord
+from exhibitors.demo import load as load_exhibitors
+from gateway.projector import Projector
+from outreach.demo import load as load_outreach
 from pavilion_core.config import KafkaSettings
-from pavilion_core.envelope import Metadata, NewEvent
+from pavilion_core.envelope import CloudEvent, Metadata, NewEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.outages import Backoff
 from pavilion_core.personal import SealBroken, Sealer
-from pavilion_core.pgstore import EventStore
+from pavilion_core.pgstore import EVENT_COLUMNS, EventStore, recorded_event
 from pavilion_core.relay import OutboxRelay
 from pavilion_core.vault import Vault
 
@@ -23,6 +28,7 @@ from tests.support import eventually, read_topic, registered
 
 META = Metadata(correlation_id="shred-test", actor="staff:test")
 NAME, EMAIL = "Ada Lovelace", "Ada.Lovelace@Example.test"
+SUBJECT = re.compile(r'"pii:1:(.+?):[A-Za-z0-9_-]+"')
 
 
 def contact_registered(contact: str) -> NewEvent:
@@ -218,3 +224,34 @@ async def test_a_value_whose_seal_does_not_open_is_the_messages_failure_and_park
         lambda: read_pool.fetchval("SELECT count(*) FROM contacts WHERE id = $1", uuid.UUID(ada)),
         what="the other record applied",
     )
+
+
+async def test_the_read_model_rebuilt_after_everyone_was_forgotten_applies_every_event(
+    outreach_api: httpx.AsyncClient,
+    outreach_pool: asyncpg.Pool,
+    exhibitors_api: httpx.AsyncClient,
+    store_pool: asyncpg.Pool,
+    read_pool: asyncpg.Pool,
+    sealer: Sealer,
+    vault: Vault,
+):
+    """Both demos (every kind of personal value they hold), every subject in them
+    forgotten, then their whole history projected as a rebuild does: nothing fails."""
+    await load_outreach(outreach_api)
+    await load_exhibitors(exhibitors_api, count=40)
+    stores = {"outreach": outreach_pool, "exhibitors": store_pool}
+    rows = {s: await pool.fetch(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY position")
+            for s, pool in stores.items()}  # fmt: skip
+    subjects = {m for rs in rows.values() for r in rs for m in SUBJECT.findall(r["data"])}
+    assert any(s.startswith("person:") for s in subjects) and len(subjects) > 200
+    for subject in subjects:
+        await vault.forget(subject)
+
+    records = [to_kafka(recorded_event(r), s) for s, rs in rows.items() for r in rs]
+    events = await sealer.decode_all([(r.value, r.headers) for r in records])
+    assert not any("pii:1:" in json.dumps(e.data) for e in events if isinstance(e, CloudEvent))
+    async with read_pool.acquire() as conn, conn.transaction():
+        for event in events:
+            assert isinstance(event, CloudEvent)
+            await Projector(announce=False)(conn, event)
+    assert await read_pool.fetchval("SELECT count(*) FROM contacts WHERE name IS NULL") > 150
