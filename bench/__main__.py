@@ -42,9 +42,10 @@ SIZES = {
 
 
 async def run(mode: str, logs: Path) -> list[Figure]:
-    # the run's vault: every process finds it beside its own database (<run>_vault) and,
-    # connecting as the superuser, makes its tables
-    async with stack.database("vault"):
+    # the run's vault, for every process it starts (connecting as the superuser, they
+    # make its tables)
+    async with stack.database("vault") as vault:
+        os.environ["PAVILION_VAULT_DATABASE_URL"] = vault
         return await measured(mode, logs)
 
 
