@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from exhibitors.demo import load as load_exhibitors
+from fastapi import FastAPI
 from gateway.projector import Projector
 from outreach.demo import load as load_outreach
 from pavilion_core.config import KafkaSettings
@@ -24,10 +25,13 @@ from pavilion_core.relay import OutboxRelay
 from pavilion_core.vault import Vault
 
 from tests.integration.consumer_support import RETRYING, Start, add_applications, logged
-from tests.support import eventually, read_topic, registered
+from tests.support import eventually, ok, read_topic, refused, registered
 
 META = Metadata(correlation_id="shred-test", actor="staff:test")
 NAME, EMAIL = "Ada Lovelace", "Ada.Lovelace@Example.test"
+APPLICATION = {"edition": "CISCE-2026", "companyName": "Prairie Grain Co-op", "country": "CA",
+               "supplyChainAreas": ["GREEN_AGRICULTURE"], "productCategories": [],
+               "contacts": [{"name": "Sam Lee", "email": "sam@prairie.example"}]}  # fmt: skip
 SUBJECT = re.compile(r'"pii:1:(.+?):[A-Za-z0-9_-]+"')
 
 
@@ -255,3 +259,22 @@ async def test_the_read_model_rebuilt_after_everyone_was_forgotten_applies_every
             assert isinstance(event, CloudEvent)
             await Projector(announce=False)(conn, event)
     assert await read_pool.fetchval("SELECT count(*) FROM contacts WHERE name IS NULL") > 150
+
+
+async def test_a_command_while_the_vault_is_away_is_unavailable_and_appends_nothing(
+    exhibitors_app: FastAPI, exhibitors_api: httpx.AsyncClient, store_pool: asyncpg.Pool
+):
+    sealer: Sealer = exhibitors_app.state.services.sealer
+    here = sealer.vault
+    away = await asyncpg.create_pool("postgresql://postgres@127.0.0.1:1/vault", min_size=0)
+    sealer.vault = Vault(away)
+    try:
+        answer = await exhibitors_api.post("/applications", json=APPLICATION)
+        refused(answer, 503, "UNAVAILABLE")
+        assert "retry-after" in answer.headers
+        assert (await exhibitors_api.get("/readyz")).status_code == 503
+        assert not await store_pool.fetchval("SELECT count(*) FROM events")
+    finally:
+        sealer.vault = here
+        await away.close()
+    await ok(await exhibitors_api.post("/applications", json=APPLICATION), 201)
