@@ -37,7 +37,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import Connection
-from pavilion_core.dead_letters import dead_letter, described
+from pavilion_core.dead_letters import dead_letter
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
@@ -154,11 +154,7 @@ class ConsumerLoop:
         delay = self.backoff.delay(self.failures)
         log.warning(
             "consumer step failed; retrying",
-            extra={
-                "group": self.group_id,
-                "error": described(error),
-                "retry_in_s": round(delay, 2),
-            },
+            extra={"group": self.group_id, "error": repr(error), "retry_in_s": round(delay, 2)},
         )
         await wait_first(stop, seconds=delay)
 
@@ -249,14 +245,14 @@ class ConsumerLoop:
         except Exception as exc:
             if not_the_message(exc):
                 raise
-            log.info("a message failed; finding which", extra={"error": described(exc)})
+            log.info("a message failed; finding which", extra={"error": repr(exc)})
         failed = await self._poison(batch, expected, decoded)
         try:
             return await self._transaction(batch, expected, decoded, failed, batched=False)
         except Exception as exc:
             if not_the_message(exc):
                 raise
-            raise Unsettled(described(exc)) from exc  # it passed the probe: apply the batch again
+            raise Unsettled(repr(exc)) from exc  # it passed the probe: apply the batch again
 
     async def _transaction(
         self,
@@ -346,9 +342,7 @@ class ConsumerLoop:
         except Exception as exc:
             if not retried(exc):
                 raise
-            log.warning(
-                "redrive failed; retrying at the next check", extra={"error": described(exc)}
-            )
+            log.warning("redrive failed; retrying at the next check", extra={"error": repr(exc)})
 
     async def redrive(self, records: int | None = None) -> None:
         """Redrive the parked records an operator asked for (at most `records` of them),

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from aiokafka import ConsumerRecord
 
 from pavilion_core.db import Connection, Pool
-from pavilion_core.dead_letters import error_text
 from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.metrics import PARKED
 from pavilion_core.outages import transient
@@ -99,7 +98,7 @@ async def park(conn: Connection, group: str, parked: Sequence[Parked]) -> None:
                 [k.encode() for k, _ in p.message.headers or ()],
                 [bytes(v) for _, v in p.message.headers or ()],
                 type(p.error).__name__ if p.error else None,
-                error_text(p.error)[:2000] if p.error else None,
+                str(p.error)[:2000] if p.error else None,
             )
             for p in parked
         ],
@@ -150,7 +149,7 @@ async def redrive(
                     row["partition"],
                     row["kafka_offset"],
                     type(exc).__name__,
-                    error_text(exc)[:2000],
+                    str(exc)[:2000],
                 )
                 return applied
             await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])

@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 import faust
 from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
-from pavilion_core.dead_letters import described, notice_headers
+from pavilion_core.dead_letters import notice_headers
 from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
@@ -117,11 +117,7 @@ def create_app(
                 await _until_done(current, partial(_park, message, exc), backoff, _always)
                 log.error(
                     "message parked",
-                    extra={
-                        "topic": message.topic,
-                        "offset": message.offset,
-                        "error": described(exc),
-                    },
+                    extra={"topic": message.topic, "offset": message.offset, "error": repr(exc)},
                 )
                 headers = notice_headers(message, exc, app_id)
                 await (dead_letter or to_dlq)(message.topic, message.key, message.value, headers)
