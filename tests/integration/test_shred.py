@@ -143,7 +143,8 @@ async def test_an_exhibitors_contact_persons_are_sealed_each_under_a_subject_of_
     assert grace["name"].startswith(f"pii:1:{grace_subject}:")
     assert alan["email"].startswith(f"pii:1:{alan_subject}:") and grace_subject != alan_subject
 
-    await vault.forget(grace_subject)
+    assert await vault.forget_person(app, "GRACE@navy.test ") == grace_subject
+    assert await vault.forget_person(str(uuid.uuid4()), "at@bletchley.test") is None  # elsewhere
 
     (loaded,) = await store.read_stream(app)
     assert loaded.data["contacts"] == [{"name": None, "email": None, "phone": None}, people[1]]

@@ -129,6 +129,19 @@ class Vault:
         )
         return [r["subject"] for r in rows]
 
+    async def forget_person(self, scope: str, address: str) -> str | None:
+        """Forget the person known by `address` in `scope` (an application's contact
+        person: scope = the application id); returns their subject, None if the vault
+        never knew them."""
+        subject: str | None = await self.pool.fetchval(
+            "SELECT subject FROM person_subjects WHERE scope = $1 AND address_hash = $2",
+            scope,
+            pseudonym(address),
+        )
+        if subject is not None:
+            await self.forget(subject)
+        return subject
+
     async def forget(self, subject: str) -> None:
         """Destroy the subject's key (and its person row), and never key it again."""
         async with self.pool.acquire() as conn, conn.transaction():
