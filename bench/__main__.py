@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pavilion_core.config import KafkaSettings
 
-from bench import baselines, scenarios
+from bench import baselines, scenarios, stack
 from bench.lag import lag
 from bench.measure import Figure
 from bench.notify import notifications
@@ -42,6 +42,14 @@ SIZES = {
 
 
 async def run(mode: str, logs: Path) -> list[Figure]:
+    # the run's vault, for every process it starts (connecting as the superuser, they
+    # make its tables)
+    async with stack.database("vault") as vault:
+        os.environ["PAVILION_VAULT_DATABASE_URL"] = vault
+        return await measured(mode, logs)
+
+
+async def measured(mode: str, logs: Path) -> list[Figure]:
     size, kafka = SIZES[mode], KafkaSettings.from_env()
     copy = await baselines.copy(size.rows)
     produce, consume = await baselines.kafka(kafka, size.messages)

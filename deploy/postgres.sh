@@ -27,6 +27,11 @@ create_databases() {
     psql "$PAVILION_PG_URL/postgres" -qX -v ON_ERROR_STOP=1 -v name="${PAVILION_DB_PREFIX}_$service" \
       -f "$REPO_ROOT/deploy/compose/service-database.sql" >/dev/null
   done
+  # the vault of the keys that personal data is sealed with, which every service's role
+  # reaches as itself (deploy/compose/vault-database.sql)
+  psql "$PAVILION_PG_URL/postgres" -qX -v ON_ERROR_STOP=1 -v prefix="$PAVILION_DB_PREFIX" \
+    -v vault_sql="$REPO_ROOT/libs/pavilion-core/src/pavilion_core/sql/vault/001_keys.sql" \
+    -f "$REPO_ROOT/deploy/compose/vault-database.sql" >/dev/null
 }
 
 start() {

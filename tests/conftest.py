@@ -26,11 +26,14 @@ from notifications.posting import webhook_client
 from outreach.api import create_app as create_outreach_app
 from outreach.bootstrap import SCHEDULE
 from outreach.config import Config as OutreachConfig
+from pavilion_contracts.personal import declaration
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import CONSUMER, EVENT_STORE, migrate
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
+from pavilion_core.vault import VAULT, Vault, open_vault
 
 from tests.integration.webhook_support import Receiver, receiving
 from tests.support import PG_URL, STORY_TIME, admin_sql, free_port, signed
@@ -42,6 +45,10 @@ TEMPLATES = {
     "notifications": (EVENT_STORE, CONSUMER, VIEWS_AND_LEDGER),
 }
 RUN = uuid.uuid4().hex[:8]
+# One vault for the session's tests and the processes they start (pavilion_core.vault;
+# subjects are random or per record, so tests do not meet each other's keys).
+VAULT_URL = f"{PG_URL}/pavtest_{RUN}_vault"
+os.environ["PAVILION_VAULT_DATABASE_URL"] = VAULT_URL
 # Development defaults for secrets (pavilion_core.secrets), here and in the processes the
 # tests start; the tests of production mode set PAVILION_ENV themselves.
 os.environ["PAVILION_ENV"] = "dev"
@@ -63,7 +70,9 @@ def _no_log_handler_left_behind() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-async def templates() -> AsyncIterator[dict[str, str]]:
+async def templates(vault_database: str) -> AsyncIterator[dict[str, str]]:
+    """The databases' templates; the session's vault made first (every test with a
+    database may seal)."""
     names = {kind: f"pavtest_{RUN}_{kind}_template" for kind in TEMPLATES}
     for kind, name in names.items():
         await admin_sql(f"CREATE DATABASE {name}")
@@ -85,6 +94,32 @@ async def _fresh_database(template: str) -> AsyncIterator[str]:
     await admin_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield f"{PG_URL}/{name}"
     await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+async def vault_database() -> AsyncIterator[str]:
+    """The session's vault, migrated."""
+    name = VAULT_URL.rsplit("/", 1)[1]
+    await admin_sql(f"CREATE DATABASE {name}")
+    conn = await asyncpg.connect(VAULT_URL)
+    try:
+        await migrate(conn, VAULT)
+    finally:
+        await conn.close()
+    yield VAULT_URL
+    await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def vault(vault_database: str) -> AsyncIterator[Vault]:
+    opened = await open_vault(vault_database)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def sealer(vault: Vault) -> Sealer:
+    return Sealer(vault, declaration())
 
 
 @pytest.fixture
@@ -160,8 +195,8 @@ async def read_pool(read_model_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-def store(store_pool: asyncpg.Pool) -> EventStore:
-    return EventStore(store_pool)
+def store(store_pool: asyncpg.Pool, sealer: Sealer) -> EventStore:
+    return EventStore(store_pool, sealer)
 
 
 async def _started(

@@ -18,6 +18,7 @@ import httpx
 import jsonschema
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
+from pavilion_contracts.personal import wire_schema
 from pavilion_contracts.reader import READER
 from pavilion_core.config import DEFAULT_PG_URL, KafkaSettings
 from pavilion_core.envelope import (
@@ -236,11 +237,16 @@ def _schema(name: str) -> dict[str, Any]:
     return json.loads((SCHEMAS / name).read_text())
 
 
+def _wire(name: str) -> dict[str, Any]:
+    """An event's schema as stored and published: personal values sealed."""
+    return wire_schema(_schema(name))
+
+
 async def assert_stored_events_valid(pool: asyncpg.Pool, service: str) -> set[str]:
     """Every event in a service's store matches its schema; returns the types seen."""
     seen = set()
     for row in await pool.fetch("SELECT type, schema_version, data FROM events"):
-        schema = _schema(f"{service}/{row['type']}.v{row['schema_version']}.schema.json")
+        schema = _wire(f"{service}/{row['type']}.v{row['schema_version']}.schema.json")
         jsonschema.validate(
             json.loads(row["data"]), schema, format_checker=jsonschema.FormatChecker()
         )
@@ -255,5 +261,5 @@ def assert_valid_event(message: ConsumerRecord) -> None:
     jsonschema.validate(headers, _schema("cloudevent.kafka.schema.json"), format_checker=checker)
     assert message.key.decode() == headers["ce_subject"]
     _, service, event_type, version = headers["ce_type"].split(".")
-    schema = _schema(f"{service}/{event_type}.{version}.schema.json")
+    schema = _wire(f"{service}/{event_type}.{version}.schema.json")
     jsonschema.validate(json.loads(message.value), schema, format_checker=checker)

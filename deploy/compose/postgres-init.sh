@@ -14,3 +14,7 @@ for service in exhibitors outreach notifications gateway; do
   psql -v ON_ERROR_STOP=1 -qX --username "${POSTGRES_USER:-postgres}" --dbname postgres \
     -v name="pavilion_$service" -v password="${!variable}" -f /pavilion/service-database.sql
 done
+# The vault (crypto-shredding keys): its own database and owner, the services' roles
+# granted what each may do there (vault-database.sql).
+psql -v ON_ERROR_STOP=1 -qX --username "${POSTGRES_USER:-postgres}" --dbname postgres \
+  -v prefix=pavilion -v vault_sql=/pavilion/vault/001_keys.sql -f /pavilion/vault-database.sql

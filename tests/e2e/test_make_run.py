@@ -36,7 +36,12 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
     venv_bin = str(Path(sys.executable).parent)
     env = {
         # a newcomer's shell: not inside the test runner's virtual environment
-        **{k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
+        # (and not the test session's vault: make run makes its own, <run>_vault)
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
+        },
         "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
         "PAVILION_STATE_DIR": str(tmp_path),
         "PAVILION_LOG_DIR": str(tmp_path / "logs"),
@@ -84,9 +89,10 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
             os.killpg(process.pid, signal.SIGINT)
         code = await asyncio.wait_for(process.wait(), 120)
-        for service in services:
+        for service in (*services, "vault"):
             await admin_sql(f"DROP DATABASE IF EXISTS {run}_{service} WITH (FORCE)")
-            await admin_sql(f"DROP ROLE IF EXISTS {run}_{service}")
+        for role in (*services, "vault", "vault_writer", "vault_reader"):
+            await admin_sql(f"DROP ROLE IF EXISTS {run}_{role}")
     text = output.read_text()
     assert "stopping..." in text, text[-3000:]
     assert code in (0, 2, 130, -signal.SIGINT), (code, text[-3000:])
@@ -176,7 +182,8 @@ async def _the_printed_examples_work(text: str, port: int) -> None:
 
 async def _each_service_is_connected_as_its_own_role(run: str, services: tuple[str, ...]) -> None:
     """Every connection to <run>_<service> is by role <run>_<service>, no such role is a
-    superuser, and one service's role cannot connect to another's database."""
+    superuser, and one service's role cannot connect to another's database; the vault
+    (<run>_vault) is reached by the services' own roles, the gateway's only reading."""
     names = [f"{run}_{s}" for s in services]
     admin = await asyncpg.connect(f"{PG_URL}/postgres")
     try:
@@ -199,3 +206,19 @@ async def _each_service_is_connected_as_its_own_role(run: str, services: tuple[s
     exhibitors, outreach = f"{run}_exhibitors", f"{run}_outreach"
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="CONNECT"):
         await asyncpg.connect(f"postgresql://{exhibitors}@{server}/{outreach}")
+    admin = await asyncpg.connect(f"{PG_URL}/postgres")
+    try:
+        at_vault = await admin.fetch(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1", f"{run}_vault"
+        )
+    finally:
+        await admin.close()
+    assert {r["usename"] for r in at_vault} <= set(names), at_vault
+    assert {f"{run}_exhibitors", f"{run}_gateway"} <= {r["usename"] for r in at_vault}
+    gateway = await asyncpg.connect(f"postgresql://{run}_gateway@{server}/{run}_vault")
+    try:
+        assert await gateway.fetchval("SELECT count(*) FROM subject_keys") > 0  # the demo's
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await gateway.execute("DELETE FROM subject_keys")
+    finally:
+        await gateway.close()

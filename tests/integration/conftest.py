@@ -12,6 +12,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import Begin
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.outages import Backoff
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration import mail_support
@@ -21,7 +22,7 @@ from tests.support import STORY_TIME
 
 @pytest.fixture
 async def start(
-    kafka: KafkaSettings, topic: str, publisher: KafkaPublisher
+    kafka: KafkaSettings, topic: str, publisher: KafkaPublisher, sealer: Sealer
 ) -> AsyncIterator[Start]:
     """Starts projector instances on `topic` (consumer_support.Running); any still
     running when the test ends (it failed) is cancelled, not left consuming."""
@@ -37,7 +38,18 @@ async def start(
         backoff: Backoff | None = None,
     ) -> Running:
         started.append(
-            Running(name, pool, kafka, topic, publisher, group, batch_size, begin, backoff=backoff)
+            Running(
+                name,
+                pool,
+                kafka,
+                topic,
+                publisher,
+                group,
+                batch_size,
+                begin,
+                sealer=sealer,
+                backoff=backoff,
+            )
         )
         return started[-1]
 
@@ -56,13 +68,19 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def notifier(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+    notifications_pool: asyncpg.Pool,
+    mailbox: tuple[int, Mailbox],
+    clock: FixedClock,
+    sealer: Sealer,
 ) -> Notifier:
-    return mail_support.notifier(notifications_pool, mailbox[0], clock)
+    return mail_support.notifier(notifications_pool, mailbox[0], clock, sealer)
 
 
 @pytest.fixture
 def mail(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], clock: FixedClock
+    notifications_pool: asyncpg.Pool,
+    mailbox: tuple[int, Mailbox],
+    clock: FixedClock,
+    sealer: Sealer,
 ) -> MailQueue:
-    return mail_support.mail_queue(notifications_pool, mailbox[0], clock)
+    return mail_support.mail_queue(notifications_pool, mailbox[0], clock, sealer)

@@ -15,6 +15,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.outages import Backoff
+from pavilion_core.personal import Sealer
 
 REFUSED = "another instance applied these partitions; seeking to the stored offsets"
 RETRYING = "consumer step failed; retrying"
@@ -83,6 +84,7 @@ class Running:
         batch_size: int = 500,
         begin: Begin | None = None,
         *,
+        sealer: Sealer,
         backoff: Backoff | None = None,
     ) -> None:
         handler, batch_handler = written_down(name)
@@ -95,6 +97,7 @@ class Running:
             handler=handler,
             batch_handler=batch_handler,
             dead_letters=publisher,
+            sealer=sealer,
             batch_size=batch_size,
             begin=begin,
             backoff=backoff,

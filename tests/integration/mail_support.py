@@ -14,6 +14,7 @@ from notifications.unsubscribe import UnsubscribeLinks
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.outages import Backoff
+from pavilion_core.personal import Sealer
 
 from tests.support import cloud_event, submitted_data
 
@@ -26,7 +27,7 @@ def mailer(port: int, timeout: float = 10.0) -> Mailer:
     return Mailer("127.0.0.1", port, "CISCE Organising Committee", SENDER_ADDRESS, timeout)
 
 
-def notifier(pool: asyncpg.Pool, port: int, clock: Clock) -> Notifier:
+def notifier(pool: asyncpg.Pool, port: int, clock: Clock, sealer: Sealer) -> Notifier:
     return Notifier(
         pool=pool,
         templates=Templates(),
@@ -34,13 +35,20 @@ def notifier(pool: asyncpg.Pool, port: int, clock: Clock) -> Notifier:
         links=LINKS,
         clock=clock,
         sender=Sender("CISCE Organising Committee", "1 Fuxingmennei St, Beijing", "staff.test"),
+        sealer=sealer,
     )
 
 
-def mail_queue(pool: asyncpg.Pool, port: int, clock: Clock, **settings: Any) -> MailQueue:
+def mail_queue(
+    pool: asyncpg.Pool, port: int, clock: Clock, sealer: Sealer, **settings: Any
+) -> MailQueue:
     """A queue that retries after 60 s, 120 s, … (±20 %), 4 attempts in all, unless told."""
     return MailQueue(
-        pool, mailer(port), clock, **{"max_attempts": 4, "backoff": Backoff(60, 600), **settings}
+        pool,
+        mailer(port),
+        clock,
+        sealer,
+        **{"max_attempts": 4, "backoff": Backoff(60, 600), **settings},
     )
 
 

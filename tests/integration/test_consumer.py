@@ -15,6 +15,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, ConsumerLoop, Handler
 from pavilion_core.envelope import CloudEvent, KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
+from pavilion_core.personal import Sealer
 
 from tests.support import eventually, keys_on_one_partition, read_topic, topic_size
 
@@ -53,6 +54,7 @@ def loop(
     topic: str,
     publisher: KafkaPublisher,
     group: str,
+    sealer: Sealer,
     handler: Handler = project,
     batch_handler: BatchHandler | None = None,
 ) -> ConsumerLoop:
@@ -64,6 +66,7 @@ def loop(
         topics=[topic],
         handler=handler,
         dead_letters=publisher,
+        sealer=sealer,
         batch_handler=batch_handler,
     )
 
@@ -83,6 +86,7 @@ async def test_poison_messages_are_parked_with_a_notice_and_the_next_record_is_p
     publisher: KafkaPublisher,
     topic: str,
     batch_handler: BatchHandler | None,
+    sealer: Sealer,
 ):
     first, last = submitted_record("First GmbH"), submitted_record("Last GmbH")
     missing_field = submitted_record("Broken")
@@ -103,7 +107,7 @@ async def test_poison_messages_are_parked_with_a_notice_and_the_next_record_is_p
         await publisher.publish(topic, [KafkaRecord(key, record.value, record.headers)])
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
-    consumer = loop(read_pool, kafka, topic, publisher, group, batch_handler=batch_handler)
+    consumer = loop(read_pool, kafka, topic, publisher, group, sealer, batch_handler=batch_handler)
     running = asyncio.create_task(consumer.run(stop))
     await eventually(lambda: consumed(read_pool, group, 5), what="all five consumed")
     stop.set()
@@ -134,6 +138,7 @@ async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
     topic: str,
+    sealer: Sealer,
 ):
     records = [submitted_record(f"Co {i}") for i in range(6)]
     broken = json.loads(records[2].value)
@@ -145,7 +150,7 @@ async def test_a_batch_the_batch_handler_fails_is_applied_again_event_by_event(
     )
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
-    consumer = loop(read_pool, kafka, topic, publisher, group, batch_handler=project.batch)
+    consumer = loop(read_pool, kafka, topic, publisher, group, sealer, batch_handler=project.batch)
     running = asyncio.create_task(consumer.run(stop))
     await eventually(lambda: consumed(read_pool, group, 6), what="all six consumed")
     stop.set()
@@ -176,7 +181,11 @@ class Watching:
 
 
 async def test_a_message_is_dead_lettered_with_no_transaction_open(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+    sealer: Sealer,
 ):
     records = [submitted_record(f"Co {i}") for i in range(4)]
     records[1] = KafkaRecord(records[1].key, b"not json", records[1].headers)
@@ -185,7 +194,7 @@ async def test_a_message_is_dead_lettered_with_no_transaction_open(
         topic, [KafkaRecord(k, r.value, r.headers) for k, r in zip(keys, records, strict=True)]
     )
     watching, group, stop = Watching(publisher, read_pool), f"g-{uuid.uuid4()}", asyncio.Event()
-    running = asyncio.create_task(loop(read_pool, kafka, topic, watching, group).run(stop))  # type: ignore[arg-type]
+    running = asyncio.create_task(loop(read_pool, kafka, topic, watching, group, sealer).run(stop))  # type: ignore[arg-type]
     await eventually(lambda: consumed(read_pool, group, 4), what="all four consumed")
     stop.set()
     await running
@@ -199,12 +208,15 @@ async def test_a_restarted_consumer_resumes_from_its_stored_offsets(
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
     topic: str,
+    sealer: Sealer,
 ):
     group = f"g-{uuid.uuid4()}"
     await publisher.publish(topic, [submitted_record(f"Co {i}") for i in range(10)])
     for expected in (10, 13):
         stop = asyncio.Event()
-        running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group).run(stop))
+        running = asyncio.create_task(
+            loop(read_pool, kafka, topic, publisher, group, sealer).run(stop)
+        )
         await eventually(
             lambda e=expected: consumed(read_pool, group, e), what=f"{expected} consumed"
         )
@@ -220,6 +232,7 @@ async def test_a_transient_failure_retries_the_batch_instead_of_dead_lettering(
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
     topic: str,
+    sealer: Sealer,
 ):
     failures = iter([ConnectionResetError("database went away")])
 
@@ -230,7 +243,9 @@ async def test_a_transient_failure_retries_the_batch_instead_of_dead_lettering(
 
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
     await publisher.publish(topic, [submitted_record(f"Retry {i}") for i in range(4)])
-    running = asyncio.create_task(loop(read_pool, kafka, topic, publisher, group, flaky).run(stop))
+    running = asyncio.create_task(
+        loop(read_pool, kafka, topic, publisher, group, sealer, flaky).run(stop)
+    )
     await eventually(lambda: consumed(read_pool, group, 4), what="all consumed")
     stop.set()
     await running

@@ -29,8 +29,9 @@ from outreach.handlers import Handlers
 from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach import InterestKind, OrganizationKind
 from pavilion_core.consumer import Handler
-from pavilion_core.envelope import CloudEvent, Metadata, from_kafka, to_kafka
+from pavilion_core.envelope import CloudEvent, Metadata, to_kafka
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore, recorded_event
 from pavilion_core.testing import FixedClock
 
@@ -45,14 +46,18 @@ class Saga:
     each store's events of a type, delivered to the other side's reactions."""
 
     def __init__(
-        self, outreach: asyncpg.Pool, exhibitors: asyncpg.Pool, exhibitors_time: datetime
+        self,
+        outreach: asyncpg.Pool,
+        exhibitors: asyncpg.Pool,
+        exhibitors_time: datetime,
+        sealer: Sealer,
     ) -> None:
-        self.outreach_pool, self.exhibitors_pool = outreach, exhibitors
-        self.outreach = Handlers(EventStore(outreach), FixedClock(STORY_TIME))
+        self.outreach_pool, self.exhibitors_pool, self.sealer = outreach, exhibitors, sealer
+        self.outreach = Handlers(EventStore(outreach, sealer), FixedClock(STORY_TIME))
         clock = FixedClock(exhibitors_time)
-        self.exhibitors = ExhibitorHandlers(EventStore(exhibitors), load_editions(), clock)
-        self.exhibitors_react = ExhibitorReactions(load_editions(), clock)
-        self.outreach_react = OutreachReactions(FixedClock(STORY_TIME))
+        self.exhibitors = ExhibitorHandlers(EventStore(exhibitors, sealer), load_editions(), clock)
+        self.exhibitors_react = ExhibitorReactions(load_editions(), clock, sealer)
+        self.outreach_react = OutreachReactions(FixedClock(STORY_TIME), sealer)
 
     async def interest(self, organization: str | None = None) -> str:
         """A qualified EXHIBIT interest of a (new) organization's contact."""
@@ -85,11 +90,11 @@ class Saga:
         return organization
 
     async def to_exhibitors(self, event_type: str, *, twice_at_once: bool = False) -> None:
-        events = await stored(self.outreach_pool, "outreach", event_type)
+        events = await stored(self.outreach_pool, "outreach", event_type, self.sealer)
         await deliver(self.exhibitors_pool, self.exhibitors_react, events, twice_at_once)
 
     async def to_outreach(self, event_type: str) -> None:
-        events = await stored(self.exhibitors_pool, "exhibitors", event_type)
+        events = await stored(self.exhibitors_pool, "exhibitors", event_type, self.sealer)
         await deliver(self.outreach_pool, self.outreach_react, events)
 
     async def types(self, pool: asyncpg.Pool, stream: str | None = None) -> list[str]:
@@ -100,9 +105,16 @@ class Saga:
         return [r["type"] for r in rows]
 
 
-async def stored(pool: asyncpg.Pool, service: str, event_type: str) -> list[CloudEvent]:
+async def stored(
+    pool: asyncpg.Pool, service: str, event_type: str, sealer: Sealer
+) -> list[CloudEvent]:
+    """The events of a type in a service's store, as a consumer of its topic reads them."""
     rows = await pool.fetch("SELECT * FROM events WHERE type = $1 ORDER BY position", event_type)
-    return [from_kafka(*_record(recorded_event(row), service)) for row in rows]
+    return await _decoded(rows, service, sealer)
+
+
+async def _decoded(rows: list[asyncpg.Record], service: str, sealer: Sealer) -> list[CloudEvent]:
+    return [await sealer.decode(*_record(recorded_event(row), service)) for row in rows]
 
 
 def _record(event: Any, service: str) -> tuple[bytes | None, Any]:
@@ -130,9 +142,9 @@ async def forget_idempotency_keys(pool: asyncpg.Pool) -> None:
 
 
 async def test_a_conversion_that_names_its_application_starts_no_second_one(
-    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool
+    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
-    saga = Saga(outreach_pool, store_pool, STORY_TIME)
+    saga = Saga(outreach_pool, store_pool, STORY_TIME, sealer)
     interest = await saga.interest()
     # the company applies on the public form, by name, naming the interest
     applied = await saga.exhibitors.submit_application(
@@ -159,14 +171,14 @@ async def test_a_conversion_that_names_its_application_starts_no_second_one(
         "InterestQualified",
         "InterestConverted",
     ]
-    [conversion] = await stored(outreach_pool, "outreach", "InterestConverted")
+    [conversion] = await stored(outreach_pool, "outreach", "InterestConverted", sealer)
     assert conversion.data["applicationId"] == applied.stream_id
 
 
 async def test_a_staff_conversion_starts_one_application_however_often_it_arrives(
-    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool
+    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
-    saga = Saga(outreach_pool, store_pool, STORY_TIME)
+    saga = Saga(outreach_pool, store_pool, STORY_TIME, sealer)
     interest = await saga.interest()
     await saga.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
 
@@ -175,7 +187,7 @@ async def test_a_staff_conversion_starts_one_application_however_often_it_arrive
         await forget_idempotency_keys(store_pool)
         await saga.to_outreach("ApplicationSubmitted")
 
-    [application] = await stored(store_pool, "exhibitors", "ApplicationSubmitted")
+    [application] = await stored(store_pool, "exhibitors", "ApplicationSubmitted", sealer)
     assert application.data["sourceInterestId"] == interest
     assert (await saga.types(outreach_pool, interest))[-2:] == [
         "InterestConverted",
@@ -184,16 +196,16 @@ async def test_a_staff_conversion_starts_one_application_however_often_it_arrive
 
 
 async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_the_reason(
-    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, read_pool: asyncpg.Pool
+    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, read_pool: asyncpg.Pool, sealer: Sealer
 ):
-    saga = Saga(outreach_pool, store_pool, OPENED)
+    saga = Saga(outreach_pool, store_pool, OPENED, sealer)
     interest = await saga.interest()
     await saga.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
 
     for _ in range(2):  # redelivered, raced, replayed: refused once
         await saga.to_exhibitors("InterestConverted", twice_at_once=True)
         await forget_idempotency_keys(store_pool)
-    [refusal] = await stored(store_pool, "exhibitors", "ConversionRefused")
+    [refusal] = await stored(store_pool, "exhibitors", "ConversionRefused", sealer)
     assert refusal.data["interestId"] == interest
     assert refusal.data["code"] == "INVALID_TRANSITION"
     assert "CISCE-2026 has opened" in refusal.data["reason"]
@@ -205,13 +217,13 @@ async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_th
         "InterestConverted",
         "InterestConversionRefused",
     ]
-    [back] = await stored(outreach_pool, "outreach", "InterestConversionRefused")
+    [back] = await stored(outreach_pool, "outreach", "InterestConversionRefused", sealer)
     assert (back.data["code"], back.data["reason"]) == (
         "INVALID_TRANSITION",
         refusal.data["reason"],
     )
 
-    await project(read_pool, await everything(outreach_pool, "outreach"))
+    await project(read_pool, await everything(outreach_pool, "outreach", sealer))
     [node] = await interests(read_pool, Role.ORGANIZER, {"stage": ["QUALIFIED"]})
     assert node["stage"] == "QUALIFIED"
     assert node["conversionRefusal"] == {
@@ -227,15 +239,15 @@ async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_th
 
 
 async def test_a_second_conversion_after_a_refusal_is_not_undone_by_the_first(
-    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool
+    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
-    closed = Saga(outreach_pool, store_pool, OPENED)
+    closed = Saga(outreach_pool, store_pool, OPENED, sealer)
     interest = await closed.interest()
     await closed.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
     await closed.to_exhibitors("InterestConverted")
     await closed.to_outreach("ConversionRefused")
 
-    open_again = Saga(outreach_pool, store_pool, STORY_TIME)  # e.g. the edition moved
+    open_again = Saga(outreach_pool, store_pool, STORY_TIME, sealer)  # e.g. the edition moved
     await open_again.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
     await open_again.to_outreach("ConversionRefused")  # the first refusal, late
     await forget_idempotency_keys(store_pool)
@@ -252,9 +264,9 @@ async def test_a_second_conversion_after_a_refusal_is_not_undone_by_the_first(
 
 
 async def test_a_conversion_of_an_organization_that_already_applied_is_refused(
-    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool
+    outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
-    saga = Saga(outreach_pool, store_pool, STORY_TIME)
+    saga = Saga(outreach_pool, store_pool, STORY_TIME, sealer)
     organization = await saga.organization()
     first, second = await saga.interest(organization), await saga.interest(organization)
     for interest in (first, second):
@@ -263,8 +275,8 @@ async def test_a_conversion_of_an_organization_that_already_applied_is_refused(
     await saga.to_outreach("ApplicationSubmitted")
     await saga.to_outreach("ConversionRefused")
 
-    [application] = await stored(store_pool, "exhibitors", "ApplicationSubmitted")
-    [refusal] = await stored(store_pool, "exhibitors", "ConversionRefused")
+    [application] = await stored(store_pool, "exhibitors", "ApplicationSubmitted", sealer)
+    [refusal] = await stored(store_pool, "exhibitors", "ConversionRefused", sealer)
     assert application.data["sourceInterestId"] == first
     assert (refusal.data["interestId"], refusal.data["code"]) == (second, "DUPLICATE")
     assert (await saga.types(outreach_pool, second))[-1] == "InterestConversionRefused"
@@ -312,9 +324,9 @@ async def project(pool: asyncpg.Pool, events: list[CloudEvent]) -> None:
             await projector(conn, event)
 
 
-async def everything(pool: asyncpg.Pool, service: str) -> list[CloudEvent]:
+async def everything(pool: asyncpg.Pool, service: str, sealer: Sealer) -> list[CloudEvent]:
     rows = await pool.fetch("SELECT * FROM events ORDER BY position")
-    return [from_kafka(*_record(recorded_event(row), service)) for row in rows]
+    return await _decoded(rows, service, sealer)
 
 
 async def interests(pool: asyncpg.Pool, role: Role, f: dict[str, Any]) -> list[dict[str, Any]]:

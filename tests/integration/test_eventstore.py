@@ -18,6 +18,7 @@ from pavilion_core.eventstore import (
     WrongExpectedVersion,
     request_hash,
 )
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import InMemoryEventStore
 
@@ -38,7 +39,8 @@ def forgetful_store(request: pytest.FixtureRequest) -> EventStorePort:
     time its command has committed."""
     if request.param == "memory":
         return InMemoryEventStore(key_retention=timedelta(0))
-    return EventStore(request.getfixturevalue("store_pool"), key_retention=timedelta(0))
+    pool, sealer = request.getfixturevalue("store_pool"), request.getfixturevalue("sealer")
+    return EventStore(pool, sealer, key_retention=timedelta(0))
 
 
 def event(n: int = 0) -> NewEvent:
@@ -154,16 +156,16 @@ async def test_an_expired_key_is_a_new_request(forgetful_store: EventStorePort):
 
 
 async def test_keys_are_kept_for_the_retention_and_expired_ones_purged(
-    store_pool: asyncpg.Pool,
+    store_pool: asyncpg.Pool, sealer: Sealer
 ):
-    kept = EventStore(store_pool, key_retention=timedelta(hours=24))
+    kept = EventStore(store_pool, sealer, key_retention=timedelta(hours=24))
     await kept.execute(
         f"s-{uuid.uuid4()}", lambda h: [event()], CommandContext(META, None, "k", "")
     )
     life = await store_pool.fetchval("SELECT expires_at - created_at FROM idempotency_keys")
     assert life == timedelta(hours=24)
 
-    forgetful = EventStore(store_pool, key_retention=timedelta(0))
+    forgetful = EventStore(store_pool, sealer, key_retention=timedelta(0))
     for n in range(5):  # each new key takes expired ones with it
         ctx = CommandContext(META, None, f"gone-{n}", "")
         await forgetful.execute(f"s-{uuid.uuid4()}", lambda h: [event()], ctx)

@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from pavilion_core.personal import Sealer
+from pavilion_core.pgstore import EventStore
 
 from tests.support import assert_stored_events_valid, ok, refused
 
@@ -59,7 +61,9 @@ async def contracted(api: httpx.AsyncClient, name: str, paid: int = 0) -> str:
     return app
 
 
-async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient, store_pool):
+async def test_submit_stores_the_event_with_its_metadata(
+    api: httpx.AsyncClient, store_pool, sealer: Sealer
+):
     # the actor is the service token's (staff:test); a header claiming another is ignored
     headers = {"x-correlation-id": "corr-42", "x-actor": "staff:7"}
     body = await ok(await api.post("/applications", json=VALID, headers=headers), 201)
@@ -70,7 +74,9 @@ async def test_submit_stores_the_event_with_its_metadata(api: httpx.AsyncClient,
     )
     data, meta = json.loads(row["data"]), json.loads(row["metadata"])
     assert data["country"] == "CA" and data["supplyChainAreas"] == ["GREEN_AGRICULTURE"]
-    assert data["contacts"][0]["email"] == "sam@prairie.example"
+    assert data["contacts"][0]["email"].startswith("pii:1:person:")  # sealed at rest
+    (stored,) = await EventStore(store_pool, sealer).read_stream(body["id"])
+    assert stored.data["contacts"][0]["email"] == "sam@prairie.example"
     assert meta == {"correlation_id": "corr-42", "causation_id": None, "actor": "staff:test"}
 
 

@@ -35,6 +35,7 @@ from pavilion_core.envelope import CloudEvent, KafkaRecord
 from pavilion_core.fence import stored_offsets
 from pavilion_core.outages import TRANSIENT
 from pavilion_core.parking import request_redrive
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.support import STORY_TIME, fetched, kafka_record, registered, scheduled, submitted_data
@@ -357,13 +358,18 @@ async def _empty(consumer: Consumer) -> None:
 
 
 async def _ends_as_once_in_order(
-    consumer: Consumer, kafka: KafkaSettings, history: list[list[KafkaRecord]], delivery: Delivery
+    consumer: Consumer,
+    kafka: KafkaSettings,
+    history: list[list[KafkaRecord]],
+    delivery: Delivery,
+    sealer: Sealer,
 ) -> None:
     await _empty(consumer)
     faults = Faults(delivery, consumer.one, consumer.batch)
     loop = ConsumerLoop(
         pool=consumer.pool, kafka=kafka, group_id=GROUP, topics=[TOPIC], handler=faults.one,
         reader=READER, batch_handler=faults.batch if consumer.batch else None, dead_letters=None,
+        sealer=sealer,
     )  # fmt: skip
 
     async def fix() -> None:  # the fix is deployed; a redrive asked for
@@ -387,32 +393,36 @@ async def _ends_as_once_in_order(
 @EXAMPLES
 @given(data=st.data())
 async def test_the_read_model_ends_as_each_stream_applied_once_in_order(
-    data: st.DataObject, read_pool: asyncpg.Pool, kafka: KafkaSettings
+    data: st.DataObject, read_pool: asyncpg.Pool, kafka: KafkaSettings, sealer: Sealer
 ):
     history = _published(data.draw(read_model_streams(), label="streams"))
     delivery = data.draw(deliveries(history), label="delivery")
     tables = ("exhibitors", "booths", "contacts", "consents", "timeline")
     projector = Consumer(read_pool, project, project.batch, tables)
-    await _ends_as_once_in_order(projector, kafka, history, delivery)
+    await _ends_as_once_in_order(projector, kafka, history, delivery, sealer)
 
 
 @EXAMPLES
 @given(data=st.data())
 async def test_the_follow_up_schedule_ends_as_each_stream_applied_once_in_order(
-    data: st.DataObject, outreach_pool: asyncpg.Pool, kafka: KafkaSettings
+    data: st.DataObject, outreach_pool: asyncpg.Pool, kafka: KafkaSettings, sealer: Sealer
 ):
     history = _published(data.draw(schedule_streams(), label="streams"))
     delivery = data.draw(deliveries(history), label="delivery")
     reactor = Consumer(
-        outreach_pool, Reactions(FixedClock(STORY_TIME)), None, ("follow_up_schedule",)
+        outreach_pool, Reactions(FixedClock(STORY_TIME), sealer), None, ("follow_up_schedule",)
     )
-    await _ends_as_once_in_order(reactor, kafka, history, delivery)
+    await _ends_as_once_in_order(reactor, kafka, history, delivery, sealer)
 
 
 @EXAMPLES
 @given(data=st.data())
 async def test_the_notifiers_views_end_as_each_stream_applied_once_in_order(
-    data: st.DataObject, notifier: Notifier, notifications_pool: asyncpg.Pool, kafka: KafkaSettings
+    data: st.DataObject,
+    notifier: Notifier,
+    notifications_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    sealer: Sealer,
 ):
     """The notifier commits its own transactions (as under the faust agent); its views
     are the state. (What it decides to send also depends on other streams' state at
@@ -425,4 +435,4 @@ async def test_the_notifiers_views_end_as_each_stream_applied_once_in_order(
 
     tables = ("recipients", "consents", "applications", "application_contacts", "outreach_events")
     views = Consumer(notifications_pool, handle, None, tables)
-    await _ends_as_once_in_order(views, kafka, history, delivery)
+    await _ends_as_once_in_order(views, kafka, history, delivery, sealer)

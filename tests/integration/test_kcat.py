@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 import yaml
 from exhibitors.demo import load
+from pavilion_contracts.personal import wire_schema
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.relay import OutboxRelay
@@ -26,8 +27,8 @@ def contract() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The header schema and, by ce_type, the payload schema the AsyncAPI document names."""
     doc = yaml.safe_load((SCHEMAS / "asyncapi.yaml").read_text())
     headers = doc["components"]["messageTraits"]["cloudevent"]["headers"]["$ref"]
-    payloads = {
-        message["name"]: json.loads((SCHEMAS / message["payload"]["$ref"]).read_text())
+    payloads = {  # as published: each personal value sealed (or null)
+        message["name"]: wire_schema(json.loads((SCHEMAS / message["payload"]["$ref"]).read_text()))
         for message in doc["components"]["messages"].values()
     }
     return json.loads((SCHEMAS / headers).read_text()), payloads

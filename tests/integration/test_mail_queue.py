@@ -11,6 +11,7 @@ import asyncpg
 from notifications.catcher import Mailbox
 from notifications.pipeline import opt_out
 from pavilion_core.envelope import Metadata
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import mail_queue, notifier, queue, submitted
@@ -20,17 +21,17 @@ CONTACTS = ("ada@maple.example", "bo@maple.example", "cy@maple.example")
 
 
 async def test_a_crashed_sender_resends_only_the_message_in_flight_with_the_same_message_id(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     port, box = mailbox
     clock = FixedClock(STORY_TIME)
-    await notifier(notifications_pool, port, clock).handle(submitted(*CONTACTS))
-    crashed = mail_queue(notifications_pool, port, clock, lease_seconds=1.0)
+    await notifier(notifications_pool, port, clock, sealer).handle(submitted(*CONTACTS))
+    crashed = mail_queue(notifications_pool, port, clock, sealer, lease_seconds=1.0)
     in_flight, unsent = await crashed.claim(2)
     await crashed.mailer.send(in_flight.recipient, in_flight.message)
     # ... and the process dies: neither outcome is recorded, both stay SENDING
 
-    survivor = mail_queue(notifications_pool, port, clock, lease_seconds=1.0)
+    survivor = mail_queue(notifications_pool, port, clock, sealer, lease_seconds=1.0)
     assert await survivor.send_due() == 1  # the third; the other two are leased still
     statuses = Counter(r["status"] for r in (await queue(notifications_pool)).values())
     assert statuses == {"SENDING": 2, "SENT": 1}
@@ -55,13 +56,13 @@ async def test_a_crashed_sender_resends_only_the_message_in_flight_with_the_same
 
 
 async def test_a_deferral_is_retried_after_a_growing_backoff_then_delivered(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     port, box = mailbox
     clock = FixedClock(STORY_TIME)
     box.refuse_next("451 4.3.0 Greylisted, try again later", "421 4.7.0 Too busy")
-    await notifier(notifications_pool, port, clock).handle(submitted(CONTACTS[0]))
-    mail = mail_queue(notifications_pool, port, clock)  # 60 s, then 120 s (±20 %)
+    await notifier(notifications_pool, port, clock, sealer).handle(submitted(CONTACTS[0]))
+    mail = mail_queue(notifications_pool, port, clock, sealer)  # 60 s, then 120 s (±20 %)
 
     for attempt, wait, reply in ((1, 60, "451"), (2, 120, "421")):
         assert await mail.send_due() == 1
@@ -83,14 +84,14 @@ async def test_a_deferral_is_retried_after_a_growing_backoff_then_delivered(
 
 
 async def test_a_refusal_fails_at_once_with_the_servers_reply(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     port, box = mailbox
     clock = FixedClock(STORY_TIME)
     box.refuse_next("550 5.1.1 No such mailbox here")
-    await notifier(notifications_pool, port, clock).handle(submitted(CONTACTS[0]))
+    await notifier(notifications_pool, port, clock, sealer).handle(submitted(CONTACTS[0]))
 
-    assert await mail_queue(notifications_pool, port, clock).send_due() == 1
+    assert await mail_queue(notifications_pool, port, clock, sealer).send_due() == 1
 
     row = (await queue(notifications_pool))[CONTACTS[0]]
     assert (row["status"], row["attempts"], row["message"]) == ("FAILED", 1, None)
@@ -105,7 +106,7 @@ async def test_a_refusal_fails_at_once_with_the_servers_reply(
 
 
 async def test_an_unreachable_server_is_retried_up_to_the_limit_then_failed(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     clock = FixedClock(STORY_TIME)
     overdue = cloud_event(
@@ -117,9 +118,9 @@ async def test_an_unreachable_server_is_retried_up_to_the_limit_then_failed(
         owner="li.na",
         dueAt=STORY_TIME.isoformat(),
     )
-    await notifier(notifications_pool, mailbox[0], clock).handle(overdue)
-    await notifier(notifications_pool, mailbox[0], clock).handle(overdue)  # redelivered
-    mail = mail_queue(notifications_pool, free_port(), clock, max_attempts=3)
+    await notifier(notifications_pool, mailbox[0], clock, sealer).handle(overdue)
+    await notifier(notifications_pool, mailbox[0], clock, sealer).handle(overdue)  # redelivered
+    mail = mail_queue(notifications_pool, free_port(), clock, sealer, max_attempts=3)
 
     for _ in range(3):
         assert await mail.send_due() == 1
@@ -136,17 +137,17 @@ async def test_an_unreachable_server_is_retried_up_to_the_limit_then_failed(
 
 
 async def test_an_opt_out_while_a_message_waits_suppresses_it(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     port, box = mailbox
     clock = FixedClock(STORY_TIME)
     box.refuse_next("451 4.3.0 Try again later")
-    await notifier(notifications_pool, port, clock).handle(submitted(CONTACTS[0]))
-    mail = mail_queue(notifications_pool, port, clock)
+    await notifier(notifications_pool, port, clock, sealer).handle(submitted(CONTACTS[0]))
+    mail = mail_queue(notifications_pool, port, clock, sealer)
     assert await mail.send_due() == 1  # deferred
 
     meta = Metadata(correlation_id="test", actor="recipient")
-    assert await opt_out(notifications_pool, CONTACTS[0], clock.now(), meta)
+    assert await opt_out(notifications_pool, sealer, CONTACTS[0], clock.now(), meta)
     clock.advance(timedelta(minutes=5))
     assert await mail.send_due() == 1
 

@@ -14,6 +14,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent, Metadata, NewEvent
 from pavilion_core.eventstore import StreamAppend
 from pavilion_core.kafka import KafkaPublisher, dlq_topic, offset_ranges, partitions
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_ops import deadletters
 from pavilion_ops.cli import app
@@ -150,6 +151,7 @@ async def test_a_parked_message_whose_fault_is_fixed_is_redriven_by_its_group(
     kafka: KafkaSettings,
     topic: str,
     publisher: KafkaPublisher,
+    sealer: Sealer,
 ):
     monkeypatch.setenv("PAVILION_GATEWAY_DATABASE_URL", read_model_url)
     from gateway.projector import project
@@ -164,7 +166,7 @@ async def test_a_parked_message_whose_fault_is_fixed_is_redriven_by_its_group(
     group = f"ops-{uuid.uuid4().hex[:8]}"
     stop = asyncio.Event()
     running = asyncio.create_task(
-        loop(read_pool, kafka, topic, publisher, group, until_fixed).run(stop)
+        loop(read_pool, kafka, topic, publisher, group, sealer, until_fixed).run(stop)
     )
     try:
         await publisher.publish(

@@ -28,6 +28,7 @@ from pavilion_core.consumer import Handler
 from pavilion_core.envelope import Metadata
 from pavilion_core.eventstore import CommandContext
 from pavilion_core.kafka import ensure_topics
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
@@ -47,8 +48,9 @@ async def count(pool: asyncpg.Pool, sql: str = "SELECT count(*) FROM events") ->
 class Stack:
     """Both services' relays and reactors as tasks, until the test ends."""
 
-    def __init__(self, kafka: KafkaSettings) -> None:
+    def __init__(self, kafka: KafkaSettings, sealer: Sealer) -> None:
         self.kafka, self.stop, self.tasks = kafka, asyncio.Event(), list[asyncio.Task[None]]()
+        self.sealer = sealer
 
     def relay(self, pool: asyncpg.Pool, service: str, topic: str) -> None:
         self.tasks.append(
@@ -70,6 +72,7 @@ class Stack:
                     topics=topics,
                     handler=handler,
                     reader=READER,
+                    sealer=self.sealer,
                     stop=self.stop,
                 )
             )
@@ -81,8 +84,8 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(kafka: KafkaSettings) -> AsyncIterator[Stack]:
-    running = Stack(kafka)
+async def stack(kafka: KafkaSettings, sealer: Sealer) -> AsyncIterator[Stack]:
+    running = Stack(kafka, sealer)
     yield running
     await running.close()
 
@@ -97,20 +100,20 @@ async def test_from_forum_to_application_and_back(
     outreach_topic, exhibitors_topic = f"pavtest.{run}.outreach", f"pavtest.{run}.exhibitors"
     await ensure_topics(kafka, [outreach_topic, exhibitors_topic])
     clock = FixedClock(STORY_TIME)
-    h = Handlers(EventStore(outreach_pool), clock)
+    h = Handlers(EventStore(outreach_pool, stack.sealer), clock)
 
     def start_reactors(suffix: str) -> None:
         stack.consume(
             store_pool,
             f"exhibitors-{run}-{suffix}",
             [outreach_topic],
-            ExhibitorReactions(load_editions(), clock),
+            ExhibitorReactions(load_editions(), clock, stack.sealer),
         )
         stack.consume(
             outreach_pool,
             f"outreach-{run}-{suffix}",
             [exhibitors_topic, outreach_topic],
-            OutreachReactions(clock),
+            OutreachReactions(clock, stack.sealer),
         )
 
     stack.relay(outreach_pool, "outreach", outreach_topic)
@@ -252,9 +255,9 @@ async def test_an_overdue_follow_up_is_announced_once_however_often_and_by_howev
     topic = f"pavtest.{run}.outreach"
     await ensure_topics(kafka, [topic])
     clock = FixedClock(STORY_TIME)
-    h = Handlers(EventStore(outreach_pool), clock)
+    h = Handlers(EventStore(outreach_pool, stack.sealer), clock)
     stack.relay(outreach_pool, "outreach", topic)
-    stack.consume(outreach_pool, f"schedule-{run}", [topic], OutreachReactions(clock))
+    stack.consume(outreach_pool, f"schedule-{run}", [topic], OutreachReactions(clock, stack.sealer))
 
     tasks = [new_id() for _ in range(8)]
     for i, task in enumerate(tasks):

@@ -18,6 +18,7 @@ from pavilion_core.envelope import CloudEvent, KafkaRecord
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 from pavilion_core.outages import Backoff
 from pavilion_core.parking import request_redrive, summary
+from pavilion_core.personal import Sealer
 
 from tests.integration.test_consumer import consumed
 from tests.support import (
@@ -63,7 +64,11 @@ async def parked(pool: asyncpg.Pool, group: str) -> int:
 
 
 async def test_a_failed_record_waits_with_its_later_messages_and_a_redrive_applies_them_in_order(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+    sealer: Sealer,
 ):
     failing, healthy = str(uuid.uuid4()), str(uuid.uuid4())
     for record in [*lifecycle(failing, "Failing AG"), *lifecycle(healthy, "Healthy AG")]:
@@ -71,7 +76,7 @@ async def test_a_failed_record_waits_with_its_later_messages_and_a_redrive_appli
     bug, group, stop = Broken(failing), f"g-{uuid.uuid4()}", asyncio.Event()
     consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=bug,
-        reader=READER, dead_letters=publisher,
+        reader=READER, dead_letters=publisher, sealer=sealer,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -109,14 +114,18 @@ async def _none_parked(pool: asyncpg.Pool, group: str) -> bool:
 
 
 async def test_a_redrive_that_fails_again_leaves_the_record_parked_and_says_why(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+    sealer: Sealer,
 ):
     failing = str(uuid.uuid4())
     await publisher.publish(topic, lifecycle(failing, "Failing AG"))
     group, stop = f"g-{uuid.uuid4()}", asyncio.Event()
     consumer = ConsumerLoop(
         pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=Broken(failing),
-        reader=READER, dead_letters=None,
+        reader=READER, dead_letters=None, sealer=sealer,
     )  # fmt: skip
     running = asyncio.create_task(consumer.run(stop))
     try:
@@ -141,7 +150,11 @@ async def _request_answered(pool: asyncpg.Pool, group: str) -> bool:
 
 
 async def test_a_failover_error_is_retried_so_a_withdrawal_is_never_lost(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+    sealer: Sealer,
 ):
     """During a failover a statement is cancelled, a lock is not granted in time, the
     database is a read-only standby for a moment. Before: such errors were poison, the
@@ -169,6 +182,7 @@ async def test_a_failover_error_is_retried_so_a_withdrawal_is_never_lost(
         consumer = ConsumerLoop(
             pool=read_pool, kafka=kafka, group_id=group, topics=[topic], handler=failing_over,
             reader=READER, dead_letters=publisher, backoff=Backoff(first=0.05, cap=0.1),
+            sealer=sealer,
         )  # fmt: skip
         running = asyncio.create_task(consumer.run(stop))
         try:

@@ -20,6 +20,8 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
+from pavilion_core.personal import Sealer
+from pavilion_core.pgstore import EVENT_COLUMNS, EventStore, recorded_event
 from pavilion_core.testing import FixedClock
 
 from tests.support import STORY_TIME, eventually, keys_on_one_partition, read_topic
@@ -85,6 +87,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     kafka: KafkaSettings,
     publisher: KafkaPublisher,
     topic: str,
+    sealer: Sealer,
 ):
     exhibit = converted()
     without_name = converted(organizationName=None)
@@ -99,7 +102,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
         await publisher.publish(topic, [KafkaRecord(k, record.value, record.headers)])
 
     group = f"g-{uuid.uuid4()}"
-    reactions = Reactions(load_editions(), FixedClock(STORY_TIME))
+    reactions = Reactions(load_editions(), FixedClock(STORY_TIME), sealer)
     for expected in (6, 7):
         stop = asyncio.Event()
         loop = ConsumerLoop(
@@ -110,6 +113,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
             topics=[topic],
             handler=reactions,
             dead_letters=publisher,
+            sealer=sealer,
         )
         running = asyncio.create_task(loop.run(stop))
         await eventually(lambda e=expected: applied(store_pool, group, e), what="consumed")
@@ -130,7 +134,9 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
         "US",
         ["DIGITAL_TECHNOLOGY"],
     )
-    assert data["contacts"] == [
+    assert "Maya" not in rows[0]["data"]  # stored sealed; read back in the clear
+    (loaded,) = await EventStore(store_pool, sealer).read_stream(rows[0]["stream_id"])
+    assert loaded.data["contacts"] == [
         {"name": "Maya Chen", "email": "maya@oaklandai.example", "phone": None, "language": None}
     ]
     headers = dict(exhibit.headers)
@@ -138,9 +144,9 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
     assert meta["correlation_id"] == "breakfast-oakland"
 
     refusals = await store_pool.fetch(
-        "SELECT data FROM events WHERE type = 'ConversionRefused' ORDER BY position"
-    )
-    refused = [json.loads(r["data"]) for r in refusals]
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type = 'ConversionRefused' ORDER BY position"
+    )  # their reasons sealed under the interest's record
+    refused = [e.data for e in await sealer.unseal_recorded([recorded_event(r) for r in refusals])]
     assert [(r["interestId"], r["code"]) for r in refused] == [
         (json.loads(without_name.value)["interestId"], "VALIDATION"),
         (json.loads(unknown_edition.value)["interestId"], "VALIDATION"),

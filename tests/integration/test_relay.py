@@ -15,6 +15,7 @@ from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.envelope import KafkaRecord, Metadata, NewEvent, header_attributes
 from pavilion_core.eventstore import StreamAppend
 from pavilion_core.kafka import KafkaPublisher
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore, append_in
 from pavilion_core.relay import OutboxRelay
 
@@ -136,6 +137,7 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_the_projection_applies
     publisher: KafkaPublisher,
     kafka: KafkaSettings,
     topic: str,
+    sealer: Sealer,
 ):
     written = []
     for i in range(40):
@@ -168,6 +170,7 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_the_projection_applies
         topics=[topic],
         handler=project,
         dead_letters=publisher,
+        sealer=sealer,
     )
     projecting = asyncio.create_task(loop.run(stop))
 

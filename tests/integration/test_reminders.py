@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import asyncpg
 import pytest
 from notifications.catcher import Mailbox
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import mail_queue, notifier
@@ -20,9 +21,10 @@ STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)
 async def test_reminders_fire_once_on_time_and_move_with_the_event(
     notifications_pool: asyncpg.Pool,
     mailbox: tuple[int, Mailbox],
+    sealer: Sealer,
 ):
     clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
-    notify = notifier(notifications_pool, mailbox[0], clock)
+    notify = notifier(notifications_pool, mailbox[0], clock, sealer)
     event, guests = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(2)]
     for n, guest in enumerate(guests):
         await notify.handle(
@@ -64,7 +66,7 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
     async def fire_at(moment: datetime) -> list[str]:
         clock.current = moment
         await notify.fire_reminders()
-        await mail_queue(notifications_pool, mailbox[0], clock).send_due()
+        await mail_queue(notifications_pool, mailbox[0], clock, sealer).send_due()
         return [m["Subject"] for m in reminders()]
 
     def reminders() -> list[EmailMessage]:  # RSVP confirmations are mailed too
@@ -105,10 +107,10 @@ async def test_reminders_fire_once_on_time_and_move_with_the_event(
 
 
 async def test_a_cancelled_event_cancels_its_reminders(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
-    notify = notifier(notifications_pool, mailbox[0], clock)
+    notify = notifier(notifications_pool, mailbox[0], clock, sealer)
     event, guest = str(uuid.uuid4()), str(uuid.uuid4())
     await notify.handle(
         cloud_event(
@@ -140,10 +142,10 @@ async def test_a_cancelled_event_cancels_its_reminders(
 
 
 async def test_a_reminder_whose_notification_cannot_be_recorded_stays_due(
-    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox]
+    notifications_pool: asyncpg.Pool, mailbox: tuple[int, Mailbox], sealer: Sealer
 ):
     clock = FixedClock(datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
-    notify = notifier(notifications_pool, mailbox[0], clock)
+    notify = notifier(notifications_pool, mailbox[0], clock, sealer)
     event, guest = str(uuid.uuid4()), str(uuid.uuid4())
     await notify.handle(
         cloud_event(
@@ -179,6 +181,6 @@ async def test_a_reminder_whose_notification_cannot_be_recorded_stays_due(
     assert [r["status"] for r in statuses] == ["SCHEDULED", "SCHEDULED"]
     await notifications_pool.execute("ALTER TABLE mail_queue DROP CONSTRAINT refuse")
     assert await notify.fire_reminders() == 2
-    assert await mail_queue(notifications_pool, mailbox[0], clock).send_due() == 3
+    assert await mail_queue(notifications_pool, mailbox[0], clock, sealer).send_due() == 3
     subjects = sorted(m["Subject"] for m in mailbox[1].messages())  # and the RSVP's
     assert subjects[:2] == ["Reminder: Trade Forum on 2025-11-30 19:00 UTC"] * 2

@@ -44,7 +44,8 @@ def own() -> str:
 
 
 CASES = [
-    ("exhibitors api", "PAVILION_SERVICE_TOKEN_SECRET", {}),
+    ("exhibitors api", "PAVILION_SERVICE_TOKEN_SECRET", {"PAVILION_PSEUDONYM_SECRET": "own"}),
+    ("outreach api", "PAVILION_PSEUDONYM_SECRET", {"PAVILION_SERVICE_TOKEN_SECRET": "own"}),
     ("outreach api", "PAVILION_SERVICE_TOKEN_SECRET", {}),
     ("notifications api", "PAVILION_SERVICE_TOKEN_SECRET", {}),
     ("notifications public", "PAVILION_UNSUBSCRIBE_SECRET", {}),
@@ -86,6 +87,7 @@ async def test_with_secrets_of_its_own_the_same_process_starts(store_url: str) -
     port = free_port()
     env = _production_env(
         PAVILION_SERVICE_TOKEN_SECRET=own(),
+        PAVILION_PSEUDONYM_SECRET=own(),
         PAVILION_EXHIBITORS_DATABASE_URL=store_url,
         PAVILION_EXHIBITORS_PORT=str(port),
     )

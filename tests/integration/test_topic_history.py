@@ -31,6 +31,7 @@ from pavilion_core.kafka import (
     partitions,
     retention,
 )
+from pavilion_core.personal import Sealer
 from pavilion_ops.cli import app
 from pavilion_ops.status import stored_offsets_in_log
 from typer.testing import CliRunner
@@ -128,12 +129,12 @@ async def test_a_rebuild_over_deleted_history_is_refused_and_changes_nothing(
 
 
 async def test_a_new_consumer_group_over_deleted_history_refuses_to_start(
-    config: Config, read_pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str
+    config: Config, read_pool: asyncpg.Pool, publisher: KafkaPublisher, topic: str, sealer: Sealer
 ):
     await publisher.publish(topic, [submitted_record(c) for c in COMPANIES])
     [(tp, (_, end)), *_] = [(tp, r) for tp, r in (await _ranges(config)).items() if r[1]]
     await _admin(config.kafka, "delete_records", {tp: RecordsToDelete(end)})
-    fresh = loop(read_pool, config.kafka, topic, publisher, group=f"{topic}.new-reactor")
+    fresh = loop(read_pool, config.kafka, topic, publisher, f"{topic}.new-reactor", sealer)
 
     with pytest.raises(HistoryLost) as refused:
         await asyncio.wait_for(fresh.run(asyncio.Event()), 60)
@@ -172,6 +173,7 @@ async def test_a_consumer_whose_stored_offsets_are_outside_the_log_refuses_to_st
     publisher: KafkaPublisher,
     topic: str,
     where: str,
+    sealer: Sealer,
 ):
     """Beyond the end: a topic recreated under a group that had applied more than it now
     holds. Below the start: records the group had not applied yet were deleted. Before,
@@ -190,7 +192,7 @@ async def test_a_consumer_whose_stored_offsets_are_outside_the_log_refuses_to_st
         tp.partition,
         at,
     )
-    stale = loop(read_pool, config.kafka, topic, publisher, group=group)
+    stale = loop(read_pool, config.kafka, topic, publisher, group, sealer)
 
     with pytest.raises((OffsetsBeyondLog, HistoryLost)) as refused:
         await asyncio.wait_for(stale.run(asyncio.Event()), 60)

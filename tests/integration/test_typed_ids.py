@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gateway.relay import global_id
 from gateway.schema import schema
 from outreach.consumers import Reactions
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.gateway_support import gateway
@@ -29,7 +30,10 @@ async def _history(pool: asyncpg.Pool, stream: str) -> list[str]:
 
 
 async def test_a_contact_id_where_an_interest_is_expected_is_not_found(
-    outreach_app: FastAPI, outreach_api: httpx.AsyncClient, outreach_pool: asyncpg.Pool
+    outreach_app: FastAPI,
+    outreach_api: httpx.AsyncClient,
+    outreach_pool: asyncpg.Pool,
+    sealer: Sealer,
 ):
     body = {"name": "Amélie Tremblay", "email": "amelie@kind.example", "country": "CA",
             "language": "fr"}  # fmt: skip
@@ -59,7 +63,7 @@ async def test_a_contact_id_where_an_interest_is_expected_is_not_found(
         "exhibitors", "ApplicationSubmitted", application, **{**data, "sourceInterestId": contact}
     )
     async with outreach_pool.acquire() as conn, conn.transaction():
-        await Reactions(FixedClock(STORY_TIME))(conn, submitted)
+        await Reactions(FixedClock(STORY_TIME), sealer)(conn, submitted)
 
     assert await _history(outreach_pool, contact) == before == ["ContactRegistered"]
     assert await _history(outreach_pool, org) == ["OrganizationRegistered"]

@@ -4,7 +4,6 @@ page's button, RFC 8058 one-click) opts the address out at once; a forged link
 changes nothing; nothing else is served there. Opting back in takes an operator's
 service token on the internal API, and its evidence is recorded."""
 
-import json
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -13,6 +12,8 @@ import pytest
 from notifications import api, public
 from notifications.config import Config
 from pavilion_core.config import KafkaSettings
+from pavilion_core.personal import Sealer
+from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
 from pavilion_core.testing import FixedClock
 
 from tests.support import STORY_TIME, assert_stored_events_valid, ok, refused, signed
@@ -94,6 +95,7 @@ async def test_only_an_operator_opts_an_address_back_in_and_the_evidence_is_kept
     pages: tuple[httpx.AsyncClient, public.FastAPI],
     notifications_url: str,
     notifications_pool: asyncpg.Pool,
+    sealer: Sealer,
 ) -> None:
     http, app = pages
     assert (await http.post(path(app, "jane@example.com"))).status_code == 200
@@ -111,10 +113,12 @@ async def test_only_an_operator_opts_an_address_back_in_and_the_evidence_is_kept
     assert answer == {"optedIn": True}
     assert await notifications_pool.fetchval("SELECT count(*) FROM opt_outs") == 0
     row = await notifications_pool.fetchrow(
-        "SELECT data, metadata FROM events WHERE type = 'RecipientOptedIn'"
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type = 'RecipientOptedIn'"
     )
-    assert json.loads(row["data"])["evidence"] == "asked by phone, 2 Dec"
-    assert json.loads(row["metadata"])["actor"] == "staff:li"
+    assert "phone" not in row["data"] and "jane" not in row["stream_id"]  # sealed, hashed
+    (opted_in,) = await sealer.unseal_recorded([recorded_event(row)])
+    assert opted_in.data["evidence"] == "asked by phone, 2 Dec"
+    assert opted_in.metadata["actor"] == "staff:li"
     assert await assert_stored_events_valid(notifications_pool, "notifications") == {
         "RecipientOptedOut",
         "RecipientOptedIn",

@@ -21,6 +21,7 @@ from notifications.endpoints import (
     rotate_secret,
 )
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.webhook_support import (
@@ -44,10 +45,13 @@ async def statuses(pool: asyncpg.Pool) -> list[str]:
 
 
 async def test_disable_holds_deliveries_and_enable_resumes_them(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
-    pool, webhooks = notifications_pool, deliverer(notifications_pool, http)
+    pool, webhooks = notifications_pool, deliverer(notifications_pool, http, sealer=sealer)
     registered = await register_endpoint(
         pool, f"http://127.0.0.1:{port}/p", ["*"], None, policy=LOCAL, meta=ADMIN, now=STORY_TIME
     )
@@ -73,11 +77,14 @@ async def test_disable_holds_deliveries_and_enable_resumes_them(
 
 
 async def test_a_rotated_secret_is_the_only_one_that_signs(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
     pool, clock = notifications_pool, FixedClock(STORY_TIME)
-    webhooks = deliverer(pool, http, clock)
+    webhooks = deliverer(pool, http, clock, sealer=sealer)
     registered = await register_endpoint(
         pool, f"http://127.0.0.1:{port}/p", ["*"], None, policy=LOCAL, meta=ADMIN, now=STORY_TIME
     )
@@ -97,7 +104,10 @@ async def test_a_rotated_secret_is_the_only_one_that_signs(
 
 
 async def test_a_deleted_endpoint_gets_nothing_more_and_keeps_its_history(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
     pool = notifications_pool
@@ -111,7 +121,7 @@ async def test_a_deleted_endpoint_gets_nothing_more_and_keeps_its_history(
     deleted = await delete_endpoint(pool, endpoint, ADMIN, STORY_TIME)
     assert deleted > registered.version
     assert await one_event(pool) == 0
-    assert await deliverer(pool, http).deliver_due() == 0 and partner.calls == {}
+    assert await deliverer(pool, http, sealer=sealer).deliver_due() == 0 and partner.calls == {}
     [abandoned] = await list_deliveries(pool, endpoint)  # its history stays readable
     assert (abandoned.id, abandoned.status) == (pending.id, "ABANDONED")
     assert abandoned.last_error == "abandoned: the endpoint was deleted"

@@ -7,6 +7,7 @@ transaction stays open while a request is in flight, and leases keep deliverers 
 posting one delivery together."""
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,8 @@ from notifications.deliveries import enqueue
 from notifications.posting import webhook_client
 from notifications.webhooks import AddressPolicy, parse_networks
 from pavilion_core.config import KafkaSettings
+from pavilion_core.personal import Sealer
+from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
 from pavilion_core.testing import FixedClock
 
 from tests.integration.webhook_support import (
@@ -59,6 +62,7 @@ async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
     receiver: tuple[Receiver, int],
     notifications_pool: asyncpg.Pool,
     http: httpx.AsyncClient,
+    sealer: Sealer,
 ):
     partner, port = receiver
     for name in ("flaky", "down"):
@@ -79,7 +83,7 @@ async def test_retries_keep_the_webhook_id_until_success_or_abandonment(
         assert await enqueue(conn, event, STORY_TIME) == 0  # redelivered: no second delivery
 
     clock = FixedClock(STORY_TIME)
-    webhooks = deliverer(notifications_pool, http, clock)
+    webhooks = deliverer(notifications_pool, http, clock, sealer=sealer)
 
     async def settled() -> bool:
         clock.advance(timedelta(seconds=2))  # past the next retry (1 s ± jitter)
@@ -168,6 +172,7 @@ async def test_a_forbidden_address_is_refused_at_delivery_and_nothing_is_sent(
     host: str,
     address: str,
     refusal: str,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
     dns = StubDNS(**{host: [address]})  # a literal address never reaches the resolver
@@ -177,20 +182,29 @@ async def test_a_forbidden_address_is_refused_at_delivery_and_nothing_is_sent(
     )
     partner.secrets["hook"] = secret
     clock = FixedClock(STORY_TIME)
-    webhooks = deliverer(notifications_pool, http, clock, policy=AddressPolicy(), resolver=dns)
+    webhooks = deliverer(
+        notifications_pool, http, clock, sealer=sealer, policy=AddressPolicy(), resolver=dns
+    )
     assert await webhooks.deliver_due() == 1
 
     row = await the_delivery(notifications_pool)
     assert (row["status"], row["attempts"], row["last_status"]) == ("PENDING", 1, None)
     assert row["last_error"] == f"refused: {refusal}"
-    attempted = await notifications_pool.fetchval(
-        "SELECT data->>'error' FROM events WHERE type = 'WebhookDeliveryAttempted'"
-    )
-    assert attempted == row["last_error"]
+    stored = await notifications_pool.fetchrow(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type = 'WebhookDeliveryAttempted'"
+    )  # the error text sealed (it may quote what a partner sent back)
+    assert json.loads(stored["data"])["error"].startswith("pii:1:record:")
+    (attempted,) = await sealer.unseal_recorded([recorded_event(stored)])
+    assert attempted.data["error"] == row["last_error"]
     assert partner.calls == {}
     if address == "127.0.0.1":  # where our receiver listens: allow-listed, it gets it
         clock.advance(timedelta(seconds=2))
-        assert await deliverer(notifications_pool, http, clock, resolver=dns).deliver_due() == 1
+        assert (
+            await deliverer(
+                notifications_pool, http, clock, sealer=sealer, resolver=dns
+            ).deliver_due()
+            == 1
+        )
         assert (await the_delivery(notifications_pool))["status"] == "SUCCEEDED"
         [call] = partner.calls["hook"]
         assert call["host"] == f"{host}:{port}"  # the name, though the address was used
@@ -198,7 +212,10 @@ async def test_a_forbidden_address_is_refused_at_delivery_and_nothing_is_sent(
 
 
 async def test_dns_rebinding_is_refused_at_delivery(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
     dns = StubDNS(**{"partner.example": ["93.184.216.34"]})
@@ -209,7 +226,9 @@ async def test_dns_rebinding_is_refused_at_delivery(
         resolver=dns,
     )
     dns.answers["partner.example"] = ["127.0.0.1"]  # public when registered, not now
-    webhooks = deliverer(notifications_pool, http, policy=AddressPolicy(), resolver=dns)
+    webhooks = deliverer(
+        notifications_pool, http, sealer=sealer, policy=AddressPolicy(), resolver=dns
+    )
     assert await webhooks.deliver_due() == 1
     row = await the_delivery(notifications_pool)
     assert row["last_error"] == (
@@ -232,12 +251,17 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 @pytest.mark.parametrize("answer", [_trickle, _silent])
 async def test_an_endpoint_that_trickles_or_never_answers_is_cut_at_the_deadline(
-    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient, answer: Answer
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient, answer: Answer, sealer: Sealer
 ) -> None:
     async with raw_endpoint(answer) as port:
         await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/slow")
         started = time.monotonic()
-        assert await deliverer(notifications_pool, http, deadline_seconds=1.0).deliver_due() == 1
+        assert (
+            await deliverer(
+                notifications_pool, http, sealer=sealer, deadline_seconds=1.0
+            ).deliver_due()
+            == 1
+        )
         took = time.monotonic() - started
     assert 1.0 <= took < 1.8, took  # the deadline, not the 500 s a trickle takes
     row = await the_delivery(notifications_pool)
@@ -246,7 +270,7 @@ async def test_an_endpoint_that_trickles_or_never_answers_is_cut_at_the_deadline
 
 
 async def test_a_huge_answer_is_not_read_past_the_cap(
-    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient, sealer: Sealer
 ) -> None:
     hung_up = asyncio.Event()
 
@@ -262,7 +286,12 @@ async def test_a_huge_answer_is_not_read_past_the_cap(
     async with raw_endpoint(endless) as port:
         await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/big")
         started = time.monotonic()
-        assert await deliverer(notifications_pool, http, deadline_seconds=5.0).deliver_due() == 1
+        assert (
+            await deliverer(
+                notifications_pool, http, sealer=sealer, deadline_seconds=5.0
+            ).deliver_due()
+            == 1
+        )
         assert time.monotonic() - started < 2.0
         await asyncio.wait_for(hung_up.wait(), 5.0)
     row = await the_delivery(notifications_pool)
@@ -270,7 +299,7 @@ async def test_a_huge_answer_is_not_read_past_the_cap(
 
 
 async def test_no_transaction_is_open_while_a_request_is_in_flight(
-    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool, http: httpx.AsyncClient, sealer: Sealer
 ) -> None:
     arrived, release = asyncio.Event(), asyncio.Event()
 
@@ -282,7 +311,9 @@ async def test_no_transaction_is_open_while_a_request_is_in_flight(
 
     async with raw_endpoint(slow) as port:
         await endpoint_with_one_delivery(notifications_pool, f"http://127.0.0.1:{port}/slow")
-        attempt = asyncio.create_task(deliverer(notifications_pool, http).deliver_due())
+        attempt = asyncio.create_task(
+            deliverer(notifications_pool, http, sealer=sealer).deliver_due()
+        )
         await asyncio.wait_for(arrived.wait(), 10.0)
         open_transactions = await notifications_pool.fetch(
             """SELECT state, query FROM pg_stat_activity
@@ -297,7 +328,7 @@ async def test_no_transaction_is_open_while_a_request_is_in_flight(
 
 
 async def test_two_deliverers_post_each_delivery_exactly_once(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int]
+    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], sealer: Sealer
 ) -> None:
     partner, port = receiver
     partner.delay = 0.02
@@ -310,7 +341,7 @@ async def test_two_deliverers_post_each_delivery_exactly_once(
 
     async def drain() -> None:
         async with webhook_client() as own:
-            webhooks = deliverer(notifications_pool, own)
+            webhooks = deliverer(notifications_pool, own, sealer=sealer)
             while await webhooks.deliver_due(limit=3):
                 pass
 
@@ -322,14 +353,19 @@ async def test_two_deliverers_post_each_delivery_exactly_once(
 
 
 async def test_a_crashed_deliverers_lease_runs_out_and_its_late_outcome_is_dropped(
-    notifications_pool: asyncpg.Pool, receiver: tuple[Receiver, int], http: httpx.AsyncClient
+    notifications_pool: asyncpg.Pool,
+    receiver: tuple[Receiver, int],
+    http: httpx.AsyncClient,
+    sealer: Sealer,
 ) -> None:
     partner, port = receiver
     partner.secrets["hook"] = await endpoint_with_one_delivery(
         notifications_pool, f"http://127.0.0.1:{port}/hook"
     )
     crashed, survivor = (
-        deliverer(notifications_pool, http, deadline_seconds=0.5, lease_margin_seconds=0.0)
+        deliverer(
+            notifications_pool, http, sealer=sealer, deadline_seconds=0.5, lease_margin_seconds=0.0
+        )
         for _ in range(2)
     )
     [claimed] = await crashed.claim(10)  # and then nothing: it died

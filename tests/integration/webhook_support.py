@@ -22,6 +22,7 @@ from notifications.webhooks import (
     system_resolver,
 )
 from pavilion_core.envelope import CloudEvent, Metadata, RecordedEvent, from_kafka, to_kafka
+from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
@@ -156,6 +157,7 @@ def deliverer(
     http: httpx.AsyncClient,
     clock: FixedClock | None = None,
     *,
+    sealer: Sealer,
     policy: AddressPolicy = LOCAL,
     resolver: Resolver = system_resolver,
     deadline_seconds: float = 10.0,
@@ -167,6 +169,7 @@ def deliverer(
         clock or FixedClock(STORY_TIME),
         RetrySchedule.parse("1,1"),
         http,
+        sealer,
         policy,
         resolver,
         deadline_seconds,

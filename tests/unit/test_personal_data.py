@@ -15,6 +15,7 @@ from gateway.disclosure import Disclosure, derive
 from gateway.mutations import ID_KINDS
 from gateway.policy import SEES
 from graphql import GraphQLInputObjectType, GraphQLObjectType, build_schema, get_named_type
+from pavilion_contracts import personal
 
 ROOT = Path(__file__).parents[2]
 EVENTS = ROOT / "schemas" / "events"
@@ -134,3 +135,27 @@ def test_every_id_a_mutation_takes_says_what_it_is_the_id_of():
                 if get_named_type(field.type).name == "ID":
                     ids.add(re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
     assert ids and ids <= set(ID_KINDS), ids - set(ID_KINDS)
+
+
+def test_the_sealing_declaration_is_derived_from_the_contracts_and_current():
+    """Every personal value of every event says whose it is (x-data-subject), and
+    pavilion_contracts' personal.json, which every process seals and unseals by, is
+    what the schemas say (`python -m pavilion_contracts.personal` writes it)."""
+    derived = personal.derive(EVENTS)
+    assert json.loads(personal.render(EVENTS)) == derived == personal.declaration()
+    personal_paths = {
+        (path.parent.name, ".".join(path.name.split(".")[:2]))
+        for path in SCHEMAS
+        for name, prop in _properties(json.loads(path.read_text()))
+        if prop["x-personal-data"] is not False
+    }
+    assert {name for _, name in personal_paths} == set(derived)
+
+
+def test_a_personal_value_without_a_subject_is_refused(tmp_path: Path):
+    schema = {"x-stream": "Thing", "properties": {
+        "secret": {"type": "string", "x-personal-data": True}}}  # fmt: skip
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "Thing.v1.schema.json").write_text(json.dumps(schema))
+    with pytest.raises(ValueError, match=r"Thing\.v1: secret is personal but has no x-data"):
+        personal.derive(tmp_path)

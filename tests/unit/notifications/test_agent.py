@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import ConsumerRecord
 from notifications.app import create_app
-from pavilion_core.envelope import CloudEvent, RecordedEvent, to_kafka
+from pavilion_core.envelope import CloudEvent, Headers, RecordedEvent, from_kafka, to_kafka
 from pavilion_core.outages import Backoff
 
 
@@ -33,10 +33,14 @@ def record(n: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
 
 
 class Parks:
-    """Parking as the handler keeps it, in memory."""
+    """Parking as the handler keeps it, in memory; messages decoded with nothing sealed
+    in them (the real handler unseals through the vault)."""
 
     def __init__(self) -> None:
         self.parked: list[tuple[ConsumerRecord, Exception | None]] = []
+
+    async def decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
+        return from_kafka(value, headers)
 
     async def park_if_held(self, message: ConsumerRecord) -> bool:
         held = any((p.topic, p.key) == (message.topic, message.key) for p, _ in self.parked)

@@ -6,6 +6,7 @@ Nothing here connects to anything; services read their settings once in bootstra
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from pavilion_core.errors import ConfigError
 from pavilion_core.secrets import check_database_url
@@ -18,6 +19,7 @@ __all__ = [
     "env_str",
     "idempotency_retention",
     "service_url",
+    "vault_url",
 ]
 
 DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
@@ -47,6 +49,19 @@ def database_url(service: str) -> str:
     server = env_str("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
     check_database_url("PAVILION_PG_URL", server)
     return f"{server}/pavilion_{service}"
+
+
+def vault_url(own_database_url: str) -> str:
+    """`PAVILION_VAULT_DATABASE_URL`, else the vault beside a process's own database: on
+    the same server, as the same role, the database named like its own with `vault` for
+    its last part (`pavilion_outreach` → `pavilion_vault`)."""
+    if explicit := os.environ.get("PAVILION_VAULT_DATABASE_URL"):
+        check_database_url("PAVILION_VAULT_DATABASE_URL", explicit)
+        return explicit
+    own = urlsplit(own_database_url)
+    name = own.path.lstrip("/")
+    prefix = name.rsplit("_", 1)[0] if "_" in name else "pavilion"
+    return urlunsplit(own._replace(path=f"/{prefix}_vault"))
 
 
 def service_url(service: str, port: int) -> str:

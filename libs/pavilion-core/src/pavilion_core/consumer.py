@@ -18,6 +18,11 @@ partitions' offset rows and goes on only if they still hold what this instance e
 If another instance has moved one, the batch is rolled back unapplied. After such a
 refusal, a rebalance or any failure, the loop seeks again to the stored offsets.
 
+Messages are decoded, their personal values unsealed (pavilion_core.personal), before
+the batch's transaction opens: the vault is another database. A value whose subject was
+forgotten reaches the handler as null; a broken seal is the message's failure (parked);
+the vault away is an outage like PostgreSQL's.
+
 A transient failure (PostgreSQL or Kafka away, a conflict) rolls the batch back; the
 loop waits a capped exponential backoff with jitter and tries again, however long the
 outage lasts. A commit whose outcome was lost with the connection is settled by the
@@ -35,7 +40,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from pavilion_core.config import KafkaSettings
 from pavilion_core.db import Connection
 from pavilion_core.dead_letters import dead_letter
-from pavilion_core.envelope import CloudEvent
+from pavilion_core.envelope import CloudEvent, DecodeError, Headers
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import Publisher, require_in_log
@@ -49,6 +54,7 @@ from pavilion_core.parking import (
     redrive,
     redrive_requested,
 )
+from pavilion_core.personal import Sealer
 from pavilion_core.runner import wait_first
 from pavilion_core.upcasting import TopicReader
 
@@ -59,6 +65,7 @@ BatchHandler = Callable[[Connection, list[CloudEvent]], Awaitable[None]]
 Begin = Callable[[Connection], Awaitable[None]]
 Batch = dict[TopicPartition, list[ConsumerRecord]]
 Poison = list[tuple[ConsumerRecord, Exception]]
+Decoded = dict[int, CloudEvent | Exception]  # by id(message)
 
 
 class Unsettled(Exception):
@@ -97,22 +104,25 @@ class ConsumerLoop:
         handler: Handler,
         reader: TopicReader,
         dead_letters: Publisher | None,
+        sealer: Sealer,
         batch_size: int = 500,
         begin: Begin | None = None,
         batch_handler: BatchHandler | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        """`reader` decodes the messages, each as the latest version of its event
-        (pavilion_core.upcasting; one too new for it is parked). `dead_letters` gets a
-        notice of each message parked for its own failure (None: no notices, e.g. a
-        rebuild's replay). `begin`, when given, runs first in each batch's transaction
-        (e.g. to pick the tables the batch writes to). `batch_handler`, when given,
-        takes a whole batch at once (the same effect as `handler` on each event, in
-        fewer round trips); a batch it fails is applied again event by event with
-        `handler`. `backoff` paces the retries after a transient failure."""
+        """`reader` reads each message as the latest version of its event
+        (pavilion_core.upcasting; one too new for it is parked), after `sealer` has
+        decoded it (its personal values unsealed). `dead_letters` gets a notice of each
+        message parked for its own failure (None: no notices, e.g. a rebuild's replay).
+        `begin`, when given, runs first in each batch's transaction (e.g. to pick the
+        tables the batch writes to). `batch_handler`, when given, takes a whole batch at
+        once (the same effect as `handler` on each event, in fewer round trips); a batch
+        it fails is applied again event by event with `handler`. `backoff` paces the
+        retries after a transient failure."""
         self.pool, self.kafka = pool, kafka
         self.group_id, self.topics = group_id, list(topics)
-        self.handler, self.reader, self.dead_letters = handler, reader, dead_letters
+        self.handler, self.dead_letters = handler, dead_letters
+        self.reader, self.sealer = reader, sealer
         self.batch_size, self.begin = batch_size, begin
         self.batch_handler = batch_handler
         self.backoff, self.failures = backoff or Backoff(), 0
@@ -212,7 +222,10 @@ class ConsumerLoop:
         """Apply `batch` if its partitions' stored offsets are still where this instance
         expects them (else raise OffsetsMoved, nothing applied), and expect its end."""
         expected = {tp: self._expected[tp] for tp in batch}
-        failed = await self._apply(batch, expected)
+        messages = [m for ms in batch.values() for m in ms]
+        events = await self.sealer.decode_all([(m.value, m.headers) for m in messages])
+        decoded: Decoded = {id(m): self._latest(e) for m, e in zip(messages, events, strict=True)}
+        failed = await self._apply(batch, expected, decoded)
         for tp, messages in batch.items():
             if tp in self._expected:  # not revoked meanwhile
                 self._expected[tp] = messages[-1].offset + 1
@@ -228,26 +241,32 @@ class ConsumerLoop:
         for parked in failed:
             await self._notice(parked)
 
-    async def _apply(self, batch: Batch, expected: Offsets) -> list[Parked]:
+    async def _apply(self, batch: Batch, expected: Offsets, decoded: Decoded) -> list[Parked]:
         """Optimistically without a savepoint per message (two round trips fewer per
         message); if any message fails, find which (a pass rolled back) and apply the
         others, parking the failed ones and their records. Returns those that failed."""
+        undecodable = {i: e for i, e in decoded.items() if isinstance(e, Exception)}
         try:
-            return await self._transaction(batch, expected, {}, batched=True)
+            return await self._transaction(batch, expected, decoded, undecodable, batched=True)
         except Exception as exc:
             if not_the_message(exc):
                 raise
             log.info("a message failed; finding which", extra={"error": repr(exc)})
-        failed = await self._poison(batch, expected)
+        failed = await self._poison(batch, expected, decoded)
         try:
-            return await self._transaction(batch, expected, failed, batched=False)
+            return await self._transaction(batch, expected, decoded, failed, batched=False)
         except Exception as exc:
             if not_the_message(exc):
                 raise
             raise Unsettled(repr(exc)) from exc  # it passed the probe: apply the batch again
 
     async def _transaction(
-        self, batch: Batch, expected: Offsets, failed: dict[int, Exception], batched: bool
+        self,
+        batch: Batch,
+        expected: Offsets,
+        decoded: Decoded,
+        failed: dict[int, Exception],
+        batched: bool,
     ) -> list[Parked]:
         """In one transaction fenced by the offsets: the batch's messages applied, except
         those that `failed` and those of a record with messages parked, which are
@@ -265,7 +284,9 @@ class ConsumerLoop:
                     parked.append(Parked(message, failed.get(id(message))))
                     held.add(record_of(message))
                 else:
-                    events.append(self.reader.decode(message.value, message.headers))
+                    event = decoded[id(message)]
+                    assert isinstance(event, CloudEvent)  # an undecodable one has failed
+                    events.append(event)
             if batched and self.batch_handler is not None:
                 await self.batch_handler(conn, events)
             else:
@@ -276,7 +297,9 @@ class ConsumerLoop:
             await store_offsets(conn, self.group_id, ends)
         return [p for p in parked if p.error is not None]
 
-    async def _poison(self, batch: Batch, expected: Offsets) -> dict[int, Exception]:
+    async def _poison(
+        self, batch: Batch, expected: Offsets, decoded: Decoded
+    ) -> dict[int, Exception]:
         """The messages of `batch` that fail to decode or apply (by `id`), each tried on
         its own savepoint after those before it, in a transaction then rolled back; a
         record's messages after a failed one, or parked already, are not tried."""
@@ -293,7 +316,7 @@ class ConsumerLoop:
                 for message in messages:
                     if record_of(message) in held:
                         continue
-                    if (error := await self._fails(conn, message)) is not None:
+                    if (error := await self._fails(conn, decoded[id(message)])) is not None:
                         failed[id(message)] = error
                         held.add(record_of(message))
             finally:
@@ -341,12 +364,26 @@ class ConsumerLoop:
                     await self.begin(conn)
                 await check_offsets(conn, self.group_id, {tp: self._expected[tp]})
                 apply = partial(self._run_handler, conn)
-                record = (topic, key)
-                applied = await redrive(conn, self.group_id, record, apply, self.reader, retried)
+                applied = await redrive(
+                    conn, self.group_id, (topic, key), apply, self._decode, retried
+                )
             log.info(
                 "parked record redriven",
                 extra={"group": self.group_id, "topic": topic, "applied": applied},
             )
+
+    def _latest(self, event: CloudEvent | DecodeError) -> CloudEvent | DecodeError:
+        """A decoded message as the latest version of its event, or why it is not."""
+        if isinstance(event, DecodeError):
+            return event
+        try:
+            return self.reader.read(event)
+        except DecodeError as exc:
+            return exc
+
+    async def _decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
+        """One message unsealed, then read as the latest version of its event."""
+        return self.reader.read(await self.sealer.decode(value, headers))
 
     async def _run_handler(self, conn: Connection, event: CloudEvent) -> None:
         token = correlation_id.set(event.correlation_id)
@@ -355,9 +392,10 @@ class ConsumerLoop:
         finally:
             correlation_id.reset(token)
 
-    async def _fails(self, conn: Connection, message: ConsumerRecord) -> Exception | None:
+    async def _fails(self, conn: Connection, event: CloudEvent | Exception) -> Exception | None:
+        if isinstance(event, Exception):  # not decoded: failed before any handler
+            return event
         try:
-            event = self.reader.decode(message.value, message.headers)
             async with conn.transaction():  # a savepoint: a failure undoes only this one
                 await self._run_handler(conn, event)
         except Exception as exc:

@@ -94,6 +94,7 @@ async def open_pool(
         server_settings=settings,
         timeout=CONNECT_TIMEOUT_SECONDS,  # a server that does not answer is down, not slow
     )
-    async with pool.acquire() as conn:
-        await migrate(conn, *migrations)
+    if migrations:  # none: the tables are someone else's to make (the vault's)
+        async with pool.acquire() as conn:
+            await migrate(conn, *migrations)
     return pool

@@ -44,8 +44,10 @@ from pavilion_core.metrics import (
     exposition,
 )
 from pavilion_core.outages import DATABASE_DOWN, NO_OUTAGE, database_down
+from pavilion_core.personal import Sealer
 from pavilion_core.relay import backlog, held_back, relay_name
 from pavilion_core.service_tokens import Guard, ServiceTokens, Unauthenticated, documented
+from pavilion_core.vault import pseudonym_key
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 2
@@ -174,11 +176,14 @@ class Relayed(Protocol):
 
 
 class Running(Protocol):
-    """What a service's bootstrap gives the API: a pool to check, the settings (its
-    topic, for the outbox backlog), a way to close."""
+    """What a service's bootstrap gives the API: a pool and a sealer (the vault) to
+    check, the settings (its topic, for the outbox backlog), a way to close."""
 
     @property
     def pool(self) -> Pool: ...
+
+    @property
+    def sealer(self) -> Sealer: ...
 
     @property
     def config(self) -> Relayed: ...
@@ -197,8 +202,10 @@ def command_api(
     """A command API: the service started in the lifespan (as `app.state.services`),
     typed errors, correlation ids, /healthz and /readyz, and the service's routers, each
     route only for requests with a service token (from PAVILION_SERVICE_TOKEN_SECRET
-    unless `tokens` is given: the API refuses to start without one)."""
+    unless `tokens` is given: the API refuses to start without one). Its service writes
+    personal values: without the pseudonym secret it refuses to start too."""
     tokens = tokens or ServiceTokens.from_env()
+    pseudonym_key()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -210,7 +217,8 @@ def command_api(
 
     async def ready() -> bool:
         services: Running = app.state.services
-        return await services.pool.fetchval("SELECT true") is True
+        up = await services.pool.fetchval("SELECT true") is True
+        return up and await services.sealer.vault.ready()
 
     async def outbox() -> None:
         services: Running = app.state.services

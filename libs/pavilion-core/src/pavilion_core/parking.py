@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from aiokafka import ConsumerRecord
 
 from pavilion_core.db import Connection, Pool
-from pavilion_core.envelope import CloudEvent
+from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.metrics import PARKED
 from pavilion_core.outages import transient
-from pavilion_core.upcasting import TopicReader
 
 Record = tuple[str, bytes]  # topic, key
 Apply = Callable[[CloudEvent], Awaitable[None]]
+# A message as its consumer reads it: decoded, its personal values unsealed
+# (pavilion_core.personal.Sealer.decode).
+Decode = Callable[[bytes | None, Headers], Awaitable[CloudEvent]]
 
 _PARKED_RECORDS = """
 SELECT DISTINCT topic, record_key FROM parked_messages
@@ -114,7 +116,7 @@ async def redrive(
     group: str,
     record: Record,
     apply: Apply,
-    reader: TopicReader,
+    decode: Decode,
     retry: Callable[[BaseException], bool] = transient,
 ) -> int:
     """Apply `record`'s parked messages in order through `apply` (each decoded by
@@ -133,7 +135,7 @@ async def redrive(
             try:
                 async with conn.transaction():
                     headers = zip(row["header_keys"], row["header_values"], strict=True)
-                    event = reader.decode(
+                    event = await decode(
                         row["value"], [(k.decode(errors="replace"), v) for k, v in headers]
                     )
                     await apply(event)
@@ -176,14 +178,14 @@ async def park_if_held(pool: Pool, group: str, message: ConsumerRecord) -> bool:
         return True
 
 
-async def redrive_each(pool: Pool, group: str, apply: Apply, reader: TopicReader) -> int:
+async def redrive_each(pool: Pool, group: str, apply: Apply, decode: Decode) -> int:
     """Redrive each record whose redrive was asked for, in a transaction of its own (its
     parked rows locked, `apply` committing its own effects); returns how many messages
     were applied."""
     applied = 0
     for topic, _, key in await redrive_requested(pool, group):
         async with pool.acquire() as conn, conn.transaction():
-            applied += await redrive(conn, group, (topic, key), apply, reader)
+            applied += await redrive(conn, group, (topic, key), apply, decode)
     return applied
 
 

@@ -7,6 +7,10 @@ transaction can still commit (relay.py). Per-stream order then needs an append's
 to be newer than the previous append's to that stream; `streams.last_xid` checks it
 (an append whose transaction got its id earlier is retried in a fresh transaction).
 
+Personal values are sealed before they are stored (pavilion_core.personal: outside the
+transaction, the vault being another database) and unsealed when a stream is read, so
+the `events` table, and what the relay publishes from it, hold them only sealed.
+
 Idempotency keys (eventstore.py) are stored per caller with the moment they expire; a
 lookup sees only live ones, and each new key takes up to two expired ones with it, so
 the table holds about the keys of one retention period without a purge job.
@@ -36,6 +40,7 @@ from pavilion_core.eventstore import (
     StreamOrderingConflict,
     WrongExpectedVersion,
 )
+from pavilion_core.personal import Sealer
 
 NOTIFY_CHANNEL = "pavilion_events"
 EVENT_COLUMNS = (
@@ -71,6 +76,7 @@ def recorded_event(row: asyncpg.Record) -> RecordedEvent:
 
 
 async def read_stream(conn: Connection | Pool, stream_id: str) -> list[RecordedEvent]:
+    """The stream as stored: its personal values sealed."""
     rows = await conn.fetch(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version", stream_id
     )
@@ -94,11 +100,13 @@ async def find_idempotent(conn: Connection | Pool, key: IdempotencyKey) -> Appen
 class EventStore(EventStorePort):
     """The PostgreSQL event store; each append is its own transaction."""
 
-    def __init__(self, pool: Pool, key_retention: timedelta = KEY_RETENTION) -> None:
-        self.pool, self.key_retention = pool, key_retention
+    def __init__(
+        self, pool: Pool, sealer: Sealer, key_retention: timedelta = KEY_RETENTION
+    ) -> None:
+        self.pool, self.sealer, self.key_retention = pool, sealer, key_retention
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        return await read_stream(self.pool, stream_id)
+        return await self.sealer.unseal_recorded(await read_stream(self.pool, stream_id))
 
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         return await find_idempotent(self.pool, key)
@@ -109,10 +117,11 @@ class EventStore(EventStorePort):
         metadata: Metadata,
         idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
+        sealed = await self.sealer.seal_appends(appends)
         for attempt in range(_ORDERING_RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await append_in(conn, appends, metadata, idempotency)
+                    return await append_in(conn, sealed, metadata, idempotency)
             except StreamOrderingConflict:
                 if attempt == _ORDERING_RETRIES - 1:
                     raise
@@ -126,13 +135,15 @@ class EventStore(EventStorePort):
 
 class TransactionEventStore(EventStorePort):
     """The event store inside a caller's transaction (a reaction that also stores its
-    consumer offsets): conflicts are raised for the caller to retry the transaction."""
+    consumer offsets): conflicts are raised for the caller to retry the transaction.
+    Sealing and unsealing ask the vault while that transaction is open (one short
+    statement each, on the vault's own pool)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, sealer: Sealer) -> None:
+        self.conn, self.sealer = conn, sealer
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        return await read_stream(self.conn, stream_id)
+        return await self.sealer.unseal_recorded(await read_stream(self.conn, stream_id))
 
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         return await find_idempotent(self.conn, key)
@@ -143,7 +154,8 @@ class TransactionEventStore(EventStorePort):
         metadata: Metadata,
         idempotency: IdempotencyKey | None = None,
     ) -> AppendResult:
-        return await append_in(self.conn, appends, metadata, idempotency)
+        sealed = await self.sealer.seal_appends(appends)
+        return await append_in(self.conn, sealed, metadata, idempotency)
 
 
 async def append_in(
@@ -153,6 +165,7 @@ async def append_in(
     idempotency: IdempotencyKey | None = None,
 ) -> AppendResult:
     """Append within the caller's transaction; returns the first stream's result.
+    The appends' personal values must be sealed already (Sealer.seal_appends).
 
     Streams are locked in id order, so two commands touching the same streams never
     deadlock.

@@ -19,6 +19,7 @@ DEV_DEFAULTS = {
     "PAVILION_JWT_SECRET": "pavilion-dev-secret-not-for-production-use",
     "PAVILION_SERVICE_TOKEN_SECRET": "pavilion-dev-service-token-secret-not-for-production",
     "PAVILION_UNSUBSCRIBE_SECRET": "dev-only-unsubscribe-secret-change-me-please",
+    "PAVILION_PSEUDONYM_SECRET": "dev-only-pseudonym-secret-not-for-production-use",
 }
 # The placeholders of .env.example and the docs (tests/unit/test_secrets.py finds them all).
 PUBLISHED = frozenset(
@@ -28,6 +29,7 @@ PUBLISHED = frozenset(
         "change-me-to-a-long-random-secret-value",
         "change-me-to-another-long-random-secret",
         "change-me-to-a-third-long-random-secret",
+        "change-me-to-a-fourth-long-random-secret",
         "change-me-exhibitors-db-password",
         "change-me-outreach-db-password",
         "change-me-notifications-db-password",

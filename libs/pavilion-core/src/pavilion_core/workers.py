@@ -11,6 +11,7 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
+from pavilion_core.personal import Sealer
 from pavilion_core.relay import OutboxRelay
 from pavilion_core.upcasting import TopicReader
 
@@ -41,6 +42,7 @@ async def consume(
     topics: Sequence[str],
     handler: Handler,
     reader: TopicReader,
+    sealer: Sealer,
     stop: asyncio.Event,
     begin: Begin | None = None,
     batch_handler: BatchHandler | None = None,
@@ -57,6 +59,7 @@ async def consume(
             handler=handler,
             reader=reader,
             dead_letters=dead_letters,
+            sealer=sealer,
             begin=begin,
             batch_handler=batch_handler,
         ).run(stop)

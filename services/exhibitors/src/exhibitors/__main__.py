@@ -19,8 +19,9 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         service=SERVICE,
         group_id=config.reactor_group,
         topics=[config.outreach_topic],
-        handler=Reactions(services.editions, config.clock),
+        handler=Reactions(services.editions, config.clock, services.sealer),
         reader=READER,
+        sealer=services.sealer,
         stop=stop,
     )
 

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from pavilion_contracts.personal import declaration
 from pavilion_core.db import CONSUMER, EVENT_STORE, Pool, open_pool
+from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
@@ -14,16 +16,19 @@ from exhibitors.handlers import Handlers
 class Services:
     config: Config
     pool: Pool
+    sealer: Sealer
     editions: Editions
     handlers: Handlers
 
     async def close(self) -> None:
         await self.pool.close()
+        await self.sealer.close()
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     editions = load_editions(config.editions_file)
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, size=pool_size)
-    store = EventStore(pool, config.idempotency_retention)
+    sealer = await open_sealer(config.database_url, declaration(), writes=True)
+    store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
-    return Services(config=config, pool=pool, editions=editions, handlers=handlers)
+    return Services(config, pool, sealer, editions, handlers)

@@ -22,6 +22,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.errors import CommandRejected
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field, ValidationError
 
@@ -36,8 +37,8 @@ INTEREST_CONVERTED = READER.ce_type("outreach", "InterestConverted")
 
 
 class Reactions:
-    def __init__(self, editions: Editions, clock: Clock) -> None:
-        self.editions, self.clock = editions, clock
+    def __init__(self, editions: Editions, clock: Clock, sealer: Sealer) -> None:
+        self.editions, self.clock, self.sealer = editions, clock, sealer
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == INTEREST_CONVERTED and event.data.get("kind") == "EXHIBIT":
@@ -47,7 +48,7 @@ class Reactions:
         if event.data.get("applicationId"):
             return  # an application named the interest: that one answers the conversion
         interest = str(InterestNamed.model_validate(event.data).interest_id)
-        handlers = Handlers(TransactionEventStore(conn), self.editions, self.clock)
+        handlers = Handlers(TransactionEventStore(conn, self.sealer), self.editions, self.clock)
         ctx = CommandContext(
             Metadata(
                 correlation_id=event.correlation_id or event.id,

@@ -8,7 +8,7 @@ from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
 
 from gateway.app import create_app
-from gateway.bootstrap import connect
+from gateway.bootstrap import connect, sealer
 from gateway.config import SERVICE, Config
 from gateway.projector import project
 from gateway.readmodel import write_to_current
@@ -17,6 +17,7 @@ from gateway.readmodel import write_to_current
 async def run_projector(stop: asyncio.Event) -> None:
     config = Config.from_env()
     pool = await connect(config, pool_size=3)
+    unsealing = await sealer(config)
     try:
         await workers.consume(
             pool,
@@ -27,11 +28,13 @@ async def run_projector(stop: asyncio.Event) -> None:
             handler=project,
             reader=READER,
             batch_handler=project.batch,
+            sealer=unsealing,
             stop=stop,
             begin=write_to_current,
         )
     finally:
         await pool.close()
+        await unsealing.close()
 
 
 async def migrate() -> None:

@@ -27,7 +27,7 @@ from pavilion_core.consumer import ConsumerLoop
 from pavilion_core.db import Connection, Pool
 from pavilion_core.kafka import HistoryLost, require_history
 
-from gateway.bootstrap import connect
+from gateway.bootstrap import connect, sealer
 from gateway.config import Config
 from gateway.offsets import end_offsets, stored
 from gateway.projector import Projector
@@ -103,6 +103,7 @@ async def _replay(
     pool: Pool, config: Config, group: str, generation: int, report: Callable[[Progress], None]
 ) -> None:
     projector = Projector(announce=False)
+    unsealing = await sealer(config)
     loop = ConsumerLoop(
         pool=pool,
         kafka=config.kafka,
@@ -112,6 +113,7 @@ async def _replay(
         reader=READER,
         batch_handler=projector.batch,
         dead_letters=None,
+        sealer=unsealing,
         begin=write_to(generation),
     )
     stop = asyncio.Event()
@@ -121,6 +123,7 @@ async def _replay(
     finally:
         stop.set()
         await replaying
+        await unsealing.close()
 
 
 async def _fresh_generation(pool: Pool) -> int:

@@ -56,6 +56,7 @@ async def webhooks(config: Config, services: Services, stop: asyncio.Event) -> N
             config.clock,
             schedule,
             http,
+            services.sealer,
             policy=AddressPolicy(config.webhooks_allowed_networks),
             deadline_seconds=config.webhook_deadline_seconds,
         )

@@ -38,7 +38,7 @@ async def opt_back_in(body: OptInIn, request: Request) -> dict[str, bool]:
     """Lift an opt-out on the recipient's explicit request; the evidence is recorded."""
     services: Services = request.app.state.services
     now, meta = services.config.clock.now(), request_metadata(request)
-    lifted = await opt_in(services.pool, body.address, body.evidence, now, meta)
+    lifted = await opt_in(services.pool, services.sealer, body.address, body.evidence, now, meta)
     return {"optedIn": lifted}
 
 

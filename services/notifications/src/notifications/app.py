@@ -25,9 +25,8 @@ from typing import Any, Protocol, TypeVar
 import faust
 from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
-from pavilion_contracts.reader import READER
 from pavilion_core.dead_letters import notice_headers
-from pavilion_core.envelope import CloudEvent
+from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.kafka import dlq_topic
 from pavilion_core.logging import correlation_id, logging_config
 from pavilion_core.outages import Backoff, transient
@@ -43,6 +42,9 @@ T = TypeVar("T")
 class Handler(Protocol):
     """What the app drives: each CloudEvent, and periodic ticks (reminders, mail); a
     tick returns how much it did, and runs again at once while that is not nothing."""
+
+    async def decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
+        """The message as a CloudEvent, its personal values unsealed."""
 
     async def handle(self, event: CloudEvent) -> None: ...
 
@@ -111,7 +113,7 @@ def create_app(
             if await _until_done(current, partial(_park_if_held, message), backoff, _always):
                 continue
             try:
-                cloud_event = READER.decode(message.value, message.headers)
+                cloud_event = await _until_done(current, partial(_decode, message), backoff)
                 await _handle_correlated(current, cloud_event, backoff)
             except Exception as exc:  # poison: park its record, tell the DLQ, go on
                 await _until_done(current, partial(_park, message, exc), backoff, _always)
@@ -216,6 +218,12 @@ def _always(_: BaseException) -> bool:
     """Parking must not fail for good: the agent would go on and faust commit past the
     message. Whatever stops it (a bug), the agent waits, retrying, rather than lose it."""
     return True
+
+
+async def _decode(message: ConsumerRecord, handler: Handler) -> CloudEvent:
+    """Decoded, personal values unsealed: the vault away is retried, a message that is
+    no CloudEvent (or whose seal is broken) raised."""
+    return await handler.decode(message.value, message.headers)
 
 
 async def _park_if_held(message: ConsumerRecord, handler: Handler) -> bool:

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from aiokafka import ConsumerRecord
+from pavilion_contracts.personal import declaration
 from pavilion_contracts.reader import READER
 from pavilion_core import parking
 from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
-from pavilion_core.envelope import CloudEvent
+from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.outages import Backoff
+from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.secrets import check, secret
 
 from notifications.config import UNSUBSCRIBE_SECRET, Config
@@ -27,6 +29,7 @@ LEASE_MARGIN_SECONDS = 10.0  # a mail lease outlasts one SMTP attempt by this mu
 class Services:
     config: Config
     pool: Pool
+    sealer: Sealer
 
     @cached_property
     def links(self) -> UnsubscribeLinks:
@@ -51,6 +54,7 @@ class Services:
             links=self.links,
             clock=config.clock,
             sender=Sender(config.sender_name, config.postal_address, config.staff_domain),
+            sealer=self.sealer,
         )
 
     @cached_property
@@ -60,6 +64,7 @@ class Services:
             self.pool,
             self.mailer,
             c.clock,
+            self.sealer,
             max_attempts=c.mail_attempts,
             backoff=Backoff(c.mail_retry_seconds, c.mail_retry_cap_seconds),
             lease_seconds=c.smtp_timeout_seconds + LEASE_MARGIN_SECONDS,
@@ -67,6 +72,7 @@ class Services:
 
     async def close(self) -> None:
         await self.pool.close()
+        await self.sealer.close()
 
 
 @dataclass
@@ -77,6 +83,10 @@ class StreamHandler:
     notifier: Notifier
     mail: MailQueue
     group: str  # the app's consumer group: whose parked messages
+
+    async def decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
+        """Unsealed, then read as the latest version of its event."""
+        return READER.read(await self.notifier.sealer.decode(value, headers))
 
     async def handle(self, event: CloudEvent) -> None:
         await self.notifier.handle(event)
@@ -90,7 +100,7 @@ class StreamHandler:
 
     async def redrive(self) -> int:
         return await parking.redrive_each(
-            self.notifier.pool, self.group, self.notifier.handle, READER
+            self.notifier.pool, self.group, self.notifier.handle, self.decode
         )
 
     async def fire_reminders(self) -> int:
@@ -112,4 +122,6 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     pool = await open_pool(
         config.database_url, EVENT_STORE, CONSUMER, VIEWS_AND_LEDGER, size=pool_size
     )
-    return Services(config, pool)
+    return Services(
+        config, pool, await open_sealer(config.database_url, declaration(), writes=True)
+    )

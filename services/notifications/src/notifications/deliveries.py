@@ -27,6 +27,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
+from pavilion_core.personal import Sealer
 
 from notifications import events as e
 from notifications.journal import append_event
@@ -133,6 +134,7 @@ class Deliverer:
     clock: Clock
     schedule: RetrySchedule
     http: httpx.AsyncClient
+    sealer: Sealer
     policy: AddressPolicy = field(default_factory=AddressPolicy)
     resolver: Resolver = system_resolver
     deadline_seconds: float = 10.0
@@ -191,7 +193,7 @@ class Deliverer:
                 log.warning("webhook lease lost, outcome dropped", extra={"delivery": delivery.id})
                 return False
             for event in _events(delivery, attempt, status, outcome):
-                await append_event(conn, delivery.id, meta, event)
+                await append_event(conn, delivery.id, meta, event, sealer=self.sealer)
         return True
 
     def _settle(self, attempt: int, outcome: Outcome) -> tuple[str, datetime | None]:

@@ -44,7 +44,8 @@ class NotificationFailed(Event):
 
 @dataclass(frozen=True)
 class RecipientOptedOut(Event):
-    """Stream: recipient:<address>. No mail of any kind goes to the address any more."""
+    """Stream: recipient:<keyed hash of the address>. No mail of any kind goes to the
+    address any more."""
 
     address: str
     opted_out_at: str
@@ -52,7 +53,7 @@ class RecipientOptedOut(Event):
 
 @dataclass(frozen=True)
 class RecipientOptedIn(Event):
-    """Stream: recipient:<address>. The address asked to receive mail again."""
+    """Stream: recipient:<keyed hash of the address>. The address asked to receive mail again."""
 
     address: str
     opted_in_at: str

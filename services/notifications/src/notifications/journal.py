@@ -1,10 +1,13 @@
-"""The service's own events, appended to its event store for the relay to publish."""
+"""The service's own events, appended to its event store for the relay to publish, their
+personal values sealed (pavilion_core.personal)."""
 
 from pavilion_contracts.notifications.upcasters import UPCASTERS
+from pavilion_contracts.personal import declaration
 from pavilion_core.aggregate import Event
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.eventstore import AppendResult, IdempotencyKey, StreamAppend
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import append_in, find_idempotent
 
 
@@ -14,12 +17,20 @@ async def append_event(
     meta: Metadata,
     event: Event,
     once: IdempotencyKey | None = None,
+    *,
+    sealer: Sealer | None = None,
 ) -> int:
     """Append one event to `stream` (any version: only this service writes it), and the
     request's idempotency key with it, in its transaction, so that a retry finds the
     first result; returns the stream's new version, which callers hand on for
-    read-your-writes waits."""
-    appends = [StreamAppend(stream, [event.to_new_event(UPCASTERS)], None)]
+    read-your-writes waits. An event whose contract declares personal values needs the
+    `sealer` (refused without one: never stored in the clear)."""
+    new = event.to_new_event(UPCASTERS)
+    appends = [StreamAppend(stream, [new], None)]
+    if sealer is not None:
+        appends = await sealer.seal_appends(appends)
+    elif f"{new.type}.v{new.schema_version}" in declaration():
+        raise TypeError(f"{new.type} holds personal values: append it with a sealer")
     result = await append_in(conn, appends, meta, once)
     return result.version
 

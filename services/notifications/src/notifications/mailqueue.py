@@ -27,6 +27,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.logging import correlation_id
 from pavilion_core.outages import Backoff
+from pavilion_core.personal import Sealer
 
 from notifications import events as e
 from notifications.consent import suppression
@@ -132,6 +133,7 @@ class MailQueue:
     pool: Pool
     mailer: Mailer
     clock: Clock
+    sealer: Sealer
     max_attempts: int = 8
     backoff: Backoff = field(default_factory=lambda: Backoff(30.0, 1800.0))
     lease_seconds: float = 60.0
@@ -205,7 +207,9 @@ class MailQueue:
             if outcome.status != "PENDING":
                 settled = await conn.fetchrow(_SETTLE, nid, outcome.status, outcome.reason, now)
                 assert settled is not None  # the queue row references it
-                await append_event(conn, mail.notification_id, mail.meta, _event(settled))
+                await append_event(
+                    conn, mail.notification_id, mail.meta, _event(settled), sealer=self.sealer
+                )
         _log(mail, outcome)
         return True
 

@@ -21,6 +21,8 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
+from pavilion_core.personal import Sealer
+from pavilion_core.vault import pseudonym
 
 from notifications import events as e
 from notifications import reminders
@@ -47,6 +49,7 @@ class Notifier:
     links: UnsubscribeLinks
     clock: Clock
     sender: Sender
+    sealer: Sealer
 
     async def handle(self, event: CloudEvent) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -180,7 +183,7 @@ class Notifier:
                 event.subject,
                 event.id,
             )
-            await append_event(conn, nid, meta, requested)
+            await append_event(conn, nid, meta, requested, sealer=self.sealer)
         return inserted is True
 
     async def _settle(
@@ -194,10 +197,12 @@ class Notifier:
             reason,
             self.clock.now(),
         )
-        await append_event(conn, nid, meta, event)
+        await append_event(conn, nid, meta, event, sealer=self.sealer)
 
 
-async def opt_in(pool: Pool, address: str, evidence: str, now: datetime, meta: Metadata) -> bool:
+async def opt_in(
+    pool: Pool, sealer: Sealer, address: str, evidence: str, now: datetime, meta: Metadata
+) -> bool:
     """Lift an opt-out, only on the recipient's explicit request (its `evidence` is
     recorded with the event); True if there was one."""
     async with pool.acquire() as conn, conn.transaction():
@@ -207,14 +212,15 @@ async def opt_in(pool: Pool, address: str, evidence: str, now: datetime, meta: M
         if removed:
             await append_event(
                 conn,
-                f"recipient:{address.lower()}",
+                recipient_stream(address),
                 meta,
                 e.RecipientOptedIn(address.lower(), now.isoformat(), evidence),
+                sealer=sealer,
             )
     return removed is True
 
 
-async def opt_out(pool: Pool, address: str, now: datetime, meta: Metadata) -> bool:
+async def opt_out(pool: Pool, sealer: Sealer, address: str, now: datetime, meta: Metadata) -> bool:
     """Stop all mail to `address` at once; True when it was not opted out already."""
     async with pool.acquire() as conn, conn.transaction():
         added = await conn.fetchval(
@@ -226,8 +232,14 @@ async def opt_out(pool: Pool, address: str, now: datetime, meta: Metadata) -> bo
         if added:
             await append_event(
                 conn,
-                f"recipient:{address.lower()}",
+                recipient_stream(address),
                 meta,
                 e.RecipientOptedOut(address.lower(), now.isoformat()),
+                sealer=sealer,
             )
     return added is True
+
+
+def recipient_stream(address: str) -> str:
+    """A recipient's stream: named by a keyed hash of the address, never the address."""
+    return f"recipient:{pseudonym(address)}"

@@ -77,7 +77,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         services: Services = request.app.state.services
         address = services.links.address(token)
         meta = Metadata(correlation_id=correlation_id.get() or "", actor="recipient")
-        await opt_out(services.pool, address, services.config.clock.now(), meta)
+        await opt_out(services.pool, services.sealer, address, services.config.clock.now(), meta)
         return page("Unsubscribed", DONE.format(address=escape(address)))
 
     return app

@@ -24,6 +24,8 @@ async def contact(conn: Connection, event: CloudEvent) -> None:
 
 
 async def _recipient(conn: Connection, contact_id: str, d: dict[str, Any], version: int) -> None:
+    if d["email"] is None:  # a forgotten person's (shredded): no one to write to
+        return
     await conn.execute(
         """INSERT INTO recipients (contact_id, email, name, language, version)
            VALUES ($1, $2, $3, $4, $5)
@@ -131,7 +133,10 @@ async def _application_contact(
 ) -> None:
     """One contact person of an application as of `version` of its stream, with the
     language the application named for them, if any (a removed one stays as a
-    tombstone, so that an older addition cannot bring it back)."""
+    tombstone, so that an older addition cannot bring it back). A forgotten person's
+    (their address shredded) is no one to write to."""
+    if c["email"] is None:
+        return
     await conn.execute(
         """INSERT INTO application_contacts
                (application_id, email, name, language, removed, version)

@@ -20,8 +20,9 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         service=SERVICE,
         group_id=config.reactor_group,
         topics=[config.exhibitors_topic, config.topic],
-        handler=Reactions(config.clock),
+        handler=Reactions(config.clock, services.sealer),
         reader=READER,
+        sealer=services.sealer,
         stop=stop,
     )
 

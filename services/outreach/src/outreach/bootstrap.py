@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from pavilion_contracts.personal import declaration
 from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
+from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from outreach.config import Config
@@ -15,13 +17,16 @@ SCHEDULE = MigrationSet("schedule", "outreach", "sql")
 class Services:
     config: Config
     pool: Pool
+    sealer: Sealer
     handlers: Handlers
 
     async def close(self) -> None:
         await self.pool.close()
+        await self.sealer.close()
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, SCHEDULE, size=pool_size)
-    store = EventStore(pool, config.idempotency_retention)
-    return Services(config, pool, Handlers(store, config.clock))
+    sealer = await open_sealer(config.database_url, declaration(), writes=True)
+    store = EventStore(pool, sealer, config.idempotency_retention)
+    return Services(config, pool, sealer, Handlers(store, config.clock))

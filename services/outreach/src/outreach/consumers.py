@@ -20,6 +20,7 @@ from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import CommandContext
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
 
 from outreach.handlers import Handlers
@@ -30,8 +31,8 @@ CONVERSION_REFUSED = READER.ce_type("exhibitors", "ConversionRefused")
 
 
 class Reactions:
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
+    def __init__(self, clock: Clock, sealer: Sealer) -> None:
+        self.clock, self.sealer = clock, sealer
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == APPLICATION_SUBMITTED and event.data.get("sourceInterestId"):
@@ -70,7 +71,7 @@ class Reactions:
         change: Callable[[Handlers, CommandContext], Awaitable[object]],
     ) -> None:
         """Change an interest as `event` says; an unknown interest is logged, not raised."""
-        handlers = Handlers(TransactionEventStore(conn), self.clock)
+        handlers = Handlers(TransactionEventStore(conn, self.sealer), self.clock)
         metadata = Metadata(
             correlation_id=event.correlation_id or event.id, causation_id=event.id, actor=actor
         )

@@ -2,8 +2,8 @@
 
 Payload keys are camelCase; ids are UUID strings; instants ISO 8601 UTC; dates ISO.
 Streams: each organization, contact, delegation, trip, outreach event, interest and
-follow-up is the stream named by its id (a UUID); contact-email:<email> keeps an
-address unique.
+follow-up is the stream named by its id (a UUID); contact-email:<keyed hash of the
+email> keeps an address unique.
 """
 
 from dataclasses import dataclass
@@ -94,7 +94,7 @@ class ContactAbsorbed(Event):
 
 @dataclass(frozen=True)
 class ContactEmailClaimed(Event):
-    """On contact-email:<email>: which contact the address belongs to."""
+    """On contact-email:<keyed hash of the email>: which contact the address belongs to."""
 
     email: str
     contact_id: str

@@ -9,6 +9,7 @@ from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, LegalBas
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
+from pavilion_core.vault import pseudonym
 
 from outreach import events as e
 from outreach.domain.errors import Merged
@@ -24,7 +25,8 @@ def contact_stream(contact_id: str) -> str:
 
 
 def email_stream(email: str) -> str:
-    return f"contact-email:{email}"
+    """The address's registry stream, named by a keyed hash of it (never the address)."""
+    return f"contact-email:{pseudonym(email)}"
 
 
 @dataclass

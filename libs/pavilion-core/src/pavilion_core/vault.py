@@ -1,0 +1,188 @@
+"""The vault: a key per data subject, in a database of its own (crypto-shredding).
+
+Every personal value Pavilion stores or publishes is sealed with its subject's key
+(pavilion_core.personal); forgetting a subject deletes its key and records it as
+forgotten, in one transaction, and from then on its values read as null everywhere:
+in the event stores, on the topics, in any copy. A forgotten subject never gets a key
+again. The owning services (exhibitors, outreach, notifications) issue keys; every
+Pavilion process that reads events reads them.
+
+Keys are fetched in bulk (a batch, a command) and kept a short while in a small cache,
+so a key another process forgot is unusable here within `cache_seconds` at most; this
+process's own `forget` evicts at once. The vault down is a database outage like the
+event store's (pavilion_core.outages): its errors are asyncpg's and the network's.
+
+A person known only by an address gets a random subject per (scope, address): the
+address is kept only as a keyed hash (`pseudonym`), and that row goes with the key.
+"""
+
+import hashlib
+import hmac
+import os
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import cache
+
+from pavilion_core.db import MigrationSet, Pool, migrate, open_pool
+from pavilion_core.secrets import secret
+
+VAULT = MigrationSet("vault", "pavilion_core", "sql/vault")
+PSEUDONYM_SECRET = "PAVILION_PSEUDONYM_SECRET"
+KEY_BYTES = 32
+# The vault's owner (or a superuser) keeps its tables current; a service's role, which
+# may only use them, finds them made (deploy/compose/vault-database.sql).
+_OWNS_IT = """SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database
+              WHERE datname = current_database()"""
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest($1::text[]) AS s"
+_ISSUE = """
+INSERT INTO subject_keys (subject, key)
+SELECT s, k FROM unnest($1::text[], $2::bytea[]) AS w(s, k)
+WHERE NOT EXISTS (SELECT FROM forgotten_subjects f WHERE f.subject = w.s)
+ON CONFLICT (subject) DO NOTHING"""
+_KEYS = "SELECT subject, key FROM subject_keys WHERE subject = ANY($1::text[])"
+_PEOPLE = """
+WITH wanted AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS w(scope, address_hash, subject)),
+added AS (
+    INSERT INTO person_subjects (scope, address_hash, subject) SELECT * FROM wanted
+    ON CONFLICT (scope, address_hash) DO NOTHING RETURNING scope, address_hash, subject)
+SELECT scope, address_hash, subject FROM added
+UNION ALL
+SELECT p.scope, p.address_hash, p.subject FROM person_subjects p JOIN wanted w
+    USING (scope, address_hash)"""
+
+
+def normalised_address(address: str) -> str:
+    return address.strip().lower()
+
+
+@cache
+def pseudonym_key() -> bytes:
+    """`PAVILION_PSEUDONYM_SECRET`, checked (pavilion_core.secrets): a process that
+    writes personal values asks for it at start, so that a missing one stops it then."""
+    return secret(PSEUDONYM_SECRET).encode()
+
+
+def pseudonym(address: str) -> str:
+    """A keyed hash (HMAC-SHA256, `PAVILION_PSEUDONYM_SECRET`) of the normalised
+    address: stable, so it can name a stream or a Kafka key, and not the address."""
+    digest = hmac.new(pseudonym_key(), normalised_address(address).encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+async def open_vault(url: str, *, size: int = 5) -> "Vault":
+    """The vault at `url` (pavilion_core.config.vault_url), its tables made if this
+    role owns it."""
+    pool = await open_pool(url, size=size)
+    async with pool.acquire() as conn:
+        if await conn.fetchval(_OWNS_IT):
+            await migrate(conn, VAULT)
+    return Vault(pool)
+
+
+class Vault:
+    """Keys per subject, the forgotten subjects, and people's subjects."""
+
+    def __init__(self, pool: Pool, *, cache_size: int = 4096, cache_seconds: float = 30.0):
+        self.pool, self.cache_size, self.cache_seconds = pool, cache_size, cache_seconds
+        self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+
+    async def keys(self, subjects: Iterable[str]) -> dict[str, bytes]:
+        """The keys of those `subjects` that have one (not the forgotten)."""
+        wanted = set(subjects)
+        found = self._cached(wanted)
+        if missing := sorted(wanted - found.keys()):
+            rows = await self.pool.fetch(_KEYS, missing)
+            found |= self._keep({r["subject"]: bytes(r["key"]) for r in rows})
+        return found
+
+    async def issue(self, subjects: Iterable[str]) -> dict[str, bytes]:
+        """The keys of `subjects`, made for those that have none yet; a forgotten
+        subject gets none (it is absent from the answer)."""
+        wanted = set(subjects)
+        found = self._cached(wanted)
+        if missing := sorted(wanted - found.keys()):
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(_LOCK, missing)  # against a forget of the same subject
+                await conn.execute(_ISSUE, missing, [os.urandom(KEY_BYTES) for _ in missing])
+                rows = await conn.fetch(_KEYS, missing)
+            found |= self._keep({r["subject"]: bytes(r["key"]) for r in rows})
+        return found
+
+    async def people(self, known: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The subject of each (scope, address), made for those new to the vault."""
+        wanted = {(scope, pseudonym(address)): (scope, address) for scope, address in known}
+        if not wanted:
+            return {}
+        scopes, hashes = zip(*sorted(wanted), strict=True)
+        fresh = [f"person:{uuid.uuid4()}" for _ in hashes]
+        rows = await self.pool.fetch(_PEOPLE, list(scopes), list(hashes), fresh)
+        return {wanted[(r["scope"], r["address_hash"])]: r["subject"] for r in rows}
+
+    async def subjects_of(self, address: str) -> list[str]:
+        """Every subject the vault knows `address` by (any scope)."""
+        rows = await self.pool.fetch(
+            "SELECT subject FROM person_subjects WHERE address_hash = $1 ORDER BY subject",
+            pseudonym(address),
+        )
+        return [r["subject"] for r in rows]
+
+    async def forget_person(self, scope: str, address: str) -> str | None:
+        """Forget the person known by `address` in `scope` (an application's contact
+        person: scope = the application id); returns their subject, None if the vault
+        never knew them."""
+        subject: str | None = await self.pool.fetchval(
+            "SELECT subject FROM person_subjects WHERE scope = $1 AND address_hash = $2",
+            scope,
+            pseudonym(address),
+        )
+        if subject is not None:
+            await self.forget(subject)
+        return subject
+
+    async def forget(self, subject: str) -> None:
+        """Destroy the subject's key (and its person row), and never key it again."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(_LOCK, [subject])
+            await conn.execute(
+                "INSERT INTO forgotten_subjects (subject) VALUES ($1) ON CONFLICT DO NOTHING",
+                subject,
+            )
+            await conn.execute("DELETE FROM subject_keys WHERE subject = $1", subject)
+            await conn.execute("DELETE FROM person_subjects WHERE subject = $1", subject)
+        self._cache.pop(subject, None)
+
+    async def forgotten(self, subject: str) -> bool:
+        found = await self.pool.fetchval(
+            "SELECT true FROM forgotten_subjects WHERE subject = $1", subject
+        )
+        return bool(found)
+
+    async def ready(self) -> bool:
+        return await self.pool.fetchval("SELECT true") is True
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    def _cached(self, subjects: set[str]) -> dict[str, bytes]:
+        now, found = time.monotonic(), {}
+        for subject in subjects:
+            entry = self._cache.get(subject)
+            if entry is None:
+                continue
+            if entry[1] <= now:
+                del self._cache[subject]
+                continue
+            found[subject] = entry[0]
+        return found
+
+    def _keep(self, keys: dict[str, bytes]) -> dict[str, bytes]:
+        expires = time.monotonic() + self.cache_seconds
+        for subject, key in keys.items():
+            self._cache[subject] = (key, expires)
+            self._cache.move_to_end(subject)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return keys
