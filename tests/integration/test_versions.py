@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
-from exhibitors.domain.values import Address, Contact, SupplyChainArea
+from exhibitors.domain.values import Address, Contact
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers
 from fastapi import FastAPI
@@ -23,9 +23,11 @@ from gateway.config import Limits
 from gateway.context import Context, Services
 from gateway.projector import project
 from gateway.schema import schema
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, ensure_topics
+from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
 from pavilion_core.testing import FixedClock
 
@@ -86,6 +88,7 @@ async def _project(
     publisher: KafkaPublisher,
     topic: str,
     events: list[RecordedEvent],
+    sealer: Sealer,
     extra: int = 0,
 ) -> None:
     """Publish `events` on `topic` and run the gateway's projector over them as it runs
@@ -93,7 +96,7 @@ async def _project(
     for event in events:
         await publisher.publish(topic, [to_kafka(event, "exhibitors")])
     group, stop = f"versions-{uuid.uuid4().hex[:8]}", asyncio.Event()
-    consumer = loop(pool, kafka, topic, publisher, group, batch_handler=project.batch)
+    consumer = loop(pool, kafka, topic, publisher, group, sealer, batch_handler=project.batch)
     running = asyncio.create_task(consumer.run(stop))
     try:
         await eventually(lambda: consumed(pool, group, len(events) + extra), what="consumed")
@@ -112,14 +115,18 @@ async def _read_model(pool: asyncpg.Pool) -> tuple[list[Any], list[Any]]:
 
 
 async def test_v1_and_v2_submissions_on_one_topic_project_as_an_all_v2_history(
-    read_pool: asyncpg.Pool, kafka: KafkaSettings, publisher: KafkaPublisher, topic: str
+    read_pool: asyncpg.Pool,
+    kafka: KafkaSettings,
+    publisher: KafkaPublisher,
+    topic: str,
+    sealer: Sealer,
 ) -> None:
     old = [e for company in ("Alpha GmbH", "Beta AG") for e in _old_producer(company)]
     mixed = old + await _current_producer()
     app = str(uuid.uuid4())
     too_new = _event(app, 1, "ApplicationSubmitted", 3, {"applicationId": app, "future": 1})
 
-    await _project(read_pool, kafka, publisher, topic, [*mixed, too_new])
+    await _project(read_pool, kafka, publisher, topic, [*mixed, too_new], sealer)
     from_mixed = await _read_model(read_pool)
     assert len(from_mixed[0]) == 4 and len(from_mixed[1]) == 8
     parked = await read_pool.fetch(
@@ -132,7 +139,7 @@ async def test_v1_and_v2_submissions_on_one_topic_project_as_an_all_v2_history(
     await read_pool.execute("DELETE FROM exhibitors; DELETE FROM timeline")
     all_v2 = f"{topic}.all-v2"
     await ensure_topics(kafka, [all_v2])
-    await _project(read_pool, kafka, publisher, all_v2, [_as_v2(e) for e in mixed])
+    await _project(read_pool, kafka, publisher, all_v2, [_as_v2(e) for e in mixed], sealer)
     assert await _read_model(read_pool) == from_mixed
 
     assert {r["status"] for r in from_mixed[0]} == {"UNDER_REVIEW"}
@@ -199,7 +206,7 @@ SUBMIT = """mutation($input: SubmitExhibitorApplicationInput!) {
 
 
 async def test_submit_exhibitor_application_sends_the_address_and_languages(
-    exhibitors_app: FastAPI, store_pool: asyncpg.Pool
+    exhibitors_app: FastAPI, store_pool: asyncpg.Pool, sealer: Sealer
 ) -> None:
     contact = {"name": "Jane Roy", "email": "jane@maple.example", "language": "fr-CA"}
     address = {"streetLines": ["100 King St W"], "city": "Toronto", "country": "CA"}
@@ -214,6 +221,8 @@ async def test_submit_exhibitor_application_sends_the_address_and_languages(
     [error] = refused.data["submitExhibitorApplication"]["userErrors"]  # type: ignore[index]
     assert error["code"] == "VALIDATION" and error["field"][0] == "contacts"
 
-    data = json.loads(await store_pool.fetchval("SELECT data FROM events"))
+    stream = await store_pool.fetchval("SELECT stream_id FROM events")
+    (stored,) = await EventStore(store_pool, sealer).read_stream(stream)
+    data = stored.data
     assert data["address"] == {**address, "postalCode": None, "region": None}
     assert data["contacts"] == [{**contact, "phone": None}]
