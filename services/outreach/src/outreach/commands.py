@@ -77,6 +77,11 @@ class MergeContacts:
 
 
 @dataclass(frozen=True)
+class ForgetContact:
+    contact_id: str
+
+
+@dataclass(frozen=True)
 class GrantConsent:
     contact_id: str
     channel: Channel

@@ -113,6 +113,20 @@ class Handlers:
 
         return await self.run(contact_stream(cmd.merged_id), step, ctx)
 
+    async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
+        """The contact is forgotten and its address free again (so nothing maps the
+        address to it); forgetting it again appends nothing."""
+
+        async def step(s: Session) -> None:
+            contact = await s.contact(cmd.contact_id)
+            forgotten = contact.forget()
+            s.record(contact, forgotten)
+            if forgotten and not contact.merged_into:  # a merged one's address went along
+                registry = await s.email(contact.email)
+                s.record(registry, registry.release(contact.id))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
     async def grant_consent(self, cmd: c.GrantConsent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             expires = None
@@ -161,6 +175,7 @@ class Handlers:
             if cmd.add:
                 (await s.contact(cmd.contact_id)).check_active()
                 s.record(delegation, delegation.add_member(cmd.contact_id))
+            # removing a forgotten member is allowed: it records less about them, not more
             else:
                 s.record(delegation, delegation.remove_member(cmd.contact_id))
 
@@ -260,6 +275,7 @@ class Handlers:
 
     async def record_rsvp(self, cmd: c.RecordRsvp, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
+            (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
             s.record(event, event.rsvp(cmd.contact_id, cmd.accept))
 
@@ -267,6 +283,7 @@ class Handlers:
 
     async def record_attendance(self, cmd: c.RecordAttendance, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
+            (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
             s.record(event, event.record_attendance(cmd.contact_id, cmd.attended, s.now))
 
