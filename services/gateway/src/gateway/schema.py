@@ -33,6 +33,7 @@ from gateway.notifications.mutations import NotificationMutations
 from gateway.notifications.types import NotificationQueries
 from gateway.notifications.webhooks import WebhookQueries
 from gateway.outreach.mutations import OutreachMutations
+from gateway.outreach.personal_data import PersonalDataQueries
 from gateway.outreach.queries import OutreachQueries
 from gateway.policy import NotFound, authorize, decode, secure, waitable
 from gateway.relay import BadInput, Connection, Node
@@ -68,7 +69,12 @@ async def caught_up(info: Info, at_least: str | None) -> None:
 
 @strawberry.type
 class Query(
-    ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQueries, WebhookQueries
+    ExhibitorQueries,
+    DashboardQueries,
+    OutreachQueries,
+    PersonalDataQueries,
+    NotificationQueries,
+    WebhookQueries,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID, at_least: str | None = None) -> Node | None:

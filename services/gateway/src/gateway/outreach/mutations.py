@@ -8,6 +8,7 @@ import strawberry
 from gateway.exhibitors.types import SupplyChainArea
 from gateway.mutations import ChangeInput, Command, CommandInput, Info, Payload, run
 from gateway.outreach import types as t
+from gateway.policy import ADMIN
 
 
 @strawberry.type
@@ -87,6 +88,11 @@ class RegisterContactInput(CommandInput):
     phone: str | None = None
     language: str = "en"
     organization_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class ForgetContactInput(ChangeInput):
+    contact_id: strawberry.ID
 
 
 @strawberry.input
@@ -216,6 +222,15 @@ class OutreachMutations:
     async def register_contact(self, info: Info, input: RegisterContactInput) -> ContactPayload:
         outcome = await run(info, _cmd("/contacts", "Contact"), input)
         return outcome.into(ContactPayload, "contact")
+
+    @strawberry.mutation(
+        description="ADMIN only. Forget the person (GDPR art. 17): their key is destroyed, "
+        "every copy of their personal data erased, every later change about them refused "
+        "with FORGOTTEN. Forgetting again changes nothing."
+    )
+    async def forget_contact(self, info: Info, input: ForgetContactInput) -> ContactPayload:
+        command = Command("outreach", "/contacts/{}/forget", "Contact", roles=ADMIN)
+        return (await run(info, command, input, "contact_id")).into(ContactPayload, "contact")
 
     @strawberry.mutation
     async def grant_consent(self, info: Info, input: GrantConsentInput) -> ContactPayload:
