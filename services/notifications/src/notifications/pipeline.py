@@ -84,9 +84,11 @@ class Notifier:
             return [Addressee(r["email"], r["name"], r["language"]) for r in rows]
         if rule.audience is Audience.CONTACT:
             row = await db.fetchrow(
-                "SELECT email, name, language FROM recipients WHERE contact_id = $1", d["contactId"]
+                """SELECT email, name, language FROM recipients
+                   WHERE contact_id = $1 AND NOT forgotten""",
+                d["contactId"],
             )
-            if row is None:  # recorded as such, never silently dropped
+            if row is None:  # recorded as such, never silently dropped (nor the forgotten)
                 return [Addressee(f"contact:{d['contactId']}", "", "en", known=False)]
             return [Addressee(row["email"], row["name"], row["language"])]
         owner = str(d["owner"])

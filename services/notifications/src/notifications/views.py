@@ -12,6 +12,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
 
 from notifications.consent import ConsentGrant, RecipientView
+from notifications.forgetting import contact_forgotten
 from notifications.rules import Purpose
 
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
@@ -28,13 +29,18 @@ async def _recipient(conn: Connection, contact_id: str, d: dict[str, Any], versi
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (contact_id) DO UPDATE SET email = EXCLUDED.email,
              name = EXCLUDED.name, language = EXCLUDED.language, version = EXCLUDED.version
-           WHERE recipients.version < EXCLUDED.version""",
+           WHERE recipients.version < EXCLUDED.version AND NOT recipients.forgotten""",
         contact_id,
-        d["email"].lower(),
+        _lower(d["email"]),
         d["name"],
         d["language"],
         version,
     )
+
+
+def _lower(address: str | None) -> str | None:
+    """An address as the views key it; null once its person is forgotten."""
+    return address.lower() if address else None
 
 
 async def consent_granted(conn: Connection, event: CloudEvent) -> None:
@@ -125,7 +131,10 @@ async def _application_contact(
     conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
 ) -> None:
     """One contact person of an application as of `version` of its stream (a removed
-    one stays as a tombstone, so that an older addition cannot bring it back)."""
+    one stays as a tombstone, so that an older addition cannot bring it back). A
+    forgotten person's address reads as null: there is nothing to write."""
+    if c["email"] is None:
+        return
     await conn.execute(
         """INSERT INTO application_contacts (application_id, email, name, removed, version)
            VALUES ($1, $2, $3, $4, $5)
@@ -133,7 +142,7 @@ async def _application_contact(
              removed = EXCLUDED.removed, version = EXCLUDED.version
            WHERE application_contacts.version < EXCLUDED.version""",
         application_id,
-        c["email"].lower(),
+        _lower(c["email"]),
         c.get("name", ""),
         removed,
         version,
@@ -223,6 +232,7 @@ def _event_status(status: str) -> Apply:
 VIEWS: dict[str, Apply] = {
     "pavilion.outreach.ContactRegistered.v1": contact,
     "pavilion.outreach.ContactUpdated.v1": contact,
+    "pavilion.outreach.ContactForgotten.v1": contact_forgotten,
     "pavilion.outreach.OrganizationRegistered.v1": organization,
     "pavilion.outreach.OrganizationUpdated.v1": organization,
     "pavilion.outreach.InterestCaptured.v1": interest_captured,
