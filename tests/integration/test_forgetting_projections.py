@@ -19,7 +19,7 @@ from gateway.relay import global_id
 from gateway.schema import schema
 from pavilion_core.envelope import CloudEvent
 
-from tests.support import cloud_event, registered, scheduled
+from tests.support import cloud_event, registered, scheduled, submitted_data
 
 MARKERS = ("Zorblat Quux", "zorblat@quux.example", "+15550199123", "Chief Zorblat",
            "zorblat-evidence", "zorblat-note", "zorblat-followup")  # fmt: skip
@@ -134,3 +134,63 @@ async def test_a_rebuild_from_nulled_personal_values_shows_the_contact_forgotten
     await _project(read_pool, story(jane, ada, nulled=True))
     assert (await _contact(read_pool, jane))["node"]["forgotten"] is True
     assert [marker for marker in MARKERS if marker in await _dump(read_pool)] == []
+
+
+def _person(name: str | None, email: str | None) -> dict[str, Any]:
+    return {"name": name, "email": email, "phone": None}
+
+
+def application_story(app: str, nulled: bool = False) -> list[CloudEvent]:
+    """Two contact persons at submission (Ada, then Jane), Bo added; Jane is mailed,
+    removed, added back, then forgotten (appearances 2 and 4). With `nulled`, her
+    personal values read as null."""
+    jane = _person(None, None) if nulled else _person(MARKERS[0], MARKERS[1])
+    notice = str(uuid.uuid4())
+    submitted = submitted_data(app, "Maple", "CA", [_person(OTHER, ADA), jane], "CLEAN_ENERGY")
+    events = [
+        ("exhibitors", "ApplicationSubmitted", app, 1, submitted),
+        ("exhibitors", "ExhibitorContactAdded", app, 2,
+         {"applicationId": app, **_person("Bo Stay", "bo@stay.example")}),
+        ("notifications", "NotificationRequested", notice, 1,
+         {"notificationId": notice, "rule": "application-received", "template": "x",
+          "channel": "EMAIL", "purpose": "TRANSACTIONAL", "recipient": jane["email"],
+          "relatedId": app, "triggerEventId": str(uuid.uuid4())}),
+        ("notifications", "NotificationSent", notice, 2,
+         {"notificationId": notice, "recipient": jane["email"], "language": "en"}),
+        ("exhibitors", "ExhibitorContactRemoved", app, 3,
+         {"applicationId": app, "email": jane["email"]}),
+        ("exhibitors", "ExhibitorContactAdded", app, 4, {"applicationId": app, **jane}),
+        ("exhibitors", "ExhibitorContactForgotten", app, 5,
+         {"applicationId": app, "appearances": [2, 4]}),
+    ]  # fmt: skip
+    return [
+        _at(n, cloud_event(service, kind, subject, **data), version)
+        for n, (service, kind, subject, version, data) in enumerate(events)
+    ]
+
+
+async def _contacts(pool: asyncpg.Pool, app: str) -> list[str]:
+    contacts = await pool.fetchval("SELECT contacts FROM exhibitors WHERE id = $1", uuid.UUID(app))
+    return [c["email"] for c in json.loads(contacts)]
+
+
+async def test_forgetting_an_exhibitor_contact_erases_them_and_keeps_the_others(
+    read_pool: asyncpg.Pool,
+):
+    app = str(uuid.uuid4())
+    events = application_story(app)
+    await _project(read_pool, events[:-1])
+    assert MARKERS[1] in await _dump(read_pool)
+    await _project(read_pool, events[-1:] * 2)
+    after = await _dump(read_pool)
+    assert [marker for marker in MARKERS[:2] if marker in after] == []
+    assert await _contacts(read_pool, app) == [ADA, "bo@stay.example"]
+    assert OTHER in after
+
+
+async def test_a_rebuild_with_a_forgotten_exhibitor_contact_nulled_keeps_the_others(
+    read_pool: asyncpg.Pool,
+):
+    app = str(uuid.uuid4())
+    await _project(read_pool, application_story(app, nulled=True))
+    assert await _contacts(read_pool, app) == [ADA, "bo@stay.example"]

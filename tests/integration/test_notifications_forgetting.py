@@ -15,7 +15,7 @@ from notifications.pipeline import Notifier
 from pavilion_core.envelope import CloudEvent
 
 from tests.integration.webhook_support import ADMIN, LOCAL
-from tests.support import STORY_TIME, cloud_event, registered, scheduled
+from tests.support import STORY_TIME, cloud_event, registered, scheduled, submitted_data
 
 NAME, EMAIL = "Quillon Vexbridge", "quillon@vexbridge.example"
 OTHER = "ada@keep.example"
@@ -110,3 +110,32 @@ async def test_forgetting_a_contact_scrubs_the_notifier_and_stops_their_mail(
         "SELECT event_type, body::jsonb -> 'data' AS data FROM webhook_deliveries"
     )
     assert "pavilion.outreach.ContactForgotten.v1" in {d["event_type"] for d in deliveries}
+
+
+async def test_forgetting_an_exhibitor_contact_scrubs_them_and_mails_the_others(
+    notifier: Notifier,
+    mail: MailQueue,
+    mailbox: tuple[int, Mailbox],
+    notifications_pool: asyncpg.Pool,
+):
+    app = str(uuid.uuid4())
+    people = [{"name": "Ada Keep", "email": OTHER, "phone": None},
+              {"name": NAME, "email": EMAIL, "phone": None}]  # fmt: skip
+    data = submitted_data(app, "Maple Robotics", "CA", people, "CLEAN_ENERGY")
+    await notifier.handle(cloud_event("exhibitors", "ApplicationSubmitted", app, **data))
+    bo = {"applicationId": app, "name": "Bo Stay", "email": "bo@stay.example", "phone": None}
+    await notifier.handle(cloud_event("exhibitors", "ExhibitorContactAdded", app, version=2, **bo))
+    assert await mail.send_due() == 2  # received, to Ada and Jane (Bo came later)
+    assert EMAIL in await _dump(notifications_pool)
+
+    forgotten = {"applicationId": app, "appearances": [2]}
+    for _ in range(2):
+        await notifier.handle(
+            cloud_event("exhibitors", "ExhibitorContactForgotten", app, version=3, **forgotten)
+        )
+    approved = cloud_event("exhibitors", "ApplicationApproved", app, version=4, applicationId=app)
+    await notifier.handle(approved)
+    assert await mail.send_due() == 2
+    assert [m["To"] for m in mailbox[1].messages()][2:] == ["bo@stay.example", OTHER]
+    left = await _dump(notifications_pool)
+    assert NAME not in left and EMAIL not in left and "Ada Keep" in left

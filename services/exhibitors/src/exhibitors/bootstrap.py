@@ -7,6 +7,7 @@ from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
 from exhibitors.editions import Editions, load_editions
+from exhibitors.forgetting import Forgetting, person_vault_not_wired
 from exhibitors.handlers import Handlers
 
 
@@ -16,6 +17,7 @@ class Services:
     pool: Pool
     editions: Editions
     handlers: Handlers
+    forgetting: Forgetting
 
     async def close(self) -> None:
         await self.pool.close()
@@ -26,4 +28,7 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, size=pool_size)
     store = EventStore(pool, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
-    return Services(config=config, pool=pool, editions=editions, handlers=handlers)
+    # MERGE (branch shred): person_vault_not_wired → the vault's forgetting of the
+    # subject it maps from (application, address)
+    forgetting = Forgetting(handlers, person_vault_not_wired)
+    return Services(config, pool, editions, handlers, forgetting)

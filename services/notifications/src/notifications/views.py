@@ -12,7 +12,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
 
 from notifications.consent import ConsentGrant, RecipientView
-from notifications.forgetting import contact_forgotten
+from notifications.forgetting import contact_forgotten, exhibitor_contact_forgotten
 from notifications.rules import Purpose
 
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
@@ -92,18 +92,21 @@ async def invited(conn: Connection, event: CloudEvent) -> None:
 async def application_submitted(conn: Connection, event: CloudEvent) -> None:
     d, version = event.data, event.stream_version
     await conn.execute(
-        """INSERT INTO applications (application_id, edition, company_name, version)
-           VALUES ($1, $2, $3, $4)
+        """INSERT INTO applications (application_id, edition, company_name, version,
+                                     contact_entries)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (application_id) DO UPDATE SET edition = EXCLUDED.edition,
-             company_name = EXCLUDED.company_name, version = EXCLUDED.version
+             company_name = EXCLUDED.company_name, version = EXCLUDED.version,
+             contact_entries = EXCLUDED.contact_entries
            WHERE applications.version < EXCLUDED.version""",
         d["applicationId"],
         d["edition"],
         d["companyName"],
         version,
+        len(d["contacts"]),
     )
-    for c in d["contacts"]:
-        await _application_contact(conn, d["applicationId"], c, version)
+    for n, c in enumerate(d["contacts"], 1):
+        await _application_contact(conn, d["applicationId"], c, version, appearance=n)
 
 
 async def profile_updated(conn: Connection, event: CloudEvent) -> None:
@@ -118,8 +121,16 @@ async def profile_updated(conn: Connection, event: CloudEvent) -> None:
 
 
 async def exhibitor_contact_added(conn: Connection, event: CloudEvent) -> None:
+    """A new contact entry: its appearance is the application's next number."""
     d = event.data
-    await _application_contact(conn, d["applicationId"], d, event.stream_version)
+    appearance = await conn.fetchval(
+        """UPDATE applications SET contact_entries = contact_entries + 1, version = $2
+           WHERE application_id = $1 AND version < $2 RETURNING contact_entries""",
+        d["applicationId"],
+        event.stream_version,
+    )
+    if appearance is not None:  # else seen already
+        await _application_contact(conn, d["applicationId"], d, event.stream_version, appearance)
 
 
 async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None:
@@ -128,7 +139,12 @@ async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None
 
 
 async def _application_contact(
-    conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
+    conn: Connection,
+    application_id: str,
+    c: dict[str, Any],
+    version: int,
+    appearance: int | None = None,
+    removed: bool = False,
 ) -> None:
     """One contact person of an application as of `version` of its stream (a removed
     one stays as a tombstone, so that an older addition cannot bring it back). A
@@ -136,16 +152,19 @@ async def _application_contact(
     if c["email"] is None:
         return
     await conn.execute(
-        """INSERT INTO application_contacts (application_id, email, name, removed, version)
-           VALUES ($1, $2, $3, $4, $5)
+        """INSERT INTO application_contacts AS a (application_id, email, name, removed, version,
+                                                  appearances)
+           VALUES ($1, $2, $3, $4, $5, array_remove(ARRAY[$6::int], NULL))
            ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name,
-             removed = EXCLUDED.removed, version = EXCLUDED.version
-           WHERE application_contacts.version < EXCLUDED.version""",
+             removed = EXCLUDED.removed, version = EXCLUDED.version,
+             appearances = a.appearances || EXCLUDED.appearances
+           WHERE a.version < EXCLUDED.version""",
         application_id,
         _lower(c["email"]),
         c.get("name", ""),
         removed,
         version,
+        appearance,
     )
 
 
@@ -247,4 +266,5 @@ VIEWS: dict[str, Apply] = {
     "pavilion.exhibitors.ExhibitorProfileUpdated.v1": profile_updated,
     "pavilion.exhibitors.ExhibitorContactAdded.v1": exhibitor_contact_added,
     "pavilion.exhibitors.ExhibitorContactRemoved.v1": exhibitor_contact_removed,
+    "pavilion.exhibitors.ExhibitorContactForgotten.v1": exhibitor_contact_forgotten,
 }

@@ -7,6 +7,7 @@ import strawberry
 
 from gateway.exhibitors.types import Booth, Exhibitor, SupplyChainArea
 from gateway.mutations import ChangeInput, Command, CommandInput, Info, Payload, run
+from gateway.policy import ADMIN
 
 
 @strawberry.type
@@ -43,6 +44,11 @@ class SubmitExhibitorApplicationInput(CommandInput):
 @strawberry.input
 class ApplicationInput(ChangeInput):
     application_id: strawberry.ID
+
+
+@strawberry.input
+class ForgetExhibitorContactInput(ApplicationInput):
+    email: str
 
 
 @strawberry.input
@@ -139,6 +145,19 @@ class ExhibitorMutations:
     @strawberry.mutation(description="Staff, or the exhibitor itself.")
     async def withdraw_application(self, info: Info, input: ReasonInput) -> ExhibitorPayload:
         return await _change(info, _app("withdraw", owned=True), input)
+
+    @strawberry.mutation(
+        description="ADMIN only. Forget a contact person of the application (GDPR art. 17): "
+        "their key is destroyed, every copy of their personal data erased, and they are no "
+        "longer a contact. Forgetting again changes nothing."
+    )
+    async def forget_exhibitor_contact(
+        self, info: Info, input: ForgetExhibitorContactInput
+    ) -> ExhibitorPayload:
+        command = Command(
+            "exhibitors", "/applications/{}/contacts/forget", "Exhibitor", roles=ADMIN
+        )
+        return await _change(info, command, input)
 
     @strawberry.mutation
     async def define_booth(self, info: Info, input: DefineBoothInput) -> BoothPayload:

@@ -29,3 +29,25 @@ BEGIN
     RETURN 'null'::jsonb;
 END
 $$;
+
+-- The addresses (lower case) of the given appearances of an application's contact
+-- entries, read from its timeline: entry n (from 1) of ApplicationSubmitted's contacts
+-- in order, then each ExhibitorContactAdded (what ExhibitorContactForgotten names).
+CREATE FUNCTION application_contact_addresses(application text, appearances int[])
+RETURNS text[] LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    submitted int := (SELECT coalesce(jsonb_array_length(data -> 'contacts'), 0) FROM timeline
+                      WHERE subject_id = application AND type = 'ApplicationSubmitted');
+BEGIN
+    RETURN (SELECT coalesce(array_agg(DISTINCT lower(entry ->> 'email'))
+                            FILTER (WHERE entry ->> 'email' IS NOT NULL), '{}')
+            FROM (SELECT c.entry, c.n FROM timeline t,
+                         jsonb_array_elements(t.data -> 'contacts') WITH ORDINALITY AS c(entry, n)
+                  WHERE t.subject_id = application AND t.type = 'ApplicationSubmitted'
+                  UNION ALL
+                  SELECT data, coalesce(submitted, 0) + row_number() OVER (ORDER BY stream_version)
+                  FROM timeline
+                  WHERE subject_id = application AND type = 'ExhibitorContactAdded') AS entries
+            WHERE n = ANY (appearances));
+END
+$$;

@@ -8,3 +8,10 @@ ALTER TABLE recipients
     ALTER COLUMN name DROP NOT NULL;
 ALTER TABLE notifications ALTER COLUMN recipient DROP NOT NULL;
 ALTER TABLE mail_queue ALTER COLUMN recipient DROP NOT NULL;
+
+-- An exhibitor's contact person is forgotten by appearances (ExhibitorContactForgotten):
+-- entry n (from 1) of the application's contact entries, ApplicationSubmitted's
+-- contacts in order, then each ExhibitorContactAdded. Rows recorded before this
+-- migration have none, and are not found by it.
+ALTER TABLE applications ADD COLUMN contact_entries integer NOT NULL DEFAULT 0;
+ALTER TABLE application_contacts ADD COLUMN appearances integer[] NOT NULL DEFAULT '{}';
