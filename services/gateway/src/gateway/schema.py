@@ -7,7 +7,7 @@ import asyncpg
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from pavilion_core.logging import correlation_id
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.outages import database_down
 from strawberry.extensions import (
     AddValidationRules,
@@ -123,7 +123,7 @@ class MaskInternalErrors(MaskErrors):
             )
         if error.original_error is not None and database_down(error.original_error):
             log.warning(
-                "the read model is unavailable", extra={"error": repr(error.original_error)}
+                "the read model is unavailable", extra={"error": describe(error.original_error)}
             )
             return GraphQLError(
                 f"the read model is unavailable; try again shortly (correlation id {cid})",

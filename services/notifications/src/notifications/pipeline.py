@@ -19,6 +19,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
+from pavilion_core.logging import describe
 
 from notifications import events as e
 from notifications import reminders
@@ -136,7 +137,7 @@ class Notifier:
             context = await template_context(conn, self.sender, event, to, link)
             email = self.templates.render(rule.template, to.language, context)
         except TemplateError as exc:  # nothing to send, now or at any later attempt
-            log.warning("notification failed", extra={"notification": nid, "error": repr(exc)})
+            log.warning("notification failed", extra={"notification": nid, "error": describe(exc)})
             failed = e.NotificationFailed(nid, to.address, repr(exc))
             await self._settle(conn, nid, meta, failed, "FAILED", repr(exc))
             return
