@@ -2,6 +2,7 @@
 destroyed, every later command about the person refused with FORGOTTEN."""
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from outreach import commands as c
@@ -10,7 +11,7 @@ from outreach.domain.values import Channel, InterestKind, LegalBasis, Purpose, S
 from outreach.forgetting import Forgetting
 from pavilion_core.errors import Forgotten, NotFound
 
-from tests.unit.outreach.support import Outreach, ctx, new_id
+from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
 
 
 class Keys:
@@ -94,6 +95,9 @@ COMMANDS: dict[str, Command] = {
     "note": lambda o, x: o.h.add_note(c.AddNote("contact", x, new_id(), "called"), ctx()),
     "interest": _capture,
     "lead a delegation": _lead,
+    "follow up": lambda o, x: o.h.schedule_follow_up(
+        c.ScheduleFollowUp(new_id(), x, "li@ccpit", NOW + timedelta(days=1)), ctx()
+    ),
 }
 
 

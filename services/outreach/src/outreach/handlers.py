@@ -341,6 +341,7 @@ class Handlers:
         self, cmd: c.ScheduleFollowUp, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
+            await _check_not_forgotten(s, cmd.subject_id)
             follow_up = await s.follow_up(cmd.follow_up_id)
             s.record(follow_up, follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note))
 
@@ -404,6 +405,17 @@ class Handlers:
             s.record(interest, interest.conversion_refused(interest_version, *reason))
 
         return await self.run(interest_stream(interest_id), step, ctx)
+
+
+async def _check_not_forgotten(s: Session, subject_id: str) -> None:
+    """A subject that is a contact must not be a forgotten one (any other kind of record
+    is not a contact: NOT_FOUND as one)."""
+    try:
+        contact = await s.contact(subject_id)
+    except NotFound:
+        return
+    if contact.exists:
+        contact.check_remembered()
 
 
 def _note_stream(cmd: c.AddNote) -> str:
