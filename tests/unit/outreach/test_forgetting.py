@@ -10,6 +10,7 @@ from outreach.domain.parties import contact_stream, email_stream
 from outreach.domain.values import Channel, InterestKind, LegalBasis, Purpose, SupplyChainArea
 from outreach.forgetting import Forgetting
 from pavilion_core.errors import Forgotten, NotFound
+from pavilion_core.eventstore import AppendResult
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
 
@@ -24,15 +25,17 @@ class Keys:
         self.destroyed.append(subject)
 
 
-async def forget(o: Outreach, contact: str, keys: Keys | None = None) -> None:
-    await Forgetting(o.h, (keys or Keys()).forget).forget_contact(c.ForgetContact(contact), ctx())
+async def forget(o: Outreach, contact: str, keys: Keys | None = None) -> AppendResult:
+    forgetting = Forgetting(o.h, (keys or Keys()).forget)
+    return await forgetting.forget_contact(c.ForgetContact(contact), ctx())
 
 
 async def test_forgetting_records_the_event_frees_the_address_and_destroys_the_key() -> None:
     o, keys = Outreach(), Keys()
     jane = await o.contact("jane@maple.example")
-    await forget(o, jane, keys)
+    answer = await forget(o, jane, keys)
 
+    assert answer.streams == {jane: 2}  # not the address's registry stream: it names her
     assert o.types(contact_stream(jane))[-1] == "ContactForgotten"
     assert o.events(contact_stream(jane))[-1].data == {"contactId": jane}
     assert o.types(email_stream("jane@maple.example"))[-1] == "ContactEmailReleased"
