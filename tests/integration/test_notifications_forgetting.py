@@ -136,6 +136,6 @@ async def test_forgetting_an_exhibitor_contact_scrubs_them_and_mails_the_others(
     approved = cloud_event("exhibitors", "ApplicationApproved", app, version=4, applicationId=app)
     await notifier.handle(approved)
     assert await mail.send_due() == 2
-    assert [m["To"] for m in mailbox[1].messages()][2:] == ["bo@stay.example", OTHER]
+    assert sorted(m["To"] for m in mailbox[1].messages()[2:]) == [OTHER, "bo@stay.example"]
     left = await _dump(notifications_pool)
     assert NAME not in left and EMAIL not in left and "Ada Keep" in left
