@@ -22,11 +22,10 @@ from gateway.rows import Writer, update
 
 _IDS = ("contactId", "subjectId", "leaderId", "mergedInto", "mergedId", "contact,contactId")
 _ADDRESSES = ("recipient", "address")
-_ADDRESS = "(SELECT email FROM contacts WHERE id::text = $1)"
-_INTERESTS = "SELECT id::text FROM interests WHERE contact_id::text = $1"
-FOLLOW_UPS = (
-    f"SELECT id FROM follow_ups WHERE subject_id::text = $1 OR subject_id::text IN ({_INTERESTS})"
-)
+_ADDRESS = "(SELECT email FROM contacts WHERE id = $1::text::uuid)"
+_INTERESTS = "SELECT id::text FROM interests WHERE contact_id = $1::text::uuid"
+FOLLOW_UPS = f"""SELECT id FROM follow_ups
+    WHERE subject_id = $1::text::uuid OR subject_id::text IN ({_INTERESTS})"""
 # A timeline entry about the contact $1: of their stream, their interests' or the
 # follow-ups on them or their interests, or whose data names them or their address.
 NAMING = " OR ".join(
@@ -47,14 +46,14 @@ async def contact_forgotten(conn: Writer, event: CloudEvent) -> None:
     contact = event.data["contactId"]
     await conn.execute(
         """UPDATE notifications SET recipient = NULL
-           WHERE recipient = (SELECT email FROM contacts WHERE id::text = $1)""",
+           WHERE recipient = (SELECT email FROM contacts WHERE id = $1::text::uuid)""",
         contact,
     )
     await conn.execute(_SCRUB_TIMELINE, contact, json.dumps(disclosure().public))
     await conn.execute(
         f"DELETE FROM timeline WHERE {_REGISTRY} AND data ->> 'contactId' = $1", contact
     )
-    await conn.execute("UPDATE consents SET evidence = NULL WHERE contact_id::text = $1", contact)
+    await conn.execute("UPDATE consents SET evidence = NULL WHERE contact_id = $1::uuid", contact)
     await conn.execute(
         f"UPDATE follow_ups SET note = NULL, outcome = NULL WHERE id IN ({FOLLOW_UPS})",
         contact,

@@ -17,17 +17,17 @@ from gateway.policy import NotFound, OnlyAdmin, decode
 log = logging.getLogger(__name__)
 
 _PARTS = {
-    "consents": "SELECT * FROM consents WHERE contact_id::text = $1",
+    "consents": "SELECT * FROM consents WHERE contact_id = $1::uuid",
     "invitations": """SELECT i.*, e.name AS event_name FROM invitations i
-                      JOIN outreach_events e ON e.id = i.event_id WHERE i.contact_id::text = $1""",
-    "interests": "SELECT * FROM interests WHERE contact_id::text = $1",
+                      JOIN outreach_events e ON e.id = i.event_id WHERE i.contact_id = $1::uuid""",
+    "interests": "SELECT * FROM interests WHERE contact_id = $1::uuid",
     "followUps": f"SELECT * FROM follow_ups WHERE id IN ({FOLLOW_UPS})",
-    "delegations": """SELECT id, name, leader_id::text = $1 AS leads FROM delegations
-                      WHERE leader_id::text = $1 OR $1 = ANY (member_ids::text[])""",
+    "delegations": """SELECT id, name, leader_id = $1::uuid AS leads FROM delegations
+                      WHERE leader_id = $1::uuid OR $1::uuid = ANY (member_ids)""",
     "timeline": f"""SELECT event_id, subject_id, type, occurred_at, actor, data FROM timeline
                     WHERE {NAMING} ORDER BY occurred_at, event_id""",
     "notifications": """SELECT * FROM notifications
-                        WHERE recipient = (SELECT email FROM contacts WHERE id::text = $1)""",
+                        WHERE recipient = (SELECT email FROM contacts WHERE id = $1::uuid)""",
 }
 
 
