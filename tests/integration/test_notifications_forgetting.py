@@ -93,6 +93,11 @@ async def test_forgetting_a_contact_scrubs_the_notifier_and_stops_their_mail(
         )
         == "en"
     )
+    # her address's release, from another partition, after her (its body names her)
+    released = {"email": EMAIL, "contactId": jane}
+    await notifier.handle(
+        cloud_event("outreach", "ContactEmailReleased", f"contact-email:{EMAIL}", **released)
+    )
 
     left = await _dump(notifications_pool)
     assert NAME not in left and EMAIL not in left

@@ -77,6 +77,21 @@ async def contact_forgotten(conn: Connection, event: CloudEvent) -> None:
     )
 
 
+_LATE = """UPDATE webhook_deliveries
+    SET body = (body::jsonb || '{"subject": null, "data": null}'::jsonb)::text
+    WHERE event_id = $1 AND EXISTS (
+        SELECT 1 FROM recipients WHERE contact_id = $2::text::uuid AND forgotten)"""
+
+
+async def erase_late(conn: Connection, event: CloudEvent) -> None:
+    """The webhook bodies of an event about a contact forgotten already (one of another
+    stream, on another partition, such as their address's release) lose its data and
+    subject as if it had come before."""
+    contact = event.data.get("contactId") if isinstance(event.data, dict) else None
+    if contact and event.event_type != "ContactForgotten":
+        await conn.execute(_LATE, event.id, contact)
+
+
 async def exhibitor_contact_forgotten(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     for statement in _FORGET_PERSON:

@@ -27,6 +27,7 @@ from notifications.consent import Suppression, suppression
 from notifications.context import Addressee, Sender, template_context
 from notifications.deliveries import enqueue
 from notifications.emails import Templates
+from notifications.forgetting import erase_late
 from notifications.journal import append_event
 from notifications.mailer import Mailer
 from notifications.mailqueue import queue_email
@@ -54,6 +55,7 @@ class Notifier:
             if react := reminders.REACTIONS.get(event.type):
                 await react(conn, event, happened_at(self.clock, event.time))
             await enqueue(conn, event, self.clock.now())
+            await erase_late(conn, event)
         for rule in rules_for(event.type):
             for addressee in await self.addressees(self.pool, rule, event):
                 async with self.pool.acquire() as conn, conn.transaction():
