@@ -257,6 +257,15 @@ async def test_profile_contacts_areas_and_categories_over_http(api: httpx.AsyncC
         404,
         "NOT_FOUND",
     )
+    forget = {"email": "Kim@profile.example"}
+    for _ in range(2):  # forgotten once: the second time appends nothing
+        assert (await ok(await api.post(f"/applications/{app}/contacts/forget", json=forget)))[
+            "version"
+        ] == 5
+    kim = {"name": "Kim", "email": "kim@profile.example"}
+    refused(await api.post(f"/applications/{app}/contacts", json=kim), 410, "FORGOTTEN")
+    unknown = {"email": "nobody@profile.example"}
+    refused(await api.post(f"/applications/{app}/contacts/forget", json=unknown), 404, "NOT_FOUND")
     await ok(
         await api.post(
             f"/applications/{app}/supply-chain-areas", json={"supplyChainAreas": ["CLEAN_ENERGY"]}

@@ -182,13 +182,13 @@ async def test_a_parked_message_whose_fault_is_fixed_is_redriven_by_its_group(
         )
         assert shown.exit_code == 0 and "ValueError" in shown.output, shown.output
         [shown_letter] = await deadletters.show(kafka, dlq_topic(topic))
-        assert shown_letter.error == "ValueError: the projection of this event has a bug"
+        assert shown_letter.error == "ValueError"  # its type and code: no message
         assert shown_letter.original.startswith(f"{topic}@")
 
         held = await asyncio.to_thread(
             runner.invoke, app, ["parked", "show"], env={"COLUMNS": "300"}
         )
-        assert group in held.output and "ValueError: the projection" in held.output, held.output
+        assert group in held.output and "ValueError" in held.output, held.output
 
         failed = await asyncio.to_thread(runner.invoke, app, ["parked", "redrive", group])
         assert failed.exit_code == 1, failed.output  # not fixed yet: it stays parked

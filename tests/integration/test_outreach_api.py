@@ -292,3 +292,16 @@ async def test_consent_implied_since_the_calendars_last_day_is_a_validation_erro
     }
     error = refused(await api.post(f"/contacts/{jane}/consents", json=consent), 422, "VALIDATION")
     assert error["fields"][0]["field"] == ["impliedSince"], error
+
+
+async def test_a_forgotten_contact_is_shown_without_personal_data_and_refuses_changes(api):
+    jane = await contact(api, "jane.forget@maple.example", title="CEO")
+    for _ in range(2):  # twice: the same answer, nothing more appended
+        forgotten = await ok(await api.post(f"/contacts/{jane}/forget", json={}))
+        assert forgotten["version"] == 2
+    state = await ok(await api.get(f"/contacts/{jane}"))
+    assert state["forgotten"] is True
+    assert [state[k] for k in ("name", "title", "email", "phone")] == [None] * 4
+    refused(await api.post(f"/contacts/{jane}/update", json={"title": "CTO"}), 410, "FORGOTTEN")
+    refused(await api.post(f"/contacts/{jane}/notes", json={"text": "x"}), 410, "FORGOTTEN")
+    await contact(api, "jane.forget@maple.example")  # the address is free again

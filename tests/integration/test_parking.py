@@ -134,7 +134,7 @@ async def test_a_redrive_that_fails_again_leaves_the_record_parked_and_says_why(
         await eventually(lambda: _request_answered(read_pool, group), what="the redrive tried")
         [figures] = await summary(read_pool)
         assert (figures.group, figures.records, figures.messages) == (group, 1, 3)
-        assert figures.oldest_error == "ValueError: a projection bug"
+        assert figures.oldest_error == "ValueError"  # its type and code: no message
         assert await read_pool.fetchval("SELECT count(*) FROM exhibitors") == 0
     finally:
         stop.set()

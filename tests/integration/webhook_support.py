@@ -44,6 +44,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.calls: dict[str, list[dict[str, str]]] = defaultdict(list)
+        self.bodies: dict[str, list[str]] = defaultdict(list)
         self.secrets: dict[str, str] = {}
         self.delay = 0.0
         self.app = Starlette(routes=[Route("/{name}", self.receive, methods=["POST"])])
@@ -56,6 +57,7 @@ class Receiver:
         except WebhookVerificationError:
             return Response(status_code=401)
         self.calls[name].append(dict(request.headers))
+        self.bodies[name].append(body)
         await asyncio.sleep(self.delay)
         failing = name == "down" or (name == "flaky" and len(self.calls[name]) <= 2)
         return Response(status_code=503 if failing else 204)

@@ -24,7 +24,7 @@ OWN, OTHERS = str(uuid.uuid4()), str(uuid.uuid4())
 ADMIN_ONLY = {
     "registerWebhookEndpoint", "disableWebhookEndpoint", "enableWebhookEndpoint",
     "rotateWebhookSecret", "deleteWebhookEndpoint", "redeliverWebhookDelivery",
-    "optInRecipient",
+    "optInRecipient", "forgetContact", "forgetExhibitorContact",
 }  # fmt: skip
 BY_THE_EXHIBITOR_ITSELF = {
     "signContract", "withdrawApplication", "updateExhibitorProfile", "addExhibitorContact",

@@ -307,6 +307,7 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     app = await expo.in_state(S.SUBMITTED)
     await expo.h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
     await expo.h.remove_contact(c.RemoveContact(app, "bo@example.com"), ctx())
+    await expo.h.forget_contact(c.ForgetContact(app, "bo@example.com"), ctx())
     await expo.h.set_supply_chain_areas(
         c.SetSupplyChainAreas(app, (SupplyChainArea.SMART_VEHICLES,)), ctx()
     )

@@ -99,6 +99,7 @@ async def test_every_event_matches_its_schema_and_every_schema_is_used() -> None
     )
     o.clock.advance(timedelta(days=1))
     await o.h.announce_overdue(tasks[0], ctx())
+    await o.h.forget_contact(c.ForgetContact(guests[2]), ctx())
     await o.h.change_follow_up(c.ChangeFollowUp(tasks[0], "complete", text="signed"), ctx())
     await o.h.change_follow_up(c.ChangeFollowUp(tasks[1], "cancel", text="duplicate"), ctx())
 

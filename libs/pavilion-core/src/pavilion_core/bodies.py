@@ -34,6 +34,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "UNAUTHENTICATED: no valid service token"},
     404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
     409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
+    410: {"model": ErrorOut, "description": "FORGOTTEN: the person was forgotten"},
     422: {"model": ErrorOut, "description": "VALIDATION: the input is not acceptable"},
     500: {"model": ErrorOut, "description": "INTERNAL: a fault of ours, with a correlation id"},
 }

@@ -44,7 +44,7 @@ from pavilion_core.envelope import CloudEvent, DecodeError, Headers
 from pavilion_core.eventstore import ConcurrencyError
 from pavilion_core.fence import Offsets, OffsetsMoved, check_offsets, store_offsets, stored_offsets
 from pavilion_core.kafka import Publisher, require_in_log
-from pavilion_core.logging import correlation_id, distinct
+from pavilion_core.logging import correlation_id, describe, distinct
 from pavilion_core.outages import Backoff, transient
 from pavilion_core.parking import (
     Parked,
@@ -160,7 +160,7 @@ class ConsumerLoop:
         delay = self.backoff.delay(self.failures)
         log.warning(
             "consumer step failed; retrying",
-            extra={"group": self.group_id, "error": repr(error), "retry_in_s": round(delay, 2)},
+            extra={"group": self.group_id, "error": describe(error), "retry_in_s": round(delay, 2)},
         )
         await wait_first(stop, seconds=delay)
 
@@ -216,7 +216,7 @@ class ConsumerLoop:
             async with asyncio.timeout(MIRROR_SECONDS):  # Kafka away: do not wait for it
                 await consumer.commit(offsets)
         except Exception as exc:
-            log.info("could not mirror offsets to Kafka", extra={"error": repr(exc)})
+            log.info("could not mirror offsets to Kafka", extra={"error": describe(exc)})
 
     async def apply(self, batch: Batch) -> None:
         """Apply `batch` if its partitions' stored offsets are still where this instance
@@ -251,7 +251,7 @@ class ConsumerLoop:
         except Exception as exc:
             if not_the_message(exc):
                 raise
-            log.info("a message failed; finding which", extra={"error": repr(exc)})
+            log.info("a message failed; finding which", extra={"error": describe(exc)})
         failed = await self._poison(batch, expected, decoded)
         try:
             return await self._transaction(batch, expected, decoded, failed, batched=False)
@@ -331,7 +331,7 @@ class ConsumerLoop:
         try:
             await dead_letter(self.dead_letters, parked.message, parked.error, self.group_id)
         except Exception as exc:
-            log.warning("dead-letter notice not sent", extra={"error": repr(exc)})
+            log.warning("dead-letter notice not sent", extra={"error": describe(exc)})
 
     async def _redrive_when_due(self) -> None:
         """Redrive some of what was asked for, every REDRIVE_CHECK_SECONDS: a redrive
@@ -348,7 +348,9 @@ class ConsumerLoop:
         except Exception as exc:
             if not retried(exc):
                 raise
-            log.warning("redrive failed; retrying at the next check", extra={"error": repr(exc)})
+            log.warning(
+                "redrive failed; retrying at the next check", extra={"error": describe(exc)}
+            )
 
     async def redrive(self, records: int | None = None) -> None:
         """Redrive the parked records an operator asked for (at most `records` of them),

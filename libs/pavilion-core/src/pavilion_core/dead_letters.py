@@ -3,13 +3,13 @@
 failed, and where."""
 
 import logging
-import traceback
 from datetime import UTC, datetime
 
 from aiokafka import ConsumerRecord
 
 from pavilion_core.envelope import KafkaRecord
 from pavilion_core.kafka import Publisher, dlq_topic
+from pavilion_core.logging import describe, trace
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ async def dead_letter(
     await publisher.publish(dlq_topic(message.topic), [record])
     log.error(
         "message dead-lettered",
-        extra={"topic": message.topic, "offset": message.offset, "error": repr(error)},
+        extra={"topic": message.topic, "offset": message.offset, "error": describe(error)},
     )
 
 
@@ -36,8 +36,8 @@ def notice_headers(
         (k, v.encode())
         for k, v in {
             "dlq_error_type": type(error).__name__,
-            "dlq_error_message": str(error)[:2000],
-            "dlq_error_trace": "".join(traceback.format_exception(error))[-4000:],
+            "dlq_error_message": describe(error),
+            "dlq_error_trace": trace(error)[-4000:],
             "dlq_original_topic": message.topic,
             "dlq_original_partition": str(message.partition),
             "dlq_original_offset": str(message.offset),

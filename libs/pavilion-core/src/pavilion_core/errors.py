@@ -42,3 +42,10 @@ class InvalidValue(CommandRejected):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Forgotten(CommandRejected):
+    """The person was forgotten (GDPR art. 17): nothing more is recorded about them."""
+
+    code = "FORGOTTEN"
+    status = 410

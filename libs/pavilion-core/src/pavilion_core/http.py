@@ -35,7 +35,7 @@ from pavilion_core.eventstore import (
     WrongExpectedVersion,
     request_hash,
 )
-from pavilion_core.logging import correlation_id
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.metrics import (
     OUTBOX_BACKLOG,
     RELAY_HELD_BACK,
@@ -274,7 +274,7 @@ def install(
         )
 
     async def unavailable(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("a dependency is unavailable", extra={"error": repr(exc)})
+        log.warning("a dependency is unavailable", extra={"error": describe(exc)})
         message = (
             "the service's database is unavailable; retry shortly"
             " (a command: with the same Idempotency-Key)"

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka.errors import KafkaError
 
+from pavilion_core.logging import describe
+
 log = logging.getLogger(__name__)
 
 # PostgreSQL unreachable, restarting, shutting down or out of connections; the network.
@@ -122,7 +124,7 @@ async def persist(
             delay = backoff.delay(failures)
             log.warning(
                 "a dependency is unavailable; restarting",
-                extra={"worker": name, "error": repr(exc), "retry_in_s": round(delay, 2)},
+                extra={"worker": name, "error": describe(exc), "retry_in_s": round(delay, 2)},
             )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)

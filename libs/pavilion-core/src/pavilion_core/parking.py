@@ -12,6 +12,9 @@ A consumer whose handler commits its own transactions (the notifications app) pa
 and redrives message by message (`park_if_held`, `park`, `redrive_each`): its
 handler's effects must be idempotent, as a redrive interrupted after one of them is
 done again.
+
+Why a message is parked says its error's type and code (pavilion_core.logging.describe),
+never its message, which may quote the personal data of the record at hand.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -21,6 +24,7 @@ from aiokafka import ConsumerRecord
 
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Headers
+from pavilion_core.logging import describe
 from pavilion_core.metrics import PARKED
 from pavilion_core.outages import transient
 
@@ -98,7 +102,7 @@ async def park(conn: Connection, group: str, parked: Sequence[Parked]) -> None:
                 [k.encode() for k, _ in p.message.headers or ()],
                 [bytes(v) for _, v in p.message.headers or ()],
                 type(p.error).__name__ if p.error else None,
-                str(p.error)[:2000] if p.error else None,
+                describe(p.error) if p.error else None,
             )
             for p in parked
         ],
@@ -150,7 +154,7 @@ async def redrive(
                     row["partition"],
                     row["kafka_offset"],
                     type(exc).__name__,
-                    str(exc)[:2000],
+                    describe(exc),
                 )
                 return applied
             await conn.execute(_UNPARK, group, topic, row["partition"], row["kafka_offset"])
@@ -215,7 +219,7 @@ async def summary(db: "Pool | Connection") -> list[ParkedSummary]:
     rows = await db.fetch(
         """SELECT group_id, count(DISTINCT (topic, record_key)) AS records, count(*) AS messages,
                   count(redrive_requested_at) AS requested,
-                  (array_agg(error_type || ': ' || error_message ORDER BY seq)
+                  (array_agg(error_message ORDER BY seq)
                      FILTER (WHERE error_type IS NOT NULL))[1] AS oldest_error
            FROM parked_messages GROUP BY group_id ORDER BY group_id"""
     )

@@ -30,7 +30,7 @@ import asyncpg
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import to_kafka
 from pavilion_core.kafka import Publisher
-from pavilion_core.logging import distinct
+from pavilion_core.logging import describe, distinct
 from pavilion_core.outages import dependency_down
 from pavilion_core.pgstore import EVENT_COLUMNS, NOTIFY_CHANNEL, recorded_event
 from pavilion_core.runner import wait_first
@@ -152,7 +152,7 @@ class OutboxRelay:
             if dependency_down(exc) or isinstance(exc, Deposed):
                 raise
             # e.g. a statement refused: keep the process, retry
-            log.exception("relay pass failed, retrying", extra={"error": repr(exc)})
+            log.exception("relay pass failed, retrying", extra={"error": describe(exc)})
         await listener.execute("SELECT 1")
         return 2.0
 

@@ -9,6 +9,7 @@ from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
 from exhibitors.editions import Editions, load_editions
+from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers
 
 
@@ -19,6 +20,7 @@ class Services:
     sealer: Sealer
     editions: Editions
     handlers: Handlers
+    forgetting: Forgetting
 
     async def close(self) -> None:
         await self.pool.close()
@@ -31,4 +33,5 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
-    return Services(config, pool, sealer, editions, handlers)
+    forgetting = Forgetting(handlers, sealer.vault)
+    return Services(config, pool, sealer, editions, handlers, forgetting)

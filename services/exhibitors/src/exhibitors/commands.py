@@ -130,6 +130,12 @@ class RemoveContact:
 
 
 @dataclass(frozen=True)
+class ForgetContact:
+    application_id: str
+    email: str
+
+
+@dataclass(frozen=True)
 class SetSupplyChainAreas:
     application_id: str
     supply_chain_areas: tuple[SupplyChainArea, ...]

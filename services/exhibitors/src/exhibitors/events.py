@@ -121,6 +121,16 @@ class ExhibitorContactRemoved(Event):
 
 
 @dataclass(frozen=True)
+class ExhibitorContactForgotten(Event):
+    """A contact person was forgotten (GDPR art. 17), named without their address by
+    their appearances: entry n (from 1) of the application's contact entries, which are
+    ApplicationSubmitted's contacts in order, then each ExhibitorContactAdded."""
+
+    application_id: str
+    appearances: list[int]
+
+
+@dataclass(frozen=True)
 class SupplyChainAreasSet(Event):
     application_id: str
     supply_chain_areas: list[str]

@@ -183,6 +183,9 @@ class Handlers:
             lambda a, s: a.remove_contact(cmd.email, s.edition_of(a), s.now),
         )
 
+    async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
+        return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(cmd.email))
+
     async def set_supply_chain_areas(
         self, cmd: c.SetSupplyChainAreas, ctx: CommandContext
     ) -> AppendResult:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import asyncpg
+from pavilion_core.logging import describe
 from pavilion_core.text import text_problem
 
 from gateway.projector import CHANNEL
@@ -102,7 +103,7 @@ class News:
                 await self.start()
                 return
             except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("LISTEN reconnect failed", extra={"error": repr(exc)})
+                log.warning("LISTEN reconnect failed", extra={"error": describe(exc)})
                 await asyncio.sleep(delay)  # a back-off between attempts, not a wait
                 delay = min(delay * 2, 5.0)
 

@@ -65,6 +65,8 @@ ADMIN_MUTATIONS = frozenset(
         "deleteWebhookEndpoint",
         "redeliverWebhookDelivery",
         "optInRecipient",
+        "forgetContact",
+        "forgetExhibitorContact",
     }
 )
 OWNER_MUTATIONS = frozenset(

@@ -173,7 +173,7 @@ async def _until_swapped(
 async def _require_all_applied(conn: Connection, group: str) -> None:
     parked = await conn.fetch(
         """SELECT topic, count(*) AS messages,
-                  min(error_type || ': ' || error_message) AS error
+                  min(error_message) AS error
            FROM parked_messages WHERE group_id = $1 GROUP BY topic""",
         group,
     )

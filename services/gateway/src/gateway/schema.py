@@ -7,7 +7,7 @@ import asyncpg
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from pavilion_core.logging import correlation_id
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.outages import database_down
 from strawberry.extensions import (
     AddValidationRules,
@@ -33,6 +33,7 @@ from gateway.notifications.mutations import NotificationMutations
 from gateway.notifications.types import NotificationQueries
 from gateway.notifications.webhooks import WebhookQueries
 from gateway.outreach.mutations import OutreachMutations
+from gateway.outreach.personal_data import PersonalDataQueries
 from gateway.outreach.queries import OutreachQueries
 from gateway.policy import NotFound, authorize, decode, secure, waitable
 from gateway.relay import BadInput, Connection, Node
@@ -68,7 +69,12 @@ async def caught_up(info: Info, at_least: str | None) -> None:
 
 @strawberry.type
 class Query(
-    ExhibitorQueries, DashboardQueries, OutreachQueries, NotificationQueries, WebhookQueries
+    ExhibitorQueries,
+    DashboardQueries,
+    OutreachQueries,
+    PersonalDataQueries,
+    NotificationQueries,
+    WebhookQueries,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID, at_least: str | None = None) -> Node | None:
@@ -117,7 +123,7 @@ class MaskInternalErrors(MaskErrors):
             )
         if error.original_error is not None and database_down(error.original_error):
             log.warning(
-                "the read model is unavailable", extra={"error": repr(error.original_error)}
+                "the read model is unavailable", extra={"error": describe(error.original_error)}
             )
             return GraphQLError(
                 f"the read model is unavailable; try again shortly (correlation id {cid})",

@@ -28,7 +28,7 @@ from faust.types import AgentT, StreamT
 from pavilion_core.dead_letters import notice_headers
 from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.kafka import dlq_topic
-from pavilion_core.logging import correlation_id, logging_config
+from pavilion_core.logging import correlation_id, describe, logging_config
 from pavilion_core.outages import Backoff, transient
 from pavilion_core.runner import HEARTBEAT_SECONDS, heartbeat_file
 
@@ -119,7 +119,11 @@ def create_app(
                 await _until_done(current, partial(_park, message, exc), backoff, _always)
                 log.error(
                     "message parked",
-                    extra={"topic": message.topic, "offset": message.offset, "error": repr(exc)},
+                    extra={
+                        "topic": message.topic,
+                        "offset": message.offset,
+                        "error": describe(exc),
+                    },
                 )
                 headers = notice_headers(message, exc, app_id)
                 await (dead_letter or to_dlq)(message.topic, message.key, message.value, headers)

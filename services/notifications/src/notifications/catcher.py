@@ -46,7 +46,7 @@ class Mailbox:
             return self._refusals.popleft()
         path = self.directory / f"{next(self._numbers)}.eml"
         path.write_bytes(content)
-        log.info("mail stored", extra={"path": str(path), "to": envelope.rcpt_tos})
+        log.info("mail stored", extra={"path": str(path), "recipients": len(envelope.rcpt_tos)})
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:

@@ -21,6 +21,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
+from pavilion_core.logging import describe
 from pavilion_core.personal import Sealer
 from pavilion_core.vault import pseudonym
 
@@ -30,6 +31,7 @@ from notifications.consent import suppression
 from notifications.context import Addressee, Sender, template_context
 from notifications.deliveries import enqueue
 from notifications.emails import Templates
+from notifications.forgetting import erase_late
 from notifications.journal import append_event
 from notifications.mailer import Mailer
 from notifications.mailqueue import queue_email
@@ -58,6 +60,7 @@ class Notifier:
             if react := reminders.REACTIONS.get(event.type):
                 await react(conn, event, happened_at(self.clock, event.time))
             await enqueue(conn, event, self.clock.now())
+            await erase_late(conn, event)
         for rule in rules_for(event.type):
             for addressee in await self.addressees(self.pool, rule, event):
                 async with self.pool.acquire() as conn, conn.transaction():
@@ -89,9 +92,11 @@ class Notifier:
             return [Addressee(r["email"], r["name"], r["language"]) for r in rows]
         if rule.audience is Audience.CONTACT:
             row = await db.fetchrow(
-                "SELECT email, name, language FROM recipients WHERE contact_id = $1", d["contactId"]
+                """SELECT email, name, language FROM recipients
+                   WHERE contact_id = $1 AND NOT forgotten""",
+                d["contactId"],
             )
-            if row is None:  # recorded as such, never silently dropped
+            if row is None:  # recorded as such, never silently dropped (nor the forgotten)
                 return [Addressee(f"contact:{d['contactId']}", "", "en", known=False)]
             return [Addressee(row["email"], row["name"], row["language"])]
         owner = str(d["owner"])
@@ -141,7 +146,7 @@ class Notifier:
             context = await template_context(conn, self.sender, event, to, link)
             email = self.templates.render(rule.template, to.language, context)
         except TemplateError as exc:  # nothing to send, now or at any later attempt
-            log.warning("notification failed", extra={"notification": nid, "error": repr(exc)})
+            log.warning("notification failed", extra={"notification": nid, "error": describe(exc)})
             failed = e.NotificationFailed(nid, to.address, repr(exc))
             await self._settle(conn, nid, meta, failed, NotificationStatus.FAILED, repr(exc))
             return

@@ -14,6 +14,7 @@ from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent
 
 from notifications.consent import ConsentGrant, RecipientView
+from notifications.forgetting import contact_forgotten, exhibitor_contact_forgotten
 
 Apply = Callable[[Connection, CloudEvent], Awaitable[None]]
 
@@ -31,13 +32,18 @@ async def _recipient(conn: Connection, contact_id: str, d: dict[str, Any], versi
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (contact_id) DO UPDATE SET email = EXCLUDED.email,
              name = EXCLUDED.name, language = EXCLUDED.language, version = EXCLUDED.version
-           WHERE recipients.version < EXCLUDED.version""",
+           WHERE recipients.version < EXCLUDED.version AND NOT recipients.forgotten""",
         contact_id,
-        d["email"].lower(),
+        _lower(d["email"]),
         d["name"],
         d["language"],
         version,
     )
+
+
+def _lower(address: str | None) -> str | None:
+    """An address as the views key it; null once its person is forgotten."""
+    return address.lower() if address else None
 
 
 async def consent_granted(conn: Connection, event: CloudEvent) -> None:
@@ -93,18 +99,21 @@ async def invited(conn: Connection, event: CloudEvent) -> None:
 async def application_submitted(conn: Connection, event: CloudEvent) -> None:
     d, version = event.data, event.stream_version
     await conn.execute(
-        """INSERT INTO applications (application_id, edition, company_name, version)
-           VALUES ($1, $2, $3, $4)
+        """INSERT INTO applications (application_id, edition, company_name, version,
+                                     contact_entries)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (application_id) DO UPDATE SET edition = EXCLUDED.edition,
-             company_name = EXCLUDED.company_name, version = EXCLUDED.version
+             company_name = EXCLUDED.company_name, version = EXCLUDED.version,
+             contact_entries = EXCLUDED.contact_entries
            WHERE applications.version < EXCLUDED.version""",
         d["applicationId"],
         d["edition"],
         d["companyName"],
         version,
+        len(d["contacts"]),
     )
-    for c in d["contacts"]:
-        await _application_contact(conn, d["applicationId"], c, version)
+    for n, c in enumerate(d["contacts"], 1):
+        await _application_contact(conn, d["applicationId"], c, version, appearance=n)
 
 
 async def profile_updated(conn: Connection, event: CloudEvent) -> None:
@@ -119,8 +128,16 @@ async def profile_updated(conn: Connection, event: CloudEvent) -> None:
 
 
 async def exhibitor_contact_added(conn: Connection, event: CloudEvent) -> None:
+    """A new contact entry: its appearance is the application's next number."""
     d = event.data
-    await _application_contact(conn, d["applicationId"], d, event.stream_version)
+    appearance = await conn.fetchval(
+        """UPDATE applications SET contact_entries = contact_entries + 1, version = $2
+           WHERE application_id = $1 AND version < $2 RETURNING contact_entries""",
+        d["applicationId"],
+        event.stream_version,
+    )
+    if appearance is not None:  # else seen already
+        await _application_contact(conn, d["applicationId"], d, event.stream_version, appearance)
 
 
 async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None:
@@ -129,28 +146,34 @@ async def exhibitor_contact_removed(conn: Connection, event: CloudEvent) -> None
 
 
 async def _application_contact(
-    conn: Connection, application_id: str, c: dict[str, Any], version: int, removed: bool = False
+    conn: Connection,
+    application_id: str,
+    c: dict[str, Any],
+    version: int,
+    appearance: int | None = None,
+    removed: bool = False,
 ) -> None:
     """One contact person of an application as of `version` of its stream, with the
     language the application named for them, if any (a removed one stays as a
     tombstone, so that an older addition cannot bring it back). A forgotten person's
-    (their address shredded) is no one to write to."""
+    address reads as null: there is nothing to write."""
     if c["email"] is None:
         return
     await conn.execute(
-        """INSERT INTO application_contacts
-               (application_id, email, name, language, removed, version)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        """INSERT INTO application_contacts AS a
+               (application_id, email, name, language, removed, version, appearances)
+           VALUES ($1, $2, $3, $4, $5, $6, array_remove(ARRAY[$7::int], NULL))
            ON CONFLICT (application_id, email) DO UPDATE SET name = EXCLUDED.name,
              language = EXCLUDED.language, removed = EXCLUDED.removed,
-             version = EXCLUDED.version
-           WHERE application_contacts.version < EXCLUDED.version""",
+             version = EXCLUDED.version, appearances = a.appearances || EXCLUDED.appearances
+           WHERE a.version < EXCLUDED.version""",
         application_id,
-        c["email"].lower(),
+        _lower(c["email"]),
         c.get("name", ""),
         c.get("language"),
         removed,
         version,
+        appearance,
     )
 
 
@@ -237,6 +260,7 @@ def _event_status(status: str) -> Apply:
 VIEWS: dict[str, Apply] = {
     READER.ce_type("outreach", "ContactRegistered"): contact,
     READER.ce_type("outreach", "ContactUpdated"): contact,
+    READER.ce_type("outreach", "ContactForgotten"): contact_forgotten,
     READER.ce_type("outreach", "OrganizationRegistered"): organization,
     READER.ce_type("outreach", "OrganizationUpdated"): organization,
     READER.ce_type("outreach", "InterestCaptured"): interest_captured,
@@ -251,4 +275,5 @@ VIEWS: dict[str, Apply] = {
     READER.ce_type("exhibitors", "ExhibitorProfileUpdated"): profile_updated,
     READER.ce_type("exhibitors", "ExhibitorContactAdded"): exhibitor_contact_added,
     READER.ce_type("exhibitors", "ExhibitorContactRemoved"): exhibitor_contact_removed,
+    READER.ce_type("exhibitors", "ExhibitorContactForgotten"): exhibitor_contact_forgotten,
 }

@@ -8,6 +8,7 @@ from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from outreach.config import Config
+from outreach.forgetting import Forgetting
 from outreach.handlers import Handlers
 
 SCHEDULE = MigrationSet("schedule", "outreach", "sql")
@@ -19,6 +20,7 @@ class Services:
     pool: Pool
     sealer: Sealer
     handlers: Handlers
+    forgetting: Forgetting
 
     async def close(self) -> None:
         await self.pool.close()
@@ -29,4 +31,5 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, SCHEDULE, size=pool_size)
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
-    return Services(config, pool, sealer, Handlers(store, config.clock))
+    handlers = Handlers(store, config.clock)
+    return Services(config, pool, sealer, handlers, Forgetting(handlers, sealer.vault))

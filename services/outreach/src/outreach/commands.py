@@ -78,6 +78,11 @@ class MergeContacts:
 
 
 @dataclass(frozen=True)
+class ForgetContact:
+    contact_id: str
+
+
+@dataclass(frozen=True)
 class GrantConsent:
     contact_id: str
     channel: ConsentChannel

@@ -93,6 +93,14 @@ class ContactAbsorbed(Event):
 
 
 @dataclass(frozen=True)
+class ContactForgotten(Event):
+    """The person asked to be forgotten: their key is destroyed, every copy of their
+    personal data is to be erased, and nothing more is recorded about them."""
+
+    contact_id: str
+
+
+@dataclass(frozen=True)
 class ContactEmailClaimed(Event):
     """On contact-email:<keyed hash of the email>: which contact the address belongs to."""
 

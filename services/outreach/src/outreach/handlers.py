@@ -14,7 +14,7 @@ from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePor
 from outreach import commands as c
 from outreach.domain.gatherings import outreach_event_stream
 from outreach.domain.leads import follow_up_stream, interest_stream
-from outreach.domain.parties import contact_stream, organization_stream
+from outreach.domain.parties import Contact, contact_stream, organization_stream
 from outreach.domain.travel import delegation_stream, trip_stream
 from outreach.domain.values import end_of, implied_expiry
 from outreach.session import OutreachSession as Session
@@ -114,6 +114,25 @@ class Handlers:
 
         return await self.run(contact_stream(cmd.merged_id), step, ctx)
 
+    async def address_of(self, contact_id: str) -> str | None:
+        """The contact's address as its stream reads now (None once its key is gone)."""
+        history = await self.store.read_stream(contact_stream(contact_id))
+        return Contact(contact_id).replay(history).email or None
+
+    async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
+        """The contact is forgotten and its address free again (so nothing maps the
+        address to it); forgetting it again appends nothing."""
+
+        async def step(s: Session) -> None:
+            contact = await s.contact(cmd.contact_id)
+            forgotten = contact.forget()
+            s.record(contact, forgotten)
+            if forgotten and not contact.merged_into:  # a merged one's address went along
+                registry = await s.email(contact.email)
+                s.record(registry, registry.release(contact.id))
+
+        return await self.run(contact_stream(cmd.contact_id), step, ctx)
+
     async def grant_consent(self, cmd: c.GrantConsent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             expires = None
@@ -162,6 +181,7 @@ class Handlers:
             if cmd.add:
                 (await s.contact(cmd.contact_id)).check_active()
                 s.record(delegation, delegation.add_member(cmd.contact_id))
+            # removing a forgotten member is allowed: it records less about them, not more
             else:
                 s.record(delegation, delegation.remove_member(cmd.contact_id))
 
@@ -261,6 +281,7 @@ class Handlers:
 
     async def record_rsvp(self, cmd: c.RecordRsvp, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
+            (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
             s.record(event, event.rsvp(cmd.contact_id, cmd.accept))
 
@@ -268,6 +289,7 @@ class Handlers:
 
     async def record_attendance(self, cmd: c.RecordAttendance, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
+            (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
             s.record(event, event.record_attendance(cmd.contact_id, cmd.attended, s.now))
 
@@ -325,6 +347,7 @@ class Handlers:
         self, cmd: c.ScheduleFollowUp, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
+            await _check_not_forgotten(s, cmd.subject_id)
             follow_up = await s.follow_up(cmd.follow_up_id)
             s.record(follow_up, follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note))
 
@@ -388,6 +411,17 @@ class Handlers:
             s.record(interest, interest.conversion_refused(interest_version, *reason))
 
         return await self.run(interest_stream(interest_id), step, ctx)
+
+
+async def _check_not_forgotten(s: Session, subject_id: str) -> None:
+    """A subject that is a contact must not be a forgotten one (any other kind of record
+    is not a contact: NOT_FOUND as one)."""
+    try:
+        contact = await s.contact(subject_id)
+    except NotFound:
+        return
+    if contact.exists:
+        contact.check_remembered()
 
 
 def _note_stream(cmd: c.AddNote) -> str:

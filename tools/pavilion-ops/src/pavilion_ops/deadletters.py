@@ -39,7 +39,7 @@ def _letter(message: ConsumerRecord) -> DeadLetter:
         partition=message.partition,
         original=f"{headers.get('dlq_original_topic', '?')}"
         f"@{headers.get('dlq_original_offset', '?')}",
-        error=f"{headers.get('dlq_error_type', '?')}: {headers.get('dlq_error_message', '')}",
+        error=headers.get("dlq_error_message") or headers.get("dlq_error_type", "?"),
         failed_at=headers.get("dlq_failed_at", ""),
         type=headers.get("ce_type", ""),
     )

@@ -181,6 +181,15 @@ async def remove_contact(
     )
 
 
+@router.post("/applications/{application_id}/contacts/forget", **ACCEPTED)
+async def forget_contact(
+    application_id: AppId, body: RemoveContactIn, request: Request
+) -> Accepted:
+    services: Services = request.app.state.services
+    cmd = c.ForgetContact(str(application_id), body.email.lower())
+    return await run_command(request, body, services.forgetting.forget_contact, cmd)
+
+
 @router.post("/applications/{application_id}/supply-chain-areas", **ACCEPTED)
 async def set_supply_chain_areas(
     application_id: AppId, body: SupplyChainAreasIn, request: Request

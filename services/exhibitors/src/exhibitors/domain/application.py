@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
-from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, InvalidValue, NotFound
 
 from exhibitors import commands as c
 from exhibitors import events as e
@@ -50,6 +50,10 @@ class ExhibitorApplication(Aggregate):
     areas: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     contacts: dict[str, Contact] = field(default_factory=dict)
+    # the address of each contact entry, in order: ApplicationSubmitted's contacts, then
+    # each ExhibitorContactAdded; entry n (from 1) is "appearance n" of its person
+    appearances: list[str | None] = field(default_factory=list)
+    forgotten: set[int] = field(default_factory=set)  # appearances of forgotten people
     previous_editions: int = 0
     booth_size_sqm: int | None = None
     contract: Contract | None = None
@@ -202,6 +206,8 @@ class ExhibitorApplication(Aggregate):
 
     def add_contact(self, contact: Contact, edition: Edition, now: datetime) -> list[Event]:
         self._check("add a contact to", edition, now, *OPEN)
+        if contact.email.lower() in self._addresses(self.forgotten):
+            raise Forgotten(f"that contact of application {self.id} was forgotten")
         if contact.email in self.contacts:
             raise Duplicate(f"{contact.email} is already a contact of {self.id}", self.id)
         return self._record(
@@ -213,6 +219,20 @@ class ExhibitorApplication(Aggregate):
         if email not in self.contacts:
             raise NotFound(f"{email} is not a contact of application {self.id}")
         return self._record(e.ExhibitorContactRemoved(self.id, email))
+
+    def forget_contact(self, email: str) -> list[Event]:
+        """GDPR art. 17, in any state: every appearance of the address is forgotten (the
+        event names them by number, not by address); twice changes nothing."""
+        self._require("forget a contact of", *S)
+        address = email.lower()
+        numbers = [n for n, a in enumerate(self.appearances, 1) if (a or "").lower() == address]
+        if not numbers:
+            raise NotFound(f"that address is not a contact of application {self.id}")
+        remaining = [n for n in numbers if n not in self.forgotten]
+        return self._record(e.ExhibitorContactForgotten(self.id, remaining)) if remaining else []
+
+    def _addresses(self, numbers: set[int]) -> set[str | None]:
+        return {(self.appearances[n - 1] or "").lower() or None for n in numbers}
 
     def set_areas(self, areas: list[str], edition: Edition, now: datetime) -> list[Event]:
         self._check("set the supply-chain areas of", edition, now, *OPEN)
@@ -273,6 +293,7 @@ def _submitted(a: ExhibitorApplication, d: dict[str, Any]) -> None:
         x["email"]: Contact(x["name"], x["email"], x.get("phone"), x["language"])
         for x in d["contacts"]
     }
+    a.appearances = [x["email"] for x in d["contacts"]]
     a.previous_editions, a.booth_size_sqm = d["previousEditions"], d["boothSizeSqm"]
     a.source_interest = d["sourceInterestId"]
 
@@ -314,6 +335,15 @@ def _profile(a: ExhibitorApplication, d: dict[str, Any]) -> None:
 
 def _contact_added(a: ExhibitorApplication, d: dict[str, Any]) -> None:
     a.contacts = {**a.contacts, d["email"]: Contact(d["name"], d["email"], d["phone"])}
+    a.appearances = [*a.appearances, d["email"]]
+
+
+def _contact_forgotten(a: ExhibitorApplication, d: dict[str, Any]) -> None:
+    """Their entries go by address as remembered, which reads as null once their key is
+    destroyed (every entry of a forgotten person then has a null address)."""
+    a.forgotten = a.forgotten | set(d["appearances"])
+    gone = {a.appearances[n - 1] for n in d["appearances"]}
+    a.contacts = {k: v for k, v in a.contacts.items() if k not in gone}
 
 
 def _contact_removed(a: ExhibitorApplication, d: dict[str, Any]) -> None:
@@ -346,6 +376,7 @@ _APPLY: dict[str, Callable[[ExhibitorApplication, dict[str, Any]], None]] = {
     "ExhibitorProfileUpdated": _profile,
     "ExhibitorContactAdded": _contact_added,
     "ExhibitorContactRemoved": _contact_removed,
+    "ExhibitorContactForgotten": _contact_forgotten,
     "SupplyChainAreasSet": _areas,
     "ProductCategoriesSet": _categories,
 }

@@ -76,6 +76,11 @@ class ApplicationInput(ChangeInput):
 
 
 @strawberry.input
+class ForgetExhibitorContactInput(ApplicationInput):
+    email: str
+
+
+@strawberry.input
 class ReasonInput(ApplicationInput):
     reason: str
 
@@ -171,6 +176,13 @@ class ExhibitorMutations:
     remove_exhibitor_contact = _app("contacts/remove", RemoveExhibitorContactInput, BY_OWNER)
     set_supply_chain_areas = _app("supply-chain-areas", SetSupplyChainAreasInput, BY_OWNER)
     set_product_categories = _app("product-categories", SetProductCategoriesInput, BY_OWNER)
+    forget_exhibitor_contact = _app(
+        "contacts/forget",
+        ForgetExhibitorContactInput,
+        "ADMIN only. Forget a contact person of the application (GDPR art. 17): their key "
+        "is destroyed, every copy of their personal data erased, and they are no longer a "
+        "contact. Forgetting again changes nothing.",
+    )
 
     @strawberry.mutation(metadata=sends(DEFINE_BOOTH))
     async def define_booth(self, info: Info, input: DefineBoothInput) -> BoothPayload:

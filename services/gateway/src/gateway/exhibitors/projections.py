@@ -5,6 +5,7 @@ import json
 
 from pavilion_core.envelope import CloudEvent
 
+from gateway.exhibitors.forgetting import contact_forgotten
 from gateway.rows import Apply, Writer, timeline_only, typed, update
 
 
@@ -97,7 +98,7 @@ async def contact_removed(conn: Writer, event: CloudEvent) -> None:
         conn,
         event,
         """contacts = coalesce((SELECT jsonb_agg(c) FROM jsonb_array_elements(contacts) c
-                                WHERE c->>'email' <> $4), '[]'::jsonb)""",
+                                WHERE c->>'email' IS DISTINCT FROM $4), '[]'::jsonb)""",
         event.data["email"],
     )
 
@@ -193,6 +194,7 @@ APPLIERS = typed(
         "ExhibitorProfileUpdated": profile_updated,
         "ExhibitorContactAdded": contact_added,
         "ExhibitorContactRemoved": contact_removed,
+        "ExhibitorContactForgotten": contact_forgotten,
         "SupplyChainAreasSet": areas_set,
         "ProductCategoriesSet": categories_set,
         "BoothDefined": booth_defined,

@@ -13,7 +13,10 @@ def select(table: str, columns: str) -> str:
 
 
 ORGANIZATION = "id, name, kind, country, website, merged_into, version"
-CONTACT = "id, name, title, email, phone, country, language, organization_id, merged_into, version"
+CONTACT = (
+    "id, name, title, email, phone, country, language, organization_id, merged_into, version, "
+    "forgotten_at"
+)
 CONSENT = "contact_id, channel, purpose, legal_basis, granted_at, expires_at, withdrawn_at"
 DELEGATION = "id, name, organizer, leader_id, purpose, member_ids, version"
 TRIP = "id, delegation_id, name, status, stops, version"

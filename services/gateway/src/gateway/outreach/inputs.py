@@ -167,6 +167,11 @@ class UpdateContactInput(ChangeInput):
 
 
 @strawberry.input
+class ForgetContactInput(ChangeInput):
+    contact_id: strawberry.ID
+
+
+@strawberry.input
 class LinkContactInput(ChangeInput):
     contact_id: strawberry.ID
     organization_id: strawberry.ID

@@ -16,6 +16,7 @@ from gateway.outreach.inputs import (
     CaptureInterestInput,
     CompleteFollowUpInput,
     DelegationMemberInput,
+    ForgetContactInput,
     FormDelegationInput,
     GrantConsentInput,
     InterestInput,
@@ -103,11 +104,17 @@ def _new(kind: str, input: type[CommandInput]) -> Any:
     return mutation(Command("outreach", collection, kind), input, payload, name)
 
 
-def _change(kind: str, action: str, input: type[CommandInput], *more: str) -> Any:
+def _change(
+    kind: str,
+    action: str,
+    input: type[CommandInput],
+    *more: str,
+    description: str | None = None,
+) -> Any:
     """A change of the record the input's id field names (`more`: further path fields)."""
     collection, payload, name, id_field = KINDS[kind]
     command = Command("outreach", f"{collection}/{{}}{action}", kind)
-    return mutation(command, input, payload, name, id_field, *more)
+    return mutation(command, input, payload, name, id_field, *more, description=description)
 
 
 NOTES = {
@@ -125,6 +132,14 @@ class OutreachMutations:
     update_contact = _change("Contact", "/update", UpdateContactInput)
     link_contact = _change("Contact", "/link", LinkContactInput)
     merge_contacts = _change("Contact", "/merge", MergeContactsInput)
+    forget_contact = _change(
+        "Contact",
+        "/forget",
+        ForgetContactInput,
+        description="ADMIN only. Forget the person (GDPR art. 17): their keys are destroyed, "
+        "every copy of their personal data erased, every later change about them refused "
+        "with FORGOTTEN. Forgetting again changes nothing.",
+    )
     grant_consent = _change("Contact", "/consents", GrantConsentInput)
     withdraw_consent = _change("Contact", "/consents/withdraw", WithdrawConsentInput)
     add_note = mutation(NOTES, AddNoteInput, NotePayload, "record", "record_id")

@@ -73,6 +73,9 @@ class Contact(Node, Timelined):
     version: int
     email: str | None = strawberry.field(directives=PERSONAL)
     phone: str | None = strawberry.field(directives=PERSONAL)
+    forgotten: bool = strawberry.field(
+        description="The person was forgotten (GDPR art. 17): every personal field is null."
+    )
     organization_id: strawberry.Private[UUID | None]
 
     @strawberry.field
@@ -102,6 +105,7 @@ class Contact(Node, Timelined):
             version=row["version"],
             email=row["email"],
             phone=row["phone"],
+            forgotten=row["forgotten_at"] is not None,
             organization_id=row["organization_id"],
         )
 

@@ -6,6 +6,7 @@ import json
 
 from pavilion_core.envelope import CloudEvent
 
+from gateway.outreach.forgetting import address_registry, contact_forgotten
 from gateway.rows import Apply, Writer, timeline_only, typed, update
 
 
@@ -294,8 +295,9 @@ APPLIERS = typed(
         ),
         "ContactMerged": _set("contacts", "contactId", "merged_into = $4", "mergedInto"),
         "ContactAbsorbed": _set("contacts", "contactId", ""),
-        "ContactEmailClaimed": timeline_only,
-        "ContactEmailReleased": timeline_only,
+        "ContactForgotten": contact_forgotten,
+        "ContactEmailClaimed": address_registry,
+        "ContactEmailReleased": address_registry,
         "ConsentGranted": consent_granted,
         "ConsentWithdrawn": consent_withdrawn,
         "DelegationFormed": delegation_formed,

@@ -102,6 +102,7 @@ class OutreachQueries:
             query = query.narrowed("organization_id = {0}", organization)
         if not f.include_merged:
             query = query.narrowed("merged_into IS NULL")
+        query = query.narrowed("forgotten_at IS NULL")  # found by id alone: they have no name
         # by name, but not for a VIEWER: a cursor would carry the name
         order = BY_NAME if viewer.sees_personal_data else BY_ID
         return await fetch_page(info.context.pool, query, order, t.Contact.from_row, first, after)

@@ -110,6 +110,13 @@ async def withdraw_consent(id: Id, body: m.WithdrawConsentIn, request: Request) 
     return await run_command(request, body, _h(request).withdraw_consent, cmd)
 
 
+@router.post("/contacts/{id}/forget", **ACCEPTED)
+async def forget_contact(id: Id, body: Versioned, request: Request) -> Accepted:
+    services: Services = request.app.state.services
+    cmd = c.ForgetContact(str(id))
+    return await run_command(request, body, services.forgetting.forget_contact, cmd)
+
+
 @router.post("/contacts/{id}/notes", **ACCEPTED)
 async def note_contact(id: Id, body: m.NoteIn, request: Request) -> Accepted:
     cmd = c.AddNote("contact", str(id), _new(), body.text)

@@ -22,6 +22,9 @@ async def _history(request: Request, stream_id: str) -> list[Any]:
     return await services.handlers.store.read_stream(stream_id)
 
 
+PERSONAL = ("name", "title", "email", "phone")  # of a profile: null once forgotten
+
+
 @router.get("/contacts/{id}")
 async def contact(id: UUID, request: Request) -> dict[str, Any]:
     services: Services = request.app.state.services
@@ -33,6 +36,8 @@ async def contact(id: UUID, request: Request) -> dict[str, Any]:
         "id": state.id,
         "version": state.version,
         **state.profile(),
+        **(dict.fromkeys(PERSONAL) if state.forgotten else {}),
+        "forgotten": state.forgotten,
         "organizationId": state.organization_id,
         "mergedInto": state.merged_into,
         "mergedFrom": state.merged_from,

@@ -101,6 +101,7 @@ class Interest(Aggregate):
             OPEN_STAGES if application_id else (InterestStage.QUALIFIED, InterestStage.NURTURING)
         )
         self._require("convert", *stages)
+        contact.check_remembered()  # the conversion would copy the person's details
         return self._record(
             e.InterestConverted(
                 self.id,
@@ -129,11 +130,12 @@ class Interest(Aggregate):
     def application_submitted(
         self, application_id: str, contact: Contact, organization: Organization
     ) -> list[Event]:
-        """exhibitors' ApplicationSubmitted names this interest: idempotent."""
+        """exhibitors' ApplicationSubmitted names this interest: idempotent. A forgotten
+        contact's interest is only linked: a conversion would copy their details."""
         self.check_exists()
         if self.application_id == application_id:
             return []
-        if self.stage in OPEN_STAGES:
+        if self.stage in OPEN_STAGES and not contact.forgotten:
             return self.convert(contact, organization, application_id)
         return self._record(e.InterestApplicationLinked(self.id, application_id))
 

@@ -8,7 +8,7 @@ from typing import Any
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, LegalBasis
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
-from pavilion_core.errors import Duplicate, InvalidTransition, NotFound
+from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, NotFound
 from pavilion_core.vault import pseudonym
 
 from outreach import events as e
@@ -115,6 +115,7 @@ class Contact(Aggregate):
     merged_into: str | None = None
     merged_from: list[str] = field(default_factory=list)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
+    forgotten: bool = False
 
     @property
     def stream_id(self) -> str:
@@ -220,9 +221,21 @@ class Contact(Aggregate):
         self.check_active()
         return self._record(e.NoteAdded(note_id, self.id, text))
 
-    def check_active(self) -> None:
+    def forget(self) -> list[Event]:
+        """GDPR art. 17: a merged contact may be forgotten too; twice changes nothing."""
         if not self.exists:
             raise NotFound(f"no contact {self.id}")
+        return [] if self.forgotten else self._record(e.ContactForgotten(self.id))
+
+    def check_remembered(self) -> None:
+        """Refuses whatever would record more about a forgotten person."""
+        if not self.exists:
+            raise NotFound(f"no contact {self.id}")
+        if self.forgotten:
+            raise Forgotten(f"contact {self.id} was forgotten")
+
+    def check_active(self) -> None:
+        self.check_remembered()
         if self.merged_into:
             raise Merged("contact", self.id, self.merged_into)
 
@@ -238,6 +251,8 @@ class Contact(Aggregate):
             self.merged_into = d["mergedInto"]
         elif event_type == "ContactAbsorbed":
             self.merged_from.append(d["mergedId"])
+        elif event_type == "ContactForgotten":
+            self.forgotten = True
         elif event_type == "ConsentGranted":
             expires = d["expiresAt"]
             self.consents[(d["channel"], d["purpose"])] = Consent(

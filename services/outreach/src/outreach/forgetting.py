@@ -1,0 +1,36 @@
+"""Forgetting a contact (GDPR art. 17): the ContactForgotten event, then the
+destruction of every key their personal data is sealed with: the contact's own, their
+record's (the notes on them) and those the vault knows their address by (a mail
+recipient, an exhibitor's contact person with that address).
+
+The keys go after the event is stored, and again on every retry (forgetting twice
+appends nothing but still destroys the keys): a failure in between leaves a contact
+that is refused everything and keys a retry destroys, never a key destroyed without
+the event that tells every reader to erase its copies. The contact's own key goes
+last: until then a retry can still read the address the others are found by.
+
+The answer names the contact's stream alone: the address's registry stream that the
+command also wrote is named by the address, which the read model erases (so a wait on
+it could never end), and which the answer must not hand back."""
+
+from dataclasses import dataclass, replace
+
+from pavilion_core.eventstore import AppendResult, CommandContext
+from pavilion_core.forgetting import Keys, contact_subject, record_subject
+
+from outreach import commands as c
+from outreach.handlers import Handlers
+
+
+@dataclass(frozen=True)
+class Forgetting:
+    handlers: Handlers
+    keys: Keys
+
+    async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
+        address = await self.handlers.address_of(cmd.contact_id)
+        result = await self.handlers.forget_contact(cmd, ctx)
+        people = await self.keys.subjects_of(address) if address else []
+        for subject in (*people, record_subject(cmd.contact_id), contact_subject(cmd.contact_id)):
+            await self.keys.forget(subject)
+        return replace(result, streams={result.stream_id: result.version})

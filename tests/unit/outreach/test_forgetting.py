@@ -1,0 +1,167 @@
+"""Forgetting a contact (GDPR art. 17): the event, the address set free, the key
+destroyed, every later command about the person refused with FORGOTTEN."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+from outreach import commands as c
+from outreach.domain.parties import contact_stream, email_stream
+from outreach.forgetting import Forgetting
+from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.outreach import ConsentChannel as Channel
+from pavilion_contracts.outreach import ConsentPurpose as Purpose
+from pavilion_contracts.outreach import InterestKind, LegalBasis
+from pavilion_core.errors import Forgotten, NotFound
+from pavilion_core.eventstore import AppendResult
+
+from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
+
+
+class Keys:
+    """Stands in for the vault: the subjects whose key was destroyed, in order, and the
+    `person:` subjects it knows addresses by."""
+
+    def __init__(self, people: dict[str, list[str]] | None = None) -> None:
+        self.destroyed: list[str] = []
+        self.people = people or {}
+
+    async def forget(self, subject: str) -> None:
+        self.destroyed.append(subject)
+
+    async def subjects_of(self, address: str) -> list[str]:
+        return self.people.get(address, [])
+
+    async def forget_person(self, scope: str, address: str) -> str | None:
+        raise AssertionError("outreach forgets people by their address, in any scope")
+
+
+async def forget(o: Outreach, contact: str, keys: Keys | None = None) -> AppendResult:
+    forgetting = Forgetting(o.h, keys or Keys())
+    return await forgetting.forget_contact(c.ForgetContact(contact), ctx())
+
+
+async def test_forgetting_records_the_event_frees_the_address_and_destroys_the_key() -> None:
+    o, keys = Outreach(), Keys({"jane@maple.example": ["person:mailed-jane"]})
+    jane = await o.contact("jane@maple.example")
+    answer = await forget(o, jane, keys)
+
+    assert answer.streams == {jane: 2}  # not the address's registry stream: it names her
+    assert o.types(contact_stream(jane))[-1] == "ContactForgotten"
+    assert o.events(contact_stream(jane))[-1].data == {"contactId": jane}
+    assert o.types(email_stream("jane@maple.example"))[-1] == "ContactEmailReleased"
+    # her address's people (a mail recipient), her record's notes, and her own key last
+    assert keys.destroyed == ["person:mailed-jane", f"record:{jane}", f"contact:{jane}"]
+    await o.contact("jane@maple.example")  # nothing maps the address to her any longer
+
+
+async def test_forgetting_twice_appends_nothing_but_destroys_the_key_again() -> None:
+    o, keys = Outreach(), Keys()
+    jane = await o.contact()
+    await forget(o, jane, keys)
+    before = o.types(contact_stream(jane))
+    await forget(o, jane, keys)
+    assert o.types(contact_stream(jane)) == before
+    assert keys.destroyed == [f"record:{jane}", f"contact:{jane}"] * 2
+
+
+async def test_an_unknown_contact_cannot_be_forgotten_and_no_key_is_destroyed() -> None:
+    o, keys = Outreach(), Keys()
+    with pytest.raises(NotFound):
+        await forget(o, new_id(), keys)
+    assert keys.destroyed == []
+
+
+async def test_a_merged_contact_is_forgotten_and_the_survivor_keeps_the_address() -> None:
+    o = Outreach()
+    survivor, duplicate = await o.contact("a@x.example"), await o.contact("b@x.example")
+    await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
+    await forget(o, duplicate)
+    assert o.types(contact_stream(duplicate))[-1] == "ContactForgotten"
+    assert o.types(email_stream("b@x.example"))[-1] == "ContactEmailClaimed"
+
+
+Command = Callable[[Outreach, str], Awaitable[object]]
+
+
+async def _capture(o: Outreach, contact: str) -> object:
+    org = await o.organization()
+    areas = (SupplyChainArea.CLEAN_ENERGY,)
+    cmd = c.CaptureInterest(new_id(), contact, InterestKind.VISIT, "CISCE-2026", areas, (), org)
+    return await o.h.capture_interest(cmd, ctx())
+
+
+async def _lead(o: Outreach, contact: str) -> object:
+    delegation = new_id()
+    cmd = c.FormDelegation(delegation, "CCPIT", "CCPIT", contact, "recruit")
+    return await o.h.form_delegation(cmd, ctx())
+
+
+COMMANDS: dict[str, Command] = {
+    "update": lambda o, x: o.h.update_contact(
+        c.UpdateContact(x, c.ContactProfile(title="CTO")), ctx()
+    ),
+    "link": lambda o, x: _link(o, x),
+    "merge away": lambda o, x: _merge(o, x, into_forgotten=False),
+    "merge into": lambda o, x: _merge(o, x, into_forgotten=True),
+    "consent": lambda o, x: o.h.grant_consent(
+        c.GrantConsent(x, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form"), ctx()
+    ),
+    "note": lambda o, x: o.h.add_note(c.AddNote("contact", x, new_id(), "called"), ctx()),
+    "interest": _capture,
+    "lead a delegation": _lead,
+    "follow up": lambda o, x: o.h.schedule_follow_up(
+        c.ScheduleFollowUp(new_id(), x, "li@ccpit", NOW + timedelta(days=1)), ctx()
+    ),
+}
+
+
+async def _link(o: Outreach, contact: str) -> object:
+    return await o.h.link_contact(c.LinkContact(contact, await o.organization()), ctx())
+
+
+async def _merge(o: Outreach, contact: str, into_forgotten: bool) -> object:
+    other = await o.contact()
+    merged, survivor = (other, contact) if into_forgotten else (contact, other)
+    return await o.h.merge_contacts(c.MergeContacts(merged, survivor), ctx())
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+async def test_every_command_about_a_forgotten_contact_is_refused(command: Command) -> None:
+    o = Outreach()
+    jane = await o.contact()
+    await forget(o, jane)
+    with pytest.raises(Forgotten) as refused:
+        await command(o, jane)
+    assert refused.value.code == "FORGOTTEN" and refused.value.status == 410
+
+
+async def test_no_invitation_rsvp_attendance_membership_or_conversion_for_the_forgotten() -> None:
+    o = Outreach()
+    forum, jane, ana = await o.forum(), await o.contact(), await o.contact()
+    await o.h.invite_contact(c.InviteContact(forum, jane), ctx())
+    delegation = new_id()
+    await o.h.form_delegation(c.FormDelegation(delegation, "D", "CCPIT", ana, "p"), ctx())
+    interest, lead, _ = await o.interest(InterestKind.EXHIBIT)
+    await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+    for person in (jane, lead):
+        await forget(o, person)
+
+    refused = [
+        o.h.invite_contact(c.InviteContact(await o.forum(), jane), ctx()),
+        o.h.record_rsvp(c.RecordRsvp(forum, jane, True), ctx()),
+        o.h.record_attendance(c.RecordAttendance(forum, jane, True), ctx()),
+        o.h.change_delegation_member(c.ChangeDelegationMember(delegation, jane, True), ctx()),
+        o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx()),
+    ]
+    for attempt in refused:
+        with pytest.raises(Forgotten):
+            await attempt
+
+
+async def test_an_application_naming_a_forgotten_contacts_interest_only_links_it() -> None:
+    o = Outreach()
+    interest, lead, _ = await o.interest(InterestKind.EXHIBIT)
+    await forget(o, lead)
+    await o.h.application_submitted(interest, new_id(), ctx())
+    assert o.types(interest)[-1] == "InterestApplicationLinked"
