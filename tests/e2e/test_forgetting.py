@@ -208,6 +208,17 @@ def left(text: str) -> list[str]:
     return [marker for marker in markers() if marker in text]
 
 
+def where(dumped: str) -> list[str]:
+    """The lines of a dump (its COPY headers name the tables) that hold a marker."""
+    table, found = "", []
+    for line in dumped.splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif left(line):
+            found.append(f"{table}: {line[:300]}")
+    return found
+
+
 @pytest.fixture(scope="module")
 async def forgotten(
     stack: Stack, partner: tuple[Receiver, int], mailbox: tuple[int, Mailbox]
@@ -319,8 +330,9 @@ async def test_no_marker_is_left_in_any_database_or_topic(
     stack: Stack, forgotten: dict[str, str], kafka: KafkaSettings
 ) -> None:
     env = stack.env  # type: ignore[attr-defined]
-    databases = [v for k, v in env.items() if k.endswith("_DATABASE_URL")]
-    assert left("".join([await dump(url) for url in databases])) == []
+    databases = {k: v for k, v in env.items() if k.endswith("_DATABASE_URL")}
+    found = {name: where(await dump(url)) for name, url in databases.items()}
+    assert {name: lines for name, lines in found.items() if lines} == {}
     topics = [env[f"PAVILION_{s}_TOPIC"] for s in ("EXHIBITORS", "OUTREACH", "NOTIFICATIONS")]
     assert left(await read_everything(kafka, [*topics, *map(dlq_topic, topics)])) == []
 

@@ -23,6 +23,10 @@ class Keys(Protocol):
         """Destroys the key of the person known by `address` in `scope`."""
 
 
+RECIPIENT = ""
+"""The scope of a mail recipient's subject: the address alone, whatever it was sent for."""
+
+
 def contact_subject(contact_id: str) -> str:
     return f"contact:{contact_id}"
 

@@ -7,10 +7,11 @@ in the event stores, on the topics, in any copy. A forgotten subject never gets 
 again. The owning services (exhibitors, outreach, notifications) issue keys; every
 Pavilion process that reads events reads them.
 
-Keys are fetched in bulk (a batch, a command) and kept a short while in a small cache,
-so a key another process forgot is unusable here within `cache_seconds` at most; this
-process's own `forget` evicts at once. The vault down is a database outage like the
-event store's (pavilion_core.outages): its errors are asyncpg's and the network's.
+Keys are fetched in bulk, one round trip per batch or command, and never kept: once
+`forget` has returned, no process opens the subject's values again — not a late event
+of another partition, not a rebuild — so what a consumer writes after forgetting holds
+null where the person's data was. The vault down is a database outage like the event
+store's (pavilion_core.outages): its errors are asyncpg's and the network's.
 
 A person known only by an address gets a random subject per (scope, address): the
 address is kept only as a keyed hash (`pseudonym`), and that row goes with the key.
@@ -19,9 +20,7 @@ address is kept only as a keyed hash (`pseudonym`), and that row goes with the k
 import hashlib
 import hmac
 import os
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cache
 
@@ -85,31 +84,26 @@ async def open_vault(url: str, *, size: int = 5) -> "Vault":
 class Vault:
     """Keys per subject, the forgotten subjects, and people's subjects."""
 
-    def __init__(self, pool: Pool, *, cache_size: int = 4096, cache_seconds: float = 30.0):
-        self.pool, self.cache_size, self.cache_seconds = pool, cache_size, cache_seconds
-        self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
 
     async def keys(self, subjects: Iterable[str]) -> dict[str, bytes]:
         """The keys of those `subjects` that have one (not the forgotten)."""
-        wanted = set(subjects)
-        found = self._cached(wanted)
-        if missing := sorted(wanted - found.keys()):
-            rows = await self.pool.fetch(_KEYS, missing)
-            found |= self._keep({r["subject"]: bytes(r["key"]) for r in rows})
-        return found
+        if not (wanted := sorted(set(subjects))):
+            return {}
+        rows = await self.pool.fetch(_KEYS, wanted)
+        return {r["subject"]: bytes(r["key"]) for r in rows}
 
     async def issue(self, subjects: Iterable[str]) -> dict[str, bytes]:
         """The keys of `subjects`, made for those that have none yet; a forgotten
         subject gets none (it is absent from the answer)."""
-        wanted = set(subjects)
-        found = self._cached(wanted)
-        if missing := sorted(wanted - found.keys()):
-            async with self.pool.acquire() as conn, conn.transaction():
-                await conn.execute(_LOCK, missing)  # against a forget of the same subject
-                await conn.execute(_ISSUE, missing, [os.urandom(KEY_BYTES) for _ in missing])
-                rows = await conn.fetch(_KEYS, missing)
-            found |= self._keep({r["subject"]: bytes(r["key"]) for r in rows})
-        return found
+        if not (wanted := sorted(set(subjects))):
+            return {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(_LOCK, wanted)  # against a forget of the same subject
+            await conn.execute(_ISSUE, wanted, [os.urandom(KEY_BYTES) for _ in wanted])
+            rows = await conn.fetch(_KEYS, wanted)
+        return {r["subject"]: bytes(r["key"]) for r in rows}
 
     async def people(self, known: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The subject of each (scope, address), made for those new to the vault."""
@@ -152,7 +146,6 @@ class Vault:
             )
             await conn.execute("DELETE FROM subject_keys WHERE subject = $1", subject)
             await conn.execute("DELETE FROM person_subjects WHERE subject = $1", subject)
-        self._cache.pop(subject, None)
 
     async def forgotten(self, subject: str) -> bool:
         found = await self.pool.fetchval(
@@ -165,24 +158,3 @@ class Vault:
 
     async def close(self) -> None:
         await self.pool.close()
-
-    def _cached(self, subjects: set[str]) -> dict[str, bytes]:
-        now, found = time.monotonic(), {}
-        for subject in subjects:
-            entry = self._cache.get(subject)
-            if entry is None:
-                continue
-            if entry[1] <= now:
-                del self._cache[subject]
-                continue
-            found[subject] = entry[0]
-        return found
-
-    def _keep(self, keys: dict[str, bytes]) -> dict[str, bytes]:
-        expires = time.monotonic() + self.cache_seconds
-        for subject, key in keys.items():
-            self._cache[subject] = (key, expires)
-            self._cache.move_to_end(subject)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return keys

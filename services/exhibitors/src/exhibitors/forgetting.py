@@ -1,12 +1,13 @@
 """Forgetting an exhibitor's contact person (GDPR art. 17): ExhibitorContactForgotten,
-then the destruction of the key their personal data is sealed with, which the vault
-finds from the application and the address. As for outreach's contacts, the key goes
-after the event is stored and again on every retry."""
+then the destruction of the keys their personal data is sealed with, which the vault
+finds from the address: theirs in the application, and theirs as a mail recipient (the
+notifications about the application sent to them; an address is one person's). As for
+outreach's contacts, the keys go after the event is stored and again on every retry."""
 
 from dataclasses import dataclass
 
 from pavilion_core.eventstore import AppendResult, CommandContext
-from pavilion_core.forgetting import Keys
+from pavilion_core.forgetting import RECIPIENT, Keys
 
 from exhibitors import commands as c
 from exhibitors.handlers import Handlers
@@ -20,4 +21,5 @@ class Forgetting:
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
         result = await self.handlers.forget_contact(cmd, ctx)
         await self.keys.forget_person(cmd.application_id, cmd.email)
+        await self.keys.forget_person(RECIPIENT, cmd.email)  # the mail sent to them
         return result
