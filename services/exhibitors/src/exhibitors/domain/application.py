@@ -222,7 +222,9 @@ class ExhibitorApplication(Aggregate):
 
     def forget_contact(self, email: str) -> list[Event]:
         """GDPR art. 17, in any state: every appearance of the address is forgotten (the
-        event names them by number, not by address); twice changes nothing."""
+        event names them by number, not by address); twice changes nothing while the
+        address still reads (a retry before its key was destroyed), and once it reads as
+        null the address is no contact this application knows: NOT_FOUND."""
         self._require("forget a contact of", *S)
         address = email.lower()
         numbers = [n for n, a in enumerate(self.appearances, 1) if (a or "").lower() == address]
