@@ -1,10 +1,11 @@
 """Which events notify whom, and when consent lets a message go."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid5
 
 import pytest
 from notifications.consent import ConsentGrant, RecipientView, suppression
-from notifications.rules import RULES, Audience, notification_id, rules_for
+from notifications.rules import NOTIFICATION_NAMESPACE, RULES, Audience, notification_id, rules_for
 from pavilion_contracts.notifications import SuppressionReason
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 
@@ -38,6 +39,8 @@ def test_a_notification_id_is_the_same_for_the_same_event_rule_and_recipient() -
     assert first == notification_id("evt-1", "invitation", "jane@example.com")
     assert first != notification_id("evt-2", "invitation", "jane@example.com")
     assert first != notification_id("evt-1", "rsvp-confirmation", "jane@example.com")
+    # not a hash anyone could compute from a guessed address: the pseudonym's key is in it
+    assert first != str(uuid5(NOTIFICATION_NAMESPACE, "evt-1/invitation/jane@example.com"))
 
 
 def view(**kw: object) -> RecipientView:

@@ -81,6 +81,25 @@ async def test_a_merged_contact_is_forgotten_and_the_survivor_keeps_the_address(
     assert o.types(email_stream("b@x.example"))[-1] == "ContactEmailClaimed"
 
 
+async def test_forgetting_a_survivor_forgets_the_contacts_merged_into_it_and_their_addresses():
+    o = Outreach()
+    keys = Keys({"b@x.example": ["person:mailed-b"]})
+    survivor, duplicate = await o.contact("a@x.example"), await o.contact("b@x.example")
+    await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
+    answer = await forget(o, survivor, keys)
+
+    assert answer.streams == {survivor: answer.version}
+    assert o.types(contact_stream(survivor))[-1] == "ContactForgotten"
+    assert o.types(contact_stream(duplicate))[-1] == "ContactForgotten"
+    for address in ("a@x.example", "b@x.example"):  # nothing maps them to the person
+        assert o.types(email_stream(address))[-1] == "ContactEmailReleased"
+    assert keys.destroyed == [
+        f"record:{survivor}", f"contact:{survivor}",
+        "person:mailed-b", f"record:{duplicate}", f"contact:{duplicate}",
+    ]  # fmt: skip
+    await o.contact("b@x.example")  # the merged address is free again too
+
+
 Command = Callable[[Outreach, str], Awaitable[object]]
 
 

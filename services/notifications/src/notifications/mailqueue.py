@@ -25,7 +25,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
-from pavilion_core.logging import correlation_id
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.outages import Backoff
 from pavilion_core.personal import Sealer
 
@@ -186,7 +186,10 @@ class MailQueue:
         return Outcome(NotificationStatus.SENT)
 
     def _failed(self, attempts: int, error: aiosmtplib.SMTPException | OSError) -> Outcome:
-        reason = repr(error)
+        # The type and the SMTP reply code, never the server's text: it may quote the
+        # address (550 <jane@…> rejected), and this reason is kept and published.
+        code = getattr(error, "code", None)
+        reason = f"{describe(error)} SMTP {code}" if code else describe(error)
         if not transient(error):
             return Outcome(NotificationStatus.FAILED, reason)
         if attempts >= self.max_attempts:

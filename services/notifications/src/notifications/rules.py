@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 
 from pavilion_contracts.outreach import ConsentPurpose
 from pavilion_contracts.reader import READER
+from pavilion_core.vault import pseudonym
 
 NOTIFICATION_NAMESPACE = UUID("1b0e7c34-5d6a-4f1e-9e3b-6a2c8d9f0e11")
 
@@ -94,5 +95,8 @@ def rules_for(event_type: str) -> list[Rule]:
 
 
 def notification_id(event_id: str, rule: str, recipient: str) -> str:
-    """The same event, rule and recipient always give the same notification."""
-    return str(uuid5(NOTIFICATION_NAMESPACE, f"{event_id}/{rule}/{recipient.lower()}"))
+    """The same event, rule and recipient always give the same notification. The id
+    names a stream and a Kafka key and is shown to VIEWERs: it is derived from the
+    address's keyed hash (pavilion_core.vault.pseudonym), so that nobody can confirm a
+    guessed address from it."""
+    return str(uuid5(NOTIFICATION_NAMESPACE, f"{event_id}/{rule}/{pseudonym(recipient)}"))

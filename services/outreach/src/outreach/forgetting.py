@@ -7,7 +7,8 @@ The keys go after the event is stored, and again on every retry (forgetting twic
 appends nothing but still destroys the keys): a failure in between leaves a contact
 that is refused everything and keys a retry destroys, never a key destroyed without
 the event that tells every reader to erase its copies. The contact's own key goes
-last: until then a retry can still read the address the others are found by.
+last: until then a retry can still read the address the others are found by. The
+contacts merged into it are the same person: they are forgotten with it.
 
 The answer names the contact's stream alone: the address's registry stream that the
 command also wrote is named by the address, which the read model erases (so a wait on
@@ -28,9 +29,18 @@ class Forgetting:
     keys: Keys
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
-        address = await self.handlers.address_of(cmd.contact_id)
-        result = await self.handlers.forget_contact(cmd, ctx)
-        people = await self.keys.subjects_of(address) if address else []
-        for subject in (*people, record_subject(cmd.contact_id), contact_subject(cmd.contact_id)):
-            await self.keys.forget(subject)
+        """The contact, then each contact merged into it (the same person under another
+        record): each its own command, without the caller's key or expected version."""
+        merged = await self.handlers.merged_into(cmd.contact_id)
+        result = await self._forget(cmd.contact_id, ctx)
+        for other in merged:
+            await self._forget(other, replace(ctx, idempotency_key=None, expected_version=None))
         return replace(result, streams={result.stream_id: result.version})
+
+    async def _forget(self, contact_id: str, ctx: CommandContext) -> AppendResult:
+        address = await self.handlers.address_of(contact_id)
+        result = await self.handlers.forget_contact(c.ForgetContact(contact_id), ctx)
+        people = await self.keys.subjects_of(address) if address else []
+        for subject in (*people, record_subject(contact_id), contact_subject(contact_id)):
+            await self.keys.forget(subject)
+        return result

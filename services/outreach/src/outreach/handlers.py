@@ -116,20 +116,32 @@ class Handlers:
 
     async def address_of(self, contact_id: str) -> str | None:
         """The contact's address as its stream reads now (None once its key is gone)."""
-        history = await self.store.read_stream(contact_stream(contact_id))
-        return Contact(contact_id).replay(history).email or None
+        return (await self._contact(contact_id)).email or None
+
+    async def merged_into(self, contact_id: str) -> list[str]:
+        """The contacts merged into this one, and into those, and so on."""
+        found: list[str] = []
+        for merged in (await self._contact(contact_id)).merged_from:
+            found += [merged, *await self.merged_into(merged)]
+        return found
+
+    async def _contact(self, contact_id: str) -> Contact:
+        return Contact(contact_id).replay(await self.store.read_stream(contact_stream(contact_id)))
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
-        """The contact is forgotten and its address free again (so nothing maps the
-        address to it); forgetting it again appends nothing."""
+        """The contact is forgotten and every address it holds free again — its own and
+        those of the contacts merged into it (so nothing maps them to it); forgetting it
+        again appends nothing."""
 
         async def step(s: Session) -> None:
             contact = await s.contact(cmd.contact_id)
             forgotten = contact.forget()
             s.record(contact, forgotten)
             if forgotten and not contact.merged_into:  # a merged one's address went along
-                registry = await s.email(contact.email)
-                s.record(registry, registry.release(contact.id))
+                for holder in [contact, *[await s.contact(m) for m in contact.merged_from]]:
+                    if holder.email:
+                        registry = await s.email(holder.email)
+                        s.record(registry, registry.release(contact.id))
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
