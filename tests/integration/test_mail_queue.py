@@ -97,7 +97,8 @@ async def test_a_refusal_fails_at_once_with_the_servers_reply(
     assert (row["status"], row["attempts"], row["message"]) == ("FAILED", 1, None)
     ledger = await notifications_pool.fetchrow("SELECT status, reason FROM notifications")
     assert ledger["status"] == "FAILED"
-    assert "550" in ledger["reason"] and "No such mailbox here" in ledger["reason"]
+    # the reply's code, not its text (a server's text may quote the address)
+    assert "550" in ledger["reason"] and "No such mailbox" not in ledger["reason"]
     assert box.messages() == []
     assert await assert_stored_events_valid(notifications_pool, "notifications") == {
         "NotificationRequested",
