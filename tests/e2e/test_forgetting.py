@@ -316,7 +316,7 @@ async def test_a_rebuild_shows_the_contact_forgotten(
     )
     assert shown["node"]["forgotten"] is True
     assert [c["email"] for c in shown["exhibitor"]["contacts"]] == [f"stay.{RUN}@quenby.example"]
-    # the event stores still hold them until branch shred: the rebuilt row shows none
+    # their events read as null now that their keys are gone: the rebuilt row shows none
     assert shown["node"]["name"] is None and shown["node"]["email"] is None
 
 
