@@ -22,7 +22,8 @@ from pavilion_core.envelope import CloudEvent
 from tests.support import cloud_event, registered, scheduled, submitted_data
 
 MARKERS = ("Zorblat Quux", "zorblat@quux.example", "+15550199123", "Chief Zorblat",
-           "zorblat-evidence", "zorblat-note", "zorblat-followup")  # fmt: skip
+           "zorblat-evidence", "zorblat-note", "zorblat-followup", "zorblat-refused",
+           "zorblat-lost", "zorblat-failed")  # fmt: skip
 OTHER, ADA = "Ada Keep", "ada@keep.example"
 
 
@@ -34,7 +35,9 @@ def _at(n: int, event: CloudEvent, version: int) -> CloudEvent:
 def story(jane: str, ada: str, nulled: bool = False) -> list[CloudEvent]:
     """Jane's life in the read model; with `nulled`, her personal values read as null,
     as they do once her key is destroyed."""
-    name, email, phone, title, evidence, note, follow = (None,) * 7 if nulled else MARKERS
+    name, email, phone, title, evidence, note, follow, refused, lost, failed = (
+        (None,) * len(MARKERS) if nulled else MARKERS
+    )
     forum, interest, task, notice = (str(uuid.uuid4()) for _ in range(4))
     starts = datetime(2025, 12, 2, 14, tzinfo=UTC)
     invitee = {"contactVersion": 1, "email": email, "name": name, "language": "en",
@@ -62,11 +65,17 @@ def story(jane: str, ada: str, nulled: bool = False) -> list[CloudEvent]:
           "supplyChainAreas": [], "productCategories": []}),
         ("outreach", "FollowUpScheduled", task, 1,
          {"followUpId": task, "subjectId": interest, "owner": "li@ccpit",
-          "dueAt": "2025-12-03T09:00:00+00:00", "note": follow}),
+          "dueAt": "2025-12-03T09:00:00+00:00", "note": follow, "contactId": jane}),
+        ("outreach", "InterestConversionRefused", interest, 2,
+         {"interestId": interest, "code": "CLOSED", "reason": refused, "contactId": jane}),
+        ("outreach", "InterestLost", interest, 3,
+         {"interestId": interest, "reason": lost, "contactId": jane}),
         ("notifications", "NotificationRequested", notice, 1,
          {"notificationId": notice, "rule": "invitation", "template": "invitation",
           "channel": "EMAIL", "purpose": "MARKETING", "recipient": email, "relatedId": forum,
           "triggerEventId": str(uuid.uuid4())}),
+        ("notifications", "NotificationFailed", notice, 2,
+         {"notificationId": notice, "recipient": email, "error": failed}),
         ("outreach", "ContactForgotten", jane, 4, {"contactId": jane}),
         # on the address's stream, published with it but projected after it
         ("outreach", "ContactEmailReleased", f"contact-email:{MARKERS[1]}", 2,
@@ -194,3 +203,27 @@ async def test_a_rebuild_with_a_forgotten_exhibitor_contact_nulled_keeps_the_oth
     app = str(uuid.uuid4())
     await _project(read_pool, application_story(app, nulled=True))
     assert await _contacts(read_pool, app) == [ADA, "bo@stay.example"]
+
+
+async def test_a_late_event_about_a_forgotten_contact_writes_nothing_personal_of_theirs(
+    read_pool: asyncpg.Pool,
+):
+    """Even should its values still read (their key not yet gone, say), an event about
+    a contact the read model knows forgotten leaves their personal values out."""
+    jane, ada = str(uuid.uuid4()), str(uuid.uuid4())
+    events = story(jane, ada)
+    await _project(read_pool, events)
+    interest = next(e.subject for e in events if e.event_type == "InterestCaptured")
+    late = [
+        cloud_event("outreach", "NoteAdded", interest, noteId=str(uuid.uuid4()),
+                    subjectId=interest, text="zorblat-late", contactId=jane),
+        cloud_event("outreach", "ConsentWithdrawn", jane, contactId=jane, channel="EMAIL",
+                    purpose="MARKETING", reason="zorblat-withdrawn",
+                    withdrawnAt="2025-12-05T09:00:00+00:00"),
+        cloud_event("outreach", "NoteAdded", ada, noteId=str(uuid.uuid4()), subjectId=ada,
+                    text="ada-kept", contactId=ada),
+    ]  # fmt: skip
+    await _project(read_pool, [_at(40 + n, e, 9) for n, e in enumerate(late)])
+    after = await _dump(read_pool)
+    assert "zorblat-late" not in after and "zorblat-withdrawn" not in after
+    assert "ada-kept" in after

@@ -279,3 +279,32 @@ async def test_a_command_while_the_vault_is_away_is_unavailable_and_appends_noth
         sealer.vault = here
         await away.close()
     await ok(await exhibitors_api.post("/applications", json=APPLICATION), 201)
+
+
+async def test_text_about_a_contact_in_another_record_is_sealed_with_the_contacts_key(
+    store_pool: asyncpg.Pool, sealer: Sealer, vault: Vault
+):
+    """A note on their lead and a follow-up's outcome name the contact they are about:
+    forgetting the contact erases them; a note about no one is its record's."""
+    store, contact, interest = EventStore(store_pool, sealer), str(uuid.uuid4()), str(uuid.uuid4())
+    follow_up, org = str(uuid.uuid4()), str(uuid.uuid4())
+    note = {"noteId": str(uuid.uuid4()), "subjectId": interest, "text": f"{NAME} prefers tea"}
+    outcome = {"followUpId": follow_up, "outcome": f"mailed {EMAIL}", "contactId": contact}
+    plain = {"noteId": str(uuid.uuid4()), "subjectId": org, "text": "HQ moved"}
+    for stream, kind, data in [
+        (interest, "NoteAdded", note | {"contactId": contact}),
+        (follow_up, "FollowUpCompleted", outcome),
+        (org, "NoteAdded", plain | {"contactId": None}),
+    ]:
+        await store.append(stream, [NewEvent(kind, data)], expected_version=0, metadata=META)
+
+    rows = await raw_rows(store_pool)
+    assert [SUBJECT.findall(row) for row in rows] == [
+        [f"contact:{contact}"],
+        [f"contact:{contact}"],
+        [f"record:{org}"],
+    ]
+    await vault.forget(f"contact:{contact}")
+    assert (await store.read_stream(interest))[0].data["text"] is None
+    assert (await store.read_stream(follow_up))[0].data["outcome"] is None
+    assert (await store.read_stream(org))[0].data["text"] == "HQ moved"

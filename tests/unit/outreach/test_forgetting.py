@@ -184,3 +184,85 @@ async def test_an_application_naming_a_forgotten_contacts_interest_only_links_it
     await forget(o, lead)
     await o.h.application_submitted(interest, new_id(), ctx())
     assert o.types(interest)[-1] == "InterestApplicationLinked"
+
+
+async def _follow_up(o: Outreach, subject: str, note: str | None = None) -> str:
+    follow_up = new_id()
+    cmd = c.ScheduleFollowUp(follow_up, subject, "li@ccpit", NOW + timedelta(days=1), note)
+    await o.h.schedule_follow_up(cmd, ctx())
+    return follow_up
+
+
+async def test_text_about_a_contact_names_them_so_their_key_seals_it() -> None:
+    """A note on their lead, its loss, follow-ups on them or on it, and how those ended
+    carry the contact they are about (schemas/events: sealed with the contact's key,
+    so forgetting them erases the text); a note on an organization names nobody."""
+    o = Outreach()
+    interest, lead, org = await o.interest(InterestKind.EXHIBIT)
+    on_lead, on_them = await _follow_up(o, interest, "call Jane"), await _follow_up(o, lead)
+    await o.h.add_note(c.AddNote("interest", interest, new_id(), "Jane, cell 555"), ctx())
+    await o.h.add_note(c.AddNote("organization", org, new_id(), "HQ moved"), ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "lose", reason="Jane left"), ctx())
+    await o.h.change_follow_up(c.ChangeFollowUp(on_lead, "complete", text="spoke"), ctx())
+    await o.h.change_follow_up(c.ChangeFollowUp(on_them, "cancel", text="moot"), ctx())
+
+    about = {
+        e.type: e.data["contactId"]
+        for stream in (interest, on_lead, on_them)
+        for e in o.events(stream)
+        if "contactId" in e.data and e.type != "InterestCaptured"
+    }
+    assert about == {
+        "NoteAdded": lead, "InterestLost": lead, "FollowUpScheduled": lead,
+        "FollowUpCompleted": lead, "FollowUpCancelled": lead,
+    }  # fmt: skip
+    assert o.events(org)[-1].data["contactId"] is None
+
+
+async def _their_interest(o: Outreach) -> tuple[str, str, str]:
+    """A forgotten contact's interest and a follow-up on it scheduled before; the contact."""
+    interest, lead, _ = await o.interest(InterestKind.EXHIBIT)
+    follow_up = await _follow_up(o, interest)
+    await forget(o, lead)
+    return interest, follow_up, lead
+
+
+TEXT_ABOUT_THEM: dict[str, Callable[[Outreach, str, str], Awaitable[object]]] = {
+    "note on their interest": lambda o, i, f: o.h.add_note(
+        c.AddNote("interest", i, new_id(), "still keen"), ctx()
+    ),
+    "lose their interest": lambda o, i, f: o.h.change_interest(
+        c.ChangeInterest(i, "lose", reason="went quiet"), ctx()
+    ),
+    "follow up their interest": lambda o, i, f: _follow_up(o, i),
+    "complete a follow-up on it": lambda o, i, f: o.h.change_follow_up(
+        c.ChangeFollowUp(f, "complete", text="spoke to her"), ctx()
+    ),
+    "cancel a follow-up on it": lambda o, i, f: o.h.change_follow_up(
+        c.ChangeFollowUp(f, "cancel", text="she left"), ctx()
+    ),
+}
+
+
+@pytest.mark.parametrize("command", TEXT_ABOUT_THEM.values(), ids=TEXT_ABOUT_THEM.keys())
+async def test_no_new_text_about_a_forgotten_contact_through_their_records(
+    command: Callable[[Outreach, str, str], Awaitable[object]],
+) -> None:
+    o = Outreach()
+    interest, follow_up, _ = await _their_interest(o)
+    before = (o.types(interest), o.types(follow_up))
+    with pytest.raises(Forgotten) as refused:
+        await command(o, interest, follow_up)
+    assert refused.value.code == "FORGOTTEN"
+    assert (o.types(interest), o.types(follow_up)) == before
+
+
+async def test_their_follow_up_may_still_be_rescheduled_and_their_interest_qualified() -> None:
+    """What records no text about them is not refused."""
+    o = Outreach()
+    interest, follow_up, _ = await _their_interest(o)
+    later = c.ChangeFollowUp(follow_up, "reschedule", due_at=NOW + timedelta(days=9))
+    await o.h.change_follow_up(later, ctx())
+    await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+    assert o.types(follow_up)[-1] == "FollowUpRescheduled"
+    assert o.types(interest)[-1] == "InterestQualified"

@@ -21,7 +21,7 @@ import copy
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -218,12 +218,37 @@ def _person(spot: _Spot) -> tuple[str, str] | None:
     return str(scope or ""), normalised_address(address)
 
 
+def _contact(spot: _Spot) -> str | None:
+    """The contact whose value it is, if its rule says so and the event names them."""
+    if isinstance(spot.rule, dict) and "contact" in spot.rule:
+        if isinstance(contact := spot.ref(spot.rule["contact"]), str) and contact:
+            return contact
+    return None
+
+
+def contacts_named(rules: Sequence[Mapping[str, Any]], data: dict[str, Any]) -> set[str]:
+    """The contacts some of whose personal values `data` holds (`rules`: its event's
+    declaration)."""
+    return {c for spot in _spots(rules, data) if (c := _contact(spot)) is not None}
+
+
+def without_contacts(
+    rules: Sequence[Mapping[str, Any]], data: dict[str, Any], contacts: Collection[str]
+) -> dict[str, Any]:
+    """A copy of `data` with the personal values of `contacts` null, as if their key
+    were gone: what a reader writes about a contact it knows to be forgotten."""
+    erased = copy.deepcopy(data)
+    for spot in list(_spots(rules, erased)):
+        if _contact(spot) in contacts:
+            spot.holder[spot.key] = None
+    return erased
+
+
 def _subject(spot: _Spot, stream_id: str, people: dict[tuple[str, str], str]) -> str:
     """The value's subject by its rule; a rule whose reference is missing falls back
     to the record's own subject (sealed all the same, never in the clear)."""
-    if isinstance(spot.rule, dict) and "contact" in spot.rule:
-        if isinstance(contact := spot.ref(spot.rule["contact"]), str) and contact:
-            return f"contact:{contact}"
+    if (contact := _contact(spot)) is not None:
+        return f"contact:{contact}"
     if (person := _person(spot)) is not None and person in people:
         return people[person]
     return f"record:{stream_id}"

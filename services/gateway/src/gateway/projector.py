@@ -15,6 +15,9 @@ sit on different partitions).
 The live projector announces each recorded event on a PostgreSQL channel, delivered
 when its batch commits: that is what wakes subscriptions and read-your-writes waits.
 A rebuild records silently: replaying history must not look like news.
+
+Nothing personal of a contact it knows forgotten is written, whatever an event says
+(gateway.outreach.forgetting).
 """
 
 import json
@@ -26,6 +29,7 @@ from pavilion_core.envelope import CloudEvent
 
 from gateway.exhibitors.projections import APPLIERS as EXHIBITORS
 from gateway.notifications.projections import APPLIERS as NOTIFICATIONS
+from gateway.outreach.forgetting import unsaid_of_the_forgotten
 from gateway.outreach.projections import APPLIERS as OUTREACH
 from gateway.rows import Apply
 
@@ -56,6 +60,7 @@ class Projector:
         await self.batch(conn, [event])
 
     async def batch(self, conn: Connection, events: Sequence[CloudEvent]) -> None:
+        events = await unsaid_of_the_forgotten(conn, events)
         recorded = await self._record(conn, [e for e in events if e.type in APPLIERS])
         statements = Statements()
         for layer in _layers(events):

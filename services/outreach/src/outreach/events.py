@@ -4,6 +4,10 @@ Payload keys are camelCase; ids are UUID strings; instants ISO 8601 UTC; dates I
 Streams: each organization, contact, delegation, trip, outreach event, interest and
 follow-up is the stream named by its id (a UUID); contact-email:<keyed hash of the
 email> keeps an address unique.
+
+Free text that may speak of a contact (a note, a follow-up's note or outcome, an
+interest's loss or refusal reason) carries `contactId`, the contact it is about (null
+when none): the text is theirs, sealed with their key, and goes when they are forgotten.
 """
 
 from dataclasses import dataclass
@@ -322,6 +326,7 @@ class InterestConverted(Event):
 class InterestLost(Event):
     interest_id: str
     reason: str
+    contact_id: str | None
 
 
 @dataclass(frozen=True)
@@ -338,6 +343,7 @@ class InterestConversionRefused(Event):
     interest_id: str
     code: str
     reason: str
+    contact_id: str | None
 
 
 # Follow-up
@@ -350,6 +356,7 @@ class FollowUpScheduled(Event):
     owner: str
     due_at: str
     note: str | None
+    contact_id: str | None
 
 
 @dataclass(frozen=True)
@@ -362,12 +369,14 @@ class FollowUpRescheduled(Event):
 class FollowUpCompleted(Event):
     follow_up_id: str
     outcome: str
+    contact_id: str | None
 
 
 @dataclass(frozen=True)
 class FollowUpCancelled(Event):
     follow_up_id: str
     reason: str
+    contact_id: str | None
 
 
 @dataclass(frozen=True)
@@ -386,3 +395,4 @@ class NoteAdded(Event):
     note_id: str
     subject_id: str
     text: str
+    contact_id: str | None

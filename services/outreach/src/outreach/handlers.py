@@ -13,7 +13,7 @@ from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePor
 
 from outreach import commands as c
 from outreach.domain.gatherings import outreach_event_stream
-from outreach.domain.leads import follow_up_stream, interest_stream
+from outreach.domain.leads import Interest, follow_up_stream, interest_stream
 from outreach.domain.parties import Contact, contact_stream, organization_stream
 from outreach.domain.travel import delegation_stream, trip_stream
 from outreach.domain.values import end_of, implied_expiry
@@ -345,6 +345,9 @@ class Handlers:
                 organization = await s.organization(interest.organization_id)
                 s.record(interest, interest.convert(contact, organization))
                 return
+            if cmd.action == "lose":  # the reason is text about the interest's contact
+                interest.check_exists()
+                await _check_remembered(s, interest.contact_id)
             decide: Callable[[], list[Event]] = {
                 "qualify": interest.qualify,
                 "nurture": interest.nurture,
@@ -359,9 +362,12 @@ class Handlers:
         self, cmd: c.ScheduleFollowUp, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            await _check_not_forgotten(s, cmd.subject_id)
+            about = await _contact_about(s, cmd.subject_id)
             follow_up = await s.follow_up(cmd.follow_up_id)
-            s.record(follow_up, follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note))
+            s.record(
+                follow_up,
+                follow_up.schedule(cmd.subject_id, about, cmd.owner, cmd.due_at, cmd.note),
+            )
 
         return await self.run(follow_up_stream(cmd.follow_up_id), step, ctx)
 
@@ -371,7 +377,9 @@ class Handlers:
             if cmd.action == "reschedule":
                 assert cmd.due_at is not None
                 s.record(follow_up, follow_up.reschedule(cmd.due_at))
-            elif cmd.action == "complete":
+                return
+            await _check_remembered(s, follow_up.contact_id)  # the text is about them
+            if cmd.action == "complete":
                 s.record(follow_up, follow_up.complete(cmd.text))
             else:
                 s.record(follow_up, follow_up.cancel(cmd.text))
@@ -393,6 +401,8 @@ class Handlers:
                 "event": s.event,
                 "interest": s.interest,
             }[cmd.subject_kind](cmd.subject_id)
+            if isinstance(subject, Interest) and subject.version:  # a note on their lead
+                await _check_remembered(s, subject.contact_id)
             s.record(subject, subject.add_note(cmd.note_id, cmd.text))  # type: ignore[attr-defined]
 
         return await self.run(_note_stream(cmd), step, ctx)
@@ -425,15 +435,26 @@ class Handlers:
         return await self.run(interest_stream(interest_id), step, ctx)
 
 
-async def _check_not_forgotten(s: Session, subject_id: str) -> None:
-    """A subject that is a contact must not be a forgotten one (any other kind of record
-    is not a contact: NOT_FOUND as one)."""
+async def _contact_about(s: Session, subject_id: str) -> str | None:
+    """The contact a record is about: the record itself if it is a contact, else an
+    interest's contact, else none. A forgotten one refuses (FORGOTTEN): text about them
+    would be recorded."""
     try:
         contact = await s.contact(subject_id)
-    except NotFound:
-        return
-    if contact.exists:
-        contact.check_remembered()
+    except NotFound:  # a record of another kind
+        try:
+            interest = await s.interest(subject_id)
+        except NotFound:
+            return None
+        return await _check_remembered(s, interest.contact_id)
+    return await _check_remembered(s, contact.id) if contact.exists else None
+
+
+async def _check_remembered(s: Session, contact_id: str | None) -> str | None:
+    """`contact_id`, unless it names a forgotten contact (FORGOTTEN)."""
+    if contact_id:
+        (await s.contact(contact_id)).check_remembered()
+    return contact_id
 
 
 def _note_stream(cmd: c.AddNote) -> str:

@@ -118,7 +118,7 @@ class OutreachEvent(Aggregate):
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self._require("add a note to", "SCHEDULED", "HELD", "CANCELLED")
-        return self._record(e.NoteAdded(note_id, self.id, text))
+        return self._record(e.NoteAdded(note_id, self.id, text, None))
 
     def _check_started(self, now: datetime, what: str) -> None:
         assert self.starts_at is not None

@@ -125,7 +125,7 @@ class Interest(Aggregate):
 
     def lose(self, reason: str) -> list[Event]:
         self._require("mark as lost", *OPEN_STAGES)
-        return self._record(e.InterestLost(self.id, reason))
+        return self._record(e.InterestLost(self.id, reason, self.contact_id))
 
     def application_submitted(
         self, application_id: str, contact: Contact, organization: Organization
@@ -148,11 +148,11 @@ class Interest(Aggregate):
             return []
         if self.converted_version != interest_version:
             return []
-        return self._record(e.InterestConversionRefused(self.id, code, reason))
+        return self._record(e.InterestConversionRefused(self.id, code, reason, self.contact_id))
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self._require("add a note to", *OPEN_STAGES, InterestStage.CONVERTED, InterestStage.LOST)
-        return self._record(e.NoteAdded(note_id, self.id, text))
+        return self._record(e.NoteAdded(note_id, self.id, text, self.contact_id))
 
     def check_exists(self) -> None:
         if not self.version:
@@ -199,6 +199,7 @@ class FollowUp(Aggregate):
     version: int = 0
     status: FollowUpStatus | None = None
     subject_id: str = ""
+    contact_id: str | None = None  # the contact it is about, if any
     owner: str = ""
     due_at: datetime | None = None
     announced_for: datetime | None = None
@@ -208,12 +209,18 @@ class FollowUp(Aggregate):
         return follow_up_stream(self.id)
 
     def schedule(
-        self, subject_id: str, owner: str, due_at: datetime, note: str | None
+        self,
+        subject_id: str,
+        contact_id: str | None,
+        owner: str,
+        due_at: datetime,
+        note: str | None,
     ) -> list[Event]:
+        """On `subject_id`, about `contact_id` (the subject or its interest's contact)."""
         if self.version:
             raise Duplicate(f"follow-up {self.id} already exists", self.id)
         return self._record(
-            e.FollowUpScheduled(self.id, subject_id, owner, due_at.isoformat(), note)
+            e.FollowUpScheduled(self.id, subject_id, owner, due_at.isoformat(), note, contact_id)
         )
 
     def reschedule(self, due_at: datetime) -> list[Event]:
@@ -222,11 +229,11 @@ class FollowUp(Aggregate):
 
     def complete(self, outcome: str) -> list[Event]:
         self._require("complete")
-        return self._record(e.FollowUpCompleted(self.id, outcome))
+        return self._record(e.FollowUpCompleted(self.id, outcome, self.contact_id))
 
     def cancel(self, reason: str) -> list[Event]:
         self._require("cancel")
-        return self._record(e.FollowUpCancelled(self.id, reason))
+        return self._record(e.FollowUpCancelled(self.id, reason, self.contact_id))
 
     def announce_overdue(self, now: datetime) -> list[Event]:
         """Once per due time, and only when it is really overdue: running twice is safe."""
@@ -251,6 +258,7 @@ class FollowUp(Aggregate):
                 d["subjectId"],
                 d["owner"],
             )
+            self.contact_id = d.get("contactId")  # absent from those recorded before it was
             self.due_at = datetime.fromisoformat(d["dueAt"])
         elif event_type == "FollowUpRescheduled":
             self.due_at = datetime.fromisoformat(d["dueAt"])

@@ -81,7 +81,7 @@ class Organization(Aggregate):
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self.check_active()
-        return self._record(e.NoteAdded(note_id, self.id, text))
+        return self._record(e.NoteAdded(note_id, self.id, text, None))
 
     def check_active(self) -> None:
         if not self.exists:
@@ -219,7 +219,7 @@ class Contact(Aggregate):
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self.check_active()
-        return self._record(e.NoteAdded(note_id, self.id, text))
+        return self._record(e.NoteAdded(note_id, self.id, text, self.id))
 
     def forget(self) -> list[Event]:
         """GDPR art. 17: a merged contact may be forgotten too; twice changes nothing."""
