@@ -144,3 +144,38 @@ async def test_forgetting_an_exhibitor_contact_scrubs_them_and_mails_the_others(
     assert sorted(m["To"] for m in mailbox[1].messages()[2:]) == [OTHER, "bo@stay.example"]
     left = await _dump(notifications_pool)
     assert NAME not in left and EMAIL not in left and "Ada Keep" in left
+
+
+async def test_every_webhook_body_naming_a_forgotten_contact_loses_its_data(
+    notifier: Notifier, notifications_pool: asyncpg.Pool
+):
+    """Their address as JSON escapes it (`\\u00eb` for a non-ASCII one) in a body with no
+    id of theirs, and their id nested in an event that arrives after them (a conversion
+    of theirs): neither body keeps its data."""
+    await register_endpoint(notifications_pool, "http://127.0.0.1:9/hook",
+                            ["pavilion.outreach.*", "pavilion.notifications.*"], None,
+                            policy=LOCAL, meta=ADMIN, now=STORY_TIME)  # fmt: skip
+    jane, address = str(uuid.uuid4()), f"zoë.{uuid.uuid4().hex[:8]}@vexbridge.example"
+    data = registered(jane, NAME, address, "CA", "en")
+    await notifier.handle(cloud_event("outreach", "ContactRegistered", jane, **data))
+    notice = str(uuid.uuid4())
+    sent = cloud_event("notifications", "NotificationSent", notice, version=2,
+                       notificationId=notice, recipient=address, language="en")  # fmt: skip
+    await notifier.handle(sent)
+    forgotten = cloud_event("outreach", "ContactForgotten", jane, version=2, contactId=jane)
+    await notifier.handle(forgotten)
+    lead = str(uuid.uuid4())
+    converted = cloud_event("outreach", "InterestConverted", lead, version=3, interestId=lead,
+                            kind="VISIT", edition="CISCE-2026", organizationId=str(uuid.uuid4()),
+                            organizationName="Maple", country="CA", supplyChainAreas=[],
+                            productCategories=[], sourceEventId=None, applicationId=None,
+                            contact={"contactId": jane, "name": NAME, "email": address,
+                                     "phone": None})  # fmt: skip
+    await notifier.handle(converted)
+
+    bodies = await notifications_pool.fetch(
+        "SELECT event_id, body::jsonb -> 'data' AS data FROM webhook_deliveries"
+        " WHERE event_id = ANY($1::text[])",
+        [sent.id, converted.id],
+    )
+    assert len(bodies) == 2 and {b["data"] for b in bodies} == {"null"}

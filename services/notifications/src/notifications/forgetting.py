@@ -7,18 +7,20 @@ lose the address and the error text (which may quote it); queued mail to them is
 sent (SUPPRESSED, reason FORGOTTEN) and every queued message loses address, message
 and error; their reminders are cancelled; their opt-out goes (a new contact at that
 address starts without consent anyway); webhook deliveries whose body carries their
-id or address lose the event's data and subject and their last error. The deliveries
-of ContactForgotten itself are enqueued after this, and tell integrators to erase
-their copies. Nothing is published about the mail not sent: its notification stays
-REQUESTED in the gateway's read model.
+id or address (anywhere in the body, however its JSON escapes it) lose the event's
+data and subject and their last error. The deliveries of ContactForgotten itself are
+enqueued after this, and tell integrators to erase their copies. Nothing is published
+about the mail not sent: its notification stays REQUESTED in the gateway's read model.
 
 An exhibitor's contact person, named by their appearances on the application, loses
 their contact row and, for that application, the same as above: the ledger's and the
 queue's copies of their address, their queued mail, their webhook bodies. (Their
 opt-out, if any, is of an address, which a contact of outreach may share: it stays.)"""
 
+from pavilion_contracts.personal import declaration
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent
+from pavilion_core.personal import contacts_named
 
 _CONTACT = "SELECT email FROM recipients WHERE contact_id = $1::text::uuid AND NOT forgotten"
 _PERSON = """SELECT email FROM application_contacts
@@ -45,7 +47,8 @@ def _erasing(addresses: str, notifications: str, bodies: str) -> list[str]:
         f"""UPDATE webhook_deliveries SET last_error = NULL,
                 body = (body::jsonb || '{{"subject": null, "data": null}}'::jsonb)::text
             WHERE EXISTS (SELECT 1 FROM ({addresses}) a(email)
-                          WHERE strpos(lower(body), a.email) > 0) OR {bodies}""",
+                          WHERE strpos(lower(body::jsonb::text), lower(a.email)) > 0)
+               OR {bodies}""",
     ]
 
 
@@ -80,16 +83,23 @@ async def contact_forgotten(conn: Connection, event: CloudEvent) -> None:
 _LATE = """UPDATE webhook_deliveries
     SET body = (body::jsonb || '{"subject": null, "data": null}'::jsonb)::text
     WHERE event_id = $1 AND EXISTS (
-        SELECT 1 FROM recipients WHERE contact_id = $2::text::uuid AND forgotten)"""
+        SELECT 1 FROM recipients WHERE contact_id::text = ANY ($2::text[]) AND forgotten)"""
 
 
 async def erase_late(conn: Connection, event: CloudEvent) -> None:
     """The webhook bodies of an event about a contact forgotten already (one of another
     stream, on another partition, such as their address's release) lose its data and
-    subject as if it had come before."""
-    contact = event.data.get("contactId") if isinstance(event.data, dict) else None
-    if contact and event.event_type != "ContactForgotten":
-        await conn.execute(_LATE, event.id, contact)
+    subject as if it had come before: an event naming them by `contactId`, or holding
+    personal values of theirs wherever the contracts say (`contact.contactId` of a
+    conversion, say)."""
+    if not isinstance(event.data, dict) or event.event_type == "ContactForgotten":
+        return
+    rules = declaration().get(f"{event.event_type}.v{event.schema_version}", ())
+    named = contacts_named(rules, event.data)
+    if isinstance(contact := event.data.get("contactId"), str):
+        named.add(contact)
+    if named:
+        await conn.execute(_LATE, event.id, sorted(named))
 
 
 async def exhibitor_contact_forgotten(conn: Connection, event: CloudEvent) -> None:
