@@ -3,7 +3,11 @@ markers planted on a contact through GraphQL flow everywhere (an invitation mail
 them, a webhook body carrying them, the timeline, a note, consent evidence); then
 `forgetContact`, and none of the markers is left in the read model, the notifier's
 tables or the logs; a rebuild of the read model shows the contact forgotten; a further
-command about them is FORGOTTEN. The same for an exhibitor's contact person.
+command about them is FORGOTTEN. The same for an exhibitor's contact person. Text about
+the contact filed under other records (a note on their lead, a follow-up's note and
+outcome, why the lead was lost, written with their name and address in it) goes with
+them; so does their entry as a contact person of an application (the same address),
+which exhibitors forgets when outreach does.
 
 The event stores and the topics hold every personal value sealed with a key per
 person, which forgetting destroys: `test_no_marker_is_left_in_any_database_or_topic`
@@ -40,6 +44,7 @@ from tests.support import eventually, free_port, signed
 PROCESSES = [
     ("exhibitors", "api"),
     ("exhibitors", "relay"),
+    ("exhibitors", "reactor"),
     ("outreach", "api"),
     ("outreach", "relay"),
     ("notifications", "worker"),
@@ -58,6 +63,13 @@ CONTACT = {
     "title": f"Chief Cartographer {RUN}",
     "note": f"Prefers tea, Marrowind {RUN}",
     "evidence": f"signed form Marrowind {RUN}",
+}
+# Text about them under other records, as a hostile-but-plausible user writes it.
+ABOUT = {
+    "lead note": f"call {CONTACT['name']} at {CONTACT['email']} about maps {RUN}-lead",
+    "task": f"ask Ysolde for the atlas {RUN}-task",
+    "outcome": f"Ysolde said yes {RUN}-done",
+    "lost": f"Ysolde moved to Lisbon {RUN}-lost",
 }
 # The notifier's event store, and the record copies of parked messages: sealed by the vault.
 SEALED = ("events", "streams", "idempotency_keys", "parked_messages")
@@ -83,11 +95,20 @@ MUTATIONS = {
         "ForgetExhibitorContactInput",
         "exhibitor { id contacts { name email } } userErrors { code message }",
     ),
+    "registerOrganization": (
+        "RegisterOrganizationInput",
+        "organization { id } userErrors { code }",
+    ),
+    "captureInterest": ("CaptureInterestInput", "interest { id } userErrors { code }"),
+    "addNote": ("AddNoteInput", "userErrors { code }"),
+    "scheduleFollowUp": ("ScheduleFollowUpInput", "followUp { id } userErrors { code }"),
+    "completeFollowUp": ("CompleteFollowUpInput", "userErrors { code }"),
+    "markInterestLost": ("MarkInterestLostInput", "userErrors { code }"),
 }
 
 
 def markers() -> list[str]:
-    return [*CONTACT.values(), CONTACT["phone"].lstrip("+"), *PERSON.values()]
+    return [*CONTACT.values(), CONTACT["phone"].lstrip("+"), *PERSON.values(), *ABOUT.values()]
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +164,10 @@ async def mutate(stack: Stack, name: str, input: dict[str, Any]) -> dict[str, An
     return answer
 
 
-async def plant_contact(stack: Stack, partner: tuple[Receiver, int]) -> str:
-    """The contact with every marker: consent (evidence), a note, an invitation mailed
-    to them, and a partner subscribed to outreach's events (the webhook bodies)."""
+async def plant_contact(stack: Stack, partner: tuple[Receiver, int]) -> tuple[str, str]:
+    """The contact with every marker: consent (evidence), a note, a lead with text about
+    them, an invitation mailed to them, and a partner subscribed to outreach's events
+    (the webhook bodies); their id and their lead's."""
     hook = {"url": f"http://127.0.0.1:{partner[1]}/hook", "eventTypes": ["pavilion.outreach.*"]}
     made = await mutate(stack, "registerWebhookEndpoint", hook)
     partner[0].secrets["hook"] = made["secret"]
@@ -155,8 +177,29 @@ async def plant_contact(stack: Stack, partner: tuple[Receiver, int]) -> str:
              "legalBasis": "EXPRESS", "evidence": CONTACT["evidence"]}  # fmt: skip
     assert (await mutate(stack, "grantConsent", grant))["userErrors"] == []
     await note(stack, contact["id"])
+    interest = await lead(stack, contact["id"])
     await invite(stack, contact["id"])
-    return str(contact["id"])
+    return str(contact["id"]), interest
+
+
+async def lead(stack: Stack, contact: str) -> str:
+    """Their lead, a note on it, a follow-up on it done, and the lead lost: all with
+    text about them, filed under the lead's and the follow-up's records."""
+    org = {"name": f"Atlas {RUN}", "kind": "COMPANY", "country": "CA"}
+    made = await mutate(stack, "registerOrganization", org)
+    lead = {"contactId": contact, "kind": "VISIT", "edition": "CISCE-2026",
+            "organizationId": made["organization"]["id"]}  # fmt: skip
+    interest = (await mutate(stack, "captureInterest", lead))["interest"]["id"]
+    task = {"subjectId": interest, "owner": "li@ccpit", "dueAt": "2026-01-10T09:00:00Z",
+            "note": ABOUT["task"]}  # fmt: skip
+    follow_up = (await mutate(stack, "scheduleFollowUp", task))["followUp"]["id"]
+    for name, input in [
+        ("addNote", {"recordId": interest, "text": ABOUT["lead note"]}),
+        ("completeFollowUp", {"followUpId": follow_up, "outcome": ABOUT["outcome"]}),
+        ("markInterestLost", {"interestId": interest, "reason": ABOUT["lost"]}),
+    ]:
+        assert (await mutate(stack, name, input))["userErrors"] == [], name
+    return str(interest)
 
 
 async def note(stack: Stack, contact: str) -> None:
@@ -236,7 +279,7 @@ async def forgotten(
     stack: Stack, partner: tuple[Receiver, int], mailbox: tuple[int, Mailbox]
 ) -> dict[str, str]:
     """The story: planted, flowed, forgotten; the ids of the two people."""
-    contact = await plant_contact(stack, partner)
+    contact, interest = await plant_contact(stack, partner)
     await eventually(lambda: _mailed(mailbox, CONTACT["email"]), within=60, what="the invite")
     await eventually(
         lambda: _carried(partner[0], CONTACT["name"]), within=60, what="a webhook with them"
@@ -258,7 +301,7 @@ async def forgotten(
     await eventually(
         lambda: _carried(partner[0], "ContactForgotten"), within=60, what="integrators told"
     )
-    return {"contact": contact, "application": application}
+    return {"contact": contact, "application": application, "interest": interest}
 
 
 async def _shown_forgotten(stack: Stack, contact: str, application: str) -> bool:
@@ -277,7 +320,10 @@ async def _carried(partner: Receiver, text: str) -> bool:
 
 
 async def submit(stack: Stack) -> str:
+    """An application whose contact persons are PERSON, the contact (the same address:
+    forgetContact forgets them here too) and one who stays."""
     contacts = [{"name": PERSON["name"], "email": PERSON["email"]},
+                {"name": CONTACT["name"], "email": CONTACT["email"]},
                 {"name": "Stays", "email": f"stay.{RUN}@quenby.example"}]  # fmt: skip
     made = await mutate(stack, "submitExhibitorApplication",
                         {"edition": "CISCE-2026", "companyName": f"Quenby {RUN}",
@@ -326,6 +372,10 @@ async def test_a_further_command_about_them_is_forgotten(
     grant = {"contactId": forgotten["contact"], "channel": "EMAIL", "purpose": "MARKETING",
              "legalBasis": "EXPRESS", "evidence": "again"}  # fmt: skip
     assert [e["code"] for e in (await mutate(stack, "grantConsent", grant))["userErrors"]] == [
+        "FORGOTTEN"
+    ]
+    more = {"recordId": forgotten["interest"], "text": "about her lead"}
+    assert [e["code"] for e in (await mutate(stack, "addNote", more))["userErrors"]] == [
         "FORGOTTEN"
     ]
     again = await mutate(stack, "forgetContact", {"contactId": forgotten["contact"]})

@@ -138,8 +138,9 @@ async def test_an_exhibitors_contact_persons_are_sealed_each_under_a_subject_of_
     stored = json.loads((await raw_rows(store_pool))[0])
     grace, alan = stored["contacts"]
     assert grace["phone"] is None and stored["companyName"] == "Acme"
-    (grace_subject,) = await vault.subjects_of("Grace@Navy.test")
+    ((grace_subject, scope),) = (await vault.subjects_of("Grace@Navy.test")).items()
     (alan_subject,) = await vault.subjects_of("at@bletchley.test")
+    assert scope == app  # the application whose contact person she is
     assert grace["name"].startswith(f"pii:1:{grace_subject}:")
     assert alan["email"].startswith(f"pii:1:{alan_subject}:") and grace_subject != alan_subject
 
@@ -148,7 +149,7 @@ async def test_an_exhibitors_contact_persons_are_sealed_each_under_a_subject_of_
 
     (loaded,) = await store.read_stream(app)
     assert loaded.data["contacts"] == [{"name": None, "email": None, "phone": None}, people[1]]
-    assert await vault.subjects_of("grace@navy.test") == []  # the person's row went too
+    assert await vault.subjects_of("grace@navy.test") == {}  # the person's row went too
 
 
 async def test_the_vault_away_is_an_outage_that_is_retried_not_a_message_parked(

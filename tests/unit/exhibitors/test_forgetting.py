@@ -24,7 +24,7 @@ class Keys:
     async def forget(self, subject: str) -> None:
         raise AssertionError("a contact person is forgotten by application and address")
 
-    async def subjects_of(self, address: str) -> list[str]:
+    async def subjects_of(self, address: str) -> dict[str, str]:
         raise AssertionError("a contact person is forgotten in their application only")
 
 

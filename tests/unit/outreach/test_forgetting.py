@@ -14,6 +14,8 @@ from pavilion_contracts.outreach import ConsentPurpose as Purpose
 from pavilion_contracts.outreach import InterestKind, LegalBasis
 from pavilion_core.errors import Forgotten, NotFound
 from pavilion_core.eventstore import AppendResult
+from pavilion_core.forgetting import RECIPIENT
+from pavilion_core.vault import pseudonym
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
 
@@ -22,15 +24,15 @@ class Keys:
     """Stands in for the vault: the subjects whose key was destroyed, in order, and the
     `person:` subjects it knows addresses by."""
 
-    def __init__(self, people: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, people: dict[str, dict[str, str]] | None = None) -> None:
         self.destroyed: list[str] = []
         self.people = people or {}
 
     async def forget(self, subject: str) -> None:
         self.destroyed.append(subject)
 
-    async def subjects_of(self, address: str) -> list[str]:
-        return self.people.get(address, [])
+    async def subjects_of(self, address: str) -> dict[str, str]:
+        return self.people.get(address, {})
 
     async def forget_person(self, scope: str, address: str) -> str | None:
         raise AssertionError("outreach forgets people by their address, in any scope")
@@ -42,17 +44,36 @@ async def forget(o: Outreach, contact: str, keys: Keys | None = None) -> AppendR
 
 
 async def test_forgetting_records_the_event_frees_the_address_and_destroys_the_key() -> None:
-    o, keys = Outreach(), Keys({"jane@maple.example": ["person:mailed-jane"]})
+    o, keys = Outreach(), Keys({"jane@maple.example": {"person:mailed-jane": RECIPIENT}})
     jane = await o.contact("jane@maple.example")
     answer = await forget(o, jane, keys)
 
     assert answer.streams == {jane: 2}  # not the address's registry stream: it names her
     assert o.types(contact_stream(jane))[-1] == "ContactForgotten"
-    assert o.events(contact_stream(jane))[-1].data == {"contactId": jane}
+    assert o.events(contact_stream(jane))[-1].data == {
+        "contactId": jane, "applicationIds": [],
+        "addressPseudonyms": [pseudonym("jane@maple.example")],
+    }  # fmt: skip
     assert o.types(email_stream("jane@maple.example"))[-1] == "ContactEmailReleased"
     # her address's people (a mail recipient), her record's notes, and her own key last
     assert keys.destroyed == ["person:mailed-jane", f"record:{jane}", f"contact:{jane}"]
     await o.contact("jane@maple.example")  # nothing maps the address to her any longer
+
+
+async def test_the_applications_that_name_their_address_are_named_for_exhibitors() -> None:
+    """Their address is a contact person's of two applications (the vault knows it by
+    those scopes, and as a mail recipient's): ContactForgotten names both, never the
+    address, and every key of it goes."""
+    apps = sorted(new_id() for _ in range(2))
+    people = {"person:a": apps[0], "person:b": apps[1], "person:mailed": RECIPIENT}
+    o, keys = Outreach(), Keys({"jane@maple.example": people})
+    jane = await o.contact("jane@maple.example")
+    await forget(o, jane, keys)
+
+    forgotten = o.events(contact_stream(jane))[-1].data
+    assert forgotten["applicationIds"] == apps
+    assert "jane@maple.example" not in str(forgotten)
+    assert keys.destroyed[:3] == list(people)
 
 
 async def test_forgetting_twice_appends_nothing_but_destroys_the_key_again() -> None:
@@ -83,7 +104,7 @@ async def test_a_merged_contact_is_forgotten_and_the_survivor_keeps_the_address(
 
 async def test_forgetting_a_survivor_forgets_the_contacts_merged_into_it_and_their_addresses():
     o = Outreach()
-    keys = Keys({"b@x.example": ["person:mailed-b"]})
+    keys = Keys({"b@x.example": {"person:mailed-b": RECIPIENT}})
     survivor, duplicate = await o.contact("a@x.example"), await o.contact("b@x.example")
     await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
     answer = await forget(o, survivor, keys)

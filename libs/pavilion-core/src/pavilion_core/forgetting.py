@@ -16,8 +16,9 @@ class Keys(Protocol):
     async def forget(self, subject: str) -> None:
         """Destroys the key of one subject, for good; destroying it twice is no error."""
 
-    async def subjects_of(self, address: str) -> list[str]:
-        """Every `person:` subject known by `address`."""
+    async def subjects_of(self, address: str) -> dict[str, str]:
+        """Every `person:` subject known by `address`, with its scope (RECIPIENT, or the
+        application whose contact person they are)."""
 
     async def forget_person(self, scope: str, address: str) -> str | None:
         """Destroys the key of the person known by `address` in `scope`."""

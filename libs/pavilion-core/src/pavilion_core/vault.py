@@ -115,13 +115,14 @@ class Vault:
         rows = await self.pool.fetch(_PEOPLE, list(scopes), list(hashes), fresh)
         return {wanted[(r["scope"], r["address_hash"])]: r["subject"] for r in rows}
 
-    async def subjects_of(self, address: str) -> list[str]:
-        """Every subject the vault knows `address` by (any scope)."""
+    async def subjects_of(self, address: str) -> dict[str, str]:
+        """Every subject the vault knows `address` by, with its scope (any scope)."""
         rows = await self.pool.fetch(
-            "SELECT subject FROM person_subjects WHERE address_hash = $1 ORDER BY subject",
+            """SELECT subject, scope FROM person_subjects WHERE address_hash = $1
+               ORDER BY subject""",
             pseudonym(address),
         )
-        return [r["subject"] for r in rows]
+        return {r["subject"]: r["scope"] for r in rows}
 
     async def forget_person(self, scope: str, address: str) -> str | None:
         """Forget the person known by `address` in `scope` (an application's contact

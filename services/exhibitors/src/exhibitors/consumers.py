@@ -10,6 +10,11 @@ is); a refusal (the data do not make a valid application, the edition has opened
 organization already applied) is recorded as ConversionRefused with its code and
 reason, which outreach compensates. Only an event that names no interest is raised, so
 the loop dead-letters it; a transient failure is raised too, and retried.
+
+outreach's ContactForgotten names the applications whose contact person had the
+forgotten contact's address: each forgets them as forgetExhibitorContact would
+(ExhibitorContactForgotten, then their keys), so that the read model and the notifier
+erase them there too and no more mail goes to them.
 """
 
 import logging
@@ -20,7 +25,7 @@ from pavilion_core.bodies import Body, Country, Text
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.errors import CommandRejected
+from pavilion_core.errors import CommandRejected, NotFound
 from pavilion_core.eventstore import CommandContext
 from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
@@ -30,10 +35,12 @@ from exhibitors.api.models import Areas, Categories
 from exhibitors.commands import RefuseConversion, StartConversion, SubmitApplication
 from exhibitors.domain.values import Contact
 from exhibitors.editions import Editions
+from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers
 
 log = logging.getLogger(__name__)
 INTEREST_CONVERTED = READER.ce_type("outreach", "InterestConverted")
+CONTACT_FORGOTTEN = READER.ce_type("outreach", "ContactForgotten")
 
 
 class Reactions:
@@ -43,21 +50,31 @@ class Reactions:
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == INTEREST_CONVERTED and event.data.get("kind") == "EXHIBIT":
             await self.start_application(conn, event)
+        elif event.type == CONTACT_FORGOTTEN:
+            await self.forget_contact_person(conn, event)
+
+    def handlers(self, conn: Connection) -> Handlers:
+        return Handlers(TransactionEventStore(conn, self.sealer), self.editions, self.clock)
+
+    async def forget_contact_person(self, conn: Connection, event: CloudEvent) -> None:
+        forgotten = ContactNamed.model_validate(event.data)
+        forgetting = Forgetting(self.handlers(conn), self.sealer.vault)
+        pseudonyms = set(forgotten.address_pseudonyms)
+        for application in map(str, forgotten.application_ids):
+            ctx = _context(event, f"reaction:{event.id}:{application}", "contact-forgotten")
+            try:
+                await forgetting.contact_forgotten(application, pseudonyms, ctx)
+            except NotFound:  # the vault knew of an application never recorded
+                log.info(
+                    "no application to forget a contact in", extra={"application": application}
+                )
 
     async def start_application(self, conn: Connection, event: CloudEvent) -> None:
         if event.data.get("applicationId"):
             return  # an application named the interest: that one answers the conversion
         interest = str(InterestNamed.model_validate(event.data).interest_id)
-        handlers = Handlers(TransactionEventStore(conn, self.sealer), self.editions, self.clock)
-        ctx = CommandContext(
-            Metadata(
-                correlation_id=event.correlation_id or event.id,
-                causation_id=event.id,
-                actor="exhibitors:interest-converted",
-            ),
-            idempotency_key=f"reaction:{event.id}",
-            fingerprint=event.id,
-        )
+        handlers = self.handlers(conn)
+        ctx = _context(event, f"reaction:{event.id}", "interest-converted")
         try:
             start = StartConversion(event.stream_version, prefilled(event.data))
             result = await handlers.start_conversion(start, ctx)
@@ -71,6 +88,19 @@ class Reactions:
             "conversion answered",
             extra={"application": result.stream_id, "interest": interest},
         )
+
+
+def _context(event: CloudEvent, key: str, reaction: str) -> CommandContext:
+    """A reaction's command: caused by `event`, idempotent by `key`."""
+    return CommandContext(
+        Metadata(
+            correlation_id=event.correlation_id or event.id,
+            causation_id=event.id,
+            actor=f"exhibitors:{reaction}",
+        ),
+        idempotency_key=key,
+        fingerprint=event.id,
+    )
 
 
 def refusal(exc: CommandRejected | ValidationError) -> tuple[str, str]:
@@ -87,6 +117,15 @@ class InterestNamed(Body):
 
     model_config = ConfigDict(extra="ignore")  # later versions may add fields
     interest_id: UUID
+
+
+class ContactNamed(Body):
+    """outreach's ContactForgotten as this service reads it: those recorded before it
+    named applications name none."""
+
+    model_config = ConfigDict(extra="ignore")
+    application_ids: list[UUID] = Field(default_factory=list)
+    address_pseudonyms: list[str] = Field(default_factory=list)
 
 
 class ConvertedContact(Body):

@@ -2,12 +2,18 @@
 then the destruction of the keys their personal data is sealed with, which the vault
 finds from the address: theirs in the application, and theirs as a mail recipient (the
 notifications about the application sent to them; an address is one person's). As for
-outreach's contacts, the keys go after the event is stored and again on every retry."""
+outreach's contacts, the keys go after the event is stored and again on every retry.
 
+An outreach contact forgotten (ContactForgotten) whose address an application names is
+forgotten there the same way, by the reaction to it (consumers.py): the event names
+the applications and the keyed hash of the address, never the address."""
+
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.forgetting import RECIPIENT, Keys
+from pavilion_core.vault import pseudonym
 
 from exhibitors import commands as c
 from exhibitors.handlers import Handlers
@@ -20,6 +26,20 @@ class Forgetting:
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
         result = await self.handlers.forget_contact(cmd, ctx)
-        await self.keys.forget_person(cmd.application_id, cmd.email)
-        await self.keys.forget_person(RECIPIENT, cmd.email)  # the mail sent to them
+        await self._destroy(cmd.application_id, cmd.email)
         return result
+
+    async def contact_forgotten(
+        self, app_id: str, pseudonyms: Collection[str], ctx: CommandContext
+    ) -> None:
+        """outreach forgot a contact whose address (by its keyed hashes) the application
+        names: the same, for each of their entries there. outreach destroys their keys
+        too; those that still open here go after the event all the same."""
+        theirs = [a for a in await self.handlers.addresses_of(app_id) if pseudonym(a) in pseudonyms]
+        await self.handlers.contact_forgotten(app_id, pseudonyms, ctx)
+        for address in theirs:
+            await self._destroy(app_id, address)
+
+    async def _destroy(self, app_id: str, address: str) -> None:
+        await self.keys.forget_person(app_id, address)
+        await self.keys.forget_person(RECIPIENT, address)  # the mail sent to them

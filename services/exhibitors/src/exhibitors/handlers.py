@@ -1,7 +1,7 @@
 """One async function per command: load what it touches, let the aggregates decide,
 append every change atomically (EventStorePort.execute_many)."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
@@ -9,6 +9,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.envelope import NewEvent
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
+from pavilion_core.vault import pseudonym
 
 from exhibitors import commands as c
 from exhibitors import events as e
@@ -185,6 +186,21 @@ class Handlers:
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
         return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(cmd.email))
+
+    async def contact_forgotten(
+        self, app_id: str, pseudonyms: Collection[str], ctx: CommandContext
+    ) -> AppendResult:
+        """outreach forgot a contact whose address (by its keyed hashes) `app_id` names."""
+
+        def decide(a: ExhibitorApplication, s: Session) -> list[Event]:
+            return a.forget_address(lambda address: pseudonym(address) in pseudonyms)
+
+        return await self._simple(app_id, ctx, decide)
+
+    async def addresses_of(self, app_id: str) -> set[str]:
+        """The addresses of the application's contact entries, as they read now."""
+        app = ExhibitorApplication(app_id).replay(await self.store.read_stream(app_id))
+        return {address for address in app.appearances if address}
 
     async def set_supply_chain_areas(
         self, cmd: c.SetSupplyChainAreas, ctx: CommandContext

@@ -80,6 +80,8 @@ class MergeContacts:
 @dataclass(frozen=True)
 class ForgetContact:
     contact_id: str
+    # the applications that name their address as a contact person (the vault knows)
+    applications: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -99,9 +99,13 @@ class ContactAbsorbed(Event):
 @dataclass(frozen=True)
 class ContactForgotten(Event):
     """The person asked to be forgotten: their key is destroyed, every copy of their
-    personal data is to be erased, and nothing more is recorded about them."""
+    personal data is to be erased, and nothing more is recorded about them. Their
+    address may be a contact person's of exhibitor applications: those, and the keyed
+    hash of the address (pavilion_core.vault.pseudonym), let exhibitors forget it too."""
 
     contact_id: str
+    application_ids: list[str]
+    address_pseudonyms: list[str]
 
 
 @dataclass(frozen=True)

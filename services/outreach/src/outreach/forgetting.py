@@ -8,7 +8,9 @@ appends nothing but still destroys the keys): a failure in between leaves a cont
 that is refused everything and keys a retry destroys, never a key destroyed without
 the event that tells every reader to erase its copies. The contact's own key goes
 last: until then a retry can still read the address the others are found by. The
-contacts merged into it are the same person: they are forgotten with it.
+contacts merged into it are the same person: they are forgotten with it. Their address
+may also be an exhibitor's contact person's: ContactForgotten names the applications
+the vault knows it in, and exhibitors forgets it there (ExhibitorContactForgotten).
 
 The answer names the contact's stream alone: the address's registry stream that the
 command also wrote is named by the address, which the read model erases (so a wait on
@@ -17,7 +19,7 @@ it could never end), and which the answer must not hand back."""
 from dataclasses import dataclass, replace
 
 from pavilion_core.eventstore import AppendResult, CommandContext
-from pavilion_core.forgetting import Keys, contact_subject, record_subject
+from pavilion_core.forgetting import RECIPIENT, Keys, contact_subject, record_subject
 
 from outreach import commands as c
 from outreach.handlers import Handlers
@@ -39,8 +41,10 @@ class Forgetting:
 
     async def _forget(self, contact_id: str, ctx: CommandContext) -> AppendResult:
         address = await self.handlers.address_of(contact_id)
-        result = await self.handlers.forget_contact(c.ForgetContact(contact_id), ctx)
-        people = await self.keys.subjects_of(address) if address else []
+        people = await self.keys.subjects_of(address) if address else {}
+        applications = tuple(sorted({s for s in people.values() if s != RECIPIENT}))
+        forget = c.ForgetContact(contact_id, applications)
+        result = await self.handlers.forget_contact(forget, ctx)
         for subject in (*people, record_subject(contact_id), contact_subject(contact_id)):
             await self.keys.forget(subject)
         return result

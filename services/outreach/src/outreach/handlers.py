@@ -135,7 +135,7 @@ class Handlers:
 
         async def step(s: Session) -> None:
             contact = await s.contact(cmd.contact_id)
-            forgotten = contact.forget()
+            forgotten = contact.forget(cmd.applications)
             s.record(contact, forgotten)
             if forgotten and not contact.merged_into:  # a merged one's address went along
                 for holder in [contact, *[await s.contact(m) for m in contact.merged_from]]:

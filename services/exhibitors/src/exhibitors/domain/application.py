@@ -230,6 +230,19 @@ class ExhibitorApplication(Aggregate):
         numbers = [n for n, a in enumerate(self.appearances, 1) if (a or "").lower() == address]
         if not numbers:
             raise NotFound(f"that address is not a contact of application {self.id}")
+        return self._forget(numbers)
+
+    def forget_address(self, theirs: Callable[[str], bool]) -> list[Event]:
+        """outreach forgot a contact whose address this application names: every
+        appearance whose address `theirs` recognises is forgotten, and every one whose
+        address reads as null (its key already destroyed, by outreach or by a try of
+        this that did not commit); finding none is no error."""
+        self._require("forget a contact of", *S)
+        return self._forget(
+            [n for n, a in enumerate(self.appearances, 1) if a is None or theirs(a)]
+        )
+
+    def _forget(self, numbers: list[int]) -> list[Event]:
         remaining = [n for n in numbers if n not in self.forgotten]
         return self._record(e.ExhibitorContactForgotten(self.id, remaining)) if remaining else []
 

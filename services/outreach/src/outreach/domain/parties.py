@@ -1,6 +1,7 @@
 """Organizations, contacts (with consent) and the registry that keeps a contact's
 email unique."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -221,11 +222,15 @@ class Contact(Aggregate):
         self.check_active()
         return self._record(e.NoteAdded(note_id, self.id, text, self.id))
 
-    def forget(self) -> list[Event]:
-        """GDPR art. 17: a merged contact may be forgotten too; twice changes nothing."""
+    def forget(self, applications: Sequence[str] = ()) -> list[Event]:
+        """GDPR art. 17: a merged contact may be forgotten too; twice changes nothing.
+        `applications` name their address as a contact person: they go there too."""
         if not self.exists:
             raise NotFound(f"no contact {self.id}")
-        return [] if self.forgotten else self._record(e.ContactForgotten(self.id))
+        if self.forgotten:
+            return []
+        pseudonyms = [pseudonym(self.email)] if self.email else []
+        return self._record(e.ContactForgotten(self.id, list(applications), pseudonyms))
 
     def check_remembered(self) -> None:
         """Refuses whatever would record more about a forgotten person."""
