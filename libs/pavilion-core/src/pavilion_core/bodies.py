@@ -2,6 +2,7 @@
 fields refused, text and dates checked), the typed error answer, and the field types
 the services share (a country, a language, a short text)."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -51,6 +52,12 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 Language = Annotated[
     str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="BCP 47, e.g. en, zh")
 ]
+
+
+@dataclass(frozen=True)
+class MinorUnits:
+    """Marks an amount held in minor units of its currency (cents); the GraphQL API
+    takes it in the currency's units (80000.00)."""
 
 
 class Body(BaseModel):

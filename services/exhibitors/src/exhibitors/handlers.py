@@ -67,7 +67,7 @@ class Handlers:
     async def refuse_conversion(self, cmd: c.RefuseConversion, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             conversion = await s.conversion(cmd.interest_id)
-            s.record(conversion, conversion.refuse(cmd.interest_version, cmd.code, cmd.reason))
+            conversion.refuse(cmd.interest_version, cmd.code, cmd.reason)
 
         return await self.run(conversion_id(cmd.interest_id), step, ctx)
 
@@ -82,10 +82,10 @@ class Handlers:
         async def step(s: Session) -> None:
             app = await s.application(cmd.application_id)
             was_waitlisted = app.status == ApplicationStatus.WAITLISTED
-            s.record(app, app.approve(s.edition_of(app), s.now))
+            app.approve(s.edition_of(app), s.now)
             if was_waitlisted:
                 waitlist = await s.waitlist(app.edition)
-                s.record(waitlist, waitlist.remove(app.id, WaitlistRemovalReason.APPROVED))
+                waitlist.remove(app.id, WaitlistRemovalReason.APPROVED)
 
         return await self.run(cmd.application_id, step, ctx)
 
@@ -94,7 +94,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(cmd.application_id)
-            s.record(app, app.reject(cmd.reason, s.edition_of(app), s.now))
+            app.reject(cmd.reason, s.edition_of(app), s.now)
             await _leave_waitlist(
                 s, app, WaitlistRemovalReason.REJECTED, app.release_offer(cmd.reason)
             )
@@ -106,9 +106,9 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(cmd.application_id)
-            s.record(app, app.waitlist(s.edition_of(app), s.now))
+            app.waitlist(s.edition_of(app), s.now)
             waitlist = await s.waitlist(app.edition)
-            s.record(waitlist, waitlist.add(app.id, app.previous_editions, app.booth_size_sqm))
+            waitlist.add(app.id, app.previous_editions, app.booth_size_sqm)
 
         return await self.run(cmd.application_id, step, ctx)
 
@@ -133,8 +133,8 @@ class Handlers:
             edition = s.edition_of(app)
             plan = await s.floor_plan(app.edition, cmd.hall)
             booth = plan.booth(cmd.booth_code)
-            s.record(app, app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now))
-            s.record(plan, plan.allocate(booth.code, app.id))
+            app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now)
+            plan.allocate(booth.code, app.id)
             if app.offered_booth is not None:  # took another booth than the one offered
                 await _free(s, app, app.release_offer("took another booth"))
 
@@ -207,9 +207,7 @@ class Handlers:
         async def step(s: Session) -> None:
             edition = s.editions.for_command(cmd.edition)
             plan = await s.floor_plan(edition.code, cmd.hall)
-            s.record(
-                plan, plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
-            )
+            plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
 
         return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
 
@@ -223,23 +221,22 @@ class Handlers:
 
         async def step(s: Session) -> None:
             app = await s.application(app_id)
-            s.record(app, decide(app, s))
+            decide(app, s)
 
         return await self.run(app_id, step, ctx)
 
 
 def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:
-    s.record(app, app.submit(cmd, s.editions.for_command(cmd.edition), s.now))
+    app.submit(cmd, s.editions.for_command(cmd.edition), s.now)
 
 
 async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> None:
     """Record the application's events; every booth they give back is released on its
     floor plan and offered to the waitlist."""
-    s.record(app, events)
     for event in events:
         if isinstance(event, e.BoothReleased):
             plan = await s.floor_plan(event.edition, event.hall)
-            s.record(plan, plan.release(event.booth_code, app.id, event.reason))
+            plan.release(event.booth_code, app.id, event.reason)
             await _offer_to_waitlist(s, event.edition, BoothRef(event.hall, event.booth_code))
 
 
@@ -247,7 +244,7 @@ async def _leave_waitlist(
     s: Session, app: ExhibitorApplication, reason: WaitlistRemovalReason, events: list[Event]
 ) -> None:
     waitlist = await s.waitlist(app.edition)
-    s.record(waitlist, waitlist.remove(app.id, reason))
+    waitlist.remove(app.id, reason)
     await _free(s, app, events)
 
 
@@ -258,7 +255,7 @@ async def _offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
     for candidate_id in waitlist.in_priority_order():
         candidate = await s.application(candidate_id)
         if candidate.status == ApplicationStatus.WAITLISTED and candidate.offered_booth is None:
-            s.record(plan, plan.offer(booth.code, candidate.id))
-            s.record(waitlist, waitlist.remove(candidate.id, WaitlistRemovalReason.OFFERED))
-            s.record(candidate, candidate.offer(booth))
+            plan.offer(booth.code, candidate.id)
+            waitlist.remove(candidate.id, WaitlistRemovalReason.OFFERED)
+            candidate.offer(booth)
             return

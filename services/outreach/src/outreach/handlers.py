@@ -42,7 +42,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             org = await s.organization(cmd.organization_id)
-            s.record(org, org.register(cmd.name, cmd.kind, cmd.country, cmd.website))
+            org.register(cmd.name, cmd.kind, cmd.country, cmd.website)
 
         return await self.run(organization_stream(cmd.organization_id), step, ctx)
 
@@ -51,7 +51,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             org = await s.organization(cmd.organization_id)
-            s.record(org, org.update(cmd.name, cmd.kind, cmd.country, cmd.website))
+            org.update(cmd.name, cmd.kind, cmd.country, cmd.website)
 
         return await self.run(organization_stream(cmd.organization_id), step, ctx)
 
@@ -63,8 +63,8 @@ class Handlers:
                 await s.organization(cmd.merged_id),
                 await s.organization(cmd.survivor_id),
             )
-            s.record(merged, merged.merge_into(survivor))
-            s.record(survivor, survivor.absorb(merged.id))
+            merged.merge_into(survivor)
+            survivor.absorb(merged.id)
 
         return await self.run(organization_stream(cmd.merged_id), step, ctx)
 
@@ -74,11 +74,11 @@ class Handlers:
             if cmd.organization_id:
                 (await s.organization(cmd.organization_id)).check_active()
             registry = await s.email(profile["email"])
-            s.record(registry, registry.claim(cmd.contact_id))
+            registry.claim(cmd.contact_id)
             contact = await s.contact(cmd.contact_id)
             if contact.exists:
                 raise InvalidValue("contactId", f"contact {cmd.contact_id} already exists")
-            s.record(contact, contact.register(profile, cmd.organization_id))
+            contact.register(profile, cmd.organization_id)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
@@ -86,11 +86,11 @@ class Handlers:
         async def step(s: Session) -> None:
             contact = await s.contact(cmd.contact_id)
             old_email = contact.email
-            s.record(contact, contact.update(vars(cmd.profile)))
+            contact.update(vars(cmd.profile))
             if contact.email != old_email:  # the new address must be free; the old one frees
                 new, old = await s.email(contact.email), await s.email(old_email)
-                s.record(new, new.claim(contact.id))
-                s.record(old, old.release(contact.id))
+                new.claim(contact.id)
+                old.release(contact.id)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
@@ -98,7 +98,7 @@ class Handlers:
         async def step(s: Session) -> None:
             (await s.organization(cmd.organization_id)).check_active()
             contact = await s.contact(cmd.contact_id)
-            s.record(contact, contact.link(cmd.organization_id))
+            contact.link(cmd.organization_id)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
@@ -107,10 +107,10 @@ class Handlers:
 
         async def step(s: Session) -> None:
             merged, survivor = await s.contact(cmd.merged_id), await s.contact(cmd.survivor_id)
-            s.record(merged, merged.merge_into(survivor))
-            s.record(survivor, survivor.absorb(merged.id))
+            merged.merge_into(survivor)
+            survivor.absorb(merged.id)
             registry = await s.email(merged.email)
-            s.record(registry, registry.release(merged.id) + registry.claim(survivor.id))
+            registry.release(merged.id) + registry.claim(survivor.id)
 
         return await self.run(contact_stream(cmd.merged_id), step, ctx)
 
@@ -136,12 +136,11 @@ class Handlers:
         async def step(s: Session) -> None:
             contact = await s.contact(cmd.contact_id)
             forgotten = contact.forget()
-            s.record(contact, forgotten)
             if forgotten and not contact.merged_into:  # a merged one's address went along
                 for holder in [contact, *[await s.contact(m) for m in contact.merged_from]]:
                     if holder.email:
                         registry = await s.email(holder.email)
-                        s.record(registry, registry.release(contact.id))
+                        registry.release(contact.id)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
@@ -157,19 +156,14 @@ class Handlers:
                 if expires <= s.now:
                     raise InvalidValue("impliedSince", "that implied consent has already expired")
             contact = await s.contact(cmd.contact_id)
-            s.record(
-                contact,
-                contact.grant(
-                    cmd.channel, cmd.purpose, cmd.legal_basis, cmd.evidence, s.now, expires
-                ),
-            )
+            contact.grant(cmd.channel, cmd.purpose, cmd.legal_basis, cmd.evidence, s.now, expires)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
     async def withdraw_consent(self, cmd: c.WithdrawConsent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             contact = await s.contact(cmd.contact_id)
-            s.record(contact, contact.withdraw(cmd.channel, cmd.purpose, cmd.reason, s.now))
+            contact.withdraw(cmd.channel, cmd.purpose, cmd.reason, s.now)
 
         return await self.run(contact_stream(cmd.contact_id), step, ctx)
 
@@ -179,9 +173,7 @@ class Handlers:
         async def step(s: Session) -> None:
             (await s.contact(cmd.leader_id)).check_active()
             delegation = await s.delegation(cmd.delegation_id)
-            s.record(
-                delegation, delegation.form(cmd.name, cmd.organizer, cmd.leader_id, cmd.purpose)
-            )
+            delegation.form(cmd.name, cmd.organizer, cmd.leader_id, cmd.purpose)
 
         return await self.run(delegation_stream(cmd.delegation_id), step, ctx)
 
@@ -192,10 +184,10 @@ class Handlers:
             delegation = await s.delegation(cmd.delegation_id)
             if cmd.add:
                 (await s.contact(cmd.contact_id)).check_active()
-                s.record(delegation, delegation.add_member(cmd.contact_id))
+                delegation.add_member(cmd.contact_id)
             # removing a forgotten member is allowed: it records less about them, not more
             else:
-                s.record(delegation, delegation.remove_member(cmd.contact_id))
+                delegation.remove_member(cmd.contact_id)
 
         return await self.run(delegation_stream(cmd.delegation_id), step, ctx)
 
@@ -204,14 +196,14 @@ class Handlers:
             if not (await s.delegation(cmd.delegation_id)).version:
                 raise NotFound(f"no delegation {cmd.delegation_id}")
             trip = await s.trip(cmd.trip_id)
-            s.record(trip, trip.plan(cmd.delegation_id, cmd.name, list(cmd.stops)))
+            trip.plan(cmd.delegation_id, cmd.name, list(cmd.stops))
 
         return await self.run(trip_stream(cmd.trip_id), step, ctx)
 
     async def add_trip_stop(self, cmd: c.AddTripStop, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             trip = await s.trip(cmd.trip_id)
-            s.record(trip, trip.add_stop(cmd.stop))
+            trip.add_stop(cmd.stop)
 
         return await self.run(trip_stream(cmd.trip_id), step, ctx)
 
@@ -220,7 +212,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             trip = await s.trip(cmd.trip_id)
-            s.record(trip, trip.reschedule_stop(cmd.index, cmd.starts_on, cmd.ends_on))
+            trip.reschedule_stop(cmd.index, cmd.starts_on, cmd.ends_on)
 
         return await self.run(trip_stream(cmd.trip_id), step, ctx)
 
@@ -234,7 +226,7 @@ class Handlers:
                 "complete": trip.complete,
                 "cancel": lambda: trip.cancel(cmd.reason),
             }[cmd.action]
-            s.record(trip, decide())
+            decide()
 
         return await self.run(trip_stream(cmd.trip_id), step, ctx)
 
@@ -243,18 +235,15 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             trip, event = await s.trip(cmd.trip_id), await s.event(cmd.event_id)
-            s.record(
-                event,
-                event.schedule(
-                    trip,
-                    cmd.stop_index,
-                    cmd.name,
-                    cmd.kind,
-                    cmd.venue,
-                    cmd.starts_at,
-                    cmd.ends_at,
-                    cmd.capacity,
-                ),
+            event.schedule(
+                trip,
+                cmd.stop_index,
+                cmd.name,
+                cmd.kind,
+                cmd.venue,
+                cmd.starts_at,
+                cmd.ends_at,
+                cmd.capacity,
             )
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
@@ -266,28 +255,28 @@ class Handlers:
             event = await s.event(cmd.event_id)
             event.check_exists()
             trip = await s.trip(event.trip_id)
-            s.record(event, event.reschedule(trip, cmd.starts_at, cmd.ends_at))
+            event.reschedule(trip, cmd.starts_at, cmd.ends_at)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
     async def hold_event(self, cmd: c.HoldOutreachEvent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             event = await s.event(cmd.event_id)
-            s.record(event, event.hold(s.now))
+            event.hold(s.now)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
     async def cancel_event(self, cmd: c.CancelOutreachEvent, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             event = await s.event(cmd.event_id)
-            s.record(event, event.cancel(cmd.reason))
+            event.cancel(cmd.reason)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
     async def invite_contact(self, cmd: c.InviteContact, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             contact, event = await s.contact(cmd.contact_id), await s.event(cmd.event_id)
-            s.record(event, event.invite(contact, s.now))
+            event.invite(contact, s.now)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
@@ -295,7 +284,7 @@ class Handlers:
         async def step(s: Session) -> None:
             (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
-            s.record(event, event.rsvp(cmd.contact_id, cmd.accept))
+            event.rsvp(cmd.contact_id, cmd.accept)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
@@ -303,7 +292,7 @@ class Handlers:
         async def step(s: Session) -> None:
             (await s.contact(cmd.contact_id)).check_remembered()
             event = await s.event(cmd.event_id)
-            s.record(event, event.record_attendance(cmd.contact_id, cmd.attended, s.now))
+            event.record_attendance(cmd.contact_id, cmd.attended, s.now)
 
         return await self.run(outreach_event_stream(cmd.event_id), step, ctx)
 
@@ -321,17 +310,14 @@ class Handlers:
             if cmd.source_event_id and not (await s.event(cmd.source_event_id)).version:
                 raise NotFound(f"no outreach event {cmd.source_event_id}")
             interest = await s.interest(cmd.interest_id)
-            s.record(
-                interest,
-                interest.capture(
-                    contact,
-                    await s.organization(organization_id),
-                    cmd.source_event_id,
-                    cmd.kind,
-                    cmd.edition,
-                    [a.value for a in cmd.supply_chain_areas],
-                    list(cmd.product_categories),
-                ),
+            interest.capture(
+                contact,
+                await s.organization(organization_id),
+                cmd.source_event_id,
+                cmd.kind,
+                cmd.edition,
+                [a.value for a in cmd.supply_chain_areas],
+                list(cmd.product_categories),
             )
 
         return await self.run(interest_stream(cmd.interest_id), step, ctx)
@@ -343,7 +329,7 @@ class Handlers:
                 interest.check_exists()
                 contact = await s.contact(interest.contact_id)
                 organization = await s.organization(interest.organization_id)
-                s.record(interest, interest.convert(contact, organization))
+                interest.convert(contact, organization)
                 return
             decide: Callable[[], list[Event]] = {
                 "qualify": interest.qualify,
@@ -351,7 +337,7 @@ class Handlers:
                 "lose": lambda: interest.lose(cmd.reason),
                 "assign": lambda: interest.assign_owner(cmd.owner),
             }[cmd.action]
-            s.record(interest, decide())
+            decide()
 
         return await self.run(interest_stream(cmd.interest_id), step, ctx)
 
@@ -361,7 +347,7 @@ class Handlers:
         async def step(s: Session) -> None:
             await _check_not_forgotten(s, cmd.subject_id)
             follow_up = await s.follow_up(cmd.follow_up_id)
-            s.record(follow_up, follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note))
+            follow_up.schedule(cmd.subject_id, cmd.owner, cmd.due_at, cmd.note)
 
         return await self.run(follow_up_stream(cmd.follow_up_id), step, ctx)
 
@@ -370,18 +356,18 @@ class Handlers:
             follow_up = await s.follow_up(cmd.follow_up_id)
             if cmd.action == "reschedule":
                 assert cmd.due_at is not None
-                s.record(follow_up, follow_up.reschedule(cmd.due_at))
+                follow_up.reschedule(cmd.due_at)
             elif cmd.action == "complete":
-                s.record(follow_up, follow_up.complete(cmd.text))
+                follow_up.complete(cmd.text)
             else:
-                s.record(follow_up, follow_up.cancel(cmd.text))
+                follow_up.cancel(cmd.text)
 
         return await self.run(follow_up_stream(cmd.follow_up_id), step, ctx)
 
     async def announce_overdue(self, follow_up_id: str, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             follow_up = await s.follow_up(follow_up_id)
-            s.record(follow_up, follow_up.announce_overdue(s.now))
+            follow_up.announce_overdue(s.now)
 
         return await self.run(follow_up_stream(follow_up_id), step, ctx)
 
@@ -393,7 +379,7 @@ class Handlers:
                 "event": s.event,
                 "interest": s.interest,
             }[cmd.subject_kind](cmd.subject_id)
-            s.record(subject, subject.add_note(cmd.note_id, cmd.text))  # type: ignore[attr-defined]
+            subject.add_note(cmd.note_id, cmd.text)  # type: ignore[attr-defined]
 
         return await self.run(_note_stream(cmd), step, ctx)
 
@@ -407,9 +393,7 @@ class Handlers:
             interest.check_exists()
             contact = await s.contact(interest.contact_id)
             organization = await s.organization(interest.organization_id)
-            s.record(
-                interest, interest.application_submitted(application_id, contact, organization)
-            )
+            interest.application_submitted(application_id, contact, organization)
 
         return await self.run(interest_stream(interest_id), step, ctx)
 
@@ -420,7 +404,7 @@ class Handlers:
 
         async def step(s: Session) -> None:
             interest = await s.interest(interest_id)
-            s.record(interest, interest.conversion_refused(interest_version, *reason))
+            interest.conversion_refused(interest_version, *reason)
 
         return await self.run(interest_stream(interest_id), step, ctx)
 

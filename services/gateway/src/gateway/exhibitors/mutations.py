@@ -5,18 +5,18 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from pavilion_core.commanding import Route
 
 from gateway.enums import SupplyChainArea
 from gateway.exhibitors.types import Booth, Exhibitor
 from gateway.mutations import (
     ChangeInput,
-    Command,
     CommandInput,
     Info,
     Payload,
+    metadata,
     mutation,
     run,
-    sends,
 )
 
 
@@ -144,14 +144,12 @@ class DefineBoothInput(CommandInput):
 
 def _app(path: str, input: type[ApplicationInput], description: str | None = None) -> Any:
     """A change of one application (the input's applicationId)."""
-    command = Command("exhibitors", f"/applications/{{}}/{path}", "Exhibitor")
-    return mutation(
-        command, input, ExhibitorPayload, "exhibitor", "application_id", description=description
-    )
+    route = Route("exhibitors", f"/applications/{{application_id}}/{path}", "", "Exhibitor")
+    return mutation(route, input, ExhibitorPayload, "exhibitor", description=description)
 
 
-SUBMIT = Command("exhibitors", "/applications", "Exhibitor")
-DEFINE_BOOTH = Command("exhibitors", "/editions/{}/halls/{}/booths", "")
+SUBMIT = Route("exhibitors", "/applications", "submitExhibitorApplication", "Exhibitor")
+DEFINE_BOOTH = Route("exhibitors", "/editions/{edition}/halls/{hall}/booths", "defineBooth", "")
 BY_OWNER = "Staff, or the exhibitor itself."
 
 
@@ -184,9 +182,9 @@ class ExhibitorMutations:
         "contact. Forgetting again changes nothing.",
     )
 
-    @strawberry.mutation(metadata=sends(DEFINE_BOOTH))
+    @strawberry.mutation(metadata=metadata(DEFINE_BOOTH))
     async def define_booth(self, info: Info, input: DefineBoothInput) -> BoothPayload:
-        outcome = await run(info, DEFINE_BOOTH, input, "edition", "hall")
+        outcome = await run(info, DEFINE_BOOTH, input)
         booth = None
         if not outcome.user_errors:
             booth = Booth(code=input.booth_code, hall=input.hall, size_sqm=input.size_sqm)

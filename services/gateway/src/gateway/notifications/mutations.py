@@ -7,24 +7,26 @@ it; it is never in an event, the read model or a log."""
 from typing import Any
 
 import strawberry
+from pavilion_core.commanding import Route
 
 from gateway.commands import Refusal
 from gateway.mutations import (
-    Command,
     CommandInput,
     Info,
     Payload,
     forbidden,
+    metadata,
     mutation,
-    sends,
     user_error,
 )
 from gateway.notifications.webhooks import WebhookDelivery, WebhookEndpoint
 from gateway.policy import NotFound, decode, may_change, may_try
 
-REGISTER = Command("notifications", "/webhooks", "WebhookEndpoint")
-REDELIVER = Command("notifications", "/webhooks/deliveries/{}/redeliver", "")
-OPT_IN = Command("notifications", "/recipients/opt-in", "")
+REGISTER = Route("notifications", "/webhooks", "registerWebhookEndpoint", "WebhookEndpoint")
+REDELIVER = Route(
+    "notifications", "/webhooks/deliveries/{delivery_id}/redeliver", "redeliverWebhookDelivery", ""
+)
+OPT_IN = Route("notifications", "/recipients/opt-in", "optInRecipient", "")
 
 
 @strawberry.type
@@ -72,11 +74,10 @@ class OptInRecipientInput(CommandInput):
 
 def _endpoint(action: str, description: str) -> Any:
     return mutation(
-        Command("notifications", f"/webhooks/{{}}/{action}", "WebhookEndpoint"),
+        Route("notifications", f"/webhooks/{{endpoint_id}}/{action}", "", "WebhookEndpoint"),
         WebhookEndpointInput,
         WebhookEndpointPayload,
         "webhook_endpoint",
-        "endpoint_id",
         answered=("secret",),
         description=description,
     )
@@ -110,7 +111,7 @@ class NotificationMutations:
 
     @strawberry.mutation(
         description="Try a delivery again now, with the same webhook-id.",
-        metadata=sends(REDELIVER),
+        metadata=metadata(REDELIVER),
     )
     async def redeliver_webhook_delivery(
         self, info: Info, input: RedeliverWebhookDeliveryInput
@@ -129,7 +130,7 @@ async def redeliver(info: Info, input: RedeliverWebhookDeliveryInput) -> Webhook
         return WebhookDeliveryPayload(user_errors=[user_error(exc)])
     if not may_change(ctx.viewer, info.field_name, ref):
         return WebhookDeliveryPayload(user_errors=[forbidden(ctx)])
-    path = REDELIVER.path.format(ref.local)
+    path = REDELIVER.path.format(delivery_id=ref.local)
     answer = await ctx.services.commands.call(ctx.viewer.subject, "notifications", "POST", path)
     if isinstance(answer, Refusal):
         return WebhookDeliveryPayload(user_errors=answer.errors)

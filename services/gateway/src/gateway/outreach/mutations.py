@@ -3,8 +3,9 @@
 from typing import Any
 
 import strawberry
+from pavilion_core.commanding import Route
 
-from gateway.mutations import Command, CommandInput, Payload, mutation
+from gateway.mutations import CommandInput, Payload, mutation
 from gateway.outreach import types as t
 from gateway.outreach.inputs import (
     AddNoteInput,
@@ -101,24 +102,23 @@ KINDS: dict[str, tuple[str, type[Payload], str, str]] = {
 def _new(kind: str, input: type[CommandInput]) -> Any:
     """A command that registers a new record: the service gives it its id."""
     collection, payload, name, _ = KINDS[kind]
-    return mutation(Command("outreach", collection, kind), input, payload, name)
+    return mutation(Route("outreach", collection, "", kind), input, payload, name)
 
 
 def _change(
     kind: str,
     action: str,
     input: type[CommandInput],
-    *more: str,
     description: str | None = None,
 ) -> Any:
-    """A change of the record the input's id field names (`more`: further path fields)."""
+    """A change of the record the input's id field names (`action` may name more)."""
     collection, payload, name, id_field = KINDS[kind]
-    command = Command("outreach", f"{collection}/{{}}{action}", kind)
-    return mutation(command, input, payload, name, id_field, *more, description=description)
+    route = Route("outreach", f"{collection}/{{{id_field}}}{action}", "", kind)
+    return mutation(route, input, payload, name, description=description)
 
 
 NOTES = {
-    kind: Command("outreach", f"{KINDS[kind][0]}/{{}}/notes", kind)
+    kind: Route("outreach", f"{KINDS[kind][0]}/{{record_id}}/notes", "addNote", kind)
     for kind in ("Organization", "Contact", "OutreachEvent", "Interest")
 }
 
@@ -142,14 +142,14 @@ class OutreachMutations:
     )
     grant_consent = _change("Contact", "/consents", GrantConsentInput)
     withdraw_consent = _change("Contact", "/consents/withdraw", WithdrawConsentInput)
-    add_note = mutation(NOTES, AddNoteInput, NotePayload, "record", "record_id")
+    add_note = mutation(NOTES, AddNoteInput, NotePayload, "record")
     form_delegation = _new("Delegation", FormDelegationInput)
     add_delegation_member = _change("Delegation", "/members", DelegationMemberInput)
     remove_delegation_member = _change("Delegation", "/members/remove", DelegationMemberInput)
     plan_trip = _new("Trip", PlanTripInput)
     add_trip_stop = _change("Trip", "/stops", AddTripStopInput)
     reschedule_trip_stop = _change(
-        "Trip", "/stops/{}/reschedule", RescheduleTripStopInput, "stop_index"
+        "Trip", "/stops/{stop_index}/reschedule", RescheduleTripStopInput
     )
     start_trip = _change("Trip", "/start", TripInput)
     complete_trip = _change("Trip", "/complete", TripInput)
