@@ -12,9 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from exhibitors.commands import SubmitApplication
 from exhibitors.consumers import Reactions as ExhibitorReactions
-from exhibitors.domain.values import Contact
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers as ExhibitorHandlers
 from gateway.auth import Role, Viewer
@@ -27,6 +25,7 @@ from outreach import commands as c
 from outreach.consumers import Reactions as OutreachReactions
 from outreach.handlers import Handlers
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors.commands import ApplicantContactIn, SubmitApplication
 from pavilion_contracts.outreach import InterestKind, OrganizationKind
 from pavilion_core.consumer import Handler
 from pavilion_core.envelope import CloudEvent, Metadata, to_kafka
@@ -149,11 +148,11 @@ async def test_a_conversion_that_names_its_application_starts_no_second_one(
     # the company applies on the public form, by name, naming the interest
     applied = await saga.exhibitors.submit_application(
         SubmitApplication(
-            "CISCE-2026",
-            "Oakland AI",
-            "US",
-            (SupplyChainArea.DIGITAL_TECHNOLOGY,),
-            contacts=(Contact("Maya Chen", "maya@oakland.example"),),
+            edition="CISCE-2026",
+            company_name="Oakland AI",
+            country="US",
+            supply_chain_areas=[SupplyChainArea.DIGITAL_TECHNOLOGY],
+            contacts=[ApplicantContactIn(name="Maya Chen", email="maya@oakland.example")],
             source_interest_id=uuid.UUID(interest),
         ),
         CTX,

@@ -6,11 +6,11 @@ outreach's contacts, the keys go after the event is stored and again on every re
 
 from dataclasses import dataclass
 
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.forgetting import RECIPIENT, Keys
 
-from exhibitors import commands as c
-from exhibitors.handlers import Handlers
+from exhibitors.handlers import Handlers, registry
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,10 @@ class Forgetting:
     handlers: Handlers
     keys: Keys
 
+    @registry.handles(c.ForgetContact)
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
         result = await self.handlers.forget_contact(cmd, ctx)
-        await self.keys.forget_person(cmd.application_id, cmd.email)
-        await self.keys.forget_person(RECIPIENT, cmd.email)  # the mail sent to them
+        application, email = str(cmd.application_id), cmd.email.lower()
+        await self.keys.forget_person(application, email)
+        await self.keys.forget_person(RECIPIENT, email)  # the mail sent to them
         return result

@@ -1,25 +1,31 @@
 """One async function per command: load what it touches, let the aggregates decide,
-append every change atomically (EventStorePort.execute_many)."""
+append every change atomically (EventStorePort.execute_many). Each command of the
+contract (pavilion_contracts.exhibitors.commands) has its handler here, registered with
+`registry`, or in exhibitors.forgetting; the service refuses to start without one."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
+from pavilion_core.commanding import Registry
 from pavilion_core.envelope import NewEvent
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 
-from exhibitors import commands as c
 from exhibitors import events as e
+from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import BoothRef
+from exhibitors.domain.values import BoothRef, Contact
 from exhibitors.editions import Editions
 from exhibitors.session import ExhibitorsSession as Session
 
 Step = Callable[[Session], Awaitable[None]]
+registry = Registry(c.COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Handlers:
 
     # -- one per command -----------------------------------------------------------
 
+    @registry.handles(c.SubmitApplication)
     async def submit_application(
         self, cmd: c.SubmitApplication, ctx: CommandContext
     ) -> AppendResult:
@@ -48,7 +55,7 @@ class Handlers:
 
         return await self.run(app_id, step, ctx)
 
-    async def start_conversion(self, cmd: c.StartConversion, ctx: CommandContext) -> AppendResult:
+    async def start_conversion(self, cmd: StartConversion, ctx: CommandContext) -> AppendResult:
         """Start the application an interest's conversion asks for, refused as
         submit_application refuses; nothing when this conversion was refused before or
         the application already answers the interest (a redelivery, a replay, a
@@ -64,72 +71,80 @@ class Handlers:
 
         return await self.run(app_id, step, ctx)
 
-    async def refuse_conversion(self, cmd: c.RefuseConversion, ctx: CommandContext) -> AppendResult:
+    async def refuse_conversion(self, cmd: RefuseConversion, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             conversion = await s.conversion(cmd.interest_id)
             conversion.refuse(cmd.interest_version, cmd.code, cmd.reason)
 
         return await self.run(conversion_id(cmd.interest_id), step, ctx)
 
+    @registry.handles(c.StartReview)
     async def start_review(self, cmd: c.StartReview, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.start_review(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.ApproveApplication)
     async def approve_application(
         self, cmd: c.ApproveApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             was_waitlisted = app.status == ApplicationStatus.WAITLISTED
             app.approve(s.edition_of(app), s.now)
             if was_waitlisted:
                 waitlist = await s.waitlist(app.edition)
                 waitlist.remove(app.id, WaitlistRemovalReason.APPROVED)
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.RejectApplication)
     async def reject_application(
         self, cmd: c.RejectApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             app.reject(cmd.reason, s.edition_of(app), s.now)
             await _leave_waitlist(
                 s, app, WaitlistRemovalReason.REJECTED, app.release_offer(cmd.reason)
             )
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.WaitlistApplication)
     async def waitlist_application(
         self, cmd: c.WaitlistApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             app.waitlist(s.edition_of(app), s.now)
             waitlist = await s.waitlist(app.edition)
             waitlist.add(app.id, app.previous_editions, app.booth_size_sqm)
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.IssueContract)
     async def issue_contract(self, cmd: c.IssueContract, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.issue_contract(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.SignContract)
     async def sign_contract(self, cmd: c.SignContract, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.sign_contract(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.RecordPayment)
     async def record_payment(self, cmd: c.RecordPayment, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.record_payment(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.AssignBooth)
     async def assign_booth(self, cmd: c.AssignBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             edition = s.edition_of(app)
             plan = await s.floor_plan(app.edition, cmd.hall)
             booth = plan.booth(cmd.booth_code)
@@ -138,8 +153,9 @@ class Handlers:
             if app.offered_booth is not None:  # took another booth than the one offered
                 await _free(s, app, app.release_offer("took another booth"))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.ConfirmParticipation)
     async def confirm_participation(
         self, cmd: c.ConfirmParticipation, ctx: CommandContext
     ) -> AppendResult:
@@ -147,53 +163,62 @@ class Handlers:
             cmd.application_id, ctx, lambda a, s: a.confirm(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.WithdrawApplication)
     async def withdraw_application(
         self, cmd: c.WithdrawApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             await _leave_waitlist(s, app, WaitlistRemovalReason.WITHDRAWN, app.withdraw(cmd.reason))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.CancelForNonPayment)
     async def cancel_for_non_payment(
         self, cmd: c.CancelForNonPayment, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             edition = s.edition_of(app)
             await _free(s, app, app.cancel_for_non_payment(cmd.reason, edition, s.now))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.UpdateProfile)
     async def update_profile(self, cmd: c.UpdateProfile, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.update_profile(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.AddContact)
     async def add_contact(self, cmd: c.AddContact, ctx: CommandContext) -> AppendResult:
+        contact = Contact.of(cmd)
         return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.add_contact(cmd.contact, s.edition_of(a), s.now)
+            cmd.application_id, ctx, lambda a, s: a.add_contact(contact, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.RemoveContact)
     async def remove_contact(self, cmd: c.RemoveContact, ctx: CommandContext) -> AppendResult:
+        email = cmd.email.lower()
         return await self._simple(
-            cmd.application_id,
-            ctx,
-            lambda a, s: a.remove_contact(cmd.email, s.edition_of(a), s.now),
+            cmd.application_id, ctx, lambda a, s: a.remove_contact(email, s.edition_of(a), s.now)
         )
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
-        return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(cmd.email))
+        """The event alone; exhibitors.forgetting handles the command (and the keys)."""
+        email = cmd.email.lower()
+        return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(email))
 
+    @registry.handles(c.SetSupplyChainAreas)
     async def set_supply_chain_areas(
         self, cmd: c.SetSupplyChainAreas, ctx: CommandContext
     ) -> AppendResult:
-        areas = [a.value for a in cmd.supply_chain_areas]
+        areas = [a.value for a in dict.fromkeys(cmd.supply_chain_areas)]
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.set_areas(areas, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.SetProductCategories)
     async def set_product_categories(
         self, cmd: c.SetProductCategories, ctx: CommandContext
     ) -> AppendResult:
@@ -203,6 +228,7 @@ class Handlers:
             lambda a, s: a.set_categories(list(cmd.product_categories), s.edition_of(a), s.now),
         )
 
+    @registry.handles(c.DefineBooth)
     async def define_booth(self, cmd: c.DefineBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             edition = s.editions.for_command(cmd.edition)
@@ -213,17 +239,16 @@ class Handlers:
 
     async def _simple(
         self,
-        app_id: str,
+        app_id: UUID,
         ctx: CommandContext,
         decide: Callable[[ExhibitorApplication, Session], list[Event]],
     ) -> AppendResult:
         """A command that changes the application alone."""
 
         async def step(s: Session) -> None:
-            app = await s.application(app_id)
-            decide(app, s)
+            decide(await s.application(str(app_id)), s)
 
-        return await self.run(app_id, step, ctx)
+        return await self.run(str(app_id), step, ctx)
 
 
 def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:

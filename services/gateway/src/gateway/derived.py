@@ -96,7 +96,9 @@ def _input(name: str, model: type[Body], base: type, skipped: tuple[str, ...] = 
     for field_name, field in fields.items():
         namespace["__annotations__"][field_name] = _graphql(field.annotation, field.metadata)
         namespace[field_name] = _field(field)
-    doc = model.__doc__ if model.__doc__ not in (Body.__doc__, Command.__doc__) else None
+    route: Route | None = getattr(model, "route", None)
+    shared = route is not None and route.input  # several commands': none's docstring
+    doc = None if shared or model.__doc__ in (Body.__doc__, Command.__doc__) else model.__doc__
     made = strawberry.input(type(name, (base,), namespace), name=name, description=doc)
     _INPUTS[name] = (shape, made)
     return made
