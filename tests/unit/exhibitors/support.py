@@ -90,6 +90,18 @@ class Expo:
         )
         return (await self.h.submit_application(command, ctx())).stream_id
 
+    async def holding(self, code: str, hall: str = "A") -> str:
+        """A contracted application, paid in full, that holds booth `code`."""
+        app_id = await self.in_state(S.CONTRACTED)
+        full = c.RecordPayment(
+            application_id=app_id, amount=CONTRACT, currency="CNY", reference="full"
+        )
+        await self.h.record_payment(full, ctx())
+        await self.h.assign_booth(
+            c.AssignBooth(application_id=app_id, hall=hall, booth_code=code), ctx()
+        )
+        return app_id
+
     async def in_state(self, status: S, **kw: object) -> str:
         """An application brought to `status` by the usual path."""
         app_id = await self.submitted(**kw)  # type: ignore[arg-type]

@@ -236,17 +236,39 @@ async def test_booths_are_defined_once_per_hall_in_the_edition_areas() -> None:
         )
 
 
+def retire(code: str) -> c.RetireBooth:
+    return c.RetireBooth(edition=EDITION, hall="A", booth_code=code)
+
+
+async def test_a_booth_defined_by_mistake_is_retired_only_while_nobody_holds_it() -> None:
+    expo = Expo()
+    await expo.define_booths("A-1", "A-2")
+    holder = await expo.holding("A-1")
+    with pytest.raises(InvalidTransition, match=f"allocated to application {holder}"):
+        await expo.h.retire_booth(retire("A-1"), ctx())
+    waiting = await expo.in_state(S.WAITLISTED)
+    await expo.h.withdraw_application(
+        c.WithdrawApplication(application_id=holder, reason="no"), ctx()
+    )  # A-1 is released and offered to the waitlisted application
+    with pytest.raises(InvalidTransition, match=f"offered to waitlisted application {waiting}"):
+        await expo.h.retire_booth(retire("A-1"), ctx())
+    with pytest.raises(NotFound, match="no booth A-9 in hall A"):
+        await expo.h.retire_booth(retire("A-9"), ctx())
+
+    retired = await expo.new_events(lambda: expo.h.retire_booth(retire("A-2"), ctx()))
+
+    assert retired == [(floor_plan_id(EDITION, "A"), "BoothRetired")]
+    assert set((await expo.floor_plan()).booths) == {"A-1"}
+    with pytest.raises(NotFound):
+        await expo.h.retire_booth(retire("A-2"), ctx())
+    await expo.define_booths("A-2")  # its code may be defined again
+    assert (await expo.floor_plan()).booths["A-2"].free
+
+
 async def test_a_withdrawal_releases_the_booth_and_offers_it_to_the_waitlist_by_priority():
     expo = Expo()
     await expo.define_booths("A-1")
-    holder = await expo.in_state(S.CONTRACTED)
-    await expo.h.record_payment(
-        c.RecordPayment(application_id=holder, amount=CONTRACT, currency="CNY", reference="full"),
-        ctx(),
-    )
-    await expo.h.assign_booth(
-        c.AssignBooth(application_id=holder, hall="A", booth_code="A-1"), ctx()
-    )
+    holder = await expo.holding("A-1")
     newcomer = await expo.in_state(S.WAITLISTED, previous=0, size=100)
     veteran_small = await expo.in_state(S.WAITLISTED, previous=3, size=9)
     veteran_big = await expo.in_state(S.WAITLISTED, previous=3, size=36)
@@ -294,14 +316,7 @@ async def test_a_withdrawal_releases_the_booth_and_offers_it_to_the_waitlist_by_
 async def test_an_offeree_approved_and_paid_takes_the_booth_offered() -> None:
     expo = Expo()
     await expo.define_booths("A-1")
-    holder = await expo.in_state(S.CONTRACTED)
-    await expo.h.record_payment(
-        c.RecordPayment(application_id=holder, amount=CONTRACT, currency="CNY", reference="full"),
-        ctx(),
-    )
-    await expo.h.assign_booth(
-        c.AssignBooth(application_id=holder, hall="A", booth_code="A-1"), ctx()
-    )
+    holder = await expo.holding("A-1")
     waiting = await expo.in_state(S.WAITLISTED)
     await expo.h.withdraw_application(
         c.WithdrawApplication(application_id=holder, reason="no"), ctx()
@@ -415,17 +430,11 @@ async def test_a_stale_expected_version_is_a_conflict_and_a_retry_returns_the_fi
 
 async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     expo = Expo()
-    await expo.define_booths("A-1", "A-2")
+    await expo.define_booths("A-1", "A-2", "A-3")
+    await expo.h.retire_booth(retire("A-3"), ctx())
     for status in S:
         await expo.in_state(status)
-    holder = await expo.in_state(S.CONTRACTED)
-    await expo.h.record_payment(
-        c.RecordPayment(application_id=holder, amount=CONTRACT, currency="CNY", reference="full"),
-        ctx(),
-    )
-    await expo.h.assign_booth(
-        c.AssignBooth(application_id=holder, hall="A", booth_code="A-1"), ctx()
-    )
+    holder = await expo.holding("A-1")
     await expo.in_state(S.WAITLISTED)
     await expo.h.withdraw_application(
         c.WithdrawApplication(application_id=holder, reason="no"), ctx()

@@ -237,6 +237,14 @@ class Handlers:
 
         return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
 
+    @registry.handles(c.RetireBooth)
+    async def retire_booth(self, cmd: c.RetireBooth, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            plan = await s.floor_plan(cmd.edition, cmd.hall)
+            plan.retire(cmd.booth_code)
+
+        return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
+
     async def _simple(
         self,
         app_id: UUID,

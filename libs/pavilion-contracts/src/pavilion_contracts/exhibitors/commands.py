@@ -249,3 +249,14 @@ class DefineBooth(BoothCommand):
 
     size_sqm: SizeSqm
     supply_chain_area: SupplyChainArea
+
+
+@COMMANDS.command(
+    "/editions/{edition}/halls/{hall}/booths/{booth_code}/retire",
+    "retireBooth",
+    "",
+    description="Take a booth defined by mistake off the floor plan: refused while it is "
+    "allocated or offered.",
+)
+class RetireBooth(BoothCommand):
+    """Take a booth off its hall's floor plan."""

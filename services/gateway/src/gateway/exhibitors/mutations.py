@@ -22,6 +22,11 @@ class BoothPayload(Payload):
     booth: Booth | None = None
 
 
+@strawberry.type(description="The hall's floor plan at its new version: the booth is gone.")
+class RetireBoothPayload(Payload):
+    pass
+
+
 async def _define_booth(self: Any, info: Info, input: CommandInput) -> BoothPayload:
     outcome = await run(info, DefineBooth.route, input)
     if not outcome.user_errors:  # a booth is no record of its own: answered as defined
@@ -39,7 +44,10 @@ class ExhibitorMutations:
     define_booth = strawberry.mutation(resolver=_define_booth, metadata=metadata(DefineBooth.route))
 
 
-ANSWERS = {"Exhibitor": Answer(ExhibitorPayload, "exhibitor")}
+ANSWERS = {
+    "Exhibitor": Answer(ExhibitorPayload, "exhibitor"),
+    "retireBooth": Answer(RetireBoothPayload, None),
+}
 for _name, _mutation in mutations(COMMANDS, ANSWERS, besides=frozenset({"defineBooth"})).items():
     setattr(ExhibitorMutations, _name, _mutation)
 strawberry.type(ExhibitorMutations)
