@@ -8,12 +8,12 @@ Commands that share a mutation (addNote on each kind of record) are sent by the 
 of the record their first path field names."""
 
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 import strawberry
@@ -70,13 +70,43 @@ def mutations(
     return fields
 
 
+T = TypeVar("T")
+
+
+def including(fields: Mapping[str, Any]) -> Callable[[type[T]], type[T]]:
+    """Adds `fields` (e.g. `mutations(...)`) to the decorated class, for `strawberry.type`
+    to make them fields of the type beside those the class spells."""
+
+    def add(cls: type[T]) -> type[T]:
+        for name, field in fields.items():
+            if hasattr(cls, name):
+                raise TypeError(f"{cls.__name__} already has {name}")
+            setattr(cls, name, field)
+        return cls
+
+    return add
+
+
 def input_of(command: type[Command]) -> type[CommandInput]:
     """The GraphQL input of `command`: the gateway's own fields (idempotency key, wait)
-    and the command's, but `expectedVersion` for a command that creates a record."""
-    route = command.route
-    skipped = ("expected_version",) if route.creates else ()
-    made: type[CommandInput] = _input(route.input_name, command, CommandInput, skipped)
+    and the command's, but `expectedVersion` where there is no version to expect."""
+    made: type[CommandInput] = _input(
+        command.route.input_name, command, CommandInput, _unversioned(command)
+    )
     return made
+
+
+def plain_input_of(command: type[Command]) -> Any:
+    """The GraphQL input of a command that a resolver of its own sends: the command's
+    fields only (no idempotency key, no wait)."""
+    return _input(command.route.input_name, command, object, _unversioned(command))
+
+
+def _unversioned(command: type[Command]) -> tuple[str, ...]:
+    """`expectedVersion` is for a change of a record the caller can read the version of:
+    not for a new one, nor where the command changes no record of the GraphQL API."""
+    route = command.route
+    return ("expected_version",) if route.creates or not route.changes else ()
 
 
 _INPUTS: dict[str, tuple[Any, Any]] = {}  # each input made: its fields, and its type
