@@ -110,6 +110,8 @@ class Registry:
 
         def register(function: F) -> F:
             for command in commands:
+                if command not in self.contract.commands:
+                    raise TypeError(f"{command.__name__} is no command of {self.contract.service}")
                 if command in self.functions:
                     raise TypeError(f"{command.__name__} already has a handler")
                 self.functions[command] = function
@@ -187,9 +189,11 @@ def _post(
     optional = not any(field.is_required() for field in body_fields.values())
 
     async def endpoint(request: Request, body: Body | None, **path: Any) -> Any:
-        given = body.model_dump(exclude_unset=True) if body is not None else {}
+        # by alias, so that a refusal names the fields as the caller spells them
+        given = body.model_dump(exclude_unset=True, by_alias=True) if body is not None else {}
+        in_url = {command.model_fields[name].alias or name: value for name, value in path.items()}
         try:
-            cmd = command.model_validate({**path, **given})
+            cmd = command.model_validate({**in_url, **given})
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
         return await answer(cmd, request)

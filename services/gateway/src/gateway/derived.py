@@ -9,10 +9,12 @@ of the record their first path field names."""
 
 import types
 from collections.abc import Callable, Mapping
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
@@ -114,9 +116,9 @@ _INPUTS: dict[str, tuple[Any, Any]] = {}  # each input made: its fields, and its
 
 def _input(name: str, model: type[Body], base: type, skipped: tuple[str, ...] = ()) -> Any:
     """The input `name` made of `model`'s fields; commands that share it share the type,
-    and must have the same fields."""
+    and must have the same fields (and base)."""
     fields = {k: f for k, f in model.model_fields.items() if k not in skipped}
-    shape = [(k, repr(f.annotation), f.metadata, f.default) for k, f in fields.items()]
+    shape = [base, *((k, repr(f.annotation), f.metadata, f.default) for k, f in fields.items())]
     if name in _INPUTS:
         made_of, made = _INPUTS[name]
         if made_of != shape:
@@ -141,6 +143,8 @@ def _field(field: FieldInfo) -> Any:
         return strawberry.field(default_factory=factory, description=description)
     if field.default is not PydanticUndefined:
         default = field.default.value if isinstance(field.default, Enum) else field.default
+        if isinstance(default, list | dict | set):  # pydantic copies these; a dataclass won't
+            return strawberry.field(default_factory=partial(copy, default), description=description)
         return strawberry.field(default=default, description=description)
     return strawberry.field(description=description)
 
