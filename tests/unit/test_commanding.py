@@ -397,3 +397,41 @@ def test_two_commands_sharing_an_input_name_must_have_the_same_fields() -> None:
     assert input_of(OpenProbe) is input_of(CloseProbe)
     with pytest.raises(TypeError, match="ShutProbe does not have the fields of the input"):
         input_of(ShutProbe)
+
+
+def test_commands_that_share_a_mutation_are_sent_by_the_kind_of_their_record() -> None:
+    noted = Contract("probes")
+
+    @noted.command("/probes/{record_id}/notes", "noteRecord", "Probe")
+    class NoteProbe(Command):
+        record_id: uuid.UUID
+        text: Text
+
+    @noted.command("/widgets/{record_id}/notes", "noteRecord", "Widget")
+    class NoteWidget(Command):
+        record_id: uuid.UUID
+        text: Text
+
+    made = mutations(noted, {"noteRecord": Answer(ProbePayload, None)})
+    routes = made["note_record"].metadata["routes"]
+    assert routes == (NoteProbe.route, NoteWidget.route)
+
+    @noted.command("/gadgets/{record_id}/notes", "noteRecord", "Gadget")
+    class NoteGadget(Command):
+        record_id: uuid.UUID
+        words: Text
+
+    with pytest.raises(TypeError, match="NoteGadget does not have the fields"):
+        mutations(noted, {"noteRecord": Answer(ProbePayload, None)})
+
+
+def test_commands_that_share_a_mutation_change_one_kind_each() -> None:
+    twice = Contract("probes")
+    for action in ("a", "b"):
+
+        @twice.command(f"/probes/{{probe_id}}/{action}", "twiceProbe", "Probe")
+        class Twice(Command):
+            probe_id: uuid.UUID
+
+    with pytest.raises(TypeError, match="twiceProbe: each command must change its own kind"):
+        mutations(twice, {"twiceProbe": Answer(ProbePayload, None)})

@@ -57,12 +57,10 @@ def mutations(
     for name, commands in by_name.items():
         first = commands[0].route
         answer = answers[first.changes or name] if len(commands) == 1 else answers[name]
-        route: Route | dict[str, Route] = first
-        if len(commands) > 1:
-            route = {c.route.changes: c.route for c in commands}
+        route: Route | dict[str, Route] = first if len(commands) == 1 else _by_kind(commands)
         fields[to_snake(name)] = mutation(
             route,
-            input_of(commands[0]),
+            _shared_input(commands),
             answer.payload,
             answer.name,
             answered=answer.answered,
@@ -70,6 +68,22 @@ def mutations(
             graphql_name=name,
         )
     return fields
+
+
+def _by_kind(commands: list[type[Command]]) -> dict[str, Route]:
+    """The routes of the commands that share a mutation, one per kind of record."""
+    routes = {c.route.changes: c.route for c in commands}
+    if len(routes) != len(commands) or "" in routes:
+        raise TypeError(f"{commands[0].route.mutation}: each command must change its own kind")
+    return routes
+
+
+def _shared_input(commands: list[type[Command]]) -> type[CommandInput]:
+    """The one input of the commands that share a mutation (made of the same fields)."""
+    made = {input_of(command) for command in commands}
+    if len(made) != 1:
+        raise TypeError(f"{commands[0].route.mutation}: its commands must share one input")
+    return made.pop()
 
 
 T = TypeVar("T")
