@@ -2,7 +2,9 @@
 endpoints and their deliveries as the gateway's ADMIN mutations manage them, and the
 opt-in an operator records on a recipient's request. Every route needs a service
 token (pavilion_core.service_tokens) and records its actor; nothing here is public
-(the unsubscribe pages are: public.py)."""
+(the unsubscribe pages are: public.py). Its commands are declared in the contract
+(pavilion_contracts.notifications.commands): each is posted at its route there, and
+answered here with what it changed."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
