@@ -18,7 +18,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, TypeVar, cast
+from typing import Annotated, Any, ClassVar, TypeVar, cast, get_type_hints
 
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -110,6 +110,8 @@ class Registry:
 
         def register(function: F) -> F:
             for command in commands:
+                if command not in self.contract.commands:
+                    raise TypeError(f"{command.__name__} is no command of {self.contract.service}")
                 if command in self.functions:
                     raise TypeError(f"{command.__name__} already has a handler")
                 self.functions[command] = function
@@ -138,36 +140,72 @@ def command_router(contract: Contract, dispatch: Callable[[Request], Dispatch]) 
     """A POST route per command of `contract`, answered by `dispatch(request)`'s handler."""
     router = APIRouter(tags=["commands"])
     for command in contract.commands:
-        _post(router, command, dispatch)
+        posts(router, command, **ACCEPTED)(_handled(command, dispatch))
     return router
 
 
+def _handled(
+    command: type[Command], dispatch: Callable[[Request], Dispatch]
+) -> Callable[[Command, Request], Awaitable[Accepted]]:
+    async def answer(cmd: Command, request: Request) -> Accepted:
+        return await run_command(request, cmd, dispatch(request)[command], cmd)
+
+    return answer
+
+
+A = TypeVar("A", bound=Callable[..., Awaitable[Any]])
+
+
+def posts(router: APIRouter, command: type[Command], **options: Any) -> Callable[[A], A]:
+    """Post `command` at its route on `router`, answered by the decorated
+    `async (command, request)`: the path's fields from the URL, the others as the JSON
+    body (which may be left out when none is required), validated as one model — a
+    refusal is a RequestValidationError (422 VALIDATION). 201 for a command that
+    creates a record; the answer's model is the function's return annotation unless
+    `options` (FastAPI's route options) say otherwise."""
+
+    def post(answer: A) -> A:
+        _post(router, command, answer, options)
+        return answer
+
+    return post
+
+
 def _post(
-    router: APIRouter, command: type[Command], dispatch: Callable[[Request], Dispatch]
+    router: APIRouter,
+    command: type[Command],
+    answer: Callable[[Any, Request], Awaitable[Any]],
+    options: dict[str, Any],
 ) -> None:
     route = command.route
     in_path = route.path_fields
+    body_fields = {n: f for n, f in command.model_fields.items() if n not in in_path}
     body_model = create_model(  # type: ignore[call-overload]
         f"{command.__name__}Body",
         __base__=Body,
         __doc__=command.__doc__,
-        **{
-            name: (field.annotation, field)
-            for name, field in command.model_fields.items()
-            if name not in in_path
-        },
+        **{name: (field.annotation, field) for name, field in body_fields.items()},
     )
+    optional = not any(field.is_required() for field in body_fields.values())
 
-    async def endpoint(request: Request, body: Body, **path: Any) -> Accepted:
+    async def endpoint(request: Request, body: Body | None, **path: Any) -> Any:
+        # by alias, so that a refusal names the fields as the caller spells them
+        given = body.model_dump(exclude_unset=True, by_alias=True) if body is not None else {}
+        in_url = {command.model_fields[name].alias or name: value for name, value in path.items()}
         try:
-            cmd = command.model_validate({**path, **body.model_dump(exclude_unset=True)})
+            cmd = command.model_validate({**in_url, **given})
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
-        return await run_command(request, cmd, dispatch(request)[command], cmd)
+        return await answer(cmd, request)
 
     params = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
-        inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_model),
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=body_model,
+            default=None if optional else inspect.Parameter.empty,
+        ),
     ]
     for name in in_path:
         field = command.model_fields[name]
@@ -176,7 +214,8 @@ def _post(
         params.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
         )
-    endpoint.__signature__ = inspect.Signature(params, return_annotation=Accepted)  # type: ignore[attr-defined]
+    answered = get_type_hints(answer).get("return", Any)
+    endpoint.__signature__ = inspect.Signature(params, return_annotation=answered)  # type: ignore[attr-defined]
     endpoint.__name__ = route.mutation
     router.add_api_route(
         route.path,
@@ -185,5 +224,5 @@ def _post(
         status_code=201 if route.creates else 200,
         summary=command.__name__,
         description=route.description or command.__doc__ or "",
-        **ACCEPTED,
+        **options,
     )

@@ -8,12 +8,14 @@ Commands that share a mutation (addNote on each kind of record) are sent by the 
 of the record their first path field names."""
 
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Union, get_args, get_origin
+from functools import partial
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 import strawberry
@@ -55,12 +57,10 @@ def mutations(
     for name, commands in by_name.items():
         first = commands[0].route
         answer = answers[first.changes or name] if len(commands) == 1 else answers[name]
-        route: Route | dict[str, Route] = first
-        if len(commands) > 1:
-            route = {c.route.changes: c.route for c in commands}
+        route: Route | dict[str, Route] = first if len(commands) == 1 else _by_kind(commands)
         fields[to_snake(name)] = mutation(
             route,
-            input_of(commands[0]),
+            _shared_input(commands),
             answer.payload,
             answer.name,
             answered=answer.answered,
@@ -70,13 +70,59 @@ def mutations(
     return fields
 
 
+def _by_kind(commands: list[type[Command]]) -> dict[str, Route]:
+    """The routes of the commands that share a mutation, one per kind of record."""
+    routes = {c.route.changes: c.route for c in commands}
+    if len(routes) != len(commands) or "" in routes:
+        raise TypeError(f"{commands[0].route.mutation}: each command must change its own kind")
+    return routes
+
+
+def _shared_input(commands: list[type[Command]]) -> type[CommandInput]:
+    """The one input of the commands that share a mutation (made of the same fields)."""
+    made = {input_of(command) for command in commands}
+    if len(made) != 1:
+        raise TypeError(f"{commands[0].route.mutation}: its commands must share one input")
+    return made.pop()
+
+
+T = TypeVar("T")
+
+
+def including(fields: Mapping[str, Any]) -> Callable[[type[T]], type[T]]:
+    """Adds `fields` (e.g. `mutations(...)`) to the decorated class, for `strawberry.type`
+    to make them fields of the type beside those the class spells."""
+
+    def add(cls: type[T]) -> type[T]:
+        for name, field in fields.items():
+            if hasattr(cls, name):
+                raise TypeError(f"{cls.__name__} already has {name}")
+            setattr(cls, name, field)
+        return cls
+
+    return add
+
+
 def input_of(command: type[Command]) -> type[CommandInput]:
     """The GraphQL input of `command`: the gateway's own fields (idempotency key, wait)
-    and the command's, but `expectedVersion` for a command that creates a record."""
-    route = command.route
-    skipped = ("expected_version",) if route.creates else ()
-    made: type[CommandInput] = _input(route.input_name, command, CommandInput, skipped)
+    and the command's, but `expectedVersion` where there is no version to expect."""
+    made: type[CommandInput] = _input(
+        command.route.input_name, command, CommandInput, _unversioned(command)
+    )
     return made
+
+
+def plain_input_of(command: type[Command]) -> Any:
+    """The GraphQL input of a command that a resolver of its own sends: the command's
+    fields only (no idempotency key, no wait)."""
+    return _input(command.route.input_name, command, object, _unversioned(command))
+
+
+def _unversioned(command: type[Command]) -> tuple[str, ...]:
+    """`expectedVersion` is for a change of a record the caller can read the version of:
+    not for a new one, nor where the command changes no record of the GraphQL API."""
+    route = command.route
+    return ("expected_version",) if route.creates or not route.changes else ()
 
 
 _INPUTS: dict[str, tuple[Any, Any]] = {}  # each input made: its fields, and its type
@@ -84,9 +130,9 @@ _INPUTS: dict[str, tuple[Any, Any]] = {}  # each input made: its fields, and its
 
 def _input(name: str, model: type[Body], base: type, skipped: tuple[str, ...] = ()) -> Any:
     """The input `name` made of `model`'s fields; commands that share it share the type,
-    and must have the same fields."""
+    and must have the same fields (and base)."""
     fields = {k: f for k, f in model.model_fields.items() if k not in skipped}
-    shape = [(k, repr(f.annotation), f.metadata, f.default) for k, f in fields.items()]
+    shape = [base, *((k, repr(f.annotation), f.metadata, f.default) for k, f in fields.items())]
     if name in _INPUTS:
         made_of, made = _INPUTS[name]
         if made_of != shape:
@@ -113,6 +159,8 @@ def _field(field: FieldInfo) -> Any:
         return strawberry.field(default_factory=factory, description=description)
     if field.default is not PydanticUndefined:
         default = field.default.value if isinstance(field.default, Enum) else field.default
+        if isinstance(default, list | dict | set):  # pydantic copies these; a dataclass won't
+            return strawberry.field(default_factory=partial(copy, default), description=description)
         return strawberry.field(default=default, description=description)
     return strawberry.field(description=description)
 
