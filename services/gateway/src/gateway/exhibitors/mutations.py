@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from pavilion_contracts.exhibitors.commands import COMMANDS, DefineBooth
 
-from gateway.derived import Answer, input_of, mutations
+from gateway.derived import Answer, including, input_of, mutations
 from gateway.exhibitors.types import Booth, Exhibitor
 from gateway.mutations import CommandInput, Info, Payload, metadata, run
 
@@ -40,14 +40,19 @@ async def _define_booth(self: Any, info: Info, input: CommandInput) -> BoothPayl
 _define_booth.__annotations__["input"] = input_of(DefineBooth)
 
 
-class ExhibitorMutations:
-    define_booth = strawberry.mutation(resolver=_define_booth, metadata=metadata(DefineBooth.route))
-
-
 ANSWERS = {
     "Exhibitor": Answer(ExhibitorPayload, "exhibitor"),
     "retireBooth": Answer(RetireBoothPayload, None),
 }
-for _name, _mutation in mutations(COMMANDS, ANSWERS, besides=frozenset({"defineBooth"})).items():
-    setattr(ExhibitorMutations, _name, _mutation)
-strawberry.type(ExhibitorMutations)
+DEFINE_BOOTH = strawberry.mutation(resolver=_define_booth, metadata=metadata(DefineBooth.route))
+
+
+@strawberry.type
+@including(
+    {
+        **mutations(COMMANDS, ANSWERS, besides=frozenset({DefineBooth.route.mutation})),
+        "define_booth": DEFINE_BOOTH,
+    }
+)
+class ExhibitorMutations:
+    pass
