@@ -95,7 +95,9 @@ def _utc_year(value: date) -> int:
 class Versioned(Body):
     """Every command may pin the version of the stream it changes."""
 
-    expected_version: Annotated[int, Field(ge=0)] | None = None
+    expected_version: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Refused with CONFLICT if the record has moved on."
+    )
 
 
 class StreamVersion(Body):
