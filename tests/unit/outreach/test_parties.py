@@ -188,3 +188,20 @@ async def test_notes_go_on_the_subject() -> None:
     assert o.types(org) == ["OrganizationRegistered", "NoteAdded"]
     with pytest.raises(NotFound):
         await o.h.add_note(c.AddContactNote(record_id=new_id(), text="?"), ctx())
+
+
+async def test_the_service_keeps_addresses_in_lower_case_and_phones_in_e164() -> None:
+    """A phone without a prefix is read in the country the update names, else in the
+    contact's own (Canada here)."""
+    o = Outreach()
+    jane = await o.contact("Jane.Roy@Maple.example")
+    await o.h.update_contact(c.UpdateContact(contact_id=jane, phone="(416) 555-0123"), ctx())
+    state = await contact_state(o, jane)
+    assert (state.email, state.phone) == ("jane.roy@maple.example", "+14165550123")
+    await o.h.update_contact(
+        c.UpdateContact(contact_id=jane, phone="020 7946 0958", country="GB"), ctx()
+    )
+    assert (await contact_state(o, jane)).phone == "+442079460958"
+    with pytest.raises(InvalidValue) as refused:
+        await o.h.update_contact(c.UpdateContact(contact_id=jane, phone="12"), ctx())
+    assert refused.value.field == "phone"
