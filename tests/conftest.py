@@ -8,6 +8,8 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,11 @@ from exhibitors.api import create_app
 from exhibitors.config import Config
 from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
+from notifications.api import create_app as create_notifications_app
 from notifications.bootstrap import VIEWS_AND_LEDGER
 from notifications.catcher import Mailbox
 from notifications.catcher import start as start_catcher
+from notifications.config import Config as NotificationsConfig
 from notifications.posting import webhook_client
 from outreach.api import create_app as create_outreach_app
 from outreach.bootstrap import SCHEDULE
@@ -240,6 +244,15 @@ async def outreach_app(outreach_url: str) -> AsyncIterator[FastAPI]:
 async def outreach_api(outreach_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async for client in _client(outreach_app, "outreach"):
         yield client
+
+
+@pytest.fixture
+async def notifications_api(notifications_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The notifications admin API in process, its webhooks allowed to this machine."""
+    local = partial(NotificationsConfig, webhooks_allowed_networks=(ip_network("127.0.0.0/8"),))
+    async for app in _started(create_notifications_app, local, notifications_url):
+        async for client in _client(app, "notifications"):
+            yield client
 
 
 @pytest.fixture

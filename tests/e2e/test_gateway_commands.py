@@ -12,7 +12,8 @@ from gateway.auth import Role
 from pavilion_core.config import KafkaSettings
 
 from tests.e2e.stack import Stack, running, scratch, token
-from tests.e2e.test_gateway import mutate, submit
+from tests.e2e.test_gateway import EDITION, mutate, submit
+from tests.support import eventually
 
 PROCESSES = [
     ("exhibitors", "api"),
@@ -130,6 +131,32 @@ async def test_an_exhibitor_edits_its_own_application_and_staff_cancel_only_when
     await _refused(
         stack, "cancelApplication", {"applicationId": app, "reason": "unpaid"}, "INVALID_TRANSITION"
     )
+
+
+async def _free_booths(stack: Stack) -> int:
+    query = "query($e: String!) { editionDashboard(edition: $e) { boothsFree } }"
+    return int((await stack.data(query, e=EDITION))["editionDashboard"]["boothsFree"])
+
+
+async def test_a_booth_defined_by_mistake_is_retired_and_leaves_the_floor_plan(stack: Stack):
+    before = await _free_booths(stack)
+    booth = {"edition": EDITION, "hall": "R1", "boothCode": "R1-01"}
+    define = {**booth, "sizeSqm": 18, "supplyChainArea": "SMART_VEHICLES"}
+    await _ok(stack, "defineBooth", define, "booth { code }")
+    await eventually(lambda: _is(stack, before + 1), what="the booth on the floor plan")
+    exhibitor = token(Role.EXHIBITOR, str(uuid.uuid4()), subject="exhibitor:someone")
+    await _refused(stack, "retireBooth", booth, "FORBIDDEN", as_=exhibitor)
+    await _refused(stack, "retireBooth", {**booth, "boothCode": "R1-99"}, "NOT_FOUND")
+
+    retired = await _ok(stack, "retireBooth", booth, "version consistencyToken")
+
+    assert retired["version"] == 2 and retired["consistencyToken"]
+    await eventually(lambda: _is(stack, before), what="the booth gone from the floor plan")
+    await _refused(stack, "retireBooth", booth, "NOT_FOUND")  # once only
+
+
+async def _is(stack: Stack, free: int) -> bool:
+    return await _free_booths(stack) == free
 
 
 async def test_organizations_and_contacts_are_updated_linked_merged_and_noted(stack: Stack):

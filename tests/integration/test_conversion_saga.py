@@ -12,9 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from exhibitors.commands import SubmitApplication
 from exhibitors.consumers import Reactions as ExhibitorReactions
-from exhibitors.domain.values import Contact
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers as ExhibitorHandlers
 from gateway.auth import Role, Viewer
@@ -23,11 +21,12 @@ from gateway.context import Context, Services
 from gateway.projector import Projector
 from gateway.relay import global_id
 from gateway.schema import schema
-from outreach import commands as c
 from outreach.consumers import Reactions as OutreachReactions
 from outreach.handlers import Handlers
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors.commands import ApplicantContactIn, SubmitApplication
 from pavilion_contracts.outreach import InterestKind, OrganizationKind
+from pavilion_contracts.outreach import commands as c
 from pavilion_core.consumer import Handler
 from pavilion_core.envelope import CloudEvent, Metadata, to_kafka
 from pavilion_core.eventstore import CommandContext
@@ -62,32 +61,32 @@ class Saga:
     async def interest(self, organization: str | None = None) -> str:
         """A qualified EXHIBIT interest of a (new) organization's contact."""
         organization = organization or await self.organization()
-        contact, interest = str(uuid.uuid4()), str(uuid.uuid4())
-        profile = c.ContactProfile(
-            "Maya Chen", None, f"{contact}@oakland.example", None, "US", "en"
+        maya = c.RegisterContact(
+            name="Maya Chen",
+            email=f"{uuid.uuid4()}@oakland.example",
+            country="US",
+            organization_id=organization,
         )
-        await self.outreach.register_contact(c.RegisterContact(contact, profile, organization), CTX)
-        await self.outreach.capture_interest(
+        contact = (await self.outreach.register_contact(maya, CTX)).stream_id
+        captured = await self.outreach.capture_interest(
             c.CaptureInterest(
-                interest,
-                contact,
-                InterestKind.EXHIBIT,
-                "CISCE-2026",
-                (SupplyChainArea.DIGITAL_TECHNOLOGY,),
-                ("vision systems",),
+                contact_id=contact,
+                kind=InterestKind.EXHIBIT,
+                edition="CISCE-2026",
+                supply_chain_areas=[SupplyChainArea.DIGITAL_TECHNOLOGY],
+                product_categories=["vision systems"],
             ),
             CTX,
         )
-        await self.outreach.change_interest(c.ChangeInterest(interest, "qualify"), CTX)
+        interest = captured.stream_id
+        await self.outreach.change_interest(c.QualifyInterest(interest_id=interest), CTX)
         return interest
 
     async def organization(self) -> str:
-        organization = str(uuid.uuid4())
-        await self.outreach.register_organization(
-            c.RegisterOrganization(organization, "Oakland AI", OrganizationKind.COMPANY, "US"),
-            CTX,
+        oakland = c.RegisterOrganization(
+            name="Oakland AI", kind=OrganizationKind.COMPANY, country="US"
         )
-        return organization
+        return (await self.outreach.register_organization(oakland, CTX)).stream_id
 
     async def to_exhibitors(self, event_type: str, *, twice_at_once: bool = False) -> None:
         events = await stored(self.outreach_pool, "outreach", event_type, self.sealer)
@@ -149,11 +148,11 @@ async def test_a_conversion_that_names_its_application_starts_no_second_one(
     # the company applies on the public form, by name, naming the interest
     applied = await saga.exhibitors.submit_application(
         SubmitApplication(
-            "CISCE-2026",
-            "Oakland AI",
-            "US",
-            (SupplyChainArea.DIGITAL_TECHNOLOGY,),
-            contacts=(Contact("Maya Chen", "maya@oakland.example"),),
+            edition="CISCE-2026",
+            company_name="Oakland AI",
+            country="US",
+            supply_chain_areas=[SupplyChainArea.DIGITAL_TECHNOLOGY],
+            contacts=[ApplicantContactIn(name="Maya Chen", email="maya@oakland.example")],
             source_interest_id=uuid.UUID(interest),
         ),
         CTX,
@@ -180,7 +179,7 @@ async def test_a_staff_conversion_starts_one_application_however_often_it_arrive
 ):
     saga = Saga(outreach_pool, store_pool, STORY_TIME, sealer)
     interest = await saga.interest()
-    await saga.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
+    await saga.outreach.change_interest(c.ConvertInterest(interest_id=interest), CTX)
 
     for _ in range(2):
         await saga.to_exhibitors("InterestConverted", twice_at_once=True)
@@ -200,7 +199,7 @@ async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_th
 ):
     saga = Saga(outreach_pool, store_pool, OPENED, sealer)
     interest = await saga.interest()
-    await saga.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
+    await saga.outreach.change_interest(c.ConvertInterest(interest_id=interest), CTX)
 
     for _ in range(2):  # redelivered, raced, replayed: refused once
         await saga.to_exhibitors("InterestConverted", twice_at_once=True)
@@ -243,12 +242,12 @@ async def test_a_second_conversion_after_a_refusal_is_not_undone_by_the_first(
 ):
     closed = Saga(outreach_pool, store_pool, OPENED, sealer)
     interest = await closed.interest()
-    await closed.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
+    await closed.outreach.change_interest(c.ConvertInterest(interest_id=interest), CTX)
     await closed.to_exhibitors("InterestConverted")
     await closed.to_outreach("ConversionRefused")
 
     open_again = Saga(outreach_pool, store_pool, STORY_TIME, sealer)  # e.g. the edition moved
-    await open_again.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
+    await open_again.outreach.change_interest(c.ConvertInterest(interest_id=interest), CTX)
     await open_again.to_outreach("ConversionRefused")  # the first refusal, late
     await forget_idempotency_keys(store_pool)
     await open_again.to_exhibitors("InterestConverted")  # both conversions, replayed
@@ -270,7 +269,7 @@ async def test_a_conversion_of_an_organization_that_already_applied_is_refused(
     organization = await saga.organization()
     first, second = await saga.interest(organization), await saga.interest(organization)
     for interest in (first, second):
-        await saga.outreach.change_interest(c.ChangeInterest(interest, "convert"), CTX)
+        await saga.outreach.change_interest(c.ConvertInterest(interest_id=interest), CTX)
     await saga.to_exhibitors("InterestConverted")
     await saga.to_outreach("ApplicationSubmitted")
     await saga.to_outreach("ConversionRefused")

@@ -7,26 +7,26 @@ each overdue follow-up exactly once, however often and however many run it."""
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 import asyncpg
 import pytest
 from exhibitors.consumers import Reactions as ExhibitorReactions
 from exhibitors.editions import load_editions
-from outreach import commands as c
 from outreach.consumers import Reactions as OutreachReactions
-from outreach.domain.travel import Stop
 from outreach.handlers import Handlers
 from outreach.scheduler import announce_overdue
 from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach import InterestKind, OrganizationKind, OutreachEventKind
+from pavilion_contracts.outreach import commands as c
 from pavilion_contracts.reader import READER
 from pavilion_core import workers
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import Handler
 from pavilion_core.envelope import Metadata
-from pavilion_core.eventstore import CommandContext
+from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.kafka import ensure_topics
 from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
@@ -35,6 +35,7 @@ from pavilion_core.testing import FixedClock
 from tests.support import STORY_TIME, eventually
 
 CTX = CommandContext(Metadata(correlation_id="toronto-forum", actor="staff:li"))
+C = TypeVar("C")
 
 
 def new_id() -> str:
@@ -121,83 +122,86 @@ async def test_from_forum_to_application_and_back(
     start_reactors("live")
 
     # the trip and its forum
-    leader, delegation, trip, forum = (
-        await contact(h, "president@ccpit.example"),
-        *(new_id() for _ in range(3)),
-    )
-    await h.form_delegation(
+    leader = await contact(h, "president@ccpit.example")
+    delegation = await created(
+        h.form_delegation,
         c.FormDelegation(
-            delegation, "CCPIT North America", "CCPIT", leader, "recruit exhibitors for CISCE 2026"
+            name="CCPIT North America",
+            organizer="CCPIT",
+            leader_id=leader,
+            purpose="recruit exhibitors for CISCE 2026",
         ),
-        CTX,
     )
-    await h.plan_trip(
+    stops = [
+        ("Toronto", "CA", date(2025, 11, 30), date(2025, 12, 2)),
+        ("Washington", "US", date(2025, 12, 4), date(2025, 12, 4)),
+        ("Oakland", "US", date(2025, 12, 5), date(2025, 12, 5)),
+    ]
+    trip = await created(
+        h.plan_trip,
         c.PlanTrip(
-            trip,
-            delegation,
-            "Canada, Washington, Oakland",
-            (
-                Stop("Toronto", "CA", date(2025, 11, 30), date(2025, 12, 2)),
-                Stop("Washington", "US", date(2025, 12, 4), date(2025, 12, 4)),
-                Stop("Oakland", "US", date(2025, 12, 5), date(2025, 12, 5)),
-            ),
+            delegation_id=delegation,
+            name="Canada, Washington, Oakland",
+            stops=[
+                c.StopIn(city=city, country=country, starts_on=starts, ends_on=ends)
+                for city, country, starts, ends in stops
+            ],
         ),
-        CTX,
     )
     starts = STORY_TIME.replace(day=30, month=11, hour=19)
-    await h.schedule_event(
+    forum = await created(
+        h.schedule_event,
         c.ScheduleOutreachEvent(
-            forum,
-            trip,
-            0,
-            "Canada-China Trade and Investment Cooperation Forum",
-            OutreachEventKind.FORUM,
-            starts,
-            starts + timedelta(hours=4),
-            "Toronto",
-            200,
+            trip_id=trip,
+            stop_index=0,
+            name="Canada-China Trade and Investment Cooperation Forum",
+            kind=OutreachEventKind.FORUM,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=4),
+            venue="Toronto",
+            capacity=200,
         ),
-        CTX,
     )
 
     # 150 contacts from 30 organizations, invited; 110 accept, 90 come
-    orgs = []
-    for i in range(30):
-        orgs.append(new_id())
-        await h.register_organization(
+    orgs = [
+        await created(
+            h.register_organization,
             c.RegisterOrganization(
-                orgs[-1], f"Ontario Company {i}", OrganizationKind.COMPANY, "CA"
+                name=f"Ontario Company {i}", kind=OrganizationKind.COMPANY, country="CA"
             ),
-            CTX,
         )
+        for i in range(30)
+    ]
     guests = [await contact(h, f"guest{i}@org{i % 30}.example", orgs[i % 30]) for i in range(150)]
     for guest in guests:
-        await h.invite_contact(c.InviteContact(forum, guest), CTX)
+        await h.invite_contact(c.InviteContact(event_id=forum, contact_id=guest), CTX)
     for i, guest in enumerate(guests):
-        await h.record_rsvp(c.RecordRsvp(forum, guest, accept=i < 110), CTX)
+        await h.record_rsvp(c.RecordRsvp(event_id=forum, contact_id=guest, accept=i < 110), CTX)
     clock.current = starts + timedelta(minutes=30)
     for i, guest in enumerate(guests[:110]):
-        await h.record_attendance(c.RecordAttendance(forum, guest, attended=i < 90), CTX)
-    await h.hold_event(c.HoldOutreachEvent(forum), CTX)
+        came = c.RecordAttendance(event_id=forum, contact_id=guest, attended=i < 90)
+        await h.record_attendance(came, CTX)
+    await h.hold_event(c.HoldOutreachEvent(event_id=forum), CTX)
 
     # interests from 12 attendees; one converts
-    interests = [new_id() for _ in range(12)]
-    for interest, guest in zip(interests, guests, strict=False):
-        await h.capture_interest(
+    interests = [
+        await created(
+            h.capture_interest,
             c.CaptureInterest(
-                interest,
-                guest,
-                InterestKind.EXHIBIT,
-                "CISCE-2026",
-                (SupplyChainArea.CLEAN_ENERGY,),
-                ("batteries",),
+                contact_id=guest,
+                kind=InterestKind.EXHIBIT,
+                edition="CISCE-2026",
+                supply_chain_areas=[SupplyChainArea.CLEAN_ENERGY],
+                product_categories=["batteries"],
                 source_event_id=forum,
             ),
-            CTX,
         )
+        for guest in guests[:12]
+    ]
     converted = interests[0]
-    await h.change_interest(c.ChangeInterest(converted, "qualify"), CTX)
-    await h.change_interest(c.ChangeInterest(converted, "convert"), CTX)
+    await h.change_interest(c.QualifyInterest(interest_id=converted), CTX)
+    await h.change_interest(c.ConvertInterest(interest_id=converted), CTX)
 
     async def application_linked() -> bool:
         return "InterestApplicationLinked" in [e.type for e in await h.store.read_stream(converted)]
@@ -238,12 +242,17 @@ async def _offsets(pool: asyncpg.Pool, groups: str) -> dict[tuple[str, int], int
 
 
 async def contact(h: Handlers, email: str, organization: str | None = None) -> str:
-    contact_id = new_id()
-    profile = c.ContactProfile(
-        name=email.split("@")[0], title=None, email=email, phone=None, country="CA", language="en"
+    return await created(
+        h.register_contact,
+        c.RegisterContact(
+            name=email.split("@")[0], email=email, country="CA", organization_id=organization
+        ),
     )
-    await h.register_contact(c.RegisterContact(contact_id, profile, organization), CTX)
-    return contact_id
+
+
+async def created(handler: Callable[[C, CommandContext], Awaitable[AppendResult]], cmd: C) -> str:
+    """The id of the record `cmd` creates."""
+    return (await handler(cmd, CTX)).stream_id
 
 
 async def test_an_overdue_follow_up_is_announced_once_however_often_and_by_however_many(
@@ -259,13 +268,17 @@ async def test_an_overdue_follow_up_is_announced_once_however_often_and_by_howev
     stack.relay(outreach_pool, "outreach", topic)
     stack.consume(outreach_pool, f"schedule-{run}", [topic], OutreachReactions(clock, stack.sealer))
 
-    tasks = [new_id() for _ in range(8)]
-    for i, task in enumerate(tasks):
-        await h.schedule_follow_up(
-            c.ScheduleFollowUp(task, new_id(), "li@ccpit", STORY_TIME + timedelta(hours=1 + i)), CTX
+    tasks = [
+        await created(
+            h.schedule_follow_up,
+            c.ScheduleFollowUp(
+                subject_id=new_id(), owner="li@ccpit", due_at=STORY_TIME + timedelta(hours=1 + i)
+            ),
         )
+        for i in range(8)
+    ]
     await eventually(lambda: _scheduled(outreach_pool, 8), what="schedule projected")
-    await h.change_follow_up(c.ChangeFollowUp(tasks[0], "complete", text="done early"), CTX)
+    await h.change_follow_up(c.CompleteFollowUp(follow_up_id=tasks[0], outcome="done early"), CTX)
     clock.current = STORY_TIME + timedelta(hours=7, minutes=30)  # 7 due, one of them done
 
     two_instances = await asyncio.gather(*(announce_overdue(outreach_pool, h) for _ in range(2)))

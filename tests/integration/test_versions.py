@@ -12,9 +12,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
-from exhibitors.domain.values import Address, Contact
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers
 from fastapi import FastAPI
@@ -24,6 +22,7 @@ from gateway.context import Context, Services
 from gateway.projector import project
 from gateway.schema import schema
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher, ensure_topics
@@ -38,6 +37,8 @@ from tests.unit.exhibitors.support import BEFORE_OPENING, EDITION, Expo, ctx
 
 AT = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 NOTHING_BUT = {"streetLines": [], "city": None, "postalCode": None, "region": None}
+ADDRESS = c.AddressIn(street_lines=["100 King St W"], city="Toronto", postal_code="M5X 1A9",
+                      region="Ontario", country="CA")  # fmt: skip
 
 
 def _event(
@@ -73,12 +74,14 @@ async def _current_producer() -> list[RecordedEvent]:
     """Applications as the exhibitors code records them today (v2)."""
     expo = Expo()
     for company, language in (("Maple Robotics", "fr-CA"), ("Lotus Energy", None)):
-        address = Address("CA", ("100 King St W",), "Toronto", "M5X 1A9", "Ontario")
-        contact = Contact(f"{company} Lead", f"lead@{company[:5].lower()}.example", None, language)
-        submit = c.SubmitApplication(EDITION, company, "CA", (SupplyChainArea.CLEAN_ENERGY,),
-                                     contacts=(contact,), address=address)  # fmt: skip
+        contact = c.ApplicantContactIn(
+            name=f"{company} Lead", email=f"lead@{company[:5].lower()}.example", language=language
+        )
+        submit = c.SubmitApplication(edition=EDITION, company_name=company, country="CA",
+                                     supply_chain_areas=[SupplyChainArea.CLEAN_ENERGY],
+                                     contacts=[contact], address=ADDRESS)  # fmt: skip
         done = await expo.h.submit_application(submit, ctx())
-        await expo.h.start_review(c.StartReview(done.stream_id), ctx())
+        await expo.h.start_review(c.StartReview(application_id=done.stream_id), ctx())
     return expo.store.all_events()
 
 
@@ -181,17 +184,19 @@ async def test_the_aggregate_loads_streams_of_v1_and_v2_from_the_store(store: Ev
     recorded = [NewEvent(e.type, e.data, e.schema_version) for e in old]
     await store.append(before, recorded, expected_version=0, metadata=meta)
     # submitted today (v2), reviewed
-    contact = Contact("Jane Roy", "jane@maple.example", None, "fr-CA")
-    address = Address("CA", ("100 King St W",), "Toronto", "M5X 1A9", "Ontario")
-    submit = c.SubmitApplication(EDITION, "Maple Robotics", "CA", (SupplyChainArea.CLEAN_ENERGY,),
-                                 contacts=(contact,), address=address)  # fmt: skip
+    contact = c.ApplicantContactIn(name="Jane Roy", email="jane@maple.example", language="fr-CA")
+    submit = c.SubmitApplication(edition=EDITION, company_name="Maple Robotics", country="CA",
+                                 supply_chain_areas=[SupplyChainArea.CLEAN_ENERGY],
+                                 contacts=[contact], address=ADDRESS)  # fmt: skip
     today = (await handlers.submit_application(submit, ctx())).stream_id
-    await handlers.start_review(c.StartReview(today), ctx())
+    await handlers.start_review(c.StartReview(application_id=today), ctx())
 
     for stream, versions in ((before, [1, 1]), (today, [2, 1])):
         assert [e.schema_version for e in await store.read_stream(stream)] == versions
         # the next command loads the aggregate from the store, deciding on the latest shape
-        done = await handlers.approve_application(c.ApproveApplication(stream), ctx())
+        done = await handlers.approve_application(
+            c.ApproveApplication(application_id=stream), ctx()
+        )
         assert done.version == 3
     old_app = ExhibitorApplication(before).replay(await store.read_stream(before))
     new_app = ExhibitorApplication(today).replay(await store.read_stream(today))

@@ -4,6 +4,7 @@ signs, deleting one stops everything; each change is an event on the endpoint's
 stream, made by the acting person, and returns the stream's new version."""
 
 import json
+import uuid
 from datetime import timedelta
 
 import asyncpg
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from notifications.deliveries import enqueue
 from notifications.endpoints import (
+    NewSecret,
     delete_endpoint,
     disable_endpoint,
     enable_endpoint,
@@ -21,6 +23,7 @@ from notifications.endpoints import (
     rotate_secret,
 )
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
+from pavilion_core.eventstore import WrongExpectedVersion
 from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
@@ -31,13 +34,20 @@ from tests.integration.webhook_support import (
     approved,
     deliverer,
 )
-from tests.support import STORY_TIME, assert_stored_events_valid
+from tests.support import STORY_TIME, assert_stored_events_valid, ok, refused
 
 
 async def one_event(pool: asyncpg.Pool) -> int:
     """An exhibitors event happens; returns how many deliveries it made."""
     async with pool.acquire() as conn:
         return await enqueue(conn, approved(), STORY_TIME)
+
+
+async def unreachable(pool: asyncpg.Pool) -> NewSecret:
+    """An endpoint nothing is delivered to in these stories."""
+    return await register_endpoint(
+        pool, "http://127.0.0.1:9/p", ["*"], None, policy=LOCAL, meta=ADMIN, now=STORY_TIME
+    )
 
 
 async def statuses(pool: asyncpg.Pool) -> list[str]:
@@ -140,9 +150,7 @@ async def test_each_change_is_an_event_of_the_acting_person_with_increasing_vers
     notifications_pool: asyncpg.Pool,
 ) -> None:
     pool = notifications_pool
-    registered = await register_endpoint(
-        pool, "http://127.0.0.1:9/p", ["*"], None, policy=LOCAL, meta=ADMIN, now=STORY_TIME
-    )
+    registered = await unreachable(pool)
     endpoint = registered.endpoint_id
     versions = [
         registered.version,
@@ -167,6 +175,59 @@ async def test_each_change_is_an_event_of_the_acting_person_with_increasing_vers
     assert len(await assert_stored_events_valid(pool, "notifications")) == 5
 
 
+async def test_a_change_that_expected_another_version_is_refused_and_changes_nothing(
+    notifications_pool: asyncpg.Pool,
+) -> None:
+    pool = notifications_pool
+    registered = await unreachable(pool)
+    endpoint = registered.endpoint_id
+    # enabling an enabled endpoint changes nothing, and is refused all the same
+    for change in (disable_endpoint, enable_endpoint, rotate_secret):
+        with pytest.raises(WrongExpectedVersion):
+            await change(pool, endpoint, ADMIN, expected=0)
+    with pytest.raises(WrongExpectedVersion):
+        await delete_endpoint(pool, endpoint, ADMIN, STORY_TIME, expected=2)
+    assert await _endpoint_events(pool, endpoint) == ["WebhookEndpointRegistered"]
+    assert [e.enabled for e in await list_endpoints(pool)] == [True]
+
+    assert await disable_endpoint(pool, endpoint, ADMIN, expected=registered.version) == 2
+    assert await delete_endpoint(pool, endpoint, ADMIN, STORY_TIME, expected=2) == 3
+
+
+async def test_the_admin_api_takes_the_contracts_commands(
+    notifications_api: httpx.AsyncClient,
+) -> None:
+    """Each body and path as pavilion_contracts.notifications.commands declares them:
+    a stale expectedVersion is a CONFLICT, one where there is no version a VALIDATION
+    error, an unknown field too; a change without a body is taken."""
+    api = notifications_api
+    body = {"url": "http://127.0.0.1:9/p", "eventTypes": ["*"]}
+    made = await ok(await api.post("/webhooks", json=body), 201)
+    assert made["version"] == 1 and made["secret"]
+    endpoint = made["id"]
+
+    stale = await api.post(f"/webhooks/{endpoint}/disable", json={"expectedVersion": 0})
+    assert refused(stale, 409, "CONFLICT")["fields"][0]["field"] == ["expectedVersion"]
+    assert (await ok(await api.post(f"/webhooks/{endpoint}/disable")))["version"] == 2
+    rotated = await api.post(f"/webhooks/{endpoint}/rotate-secret", json={"expectedVersion": 2})
+    assert (await ok(rotated))["secret"] not in (None, made["secret"])
+
+    for path, given in [
+        ("/webhooks", {**body, "expectedVersion": 0}),
+        ("/recipients/opt-in", {"address": "a@b.example", "evidence": "x", "expectedVersion": 1}),
+        (f"/webhooks/deliveries/{uuid.uuid4()}/redeliver", {"expectedVersion": 1}),
+    ]:
+        error = refused(await api.post(path, json=given), 422, "VALIDATION")
+        assert error["fields"][0]["field"] == ["expectedVersion"], path
+    for path, given in [
+        ("/webhooks", {**body, "secret": "mine"}),
+        (f"/webhooks/{endpoint}/enable", {"endpointId": endpoint}),
+        ("/webhooks/not-an-id/enable", {}),
+    ]:
+        refused(await api.post(path, json=given), 422, "VALIDATION")
+    assert (await ok(await api.post(f"/webhooks/{endpoint}/enable")))["version"] == 4
+
+
 async def test_unknown_endpoints_and_deliveries_are_not_found(
     notifications_pool: asyncpg.Pool,
 ) -> None:
@@ -187,9 +248,7 @@ async def test_deliveries_are_listed_newest_first_by_status_in_pages(
     notifications_pool: asyncpg.Pool,
 ) -> None:
     pool = notifications_pool
-    registered = await register_endpoint(
-        pool, "http://127.0.0.1:9/p", ["*"], None, policy=LOCAL, meta=ADMIN, now=STORY_TIME
-    )
+    registered = await unreachable(pool)
     endpoint = registered.endpoint_id
     for minutes in range(7):
         async with pool.acquire() as conn:

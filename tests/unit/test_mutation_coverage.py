@@ -1,7 +1,7 @@
 """Every command a service takes has its GraphQL mutation, and every mutation sends a
 command the service takes: the services' own route tables (their OpenAPI documents; a
 command is a POST route of a command API) against the commands each mutation of the
-gateway declares it sends (`gateway.mutations.sends`, in the field's metadata). A
+gateway declares it sends (`gateway.mutations.metadata`, in the field's metadata). A
 command added to a service without its mutation fails here, and so does a mutation
 whose route was renamed or removed, an input that lacks a field of its command's body,
 and a README that does not list every mutation."""
@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from exhibitors.api import create_app as exhibitors_api
 from fastapi import FastAPI
-from gateway.mutations import Command
 from gateway.schema import schema
 from graphql import GraphQLInputObjectType, get_named_type
 from notifications.api import create_app as notifications_api
 from notifications.public import create_app as unsubscribe_pages
 from outreach.api import create_app as outreach_api
+from pavilion_core.commanding import Route
 
 # The command APIs a client app reaches through the gateway, by service.
 COMMAND_APIS: dict[str, Callable[[], FastAPI]] = {
@@ -68,21 +68,21 @@ def _fields(document: dict[str, Any], post: dict[str, Any]) -> frozenset[str]:
     return frozenset(schema.get("properties", {}))
 
 
-def _mutations() -> dict[str, tuple[Command, ...]]:
-    """Each mutation and the commands it declares it sends."""
+def _mutations() -> dict[str, tuple[Route, ...]]:
+    """Each mutation and the routes it declares it sends to."""
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
     return {
-        name: field.extensions["strawberry-definition"].metadata.get("commands", ())
+        name: field.extensions["strawberry-definition"].metadata.get("routes", ())
         for name, field in mutation_type.fields.items()
     }
 
 
 def _sent() -> dict[tuple[str, str], str]:
     return {
-        (command.service, command.path): name
-        for name, commands in _mutations().items()
-        for command in commands
+        (route.service, _route(route.path)): name
+        for name, routes in _mutations().items()
+        for route in routes
     }
 
 
@@ -92,8 +92,8 @@ def test_every_command_of_every_service_has_its_mutation() -> None:
 
 
 def test_every_mutation_sends_a_command_a_service_takes() -> None:
-    silent = [name for name, commands in _mutations().items() if not commands]
-    assert not silent, f"mutations that declare no command (gateway.mutations.sends): {silent}"
+    silent = [name for name, routes in _mutations().items() if not routes]
+    assert not silent, f"mutations that declare no command (gateway.mutations.metadata): {silent}"
     unknown = {route: name for route, name in _sent().items() if route not in _bodies()}
     assert not unknown, f"mutations sending a command no service takes: {unknown}"
 
@@ -122,7 +122,7 @@ def test_a_mutations_input_has_the_fields_of_its_commands_body(name: str) -> Non
     input_type = get_named_type(mutation_type.fields[name].args["input"].type)
     assert isinstance(input_type, GraphQLInputObjectType)
     fields = set(input_type.fields) - {"idempotencyKey", "wait"}
-    for command in _mutations()[name]:
-        body = _bodies()[command.service, command.path]
+    for route in _mutations()[name]:
+        body = _bodies()[route.service, _route(route.path)]
         assert body - fields <= {"expectedVersion"}, (name, sorted(body - fields))
-        assert len(fields - body) == command.path.count("{}"), (name, sorted(fields - body))
+        assert len(fields - body) == len(route.path_fields), (name, sorted(fields - body))

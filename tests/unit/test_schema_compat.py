@@ -154,3 +154,58 @@ def test_additive_optional_changes_pass(repo: Path, capsys: pytest.CaptureFixtur
 
 def test_the_first_commit_has_nothing_to_compare_with(repo: Path) -> None:
     assert main(["--root", str(repo)]) == 0
+
+
+SDL = """
+type Query { exhibitor(id: ID!): Exhibitor }
+type Exhibitor { id: ID! companyName: String! status: Status! }
+enum Status { SUBMITTED APPROVED }
+type Mutation { approve(input: ApproveInput!): Exhibitor }
+input ApproveInput { applicationId: ID! note: String }
+"""
+GRAPHQL_BREAKS = {
+    "field removed": (
+        ("companyName: String! ", ""),
+        "Field Exhibitor.companyName was removed.",
+    ),
+    "enum value removed": (
+        ("SUBMITTED APPROVED", "SUBMITTED"),
+        "Enum value Status.APPROVED was removed.",
+    ),
+    "required input field added": (
+        ("note: String", "note: String reason: String!"),
+        "A required field ApproveInput.reason was added.",
+    ),
+    "input type renamed": (
+        ("ApproveInput", "ApplicationInput"),
+        "ApproveInput was removed.",
+    ),
+}
+
+
+def _publish_sdl(repo: Path, sdl: str) -> None:
+    path = repo / "schemas/graphql/schema.graphql"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sdl)
+
+
+@pytest.mark.parametrize(("edit", "reason"), GRAPHQL_BREAKS.values(), ids=list(GRAPHQL_BREAKS))
+def test_a_breaking_edit_of_the_graphql_api_fails(
+    repo: Path, capsys: pytest.CaptureFixture[str], edit: tuple[str, str], reason: str
+) -> None:
+    _publish_sdl(repo, SDL)
+    assert _check(repo, capsys) == []
+    _publish_sdl(repo, SDL.replace(*edit))
+    assert f"breaking schema change: schemas/graphql/schema.graphql: {reason}" in _check(
+        repo, capsys
+    )
+
+
+def test_additions_to_the_graphql_api_pass(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _publish_sdl(repo, SDL)
+    _check(repo, capsys)
+    added = SDL.replace("note: String", "note: String wait: Boolean = true").replace(
+        "status: Status!", "status: Status! website: String"
+    )
+    _publish_sdl(repo, added.replace("SUBMITTED APPROVED", "SUBMITTED APPROVED CONFIRMED"))
+    assert _check(repo, capsys) == []

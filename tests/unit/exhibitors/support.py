@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import count
 
-from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
-from exhibitors.domain.values import Contact
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
 from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers
 from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.envelope import Metadata, RecordedEvent
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.testing import FixedClock, InMemoryEventStore
@@ -67,7 +66,14 @@ class Expo:
     async def define_booths(self, *codes: str, hall: str = "A", size: int = 18) -> None:
         for code in codes:
             await self.h.define_booth(
-                c.DefineBooth(EDITION, hall, code, size, SupplyChainArea.CLEAN_ENERGY), ctx()
+                c.DefineBooth(
+                    edition=EDITION,
+                    hall=hall,
+                    booth_code=code,
+                    size_sqm=size,
+                    supply_chain_area=SupplyChainArea.CLEAN_ENERGY,
+                ),
+                ctx(),
             )
 
     async def submitted(
@@ -78,11 +84,23 @@ class Expo:
             company_name=name or f"Company {next(_names)}",
             country="CA",
             supply_chain_areas=(SupplyChainArea.CLEAN_ENERGY,),
-            contacts=(Contact("Ana Silva", "ana@example.com"),),
+            contacts=[c.ApplicantContactIn(name="Ana Silva", email="ana@example.com")],
             previous_editions=previous,
             booth_size_sqm=size,
         )
         return (await self.h.submit_application(command, ctx())).stream_id
+
+    async def holding(self, code: str, hall: str = "A") -> str:
+        """A contracted application, paid in full, that holds booth `code`."""
+        app_id = await self.in_state(S.CONTRACTED)
+        full = c.RecordPayment(
+            application_id=app_id, amount=CONTRACT, currency="CNY", reference="full"
+        )
+        await self.h.record_payment(full, ctx())
+        await self.h.assign_booth(
+            c.AssignBooth(application_id=app_id, hall=hall, booth_code=code), ctx()
+        )
+        return app_id
 
     async def in_state(self, status: S, **kw: object) -> str:
         """An application brought to `status` by the usual path."""
@@ -93,45 +111,66 @@ class Expo:
 
 
 async def _review(x: Expo, a: str) -> None:
-    await x.h.start_review(c.StartReview(a), ctx())
+    await x.h.start_review(c.StartReview(application_id=a), ctx())
 
 
 async def _approve(x: Expo, a: str) -> None:
-    await x.h.approve_application(c.ApproveApplication(a), ctx())
+    await x.h.approve_application(c.ApproveApplication(application_id=a), ctx())
 
 
 async def _contract(x: Expo, a: str) -> None:
-    await x.h.issue_contract(c.IssueContract(a, CONTRACT, "CNY", date(2026, 3, 31)), ctx())
-    await x.h.sign_contract(c.SignContract(a), ctx())
+    await x.h.issue_contract(
+        c.IssueContract(
+            application_id=a, amount=CONTRACT, currency="CNY", due_date=date(2026, 3, 31)
+        ),
+        ctx(),
+    )
+    await x.h.sign_contract(c.SignContract(application_id=a), ctx())
 
 
 async def _deposit(x: Expo, a: str) -> None:
-    await x.h.record_payment(c.RecordPayment(a, CONTRACT // 2, "CNY", "deposit"), ctx())
+    await x.h.record_payment(
+        c.RecordPayment(
+            application_id=a, amount=CONTRACT // 2, currency="CNY", reference="deposit"
+        ),
+        ctx(),
+    )
 
 
 async def _booth_and_rest(x: Expo, a: str) -> None:
     code = f"Z-{a[:8]}"
     await x.define_booths(code, hall="Z")
-    await x.h.assign_booth(c.AssignBooth(a, "Z", code), ctx())
-    await x.h.record_payment(c.RecordPayment(a, CONTRACT - CONTRACT // 2, "CNY", "rest"), ctx())
-    await x.h.confirm_participation(c.ConfirmParticipation(a), ctx())
+    await x.h.assign_booth(c.AssignBooth(application_id=a, hall="Z", booth_code=code), ctx())
+    await x.h.record_payment(
+        c.RecordPayment(
+            application_id=a, amount=CONTRACT - CONTRACT // 2, currency="CNY", reference="rest"
+        ),
+        ctx(),
+    )
+    await x.h.confirm_participation(c.ConfirmParticipation(application_id=a), ctx())
 
 
 async def _reject(x: Expo, a: str) -> None:
-    await x.h.reject_application(c.RejectApplication(a, "out of scope"), ctx())
+    await x.h.reject_application(
+        c.RejectApplication(application_id=a, reason="out of scope"), ctx()
+    )
 
 
 async def _waitlist(x: Expo, a: str) -> None:
-    await x.h.waitlist_application(c.WaitlistApplication(a), ctx())
+    await x.h.waitlist_application(c.WaitlistApplication(application_id=a), ctx())
 
 
 async def _withdraw(x: Expo, a: str) -> None:
-    await x.h.withdraw_application(c.WithdrawApplication(a, "changed plans"), ctx())
+    await x.h.withdraw_application(
+        c.WithdrawApplication(application_id=a, reason="changed plans"), ctx()
+    )
 
 
 async def _cancel(x: Expo, a: str) -> None:
     x.clock.current = datetime(2026, 4, 2, tzinfo=UTC)  # past the contract's due date
-    await x.h.cancel_for_non_payment(c.CancelForNonPayment(a, "deposit not paid"), ctx())
+    await x.h.cancel_for_non_payment(
+        c.CancelForNonPayment(application_id=a, reason="deposit not paid"), ctx()
+    )
     x.clock.current = BEFORE_OPENING
 
 

@@ -4,25 +4,25 @@ interest, a refusal recorded once, and a refused conversion never started by a r
 
 from uuid import UUID, uuid4
 
-from exhibitors import commands as c
+from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.conversion import conversion_id
-from exhibitors.domain.values import Contact
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors import commands as c
 
 from tests.unit.exhibitors.support import EDITION, Expo, ctx
 
 
-def conversion(interest: str, version: int) -> c.StartConversion:
+def conversion(interest: str, version: int) -> StartConversion:
     application = c.SubmitApplication(
         edition=EDITION,
         company_name="Oakland AI",
         country="US",
         supply_chain_areas=(SupplyChainArea.DIGITAL_TECHNOLOGY,),
-        contacts=(Contact("Maya Chen", "maya@oakland.example"),),
+        contacts=[c.ApplicantContactIn(name="Maya Chen", email="maya@oakland.example")],
         organization_id=uuid4(),
         source_interest_id=UUID(interest),
     )
-    return c.StartConversion(version, application)
+    return StartConversion(version, application)
 
 
 async def test_a_conversion_started_again_starts_nothing() -> None:
@@ -35,7 +35,7 @@ async def test_a_conversion_started_again_starts_nothing() -> None:
 
 async def test_a_refused_conversion_stays_refused_and_a_later_one_may_start() -> None:
     expo, interest = Expo(), str(uuid4())
-    refuse = c.RefuseConversion(interest, 3, "INVALID_TRANSITION", "CISCE-2026 has opened")
+    refuse = RefuseConversion(interest, 3, "INVALID_TRANSITION", "CISCE-2026 has opened")
     for _ in range(2):
         await expo.h.refuse_conversion(refuse, ctx())
     replayed = await expo.new_events(

@@ -2,11 +2,10 @@
 removed from the contacts, their key destroyed, not to be added back."""
 
 import pytest
-from exhibitors import commands as c
 from exhibitors.domain.application import ExhibitorApplication
-from exhibitors.domain.values import Contact
 from exhibitors.forgetting import Forgetting
 from pavilion_contracts.exhibitors import ApplicationStatus as S
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.envelope import RecordedEvent
 from pavilion_core.errors import Forgotten, NotFound
 
@@ -29,16 +28,20 @@ class Keys:
 
 
 async def _forget(expo: Expo, app: str, email: str, keys: Keys) -> None:
-    await Forgetting(expo.h, keys).forget_contact(c.ForgetContact(app, email), ctx())
+    await Forgetting(expo.h, keys).forget_contact(
+        c.ForgetContact(application_id=app, email=email), ctx()
+    )
 
 
 async def test_every_appearance_of_the_person_is_forgotten_and_their_key_destroyed() -> None:
     expo, keys = Expo(), Keys()
     app = await expo.in_state(S.SUBMITTED)  # Ana is appearance 1
     for person in ("bo@example.com", "cy@example.com"):
-        await expo.h.add_contact(c.AddContact(app, Contact("P", person)), ctx())
-    await expo.h.remove_contact(c.RemoveContact(app, "bo@example.com"), ctx())
-    await expo.h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
+        await expo.h.add_contact(c.AddContact(application_id=app, name="P", email=person), ctx())
+    await expo.h.remove_contact(c.RemoveContact(application_id=app, email="bo@example.com"), ctx())
+    await expo.h.add_contact(
+        c.AddContact(application_id=app, name="Bo", email="bo@example.com"), ctx()
+    )
 
     await _forget(expo, app, "bo@example.com", keys)
     forgotten = expo.events_of(app)[-1]
@@ -52,7 +55,9 @@ async def test_every_appearance_of_the_person_is_forgotten_and_their_key_destroy
     await _forget(expo, app, "BO@example.com", keys)  # twice (any case): nothing appended
     assert expo.events_of(app)[-1] == forgotten and len(keys.destroyed) == 4
     with pytest.raises(Forgotten):
-        await expo.h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
+        await expo.h.add_contact(
+            c.AddContact(application_id=app, name="Bo", email="bo@example.com"), ctx()
+        )
     with pytest.raises(NotFound):
         await _forget(expo, app, "nobody@example.com", keys)
 
@@ -60,7 +65,9 @@ async def test_every_appearance_of_the_person_is_forgotten_and_their_key_destroy
 async def test_a_replay_whose_forgotten_addresses_read_as_null_keeps_the_others() -> None:
     expo, keys = Expo(), Keys()
     app = await expo.in_state(S.SUBMITTED)
-    await expo.h.add_contact(c.AddContact(app, Contact("Bo", "bo@example.com")), ctx())
+    await expo.h.add_contact(
+        c.AddContact(application_id=app, name="Bo", email="bo@example.com"), ctx()
+    )
     await _forget(expo, app, "bo@example.com", keys)
     shredded = [_null_bo(e) for e in expo.events_of(app)]
     replayed = ExhibitorApplication(app).replay(shredded)

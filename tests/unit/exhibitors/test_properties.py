@@ -8,10 +8,10 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from exhibitors import commands as c
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pavilion_contracts.exhibitors import ApplicationStatus
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.errors import CommandRejected
 
 from tests.unit.exhibitors.support import CONTRACT, Expo, ctx
@@ -105,20 +105,35 @@ async def run(expo: Expo, ids: list[str], step: tuple) -> None:  # type: ignore[
     a = ids[step[1]]
     expected = await _expected(expo, a, kind, step)
     actions = {
-        "review": lambda: h.start_review(c.StartReview(a), ctx()),
-        "approve": lambda: h.approve_application(c.ApproveApplication(a), ctx()),
-        "reject": lambda: h.reject_application(c.RejectApplication(a, "no"), ctx()),
-        "waitlist": lambda: h.waitlist_application(c.WaitlistApplication(a), ctx()),
+        "review": lambda: h.start_review(c.StartReview(application_id=a), ctx()),
+        "approve": lambda: h.approve_application(c.ApproveApplication(application_id=a), ctx()),
+        "reject": lambda: h.reject_application(
+            c.RejectApplication(application_id=a, reason="no"), ctx()
+        ),
+        "waitlist": lambda: h.waitlist_application(c.WaitlistApplication(application_id=a), ctx()),
         "issue": lambda: h.issue_contract(
-            c.IssueContract(a, CONTRACT, "CNY", (expo.clock.current + timedelta(days=30)).date()),
+            c.IssueContract(
+                application_id=a,
+                amount=CONTRACT,
+                currency="CNY",
+                due_date=(expo.clock.current + timedelta(days=30)).date(),
+            ),
             ctx(),
         ),
-        "sign": lambda: h.sign_contract(c.SignContract(a), ctx()),
-        "confirm": lambda: h.confirm_participation(c.ConfirmParticipation(a), ctx()),
-        "withdraw": lambda: h.withdraw_application(c.WithdrawApplication(a, "no"), ctx()),
-        "cancel": lambda: h.cancel_for_non_payment(c.CancelForNonPayment(a, "unpaid"), ctx()),
-        "pay": lambda: h.record_payment(c.RecordPayment(a, step[-1], "CNY", "p"), ctx()),
-        "assign": lambda: h.assign_booth(c.AssignBooth(a, "A", step[-1]), ctx()),
+        "sign": lambda: h.sign_contract(c.SignContract(application_id=a), ctx()),
+        "confirm": lambda: h.confirm_participation(c.ConfirmParticipation(application_id=a), ctx()),
+        "withdraw": lambda: h.withdraw_application(
+            c.WithdrawApplication(application_id=a, reason="no"), ctx()
+        ),
+        "cancel": lambda: h.cancel_for_non_payment(
+            c.CancelForNonPayment(application_id=a, reason="unpaid"), ctx()
+        ),
+        "pay": lambda: h.record_payment(
+            c.RecordPayment(application_id=a, amount=step[-1], currency="CNY", reference="p"), ctx()
+        ),
+        "assign": lambda: h.assign_booth(
+            c.AssignBooth(application_id=a, hall="A", booth_code=step[-1]), ctx()
+        ),
     }
     try:
         await actions[kind]()

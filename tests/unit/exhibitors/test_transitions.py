@@ -5,9 +5,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
-from exhibitors import commands as c
-from exhibitors.domain.values import Contact
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.errors import InvalidTransition, NotFound
 from pavilion_core.eventstore import AppendResult
 
@@ -17,62 +16,98 @@ Command = Callable[[Expo, str], Awaitable[AppendResult]]
 OPEN = {S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.WAITLISTED, S.CONTRACTED, S.CONFIRMED}
 
 COMMANDS: dict[str, tuple[Command, set[S]]] = {
-    "start review": (lambda x, a: x.h.start_review(c.StartReview(a), ctx()), {S.SUBMITTED}),
+    "start review": (
+        lambda x, a: x.h.start_review(c.StartReview(application_id=a), ctx()),
+        {S.SUBMITTED},
+    ),
     "approve": (
-        lambda x, a: x.h.approve_application(c.ApproveApplication(a), ctx()),
+        lambda x, a: x.h.approve_application(c.ApproveApplication(application_id=a), ctx()),
         {S.UNDER_REVIEW, S.WAITLISTED},
     ),
     "reject": (
-        lambda x, a: x.h.reject_application(c.RejectApplication(a, "no"), ctx()),
+        lambda x, a: x.h.reject_application(
+            c.RejectApplication(application_id=a, reason="no"), ctx()
+        ),
         {S.UNDER_REVIEW, S.WAITLISTED},
     ),
     "waitlist": (
-        lambda x, a: x.h.waitlist_application(c.WaitlistApplication(a), ctx()),
+        lambda x, a: x.h.waitlist_application(c.WaitlistApplication(application_id=a), ctx()),
         {S.UNDER_REVIEW},
     ),
     "issue contract": (
         lambda x, a: x.h.issue_contract(
-            c.IssueContract(a, CONTRACT, "CNY", date(2026, 3, 31)), ctx()
+            c.IssueContract(
+                application_id=a, amount=CONTRACT, currency="CNY", due_date=date(2026, 3, 31)
+            ),
+            ctx(),
         ),
         {S.APPROVED},
     ),
     # legal only once a contract is issued / a deposit or all is paid / a due date passed:
     # the stories in test_applications.py show those
-    "sign contract": (lambda x, a: x.h.sign_contract(c.SignContract(a), ctx()), set()),
+    "sign contract": (
+        lambda x, a: x.h.sign_contract(c.SignContract(application_id=a), ctx()),
+        set(),
+    ),
     "record payment": (
-        lambda x, a: x.h.record_payment(c.RecordPayment(a, 100, "CNY", "ref"), ctx()),
+        lambda x, a: x.h.record_payment(
+            c.RecordPayment(application_id=a, amount=100, currency="CNY", reference="ref"), ctx()
+        ),
         {S.CONTRACTED},
     ),
-    "assign booth": (lambda x, a: x.h.assign_booth(c.AssignBooth(a, "A", "A-1"), ctx()), set()),
-    "confirm": (lambda x, a: x.h.confirm_participation(c.ConfirmParticipation(a), ctx()), set()),
+    "assign booth": (
+        lambda x, a: x.h.assign_booth(
+            c.AssignBooth(application_id=a, hall="A", booth_code="A-1"), ctx()
+        ),
+        set(),
+    ),
+    "confirm": (
+        lambda x, a: x.h.confirm_participation(c.ConfirmParticipation(application_id=a), ctx()),
+        set(),
+    ),
     "cancel": (
-        lambda x, a: x.h.cancel_for_non_payment(c.CancelForNonPayment(a, "unpaid"), ctx()),
+        lambda x, a: x.h.cancel_for_non_payment(
+            c.CancelForNonPayment(application_id=a, reason="unpaid"), ctx()
+        ),
         set(),
     ),
     "withdraw": (
-        lambda x, a: x.h.withdraw_application(c.WithdrawApplication(a, "no"), ctx()),
+        lambda x, a: x.h.withdraw_application(
+            c.WithdrawApplication(application_id=a, reason="no"), ctx()
+        ),
         OPEN,
     ),
     "update profile": (
-        lambda x, a: x.h.update_profile(c.UpdateProfile(a, website="https://example.com"), ctx()),
+        lambda x, a: x.h.update_profile(
+            c.UpdateProfile(application_id=a, website="https://example.com"), ctx()
+        ),
         OPEN,
     ),
     "add contact": (
-        lambda x, a: x.h.add_contact(c.AddContact(a, Contact("Bo Li", "bo@example.com")), ctx()),
+        lambda x, a: x.h.add_contact(
+            c.AddContact(application_id=a, name="Bo Li", email="bo@example.com"), ctx()
+        ),
         OPEN,
     ),
     "remove contact": (
-        lambda x, a: x.h.remove_contact(c.RemoveContact(a, "ana@example.com"), ctx()),
+        lambda x, a: x.h.remove_contact(
+            c.RemoveContact(application_id=a, email="ana@example.com"), ctx()
+        ),
         OPEN,
     ),
     "set areas": (
         lambda x, a: x.h.set_supply_chain_areas(
-            c.SetSupplyChainAreas(a, (SupplyChainArea.SMART_VEHICLES,)), ctx()
+            c.SetSupplyChainAreas(
+                application_id=a, supply_chain_areas=(SupplyChainArea.SMART_VEHICLES,)
+            ),
+            ctx(),
         ),
         OPEN,
     ),
     "set categories": (
-        lambda x, a: x.h.set_product_categories(c.SetProductCategories(a, ("batteries",)), ctx()),
+        lambda x, a: x.h.set_product_categories(
+            c.SetProductCategories(application_id=a, product_categories=("batteries",)), ctx()
+        ),
         OPEN,
     ),
 }

@@ -5,13 +5,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from outreach import commands as c
 from outreach.domain.parties import contact_stream, email_stream
 from outreach.forgetting import Forgetting
 from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach import ConsentChannel as Channel
 from pavilion_contracts.outreach import ConsentPurpose as Purpose
 from pavilion_contracts.outreach import InterestKind, LegalBasis
+from pavilion_contracts.outreach import commands as c
 from pavilion_core.errors import Forgotten, NotFound
 from pavilion_core.eventstore import AppendResult
 from pavilion_core.forgetting import RECIPIENT
@@ -40,7 +40,7 @@ class Keys:
 
 async def forget(o: Outreach, contact: str, keys: Keys | None = None) -> AppendResult:
     forgetting = Forgetting(o.h, keys or Keys())
-    return await forgetting.forget_contact(c.ForgetContact(contact), ctx())
+    return await forgetting.forget_contact(c.ForgetContact(contact_id=contact), ctx())
 
 
 async def test_forgetting_records_the_event_frees_the_address_and_destroys_the_key() -> None:
@@ -96,7 +96,7 @@ async def test_an_unknown_contact_cannot_be_forgotten_and_no_key_is_destroyed() 
 async def test_a_merged_contact_is_forgotten_and_the_survivor_keeps_the_address() -> None:
     o = Outreach()
     survivor, duplicate = await o.contact("a@x.example"), await o.contact("b@x.example")
-    await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
+    await o.h.merge_contacts(c.MergeContacts(contact_id=duplicate, survivor_id=survivor), ctx())
     await forget(o, duplicate)
     assert o.types(contact_stream(duplicate))[-1] == "ContactForgotten"
     assert o.types(email_stream("b@x.example"))[-1] == "ContactEmailClaimed"
@@ -106,7 +106,7 @@ async def test_forgetting_a_survivor_forgets_the_contacts_merged_into_it_and_the
     o = Outreach()
     keys = Keys({"b@x.example": {"person:mailed-b": RECIPIENT}})
     survivor, duplicate = await o.contact("a@x.example"), await o.contact("b@x.example")
-    await o.h.merge_contacts(c.MergeContacts(duplicate, survivor), ctx())
+    await o.h.merge_contacts(c.MergeContacts(contact_id=duplicate, survivor_id=survivor), ctx())
     answer = await forget(o, survivor, keys)
 
     assert answer.streams == {survivor: answer.version}
@@ -126,44 +126,55 @@ Command = Callable[[Outreach, str], Awaitable[object]]
 
 async def _capture(o: Outreach, contact: str) -> object:
     org = await o.organization()
-    areas = (SupplyChainArea.CLEAN_ENERGY,)
-    cmd = c.CaptureInterest(new_id(), contact, InterestKind.VISIT, "CISCE-2026", areas, (), org)
+    cmd = c.CaptureInterest(
+        contact_id=contact,
+        kind=InterestKind.VISIT,
+        edition="CISCE-2026",
+        supply_chain_areas=[SupplyChainArea.CLEAN_ENERGY],
+        organization_id=org,
+    )
     return await o.h.capture_interest(cmd, ctx())
 
 
 async def _lead(o: Outreach, contact: str) -> object:
-    delegation = new_id()
-    cmd = c.FormDelegation(delegation, "CCPIT", "CCPIT", contact, "recruit")
+    cmd = c.FormDelegation(name="CCPIT", organizer="CCPIT", leader_id=contact, purpose="recruit")
     return await o.h.form_delegation(cmd, ctx())
 
 
 COMMANDS: dict[str, Command] = {
-    "update": lambda o, x: o.h.update_contact(
-        c.UpdateContact(x, c.ContactProfile(title="CTO")), ctx()
-    ),
+    "update": lambda o, x: o.h.update_contact(c.UpdateContact(contact_id=x, title="CTO"), ctx()),
     "link": lambda o, x: _link(o, x),
     "merge away": lambda o, x: _merge(o, x, into_forgotten=False),
     "merge into": lambda o, x: _merge(o, x, into_forgotten=True),
     "consent": lambda o, x: o.h.grant_consent(
-        c.GrantConsent(x, Channel.EMAIL, Purpose.MARKETING, LegalBasis.EXPRESS, "form"), ctx()
+        c.GrantConsent(
+            contact_id=x,
+            channel=Channel.EMAIL,
+            purpose=Purpose.MARKETING,
+            legal_basis=LegalBasis.EXPRESS,
+            evidence="form",
+        ),
+        ctx(),
     ),
-    "note": lambda o, x: o.h.add_note(c.AddNote("contact", x, new_id(), "called"), ctx()),
+    "note": lambda o, x: o.h.add_note(c.AddContactNote(record_id=x, text="called"), ctx()),
     "interest": _capture,
     "lead a delegation": _lead,
     "follow up": lambda o, x: o.h.schedule_follow_up(
-        c.ScheduleFollowUp(new_id(), x, "li@ccpit", NOW + timedelta(days=1)), ctx()
+        c.ScheduleFollowUp(subject_id=x, owner="li@ccpit", due_at=NOW + timedelta(days=1)), ctx()
     ),
 }
 
 
 async def _link(o: Outreach, contact: str) -> object:
-    return await o.h.link_contact(c.LinkContact(contact, await o.organization()), ctx())
+    return await o.h.link_contact(
+        c.LinkContact(contact_id=contact, organization_id=await o.organization()), ctx()
+    )
 
 
 async def _merge(o: Outreach, contact: str, into_forgotten: bool) -> object:
     other = await o.contact()
     merged, survivor = (other, contact) if into_forgotten else (contact, other)
-    return await o.h.merge_contacts(c.MergeContacts(merged, survivor), ctx())
+    return await o.h.merge_contacts(c.MergeContacts(contact_id=merged, survivor_id=survivor), ctx())
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
@@ -179,20 +190,26 @@ async def test_every_command_about_a_forgotten_contact_is_refused(command: Comma
 async def test_no_invitation_rsvp_attendance_membership_or_conversion_for_the_forgotten() -> None:
     o = Outreach()
     forum, jane, ana = await o.forum(), await o.contact(), await o.contact()
-    await o.h.invite_contact(c.InviteContact(forum, jane), ctx())
-    delegation = new_id()
-    await o.h.form_delegation(c.FormDelegation(delegation, "D", "CCPIT", ana, "p"), ctx())
+    await o.h.invite_contact(c.InviteContact(event_id=forum, contact_id=jane), ctx())
+    delegation = await o.created(
+        o.h.form_delegation,
+        c.FormDelegation(name="D", organizer="CCPIT", leader_id=ana, purpose="p"),
+    )
     interest, lead, _ = await o.interest(InterestKind.EXHIBIT)
-    await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+    await o.change_interest(interest, "qualify")
     for person in (jane, lead):
         await forget(o, person)
 
     refused = [
-        o.h.invite_contact(c.InviteContact(await o.forum(), jane), ctx()),
-        o.h.record_rsvp(c.RecordRsvp(forum, jane, True), ctx()),
-        o.h.record_attendance(c.RecordAttendance(forum, jane, True), ctx()),
-        o.h.change_delegation_member(c.ChangeDelegationMember(delegation, jane, True), ctx()),
-        o.h.change_interest(c.ChangeInterest(interest, "convert"), ctx()),
+        o.h.invite_contact(c.InviteContact(event_id=await o.forum(), contact_id=jane), ctx()),
+        o.h.record_rsvp(c.RecordRsvp(event_id=forum, contact_id=jane, accept=True), ctx()),
+        o.h.record_attendance(
+            c.RecordAttendance(event_id=forum, contact_id=jane, attended=True), ctx()
+        ),
+        o.h.change_delegation_member(
+            c.AddDelegationMember(delegation_id=delegation, contact_id=jane), ctx()
+        ),
+        o.change_interest(interest, "convert"),
     ]
     for attempt in refused:
         with pytest.raises(Forgotten):
@@ -208,10 +225,14 @@ async def test_an_application_naming_a_forgotten_contacts_interest_only_links_it
 
 
 async def _follow_up(o: Outreach, subject: str, note: str | None = None) -> str:
-    follow_up = new_id()
-    cmd = c.ScheduleFollowUp(follow_up, subject, "li@ccpit", NOW + timedelta(days=1), note)
-    await o.h.schedule_follow_up(cmd, ctx())
-    return follow_up
+    cmd = c.ScheduleFollowUp(
+        subject_id=subject, owner="li@ccpit", due_at=NOW + timedelta(days=1), note=note
+    )
+    return await o.created(o.h.schedule_follow_up, cmd)
+
+
+async def _note(o: Outreach, kind: type[c.AddNote], record: str, text: str) -> str:
+    return await o.created(o.h.add_note, kind(record_id=record, text=text))
 
 
 async def test_text_about_a_contact_names_them_so_their_key_seals_it() -> None:
@@ -221,11 +242,12 @@ async def test_text_about_a_contact_names_them_so_their_key_seals_it() -> None:
     o = Outreach()
     interest, lead, org = await o.interest(InterestKind.EXHIBIT)
     on_lead, on_them = await _follow_up(o, interest, "call Jane"), await _follow_up(o, lead)
-    await o.h.add_note(c.AddNote("interest", interest, new_id(), "Jane, cell 555"), ctx())
-    await o.h.add_note(c.AddNote("organization", org, new_id(), "HQ moved"), ctx())
-    await o.h.change_interest(c.ChangeInterest(interest, "lose", reason="Jane left"), ctx())
-    await o.h.change_follow_up(c.ChangeFollowUp(on_lead, "complete", text="spoke"), ctx())
-    await o.h.change_follow_up(c.ChangeFollowUp(on_them, "cancel", text="moot"), ctx())
+    await _note(o, c.AddInterestNote, interest, "Jane, cell 555")
+    await _note(o, c.AddOrganizationNote, org, "HQ moved")
+    await o.change_interest(interest, "lose", reason="Jane left")
+    done = c.CompleteFollowUp(follow_up_id=on_lead, outcome="spoke")
+    await o.h.change_follow_up(done, ctx())
+    await o.h.change_follow_up(c.CancelFollowUp(follow_up_id=on_them, reason="moot"), ctx())
 
     about = {
         e.type: e.data["contactId"]
@@ -249,18 +271,14 @@ async def _their_interest(o: Outreach) -> tuple[str, str, str]:
 
 
 TEXT_ABOUT_THEM: dict[str, Callable[[Outreach, str, str], Awaitable[object]]] = {
-    "note on their interest": lambda o, i, f: o.h.add_note(
-        c.AddNote("interest", i, new_id(), "still keen"), ctx()
-    ),
-    "lose their interest": lambda o, i, f: o.h.change_interest(
-        c.ChangeInterest(i, "lose", reason="went quiet"), ctx()
-    ),
+    "note on their interest": lambda o, i, f: _note(o, c.AddInterestNote, i, "still keen"),
+    "lose their interest": lambda o, i, f: o.change_interest(i, "lose", reason="went quiet"),
     "follow up their interest": lambda o, i, f: _follow_up(o, i),
     "complete a follow-up on it": lambda o, i, f: o.h.change_follow_up(
-        c.ChangeFollowUp(f, "complete", text="spoke to her"), ctx()
+        c.CompleteFollowUp(follow_up_id=f, outcome="spoke to her"), ctx()
     ),
     "cancel a follow-up on it": lambda o, i, f: o.h.change_follow_up(
-        c.ChangeFollowUp(f, "cancel", text="she left"), ctx()
+        c.CancelFollowUp(follow_up_id=f, reason="she left"), ctx()
     ),
 }
 
@@ -282,8 +300,8 @@ async def test_their_follow_up_may_still_be_rescheduled_and_their_interest_quali
     """What records no text about them is not refused."""
     o = Outreach()
     interest, follow_up, _ = await _their_interest(o)
-    later = c.ChangeFollowUp(follow_up, "reschedule", due_at=NOW + timedelta(days=9))
+    later = c.RescheduleFollowUp(follow_up_id=follow_up, due_at=NOW + timedelta(days=9))
     await o.h.change_follow_up(later, ctx())
-    await o.h.change_interest(c.ChangeInterest(interest, "qualify"), ctx())
+    await o.change_interest(interest, "qualify")
     assert o.types(follow_up)[-1] == "FollowUpRescheduled"
     assert o.types(interest)[-1] == "InterestQualified"

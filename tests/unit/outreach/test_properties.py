@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from outreach import commands as c
 from outreach.domain.leads import Interest
 from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach import InterestKind
+from pavilion_contracts.outreach import commands as c
 from pavilion_core.errors import CommandRejected
 
 from tests.unit.outreach.support import Outreach, ctx, new_id
@@ -85,11 +85,9 @@ class Model:
                 "ContactEmailClaimed",
             ]
         lead = self.leads.get(i)
-        if kind == "capture":  # the contact is checked first, then the interest's id
+        if kind == "capture":  # a new interest in the slot, of a contact not merged away
             if step[2] in self.merged:
                 return ("MERGED", "was merged into")
-            if lead is not None:
-                return ("DUPLICATE", "already exists")
             return ["InterestCaptured"]
         if lead is None:
             return ("NOT_FOUND", "no interest")
@@ -135,33 +133,36 @@ class Model:
 class World:
     outreach: Outreach
     contacts: list[str]
+    # each slot's interest: an id no interest has until one is captured into it
     interests: list[str] = field(default_factory=lambda: [new_id() for _ in range(SLOTS)])
 
     async def run(self, step: tuple) -> None:  # type: ignore[type-arg]
         h, kind, i = self.outreach.h, step[0], step[1]
         interest = self.interests[i]
-        actions = {
-            "capture": lambda: h.capture_interest(
+        if kind == "capture":
+            self.interests[i] = await self.outreach.created(
+                h.capture_interest,
                 c.CaptureInterest(
-                    interest,
-                    self.contacts[step[-1]],
-                    InterestKind.EXHIBIT,
-                    "CISCE-2026",
-                    (SupplyChainArea.CLEAN_ENERGY,),
+                    contact_id=self.contacts[step[-1]],
+                    kind=InterestKind.EXHIBIT,
+                    edition="CISCE-2026",
+                    supply_chain_areas=[SupplyChainArea.CLEAN_ENERGY],
                 ),
-                ctx(),
-            ),
-            "note": lambda: h.add_note(c.AddNote("interest", interest, new_id(), "n"), ctx()),
+            )
+            return
+        actions = {
+            "note": lambda: h.add_note(c.AddInterestNote(record_id=interest, text="n"), ctx()),
             "submitted": lambda: h.application_submitted(interest, step[2], ctx()),
             "refused": lambda: h.conversion_refused(
                 interest, self._converted_at(i) - step[2], ("DUPLICATE", "r"), ctx()
             ),
             "merge": lambda: h.merge_contacts(
-                c.MergeContacts(self.contacts[i], self.contacts[step[2]]), ctx()
+                c.MergeContacts(contact_id=self.contacts[i], survivor_id=self.contacts[step[2]]),
+                ctx(),
             ),
         }
         action = actions.get(kind) or (
-            lambda: h.change_interest(c.ChangeInterest(interest, kind, "why", "ana"), ctx())
+            lambda: self.outreach.change_interest(interest, kind, reason="why", owner="ana")
         )
         await action()
 

@@ -7,7 +7,12 @@ property removed, one newly required, a type narrowed or changed, an enum value
 removed, a pattern, format, bound or const added or changed, additionalProperties
 tightened. A new version is a new file (`<Type>.v<N+1>.schema.json`), which passes, as
 do additive, optional changes (a new optional property, a looser bound, a description).
-`make lint` runs it, so a breaking edit of a published version fails CI.
+
+The GraphQL API (schemas/graphql/schema.graphql) is published too: a change that breaks
+a client's query (graphql-core's find_breaking_changes: a type, field or argument
+removed or changed, a new required argument or input field, an enum value removed)
+fails the same way; new types, fields and optional inputs pass.
+`make lint` runs it, so a breaking edit of a published contract fails CI.
 """
 
 import argparse
@@ -18,7 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from graphql import build_schema, find_breaking_changes
+
 EVENTS = "schemas/events"
+GRAPHQL = "schemas/graphql/schema.graphql"
 # Keywords that only restrict: a value added or changed there may refuse what passed.
 RESTRICTING = ("pattern", "format", "const", "multipleOf", "uniqueItems", "contains")
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -129,6 +137,12 @@ def problems(root: Path, base: str) -> list[str]:
         old = json.loads(_git(root, "show", f"{base}:{name}"))
         new = json.loads(path.read_text())
         found += [f"{name}: {reason}" for reason in breaks(old, new)]
+    if _git(root, "ls-tree", "--name-only", base, "--", GRAPHQL).strip():
+        old_sdl, sdl = _git(root, "show", f"{base}:{GRAPHQL}"), root / GRAPHQL
+        if not sdl.is_file():
+            return [*found, f"{GRAPHQL}: deleted or renamed"]
+        changes = find_breaking_changes(build_schema(old_sdl), build_schema(sdl.read_text()))
+        found += [f"{GRAPHQL}: {change.description}" for change in changes]
     return found
 
 

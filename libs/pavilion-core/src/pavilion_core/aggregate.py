@@ -1,8 +1,8 @@
 """Event-sourced aggregates and the unit of work a command runs in. No domain here:
 services subclass these with their own aggregates and events."""
 
+import itertools
 import re
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -12,6 +12,8 @@ from pavilion_core.envelope import NewEvent, RecordedEvent
 from pavilion_core.errors import NotFound
 from pavilion_core.eventstore import Load
 from pavilion_core.upcasting import Upcasters
+
+_DECIDED = itertools.count()  # orders the streams of a command as it first changed them
 
 
 def _camel(key: str) -> str:
@@ -41,6 +43,9 @@ class Aggregate:
 
     `upcasters` (its service's contract) read each event of the stream as the latest
     version of its type before `when` sees it (pavilion_core.upcasting).
+
+    What a command decides is held as the aggregate's `pending` events, which its
+    Session appends: a rule that records an event cannot forget to have it stored.
     """
 
     version: int
@@ -71,10 +76,20 @@ class Aggregate:
             self._mutate(event.type, event.data)
         return self
 
+    @property
+    def pending(self) -> list[NewEvent]:
+        """The events decided since the stream was loaded, to append."""
+        pending: list[NewEvent] = self.__dict__.setdefault("_pending", [])
+        return pending
+
     def _record(self, *events: Event) -> list[Event]:
+        """Apply and hold `events` (returned, for the caller that looks at them)."""
+        if events and not self.pending:
+            self.__dict__["_first_decided"] = next(_DECIDED)
         for event in events:
             new = event.to_new_event(self.upcasters)
             self._mutate(new.type, dict(new.data))
+            self.pending.append(new)
         return list(events)
 
     def _mutate(self, event_type: str, data: dict[str, Any]) -> None:
@@ -92,12 +107,11 @@ A = TypeVar("A", bound=Aggregate)
 
 class Session:
     """A command's view of the aggregates it touches: each loaded once, changed in
-    memory, its new events collected per stream for one atomic append."""
+    memory, their pending events appended per stream in one atomic append."""
 
     def __init__(self, load: Load, now: datetime) -> None:
         self.load, self.now = load, now
         self.aggregates: dict[str, Aggregate] = {}
-        self.changes: dict[str, list[NewEvent]] = defaultdict(list)
 
     async def get(self, stream_id: str, fresh: Callable[[], A]) -> A:
         """The aggregate of `stream_id`, loaded on first use."""
@@ -105,10 +119,8 @@ class Session:
             self.aggregates[stream_id] = fresh().replay(await self.load(stream_id))
         return cast(A, self.aggregates[stream_id])
 
-    def record(self, aggregate: Aggregate, events: Sequence[Event]) -> None:
-        self.changes[aggregate.stream_id] += [
-            event.to_new_event(aggregate.upcasters) for event in events
-        ]
-
     def new_events(self) -> Mapping[str, Sequence[NewEvent]]:
-        return self.changes
+        """Each changed stream's pending events, streams in the order first changed."""
+        changed = [a for a in self.aggregates.values() if a.pending]
+        changed.sort(key=lambda a: a.__dict__["_first_decided"])
+        return {a.stream_id: a.pending for a in changed}

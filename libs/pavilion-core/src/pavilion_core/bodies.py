@@ -2,6 +2,7 @@
 fields refused, text and dates checked), the typed error answer, and the field types
 the services share (a country, a language, a short text)."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -53,6 +54,12 @@ Language = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class MinorUnits:
+    """Marks an amount held in minor units of its currency (cents); the GraphQL API
+    takes it in the currency's units (80000.00)."""
+
+
 class Body(BaseModel):
     """Request and response bodies: camelCase, unknown fields refused, text trimmed and
     acceptable (pavilion_core.text: no control characters, Unicode)."""
@@ -88,7 +95,9 @@ def _utc_year(value: date) -> int:
 class Versioned(Body):
     """Every command may pin the version of the stream it changes."""
 
-    expected_version: Annotated[int, Field(ge=0)] | None = None
+    expected_version: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Refused with CONFLICT if the record has moved on."
+    )
 
 
 class StreamVersion(Body):

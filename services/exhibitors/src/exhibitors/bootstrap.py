@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from pavilion_contracts.personal import declaration
+from pavilion_core.commanding import Dispatch
 from pavilion_core.db import CONSUMER, EVENT_STORE, Pool, open_pool
 from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
@@ -10,7 +11,7 @@ from pavilion_core.pgstore import EventStore
 from exhibitors.config import Config
 from exhibitors.editions import Editions, load_editions
 from exhibitors.forgetting import Forgetting
-from exhibitors.handlers import Handlers
+from exhibitors.handlers import Handlers, registry
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Services:
     sealer: Sealer
     editions: Editions
     handlers: Handlers
-    forgetting: Forgetting
+    dispatch: Dispatch  # each command's handler
 
     async def close(self) -> None:
         await self.pool.close()
@@ -33,5 +34,5 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
-    forgetting = Forgetting(handlers, sealer.vault)
-    return Services(config, pool, sealer, editions, handlers, forgetting)
+    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault))
+    return Services(config, pool, sealer, editions, handlers, dispatch)

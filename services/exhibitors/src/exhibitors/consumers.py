@@ -20,6 +20,12 @@ erase them there too and no more mail goes to them.
 import logging
 from uuid import UUID
 
+from pavilion_contracts.exhibitors.commands import (
+    ApplicantContactIn,
+    Areas,
+    Categories,
+    SubmitApplication,
+)
 from pavilion_contracts.reader import READER
 from pavilion_core.bodies import Body, Country, Text
 from pavilion_core.clock import Clock
@@ -31,9 +37,7 @@ from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field, ValidationError
 
-from exhibitors.api.models import Areas, Categories
-from exhibitors.commands import RefuseConversion, StartConversion, SubmitApplication
-from exhibitors.domain.values import Contact
+from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.editions import Editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers
@@ -151,13 +155,14 @@ class InterestConverted(InterestNamed):
 def prefilled(data: dict[str, object]) -> SubmitApplication:
     """The application to start; a malformed event raises pydantic's ValidationError."""
     d = InterestConverted.model_validate(data)
+    contact = ApplicantContactIn(name=d.contact.name, email=d.contact.email, phone=d.contact.phone)
     return SubmitApplication(
         edition=d.edition,
         company_name=d.organization_name,
         country=d.country,
-        supply_chain_areas=tuple(dict.fromkeys(d.supply_chain_areas)),
-        product_categories=tuple(d.product_categories),
-        contacts=(Contact(d.contact.name, d.contact.email.lower(), d.contact.phone),),
+        supply_chain_areas=d.supply_chain_areas,
+        product_categories=d.product_categories,
+        contacts=[contact],
         organization_id=d.organization_id,
         source_interest_id=d.interest_id,
     )

@@ -175,6 +175,15 @@ class BoothDefined(Event):
 
 
 @dataclass(frozen=True)
+class BoothRetired(Event):
+    """A booth defined by mistake was taken off the floor plan (it was free)."""
+
+    edition: str
+    hall: str
+    booth_code: str
+
+
+@dataclass(frozen=True)
 class BoothAllocated(Event):
     application_id: str
     edition: str

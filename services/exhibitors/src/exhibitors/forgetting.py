@@ -11,12 +11,12 @@ the applications and the keyed hash of the address, never the address."""
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.forgetting import RECIPIENT, Keys
 from pavilion_core.vault import pseudonym
 
-from exhibitors import commands as c
-from exhibitors.handlers import Handlers
+from exhibitors.handlers import Handlers, registry
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,10 @@ class Forgetting:
     handlers: Handlers
     keys: Keys
 
+    @registry.handles(c.ForgetContact)
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
         result = await self.handlers.forget_contact(cmd, ctx)
-        await self._destroy(cmd.application_id, cmd.email)
+        await self._destroy(str(cmd.application_id), cmd.email.lower())
         return result
 
     async def contact_forgotten(

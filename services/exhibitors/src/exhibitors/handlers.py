@@ -1,26 +1,32 @@
 """One async function per command: load what it touches, let the aggregates decide,
-append every change atomically (EventStorePort.execute_many)."""
+append every change atomically (EventStorePort.execute_many). Each command of the
+contract (pavilion_contracts.exhibitors.commands) has its handler here, registered with
+`registry`, or in exhibitors.forgetting; the service refuses to start without one."""
 
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
+from pavilion_core.commanding import Registry
 from pavilion_core.envelope import NewEvent
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 from pavilion_core.vault import pseudonym
 
-from exhibitors import commands as c
 from exhibitors import events as e
+from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import BoothRef
+from exhibitors.domain.values import BoothRef, Contact
 from exhibitors.editions import Editions
 from exhibitors.session import ExhibitorsSession as Session
 
 Step = Callable[[Session], Awaitable[None]]
+registry = Registry(c.COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Handlers:
 
     # -- one per command -----------------------------------------------------------
 
+    @registry.handles(c.SubmitApplication)
     async def submit_application(
         self, cmd: c.SubmitApplication, ctx: CommandContext
     ) -> AppendResult:
@@ -49,7 +56,7 @@ class Handlers:
 
         return await self.run(app_id, step, ctx)
 
-    async def start_conversion(self, cmd: c.StartConversion, ctx: CommandContext) -> AppendResult:
+    async def start_conversion(self, cmd: StartConversion, ctx: CommandContext) -> AppendResult:
         """Start the application an interest's conversion asks for, refused as
         submit_application refuses; nothing when this conversion was refused before or
         the application already answers the interest (a redelivery, a replay, a
@@ -65,82 +72,91 @@ class Handlers:
 
         return await self.run(app_id, step, ctx)
 
-    async def refuse_conversion(self, cmd: c.RefuseConversion, ctx: CommandContext) -> AppendResult:
+    async def refuse_conversion(self, cmd: RefuseConversion, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             conversion = await s.conversion(cmd.interest_id)
-            s.record(conversion, conversion.refuse(cmd.interest_version, cmd.code, cmd.reason))
+            conversion.refuse(cmd.interest_version, cmd.code, cmd.reason)
 
         return await self.run(conversion_id(cmd.interest_id), step, ctx)
 
+    @registry.handles(c.StartReview)
     async def start_review(self, cmd: c.StartReview, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.start_review(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.ApproveApplication)
     async def approve_application(
         self, cmd: c.ApproveApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             was_waitlisted = app.status == ApplicationStatus.WAITLISTED
-            s.record(app, app.approve(s.edition_of(app), s.now))
+            app.approve(s.edition_of(app), s.now)
             if was_waitlisted:
                 waitlist = await s.waitlist(app.edition)
-                s.record(waitlist, waitlist.remove(app.id, WaitlistRemovalReason.APPROVED))
+                waitlist.remove(app.id, WaitlistRemovalReason.APPROVED)
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.RejectApplication)
     async def reject_application(
         self, cmd: c.RejectApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
-            s.record(app, app.reject(cmd.reason, s.edition_of(app), s.now))
+            app = await s.application(str(cmd.application_id))
+            app.reject(cmd.reason, s.edition_of(app), s.now)
             await _leave_waitlist(
                 s, app, WaitlistRemovalReason.REJECTED, app.release_offer(cmd.reason)
             )
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.WaitlistApplication)
     async def waitlist_application(
         self, cmd: c.WaitlistApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
-            s.record(app, app.waitlist(s.edition_of(app), s.now))
+            app = await s.application(str(cmd.application_id))
+            app.waitlist(s.edition_of(app), s.now)
             waitlist = await s.waitlist(app.edition)
-            s.record(waitlist, waitlist.add(app.id, app.previous_editions, app.booth_size_sqm))
+            waitlist.add(app.id, app.previous_editions, app.booth_size_sqm)
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.IssueContract)
     async def issue_contract(self, cmd: c.IssueContract, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.issue_contract(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.SignContract)
     async def sign_contract(self, cmd: c.SignContract, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.sign_contract(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.RecordPayment)
     async def record_payment(self, cmd: c.RecordPayment, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.record_payment(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.AssignBooth)
     async def assign_booth(self, cmd: c.AssignBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             edition = s.edition_of(app)
             plan = await s.floor_plan(app.edition, cmd.hall)
             booth = plan.booth(cmd.booth_code)
-            s.record(app, app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now))
-            s.record(plan, plan.allocate(booth.code, app.id))
+            app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now)
+            plan.allocate(booth.code, app.id)
             if app.offered_booth is not None:  # took another booth than the one offered
                 await _free(s, app, app.release_offer("took another booth"))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.ConfirmParticipation)
     async def confirm_participation(
         self, cmd: c.ConfirmParticipation, ctx: CommandContext
     ) -> AppendResult:
@@ -148,44 +164,51 @@ class Handlers:
             cmd.application_id, ctx, lambda a, s: a.confirm(s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.WithdrawApplication)
     async def withdraw_application(
         self, cmd: c.WithdrawApplication, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             await _leave_waitlist(s, app, WaitlistRemovalReason.WITHDRAWN, app.withdraw(cmd.reason))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.CancelForNonPayment)
     async def cancel_for_non_payment(
         self, cmd: c.CancelForNonPayment, ctx: CommandContext
     ) -> AppendResult:
         async def step(s: Session) -> None:
-            app = await s.application(cmd.application_id)
+            app = await s.application(str(cmd.application_id))
             edition = s.edition_of(app)
             await _free(s, app, app.cancel_for_non_payment(cmd.reason, edition, s.now))
 
-        return await self.run(cmd.application_id, step, ctx)
+        return await self.run(str(cmd.application_id), step, ctx)
 
+    @registry.handles(c.UpdateProfile)
     async def update_profile(self, cmd: c.UpdateProfile, ctx: CommandContext) -> AppendResult:
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.update_profile(cmd, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.AddContact)
     async def add_contact(self, cmd: c.AddContact, ctx: CommandContext) -> AppendResult:
+        contact = Contact.of(cmd)
         return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.add_contact(cmd.contact, s.edition_of(a), s.now)
+            cmd.application_id, ctx, lambda a, s: a.add_contact(contact, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.RemoveContact)
     async def remove_contact(self, cmd: c.RemoveContact, ctx: CommandContext) -> AppendResult:
+        email = cmd.email.lower()
         return await self._simple(
-            cmd.application_id,
-            ctx,
-            lambda a, s: a.remove_contact(cmd.email, s.edition_of(a), s.now),
+            cmd.application_id, ctx, lambda a, s: a.remove_contact(email, s.edition_of(a), s.now)
         )
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
-        return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(cmd.email))
+        """The event alone; exhibitors.forgetting handles the command (and the keys)."""
+        email = cmd.email.lower()
+        return await self._simple(cmd.application_id, ctx, lambda a, s: a.forget_contact(email))
 
     async def contact_forgotten(
         self, app_id: str, pseudonyms: Collection[str], ctx: CommandContext
@@ -195,21 +218,23 @@ class Handlers:
         def decide(a: ExhibitorApplication, s: Session) -> list[Event]:
             return a.forget_address(lambda address: pseudonym(address) in pseudonyms)
 
-        return await self._simple(app_id, ctx, decide)
+        return await self._simple(UUID(app_id), ctx, decide)
 
     async def addresses_of(self, app_id: str) -> set[str]:
         """The addresses of the application's contact entries, as they read now."""
         app = ExhibitorApplication(app_id).replay(await self.store.read_stream(app_id))
         return {address for address in app.appearances if address}
 
+    @registry.handles(c.SetSupplyChainAreas)
     async def set_supply_chain_areas(
         self, cmd: c.SetSupplyChainAreas, ctx: CommandContext
     ) -> AppendResult:
-        areas = [a.value for a in cmd.supply_chain_areas]
+        areas = [a.value for a in dict.fromkeys(cmd.supply_chain_areas)]
         return await self._simple(
             cmd.application_id, ctx, lambda a, s: a.set_areas(areas, s.edition_of(a), s.now)
         )
 
+    @registry.handles(c.SetProductCategories)
     async def set_product_categories(
         self, cmd: c.SetProductCategories, ctx: CommandContext
     ) -> AppendResult:
@@ -219,43 +244,48 @@ class Handlers:
             lambda a, s: a.set_categories(list(cmd.product_categories), s.edition_of(a), s.now),
         )
 
+    @registry.handles(c.DefineBooth)
     async def define_booth(self, cmd: c.DefineBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             edition = s.editions.for_command(cmd.edition)
             plan = await s.floor_plan(edition.code, cmd.hall)
-            s.record(
-                plan, plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
-            )
+            plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
+
+        return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
+
+    @registry.handles(c.RetireBooth)
+    async def retire_booth(self, cmd: c.RetireBooth, ctx: CommandContext) -> AppendResult:
+        async def step(s: Session) -> None:
+            plan = await s.floor_plan(cmd.edition, cmd.hall)
+            plan.retire(cmd.booth_code)
 
         return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
 
     async def _simple(
         self,
-        app_id: str,
+        app_id: UUID,
         ctx: CommandContext,
         decide: Callable[[ExhibitorApplication, Session], list[Event]],
     ) -> AppendResult:
         """A command that changes the application alone."""
 
         async def step(s: Session) -> None:
-            app = await s.application(app_id)
-            s.record(app, decide(app, s))
+            decide(await s.application(str(app_id)), s)
 
-        return await self.run(app_id, step, ctx)
+        return await self.run(str(app_id), step, ctx)
 
 
 def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:
-    s.record(app, app.submit(cmd, s.editions.for_command(cmd.edition), s.now))
+    app.submit(cmd, s.editions.for_command(cmd.edition), s.now)
 
 
 async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> None:
     """Record the application's events; every booth they give back is released on its
     floor plan and offered to the waitlist."""
-    s.record(app, events)
     for event in events:
         if isinstance(event, e.BoothReleased):
             plan = await s.floor_plan(event.edition, event.hall)
-            s.record(plan, plan.release(event.booth_code, app.id, event.reason))
+            plan.release(event.booth_code, app.id, event.reason)
             await _offer_to_waitlist(s, event.edition, BoothRef(event.hall, event.booth_code))
 
 
@@ -263,7 +293,7 @@ async def _leave_waitlist(
     s: Session, app: ExhibitorApplication, reason: WaitlistRemovalReason, events: list[Event]
 ) -> None:
     waitlist = await s.waitlist(app.edition)
-    s.record(waitlist, waitlist.remove(app.id, reason))
+    waitlist.remove(app.id, reason)
     await _free(s, app, events)
 
 
@@ -274,7 +304,7 @@ async def _offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
     for candidate_id in waitlist.in_priority_order():
         candidate = await s.application(candidate_id)
         if candidate.status == ApplicationStatus.WAITLISTED and candidate.offered_booth is None:
-            s.record(plan, plan.offer(booth.code, candidate.id))
-            s.record(waitlist, waitlist.remove(candidate.id, WaitlistRemovalReason.OFFERED))
-            s.record(candidate, candidate.offer(booth))
+            plan.offer(booth.code, candidate.id)
+            waitlist.remove(candidate.id, WaitlistRemovalReason.OFFERED)
+            candidate.offer(booth)
             return

@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pavilion_contracts.exhibitors.commands import SubmitApplication
 from pavilion_core.service_tokens import service_client
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
-
-from exhibitors.api.models import SubmitApplicationIn
 
 LIST_SEPARATOR = ";"
 
@@ -90,7 +89,7 @@ def to_command(row: dict[str, str], edition: str) -> dict[str, Any]:
 def validate(body: dict[str, Any]) -> str | None:
     """None when the body is a valid command, else the reasons, one per field."""
     try:
-        SubmitApplicationIn.model_validate(body)
+        SubmitApplication.model_validate(body)
     except ValidationError as exc:
         return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
     return None

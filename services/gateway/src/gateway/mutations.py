@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import strawberry
 from graphql import GraphQLError
+from pavilion_core.commanding import Route
 from pavilion_core.http import HEADER_ID
 from pydantic.alias_generators import to_camel
 
@@ -116,75 +117,75 @@ class Outcome(Generic[T]):
         )
 
 
-@dataclass(frozen=True)
-class Command:
-    """A POST route of a service's command API; who may send it is the policy's call
-    (gateway.policy.may_change), by the mutation's name and the record it reaches."""
-
-    service: str
-    path: str
-    changes: str  # the type of the record the command changes, e.g. "Exhibitor"
-
-
 # A command, or one per kind of the record the input's first path id names (addNote).
-Route = Command | Mapping[str, Command]
+Sends = Route | Mapping[str, Route]
 
 
-async def run(info: Info, route: Route, input: CommandInput, *path: str) -> Outcome[Any]:
-    """Send the command with `input`; the input fields named in `path` fill its path,
+async def run(info: Info, sends: Sends, input: CommandInput) -> Outcome[Any]:
+    """Send the command with `input`; the input fields its route's path names fill it,
     each one segment of letters, digits and -._~ (and percent-encoded all the same)."""
     ctx, mutation = info.context, info.field_name
     if not may_try(ctx.viewer, mutation):
         return Outcome(user_errors=[forbidden(ctx)])
+    path = _path_fields(sends)
     try:
         record = _record(input, path)
-        values = [_segment(name, _json(name, getattr(input, name))) for name in path]
+        values = {name: _segment(name, _json(name, getattr(input, name))) for name in path}
         body = command_body(input, *path)
         key = _idempotency_key(input.idempotency_key)
     except (BadInput, NotFound) as exc:
         return Outcome(user_errors=[user_error(exc)])
     if not may_change(ctx.viewer, mutation, record):
         return Outcome(user_errors=[forbidden(ctx)])
-    command = _command(route, record)
-    target = command.path.format(*(quote(value, safe="") for value in values))
-    sent = await ctx.services.commands.send(ctx.viewer, command.service, target, body, key)
+    route = _route(sends, record)
+    target = route.path.format(**{name: quote(v, safe="") for name, v in values.items()})
+    sent = await ctx.services.commands.send(ctx.viewer, route.service, target, body, key)
     if not isinstance(sent, Sent):
         return Outcome(idempotency_key=key, user_errors=sent)
-    return await _shown(ctx, command, sent, key, input.wait)
+    return await _shown(ctx, route, sent, key, input.wait)
 
 
-def sends(route: Route) -> dict[str, tuple[Command, ...]]:
-    """A mutation's metadata: the commands it sends (tests compare them with the
+def metadata(sends: Sends) -> dict[str, tuple[Route, ...]]:
+    """A mutation's metadata: the routes it sends to (tests compare them with the
     services' routes)."""
-    return {"commands": (route,) if isinstance(route, Command) else tuple(route.values())}
+    return {"routes": (sends,) if isinstance(sends, Route) else tuple(sends.values())}
 
 
 def mutation(
-    route: Route,
+    sends: Sends,
     input: type[CommandInput],
     payload: type[P],
     name: str | None,
-    *path: str,
+    *,
     answered: tuple[str, ...] = (),
     description: str | None = None,
+    graphql_name: str | None = None,
 ) -> Any:
-    """A mutation that sends `route` with its `input` (the fields in `path` fill the
-    route's path) and answers `payload`: the changed record as its field `name`, and
-    the fields `answered` from the service's answer (a secret shown once)."""
+    """A mutation that sends its `input` to `sends` and answers `payload`: the changed
+    record as its field `name`, and the fields `answered` from the service's answer (a
+    secret shown once)."""
 
     async def resolve(self: Any, info: Info, input: CommandInput) -> P:
-        return (await run(info, route, input, *path)).into(payload, name, answered)
+        return (await run(info, sends, input)).into(payload, name, answered)
 
     resolve.__annotations__ = {"info": Info, "input": input, "return": payload}
-    return strawberry.mutation(resolver=resolve, description=description, metadata=sends(route))
+    return strawberry.mutation(
+        resolver=resolve, name=graphql_name, description=description, metadata=metadata(sends)
+    )
 
 
-def _command(route: Route, record: Ref | None) -> Command:
-    """The command of `route` for the record reached (addNote's: the record's kind)."""
-    if isinstance(route, Command):
-        return route
+def _path_fields(sends: Sends) -> tuple[str, ...]:
+    routes = [sends] if isinstance(sends, Route) else list(sends.values())
+    (fields,) = {route.path_fields for route in routes}  # by kind: the same fields
+    return fields
+
+
+def _route(sends: Sends, record: Ref | None) -> Route:
+    """The route of `sends` for the record reached (addNote's: the record's kind)."""
+    if isinstance(sends, Route):
+        return sends
     assert record is not None, "a route by kind takes an id as its first path value"
-    return route[record.kind]
+    return sends[record.kind]
 
 
 def _record(input: CommandInput, path: tuple[str, ...]) -> Ref | None:
@@ -227,16 +228,16 @@ def _idempotency_key(key: str | None) -> str:
     return key
 
 
-async def _shown(ctx: Context, command: Command, sent: Sent, key: str, wait: bool) -> Outcome[Any]:
+async def _shown(ctx: Context, route: Route, sent: Sent, key: str, wait: bool) -> Outcome[Any]:
     token = consistency_token(sent.streams) if sent.streams else None
     outcome: Outcome[Any] = Outcome(
         version=sent.version, consistency_token=token, idempotency_key=key, answer=sent.body
     )
-    if not wait or not command.changes or sent.id is None:
+    if not wait or not route.changes or sent.id is None:
         return outcome
     limits = ctx.services.limits
     if await ctx.services.news.wait_for(ctx.pool, sent.streams, limits.wait_seconds):
-        outcome.node = await load_node(ctx, Ref(command.changes, UUID(sent.id)))
+        outcome.node = await load_node(ctx, Ref(route.changes, UUID(sent.id)))
     return outcome
 
 

@@ -2,21 +2,24 @@
 endpoints and their deliveries as the gateway's ADMIN mutations manage them, and the
 opt-in an operator records on a recipient's request. Every route needs a service
 token (pavilion_core.service_tokens) and records its actor; nothing here is public
-(the unsubscribe pages are: public.py)."""
+(the unsubscribe pages are: public.py). Its commands are declared in the contract
+(pavilion_contracts.notifications.commands): each is posted at its route there, and
+answered here with what it changed."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from pavilion_contracts.notifications import WebhookDeliveryStatus
+from pavilion_contracts.notifications import commands as c
 from pavilion_core.bodies import ERROR_RESPONSES, Body
-from pavilion_core.errors import NotFound
+from pavilion_core.commanding import Command, posts
+from pavilion_core.errors import InvalidValue, NotFound
 from pavilion_core.eventstore import IdempotencyKey, IdempotencyKeyInUse, request_hash
 from pavilion_core.http import command_api, header_id, request_metadata
 from pavilion_core.metrics import NOTIFICATIONS, Refresher
-from pydantic import EmailStr, Field
 
 from notifications import endpoints
 from notifications.bootstrap import Services, start
@@ -28,27 +31,14 @@ from notifications.webhooks import AddressPolicy
 router = APIRouter(tags=["notifications"], responses=ERROR_RESPONSES)
 
 
-class OptInIn(Body):
-    address: EmailStr
-    evidence: Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-@router.post("/recipients/opt-in")
-async def opt_back_in(body: OptInIn, request: Request) -> dict[str, bool]:
+@posts(router, c.OptInRecipient)
+async def opt_back_in(cmd: c.OptInRecipient, request: Request) -> dict[str, bool]:
     """Lift an opt-out on the recipient's explicit request; the evidence is recorded."""
+    _unversioned(cmd)
     services: Services = request.app.state.services
     now, meta = services.config.clock.now(), request_metadata(request)
-    lifted = await opt_in(services.pool, services.sealer, body.address, body.evidence, now, meta)
+    lifted = await opt_in(services.pool, services.sealer, cmd.address, cmd.evidence, now, meta)
     return {"optedIn": lifted}
-
-
-class EndpointIn(Body):
-    url: Annotated[str, Field(min_length=8, max_length=2000)]
-    event_types: Annotated[
-        list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.*_-]{1,200}$")]],
-        Field(min_length=1, max_length=50),
-    ]
-    description: Annotated[str, Field(max_length=500)] | None = None
 
 
 class Changed(Body):
@@ -83,9 +73,15 @@ def _services(request: Request) -> Services:
     return services
 
 
+def _unversioned(cmd: Command) -> None:
+    """Only an endpoint's changes pin its version: elsewhere there is none to expect."""
+    if cmd.expected_version is not None:
+        raise InvalidValue("expectedVersion", "only a change of an endpoint takes a version")
+
+
 async def _once(
     request: Request,
-    body: Any,
+    cmd: Command,
     change: Callable[[IdempotencyKey | None], Awaitable[Changed]],
     *,
     shows_secret: bool = False,
@@ -93,6 +89,7 @@ async def _once(
     """`change` once per Idempotency-Key: a retry is answered with the first result
     (and the endpoint's secret as it is now, where the answer shows one)."""
     services, key = _services(request), header_id(request, "idempotency-key")
+    body = cmd.model_dump(mode="json")
     pool, fingerprint = services.pool, request_hash({"path": request.url.path, "body": body})
     kept_for = services.config.idempotency_retention
     once = IdempotencyKey(request.state.actor, key, fingerprint, kept_for) if key else None
@@ -114,17 +111,17 @@ async def _once(
         raise
 
 
-@router.post("/webhooks", status_code=201, response_model_by_alias=True)
-async def register_webhook(body: EndpointIn, request: Request) -> Changed:
-    """The secret is shown once: receivers verify signatures with it."""
+@posts(router, c.RegisterWebhookEndpoint)
+async def register_webhook(cmd: c.RegisterWebhookEndpoint, request: Request) -> Changed:
+    _unversioned(cmd)
     services = _services(request)
 
     async def register(once: IdempotencyKey | None) -> Changed:
         made = await endpoints.register_endpoint(
             services.pool,
-            body.url,
-            body.event_types,
-            body.description,
+            cmd.url,
+            cmd.event_types,
+            cmd.description,
             policy=AddressPolicy(services.config.webhooks_allowed_networks),
             meta=request_metadata(request),
             now=services.config.clock.now(),
@@ -132,51 +129,47 @@ async def register_webhook(body: EndpointIn, request: Request) -> Changed:
         )
         return Changed(id=UUID(made.endpoint_id), version=made.version, secret=made.secret)
 
-    return await _once(request, body.model_dump(mode="json"), register, shows_secret=True)
+    return await _once(request, cmd, register, shows_secret=True)
 
 
-@router.post("/webhooks/{id}/disable", response_model_by_alias=True)
-async def disable(id: UUID, request: Request) -> Changed:
-    meta, pool = request_metadata(request), _services(request).pool
-
-    async def change(once: IdempotencyKey | None) -> Changed:
-        return Changed(id=id, version=await endpoints.disable_endpoint(pool, str(id), meta, once))
-
-    return await _once(request, {}, change)
-
-
-@router.post("/webhooks/{id}/enable", response_model_by_alias=True)
-async def enable(id: UUID, request: Request) -> Changed:
-    meta, pool = request_metadata(request), _services(request).pool
+@posts(router, c.DisableWebhookEndpoint)
+@posts(router, c.EnableWebhookEndpoint)
+async def enable_or_disable(cmd: c.EndpointChange, request: Request) -> Changed:
+    """As the command says; an endpoint already so answers its current version."""
+    meta, pool, id = request_metadata(request), _services(request).pool, cmd.endpoint_id
+    enable = isinstance(cmd, c.EnableWebhookEndpoint)
+    turn = endpoints.enable_endpoint if enable else endpoints.disable_endpoint
 
     async def change(once: IdempotencyKey | None) -> Changed:
-        return Changed(id=id, version=await endpoints.enable_endpoint(pool, str(id), meta, once))
+        return Changed(id=id, version=await turn(pool, str(id), meta, once, cmd.expected_version))
 
-    return await _once(request, {}, change)
+    return await _once(request, cmd, change)
 
 
-@router.post("/webhooks/{id}/rotate-secret", response_model_by_alias=True)
-async def rotate_secret(id: UUID, request: Request) -> Changed:
+@posts(router, c.RotateWebhookSecret)
+async def rotate_secret(cmd: c.RotateWebhookSecret, request: Request) -> Changed:
     """The new secret is shown once; the old one signs nothing from now on."""
-    meta, pool = request_metadata(request), _services(request).pool
+    meta, pool, id = request_metadata(request), _services(request).pool, cmd.endpoint_id
 
     async def change(once: IdempotencyKey | None) -> Changed:
-        made = await endpoints.rotate_secret(pool, str(id), meta, once)
+        made = await endpoints.rotate_secret(pool, str(id), meta, once, cmd.expected_version)
         return Changed(id=id, version=made.version, secret=made.secret)
 
-    return await _once(request, {}, change, shows_secret=True)
+    return await _once(request, cmd, change, shows_secret=True)
 
 
-@router.post("/webhooks/{id}/delete", response_model_by_alias=True)
-async def delete(id: UUID, request: Request) -> Changed:
-    services = _services(request)
+@posts(router, c.DeleteWebhookEndpoint)
+async def delete(cmd: c.DeleteWebhookEndpoint, request: Request) -> Changed:
+    services, id = _services(request), cmd.endpoint_id
     now, meta = services.config.clock.now(), request_metadata(request)
 
     async def change(once: IdempotencyKey | None) -> Changed:
-        version = await endpoints.delete_endpoint(services.pool, str(id), meta, now, once)
+        version = await endpoints.delete_endpoint(
+            services.pool, str(id), meta, now, once, cmd.expected_version
+        )
         return Changed(id=id, version=version)
 
-    return await _once(request, {}, change)
+    return await _once(request, cmd, change)
 
 
 @router.get("/webhooks/{id}/deliveries", response_model_by_alias=True)
@@ -204,12 +197,13 @@ async def delivery(id: UUID, request: Request) -> DeliveryOut:
     return DeliveryOut(**vars(found))
 
 
-@router.post("/webhooks/deliveries/{id}/redeliver", response_model_by_alias=True)
-async def redeliver_now(id: UUID, request: Request) -> DeliveryOut:
+@posts(router, c.RedeliverWebhookDelivery)
+async def redeliver_now(cmd: c.RedeliverWebhookDelivery, request: Request) -> DeliveryOut:
     """Due at once, with the same webhook-id; the delivery as it is now."""
+    _unversioned(cmd)
     services = _services(request)
-    await endpoints.redeliver(services.pool, str(id), services.config.clock.now())
-    return await delivery(id, request)
+    await endpoints.redeliver(services.pool, str(cmd.delivery_id), services.config.clock.now())
+    return await delivery(cmd.delivery_id, request)
 
 
 def create_app(config: Config | None = None) -> FastAPI:

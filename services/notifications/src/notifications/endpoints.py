@@ -20,7 +20,7 @@ from pavilion_contracts.notifications import WebhookDeliveryStatus
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
-from pavilion_core.eventstore import IdempotencyKey
+from pavilion_core.eventstore import IdempotencyKey, WrongExpectedVersion
 
 from notifications import events as e
 from notifications.journal import append_event
@@ -124,31 +124,43 @@ async def _check_addresses(url: str, policy: AddressPolicy, resolver: Resolver) 
 
 
 async def disable_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
+    pool: Pool,
+    endpoint: str,
+    meta: Metadata,
+    once: IdempotencyKey | None = None,
+    expected: int | None = None,
 ) -> int:
     """No new deliveries, and pending ones are not attempted until it is enabled
     again. Already disabled: nothing is appended; the current version is returned."""
-    return await _set_enabled(pool, endpoint, meta, once, enabled=False)
+    return await _set_enabled(pool, endpoint, meta, once, expected, enabled=False)
 
 
 async def enable_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
+    pool: Pool,
+    endpoint: str,
+    meta: Metadata,
+    once: IdempotencyKey | None = None,
+    expected: int | None = None,
 ) -> int:
     """Deliveries resume, the pending ones first (they are due). Already enabled:
     nothing is appended; the current version is returned."""
-    return await _set_enabled(pool, endpoint, meta, once, enabled=True)
+    return await _set_enabled(pool, endpoint, meta, once, expected, enabled=True)
 
 
 async def _set_enabled(
-    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None, *, enabled: bool
+    pool: Pool,
+    endpoint: str,
+    meta: Metadata,
+    once: IdempotencyKey | None,
+    expected: int | None,
+    *,
+    enabled: bool,
 ) -> int:
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, endpoint)
+        row = await _locked(conn, endpoint, expected)
         stream = str(row["id"])
         if row["active"] == enabled:
-            return int(
-                await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream)
-            )
+            return await _version(conn, stream)
         await conn.execute(
             "UPDATE webhook_endpoints SET active = $2 WHERE id = $1", row["id"], enabled
         )
@@ -157,13 +169,17 @@ async def _set_enabled(
 
 
 async def rotate_secret(
-    pool: Pool, endpoint: str, meta: Metadata, once: IdempotencyKey | None = None
+    pool: Pool,
+    endpoint: str,
+    meta: Metadata,
+    once: IdempotencyKey | None = None,
+    expected: int | None = None,
 ) -> NewSecret:
     """A new secret signs every attempt from now on, the old one none (an attempt
     already in flight may still arrive signed with the old one)."""
     secret = new_secret()
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, endpoint)
+        row = await _locked(conn, endpoint, expected)
         await conn.execute(
             "UPDATE webhook_endpoints SET secret = $2 WHERE id = $1", row["id"], secret
         )
@@ -173,14 +189,19 @@ async def rotate_secret(
 
 
 async def delete_endpoint(
-    pool: Pool, endpoint: str, meta: Metadata, now: datetime, once: IdempotencyKey | None = None
+    pool: Pool,
+    endpoint: str,
+    meta: Metadata,
+    now: datetime,
+    once: IdempotencyKey | None = None,
+    expected: int | None = None,
 ) -> int:
     """Nothing more is delivered to it. The row stays, marked deleted, so that its
     deliveries keep their history; the pending ones are abandoned, saying why (one
     WebhookEndpointDeleted explains them all, rather than an event per delivery), and
     an attempt in flight loses its lease, so its outcome is not recorded."""
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, endpoint)
+        row = await _locked(conn, endpoint, expected)
         await conn.execute(
             "UPDATE webhook_endpoints SET deleted_at = $2 WHERE id = $1", row["id"], now
         )
@@ -196,16 +217,23 @@ async def delete_endpoint(
         return await append_event(conn, stream, meta, e.WebhookEndpointDeleted(stream), once)
 
 
-async def _locked(conn: Connection, endpoint: str) -> asyncpg.Record:
+async def _locked(conn: Connection, endpoint: str, expected: int | None) -> asyncpg.Record:
     """The endpoint's row, locked until the transaction ends: changes of one endpoint
-    are serialised, and its events appended in the order they were made."""
+    are serialised, and its events appended in the order they were made. A caller that
+    `expected` another version is refused (CONFLICT), even where nothing would change."""
     row = await conn.fetchrow(
         "SELECT id, active FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
         _uuid(endpoint, "webhook endpoint"),
     )
     if row is None:
         raise NotFound(f"no webhook endpoint {endpoint}")
+    if expected is not None and (version := await _version(conn, str(row["id"]))) != expected:
+        raise WrongExpectedVersion(str(row["id"]), expected, version)
     return row
+
+
+async def _version(conn: Connection, stream: str) -> int:
+    return int(await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream))
 
 
 async def current_secret(pool: Pool, endpoint: str) -> str:

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from pavilion_contracts.personal import declaration
+from pavilion_core.commanding import Dispatch
 from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
 from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from outreach.config import Config
 from outreach.forgetting import Forgetting
-from outreach.handlers import Handlers
+from outreach.handlers import Handlers, registry
 
 SCHEDULE = MigrationSet("schedule", "outreach", "sql")
 
@@ -21,6 +22,7 @@ class Services:
     sealer: Sealer
     handlers: Handlers
     forgetting: Forgetting
+    dispatch: Dispatch  # each command's handler: a command without one fails the start
 
     async def close(self) -> None:
         await self.pool.close()
@@ -32,4 +34,6 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, config.clock)
-    return Services(config, pool, sealer, handlers, Forgetting(handlers, sealer.vault))
+    forgetting = Forgetting(handlers, sealer.vault)
+    dispatch = registry.bind(handlers, forgetting)
+    return Services(config, pool, sealer, handlers, forgetting, dispatch)

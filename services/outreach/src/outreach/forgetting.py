@@ -18,11 +18,11 @@ it could never end), and which the answer must not hand back."""
 
 from dataclasses import dataclass, replace
 
+from pavilion_contracts.outreach.commands import ForgetContact
 from pavilion_core.eventstore import AppendResult, CommandContext
 from pavilion_core.forgetting import RECIPIENT, Keys, contact_subject, record_subject
 
-from outreach import commands as c
-from outreach.handlers import Handlers
+from outreach.handlers import Handlers, registry
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,13 @@ class Forgetting:
     handlers: Handlers
     keys: Keys
 
-    async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
+    @registry.handles(ForgetContact)
+    async def forget_contact(self, cmd: ForgetContact, ctx: CommandContext) -> AppendResult:
         """The contact, then each contact merged into it (the same person under another
         record): each its own command, without the caller's key or expected version."""
-        merged = await self.handlers.merged_into(cmd.contact_id)
-        result = await self._forget(cmd.contact_id, ctx)
+        contact_id = str(cmd.contact_id)
+        merged = await self.handlers.merged_into(contact_id)
+        result = await self._forget(contact_id, ctx)
         for other in merged:
             await self._forget(other, replace(ctx, idempotency_key=None, expected_version=None))
         return replace(result, streams={result.stream_id: result.version})
@@ -42,9 +44,8 @@ class Forgetting:
     async def _forget(self, contact_id: str, ctx: CommandContext) -> AppendResult:
         address = await self.handlers.address_of(contact_id)
         people = await self.keys.subjects_of(address) if address else {}
-        applications = tuple(sorted({s for s in people.values() if s != RECIPIENT}))
-        forget = c.ForgetContact(contact_id, applications)
-        result = await self.handlers.forget_contact(forget, ctx)
+        applications = sorted({s for s in people.values() if s != RECIPIENT})
+        result = await self.handlers.forget_contact(contact_id, ctx, applications)
         for subject in (*people, record_subject(contact_id), contact_subject(contact_id)):
             await self.keys.forget(subject)
         return result

@@ -5,16 +5,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
+from pavilion_contracts.exhibitors.commands import CODE_PATTERN
 from pavilion_core.bodies import ERROR_RESPONSES
 from pavilion_core.errors import NotFound
 
-from exhibitors.api.models import (
-    CODE_PATTERN,
-    ApplicationOut,
-    BoothOut,
-    EditionOut,
-    FloorPlanOut,
-)
+from exhibitors.api.models import ApplicationOut, BoothOut, EditionOut, FloorPlanOut
 from exhibitors.bootstrap import Services
 from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id

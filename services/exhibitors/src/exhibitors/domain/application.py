@@ -17,11 +17,11 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from pavilion_contracts.exhibitors import ApplicationStatus
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, InvalidValue, NotFound
 
-from exhibitors import commands as c
 from exhibitors import events as e
 from exhibitors.domain.values import TERMINAL, Address, BoothRef, Contact, Contract, Edition
 
@@ -76,17 +76,19 @@ class ExhibitorApplication(Aggregate):
                 self.id,
             )
         _check_open(edition, now)
-        _check_areas(edition, [a.value for a in command.supply_chain_areas])
+        areas = [a.value for a in dict.fromkeys(command.supply_chain_areas)]
+        _check_areas(edition, areas)
+        address = Address.of(command.address) if command.address else Address(command.country)
         return self._record(
             e.ApplicationSubmitted(
                 application_id=self.id,
                 edition=edition.code,
                 company_name=command.company_name,
                 country=command.country,
-                address=(command.address or Address(command.country)).as_data(),
-                supply_chain_areas=[a.value for a in command.supply_chain_areas],
+                address=address.as_data(),
+                supply_chain_areas=areas,
                 product_categories=list(command.product_categories),
-                contacts=[vars(contact) for contact in command.contacts],
+                contacts=[vars(Contact.of(contact)) for contact in command.contacts],
                 organization_id=str(command.organization_id) if command.organization_id else None,
                 source_interest_id=(
                     str(command.source_interest_id) if command.source_interest_id else None

@@ -87,6 +87,21 @@ class FloorPlan(Aggregate):
             raise InvalidTransition(f"booth {code} is not free to offer")
         return self._record(e.BoothOffered(application_id, self.edition, self.hall, code))
 
+    def retire(self, code: str) -> list[Event]:
+        """Take a booth defined by mistake off the plan: only while nobody holds it."""
+        booth = self.booth(code)
+        if booth.allocated_to is not None:
+            raise InvalidTransition(
+                f"booth {code} is allocated to application {booth.allocated_to}: "
+                "release it before retiring it"
+            )
+        if booth.offered_to is not None:
+            raise InvalidTransition(
+                f"booth {code} is offered to waitlisted application {booth.offered_to}: "
+                "it cannot be retired while the offer stands"
+            )
+        return self._record(e.BoothRetired(self.edition, self.hall, code))
+
     def ref(self, code: str) -> BoothRef:
         return BoothRef(self.hall, self.booth(code).code)
 
@@ -101,3 +116,5 @@ class FloorPlan(Aggregate):
         elif event_type == "BoothReleased":
             booth = self.booths[d["boothCode"]]
             booth.allocated_to = booth.offered_to = None
+        elif event_type == "BoothRetired":
+            del self.booths[d["boothCode"]]

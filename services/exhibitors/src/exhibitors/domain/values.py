@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
+from pavilion_contracts.exhibitors.commands import AddressIn, ApplicantContactIn, ContactIn
 
 TERMINAL = frozenset(
     {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.CANCELLED}
@@ -41,6 +42,12 @@ class Contact:
     phone: str | None = None
     language: str | None = None  # BCP 47; None: not known (contacts added later, v1)
 
+    @classmethod
+    def of(cls, given: ContactIn) -> "Contact":
+        """A contact as a command gives it; its address is kept lower-case."""
+        language = given.language if isinstance(given, ApplicantContactIn) else None
+        return cls(given.name, given.email.lower(), given.phone, language)
+
 
 @dataclass(frozen=True)
 class Address:
@@ -51,6 +58,11 @@ class Address:
     city: str | None = None
     postal_code: str | None = None
     region: str | None = None
+
+    @classmethod
+    def of(cls, given: AddressIn) -> "Address":
+        lines = tuple(given.street_lines)
+        return cls(given.country, lines, given.city, given.postal_code, given.region)
 
     def as_data(self) -> dict[str, object]:
         return {

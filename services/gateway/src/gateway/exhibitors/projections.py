@@ -147,6 +147,18 @@ async def _set_booth(conn: Writer, event: CloudEvent, assignments: str, *values:
     )
 
 
+async def booth_retired(conn: Writer, event: CloudEvent) -> None:
+    """Off the floor plan: the row goes (its code may be defined again, in a new row)."""
+    d = event.data
+    await conn.execute(
+        """DELETE FROM booths WHERE edition = $1 AND hall = $2 AND code = $3 AND version < $4""",
+        d["edition"],
+        d["hall"],
+        d["boothCode"],
+        event.stream_version,
+    )
+
+
 async def booth_allocated(conn: Writer, event: CloudEvent) -> None:
     await _set_booth(
         conn, event, "allocated_to = $5, offered_to = NULL", event.data["applicationId"]
@@ -201,6 +213,7 @@ APPLIERS = typed(
         "BoothAllocated": booth_allocated,
         "BoothOffered": booth_offered,
         "BoothReleased": booth_released,
+        "BoothRetired": booth_retired,
         "WaitlistEntryAdded": timeline_only,
         "WaitlistEntryRemoved": timeline_only,
         "ConversionRefused": timeline_only,  # outreach's InterestConversionRefused shows it

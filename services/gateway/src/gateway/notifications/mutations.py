@@ -7,24 +7,15 @@ it; it is never in an event, the read model or a log."""
 from typing import Any
 
 import strawberry
+from pavilion_contracts.notifications.commands import RedeliverWebhookDelivery, contract
 
 from gateway.commands import Refusal
-from gateway.mutations import (
-    Command,
-    CommandInput,
-    Info,
-    Payload,
-    forbidden,
-    mutation,
-    sends,
-    user_error,
-)
+from gateway.derived import Answer, including, mutations, plain_input_of
+from gateway.mutations import Info, Payload, forbidden, metadata, user_error
 from gateway.notifications.webhooks import WebhookDelivery, WebhookEndpoint
 from gateway.policy import NotFound, decode, may_change, may_try
 
-REGISTER = Command("notifications", "/webhooks", "WebhookEndpoint")
-REDELIVER = Command("notifications", "/webhooks/deliveries/{}/redeliver", "")
-OPT_IN = Command("notifications", "/recipients/opt-in", "")
+REDELIVER = RedeliverWebhookDelivery.route
 
 
 @strawberry.type
@@ -40,23 +31,6 @@ class WebhookDeliveryPayload(Payload):
     webhook_delivery: WebhookDelivery | None = None
 
 
-@strawberry.input
-class RegisterWebhookEndpointInput(CommandInput):
-    url: str
-    event_types: list[str]
-    description: str | None = None
-
-
-@strawberry.input
-class WebhookEndpointInput(CommandInput):
-    endpoint_id: strawberry.ID
-
-
-@strawberry.input
-class RedeliverWebhookDeliveryInput:
-    delivery_id: strawberry.ID
-
-
 @strawberry.type
 class OptInPayload(Payload):
     opted_in: bool | None = strawberry.field(
@@ -64,61 +38,13 @@ class OptInPayload(Payload):
     )
 
 
-@strawberry.input
-class OptInRecipientInput(CommandInput):
-    address: str
-    evidence: str = strawberry.field(description="The recipient's request, as recorded.")
+ANSWERS = {
+    "WebhookEndpoint": Answer(WebhookEndpointPayload, "webhook_endpoint", ("secret",)),
+    "optInRecipient": Answer(OptInPayload, None, ("opted_in",)),
+}
 
 
-def _endpoint(action: str, description: str) -> Any:
-    return mutation(
-        Command("notifications", f"/webhooks/{{}}/{action}", "WebhookEndpoint"),
-        WebhookEndpointInput,
-        WebhookEndpointPayload,
-        "webhook_endpoint",
-        "endpoint_id",
-        answered=("secret",),
-        description=description,
-    )
-
-
-@strawberry.type
-class NotificationMutations:
-    register_webhook_endpoint = mutation(
-        REGISTER,
-        RegisterWebhookEndpointInput,
-        WebhookEndpointPayload,
-        "webhook_endpoint",
-        answered=("secret",),
-    )
-    disable_webhook_endpoint = _endpoint(
-        "disable", "No new deliveries; pending ones wait until enabled."
-    )
-    enable_webhook_endpoint = _endpoint("enable", "Deliveries resume, pending ones first.")
-    rotate_webhook_secret = _endpoint(
-        "rotate-secret", "A new secret signs from now on; answered once."
-    )
-    delete_webhook_endpoint = _endpoint("delete", "Nothing more is delivered; its history stays.")
-    opt_in_recipient = mutation(
-        OPT_IN,
-        OptInRecipientInput,
-        OptInPayload,
-        None,
-        answered=("opted_in",),
-        description="Lift an opt-out on the recipient's own request.",
-    )
-
-    @strawberry.mutation(
-        description="Try a delivery again now, with the same webhook-id.",
-        metadata=sends(REDELIVER),
-    )
-    async def redeliver_webhook_delivery(
-        self, info: Info, input: RedeliverWebhookDeliveryInput
-    ) -> WebhookDeliveryPayload:
-        return await redeliver(info, input)
-
-
-async def redeliver(info: Info, input: RedeliverWebhookDeliveryInput) -> WebhookDeliveryPayload:
+async def redeliver(self: Any, info: Info, input: Any) -> WebhookDeliveryPayload:
     """Not a change of a stream (no read-your-writes wait): the delivery as it is now."""
     ctx = info.context
     if not may_try(ctx.viewer, info.field_name):
@@ -129,8 +55,27 @@ async def redeliver(info: Info, input: RedeliverWebhookDeliveryInput) -> Webhook
         return WebhookDeliveryPayload(user_errors=[user_error(exc)])
     if not may_change(ctx.viewer, info.field_name, ref):
         return WebhookDeliveryPayload(user_errors=[forbidden(ctx)])
-    path = REDELIVER.path.format(ref.local)
+    path = REDELIVER.path.format(delivery_id=ref.local)
     answer = await ctx.services.commands.call(ctx.viewer.subject, "notifications", "POST", path)
     if isinstance(answer, Refusal):
         return WebhookDeliveryPayload(user_errors=answer.errors)
     return WebhookDeliveryPayload(webhook_delivery=WebhookDelivery.from_answer(answer))
+
+
+redeliver.__annotations__["input"] = plain_input_of(RedeliverWebhookDelivery)
+
+
+REDELIVERY = strawberry.mutation(
+    resolver=redeliver, description=REDELIVER.description, metadata=metadata(REDELIVER)
+)
+
+
+@strawberry.type
+@including(
+    {
+        **mutations(contract, ANSWERS, besides=frozenset({REDELIVER.mutation})),
+        "redeliver_webhook_delivery": REDELIVERY,
+    }
+)
+class NotificationMutations:
+    pass

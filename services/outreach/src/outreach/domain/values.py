@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import phonenumbers
 from pavilion_contracts.outreach import ImpliedBy, LegalBasis
+from pavilion_core.errors import InvalidValue
 
 
 def implied_expiry(implied_by: ImpliedBy, since: date) -> date:
@@ -42,3 +44,18 @@ class Consent:
 def end_of(day: date) -> datetime:
     """The first instant after `day` (UTC), when a consent valid through it lapses."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def e164(phone: str, country: str | None) -> str:
+    """The number in E.164, read in `country` when it has no prefix."""
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue("phone", f"{phone!r} is not a phone number: {exc}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue("phone", f"{phone!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

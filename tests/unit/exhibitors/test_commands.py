@@ -1,0 +1,32 @@
+"""Every command of the exhibitors contract has its handler, bound as the service binds
+them at its start: forgetting a contact goes to exhibitors.forgetting (which destroys
+their keys too), every other one to the handlers."""
+
+import pytest
+from exhibitors.forgetting import Forgetting
+from exhibitors.handlers import registry
+from pavilion_contracts.exhibitors import commands as c
+from pavilion_core.commanding import Registry
+
+from tests.unit.exhibitors.support import Expo
+from tests.unit.exhibitors.test_forgetting import Keys
+
+
+def test_every_command_is_bound_to_its_handler() -> None:
+    expo = Expo()
+    handlers = expo.h
+    forgetting = Forgetting(handlers, Keys())
+    dispatch = registry.bind(handlers, forgetting)
+    assert set(dispatch) == set(c.COMMANDS.commands)
+    assert dispatch[c.ForgetContact] == forgetting.forget_contact
+    assert dispatch[c.DefineBooth] == handlers.define_booth
+    others = set(c.COMMANDS.commands) - {c.ForgetContact}
+    assert all(getattr(dispatch[command], "__self__", None) is handlers for command in others)
+
+
+def test_a_command_without_its_handler_stops_the_service_at_its_start() -> None:
+    expo = Expo()
+    partial = Registry(c.COMMANDS)
+    partial.functions = {k: f for k, f in registry.functions.items() if k is not c.DefineBooth}
+    with pytest.raises(TypeError, match="exhibitors: no handler for DefineBooth"):
+        partial.bind(expo.h, Forgetting(expo.h, Keys()))
