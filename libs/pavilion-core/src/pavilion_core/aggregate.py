@@ -4,7 +4,7 @@ services subclass these with their own aggregates and events."""
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, ClassVar, Self, TypeVar, cast
 
@@ -16,7 +16,8 @@ from pavilion_core.upcasting import Upcasters
 _DECIDED = itertools.count()  # orders the streams of a command as it first changed them
 
 
-def _camel(key: str) -> str:
+def camel(key: str) -> str:
+    """`booth_code` as `boothCode`: a field's name on the wire."""
     head, *rest = key.split("_")
     return head + "".join(part.title() for part in rest)
 
@@ -29,8 +30,18 @@ class Event:
     def to_new_event(self, upcasters: Upcasters) -> NewEvent:
         """The event to store, at the latest version its service's contract knows."""
         name = type(self).__name__
-        data = {_camel(k): v for k, v in asdict(self).items()}
-        return NewEvent(name, data, upcasters.latest(name))
+        return NewEvent(name, self.as_data(), upcasters.latest(name))
+
+    def as_data(self) -> dict[str, Any]:
+        """Its data as on the wire: camelCase keys."""
+        return {camel(k): v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        """The event of this type whose (latest-version, unsealed) data is `data`; a
+        field the data lacks (one its schema does not require) is None."""
+        by_key = {camel(f.name): f.name for f in fields(cls)}
+        return cls(**{by_key[key]: value for key, value in data.items()})
 
 
 class Aggregate:
@@ -42,7 +53,8 @@ class Aggregate:
     never read, nor appended to, as a record of this kind.
 
     `upcasters` (its service's contract) read each event of the stream as the latest
-    version of its type before `when` sees it (pavilion_core.upcasting).
+    version of its type (pavilion_core.upcasting), which `events` (the contract's types
+    by name) makes the typed event `when` sees.
 
     What a command decides is held as the aggregate's `pending` events, which its
     Session appends: a rule that records an event cannot forget to have it stored.
@@ -51,6 +63,7 @@ class Aggregate:
     version: int
     opened_by: ClassVar[tuple[type[Event], ...]]
     upcasters: ClassVar[Upcasters]
+    events: ClassVar[Mapping[str, type[Event]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A kind of aggregate cannot forget to say which events open its streams, nor
@@ -60,20 +73,24 @@ class Aggregate:
             raise TypeError(f"{cls.__name__} must name the events that open its streams")
         if not isinstance(getattr(cls, "upcasters", None), Upcasters):
             raise TypeError(f"{cls.__name__} must name the upcasters of its service's events")
+        if not getattr(cls, "events", None):
+            raise TypeError(f"{cls.__name__} must name the types of its service's events")
 
     @property
     def stream_id(self) -> str:
         raise NotImplementedError
 
-    def when(self, event_type: str, data: dict[str, Any]) -> None:
-        """Change state by one event; unknown types change nothing."""
+    def when(self, event: Event) -> None:
+        """Change state by one event; types it does not know change nothing."""
         raise NotImplementedError
 
     def replay(self, history: Sequence[RecordedEvent]) -> Self:
         if history and history[0].type not in {kind.__name__ for kind in self.opened_by}:
             raise NotFound(f"no {_words(type(self).__name__)} {history[0].stream_id}")
-        for event in map(self.upcasters.recorded, history):
-            self._mutate(event.type, event.data)
+        for recorded in map(self.upcasters.recorded, history):
+            self.version += 1
+            if kind := self.events.get(recorded.type):
+                self.when(kind.from_data(recorded.data))
         return self
 
     @property
@@ -87,14 +104,10 @@ class Aggregate:
         if events and not self.pending:
             self.__dict__["_first_decided"] = next(_DECIDED)
         for event in events:
-            new = event.to_new_event(self.upcasters)
-            self._mutate(new.type, dict(new.data))
-            self.pending.append(new)
+            self.pending.append(event.to_new_event(self.upcasters))
+            self.version += 1
+            self.when(event)
         return list(events)
-
-    def _mutate(self, event_type: str, data: dict[str, Any]) -> None:
-        self.version += 1
-        self.when(event_type, data)
 
 
 def _words(name: str) -> str:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
 from pavilion_contracts.exhibitors import commands as c
+from pavilion_contracts.exhibitors import events as e
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.commanding import Registry
@@ -16,7 +17,6 @@ from pavilion_core.envelope import NewEvent
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 from pavilion_core.vault import pseudonym
 
-from exhibitors import events as e
 from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id

@@ -23,13 +23,13 @@ from uuid import UUID, uuid4, uuid5
 
 import asyncpg
 import httpx
+from pavilion_contracts.notifications import events as e
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
 from pavilion_core.personal import Sealer
 
-from notifications import events as e
 from notifications.journal import append_event
 from notifications.posting import Outcome, post_once
 from notifications.webhooks import (

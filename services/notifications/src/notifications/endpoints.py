@@ -17,12 +17,12 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from pavilion_contracts.notifications import WebhookDeliveryStatus
+from pavilion_contracts.notifications import events as e
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
 from pavilion_core.eventstore import IdempotencyKey, WrongExpectedVersion
 
-from notifications import events as e
 from notifications.journal import append_event
 from notifications.webhooks import (
     AddressPolicy,

@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 import aiosmtplib
 import asyncpg
 from pavilion_contracts.notifications import NotificationStatus
+from pavilion_contracts.notifications import events as e
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
@@ -29,7 +30,6 @@ from pavilion_core.logging import correlation_id, describe
 from pavilion_core.outages import Backoff
 from pavilion_core.personal import Sealer
 
-from notifications import events as e
 from notifications.consent import suppression
 from notifications.journal import append_event
 from notifications.mailer import Mailer, transient

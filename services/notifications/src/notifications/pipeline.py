@@ -16,6 +16,7 @@ from datetime import datetime
 
 from jinja2 import TemplateError
 from pavilion_contracts.notifications import NotificationStatus, SuppressionReason
+from pavilion_contracts.notifications import events as e
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose
 from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
@@ -25,7 +26,6 @@ from pavilion_core.logging import describe
 from pavilion_core.personal import Sealer
 from pavilion_core.vault import pseudonym
 
-from notifications import events as e
 from notifications import reminders
 from notifications.consent import suppression
 from notifications.context import Addressee, Sender, template_context

@@ -19,12 +19,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pavilion_contracts.notifications import events as e
 from pavilion_contracts.outreach import ConsentPurpose
 from pavilion_contracts.reader import READER
 from pavilion_core.db import Connection
 from pavilion_core.envelope import CloudEvent, Metadata
 
-from notifications import events as e
 from notifications.journal import append_event
 from notifications.rules import REMINDERS, Audience, Rule
 

@@ -13,16 +13,15 @@ WITHDRAWN and CANCELLED are final. Once the edition has opened, only withdrawal.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID, uuid5
 
 from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_contracts.exhibitors import commands as c
+from pavilion_contracts.exhibitors import events as e
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, InvalidValue, NotFound
 
-from exhibitors import events as e
 from exhibitors.domain.values import TERMINAL, Address, BoothRef, Contact, Contract, Edition
 
 S = ApplicationStatus
@@ -39,6 +38,7 @@ def application_id(edition: str, organization_id: UUID | None, company_name: str
 class ExhibitorApplication(Aggregate):
     opened_by = (e.ApplicationSubmitted,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     status: S | None = None
     version: int = 0
@@ -286,9 +286,56 @@ class ExhibitorApplication(Aggregate):
             *(e.BoothReleased(self.id, self.edition, b.hall, b.code, reason) for b in held)
         )
 
-    def when(self, event_type: str, data: dict[str, Any]) -> None:
-        if apply := _APPLY.get(event_type):
-            apply(self, data)
+    def when(self, event: Event) -> None:
+        if status := _STATUS.get(type(event)):
+            self.status = status
+        match event:
+            case e.ApplicationSubmitted():
+                self._submitted(event)
+            case e.ContractIssued(amount=amount, currency=currency, due_date=due):
+                self.contract = Contract(amount, currency, date.fromisoformat(due))
+            case e.PaymentRecorded(paid_total=paid):
+                self.paid = paid
+            case e.BoothAssigned(hall=hall, booth_code=code):
+                self.booth = BoothRef(hall, code)
+                self.offered_booth = (
+                    None if self.offered_booth == self.booth else self.offered_booth
+                )
+            case e.BoothOffered(hall=hall, booth_code=code):
+                self.offered_booth = BoothRef(hall, code)
+            case e.BoothReleased(hall=hall, booth_code=code):
+                released = BoothRef(hall, code)
+                self.booth = None if self.booth == released else self.booth
+                self.offered_booth = None if self.offered_booth == released else self.offered_booth
+            case e.ExhibitorProfileUpdated():
+                self.company_name, self.country = event.company_name, event.country
+                self.website, self.description = event.website, event.description
+            case e.ExhibitorContactAdded(name=name, email=email, phone=phone):
+                self.contacts = {**self.contacts, email: Contact(name, email, phone)}
+                self.appearances = [*self.appearances, email]
+            case e.ExhibitorContactRemoved(email=email):
+                self.contacts = {k: v for k, v in self.contacts.items() if k != email}
+            case e.ExhibitorContactForgotten(appearances=appearances):
+                # Their entries go by address as remembered, which reads as null once their
+                # key is destroyed (every entry of a forgotten person then has a null address).
+                self.forgotten = self.forgotten | set(appearances)
+                gone = {self.appearances[n - 1] for n in appearances}
+                self.contacts = {k: v for k, v in self.contacts.items() if k not in gone}
+            case e.SupplyChainAreasSet(supply_chain_areas=areas):
+                self.areas = tuple(areas)
+            case e.ProductCategoriesSet(product_categories=categories):
+                self.categories = tuple(categories)
+
+    def _submitted(self, d: e.ApplicationSubmitted) -> None:
+        self.edition, self.company_name, self.country = d.edition, d.company_name, d.country
+        self.areas, self.categories = tuple(d.supply_chain_areas), tuple(d.product_categories)
+        self.contacts = {
+            x["email"]: Contact(x["name"], x["email"], x.get("phone"), x["language"])
+            for x in d.contacts
+        }
+        self.appearances = [x["email"] for x in d.contacts]
+        self.previous_editions, self.booth_size_sqm = d.previous_editions, d.booth_size_sqm
+        self.source_interest = d.source_interest_id
 
 
 def _check_open(edition: Edition, now: datetime) -> None:
@@ -302,98 +349,14 @@ def _check_areas(edition: Edition, areas: list[str]) -> None:
         raise InvalidValue("supplyChainAreas", f"not areas of {edition.code}: {', '.join(unknown)}")
 
 
-def _submitted(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.status, a.edition = S.SUBMITTED, d["edition"]
-    a.company_name, a.country = d["companyName"], d["country"]
-    a.areas, a.categories = tuple(d["supplyChainAreas"]), tuple(d["productCategories"])
-    a.contacts = {
-        x["email"]: Contact(x["name"], x["email"], x.get("phone"), x["language"])
-        for x in d["contacts"]
-    }
-    a.appearances = [x["email"] for x in d["contacts"]]
-    a.previous_editions, a.booth_size_sqm = d["previousEditions"], d["boothSizeSqm"]
-    a.source_interest = d["sourceInterestId"]
-
-
-def _status(status: S) -> Callable[[ExhibitorApplication, dict[str, Any]], None]:
-    def to(a: ExhibitorApplication, _: dict[str, Any]) -> None:
-        a.status = status
-
-    return to
-
-
-def _booth_released(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    released = BoothRef(d["hall"], d["boothCode"])
-    a.booth = None if a.booth == released else a.booth
-    a.offered_booth = None if a.offered_booth == released else a.offered_booth
-
-
-def _contract_issued(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.contract = Contract(d["amount"], d["currency"], date.fromisoformat(d["dueDate"]))
-
-
-def _booth_assigned(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.booth = BoothRef(d["hall"], d["boothCode"])
-    a.offered_booth = None if a.offered_booth == a.booth else a.offered_booth
-
-
-def _booth_offered(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.offered_booth = BoothRef(d["hall"], d["boothCode"])
-
-
-def _paid(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.paid = d["paidTotal"]
-
-
-def _profile(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.company_name, a.country = d["companyName"], d["country"]
-    a.website, a.description = d["website"], d["description"]
-
-
-def _contact_added(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.contacts = {**a.contacts, d["email"]: Contact(d["name"], d["email"], d["phone"])}
-    a.appearances = [*a.appearances, d["email"]]
-
-
-def _contact_forgotten(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    """Their entries go by address as remembered, which reads as null once their key is
-    destroyed (every entry of a forgotten person then has a null address)."""
-    a.forgotten = a.forgotten | set(d["appearances"])
-    gone = {a.appearances[n - 1] for n in d["appearances"]}
-    a.contacts = {k: v for k, v in a.contacts.items() if k not in gone}
-
-
-def _contact_removed(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.contacts = {k: v for k, v in a.contacts.items() if k != d["email"]}
-
-
-def _areas(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.areas = tuple(d["supplyChainAreas"])
-
-
-def _categories(a: ExhibitorApplication, d: dict[str, Any]) -> None:
-    a.categories = tuple(d["productCategories"])
-
-
-_APPLY: dict[str, Callable[[ExhibitorApplication, dict[str, Any]], None]] = {
-    "ApplicationSubmitted": _submitted,
-    "ReviewStarted": _status(S.UNDER_REVIEW),
-    "ApplicationApproved": _status(S.APPROVED),
-    "ApplicationRejected": _status(S.REJECTED),
-    "ApplicationWaitlisted": _status(S.WAITLISTED),
-    "ContractIssued": _contract_issued,
-    "ContractSigned": _status(S.CONTRACTED),
-    "PaymentRecorded": _paid,
-    "BoothAssigned": _booth_assigned,
-    "BoothOffered": _booth_offered,
-    "BoothReleased": _booth_released,
-    "ParticipationConfirmed": _status(S.CONFIRMED),
-    "ApplicationWithdrawn": _status(S.WITHDRAWN),
-    "ApplicationCancelled": _status(S.CANCELLED),
-    "ExhibitorProfileUpdated": _profile,
-    "ExhibitorContactAdded": _contact_added,
-    "ExhibitorContactRemoved": _contact_removed,
-    "ExhibitorContactForgotten": _contact_forgotten,
-    "SupplyChainAreasSet": _areas,
-    "ProductCategoriesSet": _categories,
+_STATUS: dict[type[Event], S] = {
+    e.ApplicationSubmitted: S.SUBMITTED,
+    e.ReviewStarted: S.UNDER_REVIEW,
+    e.ApplicationApproved: S.APPROVED,
+    e.ApplicationRejected: S.REJECTED,
+    e.ApplicationWaitlisted: S.WAITLISTED,
+    e.ContractSigned: S.CONTRACTED,
+    e.ParticipationConfirmed: S.CONFIRMED,
+    e.ApplicationWithdrawn: S.WITHDRAWN,
+    e.ApplicationCancelled: S.CANCELLED,
 }

@@ -4,12 +4,10 @@ reactor meets the same record: a conversion (named by the interest's stream vers
 its InterestConverted) once refused stays refused, and is refused once."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from pavilion_contracts.exhibitors import events as e
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
-
-from exhibitors import events as e
 
 
 def conversion_id(interest_id: str) -> str:
@@ -20,6 +18,7 @@ def conversion_id(interest_id: str) -> str:
 class Conversion(Aggregate):
     opened_by = (e.ConversionRefused,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     interest_id: str
     refused: set[int] = field(default_factory=set)
     version: int = 0
@@ -33,6 +32,6 @@ class Conversion(Aggregate):
             return []
         return self._record(e.ConversionRefused(self.interest_id, interest_version, code, reason))
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "ConversionRefused":
-            self.refused.add(d["interestVersion"])
+    def when(self, event: Event) -> None:
+        if isinstance(event, e.ConversionRefused):
+            self.refused.add(event.interest_version)

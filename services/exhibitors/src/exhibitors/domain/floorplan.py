@@ -6,14 +6,13 @@ allocations of one hall conflict, and the loser decides again on fresh state.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from pavilion_contracts.exhibitors import SupplyChainArea
+from pavilion_contracts.exhibitors import events as e
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
-from exhibitors import events as e
 from exhibitors.domain.values import BoothRef, Edition
 
 
@@ -38,6 +37,7 @@ class Booth:
 class FloorPlan(Aggregate):
     opened_by = (e.BoothDefined,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     edition: str
     hall: str
     booths: dict[str, Booth] = field(default_factory=dict)
@@ -105,16 +105,17 @@ class FloorPlan(Aggregate):
     def ref(self, code: str) -> BoothRef:
         return BoothRef(self.hall, self.booth(code).code)
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "BoothDefined":
-            self.booths[d["boothCode"]] = Booth(d["boothCode"], d["sizeSqm"], d["supplyChainArea"])
-        elif event_type == "BoothAllocated":
-            booth = self.booths[d["boothCode"]]
-            booth.allocated_to, booth.offered_to = d["applicationId"], None
-        elif event_type == "BoothOffered":
-            self.booths[d["boothCode"]].offered_to = d["applicationId"]
-        elif event_type == "BoothReleased":
-            booth = self.booths[d["boothCode"]]
-            booth.allocated_to = booth.offered_to = None
-        elif event_type == "BoothRetired":
-            del self.booths[d["boothCode"]]
+    def when(self, event: Event) -> None:
+        match event:
+            case e.BoothDefined(booth_code=code, size_sqm=size, supply_chain_area=area):
+                self.booths[code] = Booth(code, size, area)
+            case e.BoothAllocated(booth_code=code, application_id=application):
+                booth = self.booths[code]
+                booth.allocated_to, booth.offered_to = application, None
+            case e.BoothOffered(booth_code=code, application_id=application):
+                self.booths[code].offered_to = application
+            case e.BoothReleased(booth_code=code):
+                booth = self.booths[code]
+                booth.allocated_to = booth.offered_to = None
+            case e.BoothRetired(booth_code=code):
+                del self.booths[code]

@@ -3,13 +3,11 @@ priority order — more earlier editions exhibited first, then the larger booth 
 then who came first."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from pavilion_contracts.exhibitors import WaitlistRemovalReason
+from pavilion_contracts.exhibitors import events as e
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
-
-from exhibitors import events as e
 
 
 def waitlist_id(edition: str) -> str:
@@ -28,6 +26,7 @@ class Entry:
 class Waitlist(Aggregate):
     opened_by = (e.WaitlistEntryAdded,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     edition: str
     entries: dict[str, Entry] = field(default_factory=dict)
     version: int = 0
@@ -55,10 +54,12 @@ class Waitlist(Aggregate):
             return []
         return self._record(e.WaitlistEntryRemoved(application_id, self.edition, reason))
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "WaitlistEntryAdded":
-            self.entries[d["applicationId"]] = Entry(
-                d["applicationId"], d["previousEditions"], d["boothSizeSqm"] or 0, self.version
-            )
-        elif event_type == "WaitlistEntryRemoved":
-            self.entries.pop(d["applicationId"], None)
+    def when(self, event: Event) -> None:
+        match event:
+            case e.WaitlistEntryAdded(application_id=application):
+                size = event.booth_size_sqm or 0
+                self.entries[application] = Entry(
+                    application, event.previous_editions, size, self.version
+                )
+            case e.WaitlistEntryRemoved(application_id=application):
+                self.entries.pop(application, None)

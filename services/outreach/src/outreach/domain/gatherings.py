@@ -7,13 +7,12 @@ cancelled event, no attendance before the event starts, no acceptance past capac
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from pavilion_contracts.outreach import events as e
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
-from outreach import events as e
 from outreach.domain.parties import Contact
 from outreach.domain.travel import Stop, Trip
 
@@ -26,6 +25,7 @@ def outreach_event_stream(event_id: str) -> str:
 class OutreachEvent(Aggregate):
     opened_by = (e.OutreachEventScheduled,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     status: str = ""
@@ -143,27 +143,34 @@ class OutreachEvent(Aggregate):
         if self.status not in states:
             raise InvalidTransition(f"cannot {action} an event that is {self.status}")
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "OutreachEventScheduled":
-            self.status, self.name, self.capacity = "SCHEDULED", d["name"], d["capacity"]
-            self.trip_id, self.stop_index = d["tripId"], d["stopIndex"]
-            self.starts_at = datetime.fromisoformat(d["startsAt"])
-        elif event_type == "OutreachEventRescheduled":
-            self.starts_at = datetime.fromisoformat(d["startsAt"])
-        elif event_type == "OutreachEventHeld":
-            self.status = "HELD"
-        elif event_type == "OutreachEventCancelled":
-            self.status = "CANCELLED"
-        elif event_type in _INVITEE:
-            self.invitees[d["contactId"]] = _INVITEE[event_type]
+    def when(self, event: Event) -> None:
+        match event:
+            case e.OutreachEventScheduled():
+                self.status, self.name, self.capacity = "SCHEDULED", event.name, event.capacity
+                self.trip_id, self.stop_index = event.trip_id, event.stop_index
+                self.starts_at = datetime.fromisoformat(event.starts_at)
+            case e.OutreachEventRescheduled(starts_at=starts_at):
+                self.starts_at = datetime.fromisoformat(starts_at)
+            case e.OutreachEventHeld():
+                self.status = "HELD"
+            case e.OutreachEventCancelled():
+                self.status = "CANCELLED"
+            case (
+                e.ContactInvited(contact_id=contact)
+                | e.RsvpAccepted(contact_id=contact)
+                | e.RsvpDeclined(contact_id=contact)
+                | e.AttendanceRecorded(contact_id=contact)
+                | e.NoShowRecorded(contact_id=contact)
+            ):
+                self.invitees[contact] = _INVITEE[type(event)]
 
 
-_INVITEE = {
-    "ContactInvited": "INVITED",
-    "RsvpAccepted": "ACCEPTED",
-    "RsvpDeclined": "DECLINED",
-    "AttendanceRecorded": "ATTENDED",
-    "NoShowRecorded": "NO_SHOW",
+_INVITEE: dict[type[Event], str] = {
+    e.ContactInvited: "INVITED",
+    e.RsvpAccepted: "ACCEPTED",
+    e.RsvpDeclined: "DECLINED",
+    e.AttendanceRecorded: "ATTENDED",
+    e.NoShowRecorded: "NO_SHOW",
 }
 
 

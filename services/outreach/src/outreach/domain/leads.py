@@ -9,14 +9,13 @@ past its due time it is announced overdue, once per due time.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pavilion_contracts.outreach import FollowUpStatus, InterestStage
+from pavilion_contracts.outreach import events as e
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
 
-from outreach import events as e
 from outreach.domain.parties import Contact, Organization
 
 OPEN_STAGES = (InterestStage.CAPTURED, InterestStage.QUALIFIED, InterestStage.NURTURING)
@@ -34,6 +33,7 @@ def follow_up_stream(follow_up_id: str) -> str:
 class Interest(Aggregate):
     opened_by = (e.InterestCaptured,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     stage: InterestStage | None = None
@@ -163,31 +163,34 @@ class Interest(Aggregate):
         if self.stage not in stages:
             raise InvalidTransition(f"cannot {action} an interest that is {self.stage}")
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "InterestCaptured":
-            self.stage, self.kind, self.edition = InterestStage.CAPTURED, d["kind"], d["edition"]
-            self.contact_id, self.organization_id = d["contactId"], d["organizationId"]
-            self.source_event_id = d["sourceEventId"]
-            self.areas, self.categories = (
-                tuple(d["supplyChainAreas"]),
-                tuple(d["productCategories"]),
-            )
-        elif event_type == "InterestOwnerAssigned":
-            self.owner = d["owner"]
-        elif event_type == "InterestConverted":
-            self.stage, self.application_id = InterestStage.CONVERTED, d["applicationId"]
-            self.converted_version = self.version
-        elif event_type == "InterestApplicationLinked":
-            self.application_id = d["applicationId"]
-        elif event_type in _STAGE:
-            self.stage = _STAGE[event_type]
+    def when(self, event: Event) -> None:
+        if stage := _STAGE.get(type(event)):
+            self.stage = stage
+        match event:
+            case e.InterestCaptured():
+                self.stage, self.kind, self.edition = (
+                    InterestStage.CAPTURED,
+                    event.kind,
+                    event.edition,
+                )
+                self.contact_id, self.organization_id = event.contact_id, event.organization_id
+                self.source_event_id = event.source_event_id
+                self.areas = tuple(event.supply_chain_areas)
+                self.categories = tuple(event.product_categories)
+            case e.InterestOwnerAssigned(owner=owner):
+                self.owner = owner
+            case e.InterestConverted(application_id=application):
+                self.stage, self.application_id = InterestStage.CONVERTED, application
+                self.converted_version = self.version
+            case e.InterestApplicationLinked(application_id=application):
+                self.application_id = application
 
 
-_STAGE = {
-    "InterestQualified": InterestStage.QUALIFIED,
-    "InterestNurturingStarted": InterestStage.NURTURING,
-    "InterestLost": InterestStage.LOST,
-    "InterestConversionRefused": InterestStage.QUALIFIED,
+_STAGE: dict[type[Event], InterestStage] = {
+    e.InterestQualified: InterestStage.QUALIFIED,
+    e.InterestNurturingStarted: InterestStage.NURTURING,
+    e.InterestLost: InterestStage.LOST,
+    e.InterestConversionRefused: InterestStage.QUALIFIED,
 }
 
 
@@ -195,6 +198,7 @@ _STAGE = {
 class FollowUp(Aggregate):
     opened_by = (e.FollowUpScheduled,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     status: FollowUpStatus | None = None
@@ -251,20 +255,18 @@ class FollowUp(Aggregate):
         if self.status != FollowUpStatus.SCHEDULED:
             raise InvalidTransition(f"cannot {action} a follow-up that is {self.status}")
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "FollowUpScheduled":
-            self.status, self.subject_id, self.owner = (
-                FollowUpStatus.SCHEDULED,
-                d["subjectId"],
-                d["owner"],
-            )
-            self.contact_id = d.get("contactId")  # absent from those recorded before it was
-            self.due_at = datetime.fromisoformat(d["dueAt"])
-        elif event_type == "FollowUpRescheduled":
-            self.due_at = datetime.fromisoformat(d["dueAt"])
-        elif event_type == "FollowUpCompleted":
-            self.status = FollowUpStatus.COMPLETED
-        elif event_type == "FollowUpCancelled":
-            self.status = FollowUpStatus.CANCELLED
-        elif event_type == "FollowUpBecameOverdue":
-            self.announced_for = datetime.fromisoformat(d["dueAt"])
+    def when(self, event: Event) -> None:
+        match event:
+            case e.FollowUpScheduled():
+                self.status, self.subject_id = FollowUpStatus.SCHEDULED, event.subject_id
+                self.owner = event.owner
+                self.contact_id = event.contact_id  # None in those recorded before it was
+                self.due_at = datetime.fromisoformat(event.due_at)
+            case e.FollowUpRescheduled(due_at=due_at):
+                self.due_at = datetime.fromisoformat(due_at)
+            case e.FollowUpCompleted():
+                self.status = FollowUpStatus.COMPLETED
+            case e.FollowUpCancelled():
+                self.status = FollowUpStatus.CANCELLED
+            case e.FollowUpBecameOverdue(due_at=due_at):
+                self.announced_for = datetime.fromisoformat(due_at)

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from pavilion_contracts.outreach import ConsentChannel, ConsentPurpose, LegalBasis
+from pavilion_contracts.outreach import events as e
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, NotFound
 from pavilion_core.vault import pseudonym
 
-from outreach import events as e
 from outreach.domain.errors import Merged
 from outreach.domain.values import Consent
 
@@ -34,6 +34,7 @@ def email_stream(email: str) -> str:
 class Organization(Aggregate):
     opened_by = (e.OrganizationRegistered,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     name: str = ""
@@ -90,20 +91,22 @@ class Organization(Aggregate):
         if self.merged_into:
             raise Merged("organization", self.id, self.merged_into)
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type in ("OrganizationRegistered", "OrganizationUpdated"):
-            self.name, self.kind, self.country = d["name"], d["kind"], d["country"]
-            self.website = d["website"]
-        elif event_type == "OrganizationMerged":
-            self.merged_into = d["mergedInto"]
-        elif event_type == "OrganizationAbsorbed":
-            self.merged_from.append(d["mergedId"])
+    def when(self, event: Event) -> None:
+        match event:
+            case e.OrganizationRegistered() | e.OrganizationUpdated():
+                self.name, self.kind, self.country = event.name, event.kind, event.country
+                self.website = event.website
+            case e.OrganizationMerged(merged_into=survivor):
+                self.merged_into = survivor
+            case e.OrganizationAbsorbed(merged_id=absorbed):
+                self.merged_from.append(absorbed)
 
 
 @dataclass
 class Contact(Aggregate):
     opened_by = (e.ContactRegistered,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     name: str = ""
@@ -244,30 +247,31 @@ class Contact(Aggregate):
         if self.merged_into:
             raise Merged("contact", self.id, self.merged_into)
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type in ("ContactRegistered", "ContactUpdated"):
-            self.name, self.title, self.email = d["name"], d["title"], d["email"]
-            self.phone, self.country, self.language = d["phone"], d["country"], d["language"]
-            if event_type == "ContactRegistered":
-                self.organization_id = d["organizationId"]
-        elif event_type == "ContactLinkedToOrganization":
-            self.organization_id = d["organizationId"]
-        elif event_type == "ContactMerged":
-            self.merged_into = d["mergedInto"]
-        elif event_type == "ContactAbsorbed":
-            self.merged_from.append(d["mergedId"])
-        elif event_type == "ContactForgotten":
-            self.forgotten = True
-        elif event_type == "ConsentGranted":
-            expires = d["expiresAt"]
-            self.consents[(d["channel"], d["purpose"])] = Consent(
-                LegalBasis(d["legalBasis"]),
-                datetime.fromisoformat(d["grantedAt"]),
-                datetime.fromisoformat(expires) if expires else None,
-                d["evidence"],
-            )
-        elif event_type == "ConsentWithdrawn":
-            self.consents.pop((d["channel"], d["purpose"]), None)
+    def when(self, event: Event) -> None:
+        match event:
+            case e.ContactRegistered() | e.ContactUpdated():
+                self.name, self.title, self.email = event.name, event.title, event.email
+                self.phone, self.country = event.phone, event.country
+                self.language = event.language
+                if isinstance(event, e.ContactRegistered):
+                    self.organization_id = event.organization_id
+            case e.ContactLinkedToOrganization(organization_id=organization):
+                self.organization_id = organization
+            case e.ContactMerged(merged_into=survivor):
+                self.merged_into = survivor
+            case e.ContactAbsorbed(merged_id=absorbed):
+                self.merged_from.append(absorbed)
+            case e.ContactForgotten():
+                self.forgotten = True
+            case e.ConsentGranted(expires_at=expires):
+                self.consents[(event.channel, event.purpose)] = Consent(
+                    LegalBasis(event.legal_basis),
+                    datetime.fromisoformat(event.granted_at),
+                    datetime.fromisoformat(expires) if expires else None,
+                    event.evidence,
+                )
+            case e.ConsentWithdrawn(channel=channel, purpose=purpose):
+                self.consents.pop((channel, purpose), None)
 
 
 @dataclass
@@ -276,6 +280,7 @@ class EmailRegistry(Aggregate):
 
     opened_by = (e.ContactEmailClaimed,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     email: str
     version: int = 0
     contact_id: str | None = None
@@ -296,8 +301,9 @@ class EmailRegistry(Aggregate):
             return []
         return self._record(e.ContactEmailReleased(self.email, contact_id))
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "ContactEmailClaimed":
-            self.contact_id = d["contactId"]
-        elif event_type == "ContactEmailReleased":
-            self.contact_id = None
+    def when(self, event: Event) -> None:
+        match event:
+            case e.ContactEmailClaimed(contact_id=contact):
+                self.contact_id = contact
+            case e.ContactEmailReleased():
+                self.contact_id = None

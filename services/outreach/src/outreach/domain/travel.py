@@ -7,11 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pavilion_contracts.outreach import TripStatus
+from pavilion_contracts.outreach import events as e
 from pavilion_contracts.outreach.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
-
-from outreach import events as e
 
 
 def delegation_stream(delegation_id: str) -> str:
@@ -26,6 +25,7 @@ def trip_stream(trip_id: str) -> str:
 class Delegation(Aggregate):
     opened_by = (e.DelegationFormed,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     name: str = ""
@@ -57,13 +57,14 @@ class Delegation(Aggregate):
         if not self.version:
             raise NotFound(f"no delegation {self.id}")
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "DelegationFormed":
-            self.name, self.leader_id = d["name"], d["leaderId"]
-        elif event_type == "DelegationMemberAdded":
-            self.members.append(d["contactId"])
-        elif event_type == "DelegationMemberRemoved":
-            self.members.remove(d["contactId"])
+    def when(self, event: Event) -> None:
+        match event:
+            case e.DelegationFormed(name=name, leader_id=leader):
+                self.name, self.leader_id = name, leader
+            case e.DelegationMemberAdded(contact_id=contact):
+                self.members.append(contact)
+            case e.DelegationMemberRemoved(contact_id=contact):
+                self.members.remove(contact)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
 class Trip(Aggregate):
     opened_by = (e.TripPlanned,)
     upcasters = UPCASTERS
+    events = e.EVENTS
     id: str
     version: int = 0
     status: TripStatus | None = None
@@ -170,29 +172,30 @@ class Trip(Aggregate):
         if self.status not in states:
             raise InvalidTransition(f"cannot {action} a trip that is {self.status}")
 
-    def when(self, event_type: str, d: dict[str, Any]) -> None:
-        if event_type == "TripPlanned":
-            self.status, self.delegation_id = TripStatus.PLANNED, d["delegationId"]
-            self.stops = [_stop(s) for s in d["stops"]]
-        elif event_type == "TripStopAdded":
-            self.stops.append(_stop(d))
-        elif event_type == "TripStopRescheduled":
-            old = self.stops[d["index"]]
-            self.stops[d["index"]] = Stop(
-                old.city,
-                old.country,
-                date.fromisoformat(d["startsOn"]),
-                date.fromisoformat(d["endsOn"]),
-                old.time_zone,
-            )
-        elif event_type in _STATUS:
-            self.status = _STATUS[event_type]
+    def when(self, event: Event) -> None:
+        if status := _STATUS.get(type(event)):
+            self.status = status
+        match event:
+            case e.TripPlanned(delegation_id=delegation, stops=stops):
+                self.status, self.delegation_id = TripStatus.PLANNED, delegation
+                self.stops = [_stop(s) for s in stops]
+            case e.TripStopAdded():
+                self.stops.append(_stop(event.as_data()))
+            case e.TripStopRescheduled(index=index):
+                old = self.stops[index]
+                self.stops[index] = Stop(
+                    old.city,
+                    old.country,
+                    date.fromisoformat(event.starts_on),
+                    date.fromisoformat(event.ends_on),
+                    old.time_zone,
+                )
 
 
-_STATUS = {
-    "TripStarted": TripStatus.IN_PROGRESS,
-    "TripCompleted": TripStatus.COMPLETED,
-    "TripCancelled": TripStatus.CANCELLED,
+_STATUS: dict[type[Event], TripStatus] = {
+    e.TripStarted: TripStatus.IN_PROGRESS,
+    e.TripCompleted: TripStatus.COMPLETED,
+    e.TripCancelled: TripStatus.CANCELLED,
 }
 
 
