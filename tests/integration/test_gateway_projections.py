@@ -156,3 +156,38 @@ def test_every_published_event_type_has_a_projection():
         for path in SCHEMAS.glob("*/*.schema.json")
     }
     assert published and published == set(APPLIERS)
+
+
+async def test_an_endpoints_changes_are_projected_in_its_order(read_pool: asyncpg.Pool):
+    project = Projector(announce=False)
+    endpoint = str(uuid.uuid4())
+    changes = ["WebhookEndpointDisabled", "WebhookSecretRotated", "WebhookEndpointEnabled"]
+    events = [
+        _event(
+            "WebhookEndpointRegistered",
+            endpoint,
+            1,
+            0,
+            endpointId=endpoint,
+            url="https://partner.example/hook",
+            eventTypes=["pavilion.exhibitors.ApplicationApproved.v1"],
+        ),
+        *(_event(t, endpoint, n, n, endpointId=endpoint) for n, t in enumerate(changes, 2)),
+    ]
+    async with read_pool.acquire() as conn, conn.transaction():
+        for event in events + events[1:2]:  # a late redelivery of the disabling changes nothing
+            await project(conn, event)
+    row = await read_pool.fetchrow("SELECT * FROM webhook_endpoints WHERE id = $1", endpoint)
+    assert row is not None
+    assert (row["url"], row["status"], row["version"]) == (
+        "https://partner.example/hook",
+        "ACTIVE",
+        4,
+    )
+    assert row["secret_rotated_at"] == events[2].time
+    async with read_pool.acquire() as conn, conn.transaction():
+        await project(conn, _event("WebhookEndpointDeleted", endpoint, 5, 5, endpointId=endpoint))
+    assert (
+        await read_pool.fetchval("SELECT status FROM webhook_endpoints WHERE id = $1", endpoint)
+        == "DELETED"
+    )

@@ -1,27 +1,29 @@
 """How the notifications service's events change the read model: what was sent to
 whom (or held back, or failed) and the webhook endpoints with their state. Opt-outs,
 reminders and webhook deliveries are kept in the timeline only (an endpoint's
-deliveries are read from the notifications service: they change by the second)."""
+deliveries are read from the notifications service: they change by the second).
+Each applier reads its event as the contract's type (`from_data`)."""
 
 from pavilion_contracts.notifications import NotificationStatus
+from pavilion_contracts.notifications import events as e
 from pavilion_core.envelope import CloudEvent
 
 from gateway.rows import Apply, Writer, timeline_only, typed
 
 
 async def requested(conn: Writer, event: CloudEvent) -> None:
-    d = event.data
+    d = e.NotificationRequested.from_data(event.data)
     await conn.execute(
         """INSERT INTO notifications (id, channel, recipient, template, rule, status,
                                       related_id, created_at, updated_at, version)
            VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6, $7, $7, $8)
            ON CONFLICT (id) DO NOTHING""",
-        d["notificationId"],
-        d["channel"],
-        d["recipient"],
-        d["template"],
-        d["rule"],
-        d["relatedId"],
+        d.notification_id,
+        d.channel,
+        d.recipient,
+        d.template,
+        d.rule,
+        d.related_id,
         event.time,
         event.stream_version,
     )
@@ -29,7 +31,7 @@ async def requested(conn: Writer, event: CloudEvent) -> None:
 
 async def suppressed(conn: Writer, event: CloudEvent) -> None:
     """A suppression is decided instead of a request: the row starts here."""
-    d = event.data
+    d = e.NotificationSuppressed.from_data(event.data)
     await conn.execute(
         """INSERT INTO notifications (id, channel, recipient, rule, status, related_id,
                                       reason, created_at, updated_at, version)
@@ -38,54 +40,72 @@ async def suppressed(conn: Writer, event: CloudEvent) -> None:
                                           updated_at = EXCLUDED.updated_at,
                                           version = EXCLUDED.version
            WHERE notifications.version < EXCLUDED.version""",
-        d["notificationId"],
-        d["recipient"],
-        d["rule"],
-        d["relatedId"],
-        d["reason"],
+        d.notification_id,
+        d.recipient,
+        d.rule,
+        d.related_id,
+        d.reason,
         event.time,
         event.stream_version,
     )
 
 
-def outcome(status: str, reason_field: str | None = None) -> Apply:
-    async def apply(conn: Writer, event: CloudEvent) -> None:
-        await conn.execute(
-            """UPDATE notifications SET status = $2, reason = coalesce($3, reason),
-                                        updated_at = $4, version = $5
-               WHERE id = $1 AND version < $5""",
-            event.data["notificationId"],
-            status,
-            event.data.get(reason_field) if reason_field else None,
-            event.time,
-            event.stream_version,
-        )
+async def _outcome(
+    conn: Writer, event: CloudEvent, notification_id: str, status: str, reason: str | None
+) -> None:
+    await conn.execute(
+        """UPDATE notifications SET status = $2, reason = coalesce($3, reason),
+                                    updated_at = $4, version = $5
+           WHERE id = $1 AND version < $5""",
+        notification_id,
+        status,
+        reason,
+        event.time,
+        event.stream_version,
+    )
 
-    return apply
+
+async def sent(conn: Writer, event: CloudEvent) -> None:
+    d = e.NotificationSent.from_data(event.data)
+    await _outcome(conn, event, d.notification_id, NotificationStatus.SENT, None)
+
+
+async def failed(conn: Writer, event: CloudEvent) -> None:
+    d = e.NotificationFailed.from_data(event.data)
+    await _outcome(conn, event, d.notification_id, NotificationStatus.FAILED, d.error)
 
 
 async def endpoint_registered(conn: Writer, event: CloudEvent) -> None:
-    d = event.data
+    d = e.WebhookEndpointRegistered.from_data(event.data)
     await conn.execute(
         """INSERT INTO webhook_endpoints (id, url, event_types, registered_at, updated_at,
                                           version)
            VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING""",
-        d["endpointId"],
-        d["url"],
-        list(d["eventTypes"]),
+        d.endpoint_id,
+        d.url,
+        list(d.event_types),
         event.time,
         event.stream_version,
     )
 
 
-def endpoint(change: str) -> Apply:
-    """An ADMIN's change of an endpoint: `change` sets what it changes."""
+EndpointChange = (
+    e.WebhookEndpointDisabled
+    | e.WebhookEndpointEnabled
+    | e.WebhookSecretRotated
+    | e.WebhookEndpointDeleted
+)
+
+
+def endpoint(kind: type[EndpointChange], change: str) -> Apply:
+    """An ADMIN's change of an endpoint (an event of `kind`): `change` sets what it
+    changes."""
 
     async def apply(conn: Writer, event: CloudEvent) -> None:
         await conn.execute(
             f"""UPDATE webhook_endpoints SET {change}, updated_at = $2, version = $3
                 WHERE id = $1 AND version < $3""",
-            event.data["endpointId"],
+            kind.from_data(event.data).endpoint_id,
             event.time,
             event.stream_version,
         )
@@ -98,13 +118,13 @@ APPLIERS = typed(
     {
         "NotificationRequested": requested,
         "NotificationSuppressed": suppressed,
-        "NotificationSent": outcome(NotificationStatus.SENT),
-        "NotificationFailed": outcome(NotificationStatus.FAILED, "error"),
+        "NotificationSent": sent,
+        "NotificationFailed": failed,
         "WebhookEndpointRegistered": endpoint_registered,
-        "WebhookEndpointDisabled": endpoint("status = 'DISABLED'"),
-        "WebhookEndpointEnabled": endpoint("status = 'ACTIVE'"),
-        "WebhookSecretRotated": endpoint("secret_rotated_at = $2"),
-        "WebhookEndpointDeleted": endpoint("status = 'DELETED'"),
+        "WebhookEndpointDisabled": endpoint(e.WebhookEndpointDisabled, "status = 'DISABLED'"),
+        "WebhookEndpointEnabled": endpoint(e.WebhookEndpointEnabled, "status = 'ACTIVE'"),
+        "WebhookSecretRotated": endpoint(e.WebhookSecretRotated, "secret_rotated_at = $2"),
+        "WebhookEndpointDeleted": endpoint(e.WebhookEndpointDeleted, "status = 'DELETED'"),
         **dict.fromkeys(
             [
                 "RecipientOptedIn",
