@@ -93,6 +93,8 @@ def test_a_type_is_its_latest_version_with_python_types_and_optional_fields_last
             "stops": [], "where": None, "done": True}  # fmt: skip
     made = generated["from_data"]("Thing", data)
     assert made.zone is None and made.as_data() == {**data, "zone": None}
+    with pytest.raises(TypeError, match="positional"):  # keywords only: order cannot swap
+        kind(*data.values())
 
 
 @pytest.mark.parametrize("service", SERVICES)

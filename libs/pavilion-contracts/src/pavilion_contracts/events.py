@@ -6,9 +6,10 @@ guards.
 service, `pavilion_contracts/<service>/events.py`: for each event type, its latest
 version as a frozen dataclass (pavilion_core.aggregate.Event) whose fields are the
 schema's properties, snake_case, in the schema's order (a property the schema does not
-require is `X | None`, None when absent, after the required ones); `EVENTS`, the types
-by name; and `from_data`, an event from its latest-version data. A test fails when a
-module is stale.
+require is `X | None`, None when absent, after the required ones) and keyword-only (a
+reordering of a schema's properties cannot swap a construction's values); `EVENTS`, the
+types by name; and `from_data`, an event from its latest-version data. A test fails
+when a module is stale.
 """
 
 import json
@@ -91,7 +92,7 @@ def _dataclass(name: str, schema: dict[str, Any]) -> list[str]:
     return [
         "",
         "",
-        "@dataclass(frozen=True)",
+        "@dataclass(frozen=True, kw_only=True)",
         f"class {name}(Event):",
         *doc,
         *([""] if doc and fields else []),

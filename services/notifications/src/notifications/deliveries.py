@@ -207,10 +207,25 @@ class Deliverer:
 def _events(delivery: Claimed, attempt: int, status: str, outcome: Outcome) -> list[Event]:
     d, endpoint = delivery.id, delivery.endpoint_id
     done: list[Event] = [
-        e.WebhookDeliveryAttempted(d, endpoint, attempt, outcome.status_code, outcome.error)
+        e.WebhookDeliveryAttempted(
+            delivery_id=d,
+            endpoint_id=endpoint,
+            attempt=attempt,
+            status_code=outcome.status_code,
+            error=outcome.error,
+        )
     ]
     if status == "SUCCEEDED":
-        done.append(e.WebhookDeliverySucceeded(d, endpoint, attempt))
+        done.append(
+            e.WebhookDeliverySucceeded(delivery_id=d, endpoint_id=endpoint, attempts=attempt)
+        )
     elif status == "ABANDONED":
-        done.append(e.WebhookDeliveryAbandoned(d, endpoint, attempt, outcome.error or "failed"))
+        done.append(
+            e.WebhookDeliveryAbandoned(
+                delivery_id=d,
+                endpoint_id=endpoint,
+                attempts=attempt,
+                last_error=outcome.error or "failed",
+            )
+        )
     return done

@@ -105,7 +105,9 @@ async def register_endpoint(
             description,
             now,
         )
-        registered = e.WebhookEndpointRegistered(endpoint, url, event_types)
+        registered = e.WebhookEndpointRegistered(
+            endpoint_id=endpoint, url=url, event_types=event_types
+        )
         version = await append_event(conn, endpoint, meta, registered, once)
     return NewSecret(endpoint, secret, version)
 
@@ -164,7 +166,11 @@ async def _set_enabled(
         await conn.execute(
             "UPDATE webhook_endpoints SET active = $2 WHERE id = $1", row["id"], enabled
         )
-        changed = e.WebhookEndpointEnabled(stream) if enabled else e.WebhookEndpointDisabled(stream)
+        changed = (
+            e.WebhookEndpointEnabled(endpoint_id=stream)
+            if enabled
+            else e.WebhookEndpointDisabled(endpoint_id=stream)
+        )
         return await append_event(conn, stream, meta, changed, once)
 
 
@@ -184,7 +190,9 @@ async def rotate_secret(
             "UPDATE webhook_endpoints SET secret = $2 WHERE id = $1", row["id"], secret
         )
         stream = str(row["id"])
-        version = await append_event(conn, stream, meta, e.WebhookSecretRotated(stream), once)
+        version = await append_event(
+            conn, stream, meta, e.WebhookSecretRotated(endpoint_id=stream), once
+        )
     return NewSecret(stream, secret, version)
 
 
@@ -214,7 +222,9 @@ async def delete_endpoint(
             now,
         )
         stream = str(row["id"])
-        return await append_event(conn, stream, meta, e.WebhookEndpointDeleted(stream), once)
+        return await append_event(
+            conn, stream, meta, e.WebhookEndpointDeleted(endpoint_id=stream), once
+        )
 
 
 async def _locked(conn: Connection, endpoint: str, expected: int | None) -> asyncpg.Record:

@@ -221,11 +221,18 @@ def _event(settled: asyncpg.Record) -> Event:
     """What the service did, as the notification's ledger row now says."""
     nid, to, reason = str(settled["id"]), settled["recipient"], settled["reason"]
     if settled["status"] == NotificationStatus.SENT:
-        return e.NotificationSent(nid, to, settled["language"])
+        return e.NotificationSent(notification_id=nid, recipient=to, language=settled["language"])
     if settled["status"] == NotificationStatus.FAILED:
-        return e.NotificationFailed(nid, to, reason)
+        return e.NotificationFailed(notification_id=nid, recipient=to, error=reason)
     rule, related, trigger = settled["rule"], settled["related_id"], settled["trigger_event_id"]
-    return e.NotificationSuppressed(nid, rule, to, related, trigger, reason)
+    return e.NotificationSuppressed(
+        notification_id=nid,
+        rule=rule,
+        recipient=to,
+        related_id=related,
+        trigger_event_id=trigger,
+        reason=reason,
+    )
 
 
 def _log(mail: Claimed, outcome: Outcome) -> None:

@@ -120,7 +120,12 @@ class Notifier:
             return
         log.info("notification suppressed", extra={"notification": nid, "reason": reason})
         suppressed = e.NotificationSuppressed(
-            nid, rule.name, to.address, event.subject, event.id, reason
+            notification_id=nid,
+            rule=rule.name,
+            recipient=to.address,
+            related_id=event.subject,
+            trigger_event_id=event.id,
+            reason=reason,
         )
         await self._settle(conn, nid, meta, suppressed, NotificationStatus.SUPPRESSED, reason)
 
@@ -147,7 +152,9 @@ class Notifier:
             email = self.templates.render(rule.template, to.language, context)
         except TemplateError as exc:  # nothing to send, now or at any later attempt
             log.warning("notification failed", extra={"notification": nid, "error": describe(exc)})
-            failed = e.NotificationFailed(nid, to.address, repr(exc))
+            failed = e.NotificationFailed(
+                notification_id=nid, recipient=to.address, error=repr(exc)
+            )
             await self._settle(conn, nid, meta, failed, NotificationStatus.FAILED, repr(exc))
             return
         message = self.mailer.compose(to.address, email, nid, link)
@@ -179,14 +186,14 @@ class Notifier:
         )
         if inserted:
             requested = e.NotificationRequested(
-                nid,
-                rule.name,
-                rule.template,
-                "EMAIL",
-                rule.purpose,
-                to.address,
-                event.subject,
-                event.id,
+                notification_id=nid,
+                rule=rule.name,
+                template=rule.template,
+                channel="EMAIL",
+                purpose=rule.purpose,
+                recipient=to.address,
+                related_id=event.subject,
+                trigger_event_id=event.id,
             )
             await append_event(conn, nid, meta, requested, sealer=self.sealer)
         return inserted is True
@@ -219,7 +226,9 @@ async def opt_in(
                 conn,
                 recipient_stream(address),
                 meta,
-                e.RecipientOptedIn(address.lower(), now.isoformat(), evidence),
+                e.RecipientOptedIn(
+                    address=address.lower(), opted_in_at=now.isoformat(), evidence=evidence
+                ),
                 sealer=sealer,
             )
     return removed is True
@@ -239,7 +248,7 @@ async def opt_out(pool: Pool, sealer: Sealer, address: str, now: datetime, meta:
                 conn,
                 recipient_stream(address),
                 meta,
-                e.RecipientOptedOut(address.lower(), now.isoformat()),
+                e.RecipientOptedOut(address=address.lower(), opted_out_at=now.isoformat()),
                 sealer=sealer,
             )
     return added is True

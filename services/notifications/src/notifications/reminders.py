@@ -62,7 +62,13 @@ async def accepted(conn: Connection, event: CloudEvent, at: datetime) -> None:
                 conn,
                 reminder,
                 _meta(event),
-                e.ReminderScheduled(reminder, d["eventId"], d["contactId"], rule, due.isoformat()),
+                e.ReminderScheduled(
+                    reminder_id=reminder,
+                    event_id=d["eventId"],
+                    contact_id=d["contactId"],
+                    rule=rule,
+                    due_at=due.isoformat(),
+                ),
             )
 
 
@@ -107,11 +113,11 @@ async def event_rescheduled(conn: Connection, event: CloudEvent, at: datetime) -
             str(row["id"]),
             _meta(event),
             e.ReminderScheduled(
-                str(row["id"]),
-                event.data["eventId"],
-                str(row["contact_id"]),
-                row["rule"],
-                row["due_at"].isoformat(),
+                reminder_id=str(row["id"]),
+                event_id=event.data["eventId"],
+                contact_id=str(row["contact_id"]),
+                rule=row["rule"],
+                due_at=row["due_at"].isoformat(),
             ),
         )
 
@@ -186,7 +192,10 @@ async def claim_due(conn: Connection, now: datetime, limit: int) -> list[Due]:
             reminder.reminder_id,
             Metadata(correlation_id=reminder.reminder_id, actor="notifications:reminders"),
             e.ReminderFired(
-                reminder.reminder_id, reminder.event_id, reminder.contact_id, reminder.rule_name
+                reminder_id=reminder.reminder_id,
+                event_id=reminder.event_id,
+                contact_id=reminder.contact_id,
+                rule=reminder.rule_name,
             ),
         )
     return due

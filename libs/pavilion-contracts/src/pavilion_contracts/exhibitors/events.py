@@ -8,14 +8,14 @@ from typing import Any
 from pavilion_core.aggregate import Event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationApproved(Event):
     """The application was approved (from review or the waitlist). Stream: the application."""
 
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationCancelled(Event):
     """The organiser cancelled the application for non-payment. Stream: the application."""
 
@@ -23,7 +23,7 @@ class ApplicationCancelled(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationRejected(Event):
     """The application was rejected. Stream: the application."""
 
@@ -31,7 +31,7 @@ class ApplicationRejected(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationSubmitted(Event):
     """An organization applied to exhibit at an edition. Stream: the application. v2 adds the
     company's postal address and each contact person's preferred language; a v1 reads as a v2
@@ -52,14 +52,14 @@ class ApplicationSubmitted(Event):
     booth_size_sqm: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationWaitlisted(Event):
     """The application waits for space. Stream: the application."""
 
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplicationWithdrawn(Event):
     """The applicant withdrew. Stream: the application."""
 
@@ -67,7 +67,7 @@ class ApplicationWithdrawn(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothAllocated(Event):
     """A booth was allocated to an application; never to two at once. Stream: the hall's floor
     plan (floorplan:<edition>:<hall>).
@@ -79,7 +79,7 @@ class BoothAllocated(Event):
     booth_code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothAssigned(Event):
     """The application got its booth. Stream: the application."""
 
@@ -90,7 +90,7 @@ class BoothAssigned(Event):
     size_sqm: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothDefined(Event):
     """A booth was added to a hall's floor plan. Stream: the hall's floor plan
     (floorplan:<edition>:<hall>).
@@ -103,7 +103,7 @@ class BoothDefined(Event):
     supply_chain_area: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothOffered(Event):
     """A released booth was offered to (and is held for) the first application on the waitlist.
     Recorded on the application and on the floor plan alike. Stream: the application, and the
@@ -116,7 +116,7 @@ class BoothOffered(Event):
     booth_code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothReleased(Event):
     """A booth was given back (withdrawal, cancellation, rejection of an offeree, or another
     booth taken). Recorded on the application and on the floor plan alike. Stream: the
@@ -130,7 +130,7 @@ class BoothReleased(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoothRetired(Event):
     """A booth defined by mistake was taken off a hall's floor plan; it was neither allocated
     nor offered. Its code may be defined again. Stream: the hall's floor plan
@@ -142,7 +142,7 @@ class BoothRetired(Event):
     booth_code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContractIssued(Event):
     """A contract was issued to the applicant. Stream: the application."""
 
@@ -152,14 +152,14 @@ class ContractIssued(Event):
     due_date: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContractSigned(Event):
     """The applicant signed the contract. Stream: the application."""
 
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConversionRefused(Event):
     """An outreach interest's conversion asked for an application this service refused; outreach
     compensates (the interest is QUALIFIED again). Stream: conversion:<interestId>.
@@ -171,7 +171,7 @@ class ConversionRefused(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorContactAdded(Event):
     """A contact person was added. Stream: the application."""
 
@@ -181,7 +181,7 @@ class ExhibitorContactAdded(Event):
     phone: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorContactForgotten(Event):
     """A contact person of the application was forgotten (GDPR art. 17): their key is destroyed,
     so their personal data in earlier events reads as null; every copy of it must be erased and
@@ -195,7 +195,7 @@ class ExhibitorContactForgotten(Event):
     appearances: list[int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorContactRemoved(Event):
     """A contact person was removed. Stream: the application."""
 
@@ -203,7 +203,7 @@ class ExhibitorContactRemoved(Event):
     email: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorProfileUpdated(Event):
     """The exhibitor's profile as it now stands. Stream: the application."""
 
@@ -214,14 +214,14 @@ class ExhibitorProfileUpdated(Event):
     description: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ParticipationConfirmed(Event):
     """Fully paid, booth assigned: the exhibitor is confirmed. Stream: the application."""
 
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PaymentRecorded(Event):
     """A payment against the contract was recorded. Stream: the application."""
 
@@ -232,7 +232,7 @@ class PaymentRecorded(Event):
     paid_total: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductCategoriesSet(Event):
     """The exhibitor's product categories, replaced. Stream: the application."""
 
@@ -240,14 +240,14 @@ class ProductCategoriesSet(Event):
     product_categories: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReviewStarted(Event):
     """The organiser started reviewing the application. Stream: the application."""
 
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SupplyChainAreasSet(Event):
     """The exhibitor's supply-chain areas, replaced. Stream: the application."""
 
@@ -255,7 +255,7 @@ class SupplyChainAreasSet(Event):
     supply_chain_areas: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WaitlistEntryAdded(Event):
     """An application joined the edition's waitlist. Stream: the edition's waitlist
     (waitlist:<edition>).
@@ -267,7 +267,7 @@ class WaitlistEntryAdded(Event):
     booth_size_sqm: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WaitlistEntryRemoved(Event):
     """An application left the waitlist queue. Stream: the edition's waitlist
     (waitlist:<edition>).

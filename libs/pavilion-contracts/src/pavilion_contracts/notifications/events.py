@@ -8,7 +8,7 @@ from typing import Any
 from pavilion_core.aggregate import Event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NotificationFailed(Event):
     """The message could not be rendered or sent. Stream: the notification (its id)."""
 
@@ -17,7 +17,7 @@ class NotificationFailed(Event):
     error: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NotificationRequested(Event):
     """A rule decided to notify a recipient; recorded before anything is sent. Stream: the
     notification (its id).
@@ -33,7 +33,7 @@ class NotificationRequested(Event):
     trigger_event_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NotificationSent(Event):
     """The SMTP server accepted the message. Stream: the notification (its id)."""
 
@@ -42,7 +42,7 @@ class NotificationSent(Event):
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NotificationSuppressed(Event):
     """The message was not sent: no valid consent, or the address opted out. Stream: the
     notification (its id).
@@ -56,7 +56,7 @@ class NotificationSuppressed(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RecipientOptedIn(Event):
     """The address asked to receive mail again (an explicit request; nothing else lifts an
     opt-out). Stream: recipient:<keyed hash of the address>.
@@ -67,7 +67,7 @@ class RecipientOptedIn(Event):
     evidence: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RecipientOptedOut(Event):
     """The address unsubscribed: no mail of any kind goes to it any more. Stream:
     recipient:<keyed hash of the address>.
@@ -77,7 +77,7 @@ class RecipientOptedOut(Event):
     opted_out_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReminderFired(Event):
     """The reminder was due and handed to the notifier (once). Stream: the reminder (its id)."""
 
@@ -87,7 +87,7 @@ class ReminderFired(Event):
     rule: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReminderScheduled(Event):
     """A reminder before an outreach event for an accepted invitee, or its new time when the
     event moved. Stream: the reminder (its id).
@@ -100,7 +100,7 @@ class ReminderScheduled(Event):
     due_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookDeliveryAbandoned(Event):
     """Every attempt of the schedule failed; redeliverable by hand. Stream: the delivery (its
     id, which is also the webhook-id).
@@ -112,7 +112,7 @@ class WebhookDeliveryAbandoned(Event):
     last_error: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookDeliveryAttempted(Event):
     """One attempt to post a delivery, with its outcome. Stream: the delivery (its id, which is
     also the webhook-id).
@@ -125,7 +125,7 @@ class WebhookDeliveryAttempted(Event):
     error: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookDeliverySucceeded(Event):
     """The endpoint answered 2xx. Stream: the delivery (its id, which is also the webhook-id)."""
 
@@ -134,7 +134,7 @@ class WebhookDeliverySucceeded(Event):
     attempts: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookEndpointDeleted(Event):
     """Nothing more is delivered to the endpoint; its pending deliveries are abandoned. Stream:
     the endpoint (its id).
@@ -143,7 +143,7 @@ class WebhookEndpointDeleted(Event):
     endpoint_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookEndpointDisabled(Event):
     """The endpoint gets no new deliveries, and its pending ones wait until it is enabled again.
     Stream: the endpoint (its id).
@@ -152,7 +152,7 @@ class WebhookEndpointDisabled(Event):
     endpoint_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookEndpointEnabled(Event):
     """The endpoint gets deliveries again, its pending ones first. Stream: the endpoint (its
     id).
@@ -161,7 +161,7 @@ class WebhookEndpointEnabled(Event):
     endpoint_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookEndpointRegistered(Event):
     """A partner's endpoint subscribed to event types (the secret is never in an event). Stream:
     the endpoint (its id).
@@ -172,7 +172,7 @@ class WebhookEndpointRegistered(Event):
     event_types: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebhookSecretRotated(Event):
     """A new secret signs every attempt from now on, the old one none (the secret is never in an
     event). Stream: the endpoint (its id).

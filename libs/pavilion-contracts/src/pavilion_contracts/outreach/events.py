@@ -8,7 +8,7 @@ from typing import Any
 from pavilion_core.aggregate import Event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AttendanceRecorded(Event):
     """The invitee attended. Stream: the outreach event (its id)."""
 
@@ -16,7 +16,7 @@ class AttendanceRecorded(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConsentGranted(Event):
     """Consent for a channel and purpose, with its legal basis and evidence; implied consent
     carries its expiry (CASL). Stream: the contact (its id).
@@ -31,7 +31,7 @@ class ConsentGranted(Event):
     expires_at: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConsentWithdrawn(Event):
     """Consent for a channel and purpose was withdrawn; it never comes back by itself. Stream:
     the contact (its id).
@@ -44,7 +44,7 @@ class ConsentWithdrawn(Event):
     withdrawn_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactAbsorbed(Event):
     """This contact took over a duplicate's history. Stream: the contact (its id)."""
 
@@ -52,7 +52,7 @@ class ContactAbsorbed(Event):
     merged_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactEmailClaimed(Event):
     """The address belongs to this contact (addresses are unique). Stream: contact-email:<keyed
     hash of the email>.
@@ -62,7 +62,7 @@ class ContactEmailClaimed(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactEmailReleased(Event):
     """The address is free again. Stream: contact-email:<keyed hash of the email>."""
 
@@ -70,7 +70,7 @@ class ContactEmailReleased(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactForgotten(Event):
     """The person asked to be forgotten (GDPR art. 17): their key is destroyed, so their
     personal data in earlier events reads as null; every copy of it must be erased, and nothing
@@ -84,7 +84,7 @@ class ContactForgotten(Event):
     address_pseudonyms: list[str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactInvited(Event):
     """A contact was invited, with the contact as outreach knew it then (invitee: its address,
     name, language and valid email marketing consent, at contactVersion of its stream), so that
@@ -98,7 +98,7 @@ class ContactInvited(Event):
     invitee: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactLinkedToOrganization(Event):
     """The contact now belongs to an organization. Stream: the contact (its id)."""
 
@@ -106,7 +106,7 @@ class ContactLinkedToOrganization(Event):
     organization_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactMerged(Event):
     """This contact was a duplicate: it now redirects to the survivor. Stream: the contact (its
     id).
@@ -116,7 +116,7 @@ class ContactMerged(Event):
     merged_into: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactRegistered(Event):
     """A person was registered. Stream: the contact (its id)."""
 
@@ -130,7 +130,7 @@ class ContactRegistered(Event):
     organization_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ContactUpdated(Event):
     """The contact's details as they now stand. Stream: the contact (its id)."""
 
@@ -143,7 +143,7 @@ class ContactUpdated(Event):
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DelegationFormed(Event):
     """A delegation of business leaders was formed. Stream: the delegation (its id)."""
 
@@ -154,7 +154,7 @@ class DelegationFormed(Event):
     purpose: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DelegationMemberAdded(Event):
     """A contact joined the delegation. Stream: the delegation (its id)."""
 
@@ -162,7 +162,7 @@ class DelegationMemberAdded(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DelegationMemberRemoved(Event):
     """A contact left the delegation. Stream: the delegation (its id)."""
 
@@ -170,7 +170,7 @@ class DelegationMemberRemoved(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FollowUpBecameOverdue(Event):
     """The follow-up passed its due time without being done (announced once per due time).
     Stream: the follow-up (its id).
@@ -182,7 +182,7 @@ class FollowUpBecameOverdue(Event):
     due_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FollowUpCancelled(Event):
     """The follow-up was cancelled. Stream: the follow-up (its id)."""
 
@@ -191,7 +191,7 @@ class FollowUpCancelled(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FollowUpCompleted(Event):
     """The follow-up was done, with its outcome. Stream: the follow-up (its id)."""
 
@@ -200,7 +200,7 @@ class FollowUpCompleted(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FollowUpRescheduled(Event):
     """The follow-up's due time changed. Stream: the follow-up (its id)."""
 
@@ -208,7 +208,7 @@ class FollowUpRescheduled(Event):
     due_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FollowUpScheduled(Event):
     """A follow-up task on an interest or contact. Stream: the follow-up (its id)."""
 
@@ -220,7 +220,7 @@ class FollowUpScheduled(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestApplicationLinked(Event):
     """An exhibitor application named this (already converted or lost) interest. Stream: the
     interest (its id).
@@ -230,7 +230,7 @@ class InterestApplicationLinked(Event):
     application_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestCaptured(Event):
     """A contact showed interest in exhibiting, visiting or partnering. Stream: the interest
     (its id).
@@ -246,7 +246,7 @@ class InterestCaptured(Event):
     product_categories: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestConversionRefused(Event):
     """exhibitors refused the application the interest's conversion asked for: the interest is
     QUALIFIED again. Stream: the interest (its id).
@@ -258,7 +258,7 @@ class InterestConversionRefused(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestConverted(Event):
     """An interest (lead) converted. It carries what the exhibitors service needs to start a
     pre-filled application that names the interest. Stream: the interest.
@@ -277,7 +277,7 @@ class InterestConverted(Event):
     application_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestLost(Event):
     """The interest was lost. Stream: the interest (its id)."""
 
@@ -286,14 +286,14 @@ class InterestLost(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestNurturingStarted(Event):
     """Staff are nurturing the interest. Stream: the interest (its id)."""
 
     interest_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestOwnerAssigned(Event):
     """A staff member owns the interest. Stream: the interest (its id)."""
 
@@ -301,14 +301,14 @@ class InterestOwnerAssigned(Event):
     owner: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterestQualified(Event):
     """The interest was qualified. Stream: the interest (its id)."""
 
     interest_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NoShowRecorded(Event):
     """The invitee accepted but did not come. Stream: the outreach event (its id)."""
 
@@ -316,7 +316,7 @@ class NoShowRecorded(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NoteAdded(Event):
     """A note on an organization, contact, outreach event or interest. Stream: the subject's
     stream.
@@ -328,7 +328,7 @@ class NoteAdded(Event):
     contact_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrganizationAbsorbed(Event):
     """This organization took over a duplicate's history. Stream: the organization (its id)."""
 
@@ -336,7 +336,7 @@ class OrganizationAbsorbed(Event):
     merged_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrganizationMerged(Event):
     """This organization was a duplicate: it now redirects to the survivor. Stream: the
     organization (its id).
@@ -346,7 +346,7 @@ class OrganizationMerged(Event):
     merged_into: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrganizationRegistered(Event):
     """An organization (company, government body, chamber, association, institution) was
     registered. Stream: the organization (its id).
@@ -359,7 +359,7 @@ class OrganizationRegistered(Event):
     website: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrganizationUpdated(Event):
     """The organization's details as they now stand. Stream: the organization (its id)."""
 
@@ -370,7 +370,7 @@ class OrganizationUpdated(Event):
     website: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OutreachEventCancelled(Event):
     """The event was cancelled. Stream: the outreach event (its id)."""
 
@@ -378,14 +378,14 @@ class OutreachEventCancelled(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OutreachEventHeld(Event):
     """The event took place. Stream: the outreach event (its id)."""
 
     event_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OutreachEventRescheduled(Event):
     """The event moved (within its stop's dates); invitations and answers stand. Stream: the
     outreach event (its id).
@@ -396,7 +396,7 @@ class OutreachEventRescheduled(Event):
     ends_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OutreachEventScheduled(Event):
     """A forum, presentation, breakfast, speech or meeting at a trip's stop. Stream: the
     outreach event (its id).
@@ -416,7 +416,7 @@ class OutreachEventScheduled(Event):
     time_zone: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RsvpAccepted(Event):
     """The invitee accepted. Stream: the outreach event (its id)."""
 
@@ -424,7 +424,7 @@ class RsvpAccepted(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RsvpDeclined(Event):
     """The invitee declined. Stream: the outreach event (its id)."""
 
@@ -432,7 +432,7 @@ class RsvpDeclined(Event):
     contact_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripCancelled(Event):
     """The trip was cancelled. Stream: the trip (its id)."""
 
@@ -440,14 +440,14 @@ class TripCancelled(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripCompleted(Event):
     """The trip is over. Stream: the trip (its id)."""
 
     trip_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripPlanned(Event):
     """A delegation's trip was planned with its itinerary. Stream: the trip (its id)."""
 
@@ -457,14 +457,14 @@ class TripPlanned(Event):
     stops: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripStarted(Event):
     """The trip is under way. Stream: the trip (its id)."""
 
     trip_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripStopAdded(Event):
     """A stop was added to the itinerary. Stream: the trip (its id)."""
 
@@ -477,7 +477,7 @@ class TripStopAdded(Event):
     time_zone: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TripStopRescheduled(Event):
     """A stop's dates changed. Stream: the trip (its id)."""
 

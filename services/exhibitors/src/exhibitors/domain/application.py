@@ -100,19 +100,19 @@ class ExhibitorApplication(Aggregate):
 
     def start_review(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("start the review of", edition, now, S.SUBMITTED)
-        return self._record(e.ReviewStarted(self.id))
+        return self._record(e.ReviewStarted(application_id=self.id))
 
     def approve(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("approve", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
-        return self._record(e.ApplicationApproved(self.id))
+        return self._record(e.ApplicationApproved(application_id=self.id))
 
     def reject(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("reject", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
-        return self._record(e.ApplicationRejected(self.id, reason))
+        return self._record(e.ApplicationRejected(application_id=self.id, reason=reason))
 
     def waitlist(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("waitlist", edition, now, S.UNDER_REVIEW)
-        return self._record(e.ApplicationWaitlisted(self.id))
+        return self._record(e.ApplicationWaitlisted(application_id=self.id))
 
     def issue_contract(self, cmd: c.IssueContract, edition: Edition, now: datetime) -> list[Event]:
         self._check("issue a contract for", edition, now, S.APPROVED)
@@ -121,14 +121,19 @@ class ExhibitorApplication(Aggregate):
         if cmd.due_date < now.date():
             raise InvalidValue("dueDate", "the due date is in the past")
         return self._record(
-            e.ContractIssued(self.id, cmd.amount, cmd.currency, cmd.due_date.isoformat())
+            e.ContractIssued(
+                application_id=self.id,
+                amount=cmd.amount,
+                currency=cmd.currency,
+                due_date=cmd.due_date.isoformat(),
+            )
         )
 
     def sign_contract(self, edition: Edition, now: datetime) -> list[Event]:
         self._check("sign the contract of", edition, now, S.APPROVED)
         if self.contract is None:
             raise InvalidTransition(f"application {self.id} has no contract issued to sign")
-        return self._record(e.ContractSigned(self.id))
+        return self._record(e.ContractSigned(application_id=self.id))
 
     def record_payment(self, cmd: c.RecordPayment, edition: Edition, now: datetime) -> list[Event]:
         self._check("record a payment for", edition, now, S.CONTRACTED)
@@ -140,7 +145,13 @@ class ExhibitorApplication(Aggregate):
             raise InvalidValue("amount", f"the payment exceeds the outstanding {outstanding}")
         paid_total = self.paid + cmd.amount
         return self._record(
-            e.PaymentRecorded(self.id, cmd.amount, cmd.currency, cmd.reference, paid_total)
+            e.PaymentRecorded(
+                application_id=self.id,
+                amount=cmd.amount,
+                currency=cmd.currency,
+                reference=cmd.reference,
+                paid_total=paid_total,
+            )
         )
 
     def assign_booth(
@@ -156,7 +167,13 @@ class ExhibitorApplication(Aggregate):
                 f"{self.paid} of {deposit} so far"
             )
         return self._record(
-            e.BoothAssigned(self.id, edition.code, booth.hall, booth.code, size_sqm)
+            e.BoothAssigned(
+                application_id=self.id,
+                edition=edition.code,
+                hall=booth.hall,
+                booth_code=booth.code,
+                size_sqm=size_sqm,
+            )
         )
 
     def confirm(self, edition: Edition, now: datetime) -> list[Event]:
@@ -167,12 +184,14 @@ class ExhibitorApplication(Aggregate):
             )
         if self.booth is None:
             raise InvalidTransition(f"application {self.id} has no booth yet")
-        return self._record(e.ParticipationConfirmed(self.id))
+        return self._record(e.ParticipationConfirmed(application_id=self.id))
 
     def withdraw(self, reason: str) -> list[Event]:
         """Allowed in every open state, even after the edition opened."""
         self._require("withdraw", *OPEN)
-        return self._release_booth(reason) + self._record(e.ApplicationWithdrawn(self.id, reason))
+        return self._release_booth(reason) + self._record(
+            e.ApplicationWithdrawn(application_id=self.id, reason=reason)
+        )
 
     def cancel_for_non_payment(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("cancel", edition, now, S.APPROVED, S.CONTRACTED)
@@ -182,23 +201,37 @@ class ExhibitorApplication(Aggregate):
                 f"payment is not overdue: {self.paid} of {contract.amount} paid, "
                 f"due {contract.due_date.isoformat()}"
             )
-        return self._release_booth(reason) + self._record(e.ApplicationCancelled(self.id, reason))
+        return self._release_booth(reason) + self._record(
+            e.ApplicationCancelled(application_id=self.id, reason=reason)
+        )
 
     def release_offer(self, reason: str) -> list[Event]:
         """Give back a booth offered from the waitlist (when leaving or taking another)."""
         if self.offered_booth is None:
             return []
         booth = self.offered_booth
-        return self._record(e.BoothReleased(self.id, self.edition, booth.hall, booth.code, reason))
+        return self._record(
+            e.BoothReleased(
+                application_id=self.id,
+                edition=self.edition,
+                hall=booth.hall,
+                booth_code=booth.code,
+                reason=reason,
+            )
+        )
 
     def offer(self, booth: BoothRef) -> list[Event]:
-        return self._record(e.BoothOffered(self.id, self.edition, booth.hall, booth.code))
+        return self._record(
+            e.BoothOffered(
+                application_id=self.id, edition=self.edition, hall=booth.hall, booth_code=booth.code
+            )
+        )
 
     def update_profile(self, cmd: c.UpdateProfile, edition: Edition, now: datetime) -> list[Event]:
         self._check("update the profile of", edition, now, *OPEN)
         return self._record(
             e.ExhibitorProfileUpdated(
-                self.id,
+                application_id=self.id,
                 company_name=cmd.company_name or self.company_name,
                 country=cmd.country or self.country,
                 website=cmd.website if cmd.website is not None else self.website,
@@ -213,14 +246,16 @@ class ExhibitorApplication(Aggregate):
         if contact.email in self.contacts:
             raise Duplicate(f"{contact.email} is already a contact of {self.id}", self.id)
         return self._record(
-            e.ExhibitorContactAdded(self.id, contact.name, contact.email, contact.phone)
+            e.ExhibitorContactAdded(
+                application_id=self.id, name=contact.name, email=contact.email, phone=contact.phone
+            )
         )
 
     def remove_contact(self, email: str, edition: Edition, now: datetime) -> list[Event]:
         self._check("remove a contact from", edition, now, *OPEN)
         if email not in self.contacts:
             raise NotFound(f"{email} is not a contact of application {self.id}")
-        return self._record(e.ExhibitorContactRemoved(self.id, email))
+        return self._record(e.ExhibitorContactRemoved(application_id=self.id, email=email))
 
     def forget_contact(self, email: str) -> list[Event]:
         """GDPR art. 17, in any state: every appearance of the address is forgotten (the
@@ -246,7 +281,11 @@ class ExhibitorApplication(Aggregate):
 
     def _forget(self, numbers: list[int]) -> list[Event]:
         remaining = [n for n in numbers if n not in self.forgotten]
-        return self._record(e.ExhibitorContactForgotten(self.id, remaining)) if remaining else []
+        return (
+            self._record(e.ExhibitorContactForgotten(application_id=self.id, appearances=remaining))
+            if remaining
+            else []
+        )
 
     def _addresses(self, numbers: set[int]) -> set[str | None]:
         return {(self.appearances[n - 1] or "").lower() or None for n in numbers}
@@ -254,11 +293,13 @@ class ExhibitorApplication(Aggregate):
     def set_areas(self, areas: list[str], edition: Edition, now: datetime) -> list[Event]:
         self._check("set the supply-chain areas of", edition, now, *OPEN)
         _check_areas(edition, areas)
-        return self._record(e.SupplyChainAreasSet(self.id, areas))
+        return self._record(e.SupplyChainAreasSet(application_id=self.id, supply_chain_areas=areas))
 
     def set_categories(self, categories: list[str], edition: Edition, now: datetime) -> list[Event]:
         self._check("set the product categories of", edition, now, *OPEN)
-        return self._record(e.ProductCategoriesSet(self.id, categories))
+        return self._record(
+            e.ProductCategoriesSet(application_id=self.id, product_categories=categories)
+        )
 
     # -- rules --------------------------------------------------------------------
 
@@ -283,7 +324,16 @@ class ExhibitorApplication(Aggregate):
         """Give back the booth held and any booth offered."""
         held = [b for b in (self.booth, self.offered_booth) if b is not None]
         return self._record(
-            *(e.BoothReleased(self.id, self.edition, b.hall, b.code, reason) for b in held)
+            *(
+                e.BoothReleased(
+                    application_id=self.id,
+                    edition=self.edition,
+                    hall=b.hall,
+                    booth_code=b.code,
+                    reason=reason,
+                )
+                for b in held
+            )
         )
 
     def when(self, event: Event) -> None:

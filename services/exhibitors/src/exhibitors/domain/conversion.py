@@ -30,7 +30,14 @@ class Conversion(Aggregate):
     def refuse(self, interest_version: int, code: str, reason: str) -> list[Event]:
         if interest_version in self.refused:
             return []
-        return self._record(e.ConversionRefused(self.interest_id, interest_version, code, reason))
+        return self._record(
+            e.ConversionRefused(
+                interest_id=self.interest_id,
+                interest_version=interest_version,
+                code=code,
+                reason=reason,
+            )
+        )
 
     def when(self, event: Event) -> None:
         if isinstance(event, e.ConversionRefused):

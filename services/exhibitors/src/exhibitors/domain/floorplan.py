@@ -62,7 +62,15 @@ class FloorPlan(Aggregate):
             )
         if area not in edition.supply_chain_areas:
             raise InvalidValue("supplyChainArea", f"{area} is not an area of {edition.code}")
-        return self._record(e.BoothDefined(self.edition, self.hall, code, size_sqm, area.value))
+        return self._record(
+            e.BoothDefined(
+                edition=self.edition,
+                hall=self.hall,
+                booth_code=code,
+                size_sqm=size_sqm,
+                supply_chain_area=area.value,
+            )
+        )
 
     def allocate(self, code: str, application_id: str) -> list[Event]:
         booth = self.booth(code)
@@ -74,18 +82,34 @@ class FloorPlan(Aggregate):
             raise InvalidTransition(
                 f"booth {code} is held for waitlisted application {booth.offered_to}"
             )
-        return self._record(e.BoothAllocated(application_id, self.edition, self.hall, code))
+        return self._record(
+            e.BoothAllocated(
+                application_id=application_id, edition=self.edition, hall=self.hall, booth_code=code
+            )
+        )
 
     def release(self, code: str, application_id: str, reason: str) -> list[Event]:
         booth = self.booth(code)
         if application_id not in (booth.allocated_to, booth.offered_to):
             return []  # already released: releasing is idempotent
-        return self._record(e.BoothReleased(application_id, self.edition, self.hall, code, reason))
+        return self._record(
+            e.BoothReleased(
+                application_id=application_id,
+                edition=self.edition,
+                hall=self.hall,
+                booth_code=code,
+                reason=reason,
+            )
+        )
 
     def offer(self, code: str, application_id: str) -> list[Event]:
         if not self.booth(code).free:
             raise InvalidTransition(f"booth {code} is not free to offer")
-        return self._record(e.BoothOffered(application_id, self.edition, self.hall, code))
+        return self._record(
+            e.BoothOffered(
+                application_id=application_id, edition=self.edition, hall=self.hall, booth_code=code
+            )
+        )
 
     def retire(self, code: str) -> list[Event]:
         """Take a booth defined by mistake off the plan: only while nobody holds it."""
@@ -100,7 +124,7 @@ class FloorPlan(Aggregate):
                 f"booth {code} is offered to waitlisted application {booth.offered_to}: "
                 "it cannot be retired while the offer stands"
             )
-        return self._record(e.BoothRetired(self.edition, self.hall, code))
+        return self._record(e.BoothRetired(edition=self.edition, hall=self.hall, booth_code=code))
 
     def ref(self, code: str) -> BoothRef:
         return BoothRef(self.hall, self.booth(code).code)

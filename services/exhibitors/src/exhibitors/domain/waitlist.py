@@ -46,13 +46,22 @@ class Waitlist(Aggregate):
         self, application_id: str, previous_editions: int, booth_size_sqm: int | None
     ) -> list[Event]:
         return self._record(
-            e.WaitlistEntryAdded(application_id, self.edition, previous_editions, booth_size_sqm)
+            e.WaitlistEntryAdded(
+                application_id=application_id,
+                edition=self.edition,
+                previous_editions=previous_editions,
+                booth_size_sqm=booth_size_sqm,
+            )
         )
 
     def remove(self, application_id: str, reason: WaitlistRemovalReason) -> list[Event]:
         if application_id not in self.entries:
             return []
-        return self._record(e.WaitlistEntryRemoved(application_id, self.edition, reason))
+        return self._record(
+            e.WaitlistEntryRemoved(
+                application_id=application_id, edition=self.edition, reason=reason
+            )
+        )
 
     def when(self, event: Event) -> None:
         match event:

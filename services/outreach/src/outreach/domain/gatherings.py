@@ -60,18 +60,18 @@ class OutreachEvent(Aggregate):
         stop = _check_times(trip, stop_index, starts_at, ends_at)
         return self._record(
             e.OutreachEventScheduled(
-                self.id,
-                trip.id,
-                stop_index,
-                name,
-                kind,
-                stop.city,
-                stop.country,
-                venue,
-                starts_at.isoformat(),
-                ends_at.isoformat(),
-                capacity,
-                stop.time_zone,
+                event_id=self.id,
+                trip_id=trip.id,
+                stop_index=stop_index,
+                name=name,
+                kind=kind,
+                city=stop.city,
+                country=stop.country,
+                venue=venue,
+                starts_at=starts_at.isoformat(),
+                ends_at=ends_at.isoformat(),
+                capacity=capacity,
+                time_zone=stop.time_zone,
             )
         )
 
@@ -80,17 +80,19 @@ class OutreachEvent(Aggregate):
         self._require("reschedule", "SCHEDULED")
         _check_times(trip, self.stop_index, starts_at, ends_at)
         return self._record(
-            e.OutreachEventRescheduled(self.id, starts_at.isoformat(), ends_at.isoformat())
+            e.OutreachEventRescheduled(
+                event_id=self.id, starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat()
+            )
         )
 
     def hold(self, now: datetime) -> list[Event]:
         self._require("record as held", "SCHEDULED")
         self._check_started(now, "held")
-        return self._record(e.OutreachEventHeld(self.id))
+        return self._record(e.OutreachEventHeld(event_id=self.id))
 
     def cancel(self, reason: str) -> list[Event]:
         self._require("cancel", "SCHEDULED")
-        return self._record(e.OutreachEventCancelled(self.id, reason))
+        return self._record(e.OutreachEventCancelled(event_id=self.id, reason=reason))
 
     def invite(self, contact: Contact, now: datetime) -> list[Event]:
         """The invitation carries the contact and its consent as they are now: the
@@ -99,7 +101,11 @@ class OutreachEvent(Aggregate):
         contact.check_active()
         if contact.id in self.invitees:
             raise Duplicate(f"{contact.id} is already invited to {self.id}", self.id)
-        return self._record(e.ContactInvited(self.id, contact.id, contact.as_invitee(now)))
+        return self._record(
+            e.ContactInvited(
+                event_id=self.id, contact_id=contact.id, invitee=contact.as_invitee(now)
+            )
+        )
 
     def rsvp(self, contact_id: str, accept: bool) -> list[Event]:
         self._require("answer an invitation to", "SCHEDULED")
@@ -107,18 +113,20 @@ class OutreachEvent(Aggregate):
         if accept and self.capacity is not None and self.accepted >= self.capacity:
             raise InvalidTransition(f"{self.name} is full ({self.capacity} accepted)")
         event = e.RsvpAccepted if accept else e.RsvpDeclined
-        return self._record(event(self.id, contact_id))
+        return self._record(event(event_id=self.id, contact_id=contact_id))
 
     def record_attendance(self, contact_id: str, attended: bool, now: datetime) -> list[Event]:
         self._require("record attendance at", "SCHEDULED", "HELD")
         self._check_started(now, "attended")
         self._invitee(contact_id, "ACCEPTED", "record the attendance of")
         event = e.AttendanceRecorded if attended else e.NoShowRecorded
-        return self._record(event(self.id, contact_id))
+        return self._record(event(event_id=self.id, contact_id=contact_id))
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self._require("add a note to", "SCHEDULED", "HELD", "CANCELLED")
-        return self._record(e.NoteAdded(note_id, self.id, text, None))
+        return self._record(
+            e.NoteAdded(note_id=note_id, subject_id=self.id, text=text, contact_id=None)
+        )
 
     def _check_started(self, now: datetime, what: str) -> None:
         assert self.starts_at is not None

@@ -70,28 +70,28 @@ class Interest(Aggregate):
             raise InvalidValue("supplyChainAreas", "an interest in exhibiting names its areas")
         return self._record(
             e.InterestCaptured(
-                self.id,
-                contact.id,
-                organization.id,
-                source_event_id,
-                kind,
-                edition,
-                areas,
-                categories,
+                interest_id=self.id,
+                contact_id=contact.id,
+                organization_id=organization.id,
+                source_event_id=source_event_id,
+                kind=kind,
+                edition=edition,
+                supply_chain_areas=areas,
+                product_categories=categories,
             )
         )
 
     def qualify(self) -> list[Event]:
         self._require("qualify", InterestStage.CAPTURED)
-        return self._record(e.InterestQualified(self.id))
+        return self._record(e.InterestQualified(interest_id=self.id))
 
     def nurture(self) -> list[Event]:
         self._require("nurture", InterestStage.QUALIFIED)
-        return self._record(e.InterestNurturingStarted(self.id))
+        return self._record(e.InterestNurturingStarted(interest_id=self.id))
 
     def assign_owner(self, owner: str) -> list[Event]:
         self._require("assign an owner to", *OPEN_STAGES)
-        return self._record(e.InterestOwnerAssigned(self.id, owner))
+        return self._record(e.InterestOwnerAssigned(interest_id=self.id, owner=owner))
 
     def convert(
         self, contact: Contact, organization: Organization, application_id: str | None = None
@@ -104,28 +104,30 @@ class Interest(Aggregate):
         contact.check_remembered()  # the conversion would copy the person's details
         return self._record(
             e.InterestConverted(
-                self.id,
-                self.kind,
-                self.edition,
-                organization.id,
-                organization.name,
-                organization.country,
-                list(self.areas),
-                list(self.categories),
-                {
+                interest_id=self.id,
+                kind=self.kind,
+                edition=self.edition,
+                organization_id=organization.id,
+                organization_name=organization.name,
+                country=organization.country,
+                supply_chain_areas=list(self.areas),
+                product_categories=list(self.categories),
+                contact={
                     "contactId": contact.id,
                     "name": contact.name,
                     "email": contact.email,
                     "phone": contact.phone,
                 },
-                self.source_event_id,
-                application_id,
+                source_event_id=self.source_event_id,
+                application_id=application_id,
             )
         )
 
     def lose(self, reason: str) -> list[Event]:
         self._require("mark as lost", *OPEN_STAGES)
-        return self._record(e.InterestLost(self.id, reason, self.contact_id))
+        return self._record(
+            e.InterestLost(interest_id=self.id, reason=reason, contact_id=self.contact_id)
+        )
 
     def application_submitted(
         self, application_id: str, contact: Contact, organization: Organization
@@ -137,7 +139,9 @@ class Interest(Aggregate):
             return []
         if self.stage in OPEN_STAGES and not contact.forgotten:
             return self.convert(contact, organization, application_id)
-        return self._record(e.InterestApplicationLinked(self.id, application_id))
+        return self._record(
+            e.InterestApplicationLinked(interest_id=self.id, application_id=application_id)
+        )
 
     def conversion_refused(self, interest_version: int, code: str, reason: str) -> list[Event]:
         """exhibitors refused the application the conversion at `interest_version` asked
@@ -148,11 +152,17 @@ class Interest(Aggregate):
             return []
         if self.converted_version != interest_version:
             return []
-        return self._record(e.InterestConversionRefused(self.id, code, reason, self.contact_id))
+        return self._record(
+            e.InterestConversionRefused(
+                interest_id=self.id, code=code, reason=reason, contact_id=self.contact_id
+            )
+        )
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self._require("add a note to", *OPEN_STAGES, InterestStage.CONVERTED, InterestStage.LOST)
-        return self._record(e.NoteAdded(note_id, self.id, text, self.contact_id))
+        return self._record(
+            e.NoteAdded(note_id=note_id, subject_id=self.id, text=text, contact_id=self.contact_id)
+        )
 
     def check_exists(self) -> None:
         if not self.version:
@@ -224,20 +234,31 @@ class FollowUp(Aggregate):
         if self.version:
             raise Duplicate(f"follow-up {self.id} already exists", self.id)
         return self._record(
-            e.FollowUpScheduled(self.id, subject_id, owner, due_at.isoformat(), note, contact_id)
+            e.FollowUpScheduled(
+                follow_up_id=self.id,
+                subject_id=subject_id,
+                owner=owner,
+                due_at=due_at.isoformat(),
+                note=note,
+                contact_id=contact_id,
+            )
         )
 
     def reschedule(self, due_at: datetime) -> list[Event]:
         self._require("reschedule")
-        return self._record(e.FollowUpRescheduled(self.id, due_at.isoformat()))
+        return self._record(e.FollowUpRescheduled(follow_up_id=self.id, due_at=due_at.isoformat()))
 
     def complete(self, outcome: str) -> list[Event]:
         self._require("complete")
-        return self._record(e.FollowUpCompleted(self.id, outcome, self.contact_id))
+        return self._record(
+            e.FollowUpCompleted(follow_up_id=self.id, outcome=outcome, contact_id=self.contact_id)
+        )
 
     def cancel(self, reason: str) -> list[Event]:
         self._require("cancel")
-        return self._record(e.FollowUpCancelled(self.id, reason, self.contact_id))
+        return self._record(
+            e.FollowUpCancelled(follow_up_id=self.id, reason=reason, contact_id=self.contact_id)
+        )
 
     def announce_overdue(self, now: datetime) -> list[Event]:
         """Once per due time, and only when it is really overdue: running twice is safe."""
@@ -246,7 +267,12 @@ class FollowUp(Aggregate):
         if self.announced_for == self.due_at:
             return []
         return self._record(
-            e.FollowUpBecameOverdue(self.id, self.subject_id, self.owner, self.due_at.isoformat())
+            e.FollowUpBecameOverdue(
+                follow_up_id=self.id,
+                subject_id=self.subject_id,
+                owner=self.owner,
+                due_at=self.due_at.isoformat(),
+            )
         )
 
     def _require(self, action: str) -> None:

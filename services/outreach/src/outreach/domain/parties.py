@@ -55,7 +55,11 @@ class Organization(Aggregate):
     def register(self, name: str, kind: str, country: str, website: str | None) -> list[Event]:
         if self.exists:
             raise Duplicate(f"organization {self.id} already exists", self.id)
-        return self._record(e.OrganizationRegistered(self.id, name, kind, country, website))
+        return self._record(
+            e.OrganizationRegistered(
+                organization_id=self.id, name=name, kind=kind, country=country, website=website
+            )
+        )
 
     def update(
         self, name: str | None, kind: str | None, country: str | None, website: str | None
@@ -63,11 +67,11 @@ class Organization(Aggregate):
         self.check_active()
         return self._record(
             e.OrganizationUpdated(
-                self.id,
-                name or self.name,
-                kind or self.kind,
-                country or self.country,
-                website if website is not None else self.website,
+                organization_id=self.id,
+                name=name or self.name,
+                kind=kind or self.kind,
+                country=country or self.country,
+                website=website if website is not None else self.website,
             )
         )
 
@@ -76,14 +80,16 @@ class Organization(Aggregate):
         survivor.check_active()
         if survivor.id == self.id:
             raise InvalidTransition("an organization cannot be merged into itself")
-        return self._record(e.OrganizationMerged(self.id, survivor.id))
+        return self._record(e.OrganizationMerged(organization_id=self.id, merged_into=survivor.id))
 
     def absorb(self, merged_id: str) -> list[Event]:
-        return self._record(e.OrganizationAbsorbed(self.id, merged_id))
+        return self._record(e.OrganizationAbsorbed(organization_id=self.id, merged_id=merged_id))
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self.check_active()
-        return self._record(e.NoteAdded(note_id, self.id, text, None))
+        return self._record(
+            e.NoteAdded(note_id=note_id, subject_id=self.id, text=text, contact_id=None)
+        )
 
     def check_active(self) -> None:
         if not self.exists:
@@ -132,21 +138,21 @@ class Contact(Aggregate):
     def register(self, profile: dict[str, Any], organization_id: str | None) -> list[Event]:
         return self._record(
             e.ContactRegistered(
-                self.id,
-                profile["name"],
-                profile["title"],
-                profile["email"],
-                profile["phone"],
-                profile["country"],
-                profile["language"],
-                organization_id,
+                contact_id=self.id,
+                name=profile["name"],
+                title=profile["title"],
+                email=profile["email"],
+                phone=profile["phone"],
+                country=profile["country"],
+                language=profile["language"],
+                organization_id=organization_id,
             )
         )
 
     def update(self, profile: dict[str, Any]) -> list[Event]:
         self.check_active()
         merged = {**self.profile(), **{k: v for k, v in profile.items() if v is not None}}
-        return self._record(e.ContactUpdated(self.id, **merged))
+        return self._record(e.ContactUpdated(contact_id=self.id, **merged))
 
     def profile(self) -> dict[str, Any]:
         return {
@@ -160,17 +166,19 @@ class Contact(Aggregate):
 
     def link(self, organization_id: str) -> list[Event]:
         self.check_active()
-        return self._record(e.ContactLinkedToOrganization(self.id, organization_id))
+        return self._record(
+            e.ContactLinkedToOrganization(contact_id=self.id, organization_id=organization_id)
+        )
 
     def merge_into(self, survivor: "Contact") -> list[Event]:
         self.check_active()
         survivor.check_active()
         if survivor.id == self.id:
             raise InvalidTransition("a contact cannot be merged into itself")
-        return self._record(e.ContactMerged(self.id, survivor.id))
+        return self._record(e.ContactMerged(contact_id=self.id, merged_into=survivor.id))
 
     def absorb(self, merged_id: str) -> list[Event]:
-        return self._record(e.ContactAbsorbed(self.id, merged_id))
+        return self._record(e.ContactAbsorbed(contact_id=self.id, merged_id=merged_id))
 
     def grant(
         self,
@@ -184,13 +192,13 @@ class Contact(Aggregate):
         self.check_active()
         return self._record(
             e.ConsentGranted(
-                self.id,
-                channel,
-                purpose,
-                basis,
-                evidence,
-                now.isoformat(),
-                expires_at.isoformat() if expires_at else None,
+                contact_id=self.id,
+                channel=channel,
+                purpose=purpose,
+                legal_basis=basis,
+                evidence=evidence,
+                granted_at=now.isoformat(),
+                expires_at=expires_at.isoformat() if expires_at else None,
             )
         )
 
@@ -200,7 +208,15 @@ class Contact(Aggregate):
         self.check_active()
         if (channel, purpose) not in self.consents:
             raise InvalidTransition(f"{self.id} has no {channel} {purpose} consent to withdraw")
-        return self._record(e.ConsentWithdrawn(self.id, channel, purpose, reason, now.isoformat()))
+        return self._record(
+            e.ConsentWithdrawn(
+                contact_id=self.id,
+                channel=channel,
+                purpose=purpose,
+                reason=reason,
+                withdrawn_at=now.isoformat(),
+            )
+        )
 
     def may_contact(self, channel: ConsentChannel, purpose: ConsentPurpose, at: datetime) -> bool:
         """Valid consent now: granted, not withdrawn, not expired (expired = none)."""
@@ -223,7 +239,9 @@ class Contact(Aggregate):
 
     def add_note(self, note_id: str, text: str) -> list[Event]:
         self.check_active()
-        return self._record(e.NoteAdded(note_id, self.id, text, self.id))
+        return self._record(
+            e.NoteAdded(note_id=note_id, subject_id=self.id, text=text, contact_id=self.id)
+        )
 
     def forget(self, applications: Sequence[str] = ()) -> list[Event]:
         """GDPR art. 17: a merged contact may be forgotten too; twice changes nothing.
@@ -233,7 +251,13 @@ class Contact(Aggregate):
         if self.forgotten:
             return []
         pseudonyms = [pseudonym(self.email)] if self.email else []
-        return self._record(e.ContactForgotten(self.id, list(applications), pseudonyms))
+        return self._record(
+            e.ContactForgotten(
+                contact_id=self.id,
+                application_ids=list(applications),
+                address_pseudonyms=pseudonyms,
+            )
+        )
 
     def check_remembered(self) -> None:
         """Refuses whatever would record more about a forgotten person."""
@@ -294,12 +318,12 @@ class EmailRegistry(Aggregate):
             raise Duplicate(f"{self.email} belongs to contact {self.contact_id}", self.contact_id)
         if self.contact_id == contact_id:
             return []
-        return self._record(e.ContactEmailClaimed(self.email, contact_id))
+        return self._record(e.ContactEmailClaimed(email=self.email, contact_id=contact_id))
 
     def release(self, contact_id: str) -> list[Event]:
         if self.contact_id != contact_id:
             return []
-        return self._record(e.ContactEmailReleased(self.email, contact_id))
+        return self._record(e.ContactEmailReleased(email=self.email, contact_id=contact_id))
 
     def when(self, event: Event) -> None:
         match event:

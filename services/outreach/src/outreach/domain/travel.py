@@ -39,19 +39,27 @@ class Delegation(Aggregate):
     def form(self, name: str, organizer: str, leader_id: str, purpose: str) -> list[Event]:
         if self.version:
             raise Duplicate(f"delegation {self.id} already exists", self.id)
-        return self._record(e.DelegationFormed(self.id, name, organizer, leader_id, purpose))
+        return self._record(
+            e.DelegationFormed(
+                delegation_id=self.id,
+                name=name,
+                organizer=organizer,
+                leader_id=leader_id,
+                purpose=purpose,
+            )
+        )
 
     def add_member(self, contact_id: str) -> list[Event]:
         self._check()
         if contact_id in self.members or contact_id == self.leader_id:
             raise Duplicate(f"{contact_id} is already in delegation {self.id}", self.id)
-        return self._record(e.DelegationMemberAdded(self.id, contact_id))
+        return self._record(e.DelegationMemberAdded(delegation_id=self.id, contact_id=contact_id))
 
     def remove_member(self, contact_id: str) -> list[Event]:
         self._check()
         if contact_id not in self.members:
             raise NotFound(f"{contact_id} is not a member of delegation {self.id}")
-        return self._record(e.DelegationMemberRemoved(self.id, contact_id))
+        return self._record(e.DelegationMemberRemoved(delegation_id=self.id, contact_id=contact_id))
 
     def _check(self) -> None:
         if not self.version:
@@ -120,7 +128,12 @@ class Trip(Aggregate):
         for stop in stops:
             _check_dates(stop.starts_on, stop.ends_on)
         return self._record(
-            e.TripPlanned(self.id, delegation_id, name, [s.as_data() for s in stops])
+            e.TripPlanned(
+                trip_id=self.id,
+                delegation_id=delegation_id,
+                name=name,
+                stops=[s.as_data() for s in stops],
+            )
         )
 
     def add_stop(self, stop: Stop) -> list[Event]:
@@ -128,13 +141,13 @@ class Trip(Aggregate):
         _check_dates(stop.starts_on, stop.ends_on)
         return self._record(
             e.TripStopAdded(
-                self.id,
-                len(self.stops),
-                stop.city,
-                stop.country,
-                stop.starts_on.isoformat(),
-                stop.ends_on.isoformat(),
-                stop.time_zone,
+                trip_id=self.id,
+                index=len(self.stops),
+                city=stop.city,
+                country=stop.country,
+                starts_on=stop.starts_on.isoformat(),
+                ends_on=stop.ends_on.isoformat(),
+                time_zone=stop.time_zone,
             )
         )
 
@@ -143,20 +156,25 @@ class Trip(Aggregate):
         self.stop(index)
         _check_dates(starts_on, ends_on)
         return self._record(
-            e.TripStopRescheduled(self.id, index, starts_on.isoformat(), ends_on.isoformat())
+            e.TripStopRescheduled(
+                trip_id=self.id,
+                index=index,
+                starts_on=starts_on.isoformat(),
+                ends_on=ends_on.isoformat(),
+            )
         )
 
     def start(self) -> list[Event]:
         self._require("start", TripStatus.PLANNED)
-        return self._record(e.TripStarted(self.id))
+        return self._record(e.TripStarted(trip_id=self.id))
 
     def complete(self) -> list[Event]:
         self._require("complete", TripStatus.IN_PROGRESS)
-        return self._record(e.TripCompleted(self.id))
+        return self._record(e.TripCompleted(trip_id=self.id))
 
     def cancel(self, reason: str) -> list[Event]:
         self._require("cancel", TripStatus.PLANNED, TripStatus.IN_PROGRESS)
-        return self._record(e.TripCancelled(self.id, reason))
+        return self._record(e.TripCancelled(trip_id=self.id, reason=reason))
 
     def stop(self, index: int) -> Stop:
         if not 0 <= index < len(self.stops):
