@@ -39,9 +39,12 @@ class Event:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Self:
         """The event of this type whose (latest-version, unsealed) data is `data`; a
-        field the data lacks (one its schema does not require) is None."""
-        by_key = {camel(f.name): f.name for f in fields(cls)}
-        return cls(**{by_key[key]: value for key, value in data.items()})
+        field the data lacks (one its schema does not require) is None. A property this
+        type does not know is left out: a schema may gain optional properties within a
+        version, and a reader built before them reads on (a required one missing is a
+        TypeError)."""
+        known = {camel(f.name): f.name for f in fields(cls)}
+        return cls(**{known[key]: value for key, value in data.items() if key in known})
 
 
 class Aggregate:
