@@ -4,6 +4,11 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 WITH_INFRA := deploy/with-infra.sh
+# The tests' PostgreSQL (when with-infra starts it) runs without fsync: its databases are
+# thrown away, no test survives a crash of the machine, and each test's DROP DATABASE
+# (a checkpoint) and commit would otherwise wait on the disk. make run and make bench
+# keep fsync on.
+TEST_INFRA := PAVILION_PG_FSYNC=off $(WITH_INFRA)
 COMPAT_BASE ?= HEAD~1
 
 .PHONY: help install run test unit integration e2e lint format infra-up infra-down bench chaos
@@ -21,16 +26,16 @@ run: install  ## start Kafka, PostgreSQL and every service locally; Ctrl-C stops
 	deploy/run.sh
 
 test: install lint  ## lint, then every test against a real Kafka and PostgreSQL
-	$(WITH_INFRA) $(UV) run --frozen pytest tests
+	$(TEST_INFRA) $(UV) run --frozen pytest tests
 
 unit: install  ## domain and handler tests against fakes (no infrastructure)
 	$(UV) run --frozen pytest tests/unit
 
 integration: install  ## tests against the real Kafka and PostgreSQL
-	$(WITH_INFRA) $(UV) run --frozen pytest tests/integration
+	$(TEST_INFRA) $(UV) run --frozen pytest tests/integration
 
 e2e: install  ## the running processes, through HTTP and GraphQL
-	$(WITH_INFRA) $(UV) run --frozen pytest tests/e2e
+	$(TEST_INFRA) $(UV) run --frozen pytest tests/e2e
 
 lint: install  ## ruff, mypy --strict, event types current with the schemas, and no breaking change of a published event schema or of the GraphQL API since COMPAT_BASE (HEAD~1)
 	$(UV) run --frozen ruff check .

@@ -9,7 +9,6 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,41 +18,15 @@ import pytest
 from gateway.auth import Role
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
-from pavilion_core.config import KafkaSettings
 
-from tests.e2e.stack import JWT_SECRET, Stack, running, scratch, token
+from tests.e2e.stack import JWT_SECRET, Stack, token
 from tests.support import eventually
 
-PROCESSES = [
-    ("exhibitors", "api"),
-    ("exhibitors", "relay"),
-    ("exhibitors", "reactor"),
-    ("outreach", "api"),
-    ("outreach", "relay"),
-    ("outreach", "reactor"),
-    ("notifications", "api"),
-    ("notifications", "relay"),
-    ("gateway", "projector"),
-    ("gateway", "api"),
-]
 EDITION = "CISCE-2026"
 SDL = Path(__file__).parents[2] / "schemas" / "graphql" / "schema.graphql"
 
 
-@pytest.fixture(scope="module")
-async def stack(
-    templates: dict[str, str], kafka: KafkaSettings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
-    async with (
-        scratch(templates, kafka) as env,
-        running(
-            PROCESSES,
-            {**env, "PAVILION_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8"},
-            tmp_path_factory.mktemp("logs"),
-        ) as stack,
-    ):
-        stack.env = {**env, "PAVILION_JWT_SECRET": JWT_SECRET}  # type: ignore[attr-defined]
-        yield stack
+# `stack`: the package's (tests/e2e/conftest.py)
 
 
 EXHIBITOR_FIELDS = """

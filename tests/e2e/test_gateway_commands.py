@@ -4,39 +4,19 @@ typed refusal from the service it reaches (one stack, several mutations per test
 
 import base64
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from gateway.auth import Role
-from pavilion_core.config import KafkaSettings
 
-from tests.e2e.stack import Stack, running, scratch, token
+from tests.e2e.stack import Stack, token
 from tests.e2e.test_gateway import EDITION, mutate, submit
 from tests.support import eventually
 
-PROCESSES = [
-    ("exhibitors", "api"),
-    ("exhibitors", "relay"),
-    ("outreach", "api"),
-    ("outreach", "relay"),
-    ("notifications", "api"),
-    ("gateway", "projector"),
-    ("gateway", "api"),
-]
 ERRORS = "userErrors { field code message }"
 TIMELINE = "timeline(first: 20) { edges { node { type } } }"
 
 
-@pytest.fixture(scope="module")
-async def stack(
-    templates: dict[str, str], kafka: KafkaSettings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
-    async with (
-        scratch(templates, kafka) as env,
-        running(PROCESSES, env, tmp_path_factory.mktemp("logs")) as stack,
-    ):
-        yield stack
+# `stack`: the package's (tests/e2e/conftest.py)
 
 
 def _codes(payload: dict[str, Any]) -> list[str]:
