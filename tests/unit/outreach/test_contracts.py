@@ -137,6 +137,6 @@ def test_every_command_of_the_contract_has_its_handler() -> None:
     between them take every command of the contract, and only those."""
     o = Outreach()
     forgetting = Forgetting(o.h, keys=object())  # type: ignore[arg-type]
-    assert set(registry.bind(o.h, forgetting)) == set(c.CONTRACT.commands)
+    assert set(registry.bind(o.h, forgetting)) == set(c.COMMANDS.commands)
     with pytest.raises(TypeError, match="forget_contact"):
         registry.bind(o.h)

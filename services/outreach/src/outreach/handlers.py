@@ -24,7 +24,7 @@ from outreach.domain.values import e164, end_of, implied_expiry, utc
 from outreach.session import OutreachSession as Session
 
 Step = Callable[[Session], Awaitable[None]]
-registry = Registry(c.CONTRACT)
+registry = Registry(c.COMMANDS)
 
 
 def new_id() -> str:

@@ -14,13 +14,13 @@ from uuid import UUID
 from pavilion_core.commanding import Command, Contract
 from pydantic import EmailStr, Field
 
-contract = Contract("notifications")
+COMMANDS = Contract("notifications")
 ENDPOINT = "WebhookEndpoint"
 EVIDENCE = "The recipient's request, as recorded."
 EventType = Annotated[str, Field(pattern=r"^[A-Za-z0-9.*_-]{1,200}$")]
 
 
-@contract.command(
+@COMMANDS.command(
     "/webhooks",
     "registerWebhookEndpoint",
     ENDPOINT,
@@ -43,7 +43,7 @@ C = TypeVar("C", bound=EndpointChange)
 
 
 def _changes(action: str, mutation: str, description: str) -> Callable[[type[C]], type[C]]:
-    return contract.command(
+    return COMMANDS.command(
         f"/webhooks/{{endpoint_id}}/{action}",
         mutation,
         ENDPOINT,
@@ -74,7 +74,7 @@ class DeleteWebhookEndpoint(EndpointChange):
     pass
 
 
-@contract.command(
+@COMMANDS.command(
     "/webhooks/deliveries/{delivery_id}/redeliver",
     "redeliverWebhookDelivery",
     "",
@@ -84,7 +84,7 @@ class RedeliverWebhookDelivery(Command):
     delivery_id: UUID
 
 
-@contract.command(
+@COMMANDS.command(
     "/recipients/opt-in",
     "optInRecipient",
     "",

@@ -24,8 +24,8 @@ from pavilion_contracts.outreach.enums import (
     OutreachEventKind,
 )
 
-CONTRACT = Contract("outreach")
-command = CONTRACT.command
+COMMANDS = Contract("outreach")
+command = COMMANDS.command
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 Website = Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")]

@@ -7,7 +7,7 @@ it; it is never in an event, the read model or a log."""
 from typing import Any
 
 import strawberry
-from pavilion_contracts.notifications.commands import RedeliverWebhookDelivery, contract
+from pavilion_contracts.notifications.commands import COMMANDS, RedeliverWebhookDelivery
 
 from gateway.commands import Refusal
 from gateway.derived import Answer, including, mutations, plain_input_of
@@ -73,7 +73,7 @@ REDELIVERY = strawberry.mutation(
 @strawberry.type
 @including(
     {
-        **mutations(contract, ANSWERS, besides=frozenset({REDELIVER.mutation})),
+        **mutations(COMMANDS, ANSWERS, besides=frozenset({REDELIVER.mutation})),
         "redeliver_webhook_delivery": REDELIVERY,
     }
 )

@@ -2,7 +2,7 @@
 (pavilion_contracts.outreach.commands), derived from it (gateway.derived); staff only."""
 
 import strawberry
-from pavilion_contracts.outreach.commands import CONTRACT
+from pavilion_contracts.outreach.commands import COMMANDS
 
 from gateway.derived import Answer, mutations
 from gateway.mutations import Payload
@@ -67,4 +67,4 @@ ANSWERS = {
 
 @strawberry.type
 class OutreachMutations:
-    locals().update(mutations(CONTRACT, ANSWERS))  # a field per mutation of the contract
+    locals().update(mutations(COMMANDS, ANSWERS))  # a field per mutation of the contract

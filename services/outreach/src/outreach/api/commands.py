@@ -5,7 +5,7 @@ the same one); every command takes `expectedVersion` and answers with the stream
 version."""
 
 from fastapi import Request
-from pavilion_contracts.outreach.commands import CONTRACT
+from pavilion_contracts.outreach.commands import COMMANDS
 from pavilion_core.commanding import Dispatch, command_router
 
 
@@ -14,4 +14,4 @@ def _dispatch(request: Request) -> Dispatch:
     return dispatch
 
 
-router = command_router(CONTRACT, _dispatch)
+router = command_router(COMMANDS, _dispatch)
