@@ -10,18 +10,24 @@ import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
+from uuid import UUID
 
 import pytest
 from exhibitors.api import create_app as exhibitors_api
 from fastapi import FastAPI
+from gateway.mutations import ID_KINDS
 from gateway.schema import schema
 from graphql import GraphQLInputObjectType, get_named_type
 from notifications.api import create_app as notifications_api
 from notifications.public import create_app as unsubscribe_pages
 from outreach.api import create_app as outreach_api
-from pavilion_core.commanding import Route
+from pavilion_contracts.exhibitors.commands import COMMANDS as EXHIBITORS
+from pavilion_contracts.notifications.commands import COMMANDS as NOTIFICATIONS
+from pavilion_contracts.outreach.commands import COMMANDS as OUTREACH
+from pavilion_core.commanding import Command, Route
 
+CONTRACTS = [c for contract in (EXHIBITORS, OUTREACH, NOTIFICATIONS) for c in contract.commands]
 # The command APIs a client app reaches through the gateway, by service.
 COMMAND_APIS: dict[str, Callable[[], FastAPI]] = {
     "exhibitors": exhibitors_api,
@@ -126,3 +132,22 @@ def test_a_mutations_input_has_the_fields_of_its_commands_body(name: str) -> Non
         body = _bodies()[route.service, _route(route.path)]
         assert body - fields <= {"expectedVersion"}, (name, sorted(body - fields))
         assert len(fields - body) == len(route.path_fields), (name, sorted(fields - body))
+
+
+def _id_fields(annotation: Any) -> bool:
+    """Whether a field's type is an id (or an optional one)."""
+    return annotation is UUID or UUID in get_args(annotation)
+
+
+@pytest.mark.parametrize("command", CONTRACTS, ids=lambda c: c.__name__)
+def test_every_id_a_command_takes_is_one_the_gateway_can_decode(command: type[Command]) -> None:
+    """A mutation's id arrives as a global id, decoded by its field's name (ID_KINDS):
+    an id field the gateway does not know would be an INTERNAL error, and a list of
+    ids would reach the service undecoded."""
+    for name, field in command.model_fields.items():
+        if _id_fields(field.annotation):
+            assert name in ID_KINDS, f"{command.__name__}.{name}: add it to ID_KINDS"
+        args = get_args(field.annotation)
+        assert not any(UUID in (a, *get_args(a)) for a in args if get_origin(a) is list), (
+            f"{command.__name__}.{name}: a list of ids is not decoded by the gateway"
+        )
