@@ -48,8 +48,9 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[dict[str, str]]:
-    """Each API under uvicorn in a thread, on a database of its own."""
+def servers(vault_database: str) -> Iterator[dict[str, str]]:
+    """Each API under uvicorn in a thread, on a database of its own (and the session's
+    vault, which their sealing needs)."""
     running: list[tuple[uvicorn.Server, threading.Thread, str]] = []
     urls = {}
     try:
