@@ -70,13 +70,6 @@ class CommandInput:
     )
 
 
-@strawberry.input
-class ChangeInput(CommandInput):
-    expected_version: int | None = strawberry.field(
-        default=None, description="Refused with CONFLICT if the record has moved on."
-    )
-
-
 @strawberry.type
 class Payload:
     """What every mutation answers besides the changed record."""
