@@ -115,7 +115,9 @@ launch() {
     java_run kafka.tools.StorageTool format -t "$id" -c "$DIR/server.properties" >/dev/null
   fi
   : > "$LOG"
-  nohup java -Xms256m -Xmx512m -XX:+UseG1GC -Dlog4j2.configurationFile="$DIR/log4j2.xml" \
+  # 1 GiB: a full test run leaves thousands of scratch partitions on the broker, and
+  # 512 MiB ran out on a second run over the same data directory
+  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Dlog4j2.configurationFile="$DIR/log4j2.xml" \
     -cp "$LIBS/*" kafka.Kafka "$DIR/server.properties" >> "$LOG" 2>&1 &
   echo $! > "$PIDFILE"
 }
