@@ -12,7 +12,7 @@ that kind of record (`may_see`), and every listed exhibitor is screened by `may_
 
 Anything else falls back to the executor, which answers as if nothing had been tried:
 a field, argument or type the compiler has no source for, `@skip`/`@include` on a
-variable, a filter, and any error at run time (a bad cursor, a value PostgreSQL refuses,
+variable, and any error at run time (a bad cursor, a value PostgreSQL refuses,
 an unavailable database: the executor raises its own error for it). Validation, the
 limiters and Admission (cost) run before, and the statement runs on the same pool, with
 the same statement timeout.
@@ -20,12 +20,13 @@ the same statement timeout.
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+import strawberry
 from graphql import (
     BooleanValueNode,
     ExecutionResult,
@@ -47,12 +48,13 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
+from strawberry.types.arguments import convert_argument
 
 from gateway.auth import Role, Viewer
 from gateway.context import Context
-from gateway.exhibitors.queries import ORDERS, ExhibitorOrder, page_query
+from gateway.exhibitors.queries import ORDERS, ExhibitorFilter, ExhibitorOrder, page_query
 from gateway.policy import is_personal, may_see, returns_records
-from gateway.relay import count_statement, encode_cursor, page_statement
+from gateway.relay import Keyset, count_statement, encode_cursor, page_statement
 
 log = logging.getLogger(__name__)
 
@@ -172,18 +174,18 @@ class Page:
 
     definition: GraphQLField
     node: FieldNode
+    filter: Callable[[Any], ExhibitorFilter | None]  # the argument as the resolver has it
     shape: Shape
     nodes: list[str] = field(default_factory=list)  # SQL of each selection of `node`
     counts: bool = False
 
     async def run(self, ctx: Context, variables: Any) -> dict[str, Any]:
         args = get_argument_values(self.definition, self.node, variables)
-        if args.get("filter") is not None:
-            raise Unsupported("a filter")
+        filter = self.filter(args.get("filter"))
         keyset = ORDERS[ExhibitorOrder(args["orderBy"]).value]
         if "id" not in (names := [c for c, _ in keyset.columns]):
             raise Unsupported("an order without id")
-        query = page_query(ctx.viewer, args["edition"], None)
+        query = page_query(ctx.viewer, args["edition"], filter)
         columns = [*names, *(f"{sql} AS node{i}" for i, sql in enumerate(self.nodes))]
         if self.counts:
             columns.append(f"({count_statement(query)}) AS total")
@@ -208,39 +210,56 @@ class Page:
                 if rows
                 else await ctx.pool.fetchval(count_statement(query), *query.args)
             )
-        cursors = [encode_cursor(keyset.key(row)) for row in page]
-        return _fill(self.shape, page, cursors, total, len(rows) > size)
+        return _fill(self.shape, _Found(page, keyset, total, len(rows) > size))
 
 
-def _fill(
-    shape: Shape, page: Sequence[asyncpg.Record], cursors: list[str], total: Any, more: bool
-) -> dict[str, Any]:
+@dataclass
+class _Found:
+    """A page's rows, read as its response asks: cursors only if it asks for them, each
+    node column parsed at once."""
+
+    page: Sequence[asyncpg.Record]
+    keyset: Keyset
+    total: int | None
+    more: bool
+    parsed: dict[str, list[Any]] = field(default_factory=dict)
+
+    def cursor(self, index: int) -> str:
+        return encode_cursor(self.keyset.key(self.page[index]))
+
+    def nodes(self, column: str) -> list[Any]:
+        if column not in self.parsed:
+            self.parsed[column] = json.loads(f"[{','.join(row[column] for row in self.page)}]")
+        return self.parsed[column]
+
+
+def _fill(shape: Shape, found: _Found) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, kind, detail in shape.entries:
         if kind == "__typename":
             out[key] = detail
         elif kind == "totalCount":
-            out[key] = total
+            out[key] = found.total
         elif kind == "hasNextPage":
-            out[key] = more
+            out[key] = found.more
         elif kind == "endCursor":
-            out[key] = cursors[-1] if cursors else None
+            out[key] = found.cursor(len(found.page) - 1) if found.page else None
         elif kind == "pageInfo":
-            out[key] = _fill(detail, page, cursors, total, more)
+            out[key] = _fill(detail, found)
         else:  # edges
-            out[key] = [_edge(detail, r, c) for r, c in zip(page, cursors, strict=True)]
+            out[key] = [_edge(detail, found, i) for i in range(len(found.page))]
     return out
 
 
-def _edge(shape: Shape, row: asyncpg.Record, cursor: str) -> dict[str, Any]:
+def _edge(shape: Shape, found: _Found, index: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, kind, detail in shape.entries:
         if kind == "__typename":
             out[key] = detail
         elif kind == "cursor":
-            out[key] = cursor
+            out[key] = found.cursor(index)
         else:  # node
-            out[key] = json.loads(row[detail])
+            out[key] = found.nodes(detail)[index]
     return out
 
 
@@ -265,8 +284,16 @@ class Plan:
 class Compiler:
     """Plans of operations, made once per (document, operation, role)."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
-        self.schema = schema
+    def __init__(self, schema: strawberry.Schema) -> None:
+        self.schema = schema._schema
+        registry, config = schema.schema_converter.scalar_registry, schema.config
+
+        def read(value: Any) -> ExhibitorFilter | None:
+            if value is None:
+                return None
+            return cast(ExhibitorFilter, convert_argument(value, ExhibitorFilter, registry, config))
+
+        self.filter = read
         self.plan = lru_cache(maxsize=256)(self._plan)
 
     def _plan(self, document: str, operation_name: str | None, role: Role) -> Plan | None:
@@ -278,7 +305,7 @@ class Compiler:
             fragments = {
                 d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
             }
-            walk = _Walk(self.schema, fragments, role)
+            walk = _Walk(self.schema, fragments, role, self.filter)
             root = self.schema.query_type
             assert root is not None
             roots: list[tuple[str, Page | str]] = []
@@ -300,6 +327,7 @@ class _Walk:
     schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
     role: Role
+    filter: Callable[[Any], ExhibitorFilter | None]
 
     def collect(
         self, parent: GraphQLObjectType, sets: Iterable[SelectionSetNode]
@@ -349,7 +377,7 @@ class _Walk:
     def page(self, definition: GraphQLField, nodes: list[FieldNode]) -> Page:
         connection = get_named_type(definition.type)
         assert isinstance(connection, GraphQLObjectType)
-        page = Page(definition, nodes[0], Shape(()))
+        page = Page(definition, nodes[0], self.filter, Shape(()))
         page.shape = self._shape(connection, _sets(nodes), page)
         return page
 

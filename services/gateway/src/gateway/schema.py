@@ -189,7 +189,7 @@ def make_schema(
         extensions.append(lambda: Compiled(compiler))
     built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
     secure(built._schema)  # the policy on every record-returning and personal field
-    compiler = Compiler(built._schema)
+    compiler = Compiler(built)
     return built
 
 
