@@ -8,9 +8,11 @@ QUERY_TOO_COSTLY before the first statement reaches the database.
 """
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -28,6 +30,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    parse,
     value_from_ast_untyped,
 )
 from strawberry.types import ExecutionContext
@@ -132,10 +135,44 @@ def operation_cost(context: ExecutionContext) -> int:
     document = context.graphql_document
     if document is None:
         return 0
+    schema = context.schema._schema
+    if context.query is None:
+        return _document_cost(schema, document, context.operation_name, context.variables)
+    return _query_cost(schema, context.query, context.operation_name, _pages(context.variables))
+
+
+def _document_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if context.operation_name in (None, o.name and o.name.value)]
-    schema = context.schema._schema
-    return max((cost(schema, o, fragments, context.variables) for o in chosen), default=0)
+    chosen = [o for o in operations if operation_name in (None, o.name and o.name.value)]
+    return max((cost(schema, o, fragments, variables) for o in chosen), default=0)
+
+
+@lru_cache(maxsize=1024)
+def _query_cost(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    pages: tuple[tuple[str, int | None], ...],
+) -> int:
+    """A document's cost, once per the variables it can depend on (clients send the
+    same few documents again and again; it has been parsed and validated before)."""
+    return _document_cost(schema, parse(query), operation_name, dict(pages))
+
+
+def _pages(variables: Mapping[str, Any] | None) -> tuple[tuple[str, int | None], ...]:
+    """What of the variables a cost depends on: which are given, and the value of those
+    that can be a page size (an int); any other value is costed as the largest page."""
+    return tuple(
+        sorted(
+            (name, value if isinstance(value, int) and not isinstance(value, bool) else None)
+            for name, value in (variables or {}).items()
+        )
+    )

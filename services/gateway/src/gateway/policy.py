@@ -211,18 +211,18 @@ def secure(schema: GraphQLSchema) -> None:
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         for field in named.fields.values():
-            if _is_personal(field):
+            if is_personal(field):
                 field.resolve = _masked(field.resolve or default_field_resolver)
-            elif _returns_records(field):
+            elif returns_records(field):
                 field.resolve = _screened(field.resolve or default_field_resolver)
 
 
-def _is_personal(field: GraphQLField) -> bool:
+def is_personal(field: GraphQLField) -> bool:
     definition = (field.extensions or {}).get("strawberry-definition")
     return any(isinstance(d, Personal) for d in getattr(definition, "directives", ()))
 
 
-def _returns_records(field: GraphQLField) -> bool:
+def returns_records(field: GraphQLField) -> bool:
     named = get_named_type(field.type)
     if isinstance(named, GraphQLInterfaceType):
         return named.name == "Node"

@@ -132,6 +132,26 @@ class Query:
         )
 
 
+def page_statement(
+    query: Query, keyset: Keyset, first: int | None, after: str | None, columns: str
+) -> tuple[str, list[Any], int]:
+    """The statement of a page of `query` (`columns` of its first `first` rows after the
+    cursor `after`, and one more), its arguments and the page's size."""
+    size = page_size(first)
+    where, args = list(query.where), list(query.args)
+    if after is not None:
+        condition, values = keyset.after(after, len(args) + 1)
+        where, args = [*where, condition], [*args, *values]
+    statement = f"""SELECT {columns} FROM {query.source} WHERE {" AND ".join(where) or "true"}
+                    ORDER BY {keyset.order_by()} LIMIT {size + 1}"""
+    return statement, args, size
+
+
+def count_statement(query: Query) -> str:
+    """How many rows `query` has (its arguments are the query's own)."""
+    return f"SELECT count(*) FROM {query.source} WHERE {' AND '.join(query.where) or 'true'}"
+
+
 async def fetch_page(
     pool: asyncpg.Pool,
     query: Query,
@@ -140,26 +160,15 @@ async def fetch_page(
     first: int | None,
     after: str | None,
 ) -> Connection[T]:
-    size = page_size(first)
-    where, args = list(query.where), list(query.args)
-    if after is not None:
-        condition, values = keyset.after(after, len(args) + 1)
-        where, args = [*where, condition], [*args, *values]
-    narrowed = " AND ".join(query.where) or "true"
+    statement, args, size = page_statement(query, keyset, first, after, query.columns)
     async with pool.acquire() as conn:
         try:
-            rows = await conn.fetch(
-                f"""SELECT {query.columns} FROM {query.source} WHERE {" AND ".join(where) or "true"}
-                    ORDER BY {keyset.order_by()} LIMIT {size + 1}""",
-                *args,
-            )
+            rows = await conn.fetch(statement, *args)
         except asyncpg.DataError:  # a value PostgreSQL cannot take (out of range, ...)
             if after is None:
                 raise BadInput("a filter value is out of range", "filter") from None
             raise BadInput("the cursor (or a filter value) is not valid", "after") from None
-        total = await conn.fetchval(
-            f"SELECT count(*) FROM {query.source} WHERE {narrowed}", *query.args
-        )
+        total = await conn.fetchval(count_statement(query), *query.args)
     return page_of(rows, size, total, lambda r: encode_cursor(keyset.key(r)), node)
 
 

@@ -22,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from gateway.admission import Admission
+from gateway.compiled import Compiled, Compiler
 from gateway.config import Limits
 from gateway.context import Context
 from gateway.exhibitors.dashboard import DashboardQueries
@@ -158,7 +159,11 @@ def _unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def make_schema(limits: Limits | None = None, *, introspection: bool = True) -> strawberry.Schema:
+def make_schema(
+    limits: Limits | None = None, *, introspection: bool = True, compiled: bool = True
+) -> strawberry.Schema:
+    """The schema; without `compiled`, the executor answers every operation (what the
+    compiled pages are held to)."""
     limits = limits or Limits()
     # The limiters' rule classes are made once: the validation cache's key holds the
     # rules, and a limiter made per request would make a new class (and a miss) each time.
@@ -179,8 +184,12 @@ def make_schema(limits: Limits | None = None, *, introspection: bool = True) -> 
         lambda: Admission(limits),
         MaskInternalErrors,
     ]
+    if compiled:  # pages of exhibitors as one SQL statement that builds their JSON (after
+        # the admission's refusals; what it does not understand, the executor answers)
+        extensions.append(lambda: Compiled(compiler))
     built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
     secure(built._schema)  # the policy on every record-returning and personal field
+    compiler = Compiler(built)
     return built
 
 
