@@ -74,7 +74,7 @@ def pseudonym(address: str) -> str:
 async def open_vault(url: str, *, size: int = 5) -> "Vault":
     """The vault at `url` (pavilion_core.config.vault_url), its tables made if this
     role owns it."""
-    pool = await open_pool(url, size=size)
+    pool = await open_pool(url, size=size, reset_sessions=False)  # none is left: xact locks
     async with pool.acquire() as conn:
         if await conn.fetchval(_OWNS_IT):
             await migrate(conn, VAULT)
