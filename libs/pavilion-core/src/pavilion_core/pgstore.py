@@ -239,32 +239,49 @@ async def _keep(conn: Connection, key: IdempotencyKey, result: AppendResult) -> 
         raise IdempotencyKeyInUse(f"idempotency key {key.key!r} is in use")
 
 
+# How an append takes its stream: the row locked and bumped in the statement that
+# appends, only at the expected version (if any) and only by a transaction newer than
+# the stream's last (`current`: the version before). A new stream is made with its
+# events; one expected at a version above 0 must exist already.
+_TAKE_NEW_OR_ANY = """
+    INSERT INTO streams AS s (stream_id, version, last_xid)
+    VALUES ($1, $2, pg_current_xact_id())
+    ON CONFLICT (stream_id) DO UPDATE
+        SET version = s.version + $2, last_xid = pg_current_xact_id()
+        WHERE ($3::int IS NULL OR s.version = $3) AND s.last_xid <= pg_current_xact_id()
+    RETURNING version - $2 AS current"""
+_TAKE_EXISTING = """
+    UPDATE streams AS s SET version = s.version + $2, last_xid = pg_current_xact_id()
+    WHERE stream_id = $1 AND s.version = $3 AND s.last_xid <= pg_current_xact_id()
+    RETURNING version - $2 AS current"""
+_APPEND = """
+WITH taken AS ({take}),
+appended AS (
+    INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
+    SELECT e.id, $1, t.current + e.n, e.type, e.sv, e.data::jsonb, $4::jsonb
+    FROM taken t, unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
+         WITH ORDINALITY AS e(id, type, sv, data, n)
+    RETURNING event_id, position),
+-- the relay's wake-up, on commit (one row either way)
+announced AS (SELECT CASE WHEN $10 THEN pg_notify($9, '') END)
+SELECT event_id, position, (SELECT current FROM taken) AS current
+FROM appended, announced ORDER BY position"""
+_APPEND_NEW_OR_ANY = _APPEND.format(take=_TAKE_NEW_OR_ANY)
+_APPEND_EXISTING = _APPEND.format(take=_TAKE_EXISTING)
+
+
 async def _append_one(
     conn: Connection, append: StreamAppend, metadata: Metadata, announce: bool
 ) -> AppendResult:
-    stream_id, events = append.stream_id, append.events
-    current, last_xid, my_xid = await _lock_stream(conn, stream_id)
-    if append.expected_version is not None and append.expected_version != current:
-        raise WrongExpectedVersion(stream_id, append.expected_version, current)
-    if last_xid > my_xid:
-        raise StreamOrderingConflict(stream_id)
+    """One statement: the stream taken (_TAKE_*) and its events inserted; nothing
+    appended when the stream is not at the expected version or was last written by a
+    newer transaction, and then the row (locked by now) says which."""
+    stream_id, events, expected = append.stream_id, append.events, append.expected_version
     rows = await conn.fetch(
-        """WITH appended AS (
-               INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
-                                   metadata)
-               SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
-               FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
-                    WITH ORDINALITY AS e(id, type, sv, data, n)
-               RETURNING event_id, position),
-           bumped AS (
-               UPDATE streams SET version = $2 + cardinality($4::uuid[]),
-                                  last_xid = pg_current_xact_id()
-               WHERE stream_id = $1),
-           -- the relay's wake-up, on commit (one row either way)
-           announced AS (SELECT CASE WHEN $9 THEN pg_notify($8, '') END)
-           SELECT event_id, position FROM appended, announced ORDER BY position""",
+        _APPEND_NEW_OR_ANY if not expected else _APPEND_EXISTING,
         stream_id,
-        current,
+        len(events),
+        expected,
         json.dumps(metadata.as_dict()),
         [uuid4() for _ in events],
         [e.type for e in events],
@@ -273,7 +290,9 @@ async def _append_one(
         NOTIFY_CHANNEL,
         announce,
     )
-    version = current + len(events)
+    if not rows:
+        raise await _refusal(conn, append)
+    version = rows[0]["current"] + len(events)
     return AppendResult(
         stream_id=stream_id,
         version=version,
@@ -283,15 +302,16 @@ async def _append_one(
     )
 
 
-async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
-    """Lock (creating if new) the stream row; returns version, its last xid, ours. The
-    no-op update of an existing row locks it as SELECT ... FOR UPDATE would."""
+async def _refusal(conn: Connection, append: StreamAppend) -> ConcurrencyError:
+    """Why the stream did not take the append: its version, else a newer writer."""
     row = await conn.fetchrow(
-        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
-           ON CONFLICT (stream_id) DO UPDATE SET version = streams.version
-           RETURNING version, last_xid::text::bigint AS last_xid,
-                     pg_current_xact_id()::text::bigint AS my_xid""",
-        stream_id,
+        """SELECT version, last_xid > pg_current_xact_id() AS newer FROM streams
+           WHERE stream_id = $1 FOR UPDATE""",
+        append.stream_id,
     )
-    assert row is not None  # inserted or updated: RETURNING has the row
-    return row["version"], row["last_xid"], row["my_xid"]
+    current = row["version"] if row else 0
+    if append.expected_version is not None and append.expected_version != current:
+        return WrongExpectedVersion(append.stream_id, append.expected_version, current)
+    if row is not None and row["newer"]:
+        return StreamOrderingConflict(append.stream_id)
+    raise AssertionError(f"stream {append.stream_id} refused an append it should take")
