@@ -32,7 +32,7 @@ from outreach.bootstrap import SCHEDULE
 from outreach.config import Config as OutreachConfig
 from pavilion_contracts.personal import declaration
 from pavilion_core.config import KafkaSettings
-from pavilion_core.db import CONSUMER, EVENT_STORE, migrate
+from pavilion_core.db import CONSUMER, EVENT_STORE, migrate, open_pool
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
@@ -185,7 +185,7 @@ async def notifications_pool(notifications_url: str) -> AsyncIterator[asyncpg.Po
 
 @pytest.fixture
 async def store_pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(store_url, min_size=1, max_size=30)
+    pool = await open_pool(store_url, size=30, reset_sessions=False)  # as the services'
     yield pool
     await pool.close()
 

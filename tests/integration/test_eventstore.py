@@ -15,11 +15,12 @@ from pavilion_core.eventstore import (
     IdempotencyKeyReused,
     Load,
     StreamAppend,
+    StreamOrderingConflict,
     WrongExpectedVersion,
     request_hash,
 )
 from pavilion_core.personal import Sealer
-from pavilion_core.pgstore import EventStore
+from pavilion_core.pgstore import EventStore, append_in
 from pavilion_core.testing import InMemoryEventStore
 
 META = Metadata(correlation_id="test", actor="tester")
@@ -73,6 +74,33 @@ async def test_a_stale_or_ahead_expected_version_is_a_typed_conflict(any_store: 
             await any_store.append(stream, [event()], expected_version=expected, metadata=META)
         assert caught.value.actual == 2
     assert len(await any_store.read_stream(stream)) == 2
+
+
+async def test_a_version_expected_of_a_stream_that_does_not_exist_is_a_typed_conflict(
+    any_store: EventStorePort,
+):
+    stream = f"s-{uuid.uuid4()}"
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await any_store.append(stream, [event()], expected_version=3, metadata=META)
+    assert (caught.value.expected, caught.value.actual) == (3, 0)
+    assert await any_store.read_stream(stream) == []
+    await any_store.append(stream, [event()], expected_version=0, metadata=META)  # still new
+
+
+async def test_an_append_by_a_transaction_older_than_the_streams_last_writer_is_refused(
+    store: EventStore, store_pool: asyncpg.Pool
+):
+    """Per-stream order for the relay's fence (pgstore): the older transaction must
+    retry in a new one, and appends nothing meanwhile."""
+    stream = f"s-{uuid.uuid4()}"
+    await store.append(stream, [event(1)], expected_version=0, metadata=META)
+    async with store_pool.acquire() as older, older.transaction():
+        await older.execute("SELECT pg_current_xact_id()")  # its id, before the next append
+        await store.append(stream, [event(2)], expected_version=1, metadata=META)
+        for expected in (2, None):
+            with pytest.raises(StreamOrderingConflict):
+                await append_in(older, [StreamAppend(stream, [event(3)], expected)], META)
+    assert [e.data["n"] for e in await store.read_stream(stream)] == [1, 2]
 
 
 async def test_events_carry_ids_positions_and_metadata(any_store: EventStorePort):

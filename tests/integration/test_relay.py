@@ -76,6 +76,27 @@ async def test_concurrent_writers_events_reach_kafka_once_each_in_stream_order(
         assert seen == list(range(1, len(seen) + 1)), stream
 
 
+async def test_an_append_wakes_the_relay_once_committed_not_its_poll(
+    store: EventStore,
+    store_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    kafka: KafkaSettings,
+    topic: str,
+):
+    """The store announces its commits (pgstore.Announcer); the relay's safety poll is
+    set far beyond the wait here, so only that announcement can wake it."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay(store_pool, publisher, topic, idle_poll=600).run(stop))
+    first = await store.append("wake-1", [NewEvent("X", {})], expected_version=0, metadata=META)
+    await read_topic(kafka, topic, lambda m: len(m) >= 1, within=10)  # now the relay idles
+    second = await store.append("wake-2", [NewEvent("Y", {})], expected_version=0, metadata=META)
+    messages = await read_topic(kafka, topic, lambda m: len(m) >= 2, within=10)
+    stop.set()
+    await running
+
+    assert sorted(ids(messages)) == sorted(first.event_ids + second.event_ids)  # partitions
+
+
 async def test_a_late_commit_is_published_not_skipped(
     store: EventStore,
     store_pool: asyncpg.Pool,

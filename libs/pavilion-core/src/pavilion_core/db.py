@@ -77,20 +77,33 @@ async def migrate(conn: Connection, *sets: MigrationSet) -> list[str]:
     return applied
 
 
+async def _as_left(conn: object) -> None:
+    """A release that sends nothing: asyncpg has already rolled back an open
+    transaction and dropped the connection's listener callbacks."""
+
+
 async def open_pool(
     url: str,
     *migrations: MigrationSet,
     size: int = 10,
     setup: Callable[[Any], Awaitable[None]] | None = None,
     settings: dict[str, str] | None = None,
+    reset_sessions: bool = True,
 ) -> Pool:
     """Connect and apply what is missing (idempotent, safe for several instances at once).
-    `setup` runs on each connection as it is acquired; `settings` are its server settings."""
+    `setup` runs on each connection as it is acquired; `settings` are its server settings.
+
+    A connection goes back to the pool reset (asyncpg's reset query: advisory locks
+    released, UNLISTEN, RESET ALL, cursors closed), one more round trip per use. With
+    `reset_sessions=False` it goes back as it is: for pools whose users leave no session
+    state behind, or undo it themselves (the event store's, whose relay unlocks and
+    unlistens — and closes a connection it could not clean)."""
     pool = await asyncpg.create_pool(
         url,
         min_size=1,
         max_size=size,
         setup=setup,  # type: ignore[arg-type]
+        reset=None if reset_sessions else _as_left,
         server_settings=settings,
         timeout=CONNECT_TIMEOUT_SECONDS,  # a server that does not answer is down, not slow
     )

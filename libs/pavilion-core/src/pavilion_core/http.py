@@ -64,7 +64,7 @@ async def run_command(
     command: Cmd,
 ) -> Accepted:
     """Run `command` with the context of the request and answer what it appended."""
-    ctx = command_context(request, body.model_dump(mode="json"), body.expected_version)
+    ctx = command_context(request, body, body.expected_version)
     result = await handler(command, ctx)
     request.state.idempotent_replayed = result.replayed
     return Accepted(
@@ -143,13 +143,19 @@ def error(status: int, code: str, message: str, fields: list[Any] | None = None)
     return JSONResponse({"error": body}, status_code=status)
 
 
-def command_context(request: Request, body: Any, expected_version: int | None) -> CommandContext:
-    """The metadata of a command: the actor of its service token, ids from headers."""
+def command_context(
+    request: Request, body: Versioned, expected_version: int | None
+) -> CommandContext:
+    """The metadata of a command: the actor of its service token, ids from headers; the
+    fingerprint of its path and body only when it has an idempotency key to keep it."""
+    key = header_id(request, "idempotency-key")
     return CommandContext(
         metadata=request_metadata(request),
         expected_version=expected_version,
-        idempotency_key=header_id(request, "idempotency-key"),
-        fingerprint=request_hash({"path": request.url.path, "body": body}),
+        idempotency_key=key,
+        fingerprint=""
+        if key is None
+        else request_hash({"path": request.url.path, "body": body.model_dump(mode="json")}),
     )
 
 

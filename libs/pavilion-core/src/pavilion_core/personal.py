@@ -144,9 +144,10 @@ class Sealer:
         ]
         if not spots:
             return
-        people = await self.vault.people({p for _, s in spots if (p := _person(s))})
-        subjects = [_subject(spot, stream_id, people) for stream_id, spot in spots]
-        keys = await self.vault.issue(subjects)
+        subjects, keys = await self.vault.issue_for(
+            {p for _, s in spots if (p := _person(s))},
+            lambda people: [_subject(spot, stream_id, people) for stream_id, spot in spots],
+        )
         for (_, spot), subject in zip(spots, subjects, strict=True):  # subjects, then seal
             key = keys.get(subject)
             spot.holder[spot.key] = None if key is None else seal(key, subject, spot.value)

@@ -11,6 +11,13 @@ Personal values are sealed before they are stored (pavilion_core.personal: outsi
 transaction, the vault being another database) and unsealed when a stream is read, so
 the `events` table, and what the relay publishes from it, hold them only sealed.
 
+The relay is woken by a NOTIFY on `NOTIFY_CHANNEL`. A NOTIFY in the appending
+transaction would take PostgreSQL's cluster-wide notify lock from its commit until the
+commit is flushed, so that concurrent appends would commit (and fsync) one after the
+other: `EventStore` announces after its commits instead, one NOTIFY at a time per
+process, the appends that commit meanwhile folded into the next one (`Announcer`). An
+append in a caller's transaction (`append_in`) still notifies on that commit.
+
 Idempotency keys (eventstore.py) are stored per caller with the moment they expire; a
 lookup sees only live ones, and each new key takes up to two expired ones with it, so
 the table holds about the keys of one retention period without a purge job.
@@ -18,7 +25,9 @@ the table holds about the keys of one retention period without a purge job.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import timedelta
@@ -42,6 +51,7 @@ from pavilion_core.eventstore import (
 )
 from pavilion_core.personal import Sealer
 
+log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "pavilion_events"
 EVENT_COLUMNS = (
     "position, event_id, stream_id, version, type, schema_version, data, metadata, recorded_at"
@@ -97,13 +107,45 @@ async def find_idempotent(conn: Connection | Pool, key: IdempotencyKey) -> Appen
     return AppendResult(**{**json.loads(row["result"]), "replayed": True})
 
 
+class Announcer:
+    """Wakes the relays after appends have committed: each `announce` is followed by a
+    NOTIFY that starts after it, at most one in flight; those announced while one is
+    in flight share the next. A NOTIFY that fails (the database away) is only logged:
+    the relay's safety poll finds the rows, and a relay that restarts catches up."""
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self._due = False
+        self._sending: asyncio.Task[None] | None = None
+
+    def announce(self) -> None:
+        self._due = True
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.create_task(self._send())
+
+    async def _send(self) -> None:
+        while self._due:
+            self._due = False
+            try:
+                await self.pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+            except Exception as exc:  # the relay polls too
+                log.warning("relay wake-up not sent", extra={"error": repr(exc)})
+
+    async def flushed(self) -> None:
+        """Wait for the NOTIFY in flight, if any (before closing the pool)."""
+        if self._sending is not None:
+            await self._sending
+
+
 class EventStore(EventStorePort):
-    """The PostgreSQL event store; each append is its own transaction."""
+    """The PostgreSQL event store; each append is its own transaction, announced to
+    the relay once committed."""
 
     def __init__(
         self, pool: Pool, sealer: Sealer, key_retention: timedelta = KEY_RETENTION
     ) -> None:
         self.pool, self.sealer, self.key_retention = pool, sealer, key_retention
+        self.announcer = Announcer(pool)
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return await self.sealer.unseal_recorded(await read_stream(self.pool, stream_id))
@@ -121,7 +163,9 @@ class EventStore(EventStorePort):
         for attempt in range(_ORDERING_RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await append_in(conn, sealed, metadata, idempotency)
+                    result = await append_in(conn, sealed, metadata, idempotency, announce=False)
+                self.announcer.announce()
+                return result
             except StreamOrderingConflict:
                 if attempt == _ORDERING_RETRIES - 1:
                     raise
@@ -163,9 +207,12 @@ async def append_in(
     appends: Sequence[StreamAppend],
     metadata: Metadata,
     idempotency: IdempotencyKey | None = None,
+    *,
+    announce: bool = True,
 ) -> AppendResult:
     """Append within the caller's transaction; returns the first stream's result.
-    The appends' personal values must be sealed already (Sealer.seal_appends).
+    The appends' personal values must be sealed already (Sealer.seal_appends). With
+    `announce`, the transaction's commit wakes the relay (a NOTIFY in it).
 
     Streams are locked in id order, so two commands touching the same streams never
     deadlock.
@@ -174,7 +221,7 @@ async def append_in(
         raise ValueError("nothing to append")
     results = {}
     for append in sorted(appends, key=lambda a: a.stream_id):
-        results[append.stream_id] = await _append_one(conn, append, metadata)
+        results[append.stream_id] = await _append_one(conn, append, metadata, announce)
     written = {a.stream_id: results[a.stream_id].version for a in appends}
     result = replace(results[appends[0].stream_id], streams=written)
     if idempotency:
@@ -192,37 +239,60 @@ async def _keep(conn: Connection, key: IdempotencyKey, result: AppendResult) -> 
         raise IdempotencyKeyInUse(f"idempotency key {key.key!r} is in use")
 
 
-async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata) -> AppendResult:
-    stream_id, events = append.stream_id, append.events
-    current, last_xid, my_xid = await _lock_stream(conn, stream_id)
-    if append.expected_version is not None and append.expected_version != current:
-        raise WrongExpectedVersion(stream_id, append.expected_version, current)
-    if last_xid > my_xid:
-        raise StreamOrderingConflict(stream_id)
+# How an append takes its stream: the row locked and bumped in the statement that
+# appends, only at the expected version (if any) and only by a transaction newer than
+# the stream's last (`current`: the version before). A new stream is made with its
+# events; one expected at a version above 0 must exist already.
+_TAKE_NEW_OR_ANY = """
+    INSERT INTO streams AS s (stream_id, version, last_xid)
+    VALUES ($1, $2, pg_current_xact_id())
+    ON CONFLICT (stream_id) DO UPDATE
+        SET version = s.version + $2, last_xid = pg_current_xact_id()
+        WHERE ($3::int IS NULL OR s.version = $3) AND s.last_xid <= pg_current_xact_id()
+    RETURNING version - $2 AS current"""
+_TAKE_EXISTING = """
+    UPDATE streams AS s SET version = s.version + $2, last_xid = pg_current_xact_id()
+    WHERE stream_id = $1 AND s.version = $3 AND s.last_xid <= pg_current_xact_id()
+    RETURNING version - $2 AS current"""
+_APPEND = """
+WITH taken AS ({take}),
+appended AS (
+    INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
+    SELECT e.id, $1, t.current + e.n, e.type, e.sv, e.data::jsonb, $4::jsonb
+    FROM taken t, unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
+         WITH ORDINALITY AS e(id, type, sv, data, n)
+    RETURNING event_id, position),
+-- the relay's wake-up, on commit (one row either way)
+announced AS (SELECT CASE WHEN $10 THEN pg_notify($9, '') END)
+SELECT event_id, position, (SELECT current FROM taken) AS current
+FROM appended, announced ORDER BY position"""
+_APPEND_NEW_OR_ANY = _APPEND.format(take=_TAKE_NEW_OR_ANY)
+_APPEND_EXISTING = _APPEND.format(take=_TAKE_EXISTING)
+
+
+async def _append_one(
+    conn: Connection, append: StreamAppend, metadata: Metadata, announce: bool
+) -> AppendResult:
+    """One statement: the stream taken (_TAKE_*) and its events inserted; nothing
+    appended when the stream is not at the expected version or was last written by a
+    newer transaction, and then the row (locked by now) says which."""
+    stream_id, events, expected = append.stream_id, append.events, append.expected_version
     rows = await conn.fetch(
-        """WITH appended AS (
-               INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
-                                   metadata)
-               SELECT e.id, $1, $2 + e.n, e.type, e.sv, e.data::jsonb, $3::jsonb
-               FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[])
-                    WITH ORDINALITY AS e(id, type, sv, data, n)
-               RETURNING event_id, position),
-           bumped AS (
-               UPDATE streams SET version = $2 + cardinality($4::uuid[]),
-                                  last_xid = pg_current_xact_id()
-               WHERE stream_id = $1),
-           announced AS (SELECT pg_notify($8, ''))  -- the relay's wake-up, on commit
-           SELECT event_id, position FROM appended, announced ORDER BY position""",
+        _APPEND_NEW_OR_ANY if not expected else _APPEND_EXISTING,
         stream_id,
-        current,
+        len(events),
+        expected,
         json.dumps(metadata.as_dict()),
         [uuid4() for _ in events],
         [e.type for e in events],
         [e.schema_version for e in events],
         [json.dumps(e.data) for e in events],
         NOTIFY_CHANNEL,
+        announce,
     )
-    version = current + len(events)
+    if not rows:
+        raise await _refusal(conn, append)
+    version = rows[0]["current"] + len(events)
     return AppendResult(
         stream_id=stream_id,
         version=version,
@@ -232,15 +302,16 @@ async def _append_one(conn: Connection, append: StreamAppend, metadata: Metadata
     )
 
 
-async def _lock_stream(conn: Connection, stream_id: str) -> tuple[int, int, int]:
-    """Lock (creating if new) the stream row; returns version, its last xid, ours. The
-    no-op update of an existing row locks it as SELECT ... FOR UPDATE would."""
+async def _refusal(conn: Connection, append: StreamAppend) -> ConcurrencyError:
+    """Why the stream did not take the append: its version, else a newer writer."""
     row = await conn.fetchrow(
-        """INSERT INTO streams (stream_id, version, last_xid) VALUES ($1, 0, '0')
-           ON CONFLICT (stream_id) DO UPDATE SET version = streams.version
-           RETURNING version, last_xid::text::bigint AS last_xid,
-                     pg_current_xact_id()::text::bigint AS my_xid""",
-        stream_id,
+        """SELECT version, last_xid > pg_current_xact_id() AS newer FROM streams
+           WHERE stream_id = $1 FOR UPDATE""",
+        append.stream_id,
     )
-    assert row is not None  # inserted or updated: RETURNING has the row
-    return row["version"], row["last_xid"], row["my_xid"]
+    current = row["version"] if row else 0
+    if append.expected_version is not None and append.expected_version != current:
+        return WrongExpectedVersion(append.stream_id, append.expected_version, current)
+    if row is not None and row["newer"]:
+        return StreamOrderingConflict(append.stream_id)
+    raise AssertionError(f"stream {append.stream_id} refused an append it should take")

@@ -23,6 +23,7 @@ deposed relay stops after at most the batch it had in flight, and goes back to s
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -118,19 +119,17 @@ class OutboxRelay:
             self._wake.set()
 
         async with self.pool.acquire() as listener:
-            if not await self._become_active(listener, stop):
-                return
-            self._term = await listener.fetchval(_TAKE_OFFICE, self.name)
-            await listener.add_listener(NOTIFY_CHANNEL, wake)
             try:
+                if not await self._become_active(listener, stop):
+                    return
+                self._term = await listener.fetchval(_TAKE_OFFICE, self.name)
+                await listener.add_listener(NOTIFY_CHANNEL, wake)
                 while not stop.is_set() and _alive(listener):  # else the lock went with it
                     self._wake.clear()
                     delay = await self._drain_or_back_off(listener)
                     await wait_first(stop, self._wake, seconds=delay)
             finally:
-                if _alive(listener):  # a lost connection took both with it
-                    await listener.remove_listener(NOTIFY_CHANNEL, wake)
-                    await listener.execute("SELECT pg_advisory_unlock_all()")
+                await _leave(listener, wake)
 
     async def _become_active(self, conn: Connection, stop: asyncio.Event) -> bool:
         while not stop.is_set():
@@ -198,6 +197,20 @@ class OutboxRelay:
     async def backlog(self) -> int:
         """Events stored but not yet published (including those behind the fence)."""
         return await backlog(self.pool, self.name)
+
+
+async def _leave(listener: Connection, wake: Callable[..., None]) -> None:
+    """Give the lock and the LISTEN up before the connection goes back to the pool,
+    which does not reset it (db.open_pool); one that cannot be cleaned is closed (a lost
+    connection took both with it)."""
+    if not _alive(listener):
+        return
+    try:
+        await listener.remove_listener(NOTIFY_CHANNEL, wake)
+        await listener.execute("SELECT pg_advisory_unlock_all()")
+    except BaseException:
+        listener.terminate()
+        raise
 
 
 def _alive(listener: Connection) -> bool:

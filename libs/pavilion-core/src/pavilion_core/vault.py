@@ -21,10 +21,10 @@ import hashlib
 import hmac
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
-from pavilion_core.db import MigrationSet, Pool, migrate, open_pool
+from pavilion_core.db import Connection, MigrationSet, Pool, migrate, open_pool
 from pavilion_core.secrets import secret
 
 VAULT = MigrationSet("vault", "pavilion_core", "sql/vault")
@@ -35,11 +35,19 @@ KEY_BYTES = 32
 _OWNS_IT = """SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database
               WHERE datname = current_database()"""
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest($1::text[]) AS s"
+# Keys made for the subjects that have none and are not forgotten, with those they
+# have: run under the subjects' locks, the statement's snapshot (taken after them)
+# sees every key and every forgetting of them committed before.
 _ISSUE = """
-INSERT INTO subject_keys (subject, key)
-SELECT s, k FROM unnest($1::text[], $2::bytea[]) AS w(s, k)
-WHERE NOT EXISTS (SELECT FROM forgotten_subjects f WHERE f.subject = w.s)
-ON CONFLICT (subject) DO NOTHING"""
+WITH added AS (
+    INSERT INTO subject_keys (subject, key)
+    SELECT s, k FROM unnest($1::text[], $2::bytea[]) AS w(s, k)
+    WHERE NOT EXISTS (SELECT FROM forgotten_subjects f WHERE f.subject = w.s)
+    ON CONFLICT (subject) DO NOTHING
+    RETURNING subject, key)
+SELECT subject, key FROM added
+UNION ALL
+SELECT subject, key FROM subject_keys WHERE subject = ANY($1::text[])"""
 _KEYS = "SELECT subject, key FROM subject_keys WHERE subject = ANY($1::text[])"
 _PEOPLE = """
 WITH wanted AS (
@@ -74,11 +82,32 @@ def pseudonym(address: str) -> str:
 async def open_vault(url: str, *, size: int = 5) -> "Vault":
     """The vault at `url` (pavilion_core.config.vault_url), its tables made if this
     role owns it."""
-    pool = await open_pool(url, size=size)
+    pool = await open_pool(url, size=size, reset_sessions=False)  # none is left: xact locks
     async with pool.acquire() as conn:
         if await conn.fetchval(_OWNS_IT):
             await migrate(conn, VAULT)
     return Vault(pool)
+
+
+People = dict[tuple[str, str], str]  # (scope, address) -> the person's subject
+
+
+async def _issue(conn: Connection, subjects: Iterable[str]) -> dict[str, bytes]:
+    if not (wanted := sorted(set(subjects))):
+        return {}
+    await conn.execute(_LOCK, wanted)  # against a forget of the same subject
+    rows = await conn.fetch(_ISSUE, wanted, [os.urandom(KEY_BYTES) for _ in wanted])
+    return {r["subject"]: bytes(r["key"]) for r in rows}
+
+
+async def _people(conn: "Connection | Pool", known: Iterable[tuple[str, str]]) -> People:
+    wanted = {(scope, pseudonym(address)): (scope, address) for scope, address in known}
+    if not wanted:
+        return {}
+    scopes, hashes = zip(*sorted(wanted), strict=True)
+    fresh = [f"person:{uuid.uuid4()}" for _ in hashes]
+    rows = await conn.fetch(_PEOPLE, list(scopes), list(hashes), fresh)
+    return {wanted[(r["scope"], r["address_hash"])]: r["subject"] for r in rows}
 
 
 class Vault:
@@ -97,23 +126,24 @@ class Vault:
     async def issue(self, subjects: Iterable[str]) -> dict[str, bytes]:
         """The keys of `subjects`, made for those that have none yet; a forgotten
         subject gets none (it is absent from the answer)."""
-        if not (wanted := sorted(set(subjects))):
-            return {}
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(_LOCK, wanted)  # against a forget of the same subject
-            await conn.execute(_ISSUE, wanted, [os.urandom(KEY_BYTES) for _ in wanted])
-            rows = await conn.fetch(_KEYS, wanted)
-        return {r["subject"]: bytes(r["key"]) for r in rows}
+            return await _issue(conn, subjects)
 
     async def people(self, known: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The subject of each (scope, address), made for those new to the vault."""
-        wanted = {(scope, pseudonym(address)): (scope, address) for scope, address in known}
-        if not wanted:
-            return {}
-        scopes, hashes = zip(*sorted(wanted), strict=True)
-        fresh = [f"person:{uuid.uuid4()}" for _ in hashes]
-        rows = await self.pool.fetch(_PEOPLE, list(scopes), list(hashes), fresh)
-        return {wanted[(r["scope"], r["address_hash"])]: r["subject"] for r in rows}
+        return await _people(self.pool, known)
+
+    async def issue_for(
+        self,
+        known: Iterable[tuple[str, str]],
+        subjects_of: Callable[[People], Sequence[str]],
+    ) -> tuple[Sequence[str], dict[str, bytes]]:
+        """`people(known)`, then `issue` for the subjects `subjects_of` names given
+        them, in one transaction (one commit where there would be two): the subjects
+        and their keys."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            subjects = subjects_of(await _people(conn, known))
+            return subjects, await _issue(conn, subjects)
 
     async def subjects_of(self, address: str) -> dict[str, str]:
         """Every subject the vault knows `address` by, with its scope (any scope)."""

@@ -19,20 +19,24 @@ class Services:
     config: Config
     pool: Pool
     sealer: Sealer
+    store: EventStore
     editions: Editions
     handlers: Handlers
     dispatch: Dispatch  # each command's handler
 
     async def close(self) -> None:
+        await self.store.announcer.flushed()
         await self.pool.close()
         await self.sealer.close()
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     editions = load_editions(config.editions_file)
-    pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, size=pool_size)
+    pool = await open_pool(
+        config.database_url, EVENT_STORE, CONSUMER, size=pool_size, reset_sessions=False
+    )
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
     dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault))
-    return Services(config, pool, sealer, editions, handlers, dispatch)
+    return Services(config, pool, sealer, store, editions, handlers, dispatch)

@@ -20,20 +20,24 @@ class Services:
     config: Config
     pool: Pool
     sealer: Sealer
+    store: EventStore
     handlers: Handlers
     forgetting: Forgetting
     dispatch: Dispatch  # each command's handler: a command without one fails the start
 
     async def close(self) -> None:
+        await self.store.announcer.flushed()
         await self.pool.close()
         await self.sealer.close()
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
-    pool = await open_pool(config.database_url, EVENT_STORE, CONSUMER, SCHEDULE, size=pool_size)
+    pool = await open_pool(
+        config.database_url, EVENT_STORE, CONSUMER, SCHEDULE, size=pool_size, reset_sessions=False
+    )
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, config.clock)
     forgetting = Forgetting(handlers, sealer.vault)
     dispatch = registry.bind(handlers, forgetting)
-    return Services(config, pool, sealer, handlers, forgetting, dispatch)
+    return Services(config, pool, sealer, store, handlers, forgetting, dispatch)
