@@ -138,12 +138,13 @@ class MailQueue:
     backoff: Backoff = field(default_factory=lambda: Backoff(30.0, 1800.0))
     lease_seconds: float = 60.0
 
-    async def send_due(self, limit: int = 20) -> int:
-        """Claim up to `limit` due messages and attempt them: one recipient's one after
-        the other, in the order they were queued (the emails about an application
+    async def send_due(self) -> int:
+        """Claim as many due messages as the mailer sends at once (so that none waits
+        for a connection while its lease runs) and attempt them: one recipient's one
+        after the other, in the order they were queued (the emails about an application
         arrive in the order of its events), different recipients' at once; returns how
         many were claimed."""
-        claimed = await self.claim(limit)
+        claimed = await self.claim(self.mailer.connections)
         by_recipient: dict[str, list[Claimed]] = {}
         for mail in claimed:
             by_recipient.setdefault(mail.recipient, []).append(mail)

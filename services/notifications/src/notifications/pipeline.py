@@ -1,16 +1,18 @@
 """From an event to the messages it causes, each exactly once.
 
-For every rule the event triggers and every recipient of it, one transaction writes
-the notification's id (event, rule, recipient) to the ledger, decides consent (a
-suppressed message is recorded with its reason), renders the email in the
-recipient's language and puts it in the mail queue (mailqueue.py), which sends it
-with no transaction open. A redelivered or replayed event finds the ledger row and
-queues nothing; a crash before the commit leaves nothing, after it a message that
-will be sent. What the service did is appended to its event store (stream =
-notification id) in the same transactions, for the relay to publish.
+For every rule the event triggers and every recipient of it, the transaction that
+applies the event (one for a whole batch of them) writes the notification's id
+(event, rule, recipient) to the ledger, decides consent (a suppressed message is
+recorded with its reason), renders the email in the recipient's language and puts it
+in the mail queue (mailqueue.py), which sends it with no transaction open. A
+redelivered or replayed event finds the ledger row and queues nothing; a crash before
+the commit leaves nothing, after it a message that will be sent. What the service did
+is appended to its event store (stream = notification id) in the same transactions,
+for the relay to publish.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +24,7 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.logging import describe
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.personal import Sealer
 from pavilion_core.vault import pseudonym
 
@@ -54,17 +56,29 @@ class Notifier:
     sealer: Sealer
 
     async def handle(self, event: CloudEvent) -> None:
+        await self.handle_all([event])
+
+    async def handle_all(self, events: Sequence[CloudEvent]) -> None:
+        """Apply `events` in order, all in one transaction (one commit for a batch):
+        each one's views, reminders and webhook deliveries, then its notifications."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if view := VIEWS.get(event.type):
-                await view(conn, event)
-            if react := reminders.REACTIONS.get(event.type):
-                await react(conn, event, happened_at(self.clock, event.time))
-            await enqueue(conn, event, self.clock.now())
-            await erase_late(conn, event)
+            for event in events:
+                token = correlation_id.set(event.correlation_id)
+                try:
+                    await self._apply(conn, event)
+                finally:
+                    correlation_id.reset(token)
+
+    async def _apply(self, conn: Connection, event: CloudEvent) -> None:
+        if view := VIEWS.get(event.type):
+            await view(conn, event)
+        if react := reminders.REACTIONS.get(event.type):
+            await react(conn, event, happened_at(self.clock, event.time))
+        await enqueue(conn, event, self.clock.now())
+        await erase_late(conn, event)
         for rule in rules_for(event.type):
-            for addressee in await self.addressees(self.pool, rule, event):
-                async with self.pool.acquire() as conn, conn.transaction():
-                    await self.record(conn, rule, event, addressee)
+            for addressee in await self.addressees(conn, rule, event):
+                await self.record(conn, rule, event, addressee)
 
     async def fire_reminders(self) -> int:
         """Record the notifications of the reminders due now (the faust timer calls
