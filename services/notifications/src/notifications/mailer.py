@@ -50,8 +50,10 @@ class Mailer:
         message = MIMEMultipart("alternative")
         message["From"] = formataddr((self.sender_name, self.sender_address), charset="utf-8")
         message["To"] = to
-        subject = email.subject
-        message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+        if email.subject.isascii():
+            message["Subject"] = email.subject
+        else:  # typeshed says str; a Header is what the classic classes encode (RFC 2047)
+            message["Subject"] = Header(email.subject, "utf-8")  # type: ignore[assignment]
         message["Message-ID"] = self.message_id(notification_id)
         message["X-Pavilion-Notification"] = notification_id
         if unsubscribe_url:

@@ -229,19 +229,22 @@ async def interest_captured(conn: Connection, event: CloudEvent) -> None:
 
 
 async def recipient_view(db: "Connection | Pool", address: str, language: str) -> RecipientView:
-    """What consent decides on: the address's opt-out and its contact's grants."""
-    opted_out = await db.fetchval("SELECT true FROM opt_outs WHERE address = $1", address)
+    """What consent decides on: the address's opt-out and its contact's grants (one
+    statement: the mail queue asks before every attempt)."""
     rows = await db.fetch(
-        """SELECT c.channel, c.purpose, c.granted_at, c.expires_at FROM consents c
-           JOIN recipients r ON r.contact_id = c.contact_id
-           WHERE r.email = $1 AND c.granted_at IS NOT NULL""",
+        """SELECT EXISTS (SELECT FROM opt_outs WHERE address = $1) AS opted_out,
+               c.channel, c.purpose, c.granted_at, c.expires_at
+           FROM (SELECT 1) AS one
+           LEFT JOIN (consents c JOIN recipients r ON r.contact_id = c.contact_id)
+               ON r.email = $1 AND c.granted_at IS NOT NULL""",
         address,
     )
     grants = {
         (r["channel"], ConsentPurpose(r["purpose"])): ConsentGrant(r["granted_at"], r["expires_at"])
         for r in rows
+        if r["channel"] is not None
     }
-    return RecipientView(address, language, bool(opted_out), grants)
+    return RecipientView(address, language, rows[0]["opted_out"], grants)
 
 
 def _event_status(status: str) -> Apply:
