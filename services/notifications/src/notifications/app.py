@@ -4,7 +4,9 @@ due mail.
 
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
-rest on offsets anyway but on the notifier's ledger. Each CloudEvent is read as the
+rest on offsets anyway but on the notifier's ledger. The agent takes its messages in
+batches, acked once applied, and applies a batch in LANES transactions at once when
+nothing in it needs the one-at-a-time path described next. Each CloudEvent is read as the
 latest version of its event (pavilion_contracts.reader). A message that is not a
 CloudEvent, is of a version newer than this code knows, or that the notifier refuses,
 is parked with every later message of its

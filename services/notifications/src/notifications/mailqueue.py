@@ -3,9 +3,10 @@ FAILED or SUPPRESSED), written with its notification (sql/005_mail_queue.sql), a
 the sender that works through it (the faust worker's mail timer drives it).
 
 A sender claims due messages with a lease in one short statement, sends them
-concurrently with nothing held (a slow SMTP server delays only mail, by one timeout
-at most), and records each outcome in a second short transaction while it still
-holds the lease. A transient failure (a 4xx reply, the network) is tried again after
+concurrently with nothing held, over the mailer's kept connections (a slow SMTP
+server delays only mail), and records each outcome while it still holds the lease,
+in one short transaction with the outcomes that ended while the previous one was
+committing. A transient failure (a 4xx reply, the network) is tried again after
 a capped exponential backoff with jitter, up to `max_attempts`; a permanent one (5xx)
 fails at once with the server's reply as the reason. An opt-out or a withdrawal of
 consent that comes while a message waits wins: it is suppressed at its next attempt.
