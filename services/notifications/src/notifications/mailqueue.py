@@ -146,7 +146,7 @@ class MailQueue:
     lease_seconds: float = 60.0
     _outcomes: list[tuple[Claimed, Outcome]] = field(default_factory=list, init=False)
     _recording: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
-    _recorded: dict[str, bool] = field(default_factory=dict, init=False)
+    _recorded: dict[str, bool | Exception] = field(default_factory=dict, init=False)
 
     async def send_due(self) -> int:
         """Claim due messages, TURNS times as many as the mailer sends at once, and
@@ -219,8 +219,14 @@ class MailQueue:
         async with self._recording:
             if self._outcomes:
                 outcomes, self._outcomes = self._outcomes, []
-                self._recorded.update(await self._record_all(outcomes))
-        return self._recorded.pop(mail.notification_id)
+                try:
+                    self._recorded.update(await self._record_all(outcomes))
+                except Exception as exc:  # each of them fails with it (none is recorded)
+                    self._recorded.update((m.notification_id, exc) for m, _ in outcomes)
+        recorded = self._recorded.pop(mail.notification_id)
+        if isinstance(recorded, Exception):
+            raise recorded
+        return recorded
 
     async def _record_all(self, outcomes: list[tuple[Claimed, Outcome]]) -> dict[str, bool]:
         """Each outcome while its lease holds, by notification id: whether it did (if not,
