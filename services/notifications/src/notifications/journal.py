@@ -42,11 +42,16 @@ async def first_result(pool: Pool, once: IdempotencyKey | None) -> AppendResult 
     return await find_idempotent(pool, once) if once else None
 
 
+Journal = list[tuple[str, Metadata, Event]]  # (stream, metadata, event) to append
+
+
 async def append_events(
     conn: Connection, entries: Sequence[tuple[str, Metadata, Event]], sealer: Sealer
 ) -> None:
     """Append each (stream, metadata, event), their personal values sealed together (one
     vault round trip for them all), in the caller's transaction."""
+    if not entries:
+        return
     sealed = await sealer.seal_appends(
         [
             StreamAppend(stream, [event.to_new_event(UPCASTERS)], None)
