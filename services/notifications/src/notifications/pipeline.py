@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 from jinja2 import TemplateError
 from pavilion_contracts.notifications import NotificationStatus, SuppressionReason
 from pavilion_contracts.notifications import events as e
@@ -31,7 +32,7 @@ from pavilion_core.vault import pseudonym
 from notifications import reminders
 from notifications.consent import suppression
 from notifications.context import Addressee, Sender, template_context
-from notifications.deliveries import enqueue
+from notifications.deliveries import active_endpoints, enqueue
 from notifications.emails import Templates
 from notifications.forgetting import erase_late
 from notifications.journal import Journal, append_event, append_events
@@ -63,20 +64,27 @@ class Notifier:
         each one's views, reminders and webhook deliveries, then its notifications."""
         async with self.pool.acquire() as conn, conn.transaction():
             journal: Journal = []
+            endpoints = await active_endpoints(conn)
             for event in events:
                 token = correlation_id.set(event.correlation_id)
                 try:
-                    await self._apply(conn, journal, event)
+                    await self._apply(conn, journal, endpoints, event)
                 finally:
                     correlation_id.reset(token)
             await append_events(conn, journal, self.sealer)
 
-    async def _apply(self, conn: Connection, journal: Journal, event: CloudEvent) -> None:
+    async def _apply(
+        self,
+        conn: Connection,
+        journal: Journal,
+        endpoints: Sequence[asyncpg.Record],
+        event: CloudEvent,
+    ) -> None:
         if view := VIEWS.get(event.type):
             await view(conn, event)
         if react := reminders.REACTIONS.get(event.type):
             await react(conn, event, happened_at(self.clock, event.time))
-        await enqueue(conn, event, self.clock.now())
+        await enqueue(conn, event, self.clock.now(), endpoints)
         await erase_late(conn, event)
         for rule in rules_for(event.type):
             for addressee in await self.addressees(conn, rule, event):
