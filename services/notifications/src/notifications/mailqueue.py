@@ -31,10 +31,10 @@ from pavilion_core.logging import correlation_id, describe
 from pavilion_core.outages import Backoff
 from pavilion_core.personal import Sealer
 
-from notifications.consent import suppression
+from notifications.consent import RecipientView, suppression
 from notifications.journal import append_events
 from notifications.mailer import Mailer, transient
-from notifications.views import recipient_view
+from notifications.views import recipient_views
 
 log = logging.getLogger(__name__)
 TURNS = 4  # a claim holds this many messages for each connection, waiting their turn
@@ -157,15 +157,16 @@ class MailQueue:
         by_recipient: dict[str, list[Claimed]] = {}
         for mail in claimed:
             by_recipient.setdefault(mail.recipient, []).append(mail)
-        turns = map(self._in_turn, by_recipient.values())
+        views = await recipient_views(self.pool, by_recipient)
+        turns = [self._in_turn(mails, views[to]) for to, mails in by_recipient.items()]
         done = await asyncio.gather(*turns, return_exceptions=True)
         if failures := [outcome for outcome in done if isinstance(outcome, BaseException)]:
             raise failures[0]  # after the others have finished and recorded theirs
         return len(claimed)
 
-    async def _in_turn(self, mails: list[Claimed]) -> None:
+    async def _in_turn(self, mails: list[Claimed], view: RecipientView) -> None:
         for mail in mails:
-            await self.attempt(mail)
+            await self.attempt(mail, view)
 
     async def claim(self, limit: int) -> list[Claimed]:
         """Lease due messages, and those a crashed sender left SENDING (autocommitted):
@@ -175,20 +176,18 @@ class MailQueue:
         rows = await self.pool.fetch(_CLAIM, self.clock.now(), limit, lease, seconds)
         return [Claimed.from_row(row, lease) for row in rows]
 
-    async def attempt(self, mail: Claimed) -> bool:
-        """Send once (unless consent forbids it now) and record the outcome; False when
-        the lease ran out meanwhile (another sender owns the message: nothing recorded)."""
+    async def attempt(self, mail: Claimed, view: RecipientView) -> bool:
+        """Send once (unless consent, as `view` read it since the claim, forbids it) and
+        record the outcome; False when the lease ran out meanwhile (another sender owns
+        the message: nothing recorded)."""
         token = correlation_id.set(mail.meta.correlation_id)
         try:
-            outcome = await self._suppressed(mail) or await self._send(mail)
+            reason = suppression(view, ConsentChannel.EMAIL, mail.purpose, self.clock.now())
+            suppressed = Outcome(NotificationStatus.SUPPRESSED, reason) if reason else None
+            outcome = suppressed or await self._send(mail)
             return await self._record(mail, outcome)
         finally:
             correlation_id.reset(token)
-
-    async def _suppressed(self, mail: Claimed) -> Outcome | None:
-        view = await recipient_view(self.pool, mail.recipient, mail.language)
-        reason = suppression(view, ConsentChannel.EMAIL, mail.purpose, self.clock.now())
-        return None if reason is None else Outcome(NotificationStatus.SUPPRESSED, reason)
 
     async def _send(self, mail: Claimed) -> Outcome:
         try:
