@@ -1,9 +1,23 @@
 """Email over real SMTP: the mailer composes a rendered message and hands it to the
 SMTP catcher (an aiosmtpd server on loopback), which stores exactly what it received."""
 
-from notifications.catcher import Mailbox
+from pathlib import Path
+
+from notifications.catcher import Mailbox, start
 from notifications.emails import Templates
 from notifications.mailer import Mailer
+
+from tests.support import free_port
+
+RECEIVED = {
+    "recipient_name": "Amélie Tremblay",
+    "sender": "CCPIT",
+    "postal_address": "1 Fuxingmennei Street, Beijing",
+    "unsubscribe_url": None,
+    "company": "Maple Robotics",
+    "edition_name": "CISCE-2026",
+    "application_id": "a-1",
+}
 
 
 async def test_an_invitation_arrives_in_french_with_both_parts_and_one_click_unsubscribe(
@@ -45,3 +59,24 @@ async def test_an_invitation_arrives_in_french_with_both_parts_and_one_click_uns
     html = message.get_body(("html",)).get_content()
     assert "Bonjour Amélie Tremblay" in text and link in text
     assert f'href="{link}"' in html and "Se désabonner" in html
+
+
+async def test_a_kept_connection_the_server_closed_is_replaced_and_the_message_sent_once(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    controller, box = start(tmp_path / "mail", port)
+    mailer = Mailer("127.0.0.1", port, "CCPIT", "expo@ccpit.example")
+    email = Templates().render("application_received", "en", RECEIVED)
+    try:
+        await mailer.send("a@example.ca", mailer.compose("a@example.ca", email, "n-1"))
+        controller.stop()  # the server goes away, and with it the connection kept open
+        controller, box = start(tmp_path / "mail", port)
+
+        await mailer.send("b@example.ca", mailer.compose("b@example.ca", email, "n-2"))
+    finally:
+        await mailer.close()
+        controller.stop()
+
+    ids = [m["X-Pavilion-Notification"] for m in box.messages()]
+    assert ids == ["n-1", "n-2"]

@@ -5,13 +5,23 @@ and an outage (the database away, even when the handler is first made) is waited
 nothing parked, nothing skipped."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
 from aiokafka import ConsumerRecord
 from notifications.app import create_app
-from pavilion_core.envelope import CloudEvent, Headers, RecordedEvent, from_kafka, to_kafka
+from pavilion_core.envelope import (
+    CloudEvent,
+    DecodeError,
+    Headers,
+    RecordedEvent,
+    from_kafka,
+    to_kafka,
+)
 from pavilion_core.outages import Backoff
+
+from tests.support import eventually
 
 
 def record(n: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -41,6 +51,25 @@ class Parks:
 
     async def decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
         return from_kafka(value, headers)
+
+    async def decode_all(self, messages: Sequence[ConsumerRecord]) -> list[CloudEvent | Exception]:
+        decoded: list[CloudEvent | Exception] = []
+        for m in messages:
+            try:
+                decoded.append(from_kafka(m.value, m.headers))
+            except DecodeError as exc:
+                decoded.append(exc)
+        return decoded
+
+    async def handle(self, event: CloudEvent) -> None:
+        raise NotImplementedError
+
+    async def handle_all(self, events: Sequence[CloudEvent]) -> None:
+        for event in events:  # a failure comes before the first is kept, in these tests
+            await self.handle(event)
+
+    async def any_held(self, messages: Sequence[ConsumerRecord]) -> bool:
+        return any((p.topic, p.key) == (m.topic, m.key) for p, _ in self.parked for m in messages)
 
     async def park_if_held(self, message: ConsumerRecord) -> bool:
         held = any((p.topic, p.key) == (message.topic, message.key) for p, _ in self.parked)
@@ -100,6 +129,11 @@ async def test_events_reach_the_handler_and_poison_is_parked_with_its_record() -
         await context.put(value, key=key, headers=headers)
         await context.put(value, key=b"x", headers=headers)  # waits behind x's poison
 
+        async def done() -> bool:  # the last batch waits up to BATCH_WAIT_SECONDS to fill
+            return len(seen) == 3 and len(handler.parked) == 2
+
+        await eventually(done, within=5, what="every message handled or parked")
+
     assert [e.subject for e in seen] == ["app-1", "app-2", "app-3"]
     assert made == 1
     [(_, value, headers)] = dead
@@ -150,6 +184,11 @@ async def test_an_outage_is_waited_out_without_dead_letters() -> None:
         for n in (1, 2):
             key, value, headers = record(n)
             await context.put(value, key=key, headers=headers)
+
+        async def done() -> bool:
+            return len(seen) == 2
+
+        await eventually(done, within=5, what="both handled once the outages are over")
 
     assert seen == ["app-1", "app-2"]
     assert (outages, down, dead) == ([], [], [])

@@ -34,7 +34,7 @@ def worker() -> None:
     unsubscribe_secret(config)  # the emails' links need it
 
     async def handler() -> Handler:
-        services = await start(config, pool_size=5)
+        services = await start(config, pool_size=8)  # the agent's lanes, the mail
         return StreamHandler(services.notifier, services.mail_queue, config.app_id)
 
     watchdog = Watchdog(WEDGED_SECONDS)

@@ -4,7 +4,9 @@ due mail.
 
 Concurrency stays 1 (faust-streaming's offset commits are not safe with several
 actors per agent, upstream issue #606); exactly one send per notification does not
-rest on offsets anyway but on the notifier's ledger. Each CloudEvent is read as the
+rest on offsets anyway but on the notifier's ledger. The agent takes its messages in
+batches, acked once applied, and applies a batch in LANES transactions at once when
+nothing in it needs the one-at-a-time path described next. Each CloudEvent is read as the
 latest version of its event (pavilion_contracts.reader). A message that is not a
 CloudEvent, is of a version newer than this code knows, or that the notifier refuses,
 is parked with every later message of its
@@ -17,6 +19,7 @@ and neither exits nor parks; the timers try again at their next tick.
 import asyncio
 import logging
 import tempfile
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -46,7 +49,17 @@ class Handler(Protocol):
     async def decode(self, value: bytes | None, headers: Headers) -> CloudEvent:
         """The message as a CloudEvent, its personal values unsealed."""
 
+    async def decode_all(self, messages: Sequence[ConsumerRecord]) -> list[CloudEvent | Exception]:
+        """Each message as `decode` makes it, or what it raised for it."""
+
     async def handle(self, event: CloudEvent) -> None: ...
+
+    async def handle_all(self, events: Sequence[CloudEvent]) -> None:
+        """`handle` for each, in order, in one transaction: all or nothing."""
+
+    async def any_held(self, messages: Sequence[ConsumerRecord]) -> bool:
+        """Whether a record of `messages` has messages parked (no lock: a redrive under
+        way still shows its rows, and the one-at-a-time path then waits for it)."""
 
     async def park_if_held(self, message: ConsumerRecord) -> bool:
         """Park `message` if its record has messages parked; whether it did."""
@@ -60,6 +73,9 @@ class Handler(Protocol):
     async def send_mail(self) -> int: ...
 
 
+BATCH = 200  # messages applied at once
+LANES = 4  # transactions a batch is applied in, side by side (the agent waits on round trips)
+BATCH_WAIT_SECONDS = 0.05  # how long a batch waits to fill: the latency a lone event pays
 DeadLetter = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
 OUTAGE_BACKOFF = Backoff(first=0.5, cap=30.0)
 
@@ -106,27 +122,40 @@ def create_app(
     ) -> None:
         await dead_letters[topic].send(key=key, value=value, headers=headers)
 
+    async def one(message: ConsumerRecord) -> None:
+        if await _until_done(current, partial(_park_if_held, message), backoff, _always):
+            return
+        try:
+            cloud_event = await _until_done(current, partial(_decode, message), backoff)
+            await _handle_correlated(current, cloud_event, backoff)
+        except Exception as exc:  # poison: park its record, tell the DLQ, go on
+            await _until_done(current, partial(_park, message, exc), backoff, _always)
+            log.error(
+                "message parked",
+                extra={
+                    "topic": message.topic,
+                    "offset": message.offset,
+                    "error": describe(exc),
+                },
+            )
+            headers = notice_headers(message, exc, app_id)
+            await (dead_letter or to_dlq)(message.topic, message.key, message.value, headers)
+
     @app.agent(channel, concurrency=1)
     async def notify(stream: StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = _record(event.message, event.value)
-            if await _until_done(current, partial(_park_if_held, message), backoff, _always):
-                continue
+        # faust acks a batch's events once the loop's body is done with them (StreamT
+        # does not declare take_events; the Stream it is does)
+        batches = stream.take_events(BATCH, within=BATCH_WAIT_SECONDS)  # type: ignore[attr-defined]
+        async for events in batches:
+            messages = [_record(event.message, event.value) for event in events]
             try:
-                cloud_event = await _until_done(current, partial(_decode, message), backoff)
-                await _handle_correlated(current, cloud_event, backoff)
-            except Exception as exc:  # poison: park its record, tell the DLQ, go on
-                await _until_done(current, partial(_park, message, exc), backoff, _always)
-                log.error(
-                    "message parked",
-                    extra={
-                        "topic": message.topic,
-                        "offset": message.offset,
-                        "error": describe(exc),
-                    },
-                )
-                headers = notice_headers(message, exc, app_id)
-                await (dead_letter or to_dlq)(message.topic, message.key, message.value, headers)
+                if await _until_done(current, partial(_all_at_once, messages), backoff):
+                    continue
+            except Exception as exc:  # one of them is poison: find it, one at a time
+                details = {"messages": len(messages), "error": describe(exc)}
+                log.info("batch failed, applying its messages one by one", extra=details)
+            for message in messages:
+                await one(message)
 
     @app.timer(interval=HEARTBEAT_SECONDS)  # type: ignore[untyped-decorator]
     async def alive() -> None:
@@ -228,6 +257,28 @@ async def _decode(message: ConsumerRecord, handler: Handler) -> CloudEvent:
     """Decoded, personal values unsealed: the vault away is retried, a message that is
     no CloudEvent (or whose seal is broken) raised."""
     return await handler.decode(message.value, message.headers)
+
+
+async def _all_at_once(messages: Sequence[ConsumerRecord], handler: Handler) -> bool:
+    """Apply `messages` when none of their records is held and each decodes, in LANES
+    transactions at once, a record's messages all in one lane, in order (records are
+    independent: Kafka orders nothing across them either); False (nothing done) when
+    one of them needs the one-at-a-time path. A lane that fails leaves the others
+    committed: applying them again, as the retry or that path does, changes nothing."""
+    if await handler.any_held(messages):
+        return False
+    events = await handler.decode_all(messages)
+    lanes: list[list[CloudEvent]] = [[] for _ in range(LANES)]
+    for message, event in zip(messages, events, strict=True):
+        if not isinstance(event, CloudEvent):
+            return False
+        lanes[zlib.crc32(message.key or b"") % LANES].append(event)
+    done = await asyncio.gather(
+        *map(handler.handle_all, filter(None, lanes)), return_exceptions=True
+    )
+    if failures := [failure for failure in done if isinstance(failure, BaseException)]:
+        raise failures[0]  # once every lane has finished
+    return True
 
 
 async def _park_if_held(message: ConsumerRecord, handler: Handler) -> bool:

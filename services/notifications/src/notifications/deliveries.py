@@ -17,6 +17,7 @@ dedupe by webhook-id.
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4, uuid5
@@ -61,12 +62,23 @@ _RECORD = """
     WHERE id = $1 AND lease_id = $2"""
 
 
-async def enqueue(conn: Connection, event: CloudEvent, now: datetime) -> int:
-    """One pending delivery per subscribed endpoint (enabled, not deleted); returns how
-    many were new."""
-    endpoints = await conn.fetch(
+async def active_endpoints(conn: Connection) -> list[asyncpg.Record]:
+    """The endpoints deliveries go to (enabled, not deleted), with their event types."""
+    return await conn.fetch(
         "SELECT id, event_types FROM webhook_endpoints WHERE active AND deleted_at IS NULL"
     )
+
+
+async def enqueue(
+    conn: Connection,
+    event: CloudEvent,
+    now: datetime,
+    endpoints: Sequence[asyncpg.Record] | None = None,
+) -> int:
+    """One pending delivery per subscribed endpoint of `endpoints` (read once for a
+    batch of events), or of the active ones; returns how many were new."""
+    if endpoints is None:
+        endpoints = await active_endpoints(conn)
     body = json.dumps(
         {
             "id": event.id,

@@ -1,6 +1,8 @@
 """The service's own events, appended to its event store for the relay to publish, their
 personal values sealed (pavilion_core.personal)."""
 
+from collections.abc import Sequence
+
 from pavilion_contracts.notifications.upcasters import UPCASTERS
 from pavilion_contracts.personal import declaration
 from pavilion_core.aggregate import Event
@@ -38,3 +40,23 @@ async def append_event(
 async def first_result(pool: Pool, once: IdempotencyKey | None) -> AppendResult | None:
     """What the first request with this key appended, if there was one."""
     return await find_idempotent(pool, once) if once else None
+
+
+Journal = list[tuple[str, Metadata, Event]]  # (stream, metadata, event) to append
+
+
+async def append_events(
+    conn: Connection, entries: Sequence[tuple[str, Metadata, Event]], sealer: Sealer
+) -> None:
+    """Append each (stream, metadata, event), their personal values sealed together (one
+    vault round trip for them all), in the caller's transaction."""
+    if not entries:
+        return
+    sealed = await sealer.seal_appends(
+        [
+            StreamAppend(stream, [event.to_new_event(UPCASTERS)], None)
+            for stream, _, event in entries
+        ]
+    )
+    for (_, meta, _), append in zip(entries, sealed, strict=True):
+        await append_in(conn, [append], meta)

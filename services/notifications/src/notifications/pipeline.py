@@ -1,19 +1,22 @@
 """From an event to the messages it causes, each exactly once.
 
-For every rule the event triggers and every recipient of it, one transaction writes
-the notification's id (event, rule, recipient) to the ledger, decides consent (a
-suppressed message is recorded with its reason), renders the email in the
-recipient's language and puts it in the mail queue (mailqueue.py), which sends it
-with no transaction open. A redelivered or replayed event finds the ledger row and
-queues nothing; a crash before the commit leaves nothing, after it a message that
-will be sent. What the service did is appended to its event store (stream =
-notification id) in the same transactions, for the relay to publish.
+For every rule the event triggers and every recipient of it, the transaction that
+applies the event (one for a whole batch of them) writes the notification's id
+(event, rule, recipient) to the ledger, decides consent (a suppressed message is
+recorded with its reason), renders the email in the recipient's language and puts it
+in the mail queue (mailqueue.py), which sends it with no transaction open. A
+redelivered or replayed event finds the ledger row and queues nothing; a crash before
+the commit leaves nothing, after it a message that will be sent. What the service did
+is appended to its event store (stream = notification id) in the same transactions,
+for the relay to publish.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 from jinja2 import TemplateError
 from pavilion_contracts.notifications import NotificationStatus, SuppressionReason
 from pavilion_contracts.notifications import events as e
@@ -22,17 +25,17 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock, happened_at
 from pavilion_core.db import Connection, Pool
 from pavilion_core.envelope import CloudEvent, Metadata
-from pavilion_core.logging import describe
+from pavilion_core.logging import correlation_id, describe
 from pavilion_core.personal import Sealer
 from pavilion_core.vault import pseudonym
 
 from notifications import reminders
 from notifications.consent import suppression
 from notifications.context import Addressee, Sender, template_context
-from notifications.deliveries import enqueue
+from notifications.deliveries import active_endpoints, enqueue
 from notifications.emails import Templates
 from notifications.forgetting import erase_late
-from notifications.journal import append_event
+from notifications.journal import Journal, append_event, append_events
 from notifications.mailer import Mailer
 from notifications.mailqueue import queue_email
 from notifications.rules import Audience, Rule, notification_id, rules_for
@@ -54,17 +57,38 @@ class Notifier:
     sealer: Sealer
 
     async def handle(self, event: CloudEvent) -> None:
+        await self.handle_all([event])
+
+    async def handle_all(self, events: Sequence[CloudEvent]) -> None:
+        """Apply `events` in order, all in one transaction (one commit for a batch):
+        each one's views, reminders and webhook deliveries, then its notifications."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if view := VIEWS.get(event.type):
-                await view(conn, event)
-            if react := reminders.REACTIONS.get(event.type):
-                await react(conn, event, happened_at(self.clock, event.time))
-            await enqueue(conn, event, self.clock.now())
-            await erase_late(conn, event)
+            journal: Journal = []
+            endpoints = await active_endpoints(conn)
+            for event in events:
+                token = correlation_id.set(event.correlation_id)
+                try:
+                    await self._apply(conn, journal, endpoints, event)
+                finally:
+                    correlation_id.reset(token)
+            await append_events(conn, journal, self.sealer)
+
+    async def _apply(
+        self,
+        conn: Connection,
+        journal: Journal,
+        endpoints: Sequence[asyncpg.Record],
+        event: CloudEvent,
+    ) -> None:
+        if view := VIEWS.get(event.type):
+            await view(conn, event)
+        if react := reminders.REACTIONS.get(event.type):
+            await react(conn, event, happened_at(self.clock, event.time))
+        await enqueue(conn, event, self.clock.now(), endpoints)
+        await erase_late(conn, event)
         for rule in rules_for(event.type):
-            for addressee in await self.addressees(self.pool, rule, event):
-                async with self.pool.acquire() as conn, conn.transaction():
-                    await self.record(conn, rule, event, addressee)
+            for addressee in await self.addressees(conn, rule, event):
+                await self.record(conn, journal, rule, event, addressee)
 
     async def fire_reminders(self) -> int:
         """Record the notifications of the reminders due now (the faust timer calls
@@ -72,10 +96,12 @@ class Notifier:
         now = self.clock.now()
         async with self.pool.acquire() as conn, conn.transaction():
             due = await reminders.claim_due(conn, now, REMINDER_BATCH)
+            journal: Journal = []
             for reminder in due:
                 trigger = reminder.trigger(now)
                 for addressee in await self.addressees(conn, reminder.rule, trigger):
-                    await self.record(conn, reminder.rule, trigger, addressee)
+                    await self.record(conn, journal, reminder.rule, trigger, addressee)
+            await append_events(conn, journal, self.sealer)
         return len(due)
 
     async def addressees(
@@ -103,20 +129,24 @@ class Notifier:
         address = owner if "@" in owner else f"{owner}@{self.sender.staff_domain}"
         return [Addressee(address.lower(), owner, "en")]
 
-    async def record(self, conn: Connection, rule: Rule, event: CloudEvent, to: Addressee) -> None:
-        """Ledger, consent and the queued email, in the caller's transaction; nothing
-        when the ledger knows the notification already (never a second message)."""
+    async def record(
+        self, conn: Connection, journal: Journal, rule: Rule, event: CloudEvent, to: Addressee
+    ) -> None:
+        """Ledger, consent and the queued email, in the caller's transaction, the events
+        that say so added to `journal` (the caller appends it before committing: sealed
+        together); nothing when the ledger knows the notification already (never a
+        second message)."""
         nid = notification_id(event.id, rule.name, to.address)
         meta = Metadata(
             correlation_id=event.correlation_id or event.id,
             causation_id=event.id,
             actor="notifications",
         )
-        if not await self._record_new(conn, nid, rule, event, to, meta):
+        if not await self._record_new(conn, journal, nid, rule, event, to, meta):
             return
         reason = await self._suppression(conn, rule, to)
         if reason is None:
-            await self._queue(conn, nid, rule, event, to, meta)
+            await self._queue(conn, journal, nid, rule, event, to, meta)
             return
         log.info("notification suppressed", extra={"notification": nid, "reason": reason})
         suppressed = e.NotificationSuppressed(
@@ -127,7 +157,9 @@ class Notifier:
             trigger_event_id=event.id,
             reason=reason,
         )
-        await self._settle(conn, nid, meta, suppressed, NotificationStatus.SUPPRESSED, reason)
+        await self._settle(
+            conn, journal, nid, meta, suppressed, NotificationStatus.SUPPRESSED, reason
+        )
 
     async def _suppression(
         self, conn: Connection, rule: Rule, to: Addressee
@@ -140,6 +172,7 @@ class Notifier:
     async def _queue(
         self,
         conn: Connection,
+        journal: Journal,
         nid: str,
         rule: Rule,
         event: CloudEvent,
@@ -155,7 +188,9 @@ class Notifier:
             failed = e.NotificationFailed(
                 notification_id=nid, recipient=to.address, error=repr(exc)
             )
-            await self._settle(conn, nid, meta, failed, NotificationStatus.FAILED, repr(exc))
+            await self._settle(
+                conn, journal, nid, meta, failed, NotificationStatus.FAILED, repr(exc)
+            )
             return
         message = self.mailer.compose(to.address, email, nid, link)
         await queue_email(conn, nid, to.address, email.language, message, meta, self.clock.now())
@@ -164,6 +199,7 @@ class Notifier:
     async def _record_new(
         self,
         conn: Connection,
+        journal: Journal,
         nid: str,
         rule: Rule,
         event: CloudEvent,
@@ -195,11 +231,18 @@ class Notifier:
                 related_id=event.subject,
                 trigger_event_id=event.id,
             )
-            await append_event(conn, nid, meta, requested, sealer=self.sealer)
+            journal.append((nid, meta, requested))
         return inserted is True
 
     async def _settle(
-        self, conn: Connection, nid: str, meta: Metadata, event: Event, status: str, reason: str
+        self,
+        conn: Connection,
+        journal: Journal,
+        nid: str,
+        meta: Metadata,
+        event: Event,
+        status: str,
+        reason: str,
     ) -> None:
         """A notification that will not be queued: its status, reason and event."""
         await conn.execute(
@@ -209,7 +252,7 @@ class Notifier:
             reason,
             self.clock.now(),
         )
-        await append_event(conn, nid, meta, event, sealer=self.sealer)
+        journal.append((nid, meta, event))
 
 
 async def opt_in(

@@ -4,7 +4,7 @@ stream) of the last event that wrote it, and only a newer event writes it again:
 redelivery, a replay or an older event arriving late leaves the same state. Withdrawn
 consents and removed application contacts stay as tombstones for the same reason."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -230,18 +230,30 @@ async def interest_captured(conn: Connection, event: CloudEvent) -> None:
 
 async def recipient_view(db: "Connection | Pool", address: str, language: str) -> RecipientView:
     """What consent decides on: the address's opt-out and its contact's grants."""
-    opted_out = await db.fetchval("SELECT true FROM opt_outs WHERE address = $1", address)
+    view = (await recipient_views(db, [address]))[address]
+    view.language = language
+    return view
+
+
+async def recipient_views(
+    db: "Connection | Pool", addresses: Collection[str]
+) -> dict[str, RecipientView]:
+    """`recipient_view` of each address (in English), in one statement."""
     rows = await db.fetch(
-        """SELECT c.channel, c.purpose, c.granted_at, c.expires_at FROM consents c
-           JOIN recipients r ON r.contact_id = c.contact_id
-           WHERE r.email = $1 AND c.granted_at IS NOT NULL""",
-        address,
+        """SELECT a.address, EXISTS (SELECT FROM opt_outs o WHERE o.address = a.address)
+               AS opted_out, c.channel, c.purpose, c.granted_at, c.expires_at
+           FROM unnest($1::text[]) AS a (address)
+           LEFT JOIN (consents c JOIN recipients r ON r.contact_id = c.contact_id)
+               ON r.email = a.address AND c.granted_at IS NOT NULL""",
+        list(addresses),
     )
-    grants = {
-        (r["channel"], ConsentPurpose(r["purpose"])): ConsentGrant(r["granted_at"], r["expires_at"])
-        for r in rows
-    }
-    return RecipientView(address, language, bool(opted_out), grants)
+    views: dict[str, RecipientView] = {}
+    for r in rows:
+        view = views.setdefault(r["address"], RecipientView(r["address"], "en", r["opted_out"]))
+        if r["channel"] is not None:
+            grant = ConsentGrant(r["granted_at"], r["expires_at"])
+            view.consents[(r["channel"], ConsentPurpose(r["purpose"]))] = grant
+    return views
 
 
 def _event_status(status: str) -> Apply:
