@@ -72,6 +72,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        if "mailer" in self.__dict__:  # made on first use: say goodbye on its connections
+            await self.mailer.close()
         await self.pool.close()
         await self.sealer.close()
 
