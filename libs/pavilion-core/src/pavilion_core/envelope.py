@@ -81,14 +81,15 @@ class CloudEvent:
     causation_id: str | None
     actor: str | None
 
-    @property
-    def event_type(self) -> str:
-        """The short name, e.g. `ApplicationSubmitted`."""
-        return self.type.split(".")[-2]
+    # parts of `type`, read several times per event by every consumer: split once
+    event_type: str = field(init=False, repr=False, compare=False)
+    """The short name, e.g. `ApplicationSubmitted`."""
+    schema_version: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def schema_version(self) -> int:
-        return int(self.type.rsplit(".v", 1)[1])
+    def __post_init__(self) -> None:
+        name, version = self.type.rsplit(".v", 1)
+        object.__setattr__(self, "event_type", name.rsplit(".", 1)[-1])
+        object.__setattr__(self, "schema_version", int(version))
 
 
 class DecodeError(ValueError):
