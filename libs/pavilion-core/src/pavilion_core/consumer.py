@@ -18,6 +18,10 @@ partitions' offset rows and goes on only if they still hold what this instance e
 If another instance has moved one, the batch is rolled back unapplied. After such a
 refusal, a rebalance or any failure, the loop seeks again to the stored offsets.
 
+The next batch is fetched and decoded while one is being applied (at most one in
+flight): its transaction starts once the one before has committed, and is fenced by
+the offsets that one left; if that one was not applied, the next is dropped unapplied.
+
 Messages are decoded, their personal values unsealed (pavilion_core.personal), before
 the batch's transaction opens: the vault is another database. A value whose subject was
 forgotten reaches the handler as null; a broken seal is the message's failure (parked);
@@ -128,6 +132,7 @@ class ConsumerLoop:
         self.backoff, self.failures = backoff or Backoff(), 0
         self._expected: Offsets = {}  # per partition sought, the next offset to apply
         self._next_redrive_check = 0.0
+        self._applying: tuple[Batch, asyncio.Task[None]] | None = None  # the batch in flight
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
@@ -153,6 +158,10 @@ class ConsumerLoop:
                 else:
                     self.failures = 0
         finally:
+            try:  # the batch in flight commits or rolls back before the consumer goes
+                await self._settle(consumer)
+            except Exception as exc:
+                log.warning("last batch not applied", extra={"error": describe(exc)})
             await consumer.stop()
 
     async def _back_off(self, error: BaseException, stop: asyncio.Event) -> None:
@@ -165,41 +174,81 @@ class ConsumerLoop:
         await wait_first(stop, seconds=delay)
 
     async def _step(self, consumer: AIOKafkaConsumer) -> None:
-        """Seek what needs it, redrive what an operator asked for, fetch, and apply what
-        this instance still holds (records of a partition revoked or reassigned during
-        the fetch are dropped)."""
+        """Seek what needs it, redrive what an operator asked for, fetch and decode the
+        next batch while the one before is being applied (its transaction in flight),
+        then start applying it (records of a partition revoked or reassigned meanwhile
+        are dropped). Seeks and redrives wait for the batch in flight."""
+        redrive = asyncio.get_running_loop().time() >= self._next_redrive_check
+        if redrive or consumer.assignment() - self._expected.keys():
+            await self._settle(consumer)
         await self.seek_to_stored(consumer)
         try:
-            await self._redrive_when_due()
+            if redrive:
+                await self._redrive_some()
         except OffsetsMoved:
             self.forget(list(self._expected))
             return
-        fetched = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+        in_flight = self._applying is not None
+        fetched = await consumer.getmany(
+            timeout_ms=0 if in_flight else 200, max_records=self.batch_size
+        )
         batch = {tp: messages for tp, messages in fetched.items() if tp in self._expected}
         if not batch:
+            await self._settle(consumer)
             return
         if jumped := {
             tp: at for tp, at in self._expected.items() if _starts_elsewhere(tp, at, batch)
         }:
             # Kafka moved the position (records deleted, a topic recreated): refuse that,
             # or else read again from the stored offsets
+            self.forget(batch)
+            await self._settle(consumer)
             self.forget(jumped)
             await require_in_log(self.kafka, jumped)
             log.warning("fetched from other offsets than expected", extra={"expected": str(jumped)})
             return
         try:
-            await self.apply(batch)
+            decoded = await self._decoded(batch)
+            settled = await self._settle(consumer)
+        except Exception:
+            self.forget(batch)  # fetched past what may not have been applied
+            raise
+        if not settled:
+            self.forget(batch)
+            return
+        if batch := {tp: messages for tp, messages in batch.items() if tp in self._expected}:
+            self._start(batch, decoded)
+
+    def _start(self, batch: Batch, decoded: Decoded) -> None:
+        """Start applying `batch`, and expect its end meanwhile (what the next batch is
+        checked against; forgotten if this one is not applied)."""
+        expected = {tp: self._expected[tp] for tp in batch}
+        for tp, messages in batch.items():
+            self._expected[tp] = messages[-1].offset + 1
+        self._applying = (batch, asyncio.create_task(self._applied(batch, expected, decoded)))
+
+    async def _settle(self, consumer: AIOKafkaConsumer) -> bool:
+        """Wait for the batch in flight, if any: False if another instance had applied
+        its partitions (nothing applied), its failure raised; either way its partitions
+        are sought again."""
+        if self._applying is None:
+            return True
+        batch, applying = self._applying
+        self._applying = None
+        try:
+            await applying
         except OffsetsMoved as moved:
             log.warning(
                 "another instance applied these partitions; seeking to the stored offsets",
                 extra={"group": self.group_id, "error": str(moved)},
             )
             self.forget(batch)
-            return
+            return False
         except Exception:
             self.forget(batch)  # whatever happened to it, read where it stands again
             raise
         await self._mirror(consumer, batch)
+        return True
 
     def expect(self, offsets: Offsets) -> None:
         """Apply these partitions from these offsets on (what seeking to them does)."""
@@ -222,13 +271,19 @@ class ConsumerLoop:
         """Apply `batch` if its partitions' stored offsets are still where this instance
         expects them (else raise OffsetsMoved, nothing applied), and expect its end."""
         expected = {tp: self._expected[tp] for tp in batch}
-        messages = [m for ms in batch.values() for m in ms]
-        events = await self.sealer.decode_all([(m.value, m.headers) for m in messages])
-        decoded: Decoded = {id(m): self._latest(e) for m, e in zip(messages, events, strict=True)}
-        failed = await self._apply(batch, expected, decoded)
+        await self._applied(batch, expected, await self._decoded(batch))
         for tp, messages in batch.items():
             if tp in self._expected:  # not revoked meanwhile
                 self._expected[tp] = messages[-1].offset + 1
+
+    async def _decoded(self, batch: Batch) -> Decoded:
+        messages = [m for ms in batch.values() for m in ms]
+        events = await self.sealer.decode_all([(m.value, m.headers) for m in messages])
+        return {id(m): self._latest(e) for m, e in zip(messages, events, strict=True)}
+
+    async def _applied(self, batch: Batch, expected: Offsets, decoded: Decoded) -> None:
+        """Apply `batch`, fenced by the `expected` offsets; log it, tell what was parked."""
+        failed = await self._apply(batch, expected, decoded)
         messages = [m for ms in batch.values() for m in ms]
         log.info(
             "batch applied",
@@ -333,14 +388,12 @@ class ConsumerLoop:
         except Exception as exc:
             log.warning("dead-letter notice not sent", extra={"error": describe(exc)})
 
-    async def _redrive_when_due(self) -> None:
-        """Redrive some of what was asked for, every REDRIVE_CHECK_SECONDS: a redrive
-        that fails for a reason not its messages' is tried again at the next check,
-        without holding up the records that flow meanwhile."""
-        now = asyncio.get_running_loop().time()
-        if now < self._next_redrive_check:
-            return
-        self._next_redrive_check = now + REDRIVE_CHECK_SECONDS
+    async def _redrive_some(self) -> None:
+        """Redrive some of what was asked for (the loop does, every
+        REDRIVE_CHECK_SECONDS): a redrive that fails for a reason not its messages' is
+        tried again at the next check, without holding up the records that flow
+        meanwhile."""
+        self._next_redrive_check = asyncio.get_running_loop().time() + REDRIVE_CHECK_SECONDS
         try:
             await self.redrive(REDRIVES_PER_CHECK)
         except OffsetsMoved:

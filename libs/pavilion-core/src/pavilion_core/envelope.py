@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 SPEC_VERSION = "1.0"
 SCHEMAS_BASE = "https://pavilion.dev/schemas/events"
 CONTENT_TYPE = "application/json"
@@ -81,14 +83,15 @@ class CloudEvent:
     causation_id: str | None
     actor: str | None
 
-    @property
-    def event_type(self) -> str:
-        """The short name, e.g. `ApplicationSubmitted`."""
-        return self.type.split(".")[-2]
+    # parts of `type`, read several times per event by every consumer: split once
+    event_type: str = field(init=False, repr=False, compare=False)
+    """The short name, e.g. `ApplicationSubmitted`."""
+    schema_version: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def schema_version(self) -> int:
-        return int(self.type.rsplit(".v", 1)[1])
+    def __post_init__(self) -> None:
+        name, version = self.type.rsplit(".v", 1)
+        object.__setattr__(self, "event_type", name.rsplit(".", 1)[-1])
+        object.__setattr__(self, "schema_version", int(version))
 
 
 class DecodeError(ValueError):
@@ -146,7 +149,7 @@ def from_kafka(value: bytes | None, headers: Headers) -> CloudEvent:
     if attrs["ce_type"].count(".") < 3 or ".v" not in attrs["ce_type"]:
         raise DecodeError(f"ce_type {attrs['ce_type']!r} is not pavilion.<service>.<Type>.v<N>")
     try:
-        data = json.loads(value) if value else None
+        data = orjson.loads(value) if value else None  # a third of the stdlib's time
         time = datetime.fromisoformat(attrs["ce_time"])
         stream_version = int(attrs.get("ce_streamversion", "0"))
         int(attrs["ce_type"].rsplit(".v", 1)[1])

@@ -20,7 +20,6 @@ Nothing personal of a contact it knows forgotten is written, whatever an event s
 (gateway.outreach.forgetting).
 """
 
-import json
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -31,7 +30,7 @@ from gateway.exhibitors.projections import APPLIERS as EXHIBITORS
 from gateway.notifications.projections import APPLIERS as NOTIFICATIONS
 from gateway.outreach.forgetting import unsaid_of_the_forgotten
 from gateway.outreach.projections import APPLIERS as OUTREACH
-from gateway.rows import Apply
+from gateway.rows import Apply, jsonb
 
 APPLIERS: dict[str, Apply] = {**EXHIBITORS, **OUTREACH, **NOTIFICATIONS}
 CHANNEL = "pavilion_read_model"
@@ -87,7 +86,7 @@ class Projector:
             [e.time for e in first],
             [e.actor for e in first],
             [e.correlation_id for e in first],
-            [json.dumps(e.data) for e in first],
+            [jsonb(e.data) for e in first],
         )
         new = {r["event_id"] for r in rows}
         recorded = {e.id for e in first if UUID(e.id) in new}
@@ -134,7 +133,7 @@ def _layers(events: Sequence[CloudEvent]) -> list[list[CloudEvent]]:
 
 
 def _news(event: CloudEvent) -> str:
-    return json.dumps(
+    return jsonb(
         {
             "subject": event.subject,
             "version": event.stream_version,

@@ -4,8 +4,9 @@ one it holds: a redelivered or older event changes nothing. (Inserts of a record
 first event do nothing if the row is there.)"""
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
+import orjson
 from pavilion_contracts.reader import READER
 from pavilion_core.envelope import CloudEvent
 
@@ -34,6 +35,12 @@ async def update(
         event.time,
         *values,
     )
+
+
+def jsonb(value: Any) -> str:
+    """`value` as the JSON text of a jsonb parameter (orjson: the stdlib's encoder was a
+    tenth of a replay's CPU)."""
+    return orjson.dumps(value).decode()
 
 
 def typed(source: str, appliers: dict[str, Apply]) -> dict[str, Apply]:

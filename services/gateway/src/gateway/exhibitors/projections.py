@@ -1,12 +1,10 @@
 """How exhibitors' events change the read model: the exhibitors table (one row per
 application) and the booths table (every booth of every hall)."""
 
-import json
-
 from pavilion_core.envelope import CloudEvent
 
 from gateway.exhibitors.forgetting import contact_forgotten
-from gateway.rows import Apply, Writer, timeline_only, typed, update
+from gateway.rows import Apply, Writer, jsonb, timeline_only, typed, update
 
 
 async def submitted(conn: Writer, event: CloudEvent) -> None:
@@ -25,13 +23,13 @@ async def submitted(conn: Writer, event: CloudEvent) -> None:
         d["country"],
         list(d["supplyChainAreas"]),
         list(d["productCategories"]),
-        json.dumps(d["contacts"]),
+        jsonb(d["contacts"]),
         d.get("organizationId"),
         d.get("sourceInterestId"),
         d.get("previousEditions", 0),
         event.stream_version,
         event.time,
-        json.dumps(d["address"]),
+        jsonb(d["address"]),
     )
 
 
@@ -89,7 +87,7 @@ async def contact_added(conn: Writer, event: CloudEvent) -> None:
     d = event.data
     contact = {"name": d["name"], "email": d["email"], "phone": d["phone"], "language": None}
     await _update(
-        conn, event, "contacts = contacts || jsonb_build_array($4::jsonb)", json.dumps(contact)
+        conn, event, "contacts = contacts || jsonb_build_array($4::jsonb)", jsonb(contact)
     )
 
 
