@@ -1,6 +1,8 @@
 """What the projector has just committed, heard on one LISTEN connection per API process
-and fanned out: to subscriptions (a queue each) and to read-your-writes waits (a future
-per awaited stream version). Nothing polls per client."""
+and fanned out: to subscriptions (a queue each), to read-your-writes waits (a future
+per awaited stream version) and to the response cache (a generation, bumped by every
+announcement and whenever the connection is lost or made; see responses.py). Nothing
+polls per client."""
 
 import asyncio
 import base64
@@ -17,6 +19,7 @@ from pavilion_core.logging import describe
 from pavilion_core.text import text_problem
 
 from gateway.projector import CHANNEL
+from gateway.readmodel import SWAPPED
 
 log = logging.getLogger(__name__)
 Item = dict[str, Any]
@@ -77,20 +80,34 @@ class News:
         self.waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
         self._reconnecting: asyncio.Task[None] | None = None
         self.closing = False
+        # What the response cache may rely on: while `listening`, nothing has been
+        # committed to the read model since `generation` last moved without the move.
+        self.generation = 0
+        self.listening = False
 
     async def start(self) -> None:
         self.conn = await asyncpg.connect(self.url)
         await self.conn.add_listener(CHANNEL, self._heard)
+        await self.conn.add_listener(SWAPPED, lambda *_: self.bump())  # a rebuilt read model
         self.conn.add_termination_listener(self._lost)
+        self.bump()  # whatever was committed while nobody listened
+        self.listening = True
+
+    def bump(self) -> None:
+        """Something answers may show has changed: what was computed before is stale."""
+        self.generation += 1
 
     async def close(self) -> None:
         self.closing = True
+        self.listening = False
         if self._reconnecting:
             self._reconnecting.cancel()
         if self.conn is not None and not self.conn.is_closed():
             await self.conn.close()
 
     def _lost(self, _: object) -> None:
+        self.listening = False
+        self.bump()
         if self.closing:
             return
         log.warning("lost the read model's LISTEN connection; reconnecting")
@@ -108,6 +125,7 @@ class News:
                 delay = min(delay * 2, 5.0)
 
     def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self.bump()
         item: Item = json.loads(str(payload))
         for version, future in self.waiters.get(item["subject"], []):
             if item["version"] >= version and not future.done():
