@@ -2,14 +2,18 @@
 Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 
 import asyncio
+import os
+import tempfile
 
+import uvicorn
 from fastapi import FastAPI
 from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
+from pavilion_core.logging import configure_logging
 
 from gateway.app import create_app
 from gateway.bootstrap import connect, sealer
-from gateway.config import SERVICE, Config
+from gateway.config import NEWS_FILE, SERVICE, Config
 from gateway.projector import project
 from gateway.readmodel import write_to_current
 
@@ -41,13 +45,48 @@ async def migrate() -> None:
     await (await connect(Config.from_env(), pool_size=1)).close()
 
 
-def api() -> tuple[FastAPI, str, int]:
+def one_api() -> tuple[FastAPI, str, int]:
     config = Config.from_env()
     return create_app(config), config.http_host, config.http_port
 
 
+def api() -> None:
+    """The API: one process, or `workers` of them on one socket (uvicorn's supervisor
+    restarts any that dies, and passes SIGTERM on for each to shut down gracefully)."""
+    config = Config.from_env()
+    if config.workers == 1:
+        runner.serve(*one_api())
+        return
+    create_app(config)  # a setting it refuses stops us here, not each worker as it starts
+    fd, path = tempfile.mkstemp(prefix="pavilion-gateway-news-")
+    os.write(fd, bytes(8))  # the workers' HostCount, at 0
+    os.close(fd)
+    os.environ[NEWS_FILE] = path  # spawned workers inherit the environment
+    try:
+        uvicorn.run(
+            "gateway.__main__:worker",
+            factory=True,
+            workers=config.workers,
+            host=config.http_host,
+            port=config.http_port,
+            loop="uvloop",
+            http="httptools",
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        os.unlink(path)
+
+
+def worker() -> FastAPI:
+    """The app of one API worker process (spawned: it configures its own logging)."""
+    configure_logging(SERVICE)
+    return create_app()
+
+
 def main() -> None:
-    runner.main(SERVICE, api=api, workers={"projector": run_projector}, migrate=migrate)
+    processes = {"projector": run_projector}
+    runner.main(SERVICE, api=one_api, workers=processes, migrate=migrate, others={"api": api})
 
 
 if __name__ == "__main__":

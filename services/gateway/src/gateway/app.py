@@ -23,7 +23,7 @@ from gateway.bootstrap import connect
 from gateway.commands import CommandClient
 from gateway.config import AuthSettings, Config
 from gateway.context import Context, Services
-from gateway.news import News
+from gateway.news import HostCount, News
 from gateway.offsets import ends, lag, log_ranges, stored
 from gateway.responses import PATH, Cached
 from gateway.schema import make_schema
@@ -82,7 +82,9 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
     authenticator = Authenticator(auth or AuthSettings.from_env())
     tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
 
-    news = News(config.database_url)
+    news = News(
+        config.database_url, count=HostCount(config.news_file) if config.news_file else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

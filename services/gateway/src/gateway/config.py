@@ -15,6 +15,8 @@ from pavilion_core.secrets import dev_mode, secret
 
 SERVICE = "gateway"
 JWT_SECRET = "PAVILION_JWT_SECRET"
+# Set by `python -m gateway api` for its worker processes: the file of their HostCount.
+NEWS_FILE = "PAVILION_GATEWAY_NEWS_FILE"
 TOPICS = "pavilion.exhibitors.v1,pavilion.outreach.v1,pavilion.notifications.v1"
 
 
@@ -115,6 +117,7 @@ class Config:
     limits: Limits
     cache: CacheSettings
     workers: int  # API processes, each with its own LISTEN connection and cache
+    news_file: str | None  # NEWS_FILE
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -138,6 +141,7 @@ class Config:
             limits=Limits.from_env(),
             cache=CacheSettings.from_env(),
             workers=workers,
+            news_file=os.environ.get(NEWS_FILE) or None,
         )
 
 

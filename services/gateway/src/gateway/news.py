@@ -8,8 +8,11 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import fcntl
 import json
 import logging
+import mmap
+import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -72,17 +75,53 @@ def _stream(item: object) -> bool:
     )
 
 
+class Count:
+    """How many times this process has heard news (or lost or made its connection)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def get(self) -> int:
+        return self.value
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+class HostCount(Count):
+    """The same, summed over the API processes of one host: an 8-byte counter in a file
+    they share (`python -m gateway api` makes it for its workers). What one process has
+    heard makes every process's cached answers stale: a caller whose mutation was
+    answered by one process once it heard the news gets no older answer from another,
+    whose own LISTEN connection may be a moment behind."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.fd = os.open(path, os.O_RDWR)
+        self.shared = mmap.mmap(self.fd, 8)
+
+    def get(self) -> int:
+        return int.from_bytes(self.shared[:8], "little")
+
+    def bump(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # one increment at a time, none lost
+        try:
+            self.shared[:8] = (self.get() + 1).to_bytes(8, "little")
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
 class News:
-    def __init__(self, url: str, *, queue_size: int = 1000) -> None:
+    def __init__(self, url: str, *, queue_size: int = 1000, count: Count | None = None) -> None:
         self.url, self.queue_size = url, queue_size
+        self.count = count or Count()
         self.conn: asyncpg.Connection | None = None
         self.subscribers: set[asyncio.Queue[Item | None]] = set()
         self.waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
         self._reconnecting: asyncio.Task[None] | None = None
         self.closing = False
         # What the response cache may rely on: while `listening`, nothing has been
-        # committed to the read model since `generation` last moved without the move.
-        self.generation = 0
+        # committed to the read model since `generation` last moved.
         self.listening = False
 
     async def start(self) -> None:
@@ -93,9 +132,13 @@ class News:
         self.bump()  # whatever was committed while nobody listened
         self.listening = True
 
+    @property
+    def generation(self) -> int:
+        return self.count.get()
+
     def bump(self) -> None:
         """Something answers may show has changed: what was computed before is stale."""
-        self.generation += 1
+        self.count.bump()
 
     async def close(self) -> None:
         self.closing = True

@@ -68,8 +68,10 @@ SELECT
   (SELECT array_agg(ROW(key, n) ORDER BY key) FROM by_stage) AS by_stage,
   (SELECT array_agg(ROW(id, name, interests, converted) ORDER BY converted DESC, name)
    FROM by_event) AS by_event,
-  (SELECT count(*) FROM booths WHERE edition = $1 AND allocated_to IS NULL) AS free,
-  (SELECT count(*) FROM booths WHERE edition = $1 AND allocated_to IS NOT NULL) AS taken
+  free, taken
+FROM (SELECT count(*) FILTER (WHERE allocated_to IS NULL) AS free,
+             count(*) FILTER (WHERE allocated_to IS NOT NULL) AS taken
+      FROM booths WHERE edition = $1) AS booths
 """
 
 
@@ -80,7 +82,7 @@ def _counts(pairs: list[tuple[str, int]] | None) -> list[Count]:
 async def dashboard(ctx: Context, edition: str) -> EditionDashboard:
     host = next((e.country for e in await ctx.services.editions.all() if e.code == edition), None)
     row = await ctx.pool.fetchrow(_DASHBOARD, edition)
-    assert row is not None  # a SELECT without FROM has its one row
+    assert row is not None  # an aggregate without GROUP BY has its one row
     by_status, by_country = _counts(row["by_status"]), _counts(row["by_country"])
     active = sum(c.count for c in by_country)
     foreign = sum(c.count for c in by_country if c.key != host)
