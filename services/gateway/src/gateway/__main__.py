@@ -4,18 +4,21 @@ Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 import asyncio
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
 from pavilion_core.logging import configure_logging
+from pavilion_core.service_tokens import ServiceTokens
 
-from gateway.app import create_app
 from gateway.bootstrap import connect, sealer
-from gateway.config import NEWS_FILE, SERVICE, Config
+from gateway.config import NEWS_FILE, SERVICE, AuthSettings, Config
 from gateway.projector import project
 from gateway.readmodel import write_to_current
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 async def run_projector(stop: asyncio.Event) -> None:
@@ -45,7 +48,9 @@ async def migrate() -> None:
     await (await connect(Config.from_env(), pool_size=1)).close()
 
 
-def one_api() -> tuple[FastAPI, str, int]:
+def one_api() -> tuple["FastAPI", str, int]:
+    from gateway.app import create_app  # (see worker)
+
     config = Config.from_env()
     return create_app(config), config.http_host, config.http_port
 
@@ -57,7 +62,10 @@ def api() -> None:
     if config.workers == 1:
         runner.serve(*one_api())
         return
-    create_app(config)  # a setting it refuses stops us here, not each worker as it starts
+    # what the app reads besides Config: a refused setting stops us here, not each worker
+    # as it starts (again and again)
+    AuthSettings.from_env()
+    ServiceTokens.from_env()
     fd, path = tempfile.mkstemp(prefix="pavilion-gateway-news-")
     os.write(fd, bytes(8))  # the workers' HostCount, at 0
     os.close(fd)
@@ -78,8 +86,12 @@ def api() -> None:
         os.unlink(path)
 
 
-def worker() -> FastAPI:
-    """The app of one API worker process (spawned: it configures its own logging)."""
+def worker() -> "FastAPI":
+    """The app of one API worker process (spawned: it configures its own logging). Only
+    API processes import the app: building its schema takes seconds, which the
+    supervisor of the workers, or a projector, need not spend before they start."""
+    from gateway.app import create_app
+
     configure_logging(SERVICE)
     return create_app()
 
