@@ -81,6 +81,9 @@ def api() -> None:
             http="httptools",
             log_config=None,
             access_log=False,
+            # a worker that does not answer the supervisor's ping in time is killed and
+            # replaced: a loaded machine takes longer than the default 5 s to start one
+            timeout_worker_healthcheck=30,
         )
     finally:
         os.unlink(path)
