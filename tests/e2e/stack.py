@@ -119,7 +119,9 @@ async def running(
         async with httpx.AsyncClient() as http:
             for service, url in stack.urls.items():
                 if (service, "api") in processes:
-                    await eventually(lambda u=url: _ready(http, u), within=60, what=f"{url} ready")
+                    # an API of several spawned workers starts each one from scratch: on a loaded
+                    # machine that alone has taken over a minute
+                    await eventually(lambda u=url: _ready(http, u), within=120, what=f"{url} ready")
         yield stack
     finally:
         await _stop(stack, logs)

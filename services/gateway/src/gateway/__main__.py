@@ -2,16 +2,23 @@
 Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 
 import asyncio
+import os
+import tempfile
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+import uvicorn
 from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
+from pavilion_core.logging import configure_logging
+from pavilion_core.service_tokens import ServiceTokens
 
-from gateway.app import create_app
 from gateway.bootstrap import connect, sealer
-from gateway.config import SERVICE, Config
+from gateway.config import NEWS_FILE, SERVICE, AuthSettings, Config
 from gateway.projector import project
 from gateway.readmodel import write_to_current
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 async def run_projector(stop: asyncio.Event) -> None:
@@ -41,13 +48,60 @@ async def migrate() -> None:
     await (await connect(Config.from_env(), pool_size=1)).close()
 
 
-def api() -> tuple[FastAPI, str, int]:
+def one_api() -> tuple["FastAPI", str, int]:
+    from gateway.app import create_app  # (see worker)
+
     config = Config.from_env()
     return create_app(config), config.http_host, config.http_port
 
 
+def api() -> None:
+    """The API: one process, or `workers` of them on one socket (uvicorn's supervisor
+    restarts any that dies, and passes SIGTERM on for each to shut down gracefully)."""
+    config = Config.from_env()
+    if config.workers == 1:
+        runner.serve(*one_api())
+        return
+    # what the app reads besides Config: a refused setting stops us here, not each worker
+    # as it starts (again and again)
+    AuthSettings.from_env()
+    ServiceTokens.from_env()
+    fd, path = tempfile.mkstemp(prefix="pavilion-gateway-news-")
+    os.write(fd, bytes(8))  # the workers' HostCount, at 0
+    os.close(fd)
+    os.environ[NEWS_FILE] = path  # spawned workers inherit the environment
+    try:
+        uvicorn.run(
+            "gateway.__main__:worker",
+            factory=True,
+            workers=config.workers,
+            host=config.http_host,
+            port=config.http_port,
+            loop="uvloop",
+            http="httptools",
+            log_config=None,
+            access_log=False,
+            # a worker that does not answer the supervisor's ping in time is killed and
+            # replaced: a loaded machine takes longer than the default 5 s to start one
+            timeout_worker_healthcheck=30,
+        )
+    finally:
+        os.unlink(path)
+
+
+def worker() -> "FastAPI":
+    """The app of one API worker process (spawned: it configures its own logging). Only
+    API processes import the app: building its schema takes seconds, which the
+    supervisor of the workers, or a projector, need not spend before they start."""
+    from gateway.app import create_app
+
+    configure_logging(SERVICE)
+    return create_app()
+
+
 def main() -> None:
-    runner.main(SERVICE, api=api, workers={"projector": run_projector}, migrate=migrate)
+    processes = {"projector": run_projector}
+    runner.main(SERVICE, api=one_api, workers=processes, migrate=migrate, others={"api": api})
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ from gateway.bootstrap import connect
 from gateway.commands import CommandClient
 from gateway.config import AuthSettings, Config
 from gateway.context import Context, Services
-from gateway.news import News
+from gateway.news import HostCount, News
 from gateway.offsets import ends, lag, log_ranges, stored
+from gateway.responses import PATH, Cached
 from gateway.schema import make_schema
 
 # A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
@@ -81,10 +82,13 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
     authenticator = Authenticator(auth or AuthSettings.from_env())
     tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
 
+    news = News(
+        config.database_url, count=HostCount(config.news_file) if config.news_file else None
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await connect(config, bounded=True)
-        news = News(config.database_url)
         await news.start()
         commands = CommandClient(
             {
@@ -109,15 +113,14 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
         header = connection.headers.get("authorization")
         if connection.scope["type"] == "websocket" or connection.scope["method"] == "GET":
             viewer = NOT_YET  # a WebSocket authenticates in connection_init; GET is the IDE
-        else:
-            viewer = await authenticator.viewer(header)
+        else:  # the response cache may have authenticated the request already
+            viewer = connection.scope.get("state", {}).get("viewer")
+            viewer = viewer or await authenticator.viewer(header)
         return Context(services=app.state.services, viewer=viewer, header=header)
 
     @app.exception_handler(Unauthenticated)
     async def refused(_: Request, exc: Unauthenticated) -> JSONResponse:
         return refusal(401, "UNAUTHENTICATED", str(exc))
-
-    app.add_middleware(Bounded, limit=config.limits.max_body_bytes)
 
     async def projection_lag() -> None:
         pool = app.state.services.pool
@@ -129,7 +132,6 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
         OFFSETS_OUT_OF_LOG.labels(config.group_id).set(len(outside))
         await parking.refresh_gauge(pool)
 
-    install(app, ready, service="gateway", refreshers=[projection_lag])
     schema = make_schema(config.limits, introspection=config.introspection)
     app.include_router(
         Router(
@@ -142,6 +144,11 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
             # alone and answered anything else with an internal error
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         ),
-        prefix="/graphql",
+        prefix=PATH,
     )
+    # the last added is the outermost: Correlated (install), Bounded, the response cache
+    if config.cache.enabled:
+        app.add_middleware(Cached, config.cache, news, authenticator)
+    app.add_middleware(Bounded, limit=config.limits.max_body_bytes)
+    install(app, ready, service="gateway", refreshers=[projection_lag])
     return app

@@ -13,6 +13,7 @@ from pavilion_core.logging import correlation_id
 from pavilion_core.service_tokens import ServiceTokens
 
 from gateway.auth import Viewer
+from gateway.responses import not_from_read_model
 
 
 @strawberry.type
@@ -124,6 +125,7 @@ class CommandClient:
     ) -> Any:
         """A read from the service (its configuration, or state that changes by the
         second); a refusal is raised as a GraphQL error with the service's code."""
+        not_from_read_model(f"{service} {path}")  # nobody announces its changes
         answer = await self.call(actor, service, "GET", path, params=params)
         if isinstance(answer, Refusal):
             raise Refused(answer.errors[0])

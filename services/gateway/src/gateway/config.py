@@ -15,6 +15,8 @@ from pavilion_core.secrets import dev_mode, secret
 
 SERVICE = "gateway"
 JWT_SECRET = "PAVILION_JWT_SECRET"
+# Set by `python -m gateway api` for its worker processes: the file of their HostCount.
+NEWS_FILE = "PAVILION_GATEWAY_NEWS_FILE"
 TOPICS = "pavilion.exhibitors.v1,pavilion.outreach.v1,pavilion.notifications.v1"
 
 
@@ -76,6 +78,30 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """The response cache of each API process (responses.py); 0 entries turns it off."""
+
+    entries: int = 5_000
+    bytes: int = 64 * 1024 * 1024
+
+    @property
+    def enabled(self) -> bool:
+        return self.entries > 0 and self.bytes > 0
+
+    @classmethod
+    def from_env(cls) -> "CacheSettings":
+        return cls(
+            entries=env_int("PAVILION_GATEWAY_CACHE_ENTRIES", cls.entries),
+            bytes=env_int("PAVILION_GATEWAY_CACHE_MB", cls.bytes // 1024 // 1024) * 1024 * 1024,
+        )
+
+
+def default_workers() -> int:
+    """One API process per CPU this process may run on, at most four."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     kafka: KafkaSettings
@@ -89,10 +115,16 @@ class Config:
     outreach_url: str
     notifications_url: str
     limits: Limits
+    cache: CacheSettings
+    workers: int  # API processes, each with its own LISTEN connection and cache
+    news_file: str | None  # NEWS_FILE
 
     @classmethod
     def from_env(cls) -> "Config":
         topics = env_str("PAVILION_GATEWAY_TOPICS", TOPICS)
+        workers = env_int("PAVILION_GATEWAY_WORKERS", default_workers())
+        if workers < 1:
+            raise ConfigError(f"PAVILION_GATEWAY_WORKERS must be at least 1, got {workers}")
         graphiql = _flag("PAVILION_GATEWAY_GRAPHIQL")
         return cls(
             database_url=database_url(SERVICE),
@@ -107,6 +139,9 @@ class Config:
             outreach_url=service_url("outreach", 8002),
             notifications_url=service_url("notifications", 8003),
             limits=Limits.from_env(),
+            cache=CacheSettings.from_env(),
+            workers=workers,
+            news_file=os.environ.get(NEWS_FILE) or None,
         )
 
 

@@ -12,6 +12,7 @@ from strawberry.fastapi import BaseContext
 from gateway.auth import Viewer
 from gateway.commands import CommandClient
 from gateway.config import Limits
+from gateway.editions import Editions
 from gateway.loaders import Loaders
 from gateway.news import News
 
@@ -67,9 +68,11 @@ class Services:
     news: News
     limits: Limits
     slots: Slots = field(init=False)
+    editions: Editions = field(init=False)
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.limits)
+        self.editions = Editions(self.commands, self.news)
 
 
 @dataclass

@@ -1,13 +1,18 @@
 """What the projector has just committed, heard on one LISTEN connection per API process
-and fanned out: to subscriptions (a queue each) and to read-your-writes waits (a future
-per awaited stream version). Nothing polls per client."""
+and fanned out: to subscriptions (a queue each), to read-your-writes waits (a future
+per awaited stream version) and to the response cache (a generation, bumped by every
+announcement and whenever the connection is lost or made; see responses.py). Nothing
+polls per client."""
 
 import asyncio
 import base64
 import binascii
 import contextlib
+import fcntl
 import json
 import logging
+import mmap
+import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -17,6 +22,7 @@ from pavilion_core.logging import describe
 from pavilion_core.text import text_problem
 
 from gateway.projector import CHANNEL
+from gateway.readmodel import SWAPPED
 
 log = logging.getLogger(__name__)
 Item = dict[str, Any]
@@ -69,28 +75,82 @@ def _stream(item: object) -> bool:
     )
 
 
+class Count:
+    """How many times this process has heard news (or lost or made its connection)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def get(self) -> int:
+        return self.value
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+class HostCount(Count):
+    """The same, summed over the API processes of one host: an 8-byte counter in a file
+    they share (`python -m gateway api` makes it for its workers). What one process has
+    heard makes every process's cached answers stale: a caller whose mutation was
+    answered by one process once it heard the news gets no older answer from another,
+    whose own LISTEN connection may be a moment behind."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.fd = os.open(path, os.O_RDWR)
+        self.shared = mmap.mmap(self.fd, 8)
+
+    def get(self) -> int:
+        return int.from_bytes(self.shared[:8], "little")
+
+    def bump(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # one increment at a time, none lost
+        try:
+            self.shared[:8] = (self.get() + 1).to_bytes(8, "little")
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
 class News:
-    def __init__(self, url: str, *, queue_size: int = 1000) -> None:
+    def __init__(self, url: str, *, queue_size: int = 1000, count: Count | None = None) -> None:
         self.url, self.queue_size = url, queue_size
+        self.count = count or Count()
         self.conn: asyncpg.Connection | None = None
         self.subscribers: set[asyncio.Queue[Item | None]] = set()
         self.waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
         self._reconnecting: asyncio.Task[None] | None = None
         self.closing = False
+        # What the response cache may rely on: while `listening`, nothing has been
+        # committed to the read model since `generation` last moved.
+        self.listening = False
 
     async def start(self) -> None:
         self.conn = await asyncpg.connect(self.url)
         await self.conn.add_listener(CHANNEL, self._heard)
+        await self.conn.add_listener(SWAPPED, lambda *_: self.bump())  # a rebuilt read model
         self.conn.add_termination_listener(self._lost)
+        self.bump()  # whatever was committed while nobody listened
+        self.listening = True
+
+    @property
+    def generation(self) -> int:
+        return self.count.get()
+
+    def bump(self) -> None:
+        """Something answers may show has changed: what was computed before is stale."""
+        self.count.bump()
 
     async def close(self) -> None:
         self.closing = True
+        self.listening = False
         if self._reconnecting:
             self._reconnecting.cancel()
         if self.conn is not None and not self.conn.is_closed():
             await self.conn.close()
 
     def _lost(self, _: object) -> None:
+        self.listening = False
+        self.bump()
         if self.closing:
             return
         log.warning("lost the read model's LISTEN connection; reconnecting")
@@ -108,6 +168,7 @@ class News:
                 delay = min(delay * 2, 5.0)
 
     def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self.bump()
         item: Item = json.loads(str(payload))
         for version, future in self.waiters.get(item["subject"], []):
             if item["version"] >= version and not future.done():

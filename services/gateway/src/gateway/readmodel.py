@@ -17,6 +17,7 @@ from pavilion_core.db import CONSUMER, Connection, MigrationSet, Pool, migrate, 
 log = logging.getLogger(__name__)
 READ_MODEL = MigrationSet("read_model", "gateway", "sql")
 PREFIX = "read_model_"
+SWAPPED = "pavilion_read_model_swapped"  # NOTIFYed as a rebuild swaps the generation in
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('pavilion.read_model'))"
 
 

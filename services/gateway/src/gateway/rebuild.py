@@ -32,6 +32,7 @@ from gateway.config import Config
 from gateway.offsets import end_offsets, stored
 from gateway.projector import Projector
 from gateway.readmodel import (
+    SWAPPED,
     create_generation,
     current_generation,
     generations,
@@ -194,5 +195,6 @@ async def _swap(pool: Pool, live_group: str, group: str, generation: int) -> boo
         await conn.execute(
             "UPDATE read_model_current SET generation = $1, swapped_at = now()", generation
         )
+        await conn.execute("SELECT pg_notify($1, '')", SWAPPED)  # API caches: heard at commit
     log.info("read model swapped", extra={"generation": generation})
     return True

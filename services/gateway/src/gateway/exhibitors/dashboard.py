@@ -1,27 +1,13 @@
 """The editions (configuration of the exhibitors service) and an edition's dashboard."""
 
-from datetime import date
-
 import strawberry
 
 from gateway.context import Context
-from gateway.enums import SupplyChainArea
+from gateway.editions import Edition
 from gateway.policy import NotExhibitor
 from gateway.relay import global_id
 
 Info = strawberry.Info[Context, None]
-
-
-@strawberry.type
-class Edition:
-    code: str
-    name: str
-    city: str
-    country: str
-    starts_on: date
-    ends_on: date
-    currency: str
-    supply_chain_areas: list[SupplyChainArea]
 
 
 @strawberry.type
@@ -60,62 +46,44 @@ class EditionDashboard:
 
 
 ACTIVE = "status NOT IN ('WITHDRAWN', 'REJECTED', 'CANCELLED')"
+# One statement (one round trip): each list as an array of [key, count] in its order.
+_DASHBOARD = f"""
+WITH listed AS (
+  SELECT status, country, supply_chain_areas, {ACTIVE} AS active
+  FROM exhibitors WHERE edition = $1),
+by_status AS (SELECT status AS key, count(*) AS n FROM listed GROUP BY 1),
+by_country AS (SELECT country AS key, count(*) AS n FROM listed WHERE active GROUP BY 1),
+by_area AS (SELECT area AS key, count(*) AS n
+            FROM listed, unnest(supply_chain_areas) AS area WHERE active GROUP BY 1),
+by_stage AS (SELECT stage AS key, count(*) AS n FROM interests WHERE edition = $1 GROUP BY 1),
+by_event AS (
+  SELECT e.id, e.name, count(*) AS interests,
+         count(*) FILTER (WHERE i.stage = 'CONVERTED') AS converted
+  FROM interests i JOIN outreach_events e ON e.id = i.source_event_id
+  WHERE i.edition = $1 GROUP BY e.id, e.name)
+SELECT
+  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_status) AS by_status,
+  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_country) AS by_country,
+  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_area) AS by_area,
+  (SELECT array_agg(ROW(key, n) ORDER BY key) FROM by_stage) AS by_stage,
+  (SELECT array_agg(ROW(id, name, interests, converted) ORDER BY converted DESC, name)
+   FROM by_event) AS by_event,
+  free, taken
+FROM (SELECT count(*) FILTER (WHERE allocated_to IS NULL) AS free,
+             count(*) FILTER (WHERE allocated_to IS NOT NULL) AS taken
+      FROM booths WHERE edition = $1) AS booths
+"""
 
 
-async def editions(ctx: Context) -> list[Edition]:
-    listed = await ctx.services.commands.get("exhibitors", "/editions")
-    return [
-        Edition(
-            code=e["code"],
-            name=e["name"],
-            city=e["city"],
-            country=e["country"],
-            starts_on=date.fromisoformat(e["startsOn"]),
-            ends_on=date.fromisoformat(e["endsOn"]),
-            currency=e["currency"],
-            supply_chain_areas=[SupplyChainArea(a) for a in e["supplyChainAreas"]],
-        )
-        for e in listed
-    ]
+def _counts(pairs: list[tuple[str, int]] | None) -> list[Count]:
+    return [Count(key=key, count=n) for key, n in pairs or ()]
 
 
 async def dashboard(ctx: Context, edition: str) -> EditionDashboard:
-    host = next((e.country for e in await editions(ctx) if e.code == edition), None)
-    async with ctx.pool.acquire() as conn:
-
-        async def counts(sql: str) -> list[Count]:
-            rows = await conn.fetch(sql, edition)
-            return [Count(key=r["key"], count=r["count"]) for r in rows]
-
-        by_status = await counts(
-            """SELECT status AS key, count(*) AS count FROM exhibitors WHERE edition = $1
-               GROUP BY 1 ORDER BY 2 DESC, 1"""
-        )
-        by_country = await counts(
-            f"""SELECT country AS key, count(*) AS count FROM exhibitors
-                WHERE edition = $1 AND {ACTIVE} GROUP BY 1 ORDER BY 2 DESC, 1"""
-        )
-        by_area = await counts(
-            f"""SELECT unnest(supply_chain_areas) AS key, count(*) AS count FROM exhibitors
-                WHERE edition = $1 AND {ACTIVE} GROUP BY 1 ORDER BY 2 DESC, 1"""
-        )
-        booths = await conn.fetchrow(
-            """SELECT count(*) FILTER (WHERE allocated_to IS NULL) AS free,
-                      count(*) FILTER (WHERE allocated_to IS NOT NULL) AS taken
-               FROM booths WHERE edition = $1""",
-            edition,
-        )
-        by_stage = await counts(
-            """SELECT stage AS key, count(*) AS count FROM interests WHERE edition = $1
-               GROUP BY 1 ORDER BY 1"""
-        )
-        conversions = await conn.fetch(
-            """SELECT e.id, e.name, count(*) AS interests,
-                      count(*) FILTER (WHERE i.stage = 'CONVERTED') AS converted
-               FROM interests i JOIN outreach_events e ON e.id = i.source_event_id
-               WHERE i.edition = $1 GROUP BY e.id, e.name ORDER BY 4 DESC, 2""",
-            edition,
-        )
+    host = next((e.country for e in await ctx.services.editions.all() if e.code == edition), None)
+    row = await ctx.pool.fetchrow(_DASHBOARD, edition)
+    assert row is not None  # an aggregate without GROUP BY has its one row
+    by_status, by_country = _counts(row["by_status"]), _counts(row["by_country"])
     active = sum(c.count for c in by_country)
     foreign = sum(c.count for c in by_country if c.key != host)
     return EditionDashboard(
@@ -123,18 +91,18 @@ async def dashboard(ctx: Context, edition: str) -> EditionDashboard:
         total_exhibitors=sum(c.count for c in by_status),
         exhibitors_by_status=by_status,
         exhibitors_by_country=by_country,
-        exhibitors_by_supply_chain_area=by_area,
+        exhibitors_by_supply_chain_area=_counts(row["by_area"]),
         foreign_share=round(foreign / active, 4) if active else 0.0,
-        booths_free=booths["free"] if booths else 0,
-        booths_taken=booths["taken"] if booths else 0,
-        interests_by_stage=by_stage,
+        booths_free=row["free"],
+        booths_taken=row["taken"],
+        interests_by_stage=_counts(row["by_stage"]),
         conversion_by_outreach_event=[
             EventConversion(
-                event=EventRef(id=global_id("OutreachEvent", r["id"]), name=r["name"]),
-                interests=r["interests"],
-                converted=r["converted"],
+                event=EventRef(id=global_id("OutreachEvent", str(id_)), name=name),
+                interests=interests,
+                converted=converted,
             )
-            for r in conversions
+            for id_, name, interests, converted in row["by_event"] or ()
         ],
     )
 
@@ -143,7 +111,7 @@ async def dashboard(ctx: Context, edition: str) -> EditionDashboard:
 class DashboardQueries:
     @strawberry.field(description="The editions the exhibitors service is configured with.")
     async def editions(self, info: Info) -> list[Edition]:
-        return await editions(info.context)
+        return await info.context.services.editions.all()
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def edition_dashboard(self, info: Info, edition: str) -> EditionDashboard:
