@@ -46,11 +46,16 @@ async def topic(kafka: KafkaSettings, name: str) -> str:
 
 @asynccontextmanager
 async def process(
-    args: list[str], env: dict[str, str], ready_url: str | None, log: Path
+    args: list[str],
+    env: dict[str, str],
+    ready_url: str | None,
+    log: Path,
+    program: str = sys.executable,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after."""
+    """`<program> <args>` (Python by default) with `env`, once `ready_url` (if any)
+    answers 200; stopped after."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
+        program,
         *args,
         env={**os.environ, **env},
         stdout=log.open("wb"),
