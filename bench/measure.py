@@ -18,6 +18,7 @@ class Figure:
     target: str = ""
     extra: dict[str, float] = field(default_factory=dict)
     rounds: list[float] = field(default_factory=list)  # every round's value, in run order
+    round_details: list[dict[str, float]] = field(default_factory=list)  # and its details
 
     @property
     def ratio(self) -> float | None:
@@ -36,16 +37,26 @@ Round = tuple[float, dict[str, float]]  # a round's value and its details
 
 def median(name: str, unit: str, rounds: list[Round], target: str = "") -> Figure:
     """The figure of the median round (the lower middle one of an even count), with
-    that round's details; every round's value is kept."""
+    that round's details; every round's value and details are kept."""
     values = [value for value, _ in rounds]
-    middle = values.index(statistics.median_low(values))
-    return Figure(name, values[middle], unit, target=target, extra=rounds[middle][1], rounds=values)
+    at = values.index(statistics.median_low(values))
+    details = [extra for _, extra in rounds]
+    return Figure(
+        name,
+        values[at],
+        unit,
+        target=target,
+        extra=details[at],
+        rounds=values,
+        round_details=details,
+    )
 
 
 def middle(figures: list[Figure]) -> Figure:
-    """The median of the same figure measured in several rounds, every value kept."""
+    """The median of the same figure measured in several rounds, every round kept."""
     values = [f.value for f in figures]
-    return replace(figures[values.index(statistics.median_low(values))], rounds=values)
+    chosen = figures[values.index(statistics.median_low(values))]
+    return replace(chosen, rounds=values, round_details=[f.extra for f in figures])
 
 
 def latency(load: dict[str, float]) -> dict[str, float]:

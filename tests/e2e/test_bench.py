@@ -57,6 +57,7 @@ def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
     assert result["mode"] == "smoke" and set(figures) == FIGURES
     for name, figure in figures.items():
         assert isinstance(figure["value"], int | float) and math.isfinite(figure["value"]), name
+        assert figure["rounds"] == [figure["value"]], figure  # the smoke mode runs one round
         # a lag may be 0: the change was visible before the client had its acknowledgement
         assert figure["value"] > 0 or (figure["unit"] == "ms" and figure["value"] == 0), figure
         assert figure["baseline"] is None or figure["baseline"] in figures, figure
