@@ -35,6 +35,9 @@ async def wrk(
     request. Any response other than `expect`, a GraphQL error or a socket error fails
     the run (LoadError)."""
     args = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(SCRIPT)]
+    # a slow answer is latency, not an error (wrk's default gives up after 2 s: on a
+    # busy machine a GraphQL page at 16 connections can take that long)
+    args += ["--timeout", "30s"]
     for header in ("Content-Type: application/json", *headers):
         args += ["-H", header]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the one child to end
