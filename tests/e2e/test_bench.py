@@ -39,7 +39,7 @@ FIGURES = {
 }
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)
 def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--results", str(tmp_path)],
@@ -47,7 +47,7 @@ def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         check=False,
-        timeout=380,
+        timeout=580,
     )
     output = proc.stdout.decode()
     assert proc.returncode == 0, output[-3000:]
