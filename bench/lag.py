@@ -95,7 +95,7 @@ async def lag(
                 if watch.unseen:  # the gateway closed the subscription: it fell too far behind
                     extra["unseen"] = watch.unseen
                 found[share].append((percentile(lags, 50), extra))
-    target = "p50 ≤50 ms, p99 ≤250 ms; at 80% not growing"
+    target = "p99 ≤100 ms at 50%; at 80% not growing"
     return [median(f"3 lag @{share:.0%}", "ms", found[share], target) for share in found]
 
 

@@ -215,7 +215,8 @@ async def replay_and_query(
                 if last:
                     queries = await _queries(env, url, seconds, rounds, logs)
         name = "4 replay" if n == 1 else f"4 replay x{n}"
-        figures.append(median(name, "events/s", replays, target="≥15,000 events/s"))
+        target = "≥15,000 events/s" if n == 1 else "faster than one process"
+        figures.append(median(name, "events/s", replays, target=target))
     return [*figures, *queries]
 
 
