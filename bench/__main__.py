@@ -74,6 +74,11 @@ async def measured(mode: str, logs: Path) -> list[Figure]:
         store.append(appended_)
         outbox.append(relayed_)
     own_store = median("S_store append", "events/s", store, target="≥2x P_eventsourcing")
+    clear = []
+    for _ in n:
+        async with stack.database("store_clear") as url:
+            clear.append(await stores.store_append(url, size.streams, sealed=False))
+    unsealed = median("S_store append unsealed", "events/s", clear)
     emptied = median("2 relay outbox", "events/s", outbox)
     appends, relayed, topic, appended = await scenarios.append_and_relay(
         kafka, size.append_s, 8, size.rounds, logs
@@ -95,6 +100,7 @@ async def measured(mode: str, logs: Path) -> list[Figure]:
     for figure, baseline in [
         (eventsourcing, commit),
         (own_store, eventsourcing),
+        (unsealed, eventsourcing),
         (appends, own_store),
         (relayed, produce),
         (emptied, produce),
@@ -113,7 +119,7 @@ async def measured(mode: str, logs: Path) -> list[Figure]:
         against(figure, baseline)
     baselines_ = [copy, commit, commit_notify, produce, consume, ping, asgi, smtp]
     peers = [eventsourcing, page, board]
-    scenarios_ = [own_store, appends, relayed, emptied, low, half, high]
+    scenarios_ = [own_store, unsealed, appends, relayed, emptied, low, half, high]
     rest = [f for f in replays_and_queries if f not in peers]
     return [*baselines_, *peers, *scenarios_, *rest, emails]
 

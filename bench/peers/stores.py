@@ -17,6 +17,7 @@ import asyncpg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from pavilion_contracts.personal import declaration
+from pavilion_core.config import vault_url
 from pavilion_core.db import EVENT_STORE, Pool, open_pool
 from pavilion_core.envelope import Metadata, NewEvent
 from pavilion_core.personal import open_sealer
@@ -80,12 +81,14 @@ async def eventsourcing_append(streams: int) -> Round:
     return streams / seconds, {"events": streams, **used.per(streams)}
 
 
-async def store_append(url: str, streams: int) -> Round:
+async def store_append(url: str, streams: int, *, sealed: bool = True) -> Round:
     """S_store: `streams` new streams of one event through pavilion_core's EventStore
-    into the database at `url` (personal values sealed through the run's vault, as the
-    exhibitors API does), 8 writers on one asyncio loop. Leaves the outbox full."""
+    into the database at `url`, 8 writers on one asyncio loop. Personal values are
+    sealed through the run's vault, as the exhibitors API does (a key per new stream:
+    another commit, in the vault's database) — or, not `sealed`, declared as none (the
+    `eventsourcing` library's events are stored in the clear). Leaves the outbox full."""
     pool = await open_pool(url, EVENT_STORE, size=WRITERS)
-    sealer = await open_sealer(url, declaration(), writes=True)
+    sealer = await open_sealer(url, declaration() if sealed else {}, writes=True)
     store = EventStore(pool, sealer)
     metadata = Metadata(correlation_id="bench-store", actor="bench")
     counter = iter(range(streams))
@@ -98,7 +101,9 @@ async def store_append(url: str, streams: int) -> Round:
             await store.append(stream, events, expected_version=0, metadata=metadata)
 
     try:
-        async with cpu({}, {"pg": url}, own=True) as used:
+        # the vault's backends too: sealing is part of the store's work
+        databases = {"pg": url, **({"pg_vault": vault_url(url)} if sealed else {})}
+        async with cpu({}, databases, own=True) as used:
             started = time.perf_counter()
             await asyncio.gather(*(writer() for _ in range(WRITERS)))
             seconds = time.perf_counter() - started

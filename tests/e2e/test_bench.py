@@ -24,6 +24,7 @@ FIGURES = {
     "P_postgraphile page",
     "P_postgraphile dashboard",
     "S_store append",
+    "S_store append unsealed",
     "1 append",
     "2 relay",
     "2 relay outbox",
