@@ -16,8 +16,9 @@ from pavilion_core.config import KafkaSettings
 
 from bench import baselines, scenarios, stack
 from bench.lag import lag
-from bench.measure import Figure
+from bench.measure import Figure, median, middle
 from bench.notify import notifications
+from bench.peers import stores
 from bench.profile import TARGET
 
 RESULTS = Path(__file__).parent / "results"
@@ -25,20 +26,24 @@ RESULTS = Path(__file__).parent / "results"
 
 @dataclass(frozen=True)
 class Size:
+    rounds: int  # of every figure, which is their median
     rows: int  # B_copy
     messages: int  # B_kafka
-    seconds: float  # of load for each closed-loop HTTP figure
+    seconds: float  # of load for each closed-loop HTTP figure and B_commit
     append_s: float  # of scenario 1's load
+    streams: int  # appended by P_eventsourcing and S_store (and relayed from the outbox)
     events: int  # on the topic the replay reads
     lag_s: tuple[float, float, float]  # of scenario 3 at 10 %, 50 % and 80 %
     emails: int  # scenario 6's burst
 
 
 SIZES = {
-    "smoke": Size(2_000, 2_000, 1, 1.5, 2_000, (1, 1, 1), 100),  # every figure, no more
-    "quick": Size(20_000, 20_000, 2, 4, 10_000, (3, 3, 3), 500),
-    "full": Size(100_000, 100_000, 15, 30, 1_000_000, (30, 30, 300), 10_000),
+    # every figure once, no more
+    "smoke": Size(1, 2_000, 2_000, 2, 1.5, 200, 2_000, (1, 1, 1), 100),
+    "quick": Size(3, 20_000, 20_000, 2, 3, 2_000, 10_000, (3, 3, 3), 300),
+    "full": Size(3, 100_000, 100_000, 10, 20, 20_000, 300_000, (20, 20, 60), 3_000),
 }
+REPLAY_PROCESSES = (1, 2)  # scenario 4 with one projector process, then with two
 
 
 async def run(mode: str, logs: Path) -> list[Figure]:
@@ -51,35 +56,72 @@ async def run(mode: str, logs: Path) -> list[Figure]:
 
 async def measured(mode: str, logs: Path) -> list[Figure]:
     size, kafka = SIZES[mode], KafkaSettings.from_env()
-    copy = await baselines.copy(size.rows)
-    produce, consume = await baselines.kafka(kafka, size.messages)
-    ping = await baselines.kafka_latency(kafka, 200)
-    asgi = await baselines.asgi(size.seconds, 16, logs)
+    n = range(size.rounds)
+    copy = middle([await baselines.copy(size.rows) for _ in n])
+    raw = [await baselines.kafka(kafka, size.messages) for _ in n]
+    produce, consume = middle([p for p, _ in raw]), middle([c for _, c in raw])
+    ping = middle([await baselines.kafka_latency(kafka, 200) for _ in n])
+    asgi = await baselines.asgi(size.seconds, 16, size.rounds, logs)
+    commit = median("B_commit", "rows/s", [await stores.commits(size.seconds, False) for _ in n])
+    notifying = [await stores.commits(size.seconds, True) for _ in n]
+    commit_notify = median("B_commit notify", "rows/s", notifying)
+    library = [await stores.eventsourcing_append(size.streams) for _ in n]
+    eventsourcing = median("P_eventsourcing append", "events/s", library)
+    store, outbox = [], []
+    for _ in n:
+        async with stack.database("store") as url:
+            appended_, relayed_ = await scenarios.full_outbox(kafka, url, size.streams, logs)
+        store.append(appended_)
+        outbox.append(relayed_)
+    own_store = median("S_store append", "events/s", store, target="≥2x P_eventsourcing")
+    clear = []
+    for _ in n:
+        async with stack.database("store_clear") as url:
+            clear.append(await stores.store_append(url, size.streams, sealed=False))
+    unsealed = median("S_store append unsealed", "events/s", clear)
+    emptied = median("2 relay outbox", "events/s", outbox)
     appends, relayed, topic, appended = await scenarios.append_and_relay(
-        kafka, size.append_s, 8, logs
+        kafka, size.append_s, 8, size.rounds, logs
     )
-    history = max(0, size.events - appended)
-    replay, page, board = await scenarios.replay_and_query(
-        kafka, topic, appended, history, size.seconds, logs
+    replays_and_queries = await scenarios.replay_and_query(
+        kafka,
+        topic,
+        max(0, size.events - appended),
+        size.seconds,
+        size.rounds,
+        logs,
+        REPLAY_PROCESSES,
     )
+    named = {f.name: f for f in replays_and_queries}
     runs = list(zip((0.1, 0.5, 0.8), size.lag_s, strict=True))
-    low, half, high = await lag(kafka, appends.value, runs, logs)
-    smtp, emails = await notifications(kafka, size.emails, logs)
+    low, half, high = await lag(kafka, appends.value, runs, size.rounds, logs)
+    smtp, emails = await notifications(kafka, size.emails, size.rounds, logs)
+    page, board = named["P_postgraphile page"], named["P_postgraphile dashboard"]
     for figure, baseline in [
-        (appends, copy),
+        (eventsourcing, commit),
+        (own_store, eventsourcing),
+        (unsealed, eventsourcing),
+        (appends, own_store),
         (relayed, produce),
-        (replay, copy),
+        (emptied, produce),
+        (named["4 replay"], copy),
+        (named["4 replay x2"], named["4 replay"]),
         (page, asgi),
         (board, asgi),
+        (named["5 query page"], page),
+        (named["5 query page cached"], page),
+        (named["5 dashboard"], board),
         (low, ping),
         (half, ping),
         (high, ping),
         (emails, smtp),
     ]:
         against(figure, baseline)
-    baselines_ = [copy, produce, consume, ping, asgi, smtp]
-    scenarios_ = [appends, relayed, low, half, high, replay, page, board, emails]
-    return [*baselines_, *scenarios_]
+    baselines_ = [copy, commit, commit_notify, produce, consume, ping, asgi, smtp]
+    peers = [eventsourcing, page, board]
+    scenarios_ = [own_store, unsealed, appends, relayed, emptied, low, half, high]
+    rest = [f for f in replays_and_queries if f not in peers]
+    return [*baselines_, *peers, *scenarios_, *rest, emails]
 
 
 def against(figure: Figure, baseline: Figure) -> None:
@@ -87,22 +129,30 @@ def against(figure: Figure, baseline: Figure) -> None:
 
 
 def table(figures: list[Figure]) -> str:
-    lines = [f"{'figure':<18} {'value':>12} {'unit':<9} {'baseline':<16} {'ratio':>8}  details"]
+    """One line per figure: value, unit, baseline, ratio, the rounds' spread (min-max)
+    and the median round's details; the target after them."""
+    lines = [
+        f"{'figure':<24} {'value':>10} {'unit':<9} {'baseline':<24} {'ratio':>7} "
+        f"{'spread':>17}  details"
+    ]
     for f in figures:
         ratio = f"{f.ratio:.3f}" if f.ratio is not None else ""
+        spread = f"{f.spread[0]:,.0f}-{f.spread[1]:,.0f}" if f.spread else ""
         details = ", ".join(f"{k}={v}" for k, v in f.extra.items())
         lines.append(
-            f"{f.name:<18} {f.value:>12,.0f} {f.unit:<9} {f.baseline or '':<16} {ratio:>8}  "
-            f"{details}{'  target: ' + f.target if f.target else ''}"
+            f"{f.name:<24} {f.value:>10,.0f} {f.unit:<9} {f.baseline or '':<24} {ratio:>7} "
+            f"{spread:>17}  {details}{'  target: ' + f.target if f.target else ''}"
         )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes (~70 s)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, three rounds")
     parser.add_argument(
-        "--smoke", action="store_true", help="the smallest sizes: proves every figure is made"
+        "--smoke",
+        action="store_true",
+        help="the smallest sizes, one round: proves every figure is made",
     )
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help=f"where the JSON goes (default {RESULTS})"

@@ -12,8 +12,9 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import new_producer, offset_ranges, partitions
 
 from bench import stack
+from bench.cpu import cpu
 from bench.load import wrk
-from bench.measure import Figure, latency, percentile
+from bench.measure import Figure, latency, median, percentile
 
 ROOT = Path(__file__).parent.parent
 EVENT_DATA = json.dumps(
@@ -86,16 +87,26 @@ async def kafka(kafka: KafkaSettings, messages: int) -> tuple[Figure, Figure]:
     )
 
 
-async def asgi(seconds: float, connections: int, logs: Path) -> Figure:
+async def asgi(seconds: float, connections: int, rounds: int, logs: Path) -> Figure:
     """B_asgi: a trivial ASGI app on the gateway's server stack (uvicorn, uvloop,
-    httptools), `connections` clients."""
+    httptools), `connections` clients, `rounds` wrk runs."""
     port = stack.free_port()
     args = ["-m", "uvicorn", "bench.trivial:app", "--port", str(port), "--log-level", "warning"]
     args += ["--loop", "uvloop", "--http", "httptools", "--app-dir", str(ROOT)]
     url = f"http://127.0.0.1:{port}/"
-    async with stack.process(args, {}, url, logs / "asgi.log"):
-        load = await wrk(url, seconds=seconds, connections=connections)
-    return Figure("B_asgi", load["requests"] / load["seconds"], "req/s", extra=latency(load))
+    loads = []
+    async with stack.process(args, {}, url, logs / "asgi.log") as server:
+        for _ in range(rounds):
+            async with cpu({"server": server.pid}) as used:
+                load = await wrk(url, seconds=seconds, connections=connections)
+            used.seconds["wrk"] = load["cpu_s"]
+            loads.append(
+                (
+                    load["requests"] / load["seconds"],
+                    {**latency(load), **used.per(load["requests"])},
+                )
+            )
+    return median("B_asgi", "req/s", loads)
 
 
 async def kafka_latency(kafka: KafkaSettings, samples: int) -> Figure:

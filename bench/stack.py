@@ -1,6 +1,7 @@
 """Scratch databases, topics and service processes for one benchmark run."""
 
 import asyncio
+import itertools
 import os
 import socket
 import sys
@@ -17,6 +18,7 @@ from pavilion_core.kafka import ensure_topics
 
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 RUN = f"bench_{uuid.uuid4().hex[:8]}"
+_TOPICS = itertools.count(1)
 
 
 def free_port() -> int:
@@ -39,18 +41,24 @@ async def database(name: str) -> AsyncIterator[str]:
 
 
 async def topic(kafka: KafkaSettings, name: str) -> str:
-    full = f"{RUN}.{name}"
+    """A fresh topic for the run (each call, even with the same name: rounds)."""
+    full = f"{RUN}.{name}.{next(_TOPICS)}"
     await ensure_topics(kafka, [full])
     return full
 
 
 @asynccontextmanager
 async def process(
-    args: list[str], env: dict[str, str], ready_url: str | None, log: Path
+    args: list[str],
+    env: dict[str, str],
+    ready_url: str | None,
+    log: Path,
+    program: str = sys.executable,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python <args>` with `env`, once `ready_url` (if any) answers 200; stopped after."""
+    """`<program> <args>` (Python by default) with `env`, once `ready_url` (if any)
+    answers 200; stopped after."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
+        program,
         *args,
         env={**os.environ, **env},
         stdout=log.open("wb"),

@@ -2,8 +2,8 @@
 # Installs the system packages Pavilion needs when they are missing (Debian, as root):
 # PostgreSQL server binaries, Java 17 + Maven (for the Kafka jars), docker-compose
 # (the test suite validates docker-compose.yml with it), kcat (the integrator test reads
-# the topics with it), wrk (the benchmarks' load generator). Anything present is left
-# alone.
+# the topics with it), wrk (the benchmarks' load generator), node and npm (the
+# benchmarks' PostGraphile, bench/peers/postgraphile). Anything present is left alone.
 set -euo pipefail
 
 missing=()
@@ -13,6 +13,7 @@ command -v mvn >/dev/null || missing+=(maven)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v kcat >/dev/null || missing+=(kcat)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
