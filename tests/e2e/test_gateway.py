@@ -462,6 +462,21 @@ async def test_the_dashboard_counts_match_the_events_sent(stack: Stack):
     )
     active = sum(countries.values())
     assert after["foreignShare"] == round((active - countries.get("CN", 0)) / active, 4)
+    # the dashboard reads only the parts a query asks for, through fragments too
+    parts = await stack.data(
+        """query($e: String!) { editionDashboard(edition: $e) { ...Counts
+             ... on EditionDashboard { boothsFree exhibitorsBySupplyChainArea { key count } } }
+             alone: editionDashboard(edition: $e) { foreignShare } }
+           fragment Counts on EditionDashboard { totalExhibitors exhibitorsByStatus { key count }
+             interestsByStage { key count } }""",
+        e=EDITION,
+    )
+    keys = ["totalExhibitors", "exhibitorsByStatus", "interestsByStage", "boothsFree"]
+    assert parts["editionDashboard"] == {
+        **{k: after[k] for k in keys},
+        "exhibitorsBySupplyChainArea": after["exhibitorsBySupplyChainArea"],
+    }
+    assert parts["alone"] == {"foreignShare": after["foreignShare"]}
 
 
 async def _dashboard(stack: Stack) -> dict[str, Any]:

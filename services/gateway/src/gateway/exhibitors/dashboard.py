@@ -1,6 +1,9 @@
 """The editions (configuration of the exhibitors service) and an edition's dashboard."""
 
+from collections.abc import Iterable
+
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.context import Context
 from gateway.editions import Edition
@@ -45,57 +48,96 @@ class EditionDashboard:
     conversion_by_outreach_event: list[EventConversion]
 
 
-ACTIVE = "status NOT IN ('WITHDRAWN', 'REJECTED', 'CANCELLED')"
-# One statement (one round trip): each list as an array of [key, count] in its order.
-_DASHBOARD = f"""
-WITH listed AS (
-  SELECT status, country, supply_chain_areas, {ACTIVE} AS active
-  FROM exhibitors WHERE edition = $1),
-by_status AS (SELECT status AS key, count(*) AS n FROM listed GROUP BY 1),
-by_country AS (SELECT country AS key, count(*) AS n FROM listed WHERE active GROUP BY 1),
-by_area AS (SELECT area AS key, count(*) AS n
-            FROM listed, unnest(supply_chain_areas) AS area WHERE active GROUP BY 1),
-by_stage AS (SELECT stage AS key, count(*) AS n FROM interests WHERE edition = $1 GROUP BY 1),
-by_event AS (
-  SELECT e.id, e.name, count(*) AS interests,
-         count(*) FILTER (WHERE i.stage = 'CONVERTED') AS converted
-  FROM interests i JOIN outreach_events e ON e.id = i.source_event_id
-  WHERE i.edition = $1 GROUP BY e.id, e.name)
-SELECT
-  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_status) AS by_status,
-  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_country) AS by_country,
-  (SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM by_area) AS by_area,
-  (SELECT array_agg(ROW(key, n) ORDER BY key) FROM by_stage) AS by_stage,
-  (SELECT array_agg(ROW(id, name, interests, converted) ORDER BY converted DESC, name)
-   FROM by_event) AS by_event,
-  free, taken
-FROM (SELECT count(*) FILTER (WHERE allocated_to IS NULL) AS free,
-             count(*) FILTER (WHERE allocated_to IS NOT NULL) AS taken
-      FROM booths WHERE edition = $1) AS booths
-"""
+INACTIVE = frozenset({"WITHDRAWN", "REJECTED", "CANCELLED"})
+ACTIVE = f"status NOT IN ({', '.join(repr(s) for s in sorted(INACTIVE))})"
+# One statement (one round trip) of the parts the query asks for (the others are NULL).
+# The exhibitors are scanned once, grouped by status and country: the counts by status,
+# by country and the foreign share are sums of those few groups.
+PARTS = {
+    "groups": """(SELECT array_agg(ROW(status, country, n)) FROM (
+        SELECT status, country, count(*) AS n FROM exhibitors WHERE edition = $1
+        GROUP BY 1, 2) AS g)""",
+    "by_area": f"""(SELECT array_agg(ROW(key, n) ORDER BY n DESC, key) FROM (
+        SELECT area AS key, count(*) AS n FROM exhibitors, unnest(supply_chain_areas) AS area
+        WHERE edition = $1 AND {ACTIVE} GROUP BY 1) AS a)""",
+    "by_stage": """(SELECT array_agg(ROW(key, n) ORDER BY key) FROM (
+        SELECT stage AS key, count(*) AS n FROM interests WHERE edition = $1 GROUP BY 1) AS s)""",
+    "by_event": """(SELECT array_agg(ROW(id, name, interests, converted)
+                            ORDER BY converted DESC, name) FROM (
+        SELECT e.id, e.name, count(*) AS interests,
+               count(*) FILTER (WHERE i.stage = 'CONVERTED') AS converted
+        FROM interests i JOIN outreach_events e ON e.id = i.source_event_id
+        WHERE i.edition = $1 GROUP BY e.id, e.name) AS c)""",
+    "booths": """(SELECT ROW(count(*) FILTER (WHERE allocated_to IS NULL),
+                           count(*) FILTER (WHERE allocated_to IS NOT NULL))
+        FROM booths WHERE edition = $1)""",
+}
+# Which part each field of EditionDashboard is made of.
+NEEDS = {
+    "totalExhibitors": "groups",
+    "exhibitorsByStatus": "groups",
+    "exhibitorsByCountry": "groups",
+    "foreignShare": "groups",
+    "exhibitorsBySupplyChainArea": "by_area",
+    "interestsByStage": "by_stage",
+    "conversionByOutreachEvent": "by_event",
+    "boothsFree": "booths",
+    "boothsTaken": "booths",
+}
 
 
-def _counts(pairs: list[tuple[str, int]] | None) -> list[Count]:
-    return [Count(key=key, count=n) for key, n in pairs or ()]
+def asked(selections: list[Selection]) -> set[str]:
+    """The names of the fields a selection asks for, through its fragments (a field
+    skipped by a directive counts: computing it too is harmless)."""
+    names: set[str] = set()
+    for s in selections:
+        if isinstance(s, SelectedField):
+            names.add(s.name)
+        else:
+            names |= asked(s.selections)
+    return names
 
 
-async def dashboard(ctx: Context, edition: str) -> EditionDashboard:
-    host = next((e.country for e in await ctx.services.editions.all() if e.code == edition), None)
-    row = await ctx.pool.fetchrow(_DASHBOARD, edition)
-    assert row is not None  # an aggregate without GROUP BY has its one row
-    by_status, by_country = _counts(row["by_status"]), _counts(row["by_country"])
+def statement(parts: set[str]) -> str:
+    return "SELECT " + ", ".join(f"{PARTS[p] if p in parts else 'NULL'} AS {p}" for p in PARTS)
+
+
+def _counts(pairs: Iterable[tuple[str, int]]) -> list[Count]:
+    """Counts in their order: the largest first, then by key."""
+    return [Count(key=k, count=n) for k, n in sorted(pairs, key=lambda p: (-p[1], p[0]))]
+
+
+def _summed(pairs: Iterable[tuple[str, int]]) -> list[Count]:
+    sums: dict[str, int] = {}
+    for key, n in pairs:
+        sums[key] = sums.get(key, 0) + n
+    return _counts(sums.items())
+
+
+async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDashboard:
+    parts = {NEEDS[f] for f in fields if f in NEEDS}
+    host = None
+    if "foreignShare" in fields:
+        editions = await ctx.services.editions.all()
+        host = next((e.country for e in editions if e.code == edition), None)
+    row = await ctx.pool.fetchrow(statement(parts), edition)
+    assert row is not None  # a SELECT of scalar subqueries has its one row
+    groups = row["groups"] or ()
+    by_status = _summed((status, n) for status, _, n in groups)
+    by_country = _summed((country, n) for status, country, n in groups if status not in INACTIVE)
     active = sum(c.count for c in by_country)
     foreign = sum(c.count for c in by_country if c.key != host)
+    free, taken = row["booths"] or (0, 0)
     return EditionDashboard(
         edition=edition,
         total_exhibitors=sum(c.count for c in by_status),
         exhibitors_by_status=by_status,
         exhibitors_by_country=by_country,
-        exhibitors_by_supply_chain_area=_counts(row["by_area"]),
+        exhibitors_by_supply_chain_area=[Count(key=k, count=n) for k, n in row["by_area"] or ()],
         foreign_share=round(foreign / active, 4) if active else 0.0,
-        booths_free=row["free"],
-        booths_taken=row["taken"],
-        interests_by_stage=_counts(row["by_stage"]),
+        booths_free=free,
+        booths_taken=taken,
+        interests_by_stage=[Count(key=k, count=n) for k, n in row["by_stage"] or ()],
         conversion_by_outreach_event=[
             EventConversion(
                 event=EventRef(id=global_id("OutreachEvent", str(id_)), name=name),
@@ -115,4 +157,4 @@ class DashboardQueries:
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def edition_dashboard(self, info: Info, edition: str) -> EditionDashboard:
-        return await dashboard(info.context, edition)
+        return await dashboard(info.context, edition, asked(info.selected_fields[0].selections))
