@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+from gateway.config import default_workers
 
 from bench import stack
 
@@ -81,7 +82,11 @@ async def postgraphile(url: str, logs: Path) -> AsyncIterator[tuple[int, int | N
     args += ["--append-plugins", "@graphile/pg-aggregates", "--disable-query-log"]
     args += ["--dynamic-json", "--no-setof-functions-contain-nulls", "--no-ignore-rbac"]
     args += ["--legacy-relations", "omit"]
+    # as many processes as the gateway's API runs by default (one per CPU, at most four)
+    if (workers := default_workers()) > 1:
+        args += ["--cluster-workers", str(workers)]
     # /graphiql (its IDE's page) answers 200 once the schema is built
     ready = f"http://127.0.0.1:{port}/graphiql"
-    async with stack.process(args, {}, ready, logs / "postgraphile.log", program=str(BIN)) as proc:
+    env = {"NODE_ENV": "production"}  # graphql-js leaves out its development checks
+    async with stack.process(args, env, ready, logs / "postgraphile.log", program=str(BIN)) as proc:
         yield port, proc.pid

@@ -105,4 +105,9 @@ async def open_read_pool(
     settings = (
         {"statement_timeout": f"{int(statement_seconds * 1000)}"} if statement_seconds else None
     )
-    return await open_pool(url, size=size, setup=read_current, settings=settings)
+    # handed back without the reset query: read_current sets the one session setting
+    # this side uses on every acquire, and nothing here listens or holds a session lock
+    # past its use (a rebuild unlocks its own)
+    return await open_pool(
+        url, size=size, setup=read_current, settings=settings, reset_sessions=False
+    )
