@@ -90,7 +90,7 @@ class OutboxRelay:
         batch_size: int = 1000,
         idle_poll: float = 1.0,
         standby_poll: float = 5.0,
-        linger: float = 0.01,
+        linger: float = 0.025,
     ) -> None:
         self.pool, self.publisher = pool, publisher
         self.service, self.topic = service, topic
