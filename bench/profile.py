@@ -33,6 +33,7 @@ async def profiling(pid: int | None, name: str) -> AsyncIterator[None]:
         "--output",
         str(folded),
         "--nonblocking",
+        "--subprocesses",  # an API's worker processes, not only their supervisor
         "--rate",
         "200",
         stdout=asyncio.subprocess.DEVNULL,
