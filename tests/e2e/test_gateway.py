@@ -466,7 +466,8 @@ async def test_the_dashboard_counts_match_the_events_sent(stack: Stack):
     parts = await stack.data(
         """query($e: String!) { editionDashboard(edition: $e) { ...Counts
              ... on EditionDashboard { boothsFree exhibitorsBySupplyChainArea { key count } } }
-             alone: editionDashboard(edition: $e) { foreignShare } }
+             alone: editionDashboard(edition: $e) { foreignShare }
+             bare: editionDashboard(edition: $e) { edition } }
            fragment Counts on EditionDashboard { totalExhibitors exhibitorsByStatus { key count }
              interestsByStage { key count } }""",
         e=EDITION,
@@ -477,6 +478,7 @@ async def test_the_dashboard_counts_match_the_events_sent(stack: Stack):
         "exhibitorsBySupplyChainArea": after["exhibitorsBySupplyChainArea"],
     }
     assert parts["alone"] == {"foreignShare": after["foreignShare"]}
+    assert parts["bare"] == {"edition": EDITION}
 
 
 async def _dashboard(stack: Stack) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from gateway.config import Config, Limits
+from gateway.config import CacheSettings, Config, Limits
 from gateway.readmodel import current_generation, generations
 from gateway.rebuild import RebuildIncomplete, rebuild
 from pavilion_core.config import KafkaSettings
@@ -83,6 +83,9 @@ def config(read_model_url: str, kafka: KafkaSettings, topic: str) -> Config:
         outreach_url="http://unused",
         notifications_url="http://unused",
         limits=Limits(),
+        cache=CacheSettings(),
+        workers=1,
+        news_file=None,
     )
 
 

@@ -120,7 +120,8 @@ async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDash
     if "foreignShare" in fields:
         editions = await ctx.services.editions.all()
         host = next((e.country for e in editions if e.code == edition), None)
-    row = await ctx.pool.fetchrow(statement(parts), edition)
+    # nothing to read when only the edition is asked for (and $1 would have no type)
+    row = await ctx.pool.fetchrow(statement(parts), edition) if parts else dict.fromkeys(PARTS)
     assert row is not None  # a SELECT of scalar subqueries has its one row
     groups = row["groups"] or ()
     by_status = _summed((status, n) for status, _, n in groups)
