@@ -60,7 +60,7 @@ async def test_each_application_naming_their_address_forgets_them_and_their_keys
 ):
     store, jane = EventStore(store_pool, sealer), _jane()
     app, other = await _application(store, jane), await _application(store, jane)
-    await sealer.vault.people([(RECIPIENT, jane["email"])])  # mail was sent to her
+    await sealer.vault.issue_for([(RECIPIENT, jane["email"])], lambda _: [])  # mail was sent to her
     forgotten = _forgotten(jane["email"], app, str(uuid.uuid4()))  # one never recorded
 
     await _react(store_pool, sealer, **forgotten)

@@ -113,7 +113,10 @@ async def test_a_forgotten_subject_is_never_keyed_again_and_its_new_values_are_s
     store, contact = EventStore(store_pool, sealer), str(uuid.uuid4())
     await vault.forget(f"contact:{contact}")
     assert await vault.forgotten(f"contact:{contact}")
-    assert await vault.issue([f"contact:{contact}"]) == {}
+    assert await vault.issue_for((), lambda _: [f"contact:{contact}"]) == (
+        [f"contact:{contact}"],
+        {},
+    )
 
     await store.append(contact, [contact_registered(contact)], expected_version=0, metadata=META)
 

@@ -100,7 +100,7 @@ async def _issue(conn: Connection, subjects: Iterable[str]) -> dict[str, bytes]:
     return {r["subject"]: bytes(r["key"]) for r in rows}
 
 
-async def _people(conn: "Connection | Pool", known: Iterable[tuple[str, str]]) -> People:
+async def _people(conn: Connection, known: Iterable[tuple[str, str]]) -> People:
     wanted = {(scope, pseudonym(address)): (scope, address) for scope, address in known}
     if not wanted:
         return {}
@@ -123,24 +123,15 @@ class Vault:
         rows = await self.pool.fetch(_KEYS, wanted)
         return {r["subject"]: bytes(r["key"]) for r in rows}
 
-    async def issue(self, subjects: Iterable[str]) -> dict[str, bytes]:
-        """The keys of `subjects`, made for those that have none yet; a forgotten
-        subject gets none (it is absent from the answer)."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            return await _issue(conn, subjects)
-
-    async def people(self, known: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The subject of each (scope, address), made for those new to the vault."""
-        return await _people(self.pool, known)
-
     async def issue_for(
         self,
         known: Iterable[tuple[str, str]],
         subjects_of: Callable[[People], Sequence[str]],
     ) -> tuple[Sequence[str], dict[str, bytes]]:
-        """`people(known)`, then `issue` for the subjects `subjects_of` names given
-        them, in one transaction (one commit where there would be two): the subjects
-        and their keys."""
+        """The subject of each (scope, address) in `known`, made for those new to the
+        vault; then the keys of the subjects `subjects_of` names given them, made for
+        those that have none yet (a forgotten subject gets none: it is absent from the
+        keys). One transaction, one commit: the subjects and their keys."""
         async with self.pool.acquire() as conn, conn.transaction():
             subjects = subjects_of(await _people(conn, known))
             return subjects, await _issue(conn, subjects)
