@@ -100,8 +100,9 @@ def _work(name: str, worker: Worker) -> None:
     uvloop.run(until_signalled(partial(persist, name, worker)))
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Serve an ASGI app with uvicorn on uvloop and httptools, logging our way."""
+def serve(app: Any, host: str, port: int, **options: Any) -> None:
+    """Serve an ASGI app (or its import string, with uvicorn's `options` such as
+    `workers`) with uvicorn on uvloop and httptools, logging our way."""
     uvicorn.run(
         app,
         host=host,
@@ -110,4 +111,5 @@ def serve(app: Any, host: str, port: int) -> None:
         http="httptools",
         log_config=None,
         access_log=False,
+        **options,
     )

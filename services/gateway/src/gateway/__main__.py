@@ -6,7 +6,6 @@ import os
 import tempfile
 from typing import TYPE_CHECKING
 
-import uvicorn
 from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
 from pavilion_core.logging import configure_logging
@@ -71,16 +70,12 @@ def api() -> None:
     os.close(fd)
     os.environ[NEWS_FILE] = path  # spawned workers inherit the environment
     try:
-        uvicorn.run(
+        runner.serve(
             "gateway.__main__:worker",
+            config.http_host,
+            config.http_port,
             factory=True,
             workers=config.workers,
-            host=config.http_host,
-            port=config.http_port,
-            loop="uvloop",
-            http="httptools",
-            log_config=None,
-            access_log=False,
             # a worker that does not answer the supervisor's ping in time is killed and
             # replaced: a loaded machine takes longer than the default 5 s to start one
             timeout_worker_healthcheck=30,
