@@ -1,8 +1,9 @@
 """The running processes ride out their dependencies going away: a PostgreSQL server
 stopped in immediate mode and started again with `pg_ctl`, a broker SIGKILLed and
 started again. Meanwhile the APIs stay alive (`/healthz`) but not ready, and answer a
-typed UNAVAILABLE; afterwards every process is still running and nothing accepted is
-missing. And a long transaction in another database of the cluster does not hold back
+typed UNAVAILABLE — a gateway worker that dies then is replaced by one that starts
+without the database; afterwards every process is still running and nothing accepted
+is missing. And a long transaction in another database of the cluster does not hold back
 a mutation's visibility, while one in the service's own database shows as held back.
 
 PostgreSQL and Kafka here are private instances (deploy/postgres.sh and kafka.sh with
@@ -126,6 +127,8 @@ async def test_the_processes_ride_out_a_postgresql_restart(kafka: KafkaSettings,
             "PAVILION_EXHIBITORS_TOPIC": topic,
             "PAVILION_GATEWAY_TOPICS": topic,
             "PAVILION_GATEWAY_GROUP": f"{topic}.projector",
+            "PAVILION_VAULT_DATABASE_URL": "",  # the vault beside them: restarted too
+            "PAVILION_GATEWAY_WORKERS": "2",
         }
         async with stack_on(env, tmp_path) as stack, httpx.AsyncClient(timeout=10) as http:
             first = await submit(stack, "Before Outage")
@@ -146,11 +149,19 @@ async def test_the_processes_ride_out_a_postgresql_restart(kafka: KafkaSettings,
             assert int(refused.headers["retry-after"]) > 0
             assert codes(await submit(stack, "During Outage")) == {"UNAVAILABLE"}
             assert codes(await stack.query(NAMES)) == {"UNAVAILABLE"}
+            # a gateway worker that dies now is replaced by one that starts without
+            # the database: the API stays up, not ready, and serves once it is back
+            replaced = _workers(stack.processes["gateway-api"].pid)[0]
+            os.kill(replaced, signal.SIGKILL)
+            await eventually(lambda: _replaced(stack, replaced, tmp_path), within=90,
+                             what="the worker replaced and started")  # fmt: skip
+            assert (await http.get(f"{gateway}/healthz")).status_code == 200
+            assert (await http.get(f"{gateway}/readyz")).status_code == 503
 
             pg.script("postgres", "start")  # pg_ctl start, as make run starts it
             for api in (exhibitors, gateway):
                 await eventually(
-                    lambda a=api: _ready(http, a), what=f"{api} ready again", within=30
+                    lambda a=api: _ready(http, a, stack), what=f"{api} ready again", within=30
                 )
             await eventually(lambda: _accepted(stack, "After Outage"), what="a mutation", within=30)
             await eventually(lambda: _all_shown(stack, {"Before Outage", "After Outage"}),
@@ -233,8 +244,23 @@ async def _held_back(http: httpx.AsyncClient, metrics: str) -> bool:
     return float(line.rsplit(" ", 1)[1]) > 0
 
 
-async def _ready(http: httpx.AsyncClient, api: str) -> bool:
+async def _ready(http: httpx.AsyncClient, api: str, stack: Stack) -> bool:
+    assert not alive(stack), f"processes exited: {alive(stack)}"
     return (await http.get(f"{api}/readyz")).status_code == 200
+
+
+def _workers(pid: int) -> list[int]:
+    """The API worker processes uvicorn's supervisor `pid` spawned (not its resource tracker)."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+async def _replaced(stack: Stack, worker: int, logs: Path) -> bool:
+    """The gateway's supervisor has started another worker in place of `worker`, and
+    that one has finished its start (its first two and it: three)."""
+    assert not alive(stack), f"processes exited: {alive(stack)}"
+    started = (logs / "gateway-api.log").read_text().count("Application startup complete")
+    return worker not in _workers(stack.processes["gateway-api"].pid) and started == 3
 
 
 async def _accepted(stack: Stack, name: str) -> bool:

@@ -89,6 +89,7 @@ async def open_pool(
     setup: Callable[[Any], Awaitable[None]] | None = None,
     settings: dict[str, str] | None = None,
     reset_sessions: bool = True,
+    lazy: bool = False,
 ) -> Pool:
     """Connect and apply what is missing (idempotent, safe for several instances at once).
     `setup` runs on each connection as it is acquired; `settings` are its server settings.
@@ -97,10 +98,14 @@ async def open_pool(
     released, UNLISTEN, RESET ALL, cursors closed), one more round trip per use. With
     `reset_sessions=False` it goes back as it is: for pools whose users leave no session
     state behind, or undo it themselves (the event store's, whose relay unlocks and
-    unlistens — and closes a connection it could not clean)."""
+    unlistens — and closes a connection it could not clean).
+
+    A `lazy` pool connects on first use, not now: it opens while the database is away
+    (its users then find it away), and keeps no idle connection for long."""
+    assert not (lazy and migrations), "a lazy pool migrates nothing"
     pool = await asyncpg.create_pool(
         url,
-        min_size=1,
+        min_size=0 if lazy else 1,
         max_size=size,
         setup=setup,  # type: ignore[arg-type]
         reset=None if reset_sessions else _as_left,

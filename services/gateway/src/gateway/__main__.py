@@ -11,7 +11,7 @@ from pavilion_core import runner, workers
 from pavilion_core.logging import configure_logging
 from pavilion_core.service_tokens import ServiceTokens
 
-from gateway.bootstrap import connect, sealer
+from gateway.bootstrap import connect, prepare, sealer
 from gateway.config import NEWS_FILE, SERVICE, AuthSettings, Config
 from gateway.projector import project
 from gateway.readmodel import write_to_current
@@ -65,6 +65,9 @@ def api() -> None:
     # as it starts (again and again)
     AuthSettings.from_env()
     ServiceTokens.from_env()
+    # once for all the workers: a worker replaced during an outage then starts without
+    # the database (uvicorn's supervisor stops them all when one fails to start)
+    asyncio.run(prepare(config))
     fd, path = tempfile.mkstemp(prefix="pavilion-gateway-news-")
     os.write(fd, bytes(8))  # the workers' HostCount, at 0
     os.close(fd)
@@ -91,7 +94,7 @@ def worker() -> "FastAPI":
     from gateway.app import create_app
 
     configure_logging(SERVICE)
-    return create_app()
+    return create_app(prepared=True)
 
 
 def main() -> None:

@@ -77,7 +77,11 @@ class Bounded:
         await self.app(scope, receive, send)
 
 
-def create_app(config: Config | None = None, auth: AuthSettings | None = None) -> FastAPI:
+def create_app(
+    config: Config | None = None, auth: AuthSettings | None = None, *, prepared: bool = False
+) -> FastAPI:
+    """The app; `prepared`: the read model was migrated by whoever started this worker,
+    which then starts without the database (see `connect`)."""
     config = config or Config.from_env()
     authenticator = Authenticator(auth or AuthSettings.from_env())
     tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
@@ -88,8 +92,8 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await connect(config, bounded=True)
-        await news.start()
+        pool = await connect(config, bounded=True, prepared=prepared)
+        await (news.listen() if prepared else news.start())
         commands = CommandClient(
             {
                 "exhibitors": config.exhibitors_url,

@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 from pavilion_core.logging import describe
+from pavilion_core.outages import DATABASE_DOWN
 from pavilion_core.text import text_problem
 
 from gateway.projector import CHANNEL
@@ -30,6 +31,9 @@ Item = dict[str, Any]
 # perhaps the waitlist and the application offered a freed booth); a token naming more,
 # or longer than such a token can be, is forged.
 MAX_TOKEN_STREAMS = 16
+# What keeps the LISTEN connection from (re)starting that time will mend: the database
+# away, or refusing connections for now (starting up, too many clients).
+_AWAY: tuple[type[Exception], ...] = (*DATABASE_DOWN, asyncpg.PostgresError)
 MAX_TOKEN_CHARS = 4096
 
 
@@ -125,12 +129,25 @@ class News:
         self.listening = False
 
     async def start(self) -> None:
-        self.conn = await asyncpg.connect(self.url)
-        await self.conn.add_listener(CHANNEL, self._heard)
-        await self.conn.add_listener(SWAPPED, lambda *_: self.bump())  # a rebuilt read model
-        self.conn.add_termination_listener(self._lost)
+        conn = await asyncpg.connect(self.url)
+        try:
+            await conn.add_listener(CHANNEL, self._heard)
+            await conn.add_listener(SWAPPED, lambda *_: self.bump())  # a rebuilt read model
+        except BaseException:
+            conn.terminate()
+            raise
+        self.conn = conn
+        conn.add_termination_listener(self._lost)
         self.bump()  # whatever was committed while nobody listened
         self.listening = True
+
+    async def listen(self) -> None:
+        """`start`, or, the database away, start as soon as it is back (in the background;
+        until then nothing is `listening`)."""
+        try:
+            await self.start()
+        except _AWAY:
+            self._lost(None)
 
     @property
     def generation(self) -> int:
@@ -162,7 +179,7 @@ class News:
             try:
                 await self.start()
                 return
-            except (OSError, asyncpg.PostgresError) as exc:
+            except _AWAY as exc:
                 log.warning("LISTEN reconnect failed", extra={"error": describe(exc)})
                 await asyncio.sleep(delay)  # a back-off between attempts, not a wait
                 delay = min(delay * 2, 5.0)

@@ -93,15 +93,28 @@ async def read_current(conn: Connection) -> None:
     )
 
 
-async def open_read_pool(
-    url: str, live_group: str, *, size: int = 10, statement_seconds: float | None = None
-) -> Pool:
-    """The query side's pool; with `statement_seconds`, no statement runs longer."""
+async def prepare_at(url: str, live_group: str) -> None:
+    """`prepare` the read model at `url`, on a connection of its own."""
     conn = await asyncpg.connect(url)
     try:
         await prepare(conn, live_group)
     finally:
         await conn.close()
+
+
+async def open_read_pool(
+    url: str,
+    live_group: str,
+    *,
+    size: int = 10,
+    statement_seconds: float | None = None,
+    prepared: bool = False,
+) -> Pool:
+    """The query side's pool; with `statement_seconds`, no statement runs longer. One
+    `prepared` already (by the supervisor of an API's workers) is lazy: a worker that
+    starts while the database is away starts all the same, not ready until it is back."""
+    if not prepared:
+        await prepare_at(url, live_group)
     settings = (
         {"statement_timeout": f"{int(statement_seconds * 1000)}"} if statement_seconds else None
     )
@@ -109,5 +122,10 @@ async def open_read_pool(
     # this side uses on every acquire, and nothing here listens or holds a session lock
     # past its use (a rebuild unlocks its own)
     return await open_pool(
-        url, size=size, setup=read_current, settings=settings, reset_sessions=False
+        url,
+        size=size,
+        setup=read_current,
+        settings=settings,
+        reset_sessions=False,
+        lazy=prepared,
     )
