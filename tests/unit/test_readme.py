@@ -95,7 +95,8 @@ RUN_BY: dict[str, list[str]] = {
     "python -m notifications api": [WEBHOOKS],
     "python -m notifications webhooks": [WEBHOOKS],
     "python -m pavilion_contracts.compat": [
-        f"{UNIT}/test_schema_compat.py::test_a_breaking_edit_fails_naming_the_file_and_the_reason"
+        f"{UNIT}/test_readme.py::test_the_compat_check_passes_on_this_checkout",
+        f"{UNIT}/test_schema_compat.py::test_a_breaking_edit_fails_naming_the_file_and_the_reason",
     ],
     "deploy/compose/new-env.sh": [
         f"{INTEGRATION}/test_deploy.py"
@@ -192,6 +193,15 @@ def test_gateway_cli_sdl_exports_the_sdl_committed(tmp_path: Path):
     exported = tmp_path / "schemas/graphql/schema.graphql"
     assert f"wrote {exported.relative_to(tmp_path)}" in done.stdout, done.stdout
     assert exported.read_text() == (ROOT / "schemas/graphql/schema.graphql").read_text()
+
+
+def test_the_compat_check_passes_on_this_checkout():
+    """As `make lint` runs it (against the previous commit, or COMPAT_BASE); the breaking
+    edits it refuses are tests/unit/test_schema_compat.py's."""
+    words = argv("python -m pavilion_contracts.compat")
+    done = subprocess.run([sys.executable, *words[1:]], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "schema compatibility: no breaking change since" in done.stdout, done.stdout
 
 
 def test_every_pavilion_command_in_the_readme_is_one_the_cli_takes():
