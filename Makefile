@@ -14,7 +14,7 @@ COMPAT_BASE ?= HEAD~1
 .PHONY: help install run test unit integration e2e lint format infra-up infra-down bench chaos
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 PEERS := bench/peers/postgraphile
 

@@ -128,7 +128,9 @@ def parked_show() -> None:
 
 @parked.command("redrive")
 def parked_redrive(
-    group: Annotated[str, typer.Argument(help="the consumer group, e.g. pavilion-gateway")],
+    group: Annotated[
+        str, typer.Argument(help="the consumer group, e.g. pavilion.gateway.projector")
+    ],
     key: Annotated[str | None, typer.Option(help="only this record (its Kafka key)")] = None,
 ) -> None:
     """Have GROUP's consumer apply its parked messages again, each record's in order
