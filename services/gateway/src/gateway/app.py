@@ -98,7 +98,7 @@ def create_app(config: Config | None = None, auth: AuthSettings | None = None) -
             },
             tokens,
         )
-        app.state.services = Services(pool, commands, news, config.limits)
+        app.state.services = Services(pool, commands, news, config.limits, config.mail_viewer_url)
         yield
         await news.close()
         await commands.close()
