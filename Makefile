@@ -18,13 +18,14 @@ help:  ## list the targets
 
 PEERS := bench/peers/postgraphile
 
-install:  ## system packages if missing, uv (pinned) and the locked dependencies into .venv, the benchmark's PostGraphile (npm ci, when its lock file changed)
+install:  ## system packages if missing, uv (pinned) and the locked dependencies into .venv, the benchmark's PostGraphile (npm ci, when its lock file changed), Mailpit (built once, deploy/mailpit.sh)
 	@deploy/system-deps.sh
 	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" \
 	  || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 	@[ $(PEERS)/node_modules/.package-lock.json -nt $(PEERS)/package-lock.json ] \
 	  || (cd $(PEERS) && npm ci --no-audit --no-fund --silent)
+	@deploy/mailpit.sh >/dev/null
 
 run: install  ## start Kafka, PostgreSQL and every service locally; Ctrl-C stops all
 	deploy/run.sh

@@ -45,7 +45,7 @@ async def _round(
     async with (
         stack.database("notifications") as url,
         stack.process(
-            ["-m", "notifications.catcher", "--port", str(port), "--dir", str(mail)],
+            ["-m", "tests.smtp_catcher", "--port", str(port), "--dir", str(mail)],
             {},
             None,
             logs / "catcher.log",

@@ -23,8 +23,11 @@ export PAVILION_NOTIFICATIONS_PORT=${PAVILION_NOTIFICATIONS_PORT:-8003}
 # The unsubscribe pages: the notifications service's only public surface.
 export PAVILION_NOTIFICATIONS_PUBLIC_PORT=${PAVILION_NOTIFICATIONS_PUBLIC_PORT:-8004}
 export PAVILION_NOTIFICATIONS_PUBLIC_URL=${PAVILION_NOTIFICATIONS_PUBLIC_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PUBLIC_PORT}
+# Mailpit takes the emails on the SMTP port and shows them on the other (web UI, REST API).
 export PAVILION_SMTP_PORT=${PAVILION_SMTP_PORT:-11025}
-MAIL_DIR=$PAVILION_STATE_DIR/mail
+export PAVILION_MAILPIT_PORT=${PAVILION_MAILPIT_PORT:-8025}
+export PAVILION_MAIL_VIEWER_URL=${PAVILION_MAIL_VIEWER_URL:-http://127.0.0.1:$PAVILION_MAILPIT_PORT}
+MAILPIT=$("$here/mailpit.sh")
 export PAVILION_GATEWAY_PORT=${PAVILION_GATEWAY_PORT:-8000}
 export PAVILION_GATEWAY_GRAPHIQL=${PAVILION_GATEWAY_GRAPHIQL:-true}
 # Where the gateway sends commands: the internal APIs on the ports above.
@@ -75,12 +78,14 @@ supervise() {
 "$here/postgres.sh" start
 "$here/kafka.sh" start
 mkdir -p "$PAVILION_LOG_DIR"
-ports=(PAVILION_SMTP_PORT PAVILION_EXHIBITORS_PORT PAVILION_OUTREACH_PORT PAVILION_NOTIFICATIONS_PORT
+ports=(PAVILION_SMTP_PORT PAVILION_MAILPIT_PORT PAVILION_EXHIBITORS_PORT PAVILION_OUTREACH_PORT PAVILION_NOTIFICATIONS_PORT
        PAVILION_NOTIFICATIONS_PUBLIC_PORT PAVILION_GATEWAY_PORT)
 for variable in "${ports[@]}"; do port_free "${!variable}" pavilion "$variable"; done
-# The SMTP catcher: every email the system sends lands in $MAIL_DIR as an .eml file.
-supervise smtp-catcher .venv/bin/python -m notifications.catcher --port "$PAVILION_SMTP_PORT" \
-  --dir "$MAIL_DIR" &
+# Every email the system sends, kept in Mailpit's database under the state dir.
+mkdir -p "$PAVILION_STATE_DIR/mailpit"
+supervise mailpit "$MAILPIT" --smtp "127.0.0.1:$PAVILION_SMTP_PORT" \
+  --listen "127.0.0.1:$PAVILION_MAILPIT_PORT" --database "$PAVILION_STATE_DIR/mailpit/mail.db" \
+  --disable-version-check &
 pids+=($!)
 for process in "${PROCESSES[@]}"; do
   read -r service role <<< "$process"
@@ -88,6 +93,8 @@ for process in "${PROCESSES[@]}"; do
   pids+=($!)
 done
 
+wait_for 60 curl -fsS "http://127.0.0.1:$PAVILION_MAILPIT_PORT/readyz" \
+  || { echo "mailpit did not become ready on port $PAVILION_MAILPIT_PORT; see $PAVILION_LOG_DIR" >&2; exit 1; }
 # Ready, and the right service on the port (not another program that was there first).
 ready() { curl -fsS "http://127.0.0.1:$1/readyz" | grep -q "\"service\":\"$2\""; }
 for api in exhibitors outreach notifications notifications_public gateway; do
@@ -114,7 +121,7 @@ cat <<INFO
 Pavilion is ready.
   GraphQL:          $GRAPHQL  (GraphiQL in a browser)
   unsubscribe page: $PAVILION_NOTIFICATIONS_PUBLIC_URL/unsubscribe/<token>  (the link in every email)
-  emails sent:      $MAIL_DIR/*.eml  (SMTP catcher on port $PAVILION_SMTP_PORT)
+  emails sent:      $PAVILION_MAIL_VIEWER_URL  (Mailpit; SMTP on port $PAVILION_SMTP_PORT)
   logs:             $PAVILION_LOG_DIR/*.log
   internal APIs (service tokens only; OpenAPI at /docs): exhibitors :$PAVILION_EXHIBITORS_PORT,
     outreach :$PAVILION_OUTREACH_PORT, notifications :$PAVILION_NOTIFICATIONS_PORT

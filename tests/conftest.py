@@ -23,8 +23,6 @@ from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
 from notifications.api import create_app as create_notifications_app
 from notifications.bootstrap import VIEWS_AND_LEDGER
-from notifications.catcher import Mailbox
-from notifications.catcher import start as start_catcher
 from notifications.config import Config as NotificationsConfig
 from notifications.posting import webhook_client
 from outreach.api import create_app as create_outreach_app
@@ -40,6 +38,8 @@ from pavilion_core.testing import FixedClock
 from pavilion_core.vault import VAULT, Vault, open_vault
 
 from tests.integration.webhook_support import Receiver, receiving
+from tests.smtp_catcher import Mailbox
+from tests.smtp_catcher import start as start_catcher
 from tests.support import PG_URL, STORY_TIME, admin_sql, free_port, signed
 
 TEMPLATES = {

@@ -239,7 +239,7 @@ class Stack:
         self.mail.mkdir(exist_ok=True)
         await self.script("postgres", "start")
         await self.script("kafka", "start")
-        catcher = ["-m", "notifications.catcher", "--port", str(self.ports["smtp"])]
+        catcher = ["-m", "tests.smtp_catcher", "--port", str(self.ports["smtp"])]
         self.add(CATCHER, [*catcher, "--dir", str(self.mail)])
         for process in self.processes:
             self.add(process, ["-m", *process.split()])

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from notifications.catcher import Mailbox
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import ensure_topics
 
 from tests.conftest import RUN
 from tests.e2e.stack import Stack, running, token
+from tests.smtp_catcher import Mailbox
 from tests.support import eventually
 
 PROCESSES = [

@@ -33,8 +33,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from gateway.auth import Role
 from gateway.policy import decode
-from notifications.catcher import Mailbox
-from notifications.catcher import start as start_catcher
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import CloudEvent
 from pavilion_core.kafka import dlq_topic
@@ -42,6 +40,8 @@ from pavilion_core.personal import Sealer
 
 from tests.e2e.stack import JWT_SECRET, Stack, running, scratch, token
 from tests.integration.webhook_support import Receiver, receiving
+from tests.smtp_catcher import Mailbox
+from tests.smtp_catcher import start as start_catcher
 from tests.support import eventually, free_port, signed
 
 PROCESSES = [

@@ -1,5 +1,6 @@
 """`make run` as a newcomer runs it: it reaches "ready" with the demo data loaded, the
-sample query and command it prints work through GraphQL, every service is connected as
+sample query and command it prints work through GraphQL, the emails the demo made are
+in Mailpit and the gateway links each sent one to it, every service is connected as
 its own role to its own database (made by `make run`: no superuser, no CONNECT to
 another's), and stopping it stops every process it started. Here it uses the suite's
 PostgreSQL and Kafka (it starts neither) with databases, roles, topics and ports of its
@@ -13,6 +14,7 @@ import os
 import re
 import signal
 import sys
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
     services = ("exhibitors", "outreach", "notifications", "gateway")
     topics = {s: f"{run}.{s}" for s in services if s != "gateway"}
-    ports = {s: free_port() for s in (*services, "notifications_public")}
+    ports = {s: free_port() for s in (*services, "notifications_public", "mailpit")}
     venv_bin = str(Path(sys.executable).parent)
     env = {
         # a newcomer's shell: not inside the test runner's virtual environment
@@ -78,6 +80,7 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         await eventually(ready, what="make run ready", within=420, interval=0.5)
         text = output.read_text()
         await _the_printed_examples_work(text, ports["gateway"])
+        await _the_emails_sent_open_in_mailpit(text, ports)
         await _each_service_is_connected_as_its_own_role(run, services)
         await _a_killed_process_is_restarted(process.pid, tmp_path / "logs", "gateway projector")
         assert process.returncode is None, "make run stopped when a process was killed"
@@ -178,6 +181,43 @@ async def _the_printed_examples_work(text: str, port: int) -> None:
         assert (await post(shown))["node"]["companyName"] == "Maple Robotics"
         again = (await post(command))["submitExhibitorApplication"]  # idempotency key
         assert again["consistencyToken"] == payload["consistencyToken"], (again, payload)
+
+
+async def _the_emails_sent_open_in_mailpit(text: str, ports: dict[str, int]) -> None:
+    """The banner shows Mailpit's URL; an email the stack sent is there (its REST API),
+    and the link the gateway answers for it opens that message: the page is Mailpit's,
+    and its search (the one the page runs) finds that one message."""
+    mailpit = f"http://127.0.0.1:{ports['mailpit']}"
+    banner = text[text.index("Pavilion is ready.") :]
+    assert f"emails sent:      {mailpit}  (Mailpit" in banner, banner
+    token = re.search(r"Bearer (\S+)\"", banner).group(1)  # type: ignore[union-attr]
+    query = (
+        "{ notifications(filter: {status: [SENT]}, first: 5)"
+        " { edges { node { id channel mailViewerUrl } } } }"
+    )
+    async with httpx.AsyncClient(timeout=30) as http:
+
+        async def sent() -> list[dict[str, Any]]:
+            answer = await http.post(
+                f"http://127.0.0.1:{ports['gateway']}/graphql",
+                json={"query": query},
+                headers={"authorization": f"Bearer {token}"},
+            )
+            edges = answer.json()["data"]["notifications"]["edges"]
+            return [e["node"] for e in edges if e["node"]["channel"] == "EMAIL"]
+
+        [notification, *_] = await eventually(sent, what="an email sent", within=180)
+        link = notification["mailViewerUrl"]
+        assert link.startswith(f"{mailpit}/search?q="), link
+        page = await http.get(link)
+        assert page.status_code == 200 and "dist/app.js" in page.text, page.text[:500]
+        search = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["q"][0]
+        found = (await http.get(f"{mailpit}/api/v1/search", params={"query": search})).json()
+        nid = base64.urlsafe_b64decode(notification["id"]).decode().split(":", 1)[1]
+        assert [m["MessageID"].split("@")[0] for m in found["messages"]] == [nid], found
+        message = (await http.get(f"{mailpit}/api/v1/message/{found['messages'][0]['ID']}")).json()
+        assert message["MessageID"].startswith(f"{nid}@"), message
+        assert (await http.get(f"{mailpit}/api/v1/messages")).json()["total"] >= 1
 
 
 async def _each_service_is_connected_as_its_own_role(run: str, services: tuple[str, ...]) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from notifications.catcher import Mailbox
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import KafkaPublisher, dlq_topic
 
 from tests.e2e.notifying import Workers, environment, fresh_topics
+from tests.smtp_catcher import Mailbox
 from tests.support import eventually, free_port, kafka_record, submitted_data, topic_size
 
 

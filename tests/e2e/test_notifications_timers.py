@@ -12,7 +12,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from notifications.catcher import Mailbox
 from notifications.endpoints import register_endpoint
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import KafkaPublisher
@@ -21,6 +20,7 @@ from starlette.responses import Response
 
 from tests.e2e.notifying import Workers, environment, fresh_topics
 from tests.integration.webhook_support import ADMIN, LOCAL, Receiver, receiving
+from tests.smtp_catcher import Mailbox
 from tests.support import eventually, kafka_record, registered, scheduled
 
 SCHEDULE = (1.0, 4.0)  # seconds before the 2nd and the 3rd attempt, each ± 20 %

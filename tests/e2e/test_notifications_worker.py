@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from notifications.catcher import Mailbox
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import KafkaPublisher
 
 from tests.e2e.notifying import Workers, environment, fresh_topics
+from tests.smtp_catcher import Mailbox
 from tests.support import (
     STORY_TIME,
     assert_valid_event,

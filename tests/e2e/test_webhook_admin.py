@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from gateway.auth import Role
-from notifications.catcher import Mailbox
-from notifications.catcher import start as start_catcher
 from pavilion_core.config import KafkaSettings
 
 from tests.e2e.stack import Stack, running, scratch, token
 from tests.integration.webhook_support import Receiver
+from tests.smtp_catcher import Mailbox
+from tests.smtp_catcher import start as start_catcher
 from tests.support import eventually, free_port
 
 PROCESSES = [

@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
 from pavilion_core.config import KafkaSettings
@@ -17,6 +16,7 @@ from pavilion_core.testing import FixedClock
 
 from tests.integration import mail_support
 from tests.integration.consumer_support import Running, Start
+from tests.smtp_catcher import Mailbox
 from tests.support import STORY_TIME
 
 

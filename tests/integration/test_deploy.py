@@ -134,6 +134,15 @@ def test_only_the_gateway_and_the_unsubscribe_pages_are_published():
     exposed = {name: published(s) for name, s in services.items() if published(s)}
     assert set(exposed) == {"gateway-api", "notifications-public", "mailpit"}, exposed
     assert exposed["mailpit"] == [("127.0.0.1", "8025")]
+    viewer = services["gateway-api"]["environment"]["PAVILION_MAIL_VIEWER_URL"]
+    assert viewer == "http://127.0.0.1:8025"
+
+
+def test_compose_runs_the_mailpit_that_make_run_builds():
+    built = re.search(r"^MAILPIT_VERSION=(\S+)$", (ROOT / "deploy/mailpit.sh").read_text(), re.M)
+    assert built, "deploy/mailpit.sh pins no MAILPIT_VERSION"
+    image = compose_services(example_env())["mailpit"]["image"]
+    assert image == f"axllent/mailpit:{built[1]}"
 
 
 def test_each_service_connects_as_its_own_role_to_its_own_database_never_as_superuser():

@@ -1,5 +1,6 @@
 """The projector against the real read model: what notifications did becomes queryable
-(recipients hidden from VIEWER tokens), every published event type has a projection,
+(recipients hidden from VIEWER tokens, each sent email linked to the mail viewer when
+the gateway has one), every published event type has a projection,
 and unknown types or versions are counted, not fatal."""
 
 import dataclasses
@@ -19,17 +20,22 @@ from tests.support import SCHEMAS, cloud_event
 
 NOTIFICATIONS = """query($f: NotificationFilter) {
   notifications(filter: $f) { totalCount edges { node { status recipient template rule reason
-                                                         relatedId channel } } } }"""
+                                                         relatedId channel mailViewerUrl
+                                                         } } } }"""
+MAIL_VIEWER = "http://127.0.0.1:8025"
 
 
-def _context(pool: asyncpg.Pool, role: Role) -> Context:
+def _context(pool: asyncpg.Pool, role: Role, mail_viewer: str | None = None) -> Context:
     services = Services(pool=pool, commands=None, news=None, limits=Limits())  # type: ignore[arg-type]
+    services.mail_viewer_url = mail_viewer
     return Context(services=services, viewer=Viewer("test", role))
 
 
-async def _query(pool: asyncpg.Pool, role: Role, **variables: Any) -> dict[str, Any]:
+async def _query(
+    pool: asyncpg.Pool, role: Role, mail_viewer: str | None = None, **variables: Any
+) -> dict[str, Any]:
     result = await schema.execute(
-        NOTIFICATIONS, variable_values=variables, context_value=_context(pool, role)
+        NOTIFICATIONS, variable_values=variables, context_value=_context(pool, role, mail_viewer)
     )
     assert result.errors is None, result.errors
     return result.data["notifications"]  # type: ignore[index,no-any-return]
@@ -127,10 +133,18 @@ async def test_what_notifications_did_is_queryable_and_recipients_are_hidden_fro
     ]
     assert nodes[0]["reason"] == "SMTP 554" and nodes[1]["reason"] == "NO_MARKETING_CONSENT"
     assert {n["relatedId"] for n in nodes} == {app}
+    assert {n["mailViewerUrl"] for n in nodes} == {None}  # no mail viewer set up
+    linked = await _query(read_pool, Role.ORGANIZER, MAIL_VIEWER)
+    assert [e["node"]["mailViewerUrl"] for e in linked["edges"]] == [
+        None,  # failed: never in the viewer
+        None,  # suppressed: never sent
+        f"{MAIL_VIEWER}/search?q=message-id:{sent}",  # the Message-ID holds the id
+    ]
     suppressed = await _query(read_pool, Role.ORGANIZER, f={"status": ["SUPPRESSED"]})
     assert suppressed["totalCount"] == 1
-    viewer = await _query(read_pool, Role.VIEWER)
+    viewer = await _query(read_pool, Role.VIEWER, MAIL_VIEWER)
     assert {e["node"]["recipient"] for e in viewer["edges"]} == {None}
+    assert {e["node"]["mailViewerUrl"] for e in viewer["edges"]} == {None}
     assert await read_pool.fetchval("SELECT count(*) FROM timeline") == 6
 
 

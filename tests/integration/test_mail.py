@@ -3,10 +3,10 @@ SMTP catcher (an aiosmtpd server on loopback), which stores exactly what it rece
 
 from pathlib import Path
 
-from notifications.catcher import Mailbox, start
 from notifications.emails import Templates
 from notifications.mailer import Mailer
 
+from tests.smtp_catcher import Mailbox, start
 from tests.support import free_port
 
 RECEIVED = {

@@ -8,13 +8,13 @@ from collections import Counter
 from datetime import timedelta
 
 import asyncpg
-from notifications.catcher import Mailbox
 from notifications.pipeline import opt_out
 from pavilion_core.envelope import Metadata
 from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import mail_queue, notifier, queue, submitted
+from tests.smtp_catcher import Mailbox
 from tests.support import STORY_TIME, assert_stored_events_valid, cloud_event, eventually, free_port
 
 CONTACTS = ("ada@maple.example", "bo@maple.example", "cy@maple.example")

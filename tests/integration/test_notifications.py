@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import asyncpg
 import httpx
-from notifications.catcher import Mailbox
 from notifications.config import Config
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
@@ -18,6 +17,7 @@ from pavilion_core.envelope import CloudEvent
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import SECRET
+from tests.smtp_catcher import Mailbox
 from tests.support import (
     STORY_TIME,
     assert_stored_events_valid,

@@ -8,13 +8,13 @@ import uuid
 from datetime import datetime
 
 import asyncpg
-from notifications.catcher import Mailbox
 from notifications.endpoints import register_endpoint
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
 from pavilion_core.envelope import CloudEvent
 
 from tests.integration.webhook_support import ADMIN, LOCAL
+from tests.smtp_catcher import Mailbox
 from tests.support import STORY_TIME, cloud_event, registered, scheduled, submitted_data
 
 NAME, EMAIL = "Quillon Vexbridge", "quillon@vexbridge.example"

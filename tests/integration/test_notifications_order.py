@@ -12,13 +12,13 @@ from typing import Any
 import asyncpg
 from aiokafka import ConsumerRecord
 from notifications.bootstrap import StreamHandler
-from notifications.catcher import Mailbox
 from notifications.mailqueue import MailQueue
 from notifications.pipeline import Notifier
 from pavilion_core.envelope import CloudEvent, from_kafka
 from pavilion_core.parking import request_redrive
 from pavilion_core.testing import FixedClock
 
+from tests.smtp_catcher import Mailbox
 from tests.support import (
     STORY_TIME,
     assert_stored_events_valid,

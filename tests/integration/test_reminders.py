@@ -8,11 +8,11 @@ from email.message import EmailMessage
 
 import asyncpg
 import pytest
-from notifications.catcher import Mailbox
 from pavilion_core.personal import Sealer
 from pavilion_core.testing import FixedClock
 
 from tests.integration.mail_support import mail_queue, notifier
+from tests.smtp_catcher import Mailbox
 from tests.support import assert_stored_events_valid, cloud_event, registered, scheduled
 
 STARTS = datetime(2025, 11, 30, 19, 0, tzinfo=UTC)

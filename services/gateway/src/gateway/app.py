@@ -102,7 +102,7 @@ def create_app(
             },
             tokens,
         )
-        app.state.services = Services(pool, commands, news, config.limits)
+        app.state.services = Services(pool, commands, news, config.limits, config.mail_viewer_url)
         yield
         await news.close()
         await commands.close()

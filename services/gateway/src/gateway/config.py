@@ -118,6 +118,9 @@ class Config:
     cache: CacheSettings
     workers: int  # API processes, each with its own LISTEN connection and cache
     news_file: str | None  # NEWS_FILE
+    # A mail viewer's web address (Mailpit's, which `make run` runs): each sent email's
+    # Notification links to the message there. Unset (production): no links.
+    mail_viewer_url: str | None = None
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -142,7 +145,15 @@ class Config:
             cache=CacheSettings.from_env(),
             workers=workers,
             news_file=os.environ.get(NEWS_FILE) or None,
+            mail_viewer_url=_mail_viewer_url(),
         )
+
+
+def _mail_viewer_url() -> str | None:
+    url = os.environ.get("PAVILION_MAIL_VIEWER_URL", "").rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"PAVILION_MAIL_VIEWER_URL must be an http(s) URL, got {url!r}")
+    return url or None
 
 
 def _flag(name: str) -> bool:

@@ -67,6 +67,7 @@ class Services:
     commands: CommandClient
     news: News
     limits: Limits
+    mail_viewer_url: str | None = None  # Config.mail_viewer_url
     slots: Slots = field(init=False)
     editions: Editions = field(init=False)
 

@@ -24,6 +24,23 @@ class Notification(Node):
     related_id: str | None = strawberry.field(description="The stream that triggered it.")
     created_at: datetime
     recipient: str | None = strawberry.field(directives=PERSONAL)
+    notification_id: strawberry.Private[str]
+
+    @strawberry.field(
+        directives=PERSONAL,
+        description="Where the mail viewer the gateway is set up with (Mailpit, in "
+        "development) shows this email: its search for the message's Message-ID, which "
+        "holds the notification's id. Null when no viewer is set up, or the email was not "
+        "sent (yet), or for a VIEWER (the message holds personal data).",
+    )
+    def mail_viewer_url(self, info: strawberry.Info[Context, None]) -> str | None:
+        viewer = info.context.services.mail_viewer_url
+        sent = (self.channel, self.status) == (NotificationChannel.EMAIL, NotificationStatus.SENT)
+        if viewer is None or not sent:
+            return None
+        # The mailer's Message-ID is <notification id@sender's domain>; Mailpit's
+        # `message-id:` search matches a part of it.
+        return f"{viewer}/search?q=message-id:{self.notification_id}"
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Notification":
@@ -37,6 +54,7 @@ class Notification(Node):
             related_id=row["related_id"],
             created_at=row["created_at"],
             recipient=row["recipient"],
+            notification_id=str(row["id"]),
         )
 
 

@@ -1,6 +1,6 @@
 """A real SMTP server for local runs and tests that stores what it receives:
 
-    python -m notifications.catcher [--port 11025] [--dir DIR]
+    python -m tests.smtp_catcher [--port 11025] [--dir DIR]
 
 Each accepted message is written to DIR as <n>.eml (RFC 5322, as received), so tests
 and people can read exactly what was sent. It can also refuse the next messages with
@@ -62,7 +62,7 @@ def start(directory: Path, port: int, host: str = "127.0.0.1") -> tuple[Controll
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m notifications.catcher")
+    parser = argparse.ArgumentParser(prog="python -m tests.smtp_catcher")
     parser.add_argument("--port", type=int, default=11025)
     parser.add_argument("--dir", type=Path, default=Path("mail"))
     parser.add_argument("--defer-first", type=int, default=0, metavar="N", help="answer 451")
