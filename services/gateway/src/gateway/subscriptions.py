@@ -15,6 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 from gateway.context import Context
+from gateway.exhibitors.floorplan import FloorPlanChange, floor_plan_change
 from gateway.exhibitors.types import SELECT, Exhibitor
 from gateway.news import Item
 from gateway.nodes import load_node
@@ -80,3 +81,14 @@ class Subscription:
                 continue
             if row is not None and row["edition"] == edition:
                 yield Exhibitor.from_row(row)
+
+    @strawberry.subscription(
+        description="An edition's floor plan, each time a booth or the waitlist changes."
+    )
+    async def floor_plan_changed(
+        self, info: Info, edition: str
+    ) -> AsyncGenerator[FloorPlanChange, None]:
+        ctx = info.context
+        async for item in news_for(ctx):
+            if change := await floor_plan_change(ctx, edition, item):
+                yield change

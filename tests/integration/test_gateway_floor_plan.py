@@ -1,0 +1,201 @@
+"""What the console's floor plan and application pages ask of the API, against the real
+exhibitors service and read model: the halls' booths with their state and holder (an
+EXHIBITOR sees only its own holder, a VIEWER no personal data), the waitlist in the order
+a freed booth goes to it, a free booth assigned by assignBooth, and the actions each
+viewer may take on an application now. A floor plan too costly to answer is refused."""
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import httpx
+import pytest
+from gateway.auth import Role, Viewer
+from gateway.context import Context
+from gateway.relay import global_id
+from gateway.schema import schema
+from pavilion_core.testing import FixedClock
+
+from tests.integration.test_consistency import ByHand, gateway  # noqa: F401 (a fixture)
+from tests.integration.test_exhibitors_api import CONTRACT, EDITION, contracted, submitted
+from tests.support import STORY_TIME, ok
+
+PLAN = """query($edition: String!) {
+  floorPlan(edition: $edition) {
+    halls { code booths(first: 100) { totalCount edges { node {
+      code sizeSqm supplyChainArea state holder { id companyName } } } } }
+    waitlist(first: 10) { totalCount edges { node {
+      position previousEditions boothSizeSqm exhibitor { id companyName contacts { name } } } } }
+  }
+}"""
+ACTIONS = "query($id: ID!) { exhibitor(id: $id) { status allowedActions } }"
+ASSIGN = """mutation($app: ID!, $hall: String!, $code: String!) {
+  assignBooth(input: {applicationId: $app, hall: $hall, boothCode: $code}) {
+    userErrors { code message } exhibitor { booth { code } allowedActions } } }"""
+COSTLY = """{ floorPlan(edition: "CISCE-2026") { halls { booths(first: 100) { edges { node {
+  holder { contacts { name email phone } timeline(first: 100) { edges { node { id } } } }
+} } } } } }"""
+STAFF_WHILE_PAID = [
+    "RECORD_PAYMENT",
+    "ASSIGN_BOOTH",
+    "WITHDRAW_APPLICATION",
+    "UPDATE_EXHIBITOR_PROFILE",
+    "ADD_EXHIBITOR_CONTACT",
+    "REMOVE_EXHIBITOR_CONTACT",
+    "SET_SUPPLY_CHAIN_AREAS",
+    "SET_PRODUCT_CATEGORIES",
+]
+
+
+def _as(ctx: Context, role: Role, *applications: str) -> Context:
+    viewer = Viewer(f"{role.value.lower()}:test", role, frozenset(applications))
+    return dataclasses.replace(ctx, viewer=viewer)
+
+
+async def _run(ctx: Context, query: str, **variables: Any) -> dict[str, Any]:
+    ctx.fresh_loaders()  # a request's own, as the API makes a context per request
+    result = await schema.execute(query, variable_values=variables, context_value=ctx)
+    assert result.errors is None, result.errors
+    return result.data  # type: ignore[return-value]
+
+
+async def _plan(ctx: Context) -> dict[str, Any]:
+    plan = (await _run(ctx, PLAN, edition=EDITION))["floorPlan"]
+    booths = {
+        edge["node"]["code"]: edge["node"]
+        for hall in plan["halls"]
+        for edge in hall["booths"]["edges"]
+    }
+    return {
+        "halls": [h["code"] for h in plan["halls"]],
+        "booths": booths,
+        "waitlist": plan["waitlist"],
+    }
+
+
+async def _booths(api: httpx.AsyncClient, hall: str, *booths: tuple[str, int]) -> None:
+    for code, size in booths:
+        body = {"boothCode": code, "sizeSqm": size, "supplyChainArea": "CLEAN_ENERGY"}
+        await ok(await api.post(f"/editions/{EDITION}/halls/{hall}/booths", json=body), 201)
+
+
+async def _waitlisted(api: httpx.AsyncClient, name: str, previous: int, size: int) -> str:
+    app = await submitted(api, name, previousEditions=previous, boothSizeSqm=size)
+    await ok(await api.post(f"/applications/{app}/review", json={}))
+    await ok(await api.post(f"/applications/{app}/waitlist", json={}))
+    return app
+
+
+@pytest.fixture
+def staff(gateway: Context) -> Context:  # noqa: F811 (the fixture imported above)
+    gateway.services.clock = FixedClock(STORY_TIME)  # the exhibitors service's time
+    return gateway
+
+
+async def test_a_free_booth_clicked_is_assigned_and_freed_it_goes_to_the_waitlists_first(
+    staff: Context, exhibitors_api: httpx.AsyncClient, store_pool
+):
+    projection = ByHand(store_pool, staff.pool, set())
+    await _booths(exhibitors_api, "N1", ("N1-2", 9), ("N1-1", 18))
+    await _booths(exhibitors_api, "S1", ("S1-1", 36))
+    paid = await contracted(exhibitors_api, "Harbor Solar", paid=CONTRACT // 2)
+    late = await _waitlisted(exhibitors_api, "Late Wind", 0, 9)
+    veteran = await _waitlisted(exhibitors_api, "Veteran Grid", 2, 9)
+    large = await _waitlisted(exhibitors_api, "Large Hydrogen", 0, 36)
+    later = await _waitlisted(exhibitors_api, "Later Wind", 0, 9)
+    await projection.project()
+
+    plan = await _plan(staff)
+    assert plan["halls"] == ["N1", "S1"]
+    assert list(plan["booths"]) == ["N1-1", "N1-2", "S1-1"]  # code order, hall by hall
+    assert {b["state"] for b in plan["booths"].values()} == {"FREE"}
+    assert plan["booths"]["S1-1"]["sizeSqm"] == 36
+    order = [e["node"]["exhibitor"]["companyName"] for e in plan["waitlist"]["edges"]]
+    assert order == ["Veteran Grid", "Large Hydrogen", "Late Wind", "Later Wind"]
+    assert [e["node"]["position"] for e in plan["waitlist"]["edges"]] == [1, 2, 3, 4]
+
+    app = global_id("Exhibitor", paid)
+    shown = (await _run(staff, ACTIONS, id=app))["exhibitor"]
+    assert shown == {"status": "CONTRACTED", "allowedActions": STAFF_WHILE_PAID}
+    assigned = await _assign_meanwhile(staff, projection, app, "N1-1")
+    assert assigned["exhibitor"]["booth"] == {"code": "N1-1"}
+    assert "ASSIGN_BOOTH" not in assigned["exhibitor"]["allowedActions"]
+    taken = (await _plan(staff))["booths"]["N1-1"]
+    assert (taken["state"], taken["holder"]["companyName"]) == ("TAKEN", "Harbor Solar")
+
+    await ok(await exhibitors_api.post(f"/applications/{paid}/withdraw", json={"reason": "no"}))
+    await projection.project()
+    plan = await _plan(staff)
+    offered = plan["booths"]["N1-1"]
+    assert (offered["state"], offered["holder"]["id"]) == (
+        "OFFERED",
+        global_id("Exhibitor", veteran),
+    )
+    rest = [
+        (e["node"]["position"], e["node"]["exhibitor"]["id"]) for e in plan["waitlist"]["edges"]
+    ]
+    assert rest == [(n, global_id("Exhibitor", a)) for n, a in enumerate((large, late, later), 1)]
+
+
+async def _assign_meanwhile(
+    ctx: Context, projection: ByHand, app: str, code: str
+) -> dict[str, Any]:
+    """assignBooth as the console sends it, answered once the read model shows it (the
+    projection runs by hand meanwhile)."""
+    sent = asyncio.create_task(_run(ctx, ASSIGN, app=app, hall="N1", code=code))
+    while not sent.done():
+        await projection.project()
+        await asyncio.wait({sent}, timeout=0.2)
+    payload = sent.result()["assignBooth"]
+    assert payload["userErrors"] == []
+    return payload  # type: ignore[no-any-return]
+
+
+async def test_an_exhibitor_sees_only_its_own_holder_and_waitlist_entry_a_viewer_no_names(
+    staff: Context, exhibitors_api: httpx.AsyncClient, store_pool
+):
+    projection = ByHand(store_pool, staff.pool, set())
+    await _booths(exhibitors_api, "N1", ("N1-1", 18), ("N1-2", 18))
+    mine = await contracted(exhibitors_api, "Mine Co", paid=CONTRACT // 2)
+    theirs = await contracted(exhibitors_api, "Theirs Co", paid=CONTRACT // 2)
+    waiting = await _waitlisted(exhibitors_api, "Waiting Co", 1, 18)
+    for app, code in ((mine, "N1-1"), (theirs, "N1-2")):
+        body = {"hall": "N1", "boothCode": code}
+        await ok(await exhibitors_api.post(f"/applications/{app}/booth", json=body))
+    await projection.project()
+
+    own = await _plan(_as(staff, Role.EXHIBITOR, mine))
+    assert own["booths"]["N1-1"]["holder"]["companyName"] == "Mine Co"
+    assert (own["booths"]["N1-2"]["state"], own["booths"]["N1-2"]["holder"]) == ("TAKEN", None)
+    assert own["waitlist"] == {"totalCount": 0, "edges": []}
+    as_waiting = await _plan(_as(staff, Role.EXHIBITOR, waiting))
+    assert [e["node"]["position"] for e in as_waiting["waitlist"]["edges"]] == [1]
+
+    seen = await _plan(_as(staff, Role.VIEWER))
+    assert seen["booths"]["N1-2"]["holder"]["companyName"] == "Theirs Co"
+    [entry] = [e["node"]["exhibitor"] for e in seen["waitlist"]["edges"]]
+    assert entry["contacts"] and all(c["name"] is None for c in entry["contacts"])
+    staffs = await _plan(staff)
+    assert all(
+        c["name"] for e in staffs["waitlist"]["edges"] for c in e["node"]["exhibitor"]["contacts"]
+    )
+
+    actions = {
+        role: (await _run(_as(staff, role, mine), ACTIONS, id=global_id("Exhibitor", mine)))
+        for role in (Role.EXHIBITOR, Role.VIEWER, Role.ADMIN)
+    }
+    assert actions[Role.EXHIBITOR]["exhibitor"]["allowedActions"] == [
+        "WITHDRAW_APPLICATION",
+        "UPDATE_EXHIBITOR_PROFILE",
+        "ADD_EXHIBITOR_CONTACT",
+        "REMOVE_EXHIBITOR_CONTACT",
+        "SET_SUPPLY_CHAIN_AREAS",
+        "SET_PRODUCT_CATEGORIES",
+    ]
+    assert actions[Role.VIEWER]["exhibitor"]["allowedActions"] == []
+    assert actions[Role.ADMIN]["exhibitor"]["allowedActions"][-1] == "FORGET_EXHIBITOR_CONTACT"
+
+
+async def test_a_floor_plan_asking_too_much_is_refused_before_it_runs(staff: Context):
+    result = await schema.execute(COSTLY, context_value=staff)
+    assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
