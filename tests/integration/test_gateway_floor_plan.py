@@ -1,24 +1,27 @@
-"""What the console's floor plan and application pages ask of the API, against the real
-exhibitors service and read model: the halls' booths with their state and holder (an
-EXHIBITOR sees only its own holder, a VIEWER no personal data), the waitlist in the order
-a freed booth goes to it, a free booth assigned by assignBooth, and the actions each
-viewer may take on an application now. A floor plan too costly to answer is refused."""
+"""What the console's pages ask of the API, against the real exhibitors service and read
+model: the halls' booths with their state and holder (an EXHIBITOR sees only its own
+holder, a VIEWER no personal data), the waitlist in the order a freed booth goes to it,
+a free booth assigned by assignBooth, and the actions each viewer may take on an
+application now. A floor plan too costly to answer is refused. recordChanged pushes a
+changed record of a list page, masked for a VIEWER."""
 
 import asyncio
 import dataclasses
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from gateway.auth import Role, Viewer
 from gateway.context import Context
+from gateway.projector import Projector
 from gateway.relay import global_id
 from gateway.schema import schema
 from pavilion_core.testing import FixedClock
 
 from tests.integration.test_consistency import ByHand, gateway  # noqa: F401 (a fixture)
 from tests.integration.test_exhibitors_api import CONTRACT, EDITION, contracted, submitted
-from tests.support import STORY_TIME, ok
+from tests.support import STORY_TIME, cloud_event, eventually, ok
 
 PLAN = """query($edition: String!) {
   floorPlan(edition: $edition) {
@@ -199,3 +202,91 @@ async def test_an_exhibitor_sees_only_its_own_holder_and_waitlist_entry_a_viewer
 async def test_a_floor_plan_asking_too_much_is_refused_before_it_runs(staff: Context):
     result = await schema.execute(COSTLY, context_value=staff)
     assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
+
+
+CHANGED = """subscription($kinds: [String!]) { recordChanged(kinds: $kinds) {
+  id ... on FollowUp { owner status } } }"""
+
+
+async def _listening(ctx: Context, **variables: Any) -> "asyncio.Task[Any]":
+    """A recordChanged subscription's first push, once it is listening."""
+    news, before = ctx.services.news, len(ctx.services.news.subscribers)
+    stream = await schema.subscribe(CHANGED, variable_values=variables, context_value=ctx)
+    first = asyncio.create_task(anext(stream))  # type: ignore[arg-type]
+
+    async def listening() -> bool:
+        return len(news.subscribers) > before
+
+    await eventually(listening, within=10, what="the subscription listening")
+    return first
+
+
+async def test_record_changed_keeps_a_list_page_live_with_the_policy_applied(staff: Context):
+    follow_up = uuid.uuid4()
+    as_staff = await _listening(staff, kinds=["FollowUp"])
+    as_viewer = await _listening(_as(staff, Role.VIEWER), kinds=["FollowUp"])
+    scheduled = cloud_event(
+        "outreach",
+        "FollowUpScheduled",
+        str(follow_up),
+        followUpId=str(follow_up),
+        subjectId=str(uuid.uuid4()),
+        owner="Li Wei",
+        dueAt="2025-12-05T09:00:00+00:00",
+        note=None,
+    )
+    async with staff.pool.acquire() as conn, conn.transaction():
+        await Projector().batch(conn, [scheduled])
+
+    pushed = {"id": global_id("FollowUp", follow_up), "status": "SCHEDULED"}
+    staffs, viewers = await asyncio.wait_for(asyncio.gather(as_staff, as_viewer), 10)
+    assert staffs.errors is None and staffs.data["recordChanged"] == {**pushed, "owner": "Li Wei"}
+    assert viewers.errors is None and viewers.data["recordChanged"] == {**pushed, "owner": None}
+    refused = await anext(
+        await schema.subscribe(CHANGED, variable_values={"kinds": ["Booth"]}, context_value=staff)
+    )
+    assert refused.errors[0].extensions["code"] == "VALIDATION"
+
+
+FOLLOW_UPS = """{ followUps(filter: {status: [SCHEDULED]}, first: 10) {
+  edges { node { id overdue } } } }"""
+
+
+async def test_follow_ups_come_overdue_first(staff: Context):
+    later, overdue = uuid.uuid4(), uuid.uuid4()
+    events = [
+        cloud_event(
+            "outreach",
+            "FollowUpScheduled",
+            str(follow_up),
+            followUpId=str(follow_up),
+            subjectId=str(uuid.uuid4()),
+            owner="Li Wei",
+            dueAt=due,
+            note=None,
+        )
+        for follow_up, due in (
+            (later, "2026-01-05T09:00:00+00:00"),
+            (overdue, "2025-11-20T09:00:00+00:00"),
+        )
+    ]
+    events.append(
+        cloud_event(
+            "outreach",
+            "FollowUpBecameOverdue",
+            str(overdue),
+            version=2,
+            followUpId=str(overdue),
+            subjectId=str(uuid.uuid4()),
+            owner="Li Wei",
+            dueAt="2025-11-20T09:00:00+00:00",
+        )
+    )
+    async with staff.pool.acquire() as conn, conn.transaction():
+        await Projector(announce=False).batch(conn, events)
+
+    shown = [e["node"] for e in (await _run(staff, FOLLOW_UPS))["followUps"]["edges"]]
+    assert shown == [
+        {"id": global_id("FollowUp", overdue), "overdue": True},
+        {"id": global_id("FollowUp", later), "overdue": False},
+    ]
