@@ -15,6 +15,7 @@ import pytest
 from gateway.auth import Role, Viewer
 from gateway.context import Context
 from gateway.projector import Projector
+from gateway.readmodel import READ_MODEL
 from gateway.relay import global_id
 from gateway.schema import schema
 from pavilion_core.testing import FixedClock
@@ -38,9 +39,7 @@ ASSIGN = """mutation($app: ID!, $hall: String!, $code: String!) {
 COSTLY = """{ floorPlan(edition: "CISCE-2026") { halls { booths(first: 100) { edges { node {
   holder { contacts { name email phone } timeline(first: 100) { edges { node { id } } } }
 } } } } } }"""
-STAFF_WHILE_PAID = [
-    "RECORD_PAYMENT",
-    "ASSIGN_BOOTH",
+OWNERS_WHILE_OPEN = [
     "WITHDRAW_APPLICATION",
     "UPDATE_EXHIBITOR_PROFILE",
     "ADD_EXHIBITOR_CONTACT",
@@ -48,6 +47,7 @@ STAFF_WHILE_PAID = [
     "SET_SUPPLY_CHAIN_AREAS",
     "SET_PRODUCT_CATEGORIES",
 ]
+STAFF_WHILE_PAID = ["RECORD_PAYMENT", "ASSIGN_BOOTH", *OWNERS_WHILE_OPEN]
 
 
 def _as(ctx: Context, role: Role, *applications: str) -> Context:
@@ -187,14 +187,7 @@ async def test_an_exhibitor_sees_only_its_own_holder_and_waitlist_entry_a_viewer
         role: (await _run(_as(staff, role, mine), ACTIONS, id=global_id("Exhibitor", mine)))
         for role in (Role.EXHIBITOR, Role.VIEWER, Role.ADMIN)
     }
-    assert actions[Role.EXHIBITOR]["exhibitor"]["allowedActions"] == [
-        "WITHDRAW_APPLICATION",
-        "UPDATE_EXHIBITOR_PROFILE",
-        "ADD_EXHIBITOR_CONTACT",
-        "REMOVE_EXHIBITOR_CONTACT",
-        "SET_SUPPLY_CHAIN_AREAS",
-        "SET_PRODUCT_CATEGORIES",
-    ]
+    assert actions[Role.EXHIBITOR]["exhibitor"]["allowedActions"] == OWNERS_WHILE_OPEN
     assert actions[Role.VIEWER]["exhibitor"]["allowedActions"] == []
     assert actions[Role.ADMIN]["exhibitor"]["allowedActions"][-1] == "FORGET_EXHIBITOR_CONTACT"
 
@@ -225,18 +218,8 @@ async def test_record_changed_keeps_a_list_page_live_with_the_policy_applied(sta
     follow_up = uuid.uuid4()
     as_staff = await _listening(staff, kinds=["FollowUp"])
     as_viewer = await _listening(_as(staff, Role.VIEWER), kinds=["FollowUp"])
-    scheduled = cloud_event(
-        "outreach",
-        "FollowUpScheduled",
-        str(follow_up),
-        followUpId=str(follow_up),
-        subjectId=str(uuid.uuid4()),
-        owner="Li Wei",
-        dueAt="2025-12-05T09:00:00+00:00",
-        note=None,
-    )
     async with staff.pool.acquire() as conn, conn.transaction():
-        await Projector().batch(conn, [scheduled])
+        await Projector().batch(conn, [_follow_up(follow_up, "2025-12-05T09:00:00+00:00")])
 
     pushed = {"id": global_id("FollowUp", follow_up), "status": "SCHEDULED"}
     staffs, viewers = await asyncio.wait_for(asyncio.gather(as_staff, as_viewer), 10)
@@ -252,36 +235,31 @@ FOLLOW_UPS = """{ followUps(filter: {status: [SCHEDULED]}, first: 10) {
   edges { node { id overdue } } } }"""
 
 
+def _follow_up(
+    follow_up: uuid.UUID, due: str, event_type: str = "FollowUpScheduled", version: int = 1
+) -> Any:
+    """An event of a follow-up owned by Li Wei."""
+    return cloud_event(
+        "outreach",
+        event_type,
+        str(follow_up),
+        version=version,
+        followUpId=str(follow_up),
+        subjectId=str(uuid.uuid4()),
+        owner="Li Wei",
+        dueAt=due,
+        note=None,
+    )
+
+
 async def test_follow_ups_come_overdue_first(staff: Context):
     later, overdue = uuid.uuid4(), uuid.uuid4()
+    past = "2025-11-20T09:00:00+00:00"
     events = [
-        cloud_event(
-            "outreach",
-            "FollowUpScheduled",
-            str(follow_up),
-            followUpId=str(follow_up),
-            subjectId=str(uuid.uuid4()),
-            owner="Li Wei",
-            dueAt=due,
-            note=None,
-        )
-        for follow_up, due in (
-            (later, "2026-01-05T09:00:00+00:00"),
-            (overdue, "2025-11-20T09:00:00+00:00"),
-        )
+        _follow_up(later, "2026-01-05T09:00:00+00:00"),
+        _follow_up(overdue, past),
+        _follow_up(overdue, past, "FollowUpBecameOverdue", version=2),
     ]
-    events.append(
-        cloud_event(
-            "outreach",
-            "FollowUpBecameOverdue",
-            str(overdue),
-            version=2,
-            followUpId=str(overdue),
-            subjectId=str(uuid.uuid4()),
-            owner="Li Wei",
-            dueAt="2025-11-20T09:00:00+00:00",
-        )
-    )
     async with staff.pool.acquire() as conn, conn.transaction():
         await Projector(announce=False).batch(conn, events)
 
@@ -290,3 +268,32 @@ async def test_follow_ups_come_overdue_first(staff: Context):
         {"id": global_id("FollowUp", overdue), "overdue": True},
         {"id": global_id("FollowUp", later), "overdue": False},
     ]
+
+
+[MIGRATION] = [text for _, name, text in READ_MODEL.scripts() if name == "013_console.sql"]
+FILLED = """SELECT (SELECT array_agg(ROW(edition, application_id, previous_editions,
+                                     booth_size_sqm, arrival) ORDER BY application_id)
+                   FROM waitlist)::text AS waitlist,
+                  (SELECT array_agg(ROW(id, contract_due_on) ORDER BY id)
+                   FROM exhibitors)::text AS due"""
+
+
+async def test_the_migration_fills_what_the_projection_would_from_the_timeline(
+    staff: Context, exhibitors_api: httpx.AsyncClient, store_pool
+):
+    await contracted(exhibitors_api, "Due Co")
+    for n, previous in enumerate((0, 1, 2)):
+        await _waitlisted(exhibitors_api, f"Queued {n}", previous, 18)
+    approved = await _waitlisted(exhibitors_api, "Approved Co", 3, 18)
+    await ok(await exhibitors_api.post(f"/applications/{approved}/approve", json={}))
+    await ByHand(store_pool, staff.pool, set()).project()
+    projected = await staff.pool.fetchrow(FILLED)
+    assert await staff.pool.fetchval("SELECT count(*) FROM waitlist") == 3  # approved: off it
+    assert projected["due"].count("2026-03-31") == 1
+
+    fills = [s for s in MIGRATION.split(";") if "UPDATE" in s or "INSERT" in s]
+    async with staff.pool.acquire() as conn, conn.transaction():
+        await conn.execute("DELETE FROM waitlist; UPDATE exhibitors SET contract_due_on = NULL")
+        for statement in fills:
+            await conn.execute(statement)
+    assert await staff.pool.fetchrow(FILLED) == projected
