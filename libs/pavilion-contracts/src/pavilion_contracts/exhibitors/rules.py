@@ -35,8 +35,7 @@ ALLOWED_IN: Mapping[Change, frozenset[S]] = {
     c.ForgetContact: frozenset(S),
 }
 # Once the edition has opened, only these (withdrawal, and forgetting a person).
-_AFTER_OPENING: list[Change] = [c.WithdrawApplication, c.ForgetContact]
-AFTER_OPENING = frozenset(_AFTER_OPENING)
+AFTER_OPENING: frozenset[Change] = frozenset[Change]((c.WithdrawApplication, c.ForgetContact))
 
 
 @dataclass(frozen=True)
