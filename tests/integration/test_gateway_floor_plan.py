@@ -8,10 +8,12 @@ changed record of a list page, masked for a VIEWER."""
 import asyncio
 import dataclasses
 import uuid
+from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
+from exhibitors.demo import BOOTHS_PER_AREA, HALLS, load
 from gateway.auth import Role, Viewer
 from gateway.context import Context
 from gateway.projector import Projector
@@ -297,3 +299,36 @@ async def test_the_migration_fills_what_the_projection_would_from_the_timeline(
         for statement in fills:
             await conn.execute(statement)
     assert await staff.pool.fetchrow(FILLED) == projected
+
+
+CONSOLE_PAGE = """query($e: String!) {
+  editionDashboard(edition: $e) { boothsFree boothsTaken }
+  floorPlan(edition: $e) {
+    halls { code booths(first: 100) { totalCount pageInfo { hasNextPage } edges { node {
+      code sizeSqm supplyChainArea state holder { id companyName status } } } } }
+    waitlist(first: 100) { totalCount edges { node { position exhibitor { status } } } } } }"""
+
+
+async def test_the_demos_floor_plan_in_one_request_agrees_with_the_dashboard(
+    staff: Context, exhibitors_api: httpx.AsyncClient, store_pool
+):
+    await load(exhibitors_api)
+    await ByHand(store_pool, staff.pool, set()).project()
+
+    page = await _run(staff, CONSOLE_PAGE, e=EDITION)
+    halls = page["floorPlan"]["halls"]
+    assert [h["code"] for h in halls] == list(HALLS)
+    assert not any(h["booths"]["pageInfo"]["hasNextPage"] for h in halls)
+    booths = [e["node"] for h in halls for e in h["booths"]["edges"]]
+    assert len(booths) == sum(len(areas) for areas in HALLS.values()) * BOOTHS_PER_AREA
+    states = Counter(b["state"] for b in booths)
+    dashboard = page["editionDashboard"]
+    assert states["TAKEN"] == dashboard["boothsTaken"] > 0
+    assert states["FREE"] + states["OFFERED"] == dashboard["boothsFree"]
+    assert {b["holder"]["status"] for b in booths if b["state"] == "TAKEN"} <= {
+        "CONTRACTED",
+        "CONFIRMED",
+    }
+    waitlist = page["floorPlan"]["waitlist"]
+    assert waitlist["totalCount"] > 0
+    assert {e["node"]["exhibitor"]["status"] for e in waitlist["edges"]} == {"WAITLISTED"}
