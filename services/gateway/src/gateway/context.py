@@ -68,10 +68,10 @@ class Services:
     commands: CommandClient
     news: News
     limits: Limits
-    # the services' time (a story's, in dev): what an application's allowed actions are on
-    clock: Clock = field(default_factory=clock_from_env)
     slots: Slots = field(init=False)
     editions: Editions = field(init=False)
+    # the services' time (a story's, in dev): what an application's allowed actions are on
+    clock: Clock = field(default_factory=clock_from_env)
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.limits)
