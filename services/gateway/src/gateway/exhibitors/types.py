@@ -16,6 +16,7 @@ from gateway.editions import Edition
 from gateway.enums import ApplicationStatus, SupplyChainArea
 from gateway.policy import PERSONAL, Ref, may_change, may_see
 from gateway.relay import Node, global_id
+from gateway.responses import not_from_read_model
 from gateway.timeline import Timelined
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class Exhibitor(Node, Timelined):
         if edition is None:
             return []  # an edition the exhibitors service no longer knows: it refuses all
         application = Ref("Exhibitor", UUID(self.local_id))
+        not_from_read_model("the clock")  # an edition opens, a due date passes: no news
         now = info.context.services.clock.now()
         return [
             ExhibitorAction(change.route.mutation)
