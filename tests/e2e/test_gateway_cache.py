@@ -177,3 +177,15 @@ async def test_while_the_listen_connection_is_down_nothing_cached_is_served(stac
     await eventually(on_again, within=20, what="the cache back on")
     cache, after = await ask(stack, PAGE, e=EDITION)
     assert cache == "HIT" and names(after) == names(during)
+
+
+async def test_allowed_actions_are_never_kept_they_change_with_the_clock(stack: Stack):
+    """An edition opens, a contract's due date passes: no news says so."""
+    app = (await submit(stack, "Timely Co"))["exhibitor"]["id"]
+    status = "query($id: ID!) { exhibitor(id: $id) { status } }"
+    allowed = "query($id: ID!) { exhibitor(id: $id) { status allowedActions } }"
+    for query in (status, allowed, allowed):  # the first may also fetch the editions
+        await ask(stack, query, id=app)
+    assert (await ask(stack, status, id=app))[0] == "HIT"
+    cache, answer = await ask(stack, allowed, id=app)
+    assert cache == "MISS" and "START_REVIEW" in answer["data"]["exhibitor"]["allowedActions"]

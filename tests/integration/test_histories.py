@@ -68,7 +68,7 @@ def _application(
         ("ApplicationSubmitted", submitted_data(app, f"Co {app[:6]}", "DE", [], "SMART_VEHICLES"))
     ]
     more = {
-        "ContractIssued": {"amount": 12000, "currency": "CNY"},
+        "ContractIssued": {"amount": 12000, "currency": "CNY", "dueDate": "2026-03-31"},
         "PaymentRecorded": {"paidTotal": 6000},
         "BoothAssigned": {"hall": HALL, "boothCode": "A-1", "sizeSqm": 18},
     }

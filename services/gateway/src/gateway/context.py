@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from graphql import GraphQLError
+from pavilion_core.clock import Clock, clock_from_env
 from strawberry.fastapi import BaseContext
 
 from gateway.auth import Viewer
@@ -70,6 +71,8 @@ class Services:
     mail_viewer_url: str | None = None  # Config.mail_viewer_url
     slots: Slots = field(init=False)
     editions: Editions = field(init=False)
+    # the services' time (a story's, in dev): what an application's allowed actions are on
+    clock: Clock = field(default_factory=clock_from_env)
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.limits)

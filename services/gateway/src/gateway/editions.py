@@ -3,7 +3,7 @@ asked for at most once a minute by each API process rather than once per request
 change seen bumps the news' generation, so no cached answer keeps showing the old ones."""
 
 import time
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 
@@ -24,6 +24,9 @@ class Edition:
     ends_on: date
     currency: str
     supply_chain_areas: list[SupplyChainArea]
+    # what an application's allowed actions depend on (pavilion_contracts.exhibitors.rules)
+    opens_at: strawberry.Private[datetime]
+    deposit_threshold_pct: strawberry.Private[int]
 
 
 class Editions:
@@ -40,6 +43,9 @@ class Editions:
             self.listed, self.fetched = listed, time.monotonic()
         return self.listed
 
+    async def get(self, code: str) -> Edition | None:
+        return next((e for e in await self.all() if e.code == code), None)
+
 
 def _edition(e: dict[str, str]) -> Edition:
     return Edition(
@@ -51,4 +57,6 @@ def _edition(e: dict[str, str]) -> Edition:
         ends_on=date.fromisoformat(e["endsOn"]),
         currency=e["currency"],
         supply_chain_areas=[SupplyChainArea(a) for a in e["supplyChainAreas"]],
+        opens_at=datetime.fromisoformat(e["opensAt"]),
+        deposit_threshold_pct=int(e["depositThresholdPct"]),
     )

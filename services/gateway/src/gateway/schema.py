@@ -26,6 +26,7 @@ from gateway.compiled import Compiled, Compiler
 from gateway.config import Limits
 from gateway.context import Context
 from gateway.exhibitors.dashboard import DashboardQueries
+from gateway.exhibitors.floorplan import FloorPlanQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
 from gateway.news import parse_token
@@ -72,6 +73,7 @@ async def caught_up(info: Info, at_least: str | None) -> None:
 class Query(
     ExhibitorQueries,
     DashboardQueries,
+    FloorPlanQueries,
     OutreachQueries,
     PersonalDataQueries,
     NotificationQueries,

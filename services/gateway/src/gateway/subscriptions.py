@@ -15,11 +15,14 @@ import strawberry
 from graphql import GraphQLError
 
 from gateway.context import Context
+from gateway.disclosure import disclosure
+from gateway.exhibitors.floorplan import FloorPlanChange, floor_plan_change
 from gateway.exhibitors.types import SELECT, Exhibitor
 from gateway.news import Item
-from gateway.nodes import load_node
+from gateway.nodes import LOADERS, load_node
 from gateway.outreach.types import select
-from gateway.policy import NotFound, authorize, decode, may_see, may_see_entry
+from gateway.policy import NotFound, Ref, authorize, decode, may_see, may_see_entry
+from gateway.relay import BadInput, Node
 from gateway.timeline import COLUMNS, TimelineEntry
 
 Info = strawberry.Info[Context, None]
@@ -80,3 +83,39 @@ class Subscription:
                 continue
             if row is not None and row["edition"] == edition:
                 yield Exhibitor.from_row(row)
+
+    @strawberry.subscription(
+        description="An edition's floor plan, each time a booth or the waitlist changes."
+    )
+    async def floor_plan_changed(
+        self, info: Info, edition: str
+    ) -> AsyncGenerator[FloorPlanChange, None]:
+        ctx = info.context
+        async for item in news_for(ctx):
+            if change := await floor_plan_change(ctx, edition, item):
+                yield change
+
+    @strawberry.subscription(
+        description="Every record the viewer may see (of `kinds`, the Node types, e.g. "
+        "FollowUp, Contact, OutreachEvent, Notification; all if none), each time it "
+        "changes: what keeps a list page live."
+    )
+    async def record_changed(
+        self, info: Info, kinds: list[str] | None = None
+    ) -> AsyncGenerator[Node, None]:
+        ctx, wanted = info.context, set(kinds or LOADERS) - {"TimelineEntry"}
+        if unknown := wanted - set(LOADERS):
+            raise BadInput(f"not kinds of record: {', '.join(sorted(unknown))}", "kinds")
+        async for item in news_for(ctx):
+            for kind in wanted.intersection(disclosure().stream_kinds(item["type"])):
+                if (node := await _changed(ctx, kind, item["subject"])) is not None:
+                    yield node
+
+
+async def _changed(ctx: Context, kind: str, subject: str) -> Node | None:
+    """The record of `kind` a stream `subject` is, if the viewer may see it."""
+    try:
+        ref = Ref(kind, UUID(subject))
+    except ValueError:  # a stream of no record (a floor plan, a waitlist)
+        return None
+    return await load_node(ctx, ref) if may_see(ctx.viewer, kind, subject) else None

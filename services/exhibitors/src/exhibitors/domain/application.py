@@ -18,15 +18,15 @@ from uuid import UUID, uuid5
 from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_contracts.exhibitors import commands as c
 from pavilion_contracts.exhibitors import events as e
+from pavilion_contracts.exhibitors.rules import AFTER_OPENING, ALLOWED_IN, Change, Standing, unmet
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.errors import Duplicate, Forgotten, InvalidTransition, InvalidValue, NotFound
 
-from exhibitors.domain.values import TERMINAL, Address, BoothRef, Contact, Contract, Edition
+from exhibitors.domain.values import Address, BoothRef, Contact, Contract, Edition
 
 S = ApplicationStatus
 APPLICATION_NAMESPACE = UUID("6f1f3a52-2a57-4d7e-9a0e-0d3c8a1f2b10")
-OPEN = frozenset(S) - TERMINAL
 
 
 def application_id(edition: str, organization_id: UUID | None, company_name: str) -> str:
@@ -99,23 +99,23 @@ class ExhibitorApplication(Aggregate):
         )
 
     def start_review(self, edition: Edition, now: datetime) -> list[Event]:
-        self._check("start the review of", edition, now, S.SUBMITTED)
+        self._check("start the review of", c.StartReview, edition, now)
         return self._record(e.ReviewStarted(application_id=self.id))
 
     def approve(self, edition: Edition, now: datetime) -> list[Event]:
-        self._check("approve", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
+        self._check("approve", c.ApproveApplication, edition, now)
         return self._record(e.ApplicationApproved(application_id=self.id))
 
     def reject(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
-        self._check("reject", edition, now, S.UNDER_REVIEW, S.WAITLISTED)
+        self._check("reject", c.RejectApplication, edition, now)
         return self._record(e.ApplicationRejected(application_id=self.id, reason=reason))
 
     def waitlist(self, edition: Edition, now: datetime) -> list[Event]:
-        self._check("waitlist", edition, now, S.UNDER_REVIEW)
+        self._check("waitlist", c.WaitlistApplication, edition, now)
         return self._record(e.ApplicationWaitlisted(application_id=self.id))
 
     def issue_contract(self, cmd: c.IssueContract, edition: Edition, now: datetime) -> list[Event]:
-        self._check("issue a contract for", edition, now, S.APPROVED)
+        self._check("issue a contract for", c.IssueContract, edition, now)
         if cmd.currency != edition.currency:
             raise InvalidValue("currency", f"{edition.code} contracts are in {edition.currency}")
         if cmd.due_date < now.date():
@@ -130,13 +130,11 @@ class ExhibitorApplication(Aggregate):
         )
 
     def sign_contract(self, edition: Edition, now: datetime) -> list[Event]:
-        self._check("sign the contract of", edition, now, S.APPROVED)
-        if self.contract is None:
-            raise InvalidTransition(f"application {self.id} has no contract issued to sign")
+        self._check("sign the contract of", c.SignContract, edition, now)
         return self._record(e.ContractSigned(application_id=self.id))
 
     def record_payment(self, cmd: c.RecordPayment, edition: Edition, now: datetime) -> list[Event]:
-        self._check("record a payment for", edition, now, S.CONTRACTED)
+        self._check("record a payment for", c.RecordPayment, edition, now)
         contract = self._contract()
         if cmd.currency != contract.currency:
             raise InvalidValue("currency", f"the contract is in {contract.currency}")
@@ -157,15 +155,7 @@ class ExhibitorApplication(Aggregate):
     def assign_booth(
         self, booth: BoothRef, size_sqm: int, edition: Edition, now: datetime
     ) -> list[Event]:
-        self._check("assign a booth to", edition, now, S.CONTRACTED)
-        if self.booth is not None:
-            raise InvalidTransition(f"application {self.id} already has booth {self.booth.code}")
-        deposit = edition.deposit_due(self._contract().amount)
-        if self.paid < deposit:
-            raise InvalidTransition(
-                f"a booth needs {edition.deposit_threshold_pct}% of the contract paid: "
-                f"{self.paid} of {deposit} so far"
-            )
+        self._check("assign a booth to", c.AssignBooth, edition, now)
         return self._record(
             e.BoothAssigned(
                 application_id=self.id,
@@ -177,30 +167,18 @@ class ExhibitorApplication(Aggregate):
         )
 
     def confirm(self, edition: Edition, now: datetime) -> list[Event]:
-        self._check("confirm", edition, now, S.CONTRACTED)
-        if self.paid < self._contract().amount:
-            raise InvalidTransition(
-                f"confirmation needs full payment: {self.paid} of {self._contract().amount}"
-            )
-        if self.booth is None:
-            raise InvalidTransition(f"application {self.id} has no booth yet")
+        self._check("confirm", c.ConfirmParticipation, edition, now)
         return self._record(e.ParticipationConfirmed(application_id=self.id))
 
     def withdraw(self, reason: str) -> list[Event]:
         """Allowed in every open state, even after the edition opened."""
-        self._require("withdraw", *OPEN)
+        self._require("withdraw", *ALLOWED_IN[c.WithdrawApplication])
         return self._release_booth(reason) + self._record(
             e.ApplicationWithdrawn(application_id=self.id, reason=reason)
         )
 
     def cancel_for_non_payment(self, reason: str, edition: Edition, now: datetime) -> list[Event]:
-        self._check("cancel", edition, now, S.APPROVED, S.CONTRACTED)
-        contract = self._contract()
-        if self.paid >= contract.amount or now.date() <= contract.due_date:
-            raise InvalidTransition(
-                f"payment is not overdue: {self.paid} of {contract.amount} paid, "
-                f"due {contract.due_date.isoformat()}"
-            )
+        self._check("cancel", c.CancelForNonPayment, edition, now)
         return self._release_booth(reason) + self._record(
             e.ApplicationCancelled(application_id=self.id, reason=reason)
         )
@@ -228,7 +206,7 @@ class ExhibitorApplication(Aggregate):
         )
 
     def update_profile(self, cmd: c.UpdateProfile, edition: Edition, now: datetime) -> list[Event]:
-        self._check("update the profile of", edition, now, *OPEN)
+        self._check("update the profile of", c.UpdateProfile, edition, now)
         return self._record(
             e.ExhibitorProfileUpdated(
                 application_id=self.id,
@@ -240,7 +218,7 @@ class ExhibitorApplication(Aggregate):
         )
 
     def add_contact(self, contact: Contact, edition: Edition, now: datetime) -> list[Event]:
-        self._check("add a contact to", edition, now, *OPEN)
+        self._check("add a contact to", c.AddContact, edition, now)
         if contact.email.lower() in self._addresses(self.forgotten):
             raise Forgotten(f"that contact of application {self.id} was forgotten")
         if contact.email in self.contacts:
@@ -252,7 +230,7 @@ class ExhibitorApplication(Aggregate):
         )
 
     def remove_contact(self, email: str, edition: Edition, now: datetime) -> list[Event]:
-        self._check("remove a contact from", edition, now, *OPEN)
+        self._check("remove a contact from", c.RemoveContact, edition, now)
         if email not in self.contacts:
             raise NotFound(f"{email} is not a contact of application {self.id}")
         return self._record(e.ExhibitorContactRemoved(application_id=self.id, email=email))
@@ -262,7 +240,7 @@ class ExhibitorApplication(Aggregate):
         event names them by number, not by address); twice changes nothing while the
         address still reads (a retry before its key was destroyed), and once it reads as
         null the address is no contact this application knows: NOT_FOUND."""
-        self._require("forget a contact of", *S)
+        self._require("forget a contact of", *ALLOWED_IN[c.ForgetContact])
         address = email.lower()
         numbers = [n for n, a in enumerate(self.appearances, 1) if (a or "").lower() == address]
         if not numbers:
@@ -291,12 +269,12 @@ class ExhibitorApplication(Aggregate):
         return {(self.appearances[n - 1] or "").lower() or None for n in numbers}
 
     def set_areas(self, areas: list[str], edition: Edition, now: datetime) -> list[Event]:
-        self._check("set the supply-chain areas of", edition, now, *OPEN)
+        self._check("set the supply-chain areas of", c.SetSupplyChainAreas, edition, now)
         _check_areas(edition, areas)
         return self._record(e.SupplyChainAreasSet(application_id=self.id, supply_chain_areas=areas))
 
     def set_categories(self, categories: list[str], edition: Edition, now: datetime) -> list[Event]:
-        self._check("set the product categories of", edition, now, *OPEN)
+        self._check("set the product categories of", c.SetProductCategories, edition, now)
         return self._record(
             e.ProductCategoriesSet(application_id=self.id, product_categories=categories)
         )
@@ -309,11 +287,29 @@ class ExhibitorApplication(Aggregate):
         if self.status not in states:
             raise InvalidTransition(f"cannot {action} an application that is {self.status}")
 
-    def _check(self, action: str, edition: Edition, now: datetime, *states: S) -> None:
-        """Exists, the edition has not opened, and the state allows `action`."""
+    def _check(self, action: str, change: Change, edition: Edition, now: datetime) -> None:
+        """Exists, the edition has not opened, the state allows `change` (the contract's
+        rules) and so does the rest of the application's standing."""
         self._require(action, *S)
-        _check_open(edition, now)
-        self._require(action, *states)
+        if change not in AFTER_OPENING:
+            _check_open(edition, now)
+        self._require(action, *ALLOWED_IN[change])
+        if why := unmet(change, self.standing(edition, now)):
+            raise InvalidTransition(f"application {self.id}: {why}")
+
+    def standing(self, edition: Edition, now: datetime) -> Standing:
+        """The application as the contract's rules look at it (their `allowed`, `unmet`)."""
+        assert self.status is not None  # _require saw to it
+        return Standing(
+            status=self.status,
+            opened=edition.has_opened(now),
+            deposit_pct=edition.deposit_threshold_pct,
+            today=now.date(),
+            contract_amount=self.contract.amount if self.contract else None,
+            contract_due=self.contract.due_date if self.contract else None,
+            paid=self.paid,
+            booth=self.booth.code if self.booth else None,
+        )
 
     def _contract(self) -> Contract:
         if self.contract is None:

@@ -3,12 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
+from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.exhibitors.commands import AddressIn, ApplicantContactIn, ContactIn
-
-TERMINAL = frozenset(
-    {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.CANCELLED}
-)
 
 
 @dataclass(frozen=True)
@@ -29,10 +25,6 @@ class Edition:
 
     def has_opened(self, now: datetime) -> bool:
         return now >= self.opens_at
-
-    def deposit_due(self, contract_amount: int) -> int:
-        """The part of the contract amount (minor units) to pay before a booth: rounded up."""
-        return -(-contract_amount * self.deposit_threshold_pct // 100)
 
 
 @dataclass(frozen=True)

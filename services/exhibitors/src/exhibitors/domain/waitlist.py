@@ -1,11 +1,12 @@
 """The waitlist of an edition: waitlisted applications without a booth offer, in
-priority order — more earlier editions exhibited first, then the larger booth wanted,
-then who came first."""
+priority order (pavilion_contracts.exhibitors.rules.waitlist_priority: more earlier
+editions exhibited first, then the larger booth wanted, then who came first)."""
 
 from dataclasses import dataclass, field
 
 from pavilion_contracts.exhibitors import WaitlistRemovalReason
 from pavilion_contracts.exhibitors import events as e
+from pavilion_contracts.exhibitors.rules import waitlist_priority
 from pavilion_contracts.exhibitors.upcasters import UPCASTERS
 from pavilion_core.aggregate import Aggregate, Event
 
@@ -38,7 +39,7 @@ class Waitlist(Aggregate):
     def in_priority_order(self) -> list[str]:
         ranked = sorted(
             self.entries.values(),
-            key=lambda x: (-x.previous_editions, -x.booth_size_sqm, x.arrival),
+            key=lambda x: waitlist_priority(x.previous_editions, x.booth_size_sqm, x.arrival),
         )
         return [entry.application_id for entry in ranked]
 

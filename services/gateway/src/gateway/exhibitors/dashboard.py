@@ -118,8 +118,8 @@ async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDash
     parts = {NEEDS[f] for f in fields if f in NEEDS}
     host = None
     if "foreignShare" in fields:
-        editions = await ctx.services.editions.all()
-        host = next((e.country for e in editions if e.code == edition), None)
+        known = await ctx.services.editions.get(edition)
+        host = known.country if known else None
     # nothing to read when only the edition is asked for (and $1 would have no type)
     row = await ctx.pool.fetchrow(statement(parts), edition) if parts else dict.fromkeys(PARTS)
     assert row is not None  # a SELECT of scalar subqueries has its one row

@@ -1,5 +1,6 @@
 """How exhibitors' events change the read model: the exhibitors table (one row per
-application) and the booths table (every booth of every hall)."""
+application), the booths table (every booth of every hall) and the waitlist table (the
+applications on each edition's waitlist)."""
 
 from pavilion_core.envelope import CloudEvent
 
@@ -48,9 +49,10 @@ async def contract_issued(conn: Writer, event: CloudEvent) -> None:
     await _update(
         conn,
         event,
-        "contract_amount = $4, currency = $5",
+        "contract_amount = $4, currency = $5, contract_due_on = $6::text::date",
         event.data["amount"],
         event.data["currency"],
+        event.data["dueDate"],
     )
 
 
@@ -186,6 +188,36 @@ async def booth_released(conn: Writer, event: CloudEvent) -> None:
     )
 
 
+# The waitlist's stream (subject = waitlist:<edition>) adds and removes its entries; an
+# entry's arrival is the stream version that added it (its priority's last criterion).
+
+
+async def waitlist_entry_added(conn: Writer, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO waitlist (edition, application_id, previous_editions, booth_size_sqm,
+                                 arrival)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (edition, application_id) DO UPDATE
+           SET previous_editions = $3, booth_size_sqm = $4, arrival = $5
+           WHERE waitlist.arrival < $5""",
+        d["edition"],
+        d["applicationId"],
+        d["previousEditions"],
+        d["boothSizeSqm"],
+        event.stream_version,
+    )
+
+
+async def waitlist_entry_removed(conn: Writer, event: CloudEvent) -> None:
+    await conn.execute(
+        """DELETE FROM waitlist WHERE edition = $1 AND application_id = $2 AND arrival < $3""",
+        event.data["edition"],
+        event.data["applicationId"],
+        event.stream_version,
+    )
+
+
 APPLIERS = typed(
     "exhibitors",
     {
@@ -212,8 +244,8 @@ APPLIERS = typed(
         "BoothOffered": booth_offered,
         "BoothReleased": booth_released,
         "BoothRetired": booth_retired,
-        "WaitlistEntryAdded": timeline_only,
-        "WaitlistEntryRemoved": timeline_only,
+        "WaitlistEntryAdded": waitlist_entry_added,
+        "WaitlistEntryRemoved": waitlist_entry_removed,
         "ConversionRefused": timeline_only,  # outreach's InterestConversionRefused shows it
     },
 )

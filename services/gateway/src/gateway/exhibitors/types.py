@@ -1,17 +1,22 @@
 """GraphQL types of the exhibitors feature."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from uuid import UUID
 
 import asyncpg
 import strawberry
+from pavilion_contracts.exhibitors import rules
+from pydantic.alias_generators import to_snake
 
+from gateway.editions import Edition
 from gateway.enums import ApplicationStatus, SupplyChainArea
-from gateway.policy import PERSONAL, may_see
+from gateway.policy import PERSONAL, Ref, may_change, may_see
 from gateway.relay import Node, global_id
+from gateway.responses import not_from_read_model
 from gateway.timeline import Timelined
 
 if TYPE_CHECKING:
@@ -69,10 +74,19 @@ class Money:
         return cls(amount=Decimal(minor_units).scaleb(-2), currency=currency)
 
 
+# A change of an application, named after its mutation (START_REVIEW: startReview): the
+# changes the contract's rules know (pavilion_contracts.exhibitors.rules.ALLOWED_IN).
+_ACTIONS = {to_snake(c.route.mutation).upper(): c.route.mutation for c in rules.ALLOWED_IN}
+ExhibitorAction = strawberry.enum(
+    cast(type[Enum], Enum("ExhibitorAction", _ACTIONS)),
+    description="A change of an application: the mutation of the same name does it "
+    "(START_REVIEW: startReview).",
+)
+
 COLUMNS = (
     "id, edition, company_name, country, status, supply_chain_areas, product_categories, "
     "contacts, booth_code, booth_hall, booth_size_sqm, contract_amount, paid_amount, currency, "
-    "source_interest_id, submitted_at, updated_at, version, address"
+    "source_interest_id, submitted_at, updated_at, version, address, contract_due_on"
 )
 SELECT = f"SELECT {COLUMNS} FROM exhibitors WHERE {{where}}"
 
@@ -94,6 +108,41 @@ class Exhibitor(Node, Timelined):
     updated_at: datetime
     version: int
     source_interest_id: strawberry.Private[UUID | None]
+    contract_minor: strawberry.Private[int | None]
+    paid_minor: strawberry.Private[int]
+    contract_due_on: strawberry.Private[date | None]
+
+    @strawberry.field(
+        graphql_type=list[ExhibitorAction],  # type: ignore[valid-type]
+        description="What the viewer may do to the application now, in the order of its "
+        "life: each change its state (and contract, payments, booth, the edition's "
+        "opening) allows that the viewer's role may make. An EXHIBITOR: on its own "
+        "application, signing, withdrawing and its profile; a VIEWER: none.",
+    )
+    async def allowed_actions(self, info: strawberry.Info) -> list[Any]:
+        edition = await info.context.services.editions.get(self.edition)
+        if edition is None:
+            return []  # an edition the exhibitors service no longer knows: it refuses all
+        application = Ref("Exhibitor", UUID(self.local_id))
+        not_from_read_model("the clock")  # an edition opens, a due date passes: no news
+        now = info.context.services.clock.now()
+        return [
+            ExhibitorAction(change.route.mutation)
+            for change in rules.allowed(self.standing(edition, now))
+            if may_change(info.context.viewer, change.route.mutation, application)
+        ]
+
+    def standing(self, edition: Edition, now: datetime) -> rules.Standing:
+        return rules.Standing(
+            status=rules.S(self.status.value),
+            opened=now >= edition.opens_at,
+            deposit_pct=edition.deposit_threshold_pct,
+            today=now.date(),
+            contract_amount=self.contract_minor,
+            contract_due=self.contract_due_on,
+            paid=self.paid_minor,
+            booth=self.booth.code if self.booth else None,
+        )
 
     @strawberry.field(description="The outreach interest this application came from.")
     async def source_interest(
@@ -142,4 +191,7 @@ class Exhibitor(Node, Timelined):
             updated_at=row["updated_at"],
             version=row["version"],
             source_interest_id=row["source_interest_id"],
+            contract_minor=row["contract_amount"],
+            paid_minor=row["paid_amount"],
+            contract_due_on=row["contract_due_on"],
         )

@@ -170,7 +170,10 @@ class OutreachQueries:
             info.context.pool, query, t.INTEREST_ORDER, t.Interest.from_row, first, after
         )
 
-    @strawberry.field(permission_classes=[NotExhibitor])
+    @strawberry.field(
+        permission_classes=[NotExhibitor],
+        description="Soonest due first: of the SCHEDULED ones, the overdue come first.",
+    )
     async def follow_ups(
         self,
         info: Info,
