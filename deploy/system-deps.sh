@@ -3,7 +3,9 @@
 # PostgreSQL server binaries, Java 17 + Maven (for the Kafka jars), docker-compose
 # (the test suite validates docker-compose.yml with it), kcat (the integrator test reads
 # the topics with it), wrk (the benchmarks' load generator), node and npm (the
-# benchmarks' PostGraphile, bench/peers/postgraphile). Anything present is left alone.
+# benchmarks' PostGraphile, bench/peers/postgraphile, and the console's build), chromium,
+# its driver and CJK fonts (the console's browser tests, in English and Chinese).
+# Anything present is left alone.
 set -euo pipefail
 
 missing=()
@@ -14,6 +16,9 @@ command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v kcat >/dev/null || missing+=(kcat)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v npm >/dev/null || missing+=(nodejs npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -1,0 +1,35 @@
+import { useState } from "preact/hooks";
+import { lastEnding, startOidc } from "../auth";
+import type { ConsoleConfig } from "../config";
+import { useI18n } from "../i18n";
+
+export function SignIn({ config }: { config: ConsoleConfig }) {
+  const { t } = useI18n();
+  const [failure, setFailure] = useState<string | null>(null);
+  const ending = lastEnding();
+  const oidc = config.oidc;
+  const go = () => oidc && startOidc(oidc).catch((e: unknown) => setFailure(String(e)));
+  return (
+    <section class="sign-in">
+      <h1>{t("signIn.title")}</h1>
+      {ending && (
+        <p role="status" class={ending === "signedOut" ? "note" : "warning"}>
+          {t(`signIn.${ending}`)}
+        </p>
+      )}
+      <p>{t("signIn.intro")}</p>
+      {oidc ? (
+        <button type="button" class="primary" onClick={go}>
+          {t("signIn.with", { issuer: new URL(oidc.issuer).host })}
+        </button>
+      ) : (
+        <p>{t("signIn.noProvider")}</p>
+      )}
+      {failure && (
+        <p role="alert" class="warning">
+          {t("signIn.failed", { message: failure })}
+        </p>
+      )}
+    </section>
+  );
+}
