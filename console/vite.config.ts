@@ -13,6 +13,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1000, // GraphiQL: one large chunk, loaded only on its page
     modulePreload: { polyfill: false },
-    rollupOptions: { input: { console: "index.html", graphiql: "graphiql.html" } },
+    rollupOptions: {
+      input: { console: "index.html", graphiql: "graphiql.html" },
+      // GraphiQL's Radix parts say "use client" (for React server components): moot here
+      onwarn(warning, warn) {
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
+      },
+    },
   },
 });

@@ -1,5 +1,5 @@
-// The edition dashboard: the editionDashboard query of the chosen edition (the 4th by
-// default, when there is one), re-fetched when exhibitorChanged reports a change.
+// The edition dashboard: the editionDashboard query of the chosen edition (the latest
+// by default: the 4th expo in the demo), re-fetched when exhibitorChanged reports a change.
 import { useEffect, useState } from "preact/hooks";
 import { useLive, useQuery } from "../api";
 import { BarChart } from "../components/BarChart";
@@ -38,10 +38,10 @@ const DASHBOARD = `query Dashboard($edition: String!) {
 }`;
 const CHANGED = "subscription Changed($edition: String!) { exhibitorChanged(edition: $edition) { id } }";
 
-/** The 4th edition (by start date) when there is one, else the latest. */
-export function defaultEdition(editions: Edition[]): string | null {
+/** The latest edition by start date: the one being prepared (the demo's 4th expo). */
+function latest(editions: Edition[]): string | null {
   const sorted = [...editions].sort((a, b) => a.startsOn.localeCompare(b.startsOn));
-  return (sorted[3] ?? sorted[sorted.length - 1])?.code ?? null;
+  return sorted[sorted.length - 1]?.code ?? null;
 }
 
 export function Dashboard() {
@@ -50,7 +50,7 @@ export function Dashboard() {
   const editions = useQuery<{ editions: Edition[] }>(EDITIONS, {});
   const [edition, setEdition] = useState<string | null>(null);
   useEffect(() => {
-    if (edition === null && editions.data) setEdition(defaultEdition(editions.data.editions));
+    if (edition === null && editions.data) setEdition(latest(editions.data.editions));
   }, [editions.data]);
   const variables = edition === null ? null : { edition };
   const dashboard = useQuery<{ editionDashboard: Dashboard }>(DASHBOARD, variables);

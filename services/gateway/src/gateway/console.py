@@ -35,14 +35,16 @@ def policy(request: Request, *, extra_connect: str = "", graphiql: bool = False)
         connect.append(f"{'wss' if request.url.scheme == 'https' else 'ws'}://{host}")
     if extra_connect:
         connect.append(extra_connect)
-    # GraphiQL (CodeMirror) sets style attributes and inlines its icons as data: URIs
-    styles, images = ("'self' 'unsafe-inline'", "'self' data:") if graphiql else ("'self'",) * 2
+    # GraphiQL (CodeMirror) sets style attributes, and its stylesheet carries its icons
+    # and fonts as data: URIs
+    styles, data = ("'self' 'unsafe-inline'", "'self' data:") if graphiql else ("'self'",) * 2
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             f"style-src {styles}",
-            f"img-src {images}",
+            f"img-src {data}",
+            f"font-src {data}",
             f"connect-src {' '.join(connect)}",
             "object-src 'none'",
             "base-uri 'none'",
@@ -58,7 +60,7 @@ def _page(dist: Path, name: str, csp: str, head: str = "") -> HTMLResponse:
         return HTMLResponse(NOT_BUILT.format(what=html.escape(str(page))), status_code=503)
     text = page.read_text(encoding="utf-8")
     if head:
-        text = text.replace("<head>", f"<head>\n    {head}", 1)
+        text = text.replace("</head>", f"  {head}\n  </head>", 1)
     headers = {"content-security-policy": csp, "cache-control": "no-cache"}
     return HTMLResponse(text, headers={**headers, "x-content-type-options": "nosniff"})
 
