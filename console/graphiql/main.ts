@@ -4,6 +4,7 @@
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import "graphiql/graphiql.css";
+import "./page.css";
 import { createElement } from "react";
 import { createRoot } from "react-dom/client";
 

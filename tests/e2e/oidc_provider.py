@@ -10,10 +10,11 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 CLIENT_ID = "pavilion-console"
@@ -67,23 +68,17 @@ class Provider:
         self.codes[code] = {"challenge": code_challenge, "redirect_uri": redirect_uri}
         return RedirectResponse(f"{redirect_uri}?code={code}&state={state}", status_code=302)
 
-    async def token(
-        self,
-        request: Request,
-        grant_type: str = Form(),
-        code: str = Form(),
-        redirect_uri: str = Form(),
-        client_id: str = Form(),
-        code_verifier: str = Form(),
-    ) -> JSONResponse:
+    async def token(self, request: Request) -> JSONResponse:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        code, verifier = form.get("code", ""), form.get("code_verifier", "")
         given = self.codes.pop(code, None)
-        digest = hashlib.sha256(code_verifier.encode()).digest()
+        digest = hashlib.sha256(verifier.encode()).digest()
         challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
         if (
             given is None
-            or grant_type != "authorization_code"
-            or client_id != CLIENT_ID
-            or given["redirect_uri"] != redirect_uri
+            or form.get("grant_type") != "authorization_code"
+            or form.get("client_id") != CLIENT_ID
+            or given["redirect_uri"] != form.get("redirect_uri")
             or given["challenge"] != challenge
         ):
             return JSONResponse({"error": "invalid_grant"}, status_code=400, headers=CORS)

@@ -163,7 +163,11 @@ async def test_graphiql_from_local_assets_with_the_dev_token_answers_a_query(
     async with guarded(browser) as watch:
         page = await watch.page()
         await page.goto(f"{made_run.gateway}/graphql")
-        await expect(page.locator(".graphiql-container")).to_be_visible(timeout=30_000)
+        token = page.locator('meta[name="pavilion-dev-token"]')
+        assert (await token.get_attribute("content") or "").count(".") == 2  # a JWT
+        # the editor (CodeMirror, loaded on demand) shows the default query: ready to run
+        editor = page.locator(".graphiql-query-editor")
+        await expect(editor).to_contain_text("editions", timeout=30_000)
         await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
         await expect(page.locator(".result-window")).to_contain_text('"editions"', timeout=30_000)
         await expect(page.locator(".result-window")).to_contain_text('"code"')

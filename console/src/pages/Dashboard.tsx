@@ -81,22 +81,19 @@ export function Dashboard() {
       ) : (
         <>
           <dl class="tiles" aria-live="polite">
-            <div>
-              <dt>{t("dashboard.total")}</dt>
-              <dd data-testid="total">{number(d.totalExhibitors)}</dd>
-            </div>
-            <div>
-              <dt>{t("dashboard.foreignShare")}</dt>
-              <dd data-testid="foreign-share">{percent(d.foreignShare)}</dd>
-            </div>
-            <div>
-              <dt>{t("dashboard.boothsFree")}</dt>
-              <dd data-testid="booths-free">{number(d.boothsFree)}</dd>
-            </div>
-            <div>
-              <dt>{t("dashboard.boothsTaken")}</dt>
-              <dd data-testid="booths-taken">{number(d.boothsTaken)}</dd>
-            </div>
+            {(
+              [
+                ["total", "dashboard.total", number(d.totalExhibitors)],
+                ["foreign-share", "dashboard.foreignShare", percent(d.foreignShare)],
+                ["booths-free", "dashboard.boothsFree", number(d.boothsFree)],
+                ["booths-taken", "dashboard.boothsTaken", number(d.boothsTaken)],
+              ] as const
+            ).map(([id, key, value]) => (
+              <div>
+                <dt>{t(key)}</dt>
+                <dd data-testid={id}>{value}</dd>
+              </div>
+            ))}
           </dl>
           <p class="note">{t("dashboard.live")}</p>
           <div class="charts">

@@ -1,12 +1,11 @@
 import { useState } from "preact/hooks";
-import { lastEnding, startOidc } from "../auth";
+import { type Ending, startOidc } from "../auth";
 import type { ConsoleConfig } from "../config";
 import { useI18n } from "../i18n";
 
-export function SignIn({ config }: { config: ConsoleConfig }) {
+export function SignIn({ config, ending }: { config: ConsoleConfig; ending: Ending | null }) {
   const { t } = useI18n();
   const [failure, setFailure] = useState<string | null>(null);
-  const ending = lastEnding();
   const oidc = config.oidc;
   const go = () => oidc && startOidc(oidc).catch((e: unknown) => setFailure(String(e)));
   return (
