@@ -137,7 +137,7 @@ function ConversionTable({ rows }: { rows: Dashboard["conversionByOutreachEvent"
       <table aria-labelledby="conversion">
         <thead>
           <tr>
-            <th scope="col">{t("dashboard.conversion")}</th>
+            <th scope="col">{t("dashboard.event")}</th>
             <th scope="col">{t("dashboard.interests")}</th>
             <th scope="col">{t("dashboard.converted")}</th>
             <th scope="col">%</th>
