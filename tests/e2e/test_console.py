@@ -16,6 +16,9 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from gateway.auth import Role, mint
+from gateway.config import AuthSettings
+from pavilion_core.secrets import DEV_DEFAULTS
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.browser import Guarded, audit, guarded, shoot
@@ -154,6 +157,26 @@ async def test_signing_out_and_a_refused_or_expired_token_go_back_to_sign_in(
         await expect(page.get_by_role("status")).to_have_text(
             "Your session expired: sign in again."
         )
+    clean(watch)
+
+
+async def test_the_role_shapes_what_is_shown(made_run: MakeRun, browser: Browser) -> None:
+    """A VIEWER gets the dashboard (no personal data on it); an EXHIBITOR, refused the
+    dashboard by the API, is offered no page rather than an error."""
+    dev = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
+    console = made_run.sign_in_link.split("#", 1)[0]
+    async with guarded(browser) as watch:
+        page = await watch.page()
+        await page.goto(f"{console}#token={mint(dev, 'viewer:vi', Role.VIEWER)}")
+        await expect(page.get_by_test_id("booths-free")).to_be_visible(timeout=30_000)
+        await expect(page.get_by_test_id("role")).to_have_text("Role: Viewer")
+        await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["Dashboard"])
+        exhibitor = mint(dev, "exhibitor:ex", Role.EXHIBITOR, applications=[str(uuid.uuid4())])
+        await page.goto(f"{console}#token={exhibitor}")
+        await expect(page.get_by_role("main")).to_have_text(
+            "There is no page for your role (Exhibitor) yet."
+        )
+        await expect(page.get_by_role("navigation")).to_have_count(0)
     clean(watch)
 
 
