@@ -29,7 +29,7 @@ install:  ## system packages if missing, uv (pinned) and the locked dependencies
 	@$(UV) sync --frozen --quiet
 	@[ $(PEERS)/node_modules/.package-lock.json -nt $(PEERS)/package-lock.json ] \
 	  || (cd $(PEERS) && npm ci --no-audit --no-fund --silent)
-	@$(MAKE) --no-print-directory $(CONSOLE_BUILD)
+	@$(MAKE) --no-print-directory --silent $(CONSOLE_BUILD)
 
 $(CONSOLE_BUILD): $(CONSOLE_SOURCES)
 	@[ console/node_modules/.package-lock.json -nt console/package-lock.json ] \
