@@ -18,7 +18,8 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v npm >/dev/null || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# (no `fc-list | grep -q`: grep's early exit fails fc-list under pipefail)
+[ -n "$(fc-list :lang=zh-cn 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
