@@ -1,6 +1,5 @@
 // What the gateway tells the console about itself: /console/config.json.
 export interface ConsoleConfig {
-  graphql: string; // the path of the GraphQL endpoint (HTTP; WebSocket on the same path)
   oidc: { issuer: string; clientId: string; scope: string } | null;
 }
 

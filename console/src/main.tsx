@@ -12,4 +12,8 @@ async function start(): Promise<void> {
   render(<App config={config} />, document.getElementById("app") as HTMLElement);
 }
 
-void start();
+start().catch((error: unknown) => {
+  // the gateway (config.json) or the OIDC provider (the callback) did not answer
+  (document.getElementById("app") as HTMLElement).textContent =
+    `The console could not start: ${String(error)}`;
+});

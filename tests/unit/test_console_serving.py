@@ -65,10 +65,7 @@ async def test_the_pages_policy_allows_this_origin_and_its_websocket_only(tmp_pa
 
 async def test_without_a_provider_config_says_none(tmp_path: Path) -> None:
     async with client(ConsoleSettings(built(tmp_path))) as http:
-        assert (await http.get("/console/config.json")).json() == {
-            "graphql": "/graphql",
-            "oidc": None,
-        }
+        assert (await http.get("/console/config.json")).json() == {"oidc": None}
 
 
 async def test_an_oidc_provider_is_offered_and_may_be_reached(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ def router(settings: ConsoleSettings) -> APIRouter:
     @routes.get(f"{PREFIX}/config.json", include_in_schema=False)
     async def config() -> JSONResponse:
         shown = oidc and {"issuer": oidc.issuer, "clientId": oidc.client_id, "scope": oidc.scope}
-        return JSONResponse({"graphql": "/graphql", "oidc": shown or None})
+        return JSONResponse({"oidc": shown or None})
 
     @routes.get(PREFIX, include_in_schema=False)
     async def bare() -> RedirectResponse:
