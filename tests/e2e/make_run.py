@@ -26,7 +26,7 @@ SERVICES = ("exhibitors", "outreach", "notifications", "gateway")
 @dataclass
 class MakeRun:
     run: str  # the prefix of its databases, roles, topics and consumer groups
-    ports: dict[str, int]  # each service's (and notifications_public's)
+    ports: dict[str, int]  # each service's (and notifications_public's, mailpit's)
     output: Path  # what make run printed
     logs: Path
     process: asyncio.subprocess.Process | None = None
@@ -84,7 +84,7 @@ def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]
 async def make_run(state: Path, within: float = 420) -> AsyncIterator[MakeRun]:
     """make run, ready; stopped (and its databases and roles dropped) on leaving."""
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
-    ports = {s: free_port() for s in (*SERVICES, "notifications_public")}
+    ports = {s: free_port() for s in (*SERVICES, "notifications_public", "mailpit")}
     launched = MakeRun(run, ports, state / "make-run.out", state / "logs")
     launched.process = process = await asyncio.create_subprocess_exec(
         "make",

@@ -92,13 +92,9 @@ class Bounded:
         await self.app(scope, receive, send)
 
 
-def create_app(
-    config: Config | None = None,
-    auth: AuthSettings | None = None,
-    console_settings: ConsoleSettings | None = None,
-) -> FastAPI:
+def create_app(config: Config | None = None, auth: AuthSettings | None = None) -> FastAPI:
     config = config or Config.from_env()
-    console_settings = console_settings or ConsoleSettings.from_env()
+    console_settings = ConsoleSettings.from_env()
     authenticator = Authenticator(auth or AuthSettings.from_env())
     tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
 
