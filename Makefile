@@ -17,8 +17,12 @@ help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 PEERS := bench/peers/postgraphile
+# The console (console/, served by the gateway at /console/): rebuilt when a source changed.
+CONSOLE_BUILD := console/dist/index.html
+CONSOLE_SOURCES := $(shell find console/src console/graphiql -type f 2>/dev/null) \
+  $(wildcard console/*.html console/*.json console/*.ts)
 
-install:  ## system packages if missing, uv (pinned) and the locked dependencies into .venv, the benchmark's PostGraphile (npm ci, when its lock file changed), Mailpit (built once, deploy/mailpit.sh)
+install:  ## system packages if missing, uv (pinned) and the locked dependencies into .venv, the benchmark's PostGraphile (npm ci, when its lock file changed), Mailpit (built once, deploy/mailpit.sh), the console's build
 	@deploy/system-deps.sh
 	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" \
 	  || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -26,6 +30,12 @@ install:  ## system packages if missing, uv (pinned) and the locked dependencies
 	@[ $(PEERS)/node_modules/.package-lock.json -nt $(PEERS)/package-lock.json ] \
 	  || (cd $(PEERS) && npm ci --no-audit --no-fund --silent)
 	@deploy/mailpit.sh >/dev/null
+	@$(MAKE) --no-print-directory --silent $(CONSOLE_BUILD)
+
+$(CONSOLE_BUILD): $(CONSOLE_SOURCES)
+	@[ console/node_modules/.package-lock.json -nt console/package-lock.json ] \
+	  || (cd console && npm ci --no-audit --no-fund --silent)
+	cd console && npm run build --silent
 
 run: install  ## start Kafka, PostgreSQL and every service locally; Ctrl-C stops all
 	deploy/run.sh

@@ -115,11 +115,16 @@ QUERY='{"query":"{ exhibitors(edition: \"CISCE-2026\", first: 5) { totalCount ed
 # read model shows it, and the idempotency key makes a second try return the first result.
 MUTATION='{"query":"mutation { submitExhibitorApplication(input: {idempotencyKey: \"try-maple-robotics\", wait: true, edition: \"CISCE-2026\", companyName: \"Maple Robotics\", country: \"CA\", supplyChainAreas: [ADVANCED_MANUFACTURING]}) { exhibitor { id companyName status } version consistencyToken userErrors { code message } } }"}'
 GRAPHQL=http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql
+# The console's one-click dev sign-in: the token rides in the fragment (#…), which the
+# browser never sends to a server; the console keeps it for the tab and drops it from the URL.
+CONSOLE=http://127.0.0.1:$PAVILION_GATEWAY_PORT/console/
 
 cat <<INFO
 
 Pavilion is ready.
-  GraphQL:          $GRAPHQL  (GraphiQL in a browser)
+  console:          $CONSOLE
+  sign in (ADMIN):  $CONSOLE#token=$TOKEN
+  GraphQL:          $GRAPHQL  (GraphiQL in a browser, with a dev token)
   unsubscribe page: $PAVILION_NOTIFICATIONS_PUBLIC_URL/unsubscribe/<token>  (the link in every email)
   emails sent:      $PAVILION_MAIL_VIEWER_URL  (Mailpit; SMTP on port $PAVILION_SMTP_PORT)
   logs:             $PAVILION_LOG_DIR/*.log
@@ -134,7 +139,7 @@ Try a query, then a command:
     -H "authorization: Bearer $TOKEN" \\
     -d '$MUTATION'
 
-A dev token (ADMIN, 8 hours; GraphiQL: add the header {"Authorization": "Bearer …"}):
+A dev token (ADMIN, 8 hours):
   $TOKEN
 
 Ctrl-C stops everything; data stays in $PAVILION_STATE_DIR for the next run.

@@ -1,10 +1,15 @@
 """Fixtures of the end-to-end tests beyond those of tests/conftest.py."""
 
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from pavilion_core.config import KafkaSettings
+from playwright.async_api import Browser
 
+from tests.e2e.browser import chromium
+from tests.e2e.make_run import MakeRun, make_run
 from tests.e2e.stack import JWT_SECRET, Stack, running, scratch
 
 # The services behind the gateway (no notifications worker: no mail).
@@ -40,3 +45,28 @@ async def stack(
     ):
         stack.env = {**env, "PAVILION_JWT_SECRET": JWT_SECRET}  # type: ignore[attr-defined]
         yield stack
+
+
+@pytest.fixture(scope="module")
+async def made_run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MakeRun]:
+    """`make run`, the demo loaded: one per module that drives the console."""
+    async with make_run(tmp_path_factory.mktemp("make-run")) as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """chromium, started once per module (each test opens contexts of its own)."""
+    async with chromium() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests write their screenshots: $PAVILION_ARTIFACTS_DIR, else a
+    temporary directory (printed: pytest -s shows it, and so does a failure's report)."""
+    named = os.environ.get("PAVILION_ARTIFACTS_DIR")
+    path = Path(named) if named else tmp_path_factory.mktemp("artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"browser test artifacts (screenshots): {path}")
+    return path

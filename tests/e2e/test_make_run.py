@@ -6,16 +6,12 @@ another's), and stopping it stops every process it started. Here it uses the sui
 PostgreSQL and Kafka (it starts neither) with databases, roles, topics and ports of its
 own."""
 
-import asyncio
 import base64
-import contextlib
 import json
 import os
 import re
 import signal
-import sys
 import urllib.parse
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -23,87 +19,33 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import RUN
-from tests.support import PG_URL, admin_sql, eventually, free_port
-
-ROOT = Path(__file__).parents[2]
+from tests.e2e.make_run import SERVICES, make_run
+from tests.support import PG_URL, eventually
 
 
 @pytest.mark.timeout(600)
 async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: Path):
-    run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
-    services = ("exhibitors", "outreach", "notifications", "gateway")
-    topics = {s: f"{run}.{s}" for s in services if s != "gateway"}
-    ports = {s: free_port() for s in (*services, "notifications_public", "mailpit")}
-    venv_bin = str(Path(sys.executable).parent)
-    env = {
-        # a newcomer's shell: not inside the test runner's virtual environment
-        # (and not the test session's vault: make run makes its own, <run>_vault)
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
-        },
-        "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
-        "PAVILION_STATE_DIR": str(tmp_path),
-        "PAVILION_LOG_DIR": str(tmp_path / "logs"),
-        "PAVILION_PG_URL": PG_URL,
-        "PAVILION_PG_EXTERNAL": "1",
-        # databases and roles <run>_<service>, made by make run (deploy/postgres.sh)
-        "PAVILION_DB_PREFIX": run,
-        "PAVILION_KAFKA_EXTERNAL": "1",
-        "PAVILION_SMTP_PORT": str(free_port()),
-        **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
-        **{f"PAVILION_{s.upper()}_TOPIC": t for s, t in topics.items()},
-        "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
-        "PAVILION_GATEWAY_GROUP": f"{run}.projector",
-        "PAVILION_EXHIBITORS_REACTOR_GROUP": f"{run}.exhibitors",
-        "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
-        "PAVILION_NOTIFICATIONS_APP_ID": f"{run}-notifications",
-    }
-    output = tmp_path / "make-run.out"
-    process = await asyncio.create_subprocess_exec(
-        "make",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=output.open("wb"),
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
-    )
-    try:
-
-        async def ready() -> bool:
-            assert process.returncode is None, output.read_text()[-3000:]
-            return "Pavilion is ready." in output.read_text()
-
-        await eventually(ready, what="make run ready", within=420, interval=0.5)
-        text = output.read_text()
-        await _the_printed_examples_work(text, ports["gateway"])
-        await _the_emails_sent_open_in_mailpit(text, ports)
-        await _each_service_is_connected_as_its_own_role(run, services)
-        await _a_killed_process_is_restarted(process.pid, tmp_path / "logs", "gateway projector")
-        assert process.returncode is None, "make run stopped when a process was killed"
-        unsubscribe = f"http://127.0.0.1:{ports['notifications_public']}/unsubscribe/"
+    async with make_run(tmp_path) as launched:
+        text = launched.text
+        await _the_printed_examples_work(text, launched.ports["gateway"])
+        await _the_emails_sent_open_in_mailpit(text, launched.ports)
+        await _each_service_is_connected_as_its_own_role(launched.run, SERVICES)
+        assert launched.process is not None
+        group = launched.process.pid
+        await _a_killed_process_is_restarted(group, launched.logs, "gateway projector")
+        assert launched.process.returncode is None, "make run stopped when a process was killed"
+        unsubscribe = f"http://127.0.0.1:{launched.ports['notifications_public']}/unsubscribe/"
         assert f"{unsubscribe}<token>" in text
         async with httpx.AsyncClient(timeout=30) as http:
             assert (await http.get(f"{unsubscribe}not-a-token")).status_code == 400
-    finally:
-        with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
-            os.killpg(process.pid, signal.SIGINT)
-        code = await asyncio.wait_for(process.wait(), 120)
-        for service in (*services, "vault"):
-            await admin_sql(f"DROP DATABASE IF EXISTS {run}_{service} WITH (FORCE)")
-        for role in (*services, "vault", "vault_writer", "vault_reader"):
-            await admin_sql(f"DROP ROLE IF EXISTS {run}_{role}")
-    text = output.read_text()
+    text = launched.text
     assert "stopping..." in text, text[-3000:]
-    assert code in (0, 2, 130, -signal.SIGINT), (code, text[-3000:])
-    await eventually(lambda: _group_gone(process.pid), what="every process stopped", within=60)
-    logs = {p.name for p in (tmp_path / "logs").glob("*.log")}
+    assert launched.code in (0, 2, 130, -signal.SIGINT), (launched.code, text[-3000:])
+    await eventually(lambda: _group_gone(group), what="every process stopped", within=60)
+    logs = {p.name for p in launched.logs.glob("*.log")}
     assert {"gateway-api.log", "gateway-projector.log", "notifications-public.log"} <= logs
     for log in ("gateway-api.log", "exhibitors-api.log"):
-        assert "Application shutdown complete" in (tmp_path / "logs" / log).read_text()
+        assert "Application shutdown complete" in (launched.logs / log).read_text()
 
 
 async def _a_killed_process_is_restarted(group: int, logs: Path, name: str) -> None:

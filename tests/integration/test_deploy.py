@@ -336,7 +336,7 @@ def test_network_policies_deny_by_default_and_admit_the_command_apis_only_from_t
     assert "app.kubernetes.io/component=ops" in (K8S / "70-network-policies.yaml").read_text()
 
 
-def test_the_ingress_publishes_only_the_gateway_and_the_unsubscribe_pages():
+def test_the_ingress_publishes_only_the_gateway_its_console_and_the_unsubscribe_pages():
     documents = k8s_documents()
     (ingress,) = _of(documents, "Ingress")
     assert "defaultBackend" not in ingress["spec"]
@@ -345,7 +345,11 @@ def test_the_ingress_publishes_only_the_gateway_and_the_unsubscribe_pages():
         for rule in ingress["spec"]["rules"]
         for path in rule["http"]["paths"]
     }
-    assert routes == {("/graphql", "gateway-api"), ("/unsubscribe", "notifications-public")}
+    assert routes == {
+        ("/graphql", "gateway-api"),
+        ("/console", "gateway-api"),
+        ("/unsubscribe", "notifications-public"),
+    }
     for service in _of(documents, "Service"):
         assert service["spec"].get("type", "ClusterIP") == "ClusterIP", service["metadata"]
     public = next(

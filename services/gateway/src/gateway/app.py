@@ -1,4 +1,5 @@
-"""The gateway's ASGI app: GraphQL (HTTP and graphql-transport-ws) at /graphql, and
+"""The gateway's ASGI app: GraphQL (HTTP and graphql-transport-ws) at /graphql (GraphiQL's
+page for a browser's GET, when on), the console at /console/ (console.py), and
 /healthz, /readyz, /metrics. Every GraphQL request must carry a valid bearer token; over
 a WebSocket it comes in the connection_init payload (or the upgrade request's header)."""
 
@@ -6,10 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pavilion_core import parking
 from pavilion_core.http import install
 from pavilion_core.metrics import CONSUMER_LAG, OFFSETS_OUT_OF_LOG
+from pavilion_core.secrets import dev_mode
 from pavilion_core.service_tokens import ServiceTokens
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
@@ -18,10 +20,11 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import Authenticator, Role, Unauthenticated, Viewer
+from gateway import console
+from gateway.auth import Authenticator, Role, Unauthenticated, Viewer, mint
 from gateway.bootstrap import connect
 from gateway.commands import CommandClient
-from gateway.config import AuthSettings, Config
+from gateway.config import AuthSettings, Config, ConsoleSettings
 from gateway.context import Context, Services
 from gateway.news import HostCount, News
 from gateway.offsets import ends, lag, log_ranges, stored
@@ -31,12 +34,24 @@ from gateway.schema import make_schema
 # A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
 # serves only the IDE: queries over GET are refused).
 NOT_YET = Viewer("", Role.VIEWER)
+DEV_TOKEN_SECONDS = 8 * 3600
 
 
 class Router(GraphQLRouter[Context, None]):
-    def __init__(self, authenticator: Authenticator, **kwargs: object) -> None:
+    def __init__(
+        self, authenticator: Authenticator, console: ConsoleSettings, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.authenticator = authenticator
+        self.authenticator, self.console = authenticator, console
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the console's build (no CDN); in dev mode with a fresh ADMIN
+        dev token in its Authorization header."""
+        settings = self.authenticator.settings
+        token = None
+        if dev_mode() and settings.secret:
+            token = mint(settings, "staff:dev", Role.ADMIN, ttl_seconds=DEV_TOKEN_SECONDS)
+        return console.graphiql_page(self.console, request, token)
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -83,6 +98,7 @@ def create_app(
     """The app; `prepared`: the read model was migrated by whoever started this worker,
     which then starts without the database (see `connect`)."""
     config = config or Config.from_env()
+    console_settings = ConsoleSettings.from_env()
     authenticator = Authenticator(auth or AuthSettings.from_env())
     tokens = ServiceTokens.from_env()  # refuses to start without the service-token secret
 
@@ -140,6 +156,7 @@ def create_app(
     app.include_router(
         Router(
             authenticator,
+            console_settings,
             schema=schema,
             context_getter=context,
             graphql_ide="graphiql" if config.graphiql else None,
@@ -150,6 +167,7 @@ def create_app(
         ),
         prefix=PATH,
     )
+    app.include_router(console.router(console_settings))
     # the last added is the outermost: Correlated (install), Bounded, the response cache
     if config.cache.enabled:
         app.add_middleware(Cached, config.cache, news, authenticator)

@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from pavilion_core.config import (
     ConfigError,
@@ -94,6 +95,40 @@ class CacheSettings:
             entries=env_int("PAVILION_GATEWAY_CACHE_ENTRIES", cls.entries),
             bytes=env_int("PAVILION_GATEWAY_CACHE_MB", cls.bytes // 1024 // 1024) * 1024 * 1024,
         )
+
+
+# The console's build (`npm run build` in console/, run by `make install`); the image
+# sets PAVILION_CONSOLE_DIST to where it copies it.
+CONSOLE_DIST = Path(__file__).resolve().parents[4] / "console" / "dist"
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The provider the console signs in with (authorization code + PKCE); its access
+    tokens must be ones the gateway takes (PAVILION_JWT_JWKS_URL, issuer, audience)."""
+
+    issuer: str
+    client_id: str
+    scope: str = "openid"
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    dist: Path
+    oidc: OidcSettings | None = None
+
+    @classmethod
+    def from_env(cls) -> "ConsoleSettings":
+        issuer = os.environ.get("PAVILION_CONSOLE_OIDC_ISSUER") or None
+        client_id = os.environ.get("PAVILION_CONSOLE_OIDC_CLIENT_ID") or None
+        if (issuer is None) != (client_id is None):
+            names = "PAVILION_CONSOLE_OIDC_ISSUER and PAVILION_CONSOLE_OIDC_CLIENT_ID"
+            raise ConfigError(f"set both {names}, or neither")
+        oidc = None
+        if issuer and client_id:
+            scope = env_str("PAVILION_CONSOLE_OIDC_SCOPE", "openid")
+            oidc = OidcSettings(issuer.rstrip("/"), client_id, scope)
+        return cls(Path(env_str("PAVILION_CONSOLE_DIST", str(CONSOLE_DIST))), oidc)
 
 
 def default_workers() -> int:

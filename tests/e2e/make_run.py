@@ -1,0 +1,113 @@
+"""`make run` as a newcomer runs it, on the suite's PostgreSQL and Kafka (it starts
+neither) with databases, roles, topics and ports of its own: started, awaited until it
+prints "Pavilion is ready." (the demo loaded), and stopped with Ctrl-C (SIGINT to its
+process group) at the end, its databases and roles dropped. test_make_run.py checks
+make run itself; the console's browser tests drive the stack it starts."""
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import RUN
+from tests.support import PG_URL, admin_sql, eventually, free_port
+
+ROOT = Path(__file__).parents[2]
+SERVICES = ("exhibitors", "outreach", "notifications", "gateway")
+
+
+@dataclass
+class MakeRun:
+    run: str  # the prefix of its databases, roles, topics and consumer groups
+    ports: dict[str, int]  # each service's (and notifications_public's, mailpit's)
+    output: Path  # what make run printed
+    logs: Path
+    process: asyncio.subprocess.Process | None = None
+    code: int | None = None  # make run's exit code, once stopped
+
+    @property
+    def text(self) -> str:
+        return self.output.read_text()
+
+    @property
+    def banner(self) -> str:
+        return self.text[self.text.index("Pavilion is ready.") :]
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def sign_in_link(self) -> str:
+        """The console's one-click dev sign-in link make run prints."""
+        return re.search(r"sign in \(ADMIN\):\s+(\S+)", self.banner).group(1)  # type: ignore[union-attr]
+
+
+def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]:
+    topics = {s: f"{run}.{s}" for s in SERVICES if s != "gateway"}
+    venv_bin = str(Path(sys.executable).parent)
+    return {
+        # a newcomer's shell: not inside the test runner's virtual environment
+        # (and not the test session's vault: make run makes its own, <run>_vault)
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
+        },
+        "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
+        "PAVILION_STATE_DIR": str(state),
+        "PAVILION_LOG_DIR": str(state / "logs"),
+        "PAVILION_PG_URL": PG_URL,
+        "PAVILION_PG_EXTERNAL": "1",
+        # databases and roles <run>_<service>, made by make run (deploy/postgres.sh)
+        "PAVILION_DB_PREFIX": run,
+        "PAVILION_KAFKA_EXTERNAL": "1",
+        "PAVILION_SMTP_PORT": str(free_port()),
+        **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
+        **{f"PAVILION_{s.upper()}_TOPIC": t for s, t in topics.items()},
+        "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
+        "PAVILION_GATEWAY_GROUP": f"{run}.projector",
+        "PAVILION_EXHIBITORS_REACTOR_GROUP": f"{run}.exhibitors",
+        "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
+        "PAVILION_NOTIFICATIONS_APP_ID": f"{run}-notifications",
+    }
+
+
+@asynccontextmanager
+async def make_run(state: Path, within: float = 420) -> AsyncIterator[MakeRun]:
+    """make run, ready; stopped (and its databases and roles dropped) on leaving."""
+    run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
+    ports = {s: free_port() for s in (*SERVICES, "notifications_public", "mailpit")}
+    launched = MakeRun(run, ports, state / "make-run.out", state / "logs")
+    launched.process = process = await asyncio.create_subprocess_exec(
+        "make",
+        "run",
+        cwd=ROOT,
+        env=_environment(state, run, ports),
+        stdout=launched.output.open("wb"),
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+    )
+    try:
+
+        async def ready() -> bool:
+            assert process.returncode is None, launched.text[-3000:]
+            return "Pavilion is ready." in launched.text
+
+        await eventually(ready, what="make run ready", within=within, interval=0.5)
+        yield launched
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
+            os.killpg(process.pid, signal.SIGINT)
+        launched.code = await asyncio.wait_for(process.wait(), 120)
+        for service in (*SERVICES, "vault"):
+            await admin_sql(f"DROP DATABASE IF EXISTS {run}_{service} WITH (FORCE)")
+        for role in (*SERVICES, "vault", "vault_writer", "vault_reader"):
+            await admin_sql(f"DROP ROLE IF EXISTS {run}_{role}")

@@ -1,0 +1,113 @@
+"""The gateway serves the console's build at /console/: its assets with their types,
+index.html (with a strict Content-Security-Policy) for every client-side route,
+config.json with the OIDC provider when one is set, nothing outside the build, and a
+clear 503 page (not a crash) when the console is not built."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from gateway import console
+from gateway.config import ConfigError, ConsoleSettings, OidcSettings
+from starlette.requests import Request
+
+INDEX = '<!doctype html><html><head><script type="module" src="/console/assets/a.js"></script>'
+
+
+def built(tmp_path: Path) -> Path:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(INDEX)
+    (dist / "graphiql.html").write_text("<html><head><title>GraphiQL</title></head></html>")
+    (dist / "assets" / "a.js").write_text("export {}")
+    (dist / "assets" / "a.css").write_text("body {}")
+    (tmp_path / "secret.txt").write_text("outside the build")
+    return dist
+
+
+def client(settings: ConsoleSettings) -> httpx.AsyncClient:
+    app = FastAPI()
+    app.include_router(console.router(settings))
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000")
+
+
+async def test_assets_with_their_types_and_index_for_every_route(tmp_path: Path) -> None:
+    async with client(ConsoleSettings(built(tmp_path))) as http:
+        script = await http.get("/console/assets/a.js")
+        style = await http.get("/console/assets/a.css")
+        page = await http.get("/console/exhibitors/some-id")
+        root = await http.get("/console/")
+        bare = await http.get("/console")
+        missing = await http.get("/console/assets/gone.js")
+        outside = await http.get("/console/..%2Fsecret.txt")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "immutable" in script.headers["cache-control"]
+    assert style.headers["content-type"].startswith("text/css")
+    for answer in (page, root):
+        assert answer.status_code == 200 and answer.text == INDEX
+        assert answer.headers["content-type"].startswith("text/html")
+    assert bare.status_code == 308 and bare.headers["location"] == "/console/"
+    assert missing.status_code == 404
+    assert "outside the build" not in outside.text
+
+
+async def test_the_pages_policy_allows_this_origin_and_its_websocket_only(tmp_path: Path) -> None:
+    async with client(ConsoleSettings(built(tmp_path))) as http:
+        csp = (await http.get("/console/")).headers["content-security-policy"]
+    directives = dict(d.split(" ", 1) for d in csp.split("; "))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"  # no inline script
+    assert directives["connect-src"] == "'self' ws://127.0.0.1:8000"
+
+
+async def test_without_a_provider_config_says_none(tmp_path: Path) -> None:
+    async with client(ConsoleSettings(built(tmp_path))) as http:
+        assert (await http.get("/console/config.json")).json() == {"oidc": None}
+
+
+async def test_an_oidc_provider_is_offered_and_may_be_reached(tmp_path: Path) -> None:
+    oidc = OidcSettings("https://id.example.org/realms/expo", "pavilion-console")
+    async with client(ConsoleSettings(built(tmp_path), oidc)) as http:
+        config = (await http.get("/console/config.json")).json()
+        csp = (await http.get("/console/")).headers["content-security-policy"]
+    assert config["oidc"] == {
+        "issuer": "https://id.example.org/realms/expo",
+        "clientId": "pavilion-console",
+        "scope": "openid",
+    }
+    assert "connect-src 'self' ws://127.0.0.1:8000 https://id.example.org;" in csp
+
+
+async def test_no_build_is_a_clear_503_page(tmp_path: Path) -> None:
+    async with client(ConsoleSettings(tmp_path / "nowhere")) as http:
+        answer = await http.get("/console/")
+    assert answer.status_code == 503
+    assert "make install" in answer.text and "not built" in answer.text
+
+
+def test_the_dev_token_goes_into_graphiqls_page_only_when_given(tmp_path: Path) -> None:
+    settings = ConsoleSettings(built(tmp_path))
+    request = httpx.Request("GET", "http://127.0.0.1:8000/graphql")
+    scope = {"type": "http", "headers": request.headers.raw, "scheme": "http", "path": "/graphql"}
+    with_token = console.graphiql_page(settings, Request(scope), "a.b.c")
+    without = console.graphiql_page(settings, Request(scope), None)
+    assert b'<meta name="pavilion-dev-token" content="a.b.c" />' in with_token.body
+    assert b"pavilion-dev-token" not in without.body
+
+
+def test_oidc_needs_both_issuer_and_client_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAVILION_CONSOLE_OIDC_ISSUER", "https://id.example.org")
+    monkeypatch.delenv("PAVILION_CONSOLE_OIDC_CLIENT_ID", raising=False)
+    with pytest.raises(ConfigError, match="both"):
+        ConsoleSettings.from_env()
+
+
+def test_both_dictionaries_have_the_same_keys() -> None:
+    words = Path(__file__).parents[2] / "console" / "src" / "i18n"
+    english = json.loads((words / "en.json").read_text())
+    chinese = json.loads((words / "zh-CN.json").read_text())
+    assert sorted(english) == sorted(chinese)
+    assert all(v.strip() for v in (*english.values(), *chinese.values()))
