@@ -1,14 +1,30 @@
-// Translations: one flat dictionary per language (i18n/<lang>.json, the same keys in
-// each: tests/unit/test_console_dictionaries.py checks), "{name}" placeholders, and
-// dates and numbers through Intl. The language: the one remembered (localStorage),
-// else the first of the browser's languages we have, else English.
+// Translations: a dictionary per language and area (i18n/<lang>/<area>.json: each area
+// a page or part of the console, with the same keys in every language, no key in two
+// areas; tests/unit/test_console_serving.py checks that, and that every key the source
+// names exists), "{name}" placeholders, and dates and numbers through Intl. The
+// language: the one remembered (localStorage), else the first of the browser's
+// languages we have, else English.
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import en from "./i18n/en.json";
-import zh from "./i18n/zh-CN.json";
 
-export type Key = keyof typeof en;
-export const LANGUAGES = { en: { name: "English", words: en }, "zh-CN": { name: "简体中文", words: zh } };
+const AREAS = import.meta.glob<Record<string, string>>("./i18n/*/*.json", {
+  eager: true,
+  import: "default",
+});
+
+function dictionary(language: string): Record<string, string> {
+  const words: Record<string, string> = {};
+  for (const [path, area] of Object.entries(AREAS)) {
+    if (path.startsWith(`./i18n/${language}/`)) Object.assign(words, area);
+  }
+  return words;
+}
+
+export type Key = string;
+export const LANGUAGES = {
+  en: { name: "English", words: dictionary("en") },
+  "zh-CN": { name: "简体中文", words: dictionary("zh-CN") },
+};
 export type Language = keyof typeof LANGUAGES;
 const REMEMBERED = "pavilion.language";
 

@@ -47,16 +47,17 @@ async def stack(
         yield stack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def made_run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MakeRun]:
-    """`make run`, the demo loaded: one per module that drives the console."""
+    """`make run`, the demo loaded: one for every module that drives the console (each
+    test changes records of its own, or says what it expects others to change)."""
     async with make_run(tmp_path_factory.mktemp("make-run")) as launched:
         yield launched
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    """chromium, started once per module (each test opens contexts of its own)."""
+    """chromium, started once (each test opens contexts of its own)."""
     async with chromium() as started:
         yield started
 

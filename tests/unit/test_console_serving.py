@@ -4,6 +4,7 @@ config.json with the OIDC provider when one is set, nothing outside the build, a
 clear 503 page (not a crash) when the console is not built."""
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,10 @@ from gateway.config import ConfigError, ConsoleSettings, OidcSettings
 from starlette.requests import Request
 
 INDEX = '<!doctype html><html><head><script type="module" src="/console/assets/a.js"></script>'
+
+CONSOLE = Path(__file__).parents[2] / "console"
+# how the source names a dictionary key: t("area.key"…) or a page's title: "area.key"
+NAMED_KEY = re.compile(r'\b(?:t\(|title:)\s*"([a-zA-Z]+\.[\w.]+)"')
 
 
 def built(tmp_path: Path) -> Path:
@@ -105,9 +110,29 @@ def test_oidc_needs_both_issuer_and_client_id(monkeypatch: pytest.MonkeyPatch) -
         ConsoleSettings.from_env()
 
 
-def test_both_dictionaries_have_the_same_keys() -> None:
-    words = Path(__file__).parents[2] / "console" / "src" / "i18n"
-    english = json.loads((words / "en.json").read_text())
-    chinese = json.loads((words / "zh-CN.json").read_text())
-    assert sorted(english) == sorted(chinese)
-    assert all(v.strip() for v in (*english.values(), *chinese.values()))
+def test_every_language_has_the_same_keys_in_each_area() -> None:
+    words = CONSOLE / "src" / "i18n"
+    areas = {path.name for path in (words / "en").glob("*.json")}
+    seen: dict[str, str] = {}
+    for area in sorted(areas):
+        english = json.loads((words / "en" / area).read_text())
+        chinese = json.loads((words / "zh-CN" / area).read_text())
+        assert sorted(english) == sorted(chinese), area
+        assert all(v.strip() for v in (*english.values(), *chinese.values())), area
+        twice = {key: seen[key] for key in english if key in seen}
+        assert not twice, f"{area} repeats keys of other areas: {twice}"
+        seen |= dict.fromkeys(english, area)
+    assert {path.name for path in (words / "zh-CN").glob("*.json")} == areas
+
+
+def test_every_key_the_source_names_is_in_the_dictionaries() -> None:
+    english: dict[str, str] = {}
+    for path in (CONSOLE / "src" / "i18n" / "en").glob("*.json"):
+        english |= json.loads(path.read_text())
+    named = {
+        key
+        for path in (CONSOLE / "src").rglob("*.ts*")
+        for key in NAMED_KEY.findall(path.read_text())
+    }
+    assert named, "no key found: the pattern no longer matches how the source names them"
+    assert sorted(named - set(english)) == []
