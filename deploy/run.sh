@@ -124,7 +124,8 @@ cat <<INFO
 Pavilion is ready.
   console:          $CONSOLE
   sign in (ADMIN):  $CONSOLE#token=$TOKEN
-  GraphQL:          $GRAPHQL  (GraphiQL in a browser, with a dev token)
+  GraphQL:          $GRAPHQL
+  GraphiQL (ADMIN): $GRAPHQL#token=$TOKEN
   unsubscribe page: $PAVILION_NOTIFICATIONS_PUBLIC_URL/unsubscribe/<token>  (the link in every email)
   emails sent:      $PAVILION_MAIL_VIEWER_URL  (Mailpit; SMTP on port $PAVILION_SMTP_PORT)
   logs:             $PAVILION_LOG_DIR/*.log

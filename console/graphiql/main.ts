@@ -1,14 +1,17 @@
 // GraphiQL from npm, bundled: the gateway serves this page at GET /graphql (when
-// PAVILION_GATEWAY_GRAPHIQL is on). In dev mode the gateway puts a dev token in
-// <meta name="pavilion-dev-token">; it pre-fills the Authorization header.
+// PAVILION_GATEWAY_GRAPHIQL is on). The page itself carries no token: the
+// Authorization header is pre-filled from the link's #token=… fragment (make run prints
+// one, as it does the console's sign-in link) or the console's session in this tab.
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import "graphiql/graphiql.css";
 import "./page.css";
 import { createElement } from "react";
 import { createRoot } from "react-dom/client";
+import { currentSession, takeFragmentToken } from "../src/auth";
 
-const token = document.querySelector<HTMLMetaElement>('meta[name="pavilion-dev-token"]')?.content;
+takeFragmentToken();
+const token = currentSession()?.token;
 const authorization = token ? { Authorization: `Bearer ${token}` } : undefined;
 const origin = new URL("/graphql", window.location.href);
 const ws = `${origin.protocol === "https:" ? "wss:" : "ws:"}//${origin.host}/graphql`;

@@ -233,6 +233,15 @@ async def test_record_changed_keeps_a_list_page_live_with_the_policy_applied(sta
     assert refused.errors[0].extensions["code"] == "VALIDATION"
 
 
+async def test_record_changed_refuses_a_flood_of_kinds_without_echoing_it(staff: Context):
+    for kinds in (["FollowUp"] * 1000, [f"{'x' * 5000}{n}" for n in range(20)]):
+        answer = await anext(
+            await schema.subscribe(CHANGED, variable_values={"kinds": kinds}, context_value=staff)
+        )
+        assert answer.errors[0].extensions["code"] == "VALIDATION"
+        assert len(answer.errors[0].message) < 300
+
+
 FOLLOW_UPS = """{ followUps(filter: {status: [SCHEDULED]}, first: 10) {
   edges { node { id overdue } } } }"""
 

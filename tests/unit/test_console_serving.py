@@ -93,14 +93,13 @@ async def test_no_build_is_a_clear_503_page(tmp_path: Path) -> None:
     assert "make install" in answer.text and "not built" in answer.text
 
 
-def test_the_dev_token_goes_into_graphiqls_page_only_when_given(tmp_path: Path) -> None:
+def test_graphiqls_page_is_the_build_with_its_policy(tmp_path: Path) -> None:
     settings = ConsoleSettings(built(tmp_path))
     request = httpx.Request("GET", "http://127.0.0.1:8000/graphql")
     scope = {"type": "http", "headers": request.headers.raw, "scheme": "http", "path": "/graphql"}
-    with_token = console.graphiql_page(settings, Request(scope), "a.b.c")
-    without = console.graphiql_page(settings, Request(scope), None)
-    assert b'<meta name="pavilion-dev-token" content="a.b.c" />' in with_token.body
-    assert b"pavilion-dev-token" not in without.body
+    page = console.graphiql_page(settings, Request(scope))
+    assert page.body == (settings.dist / "graphiql.html").read_bytes()
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_oidc_needs_both_issuer_and_client_id(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,17 @@ def test_the_mail_viewer_url_is_an_http_url_or_none(
     assert _mail_viewer_url() == url
 
 
-@pytest.mark.parametrize("value", ["127.0.0.1:8025", "ftp://mail.example", "javascript:x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "127.0.0.1:8025",
+        "ftp://mail.example",
+        "javascript:x",
+        "http://",
+        'http://mail.example/x?y="<>',
+        "https://m.example/#f",
+    ],
+)
 def test_anything_else_is_refused_naming_the_setting(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:

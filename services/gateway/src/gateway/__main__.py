@@ -4,7 +4,7 @@ Operator commands (tokens, the SDL, rebuilds) are `python -m gateway.cli`."""
 import asyncio
 import os
 import tempfile
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pavilion_contracts.reader import READER
 from pavilion_core import runner, workers
@@ -58,8 +58,11 @@ def api() -> None:
     """The API: one process, or `workers` of them on one socket (uvicorn's supervisor
     restarts any that dies, and passes SIGTERM on for each to shut down gracefully)."""
     config = Config.from_env()
+    # a WebSocket frame no larger than a request's body may be (uvicorn's default: 16 MiB)
+    frames: dict[str, Any] = {"ws_max_size": config.limits.max_body_bytes}
     if config.workers == 1:
-        runner.serve(*one_api())
+        app, host, port = one_api()
+        runner.serve(app, host, port, **frames)
         return
     # what the app reads besides Config: a refused setting stops us here, not each worker
     # as it starts (again and again)
@@ -81,6 +84,7 @@ def api() -> None:
             workers=config.workers,
             # a worker that does not answer the supervisor's ping in time is killed and
             # replaced: a loaded machine takes longer than the default 5 s to start one
+            **frames,
             timeout_worker_healthcheck=30,
         )
     finally:

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pavilion_core import parking
 from pavilion_core.http import install
 from pavilion_core.metrics import CONSUMER_LAG, OFFSETS_OUT_OF_LOG
-from pavilion_core.secrets import dev_mode
 from pavilion_core.service_tokens import ServiceTokens
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
@@ -21,7 +20,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway import console
-from gateway.auth import Authenticator, Role, Unauthenticated, Viewer, mint
+from gateway.auth import Authenticator, Role, Unauthenticated, Viewer
 from gateway.bootstrap import connect
 from gateway.commands import CommandClient
 from gateway.config import AuthSettings, Config, ConsoleSettings
@@ -34,7 +33,6 @@ from gateway.schema import make_schema
 # A WebSocket's until its connection_init is accepted, and the GraphiQL page's (GET
 # serves only the IDE: queries over GET are refused).
 NOT_YET = Viewer("", Role.VIEWER)
-DEV_TOKEN_SECONDS = 8 * 3600
 
 
 class Router(GraphQLRouter[Context, None]):
@@ -45,13 +43,10 @@ class Router(GraphQLRouter[Context, None]):
         self.authenticator, self.console = authenticator, console
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        """GraphiQL from the console's build (no CDN); in dev mode with a fresh ADMIN
-        dev token in its Authorization header."""
-        settings = self.authenticator.settings
-        token = None
-        if dev_mode() and settings.secret:
-            token = mint(settings, "staff:dev", Role.ADMIN, ttl_seconds=DEV_TOKEN_SECONDS)
-        return console.graphiql_page(self.console, request, token)
+        """GraphiQL from the console's build (no CDN). It carries no token: the page
+        takes one from its link's fragment (make run prints one) or the console's
+        session in the tab — a token handed to any GET would be anyone's for the asking."""
+        return console.graphiql_page(self.console, request)
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}

@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pavilion_core.config import (
     ConfigError,
@@ -186,9 +187,15 @@ class Config:
 
 def _mail_viewer_url() -> str | None:
     url = os.environ.get("PAVILION_MAIL_VIEWER_URL", "").rstrip("/")
-    if url and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"PAVILION_MAIL_VIEWER_URL must be an http(s) URL, got {url!r}")
-    return url or None
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "PAVILION_MAIL_VIEWER_URL must be an http(s) URL with a host and no query or "
+            f"fragment (the message's search is added to it), got {url!r}"
+        )
+    return url
 
 
 def _flag(name: str) -> bool:

@@ -5,7 +5,6 @@ the gateway, and GET /graphql in a browser GraphiQL's page (app.py). Every asset
 local; the pages' Content-Security-Policy lets them reach this origin only (and the OIDC
 provider, when one is configured)."""
 
-import html
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,25 +53,18 @@ def policy(request: Request, *, extra_connect: str = "", graphiql: bool = False)
     )
 
 
-def _page(dist: Path, name: str, csp: str, head: str = "") -> HTMLResponse:
+def _page(dist: Path, name: str, csp: str) -> HTMLResponse:
     page = dist / name
-    if not page.is_file():
-        return HTMLResponse(NOT_BUILT.format(what=html.escape(str(page))), status_code=503)
-    text = page.read_text(encoding="utf-8")
-    if head:
-        text = text.replace("</head>", f"  {head}\n  </head>", 1)
     headers = {"content-security-policy": csp, "cache-control": "no-cache"}
-    return HTMLResponse(text, headers={**headers, "x-content-type-options": "nosniff"})
+    headers["x-content-type-options"] = "nosniff"
+    if not page.is_file():  # named, not where: the server's paths are not the caller's
+        return HTMLResponse(NOT_BUILT.format(what=name), status_code=503, headers=headers)
+    return HTMLResponse(page.read_text(encoding="utf-8"), headers=headers)
 
 
-def graphiql_page(
-    settings: ConsoleSettings, request: Request, dev_token: str | None
-) -> HTMLResponse:
-    """GraphiQL's page; `dev_token` (dev mode only) pre-fills its Authorization header."""
-    head = ""
-    if dev_token is not None:
-        head = f'<meta name="pavilion-dev-token" content="{html.escape(dev_token)}" />'
-    return _page(settings.dist, "graphiql.html", policy(request, graphiql=True), head)
+def graphiql_page(settings: ConsoleSettings, request: Request) -> HTMLResponse:
+    """GraphiQL's page."""
+    return _page(settings.dist, "graphiql.html", policy(request, graphiql=True))
 
 
 def router(settings: ConsoleSettings) -> APIRouter:

@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 import strawberry
 
-from gateway.commands import CommandClient
+from gateway.commands import CommandClient, Unavailable
 from gateway.enums import SupplyChainArea
 from gateway.news import News
 
 EDITIONS_SECONDS = 60.0
+RETRY_SECONDS = 5.0  # after the exhibitors service was found away
 
 
 @strawberry.type
@@ -37,7 +38,16 @@ class Editions:
 
     async def all(self) -> list[Edition]:
         if self.listed is None or time.monotonic() - self.fetched > EDITIONS_SECONDS:
-            listed = [_edition(e) for e in await self.commands.get("exhibitors", "/editions")]
+            try:
+                answer = await self.commands.get("exhibitors", "/editions")
+            except Unavailable:
+                if self.listed is None:
+                    raise
+                # configuration, seldom changed: the last answer serves while the service
+                # is away, asked again in a few seconds, not on every use
+                self.fetched = time.monotonic() - EDITIONS_SECONDS + RETRY_SECONDS
+                return self.listed
+            listed = [_edition(e) for e in answer]
             if self.listed is not None and listed != self.listed:
                 self.news.bump()
             self.listed, self.fetched = listed, time.monotonic()

@@ -103,9 +103,12 @@ class Subscription:
     async def record_changed(
         self, info: Info, kinds: list[str] | None = None
     ) -> AsyncGenerator[Node, None]:
+        if kinds is not None and len(kinds) > len(LOADERS):
+            raise BadInput(f"at most {len(LOADERS)} kinds", "kinds")
         ctx, wanted = info.context, set(kinds or LOADERS) - {"TimelineEntry"}
-        if unknown := wanted - set(LOADERS):
-            raise BadInput(f"not kinds of record: {', '.join(sorted(unknown))}", "kinds")
+        if unknown := wanted - set(LOADERS):  # named, but not echoed at any length
+            named = ", ".join(kind[:40] for kind in sorted(unknown)[:3])
+            raise BadInput(f"not kinds of record: {named}", "kinds")
         async for item in news_for(ctx):
             for kind in wanted.intersection(disclosure().stream_kinds(item["type"])):
                 if (node := await _changed(ctx, kind, item["subject"])) is not None:

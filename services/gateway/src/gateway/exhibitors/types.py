@@ -1,6 +1,7 @@
 """GraphQL types of the exhibitors feature."""
 
 import json
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,6 +13,7 @@ import strawberry
 from pavilion_contracts.exhibitors import rules
 from pydantic.alias_generators import to_snake
 
+from gateway.commands import Unavailable
 from gateway.editions import Edition
 from gateway.enums import ApplicationStatus, SupplyChainArea
 from gateway.policy import PERSONAL, Ref, may_change, may_see
@@ -21,6 +23,8 @@ from gateway.timeline import Timelined
 
 if TYPE_CHECKING:
     from gateway.outreach.types import Interest
+
+log = logging.getLogger(__name__)
 
 
 @strawberry.type
@@ -120,7 +124,11 @@ class Exhibitor(Node, Timelined):
         "application, signing, withdrawing and its profile; a VIEWER: none.",
     )
     async def allowed_actions(self, info: strawberry.Info) -> list[Any]:
-        edition = await info.context.services.editions.get(self.edition)
+        try:
+            edition = await info.context.services.editions.get(self.edition)
+        except Unavailable:  # the service that would take them is away: none, for now
+            log.warning("allowed actions unknown: the exhibitors service is unavailable")
+            return []  # (an error here would null the whole application, non-null list)
         if edition is None:
             return []  # an edition the exhibitors service no longer knows: it refuses all
         application = Ref("Exhibitor", UUID(self.local_id))
