@@ -111,8 +111,9 @@ async def test_review_to_approval_by_clicking_seen_live_on_the_board(
         await expect(page.locator("#field-amount-error")).not_to_be_empty()
         await form.get_by_label("Amount").fill("80000.00")
         await form.get_by_role("button", name="Send").click()
-        await expect(page.get_by_test_id("status")).to_have_text("Contracted")
         await expect(page.get_by_test_id("contract")).to_contain_text("80,000")
+        await expect(page.get_by_test_id("timeline")).to_contain_text("Contract issued")
+        await expect(page.get_by_role("form")).to_have_count(0)
     clean(a)
     clean(b)
 
@@ -124,18 +125,18 @@ async def test_a_stale_version_is_explained_and_the_current_state_shown(
     async with guarded(browser) as watch:
         page = await watch.page()
         await opened(page, console(made_run, f"/exhibitors/{id}"), name)
-        await page.get_by_role("button", name="Reject").click()  # the form, at version 1
+        await page.get_by_role("button", name="Withdraw").click()  # the form, at version 1
         await expect(page.get_by_label("Reason")).to_be_visible()
         changed = (await graphql(made_run, CATEGORIES, id=id))["setProductCategories"]
         assert changed["userErrors"] == []
         # the page follows live, the open form keeps the version it was opened on
         await expect(page.get_by_text("tractors")).to_be_visible(timeout=30_000)
-        await page.get_by_label("Reason").fill("out of scope")
+        await page.get_by_label("Reason").fill("changed our plans")
         await page.get_by_role("button", name="Send").click()
         await expect(page.get_by_test_id("conflict")).to_contain_text(
             "Someone else changed this record"
         )
-        await expect(page.get_by_test_id("status")).to_have_text("Submitted")  # not rejected
+        await expect(page.get_by_test_id("status")).to_have_text("Submitted")  # not withdrawn
         await expect(page.get_by_role("form")).to_have_count(0)
     clean(watch)
 

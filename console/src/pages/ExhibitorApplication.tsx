@@ -111,7 +111,7 @@ export function Application({ params }: { params: Record<string, string> }) {
 function usePersonal(): (value: string | null | undefined) => string {
   const { t } = useI18n();
   const viewer = currentSession()?.role === "VIEWER";
-  return (value) => value ?? (viewer ? t("common.hidden") : "—");
+  return (value) => (value === null || value === undefined ? (viewer ? t("common.hidden") : "—") : value || "—");
 }
 
 function Profile({ x }: { x: Exhibitor }) {
