@@ -13,7 +13,7 @@ import { I18nContext, i18n, initialLanguage, type Language, remember } from "./i
 import { Layout } from "./Layout";
 import { pagesFor } from "./pages";
 import { SignIn } from "./pages/SignIn";
-import { useRoute } from "./router";
+import { matchRoute, useRoute } from "./router";
 
 /** The session (null: signed out) and, when there is none, why the last one ended. */
 function signedIn(): { session: Session | null; ending: Ending | null } {
@@ -49,14 +49,16 @@ export function App({ config }: { config: ConsoleConfig }) {
     setAuth(signedIn());
   };
   const pages = session ? pagesFor(session.role) : [];
-  const page = pages.find((p) => p.route === route);
+  // "/" is the role's first page (an EXHIBITOR's: its applications)
+  const page = pages.find((p) => matchRoute(p.route, route)) ?? (route === "/" ? pages[0] : undefined);
+  const params = page ? matchRoute(page.route, route) ?? {} : {};
   return (
     <I18nContext.Provider value={words}>
       <Layout session={session} pages={pages} route={route} onLanguage={choose} onSignOut={leave}>
         {session === null ? (
           <SignIn config={config} ending={ending} />
         ) : page ? (
-          <page.component />
+          <page.component params={params} />
         ) : (
           <p>{words.t("app.noPages", { role: words.term("role", session.role) })}</p>
         )}

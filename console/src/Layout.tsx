@@ -28,7 +28,7 @@ export function Layout({ session, pages, route, onLanguage, onSignOut, children 
         <strong class="brand">{t("app.title")}</strong>
         {pages.length > 0 && (
           <nav aria-label={t("nav.label")}>
-            {pages.map((page) => (
+            {pages.filter((page) => !page.route.includes(":")).map((page) => (
               <a
                 href={BASE + page.route}
                 aria-current={page.route === route ? "page" : undefined}

@@ -1,22 +1,30 @@
 // Every page of the console, in the nav's order. Add one here: its route, its title
 // (a dictionary key), the roles that may use it (the nav hides it from the others, and
-// the route answers "no page"), and its component.
+// the route answers "no page"), and its component. A route with a parameter
+// ("/exhibitors/:id") is reached by links, not listed in the nav; its component gets
+// the parameters as `params`.
 import type { FunctionComponent } from "preact";
 import type { Role } from "./auth";
 import type { Key } from "./i18n";
 import { Dashboard } from "./pages/Dashboard";
+import { Application } from "./pages/ExhibitorApplication";
+import { Board } from "./pages/ExhibitorsBoard";
+import { MyApplications } from "./pages/ExhibitorsMine";
 
 export interface Page {
   route: string;
   title: Key;
   roles: readonly Role[];
-  component: FunctionComponent;
+  component: FunctionComponent<{ params: Record<string, string> }>;
 }
 
 const STAFF: readonly Role[] = ["ADMIN", "ORGANIZER"];
 
 export const PAGES: readonly Page[] = [
   { route: "/", title: "nav.dashboard", roles: [...STAFF, "VIEWER"], component: Dashboard },
+  { route: "/exhibitors", title: "exhibitors.nav", roles: [...STAFF, "VIEWER"], component: Board },
+  { route: "/my-applications", title: "exhibitors.mine", roles: ["EXHIBITOR"], component: MyApplications },
+  { route: "/exhibitors/:id", title: "exhibitors.application", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Application },
 ];
 
 export function pagesFor(role: Role): Page[] {

@@ -8,6 +8,20 @@ export function routeOf(pathname: string): string {
   return pathname.startsWith(BASE) ? pathname.slice(BASE.length) || "/" : "/";
 }
 
+/** The parameters of `route` if it matches `pattern` ("/exhibitors/:id": a segment
+ * after ':' is a parameter), else null. */
+export function matchRoute(pattern: string, route: string): Record<string, string> | null {
+  const want = pattern.split("/");
+  const have = route.split("/");
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(have[i]);
+    else if (part !== have[i]) return null;
+  }
+  return params;
+}
+
 export function navigate(route: string): void {
   window.history.pushState(null, "", BASE + route);
   window.dispatchEvent(new PopStateEvent("popstate"));

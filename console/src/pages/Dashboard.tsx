@@ -39,7 +39,7 @@ const DASHBOARD = `query Dashboard($edition: String!) {
 const CHANGED = "subscription Changed($edition: String!) { exhibitorChanged(edition: $edition) { id } }";
 
 /** The latest edition by start date: the one being prepared (the demo's 4th expo). */
-function latest(editions: Edition[]): string | null {
+export function latest(editions: Edition[]): string | null {
   const sorted = [...editions].sort((a, b) => a.startsOn.localeCompare(b.startsOn));
   return sorted[sorted.length - 1]?.code ?? null;
 }
