@@ -5,6 +5,8 @@ import type { FunctionComponent } from "preact";
 import type { Role } from "./auth";
 import type { Key } from "./i18n";
 import { Dashboard } from "./pages/Dashboard";
+import { Notifications } from "./pages/Notifications";
+import { Webhooks } from "./pages/Webhooks";
 
 export interface Page {
   route: string;
@@ -17,6 +19,8 @@ const STAFF: readonly Role[] = ["ADMIN", "ORGANIZER"];
 
 export const PAGES: readonly Page[] = [
   { route: "/", title: "nav.dashboard", roles: [...STAFF, "VIEWER"], component: Dashboard },
+  { route: "/notifications", title: "nav.notifications", roles: [...STAFF, "VIEWER"], component: Notifications },
+  { route: "/webhooks", title: "nav.webhooks", roles: ["ADMIN"], component: Webhooks },
 ];
 
 export function pagesFor(role: Role): Page[] {
