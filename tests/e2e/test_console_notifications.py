@@ -41,6 +41,10 @@ COUNTS = (
 )
 RECEIVED = """{ notifications(filter: {rule: "application-received"}, first: 100) {
   edges { node { id recipient status mailViewerUrl } } } }"""
+REGISTER = """mutation($url: String!) { registerWebhookEndpoint(input: {url: $url,
+  eventTypes: ["pavilion.outreach.*"]}) { webhookEndpoint { id } userErrors { message } } }"""
+DELETE = """mutation($id: ID!) { deleteWebhookEndpoint(input: {endpointId: $id}) {
+  userErrors { message } } }"""
 DEV = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
 
 
@@ -115,6 +119,16 @@ async def test_the_log_counts_goes_live_and_links_a_sent_email_to_mailpit(
 
         await eventually(same_counts, within=60, interval=1, what="the counts per status")
         assert (await counts(made_run))["SENT"] > 0  # the demo's emails
+        await page.get_by_label("Status", exact=True).select_option("SUPPRESSED")
+        rows = page.get_by_test_id("notification")
+
+        async def only_suppressed_with_reasons() -> bool:
+            statuses = set(await rows.get_by_test_id("status").all_inner_texts())
+            reasons = await rows.get_by_test_id("reason").all_inner_texts()
+            return statuses == {"Suppressed"} and all(r not in ("", "\u2013") for r in reasons)
+
+        await eventually(only_suppressed_with_reasons, within=30, what="suppressed rows only")
+        await page.get_by_label("Status", exact=True).select_option("")
         await shoot(page, artifacts, "notifications-en")
         assert await audit(page) == []
 
@@ -228,8 +242,16 @@ async def test_roles_and_chinese(made_run: MakeRun, browser: Browser, artifacts:
         )
         await shoot(page, artifacts, "notifications-zh-CN")
         assert await audit(page) == []
+        url = f"http://hooks-{uuid.uuid4().hex[:8]}.invalid/zh"
+        endpoint = await graphql(made_run, REGISTER, url=url)
         await page.get_by_role("navigation").get_by_role("link", name="Webhook").click()
         await expect(page.get_by_role("heading", level=2).first).to_have_text("注册端点")
+        card = page.get_by_test_id("endpoint").filter(has=page.get_by_text(url, exact=True))
+        await expect(card.get_by_test_id("endpoint-status")).to_have_text("已启用")
+        await expect(card.get_by_role("button", name="停用")).to_be_visible()
         await shoot(page, artifacts, "webhooks-zh-CN")
         assert await audit(page) == []
+        await graphql(
+            made_run, DELETE, id=endpoint["registerWebhookEndpoint"]["webhookEndpoint"]["id"]
+        )
     clean(watch)

@@ -82,9 +82,10 @@ export function Notifications() {
         ))}
       </dl>
       <div class="filters">
-        <label>
-          {t("notifications.filterStatus")}{" "}
+        <div>
+          <label for="filter-status">{t("notifications.filterStatus")}</label>{" "}
           <select
+            id="filter-status"
             value={status}
             onChange={(e) => choose(() => setStatus((e.target as HTMLSelectElement).value as Status))}
           >
@@ -93,10 +94,11 @@ export function Notifications() {
               <option value={s}>{t(`notifications.status.${s}`)}</option>
             ))}
           </select>
-        </label>
-        <label>
-          {t("notifications.filterRule")}{" "}
+        </div>
+        <div>
+          <label for="filter-rule">{t("notifications.filterRule")}</label>{" "}
           <select
+            id="filter-rule"
             value={rule}
             onChange={(e) => choose(() => setRule((e.target as HTMLSelectElement).value))}
           >
@@ -105,7 +107,7 @@ export function Notifications() {
               <option value={r}>{ruleName(t, r)}</option>
             ))}
           </select>
-        </label>
+        </div>
         <span class="note">{t("notifications.live")}</span>
       </div>
       {log.error && <p role="alert" class="warning">{t("app.error", { message: log.error.message })}</p>}
@@ -167,15 +169,17 @@ function LogTable({ rows }: { rows: Notification[] }) {
               {ruleName(t, n.rule)} <span class="note">({t(`notifications.channel.${n.channel}`)})</span>
             </td>
             <td data-testid="recipient">{personal(n.recipient)}</td>
-            <td>
+            <td data-testid="status">
               <span class={`badge ${n.status.toLowerCase()}`}>{t(`notifications.status.${n.status}`)}</span>
             </td>
-            <td>{n.status === "SUPPRESSED" || n.status === "FAILED" ? personal(n.reason) : ""}</td>
+            <td data-testid="reason">{n.status === "SUPPRESSED" || n.status === "FAILED" ? personal(n.reason) : ""}</td>
             <td>
-              {n.mailViewerUrl && (
+              {n.mailViewerUrl ? (
                 <a href={n.mailViewerUrl} target="_blank" rel="noopener noreferrer">
                   {t("notifications.viewEmail")}
                 </a>
+              ) : (
+                hidden && n.channel === "EMAIL" && n.status === "SENT" && t("common.hidden")
               )}
             </td>
           </tr>
