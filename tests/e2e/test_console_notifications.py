@@ -45,6 +45,8 @@ REGISTER = """mutation($url: String!) { registerWebhookEndpoint(input: {url: $ur
   eventTypes: ["pavilion.outreach.*"]}) { webhookEndpoint { id } userErrors { message } } }"""
 DELETE = """mutation($id: ID!) { deleteWebhookEndpoint(input: {endpointId: $id}) {
   userErrors { message } } }"""
+DISABLE = """mutation($id: ID!) { disableWebhookEndpoint(input: {endpointId: $id}) {
+  userErrors { message } } }"""
 DEV = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
 
 
@@ -52,9 +54,14 @@ def console_of(run: MakeRun) -> str:
     return run.sign_in_link.split("#", 1)[0]
 
 
-async def open_as(watch: Guarded, run: MakeRun, route: str, role: Role | None = None) -> Page:
-    """Signed in (ADMIN through make run's link, else a dev token of `role`) at `route`."""
+async def open_as(
+    watch: Guarded, run: MakeRun, route: str, role: Role | None = None, live: bool = True
+) -> Page:
+    """Signed in (ADMIN through make run's link, else a dev token of `role`) at `route`;
+    not `live`: the subscriptions' WebSocket answers nothing (the page goes stale)."""
     page = await watch.page()
+    if not live:
+        await page.route_web_socket(re.compile(r"/graphql$"), lambda socket: None)
     link = (
         run.sign_in_link
         if role is None
@@ -213,6 +220,27 @@ async def test_webhooks_refused_at_loopback_registered_elsewhere_disabled_and_de
         await card.get_by_role("button", name="Delete", exact=True).click()
         await card.get_by_role("button", name="Delete for good").click()
         await expect(card).to_have_count(0, timeout=30_000)
+    clean(watch)
+
+
+async def test_a_change_made_elsewhere_is_explained_as_a_conflict_and_shown(
+    made_run: MakeRun, browser: Browser
+) -> None:
+    """The page (its live updates cut off) still shows the endpoint enabled when someone
+    else disables it: its Disable, sent with the version shown, is refused as a CONFLICT,
+    which the page explains, showing the current state."""
+    url = f"http://hooks-{uuid.uuid4().hex[:8]}.invalid/stale"
+    endpoint = (await graphql(made_run, REGISTER, url=url))["registerWebhookEndpoint"]
+    async with guarded(browser) as watch:
+        page = await open_as(watch, made_run, "Webhooks", live=False)
+        card = page.get_by_test_id("endpoint").filter(has=page.get_by_text(url, exact=True))
+        await expect(card.get_by_test_id("endpoint-status")).to_have_text("Enabled")
+        await graphql(made_run, DISABLE, id=endpoint["webhookEndpoint"]["id"])
+        await card.get_by_role("button", name="Disable").click()
+        await expect(card.get_by_text("Someone else changed this endpoint")).to_be_visible()
+        await expect(card.get_by_test_id("endpoint-status")).to_have_text("Disabled")
+        await expect(card.get_by_role("button", name="Enable")).to_be_visible()
+        await graphql(made_run, DELETE, id=endpoint["webhookEndpoint"]["id"])
     clean(watch)
 
 
