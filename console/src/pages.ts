@@ -10,6 +10,8 @@ import { Dashboard } from "./pages/Dashboard";
 import { Application } from "./pages/ExhibitorApplication";
 import { Board } from "./pages/ExhibitorsBoard";
 import { MyApplications } from "./pages/ExhibitorsMine";
+import { Notifications } from "./pages/Notifications";
+import { Webhooks } from "./pages/Webhooks";
 
 export interface Page {
   route: string;
@@ -25,6 +27,8 @@ export const PAGES: readonly Page[] = [
   { route: "/exhibitors", title: "exhibitors.nav", roles: [...STAFF, "VIEWER"], component: Board },
   { route: "/my-applications", title: "exhibitors.mine", roles: ["EXHIBITOR"], component: MyApplications },
   { route: "/exhibitors/:id", title: "exhibitors.application", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Application },
+  { route: "/notifications", title: "nav.notifications", roles: [...STAFF, "VIEWER"], component: Notifications },
+  { route: "/webhooks", title: "nav.webhooks", roles: ["ADMIN"], component: Webhooks },
 ];
 
 export function pagesFor(role: Role): Page[] {

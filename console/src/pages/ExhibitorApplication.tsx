@@ -75,7 +75,7 @@ export function Application({ params }: { params: Record<string, string> }) {
   return (
     <article class="application">
       <h1>
-        {x.companyName} <span class="badge" data-testid="status">{term("status", x.status)}</span>
+        {x.companyName} <span class="status-badge" data-testid="status">{term("status", x.status)}</span>
       </h1>
       {conflict && (
         <p role="alert" class="warning" data-testid="conflict">

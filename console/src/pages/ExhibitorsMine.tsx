@@ -37,7 +37,7 @@ export function MyApplications() {
           {cards.map((card) => (
             <li key={card.id}>
               <ExhibitorCard card={card} />
-              <span class="badge">{term("status", card.status)}</span>
+              <span class="status-badge">{term("status", card.status)}</span>
             </li>
           ))}
         </ul>
