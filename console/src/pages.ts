@@ -5,6 +5,9 @@ import type { FunctionComponent } from "preact";
 import type { Role } from "./auth";
 import type { Key } from "./i18n";
 import { Dashboard } from "./pages/Dashboard";
+import { Outreach } from "./pages/Outreach";
+import { OutreachContacts } from "./pages/OutreachContacts";
+import { OutreachFollowUps } from "./pages/OutreachFollowUps";
 
 export interface Page {
   route: string;
@@ -17,6 +20,9 @@ const STAFF: readonly Role[] = ["ADMIN", "ORGANIZER"];
 
 export const PAGES: readonly Page[] = [
   { route: "/", title: "nav.dashboard", roles: [...STAFF, "VIEWER"], component: Dashboard },
+  { route: "/outreach", title: "nav.outreach", roles: [...STAFF, "VIEWER"], component: Outreach },
+  { route: "/contacts", title: "nav.contacts", roles: [...STAFF, "VIEWER"], component: OutreachContacts },
+  { route: "/follow-ups", title: "nav.followUps", roles: [...STAFF, "VIEWER"], component: OutreachFollowUps },
 ];
 
 export function pagesFor(role: Role): Page[] {
