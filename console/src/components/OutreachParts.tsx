@@ -3,8 +3,8 @@
 // (hidden for a VIEWER, not blank), and mutations whose userErrors are shown next to
 // the field each names, a stale version (CONFLICT) explained and the page refreshed.
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import { gql, QueryFailed } from "../api";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { type Fetched, gql, QueryFailed } from "../api";
 import { currentSession } from "../auth";
 import { useI18n } from "../i18n";
 import { BASE, navigate } from "../router";
@@ -12,6 +12,53 @@ import { BASE, navigate } from "../router";
 /** What keeps a page live: any change to a record of `kinds` the viewer may see. */
 export const CHANGED =
   "subscription Changed($kinds: [String!]) { recordChanged(kinds: $kinds) { id } }";
+
+export interface Connection {
+  edges: unknown[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/**
+ * useQuery for a list longer than a page (the API gives at most 100 records a page):
+ * the query (with `$after: String` on the connection that `connection` picks) is run
+ * page after page and the edges joined, so the list keeps the API's order.
+ */
+export function useQueryAll<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  connection: (answer: T) => Connection | undefined,
+): Fetched<T> {
+  const [state, setState] = useState<{ data: T | null; error: QueryFailed | null }>({ data: null, error: null });
+  const [round, setRound] = useState(0);
+  const key = JSON.stringify(variables);
+  useEffect(() => {
+    let current = true;
+    const all = async () => {
+      const answer = await gql<T>(query, { ...variables, after: null });
+      const joined = connection(answer);
+      while (joined?.pageInfo.hasNextPage) {
+        const next = connection(await gql<T>(query, { ...variables, after: joined.pageInfo.endCursor }));
+        if (!next) break;
+        joined.edges.push(...next.edges);
+        joined.pageInfo = next.pageInfo;
+      }
+      return answer;
+    };
+    all().then(
+      (data) => current && setState({ data, error: null }),
+      (error: unknown) =>
+        current &&
+        setState((s) => ({
+          data: s.data,
+          error: error instanceof QueryFailed ? error : new QueryFailed([{ message: String(error) }]),
+        })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [query, key, round]);
+  return { ...state, refetch: useCallback(() => setRound((r) => r + 1), []) };
+}
 
 /** A parameter of the address's query string, followed as the console navigates. */
 export function useParam(name: string): string | null {
@@ -45,7 +92,7 @@ export function Personal({ value }: { value: string | null | undefined }) {
   return <span class="muted">{hidden ? t("common.hidden") : "–"}</span>;
 }
 
-export const mayChange = (): boolean => {
+export const isStaff = (): boolean => {
   const role = currentSession()?.role;
   return role === "ADMIN" || role === "ORGANIZER";
 };

@@ -1,7 +1,7 @@
 // /outreach: the delegations (leader, members) and their trips; ?trip=<id> is a trip's
 // page, ?event=<id> an outreach event's. Live through recordChanged.
-import { useLive, useQuery } from "../api";
-import { CHANGED, Link, Personal, useDay, useParam } from "../components/OutreachParts";
+import { useLive } from "../api";
+import { CHANGED, type Connection, Link, Personal, useDay, useParam, useQueryAll } from "../components/OutreachParts";
 import { useI18n } from "../i18n";
 import { OutreachEvent } from "./OutreachEvent";
 import { OutreachTrip } from "./OutreachTrip";
@@ -23,7 +23,8 @@ interface Delegation {
 }
 
 const PERSON = "id name title organization { name }";
-const DELEGATIONS = `query Delegations { delegations(first: 100) { totalCount edges { node {
+const DELEGATIONS = `query Delegations($after: String) { delegations(first: 20, after: $after) {
+  pageInfo { hasNextPage endCursor } edges { node {
   id name organizer purpose leader { ${PERSON} } members { ${PERSON} }
   trips { id name status stops { city startsOn endsOn } } } } } }`;
 
@@ -37,7 +38,11 @@ export function Outreach() {
 
 function Delegations() {
   const { t } = useI18n();
-  const { data, error, refetch } = useQuery<{ delegations: { edges: { node: Delegation }[] } }>(DELEGATIONS, {});
+  const { data, error, refetch } = useQueryAll<{ delegations: Connection & { edges: { node: Delegation }[] } }>(
+    DELEGATIONS,
+    {},
+    (answer) => answer.delegations,
+  );
   useLive(CHANGED, { kinds: ["Delegation", "Trip"] }, refetch);
   return (
     <section class="outreach">

@@ -1,9 +1,9 @@
 // /contacts: a searchable list of contacts, each with its organization and a consent
 // badge per channel and purpose (express; implied, until its expiry; legitimate
-// interest; withdrawn). Live through recordChanged(Contact).
+// interest; withdrawn), 50 a page. Live through recordChanged(Contact).
 import { useState } from "preact/hooks";
 import { useLive, useQuery } from "../api";
-import { CHANGED, Personal, useCountry } from "../components/OutreachParts";
+import { CHANGED, isStaff, Personal, useCountry } from "../components/OutreachParts";
 import { useI18n } from "../i18n";
 
 interface Consent {
@@ -25,36 +25,52 @@ interface Contact {
   consents: Consent[];
 }
 
-const CONTACTS = `query Contacts($search: String, $first: Int!) {
-  contacts(filter: { search: $search }, first: $first) { totalCount edges { node {
+const CONTACTS = `query Contacts($search: String, $after: String) {
+  contacts(filter: { search: $search }, first: 50, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node {
     id name title email phone country forgotten organization { name }
     consents { channel purpose legalBasis expiresAt withdrawnAt } } } } }`;
-const PAGE = 50;
 
 export function OutreachContacts() {
   const { t, number } = useI18n();
   const [search, setSearch] = useState("");
-  const [first, setFirst] = useState(PAGE);
-  const variables = { search: search.trim() || null, first };
+  // the cursors of the pages before this one (none: the first page)
+  const [before, setBefore] = useState<(string | null)[]>([]);
+  const after = before.length ? before[before.length - 1] : null;
+  const searchFor = (text: string) => {
+    setSearch(text);
+    setBefore([]);
+  };
   const { data, error, refetch } = useQuery<{
-    contacts: { totalCount: number; edges: { node: Contact }[] };
-  }>(CONTACTS, variables);
+    contacts: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { node: Contact }[];
+    };
+  }>(CONTACTS, { search: search.trim() || null, after });
   useLive(CHANGED, { kinds: ["Contact"] }, refetch);
   const contacts = data?.contacts;
   return (
     <section class="outreach">
       <h1>{t("outreach.contacts")}</h1>
-      <label>
-        {t("outreach.search")}{" "}
-        <input type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
-      </label>
+      {/* the API searches by name, a personal field: not for a VIEWER */}
+      {isStaff() && (
+        <label>
+          {t("outreach.search")}{" "}
+          <input type="search" value={search} onInput={(e) => searchFor((e.target as HTMLInputElement).value)} />
+        </label>
+      )}
       {error && <p role="alert" class="warning">{t("app.error", { message: error.message })}</p>}
       {!contacts ? (
         !error && <p>{t("app.loading")}</p>
       ) : (
         <>
           <p aria-live="polite" data-testid="shown">
-            {t("outreach.shown", { shown: number(contacts.edges.length), total: number(contacts.totalCount) })}
+            {t("outreach.shown", {
+              from: number(contacts.edges.length && before.length * 50 + 1),
+              to: number(before.length * 50 + contacts.edges.length),
+              total: number(contacts.totalCount),
+            })}
           </p>
           <table data-testid="contacts" aria-label={t("outreach.contacts")}>
             <thead>
@@ -72,11 +88,18 @@ export function OutreachContacts() {
               ))}
             </tbody>
           </table>
-          {contacts.edges.length < contacts.totalCount && (
-            <button type="button" onClick={() => setFirst(first + PAGE)}>
-              {t("outreach.more")}
-            </button>
-          )}
+          <p class="actions">
+            {before.length > 0 && (
+              <button type="button" onClick={() => setBefore(before.slice(0, -1))}>
+                {t("outreach.previous")}
+              </button>
+            )}
+            {contacts.pageInfo.hasNextPage && (
+              <button type="button" onClick={() => setBefore([...before, contacts.pageInfo.endCursor])}>
+                {t("outreach.next")}
+              </button>
+            )}
+          </p>
         </>
       )}
     </section>

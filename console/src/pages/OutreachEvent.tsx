@@ -2,16 +2,18 @@
 // RSVP, attendance) with the actions staff need at the door — record attendance, capture
 // an interest from someone who came — and the interests captured there, by stage.
 import { useState } from "preact/hooks";
-import { useLive, useQuery } from "../api";
+import { useLive } from "../api";
 import {
   CHANGED,
+  type Connection,
   FieldErrors,
   Link,
-  mayChange,
+  isStaff,
   OtherErrors,
   Personal,
   useInstant,
   useMutation,
+  useQueryAll,
 } from "../components/OutreachParts";
 import { useI18n } from "../i18n";
 
@@ -42,15 +44,15 @@ interface Event {
   accepted: number;
   attended: number;
   version: number;
-  invitations: { totalCount: number; edges: { node: Invitation }[] };
+  invitations: Connection & { edges: { node: Invitation }[] };
   interests: { totalCount: number; edges: { node: Interest }[] };
 }
 
-const EVENT = `query Event($id: ID!) { editions { code startsOn } node(id: $id) { ... on OutreachEvent {
+const EVENT = `query Event($id: ID!, $after: String) { editions { code startsOn } node(id: $id) { ... on OutreachEvent {
   id name kind city venue startsAt endsAt status capacity invited accepted attended version
-  invitations(first: 500) { totalCount edges { node { status attended
+  invitations(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { status attended
     contact { id name organization { name } } } } }
-  interests(first: 500) { totalCount edges { node { id kind stage owner
+  interests(first: 100) { totalCount edges { node { id kind stage owner
     contact { name } organization { name } } } } } } }`;
 const ATTENDANCE = `mutation Attendance($input: RecordAttendanceInput!) {
   recordAttendance(input: $input) { userErrors { field message code } } }`;
@@ -65,7 +67,7 @@ interface Answer {
 
 export function OutreachEvent({ id }: { id: string }) {
   const { t } = useI18n();
-  const { data, error, refetch } = useQuery<Answer>(EVENT, { id });
+  const { data, error, refetch } = useQueryAll<Answer>(EVENT, { id }, (answer) => answer.node?.invitations);
   useLive(CHANGED, { kinds: ["OutreachEvent", "Interest"] }, refetch);
   const event = data?.node;
   // interests are captured for the edition being prepared: the latest by start date
@@ -132,7 +134,7 @@ function Invitations(props: { event: Event; edition: string | undefined; refresh
             <th scope="col">{t("outreach.organization")}</th>
             <th scope="col">{t("outreach.rsvp")}</th>
             <th scope="col">{t("outreach.attendance")}</th>
-            {mayChange() && <th scope="col">{t("outreach.actions")}</th>}
+            {isStaff() && <th scope="col">{t("outreach.actions")}</th>}
           </tr>
         </thead>
         <tbody>
@@ -161,7 +163,7 @@ function InvitationRow({
       <td>{i.contact?.organization?.name ?? "–"}</td>
       <td>{t(`outreach.invitation.${i.status}`)}</td>
       <td>{attendance}</td>
-      {mayChange() && (
+      {isStaff() && (
         <td>
           {i.contact && i.status === "ACCEPTED" && i.attended === null && (
             <RecordAttendance event={event} contactId={i.contact.id} refresh={refresh} />

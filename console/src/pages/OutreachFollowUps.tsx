@@ -2,15 +2,17 @@
 // the owner and what each is about; staff mark one done (its outcome) or reschedule it.
 // Live through recordChanged(FollowUp).
 import { useState } from "preact/hooks";
-import { useLive, useQuery } from "../api";
+import { useLive } from "../api";
 import {
   CHANGED,
+  type Connection,
   FieldErrors,
-  mayChange,
+  isStaff,
   OtherErrors,
   Personal,
   useInstant,
   useMutation,
+  useQueryAll,
 } from "../components/OutreachParts";
 import { useI18n } from "../i18n";
 
@@ -35,8 +37,9 @@ interface FollowUp {
   subject: Subject | null;
 }
 
-const FOLLOW_UPS = `query FollowUps($status: [FollowUpStatus!]) {
-  followUps(filter: { status: $status }, first: 200) { totalCount edges { node {
+const FOLLOW_UPS = `query FollowUps($status: [FollowUpStatus!], $after: String) {
+  followUps(filter: { status: $status }, first: 100, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node {
     id owner dueAt status overdue note outcome version
     subject { __typename id
       ... on Interest { kind stage contact { name } organization { name } }
@@ -50,9 +53,9 @@ const RESCHEDULE = `mutation Reschedule($input: RescheduleFollowUpInput!) {
 export function OutreachFollowUps() {
   const { t, number } = useI18n();
   const [open, setOpen] = useState(true);
-  const { data, error, refetch } = useQuery<{
-    followUps: { totalCount: number; edges: { node: FollowUp }[] };
-  }>(FOLLOW_UPS, { status: open ? ["SCHEDULED"] : null });
+  const { data, error, refetch } = useQueryAll<{
+    followUps: Connection & { totalCount: number; edges: { node: FollowUp }[] };
+  }>(FOLLOW_UPS, { status: open ? ["SCHEDULED"] : null }, (answer) => answer.followUps);
   useLive(CHANGED, { kinds: ["FollowUp"] }, refetch);
   const list = data?.followUps;
   return (
@@ -127,7 +130,7 @@ function FollowUpItem({ followUp: f, refresh }: { followUp: FollowUp; refresh: (
         <Personal value={f.note} />
         {f.outcome && ` → ${f.outcome}`}
       </p>
-      {f.status === "SCHEDULED" && mayChange() && <FollowUpActions followUp={f} refresh={refresh} />}
+      {f.status === "SCHEDULED" && isStaff() && <FollowUpActions followUp={f} refresh={refresh} />}
     </li>
   );
 }
