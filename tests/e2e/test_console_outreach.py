@@ -28,7 +28,8 @@ from tests.e2e.test_console import clean, graphql
 
 pytestmark = pytest.mark.timeout(600)
 OWNER = "outreach-test"
-TRIPS = "{ delegations { edges { node { trips { id name stops { city events { id } } } } } } }"
+TRIPS = "{ delegations(first: 10) { edges { node { trips { id name } } } } }"
+STOPS = "query($id: ID!) { trip(id: $id) { stops { city events { id } } } }"
 EVENT = """query($id: ID!) { node(id: $id) { ... on OutreachEvent { name invited accepted attended
   invitations(first: 1) { totalCount } interests(first: 100) { edges { node { stage } } } } } }"""
 CONTACTS = """{ contacts(first: 50) { edges { node { id name email
@@ -61,7 +62,7 @@ async def demo_trip(run: MakeRun) -> dict[str, Any]:
         if t["name"] == "North America 2025"
     ]
     assert len(trips) == 1, trips
-    return trips[0]  # type: ignore[no-any-return]
+    return {**trips[0], **(await graphql(run, STOPS, id=trips[0]["id"]))["trip"]}
 
 
 async def test_the_trips_stops_in_order_and_an_events_invitations_and_interests(
@@ -251,13 +252,19 @@ async def test_a_viewer_sees_no_personal_data(made_run: MakeRun, browser: Browse
 async def test_the_pages_in_chinese(
     made_run: MakeRun, browser: Browser, artifacts: Path, route: str
 ) -> None:
-    headings = {"Outreach": "代表团与行程", "Contacts": "联系人", "Follow-ups": "跟进"}
+    # the nav's link, the page's heading
+    chinese = {
+        "Outreach": ("出访", "代表团与行程"),
+        "Contacts": ("联系人", "联系人"),
+        "Follow-ups": ("跟进", "跟进"),
+    }
+    link, heading = chinese[route]
     async with guarded(browser, locale="zh-CN") as watch:
         page = await watch.page()
         console = made_run.sign_in_link.split("#", 1)[0]
         await page.goto(f"{console}#token={admin(made_run)}")
-        await page.get_by_role("navigation").get_by_role("link", name=headings[route]).click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text(headings[route])
+        await page.get_by_role("navigation").get_by_role("link", name=link).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         await expect(page.locator("main")).not_to_contain_text("outreach.")  # no key untranslated
         name = f"outreach-{route.lower()}-zh-CN"
         if route == "Outreach":
@@ -271,13 +278,15 @@ async def test_the_pages_in_chinese(
     clean(watch)
 
 
-async def register_contact(run: MakeRun, name: str) -> str:
+async def register_contact(run: MakeRun, name: str, organization: str | None = None) -> str:
     answer = await graphql(
         run,
-        """mutation($n: String!, $e: String!) { registerContact(input: {name: $n, email: $e,
-          country: "CA"}) { userErrors { message } contact { id } } }""",
+        """mutation($n: String!, $e: String!, $o: ID) { registerContact(input: {name: $n,
+          email: $e, country: "CA", organizationId: $o}) {
+          userErrors { message } contact { id } } }""",
         n=name,
         e=f"{name.lower().replace(' ', '.')}@outreach-test.example",
+        o=organization,
     )
     assert answer["registerContact"]["userErrors"] == [], answer
     return answer["registerContact"]["contact"]["id"]  # type: ignore[no-any-return]
@@ -288,12 +297,20 @@ async def accepted_invitation(run: MakeRun, suffix: str) -> str:
     delegation = (await graphql(run, "{ delegations(first: 1) { edges { node { id } } } }"))[
         "delegations"
     ]["edges"][0]["node"]["id"]
-    contact = await register_contact(run, f"Guest {suffix}")
+    organization = await graphql(
+        run,
+        """mutation($n: String!) { registerOrganization(input: {name: $n, kind: COMPANY,
+          country: "CA"}) { userErrors { message } organization { id } } }""",
+        n=f"Guest Works {suffix}",
+    )
+    contact = await register_contact(
+        run, f"Guest {suffix}", organization["registerOrganization"]["organization"]["id"]
+    )
     trip = await graphql(
         run,
         """mutation($d: ID!, $n: String!) { planTrip(input: {delegationId: $d, name: $n,
-          stops: [{city: "Montreal", country: "CA", startsOn: "2025-12-08",
-          endsOn: "2025-12-08", timeZone: "America/Toronto"}]}) {
+          stops: [{city: "Montreal", country: "CA", startsOn: "2025-11-28",
+          endsOn: "2025-11-28", timeZone: "America/Toronto"}]}) {
           userErrors { message } trip { id } } }""",
         d=delegation,
         n=f"Test trip {suffix}",
@@ -302,7 +319,7 @@ async def accepted_invitation(run: MakeRun, suffix: str) -> str:
         run,
         """mutation($t: ID!, $n: String!) { scheduleOutreachEvent(input: {tripId: $t,
           stopIndex: 0, name: $n, kind: NETWORKING_BREAKFAST,
-          startsAt: "2025-12-08T08:00:00-05:00", endsAt: "2025-12-08T10:00:00-05:00"}) {
+          startsAt: "2025-11-28T08:00:00-05:00", endsAt: "2025-11-28T10:00:00-05:00"}) {
           userErrors { message } outreachEvent { id } } }""",
         t=trip["planTrip"]["trip"]["id"],
         n=f"Test breakfast {suffix}",

@@ -169,10 +169,13 @@ export function useInstant(): (iso: string, timeZone?: string) => string {
   const { language } = useI18n();
   return (iso, timeZone) =>
     new Intl.DateTimeFormat(language, {
-      dateStyle: "medium",
-      timeStyle: "short",
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "numeric",
+      minute: "2-digit",
       timeZone,
-      timeZoneName: "short",
+      timeZoneName: "short", // (dateStyle and timeStyle would refuse it)
     }).format(new Date(iso));
 }
 

@@ -19,7 +19,8 @@ import { useI18n } from "../i18n";
 interface Subject {
   __typename: string;
   id: string;
-  name?: string | null;
+  name?: string; // an organization's
+  contactName?: string | null;
   kind?: string;
   stage?: string;
   contact?: { name: string | null } | null;
@@ -43,7 +44,7 @@ const FOLLOW_UPS = `query FollowUps($status: [FollowUpStatus!], $after: String) 
     id owner dueAt status overdue note outcome version
     subject { __typename id
       ... on Interest { kind stage contact { name } organization { name } }
-      ... on Contact { name organization { name } }
+      ... on Contact { contactName: name organization { name } }
       ... on Organization { name } } } } } }`;
 const COMPLETE = `mutation Complete($input: CompleteFollowUpInput!) {
   completeFollowUp(input: $input) { userErrors { field message code } } }`;
@@ -98,7 +99,7 @@ function About({ subject: s }: { subject: Subject | null }) {
   if (s.__typename === "Contact")
     return (
       <>
-        {t("outreach.contact")}: <Personal value={s.name} />
+        {t("outreach.contact")}: <Personal value={s.contactName} />
         {organization && ` · ${organization}`}
       </>
     );
