@@ -266,14 +266,20 @@ async def test_the_pages_in_chinese(
         await page.get_by_role("navigation").get_by_role("link", name=link).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         await expect(page.locator("main")).not_to_contain_text("outreach.")  # no key untranslated
-        name = f"outreach-{route.lower()}-zh-CN"
-        if route == "Outreach":
+        if route == "Outreach":  # the delegations, a trip, an event
+            await shoot(page, artifacts, "outreach-zh-CN")
+            assert await audit(page) == []
             await page.get_by_role("link", name="North America 2025").click()
             await expect(page.get_by_test_id("stop")).to_have_count(3)
             await expect(page.locator("main")).to_contain_text("已邀请")
-            name = "outreach-trip-zh-CN"
+            await shoot(page, artifacts, "outreach-trip-zh-CN")
+            assert await audit(page) == []
+            await page.get_by_test_id("stop").first.get_by_role("link").click()
+            await expect(page.get_by_test_id("count-invited")).to_be_visible()
+            await expect(page.get_by_role("heading", name="邀请", exact=True)).to_be_visible()
+            route = "event"
         await expect(page.get_by_text("加载中")).to_have_count(0)
-        await shoot(page, artifacts, name)
+        await shoot(page, artifacts, f"outreach-{route.lower()}-zh-CN")
         assert await audit(page) == []
     clean(watch)
 
