@@ -72,6 +72,32 @@ export function useParam(name: string): string | null {
   return value;
 }
 
+/** A record's page (a trip's, an event's): the way back, then its error, "Loading…",
+ * "no such record", or the record. */
+export function RecordPage(props: {
+  error: QueryFailed | null;
+  loaded: boolean;
+  found: boolean;
+  children: () => ComponentChildren;
+}) {
+  const { t } = useI18n();
+  return (
+    <section class="outreach">
+      <p>
+        <Link to="/outreach">{t("outreach.back")}</Link>
+      </p>
+      {props.error && <p role="alert" class="warning">{t("app.error", { message: props.error.message })}</p>}
+      {!props.loaded ? (
+        !props.error && <p>{t("app.loading")}</p>
+      ) : !props.found ? (
+        <p>{t("outreach.notFound")}</p>
+      ) : (
+        props.children()
+      )}
+    </section>
+  );
+}
+
 export function Link({ to, children }: { to: string; children: ComponentChildren }) {
   const follow = (event: MouseEvent) => {
     event.preventDefault();

@@ -7,10 +7,10 @@ import {
   CHANGED,
   type Connection,
   FieldErrors,
-  Link,
   isStaff,
   OtherErrors,
   Personal,
+  RecordPage,
   useInstant,
   useMutation,
   useQueryAll,
@@ -66,30 +66,23 @@ interface Answer {
 }
 
 export function OutreachEvent({ id }: { id: string }) {
-  const { t } = useI18n();
   const { data, error, refetch } = useQueryAll<Answer>(EVENT, { id }, (answer) => answer.node?.invitations);
   useLive(CHANGED, { kinds: ["OutreachEvent", "Interest"] }, refetch);
   const event = data?.node;
   // interests are captured for the edition being prepared: the latest by start date
   const edition = data ? [...data.editions].sort((a, b) => a.startsOn.localeCompare(b.startsOn)).pop()?.code : undefined;
   return (
-    <section class="outreach">
-      <p>
-        <Link to="/outreach">{t("outreach.back")}</Link>
-      </p>
-      {error && <p role="alert" class="warning">{t("app.error", { message: error.message })}</p>}
-      {!data ? (
-        !error && <p>{t("app.loading")}</p>
-      ) : !event?.id ? (
-        <p>{t("outreach.notFound")}</p>
-      ) : (
-        <>
-          <EventHeader event={event} />
-          <Invitations event={event} edition={edition} refresh={refetch} />
-          <Interests interests={event.interests} />
-        </>
-      )}
-    </section>
+    <RecordPage error={error} loaded={data !== null} found={!!event?.id}>
+      {() =>
+        event && (
+          <>
+            <EventHeader event={event} />
+            <Invitations event={event} edition={edition} refresh={refetch} />
+            <Interests interests={event.interests} />
+          </>
+        )
+      }
+    </RecordPage>
   );
 }
 

@@ -1,7 +1,7 @@
 // A trip's page (/outreach?trip=<id>): its stops in order on a horizontal timeline, each
 // with its days (of the stop's own calendar), city, and events at the stop's local time.
 import { useLive, useQuery } from "../api";
-import { CHANGED, Link, useCountry, useDay, useInstant } from "../components/OutreachParts";
+import { CHANGED, Link, RecordPage, useCountry, useDay, useInstant } from "../components/OutreachParts";
 import { useI18n } from "../i18n";
 
 interface Stop {
@@ -31,31 +31,25 @@ export function OutreachTrip({ id }: { id: string }) {
   useLive(CHANGED, { kinds: ["Trip", "OutreachEvent"] }, refetch);
   const trip = data?.trip;
   return (
-    <section class="outreach">
-      <p>
-        <Link to="/outreach">{t("outreach.back")}</Link>
-      </p>
-      {error && <p role="alert" class="warning">{t("app.error", { message: error.message })}</p>}
-      {!data ? (
-        !error && <p>{t("app.loading")}</p>
-      ) : !trip ? (
-        <p>{t("outreach.notFound")}</p>
-      ) : (
-        <>
-          <h1>{trip.name}</h1>
-          <p>
-            {trip.delegation?.name} · <span class="badge">{t(`outreach.trip.${trip.status}`)}</span>
-          </p>
-          <ol class="stops" aria-label={t("outreach.itinerary")}>
-            {[...trip.stops]
-              .sort((a, b) => a.index - b.index)
-              .map((stop) => (
-                <StopCard stop={stop} />
-              ))}
-          </ol>
-        </>
-      )}
-    </section>
+    <RecordPage error={error} loaded={data !== null} found={!!trip}>
+      {() =>
+        trip && (
+          <>
+            <h1>{trip.name}</h1>
+            <p>
+              {trip.delegation?.name} · <span class="badge">{t(`outreach.trip.${trip.status}`)}</span>
+            </p>
+            <ol class="stops" aria-label={t("outreach.itinerary")}>
+              {[...trip.stops]
+                .sort((a, b) => a.index - b.index)
+                .map((stop) => (
+                  <StopCard stop={stop} />
+                ))}
+            </ol>
+          </>
+        )
+      }
+    </RecordPage>
   );
 }
 
