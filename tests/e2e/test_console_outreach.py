@@ -3,9 +3,10 @@ loaded: the delegation's trip with its three stops in order (Toronto, Washington
 Oakland) on a timeline; the Toronto forum's invitations, attendance and interests as
 GraphQL has them; contacts with consent badges as GraphQL has them; follow-ups in the
 API's order, overdue first; a follow-up the test schedules appearing (in the API's
-order) without a reload and marked done in the page (a userError shown next to its field first); attendance
-recorded and an interest captured at an event the test makes; a VIEWER seeing no
-personal data; every page in Chinese too, audited by axe, screenshots in the artifacts.
+order) without a reload and marked done in the page (a userError shown next to its
+field first); attendance recorded and an interest captured at an event the test makes;
+a VIEWER seeing no personal data; every page in Chinese too, audited by axe, screenshots
+in the artifacts.
 
 The make-run stack is shared with the other console modules: these tests change only
 records they make themselves (a contact, a trip, an event and a follow-up named with a
