@@ -12,6 +12,9 @@ import { Board } from "./pages/ExhibitorsBoard";
 import { MyApplications } from "./pages/ExhibitorsMine";
 import { Notifications } from "./pages/Notifications";
 import { Webhooks } from "./pages/Webhooks";
+import { Outreach } from "./pages/Outreach";
+import { OutreachContacts } from "./pages/OutreachContacts";
+import { OutreachFollowUps } from "./pages/OutreachFollowUps";
 
 export interface Page {
   route: string;
@@ -27,6 +30,9 @@ export const PAGES: readonly Page[] = [
   { route: "/exhibitors", title: "exhibitors.nav", roles: [...STAFF, "VIEWER"], component: Board },
   { route: "/my-applications", title: "exhibitors.mine", roles: ["EXHIBITOR"], component: MyApplications },
   { route: "/exhibitors/:id", title: "exhibitors.application", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Application },
+  { route: "/outreach", title: "nav.outreach", roles: [...STAFF, "VIEWER"], component: Outreach },
+  { route: "/contacts", title: "nav.contacts", roles: [...STAFF, "VIEWER"], component: OutreachContacts },
+  { route: "/follow-ups", title: "nav.followUps", roles: [...STAFF, "VIEWER"], component: OutreachFollowUps },
   { route: "/notifications", title: "nav.notifications", roles: [...STAFF, "VIEWER"], component: Notifications },
   { route: "/webhooks", title: "nav.webhooks", roles: ["ADMIN"], component: Webhooks },
 ];
