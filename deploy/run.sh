@@ -43,9 +43,14 @@ PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "notifications public"
            "gateway projector" "gateway api")
 pids=()
+# Ctrl-C reaches every process of the group at once: the supervisors must not take
+# their children's exits for crashes then, and start them again (see supervise).
+STOPPING=$PAVILION_STATE_DIR/run.stopping
+mkdir -p "$PAVILION_STATE_DIR" && rm -f "$STOPPING"
 
 stop_all() {
   trap - INT TERM EXIT
+  touch "$STOPPING"
   echo; echo "stopping..."
   [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -66,11 +71,13 @@ supervise() {
     "$@" >> "$PAVILION_LOG_DIR/$name.log" 2>&1 &
     child=$!
     code=0; wait "$child" || code=$?
+    [ -e "$STOPPING" ] && exit 0
     [ "$code" = 2 ] && { echo "$name refused its settings (see $PAVILION_LOG_DIR/$name.log)" >&2; exit 2; }
     [ $((SECONDS - began)) -ge 60 ] && delay=1
     echo "$(date -u +%FT%TZ) $name exited with code $code; restarting in ${delay}s" \
       | tee -a "$PAVILION_LOG_DIR/supervisor.log" >&2
     sleep "$delay" & child=$!; wait "$child" || true
+    [ -e "$STOPPING" ] && exit 0
     delay=$((delay * 2 > 30 ? 30 : delay * 2))
   done
 }
