@@ -5,6 +5,7 @@ import type { FunctionComponent } from "preact";
 import type { Role } from "./auth";
 import type { Key } from "./i18n";
 import { Dashboard } from "./pages/Dashboard";
+import { Floor } from "./pages/Floor";
 
 export interface Page {
   route: string;
@@ -17,6 +18,7 @@ const STAFF: readonly Role[] = ["ADMIN", "ORGANIZER"];
 
 export const PAGES: readonly Page[] = [
   { route: "/", title: "nav.dashboard", roles: [...STAFF, "VIEWER"], component: Dashboard },
+  { route: "/floor", title: "floor.nav", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Floor },
 ];
 
 export function pagesFor(role: Role): Page[] {

@@ -10,7 +10,7 @@ interface Count {
   key: string;
   count: number;
 }
-interface Edition {
+export interface Edition {
   code: string;
   name: string;
   startsOn: string;
@@ -27,7 +27,7 @@ interface Dashboard {
   conversionByOutreachEvent: { event: { id: string; name: string }; interests: number; converted: number }[];
 }
 
-const EDITIONS = "query Editions { editions { code name startsOn } }";
+export const EDITIONS = "query Editions { editions { code name startsOn } }";
 const DASHBOARD = `query Dashboard($edition: String!) {
   editionDashboard(edition: $edition) {
     totalExhibitors foreignShare boothsFree boothsTaken
@@ -39,7 +39,7 @@ const DASHBOARD = `query Dashboard($edition: String!) {
 const CHANGED = "subscription Changed($edition: String!) { exhibitorChanged(edition: $edition) { id } }";
 
 /** The latest edition by start date: the one being prepared (the demo's 4th expo). */
-function latest(editions: Edition[]): string | null {
+export function latest(editions: Edition[]): string | null {
   const sorted = [...editions].sort((a, b) => a.startsOn.localeCompare(b.startsOn));
   return sorted[sorted.length - 1]?.code ?? null;
 }
