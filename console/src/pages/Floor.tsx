@@ -8,7 +8,7 @@ import { currentSession } from "../auth";
 import { useI18n } from "../i18n";
 import { EDITIONS, type Edition, latest } from "./Dashboard";
 import { FloorBoothPanel } from "./FloorBoothPanel";
-import { AreaPatterns, areaPattern, FloorHall, scaleFor } from "./FloorHall";
+import { AreaPatterns, areaPattern, FloorHall, MARK, scaleFor } from "./FloorHall";
 import type { BoothState, FloorBooth, Hall, WaitlistEntry } from "./FloorTypes";
 
 interface Answer {
@@ -84,7 +84,7 @@ export function Floor() {
                   <svg class="floor-key" width={28} height={16} aria-hidden="true">
                     <rect class={`booth-key ${s}`} x={1} y={1} width={26} height={14} />
                   </svg>
-                  {t(`floor.state.${s}`)}
+                  {MARK[s]} {t(`floor.state.${s}`)}
                 </li>
               ))}
             </ul>

@@ -1,14 +1,18 @@
 // One hall drawn as an SVG: its booths in code order, in rows, each as wide as its size
-// (sqm), coloured by state AND marked so without colour (the state's word on it, and its
-// outline: solid free, dashed offered, thick taken), a strip hatched by its supply-chain
-// area. Each booth is a button (click, Enter or Space) named for a screen reader.
-import { AREAS, type FloorBooth, type Hall } from "./FloorTypes";
+// (sqm), coloured by state AND marked so without colour (the state's word, or its mark
+// on a narrow booth, and its outline: solid free, dashed offered, thick taken), a strip
+// hatched by its supply-chain area. Each booth is a button (click, Enter or Space) named
+// for a screen reader; the text drawn on it is for the eye only (aria-hidden).
+import { AREAS, type BoothState, type FloorBooth, type Hall } from "./FloorTypes";
 import { useI18n } from "../i18n";
 
 const WIDTH = 960;
-const HEIGHT = 76; // a booth's
-const GAP = 8;
-const STRIP = 12; // the area's hatched strip at a booth's foot
+const HEIGHT = 64; // a booth's
+const GAP = 6;
+const STRIP = 10; // the area's hatched strip at a booth's foot
+const WIDE = 70; // wide enough to write the size's unit and the state's word
+/** The state's mark on a booth too narrow for its word (the legend shows both). */
+export const MARK: Record<BoothState, string> = { FREE: "○", OFFERED: "◐", TAKEN: "●" };
 
 interface Placed {
   booth: FloorBooth;
@@ -34,10 +38,10 @@ export function layout(booths: FloorBooth[], perSqm: number): { placed: Placed[]
   return { placed, height: booths.length ? y + HEIGHT : 0 };
 }
 
-/** Units per sqm: the largest booth of the edition a quarter of a row at most. */
+/** Units per sqm: the largest booth of the edition a third of a row at most. */
 export function scaleFor(halls: Hall[]): number {
   const largest = Math.max(1, ...halls.flatMap((h) => h.booths.map((b) => b.sizeSqm)));
-  return Math.min(12, WIDTH / 4 / largest);
+  return Math.min(12, WIDTH / 3 / largest);
 }
 
 export function areaPattern(area: string): string {
@@ -85,7 +89,7 @@ export function FloorHall({ hall, perSqm, selected, onChoose }: Props) {
         {placed.map(({ booth, x, y, width }) => (
           <g
             role="button"
-            tabIndex={0}
+            tabindex={0}
             aria-label={label(booth)}
             aria-pressed={selected === `${hall.code}/${booth.code}`}
             data-booth={booth.code}
@@ -104,17 +108,22 @@ export function FloorHall({ hall, perSqm, selected, onChoose }: Props) {
               height={STRIP}
               fill={areaPattern(booth.supplyChainArea)}
             />
-            <text x={6} y={17} class="code">
-              {booth.code}
-            </text>
-            <text x={6} y={34}>
-              {t("floor.sqm", { size: number(booth.sizeSqm) })}
-            </text>
-            <text x={6} y={51}>
-              {state(booth)}
-            </text>
           </g>
         ))}
+        {/* what is written on the booths, for the eye (the buttons' names say it all) */}
+        <g aria-hidden="true" class="booth-text">
+          {placed.map(({ booth, x, y, width }) => (
+            <text x={x + 4} y={y + 14}>
+              <tspan class="code">{booth.code.replace(`${hall.code}-`, "")}</tspan>
+              <tspan x={x + 4} dy={15}>
+                {width >= WIDE ? t("floor.sqm", { size: number(booth.sizeSqm) }) : number(booth.sizeSqm)}
+              </tspan>
+              <tspan x={x + 4} dy={15}>
+                {width >= WIDE ? state(booth) : MARK[booth.state]}
+              </tspan>
+            </text>
+          ))}
+        </g>
       </svg>
     </figure>
   );
