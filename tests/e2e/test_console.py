@@ -162,7 +162,8 @@ async def test_signing_out_and_a_refused_or_expired_token_go_back_to_sign_in(
 
 async def test_the_role_shapes_what_is_shown(made_run: MakeRun, browser: Browser) -> None:
     """A VIEWER gets the dashboard (no personal data on it); an EXHIBITOR, refused the
-    dashboard by the API, is offered no page rather than an error."""
+    dashboard by the API, is offered no dashboard rather than an error (its pages are in
+    the nav: the floor plan)."""
     dev = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
     console = made_run.sign_in_link.split("#", 1)[0]
     async with guarded(browser) as watch:
@@ -170,13 +171,17 @@ async def test_the_role_shapes_what_is_shown(made_run: MakeRun, browser: Browser
         await page.goto(f"{console}#token={mint(dev, 'viewer:vi', Role.VIEWER)}")
         await expect(page.get_by_test_id("booths-free")).to_be_visible(timeout=30_000)
         await expect(page.get_by_test_id("role")).to_have_text("Role: Viewer")
-        await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["Dashboard"])
+        await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
+            ["Dashboard", "Floor plan"]
+        )
         exhibitor = mint(dev, "exhibitor:ex", Role.EXHIBITOR, applications=[str(uuid.uuid4())])
         await page.goto(f"{console}#token={exhibitor}")
         await expect(page.get_by_role("main")).to_have_text(
             "There is no page for your role (Exhibitor) yet."
         )
-        await expect(page.get_by_role("navigation")).to_have_count(0)
+        await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
+            ["Floor plan"]
+        )
     clean(watch)
 
 

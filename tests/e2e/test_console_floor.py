@@ -134,6 +134,10 @@ async def test_staff_assign_a_booth_by_clicking_and_a_second_session_sees_it_liv
             "Someone else changed this application meanwhile; here is its current state. "
             "Check it and try again."
         )
+        now = (await graphql(made_run, EXHIBITOR, id=application["id"]))["exhibitor"]
+        await expect(panel.get_by_test_id("current")).to_have_text(
+            f"Now: {application['companyName']}, Contracted, version {now['version']}."
+        )
         await expect(booth).to_have_attribute("data-state", "FREE")  # nothing changed
         await shoot(page, artifacts, "floor-conflict-en")
 

@@ -11,6 +11,7 @@ interface Candidate {
   id: string;
   companyName: string;
   country: string;
+  status: string;
   version: number;
   allowedActions: string[];
 }
@@ -23,7 +24,7 @@ interface UserError {
 // ASSIGN_BOOTH needs the contract signed and the deposit paid: CONTRACTED applications
 const CANDIDATES = `query Candidates($edition: String!) {
   exhibitors(edition: $edition, filter: { status: [CONTRACTED] }, first: 100) {
-    edges { node { id companyName country version allowedActions } }
+    edges { node { id companyName country status version allowedActions } }
   }
 }`;
 const ASSIGN = `mutation Assign($input: AssignBoothInput!) {
@@ -71,7 +72,7 @@ export function FloorBoothPanel({ edition, booth, staff, onAssigned }: Props) {
 }
 
 function AssignForm({ edition, booth, onAssigned }: Omit<Props, "staff">) {
-  const { t } = useI18n();
+  const { t, term } = useI18n();
   const candidates = useQuery<{ exhibitors: { edges: { node: Candidate }[] } }>(CANDIDATES, {
     edition,
   });
@@ -86,12 +87,18 @@ function AssignForm({ edition, booth, onAssigned }: Omit<Props, "staff">) {
     .filter((c) => c.allowedActions.includes("ASSIGN_BOOTH"));
   const choose = (id: string) => {
     setChosen(id);
-    setKey(crypto.randomUUID()); // a new intent: a retry of this one keeps the key
+    setKey(crypto.randomUUID()); // another intent
   };
-  const on = (...fields: string[]) =>
-    errors.filter((e) => fields.includes(e.field?.[e.field.length - 1] ?? ""));
+  const current = eligible.find((c) => c.id === chosen);
+  const now = current && {
+    company: current.companyName,
+    status: term("status", current.status),
+    version: current.version,
+  };
+  const named = (e: UserError) => e.field?.[e.field.length - 1] ?? "";
+  const on = (...fields: string[]) => errors.filter((e) => fields.includes(named(e)));
   const elsewhere = errors.filter(
-    (e) => e.code !== "CONFLICT" && !["applicationId", "hall", "boothCode"].includes(e.field?.at(-1) ?? ""),
+    (e) => e.code !== "CONFLICT" && !["applicationId", "hall", "boothCode"].includes(named(e)),
   );
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -113,11 +120,14 @@ function AssignForm({ edition, booth, onAssigned }: Omit<Props, "staff">) {
         },
       });
       const found = answer.assignBooth.userErrors;
+      const stale = found.some((e) => e.code === "CONFLICT");
       setErrors(found);
-      setConflict(found.some((e) => e.code === "CONFLICT"));
-      if (found.some((e) => e.code === "CONFLICT")) candidates.refetch();
-      if (found.length === 0 || found.some((e) => e.code === "CONFLICT")) onAssigned();
+      setConflict(stale);
+      setKey(crypto.randomUUID()); // answered: the next attempt is a new one
+      if (stale) candidates.refetch();
+      if (stale || found.length === 0) onAssigned();
     } catch (error) {
+      // no answer (the network): a retry keeps the key, so it cannot assign twice
       setFailed(error instanceof QueryFailed ? error.message : String(error));
     } finally {
       setBusy(false);
@@ -131,9 +141,10 @@ function AssignForm({ edition, booth, onAssigned }: Omit<Props, "staff">) {
         <p class="floor-error" role="alert">{e.message}</p>
       ))}
       {conflict && (
-        <p role="alert" class="warning" data-testid="conflict">
-          {t("floor.assign.conflict")}
-        </p>
+        <div role="alert" class="warning">
+          <p data-testid="conflict">{t("floor.assign.conflict")}</p>
+          <p data-testid="current">{now ? t("floor.assign.current", now) : t("floor.assign.gone")}</p>
+        </div>
       )}
       <fieldset aria-describedby="floor-assign-errors">
         <legend>{t("floor.assign.legend")}</legend>
