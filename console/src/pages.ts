@@ -15,6 +15,7 @@ import { Webhooks } from "./pages/Webhooks";
 import { Outreach } from "./pages/Outreach";
 import { OutreachContacts } from "./pages/OutreachContacts";
 import { OutreachFollowUps } from "./pages/OutreachFollowUps";
+import { Floor } from "./pages/Floor";
 
 export interface Page {
   route: string;
@@ -30,6 +31,7 @@ export const PAGES: readonly Page[] = [
   { route: "/exhibitors", title: "exhibitors.nav", roles: [...STAFF, "VIEWER"], component: Board },
   { route: "/my-applications", title: "exhibitors.mine", roles: ["EXHIBITOR"], component: MyApplications },
   { route: "/exhibitors/:id", title: "exhibitors.application", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Application },
+  { route: "/floor", title: "floor.nav", roles: [...STAFF, "VIEWER", "EXHIBITOR"], component: Floor },
   { route: "/outreach", title: "nav.outreach", roles: [...STAFF, "VIEWER"], component: Outreach },
   { route: "/contacts", title: "nav.contacts", roles: [...STAFF, "VIEWER"], component: OutreachContacts },
   { route: "/follow-ups", title: "nav.followUps", roles: [...STAFF, "VIEWER"], component: OutreachFollowUps },

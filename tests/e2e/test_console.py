@@ -171,13 +171,21 @@ async def test_the_role_shapes_what_is_shown(made_run: MakeRun, browser: Browser
         await expect(page.get_by_test_id("booths-free")).to_be_visible(timeout=30_000)
         await expect(page.get_by_test_id("role")).to_have_text("Role: Viewer")
         await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
-            ["Dashboard", "Exhibitors", "Outreach", "Contacts", "Follow-ups", "Notifications"]
+            [
+                "Dashboard",
+                "Exhibitors",
+                "Floor plan",
+                "Outreach",
+                "Contacts",
+                "Follow-ups",
+                "Notifications",
+            ]
         )
         exhibitor = mint(dev, "exhibitor:ex", Role.EXHIBITOR, applications=[str(uuid.uuid4())])
         await page.goto(f"{console}#token={exhibitor}")
         await expect(page.get_by_role("main")).to_contain_text("You have no application.")
         await expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
-            ["My applications"]
+            ["My applications", "Floor plan"]
         )
     clean(watch)
 

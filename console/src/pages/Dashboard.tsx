@@ -10,7 +10,7 @@ interface Count {
   key: string;
   count: number;
 }
-interface Edition {
+export interface Edition {
   code: string;
   name: string;
   startsOn: string;
@@ -27,7 +27,7 @@ interface Dashboard {
   conversionByOutreachEvent: { event: { id: string; name: string }; interests: number; converted: number }[];
 }
 
-const EDITIONS = "query Editions { editions { code name startsOn } }";
+export const EDITIONS = "query Editions { editions { code name startsOn } }";
 const DASHBOARD = `query Dashboard($edition: String!) {
   editionDashboard(edition: $edition) {
     totalExhibitors foreignShare boothsFree boothsTaken
