@@ -151,7 +151,7 @@ async def test_an_exhibitor_sees_only_its_own_application_and_actions(
         page = await watch.page()
         await opened(page, console(made_run, "/", own), "My applications")
         nav = page.get_by_role("navigation").get_by_role("link")
-        await expect(nav).to_have_text(["My applications"])
+        await expect(nav).to_have_text(["My applications", "Floor plan"])
         await expect(page.get_by_role("main").get_by_role("link")).to_have_text([re.compile(name)])
         await page.get_by_role("link", name=re.compile(name)).click()
         await expect(page.get_by_role("heading", level=1)).to_contain_text(name)
