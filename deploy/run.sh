@@ -45,8 +45,9 @@ PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
 pids=()
 # Ctrl-C reaches every process of the group at once: the supervisors must not take
 # their children's exits for crashes then, and start them again (see supervise).
-STOPPING=$PAVILION_STATE_DIR/run.stopping
-mkdir -p "$PAVILION_STATE_DIR" && rm -f "$STOPPING"
+# (This run's own mark: a second make run refused for ports in use stops too.)
+STOPPING=$PAVILION_STATE_DIR/run.stopping.$$
+mkdir -p "$PAVILION_STATE_DIR"
 
 stop_all() {
   trap - INT TERM EXIT
@@ -54,6 +55,7 @@ stop_all() {
   echo; echo "stopping..."
   [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$STOPPING"
   "$here/kafka.sh" stop || true
   "$here/postgres.sh" stop || true
 }
