@@ -84,6 +84,16 @@ export interface Fetched<T> {
 
 /** A query's latest answer; re-run when `variables` change or on refetch(). */
 export function useQuery<T>(query: string, variables: Record<string, unknown> | null): Fetched<T> {
+  return useFetched(query, variables, (vars) => gql<T>(query, vars));
+}
+
+/** The latest answer of `fetch` (a query's, however many requests it takes): re-run
+ * when `query` or `variables` change or on refetch(); none while `variables` is null. */
+export function useFetched<T>(
+  query: string,
+  variables: Record<string, unknown> | null,
+  fetch: (variables: Record<string, unknown>) => Promise<T>,
+): Fetched<T> {
   const [state, setState] = useState<{ data: T | null; error: QueryFailed | null }>({
     data: null,
     error: null,
@@ -93,7 +103,7 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> | 
   useEffect(() => {
     if (variables === null) return;
     let current = true;
-    gql<T>(query, variables).then(
+    fetch(variables).then(
       (data) => current && setState({ data, error: null }),
       (error: unknown) =>
         current &&

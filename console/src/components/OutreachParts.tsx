@@ -3,8 +3,8 @@
 // (hidden for a VIEWER, not blank), and mutations whose userErrors are shown next to
 // the field each names, a stale version (CONFLICT) explained and the page refreshed.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { type Fetched, gql, QueryFailed } from "../api";
+import { useEffect, useState } from "preact/hooks";
+import { type Fetched, gql, QueryFailed, useFetched } from "../api";
 import { currentSession } from "../auth";
 import { useI18n } from "../i18n";
 import { BASE, navigate } from "../router";
@@ -28,36 +28,17 @@ export function useQueryAll<T>(
   variables: Record<string, unknown>,
   connection: (answer: T) => Connection | undefined,
 ): Fetched<T> {
-  const [state, setState] = useState<{ data: T | null; error: QueryFailed | null }>({ data: null, error: null });
-  const [round, setRound] = useState(0);
-  const key = JSON.stringify(variables);
-  useEffect(() => {
-    let current = true;
-    const all = async () => {
-      const answer = await gql<T>(query, { ...variables, after: null });
-      const joined = connection(answer);
-      while (joined?.pageInfo.hasNextPage) {
-        const next = connection(await gql<T>(query, { ...variables, after: joined.pageInfo.endCursor }));
-        if (!next) break;
-        joined.edges.push(...next.edges);
-        joined.pageInfo = next.pageInfo;
-      }
-      return answer;
-    };
-    all().then(
-      (data) => current && setState({ data, error: null }),
-      (error: unknown) =>
-        current &&
-        setState((s) => ({
-          data: s.data,
-          error: error instanceof QueryFailed ? error : new QueryFailed([{ message: String(error) }]),
-        })),
-    );
-    return () => {
-      current = false;
-    };
-  }, [query, key, round]);
-  return { ...state, refetch: useCallback(() => setRound((r) => r + 1), []) };
+  return useFetched(query, variables, async (vars) => {
+    const answer = await gql<T>(query, { ...vars, after: null });
+    const joined = connection(answer);
+    while (joined?.pageInfo.hasNextPage) {
+      const next = connection(await gql<T>(query, { ...vars, after: joined.pageInfo.endCursor }));
+      if (!next) break;
+      joined.edges.push(...next.edges);
+      joined.pageInfo = next.pageInfo;
+    }
+    return answer;
+  });
 }
 
 /** A parameter of the address's query string, followed as the console navigates. */
