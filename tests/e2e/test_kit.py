@@ -1,6 +1,7 @@
 """The integrator kit's example against the running services: applications made through
 GraphQL reach pavilion.exhibitors.v1, and the example consumer
-(`python -m pavilion_kit.examples.exhibitors_mirror`, its own consumer group) ends with
+(`python -m pavilion_kit.examples.exhibitors_mirror`, as README.md shows it, with a
+consumer group of its own) ends with
 the same exhibitors of the edition as the gateway's read model, then follows a live
 change, and stops cleanly on SIGTERM."""
 
@@ -19,6 +20,7 @@ from pavilion_core.config import KafkaSettings
 
 from tests.e2e.stack import Stack, running, scratch
 from tests.e2e.test_gateway import EDITION, mutate, submit
+from tests.readme import argv
 from tests.support import eventually
 
 PROCESSES = [
@@ -128,11 +130,11 @@ async def test_the_example_mirror_ends_with_the_read_models_exhibitors(
     }  # fmt: skip
 
     db = tmp_path / "mirror.sqlite"
+    python, *words = argv("python -m pavilion_kit.examples.exhibitors_mirror")  # the README's
+    assert python == "python" and EDITION in words
     mirror = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "pavilion_kit.examples.exhibitors_mirror",
-        EDITION,
+        *words,  # then this run's own group, file and topic (the last of an option wins)
         "--group",
         f"integrator.mirror-{uuid.uuid4().hex[:8]}",
         "--db",
