@@ -142,21 +142,28 @@ async def test_the_example_mirror_ends_with_the_read_models_exhibitors(
         "--topic",
         env["PAVILION_EXHIBITORS_TOPIC"],
         env={"PAVILION_KAFKA_BOOTSTRAP": kafka.bootstrap, "PATH": "/usr/bin:/bin"},
-        stdout=asyncio.subprocess.PIPE,
+        stdout=(tmp_path / "mirror.log").open("wb"),
         stderr=asyncio.subprocess.STDOUT,
     )
-    try:
 
+    async def converges(within: float) -> None:
         async def caught_up() -> bool:
             return mirrored(db) == await read_model(stack)
 
-        await eventually(caught_up, within=60, interval=0.2, what="the mirror caught up")
+        try:
+            await eventually(caught_up, within=within, interval=0.2, what="the mirror caught up")
+        except AssertionError:
+            assert mirrored(db) == await read_model(stack)  # pytest shows the difference
+            raise
+
+    try:
+        await converges(within=60)
         # it follows live events too
         await step(stack, "updateExhibitorProfile", submitted, companyName="Fresh Cells")
         assert (await read_model(stack))[local(submitted)][0] == "Fresh Cells"
-        await eventually(caught_up, within=30, interval=0.2, what="the mirror followed")
+        await converges(within=30)
     finally:
         if mirror.returncode is None:
             mirror.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(mirror.communicate(), timeout=30)
-    assert mirror.returncode == 0, output.decode()
+        await asyncio.wait_for(mirror.wait(), timeout=30)
+    assert mirror.returncode == 0, (tmp_path / "mirror.log").read_text()
