@@ -315,3 +315,22 @@ async def test_the_mirror_applies_an_event_once_and_follows_the_applications_str
          "country": "US", "status": "WITHDRAWN", "booth_hall": "N1", "booth_code": "N1-01",
          "version": 4}
     ]  # fmt: skip
+
+
+async def test_by_default_what_the_kit_cannot_type_is_logged_without_its_data_and_skipped(
+    caplog: pytest.LogCaptureFixture,
+):
+    handlers = Handlers()
+    consumer = Consumer(
+        "pavilion.exhibitors.v1",
+        group_id="integrator.test",
+        on_event=handlers.on_event,
+        on_contact_forgotten=handlers.on_contact_forgotten,
+    )
+    secret = "pii:1:person:ab:sealed-name"
+    newer = record("ApplicationWithdrawn", {"applicationId": "a", "reason": secret}, version=9)
+    with caplog.at_level("WARNING", logger="pavilion_kit"):
+        await consumer.handle(newer)
+    assert handlers.events == handlers.forgotten == []
+    assert "ApplicationWithdrawn.v9 is not known to this kit" in caplog.text
+    assert secret not in caplog.text

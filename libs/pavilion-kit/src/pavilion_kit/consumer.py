@@ -131,7 +131,7 @@ class Consumer:
         envelope, event = parsed
         if envelope.id in self._seen:
             return
-        if isinstance(event, ContactForgottenV1 | ExhibitorContactForgottenV1):
+        if isinstance(event, Forgotten):
             await self.on_contact_forgotten(envelope, event)
         else:
             await self.on_event(envelope, event)
