@@ -52,11 +52,12 @@ integration: install  ## tests against the real Kafka and PostgreSQL
 e2e: install  ## the running processes, through HTTP and GraphQL
 	$(TEST_INFRA) $(UV) run --frozen pytest tests/e2e
 
-lint: install  ## ruff, mypy --strict, event types current with the schemas, and no breaking change of a published event schema or of the GraphQL API since COMPAT_BASE (HEAD~1)
+lint: install  ## ruff, mypy --strict, event types (the services' and the integrator kit's) current with the schemas, and no breaking change of a published event schema or of the GraphQL API since COMPAT_BASE (HEAD~1)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
 	$(UV) run --frozen python -m pavilion_contracts.events --check
+	$(UV) run --frozen python -m pavilion_contracts.kit --check
 	$(UV) run --frozen python -m pavilion_contracts.compat --base $(COMPAT_BASE)
 
 format: install  ## apply ruff's fixes and formatting

@@ -98,6 +98,9 @@ RUN_BY: dict[str, list[str]] = {
         f"{UNIT}/test_readme.py::test_the_compat_check_passes_on_this_checkout",
         f"{UNIT}/test_schema_compat.py::test_a_breaking_edit_fails_naming_the_file_and_the_reason",
     ],
+    "python -m pavilion_kit.examples.exhibitors_mirror": [
+        f"{E2E}/test_kit.py::test_the_example_mirror_ends_with_the_read_models_exhibitors"
+    ],
     "deploy/compose/new-env.sh": [
         f"{INTEGRATION}/test_deploy.py"
         "::test_new_env_prints_a_complete_env_with_fresh_secrets_that_compose_accepts"

@@ -1,0 +1,1 @@
+"""Examples of the kit at work, each runnable with `python -m`."""
