@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 import yaml
+from pavilion_core.kafka import FOREVER, dlq_topic
+from pavilion_ops import acls
+from pavilion_ops import settings as ops_settings
 
 from tests.support import PG_URL, admin_sql
 
@@ -246,6 +249,8 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
 
     documents = k8s_documents()
     for document in documents:
+        if str(document["apiVersion"]).startswith(STRIMZI):  # custom resources: below
+            continue
         kubernetes_validate.validate(document, KUBERNETES, strict=True)
     deployments = [d for d in documents if d["kind"] == "Deployment"]
     assert len(deployments) == 14
@@ -260,6 +265,67 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
     assert {"Namespace", "ConfigMap", "Job", "Service", "HorizontalPodAutoscaler"} <= kinds
     assert {"Ingress", "NetworkPolicy"} <= kinds
     assert "Secret" not in kinds  # secrets are made by ops, never committed
+
+
+STRIMZI = "kafka.strimzi.io/"
+
+
+@pytest.fixture
+def default_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The services' default topic and group names, as the manifests have them."""
+    for name in list(os.environ):
+        if re.fullmatch(r"PAVILION_\w+_(TOPIC|TOPICS|GROUP|REACTOR_GROUP|APP_ID)", name):
+            monkeypatch.delenv(name)
+
+
+def _acls_of_kafka_users(users: list[dict[str, Any]]) -> list[acls.Acl]:
+    return sorted(
+        acls.Acl(
+            user["metadata"]["name"],
+            acls.Resource[grant["resource"]["type"].upper()],
+            grant["resource"]["name"],
+            acls.Pattern[grant["resource"]["patternType"].upper()],
+            acls.Operation[re.sub(r"(?<!^)([A-Z])", r"_\1", operation).upper()],
+        )
+        for user in users
+        for grant in user["spec"].get("authorization", {}).get("acls", [])
+        if grant.get("host", "*") == "*" and grant.get("type", "allow") == "allow"
+        for operation in grant["operations"]
+    )
+
+
+def test_kubernetes_kafka_is_secured_with_a_user_per_principal_and_the_acls_of_code(
+    default_names: None,
+) -> None:
+    """Strimzi: SCRAM on the one listener, the simple authorizer with admin alone super;
+    a KafkaUser per principal granting exactly pavilion_ops.acls's ACLs; every topic as
+    a KafkaTopic kept forever; each process as its service's principal."""
+    documents = k8s_documents()
+    [kafka] = _of(documents, "Kafka")
+    [listener] = kafka["spec"]["kafka"]["listeners"]
+    assert listener["authentication"] == {"type": "scram-sha-512"} and listener["tls"] is False
+    authorization = kafka["spec"]["kafka"]["authorization"]
+    assert authorization == {"type": "simple", "superUsers": [acls.ADMIN]}
+    assert kafka["spec"]["kafka"]["config"]["allow.everyone.if.no.acl.found"] is False
+    users = _of(documents, "KafkaUser")
+    assert {u["metadata"]["name"] for u in users} == {acls.ADMIN, *acls.principals()}
+    assert all(u["spec"]["authentication"] == {"type": "scram-sha-512"} for u in users)
+    assert _acls_of_kafka_users(users) == acls.definition()
+    topics = {t["spec"]["topicName"]: t["spec"] for t in _of(documents, "KafkaTopic")}
+    names = [ops_settings.topic(s) for s in ops_settings.RELAYED]
+    assert set(topics) == {n for t in names for n in (t, dlq_topic(t))}
+    assert all(t["config"] == FOREVER and t["replicas"] == 3 for t in topics.values())
+    config = _of(documents, "ConfigMap")[0]["data"]
+    assert config["PAVILION_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    for workload in [*_of(documents, "Deployment"), *_of(documents, "Job")]:
+        pod = workload["spec"]["template"]["spec"]
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            env = {e["name"]: e for e in container["env"]}
+            [secret] = [e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e]
+            service = secret.removeprefix("pavilion-")
+            assert env["PAVILION_KAFKA_USERNAME"]["value"] == service, container["name"]
+            password = env["PAVILION_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"]
+            assert password == {"name": service, "key": "password"}, container["name"]
 
 
 def _of(documents: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -383,16 +449,18 @@ def test_each_deployment_reads_its_own_services_secret_and_no_shared_one():
     for deployment in _of(documents, "Deployment"):
         service = deployment["metadata"]["name"].split("-")[0]
         for names in _secrets(deployment["spec"]["template"]["spec"]).values():
-            assert names == {f"pavilion-{service}"}, deployment["metadata"]["name"]
+            # its own, and the one Strimzi makes for its service's Kafka principal
+            assert names == {f"pavilion-{service}", service}, deployment["metadata"]["name"]
             for name in names:
                 readers.setdefault(name, set()).add(service)
     assert all(len(services) == 1 for services in readers.values()), readers
     job = _secrets(_of(documents, "Job")[0]["spec"]["template"]["spec"])
-    assert job == {f"{s}-migrate": {f"pavilion-{s}"} for s in SERVICES}
+    assert job == {f"{s}-migrate": {f"pavilion-{s}", s} for s in SERVICES}
     config = _of(documents, "ConfigMap")[0]["data"]
     assert not [k for k in config if "PG_URL" in k or "DATABASE_URL" in k or "SECRET" in k]
     how = (K8S / "00-namespace-config.yaml").read_text()
-    for secret in readers:  # ops are told how to make every Secret the manifests read
+    made_by_strimzi = {u["metadata"]["name"] for u in _of(documents, "KafkaUser")}
+    for secret in readers.keys() - made_by_strimzi:  # ops are told how to make the others
         assert f"create secret generic {secret} " in how, secret
         service = secret.removeprefix("pavilion-")
         assert f"postgresql://pavilion_{service}:<password>@" in how, secret

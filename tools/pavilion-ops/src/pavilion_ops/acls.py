@@ -147,6 +147,16 @@ def definition() -> list[Acl]:
     return sorted(set(acls))  # a consumer of its own topic is granted some twice
 
 
+def table() -> str:
+    """The definition as lines of principal, resource, name, pattern and operation,
+    separated by tabs (deploy/compose/kafka-acls.tsv, which compose's kafka-init reads)."""
+    return "".join(
+        f"{a.principal}\t{a.resource.name.lower()}\t{a.name}\t{a.pattern.name.lower()}"
+        f"\t{a.operation.name.lower()}\n"
+        for a in definition()
+    )
+
+
 def principals() -> list[str]:
     return sorted({acl.principal for acl in definition()})
 

@@ -158,9 +158,16 @@ def topics_create() -> None:
 
 
 @kafka.command("acls")
-def kafka_acls() -> None:
+def kafka_acls(
+    table: Annotated[
+        bool, typer.Option("--table", help="print the definition (tab-separated), change nothing")
+    ] = False,
+) -> None:
     """Make the brokers' ACLs of the services' and the integrator's principals what
     pavilion_ops.acls defines (run as the admin principal; again: changes nothing)."""
+    if table:
+        print(acls.table(), end="")
+        return
     applied = asyncio.run(acls.apply(KafkaSettings.from_env()))
     for verb, changed in (("created", applied.created), ("deleted", applied.deleted)):
         for acl in changed:
