@@ -37,7 +37,10 @@ SECRETS = {
     "PAVILION_JWT_SECRET": {"gateway-api"},
     "PAVILION_JWT_JWKS_URL": {"gateway-api"},
 }
+ONE_SHOT = ("-migrate", "kafka-init")
+KAFKA_PRINCIPALS = ("admin", *SERVICES, "integrator")
 REQUIRED = [
+    *(f"KAFKA_{p.upper()}_PASSWORD" for p in KAFKA_PRINCIPALS),
     "POSTGRES_PASSWORD",
     *(f"{s.upper()}_DB_PASSWORD" for s in SERVICES),
     "PAVILION_SERVICE_TOKEN_SECRET",
@@ -95,11 +98,11 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
     services = yaml.safe_load(result.stdout)["services"]
     for name, service in services.items():
         assert ":" in service["image"], f"{name}: image not pinned"
-        one_shot = name.endswith("-migrate")
+        one_shot = name.endswith(ONE_SHOT)
         assert service["restart"] == ("no" if one_shot else "unless-stopped"), name
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
-    long_running = [name for name in services if not name.endswith("-migrate")]
+    long_running = [name for name in services if not name.endswith(ONE_SHOT)]
     assert len(long_running) == 17, long_running
     for name in long_running:
         assert "healthcheck" in services[name], f"{name} has no health check"
@@ -110,7 +113,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
 
 
 def test_the_compose_file_refuses_to_start_without_the_database_password():
-    result = compose_config({})
+    result = compose_config({k: v for k, v in example_env().items() if k != "POSTGRES_PASSWORD"})
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 
@@ -466,6 +469,60 @@ def test_each_deployment_reads_its_own_services_secret_and_no_shared_one():
         assert f"postgresql://pavilion_{service}:<password>@" in how, secret
 
 
+def test_compose_kafka_is_secured_and_its_init_makes_the_acls_of_code(
+    default_names: None,
+) -> None:
+    """The broker runs deploy/compose/kafka-sasl.sh (SCRAM, the authorizer, no ACL: no
+    access); kafka-init makes deploy/compose/kafka-acls.tsv's ACLs, which are
+    pavilion_ops.acls's; each service's containers authenticate as its principal, with
+    its password only; no Kafka client starts before kafka-init is done."""
+    env = example_env()
+    services = compose_services(env)
+    kafka = services["kafka"]
+    assert kafka["entrypoint"] == ["/bin/bash", "/pavilion/kafka-sasl.sh"]
+    assert {
+        k: kafka["environment"][k]
+        for k in env
+        if k.startswith("KAFKA_") and k.endswith("_PASSWORD")
+    } == {
+        f"KAFKA_{p.upper()}_PASSWORD": env[f"KAFKA_{p.upper()}_PASSWORD"] for p in KAFKA_PRINCIPALS
+    }
+    broker = (ROOT / "deploy" / "compose" / "kafka-sasl.sh").read_text()
+    for line in (
+        "allow.everyone.if.no.acl.found=false",
+        "super.users=User:admin",
+        "sasl.enabled.mechanisms=SCRAM-SHA-512",
+        "listeners=SASL_PLAINTEXT://:9092,CONTROLLER://:9093",
+    ):
+        assert f"\n{line}\n" in broker, line
+    assert (ROOT / "deploy" / "compose" / "kafka-acls.tsv").read_text() == acls.table()
+    # the SCRAM users compose's broker and deploy/kafka.sh make: admin and every principal
+    make_run = (ROOT / "deploy" / "kafka-credentials.sh").read_text()
+    for script, variable in ((broker, "PRINCIPALS"), (make_run, "KAFKA_PRINCIPALS")):
+        listed = re.search(rf'^{variable}="([^"]*)"', script, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        assert sorted(listed.split()) == sorted({acls.ADMIN, *acls.principals()}), variable
+    init = services["kafka-init"]
+    mounts = " ".join(str(v) for v in init["volumes"])
+    assert "kafka-acls.tsv" in mounts and "kafka-init.sh" in mounts
+    for name, service in services.items():
+        environment = service.get("environment") or {}
+        if "PAVILION_KAFKA_BOOTSTRAP" not in environment:
+            continue
+        owner = re.fullmatch(r"pavilion/(\w+):.*", service["image"]).group(1)  # type: ignore[union-attr]
+        assert environment["PAVILION_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert environment["PAVILION_KAFKA_USERNAME"] == owner, name
+        assert environment["PAVILION_KAFKA_PASSWORD"] == env[f"KAFKA_{owner.upper()}_PASSWORD"]
+        assert not [k for k in environment if k.startswith("KAFKA_")], name
+        assert "kafka" not in service.get("depends_on", {}), name  # kafka-init, after it
+        if not name.endswith(ONE_SHOT) and name.split("-")[1] in (
+            "relay",
+            "reactor",
+            "worker",
+            "projector",
+        ):
+            assert "kafka-init" in service["depends_on"], name
+
+
 def test_the_three_broker_override_validates_with_replication_three_and_min_isr_two():
     env = {
         **example_env(),
@@ -476,10 +533,13 @@ def test_the_three_broker_override_validates_with_replication_three_and_min_isr_
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     brokers = [services[n]["environment"] for n in ("kafka", "kafka-2", "kafka-3")]
-    assert {b["KAFKA_NODE_ID"] for b in brokers} == {1, 2, 3}
-    for broker in brokers:
-        assert broker["KAFKA_MIN_INSYNC_REPLICAS"] == 2
-        assert broker["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@") == 3
+    assert {b["NODE_ID"] for b in brokers} == {1, 2, 3}
+    for broker in brokers:  # deploy/compose/kafka-sasl.sh's settings
+        assert broker["MIN_ISR"] == 2 and broker["REPLICAS"] == 3
+        assert broker["VOTERS"].count("@") == 3
+        assert broker["KAFKA_ADMIN_PASSWORD"] == env["KAFKA_ADMIN_PASSWORD"]
+    for name in ("kafka", "kafka-2", "kafka-3"):
+        assert services[name]["entrypoint"] == ["/bin/bash", "/pavilion/kafka-sasl.sh"]
     for name in ("exhibitors-relay", "gateway-projector"):
         assert services[name]["environment"]["PAVILION_KAFKA_REPLICATION"] == "3"
         assert services[name]["environment"]["PAVILION_KAFKA_BOOTSTRAP"].count(":9092") == 3
