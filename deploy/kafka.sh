@@ -3,8 +3,9 @@
 # jars from Maven Central via deploy/kafka/pom.xml, cached; storage formatted once.
 # One node by default; PAVILION_KAFKA_NODES=3 runs a cluster of three on the loopback
 # ports PAVILION_KAFKA_PORT+2(i-1) (broker) and PAVILION_KAFKA_CONTROLLER_PORT+2(i-1)
-# (controller), replication 3, min.insync.replicas 2; clients should then bootstrap from
-# all three (PAVILION_KAFKA_BOOTSTRAP=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3).
+# (controller), replication 3, min.insync.replicas 2; clients then bootstrap from all
+# three (PAVILION_KAFKA_BOOTSTRAP=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3: deploy/env.sh's
+# default).
 # PAVILION_KAFKA_SASL=1 secures it (data kept apart, under $PAVILION_STATE_DIR/kafka-sasl):
 # clients authenticate with SASL/SCRAM-SHA-512 (the brokers too, as `admin`; controllers
 # with SASL/PLAIN), the StandardAuthorizer allows only what an ACL grants, `admin` is the
@@ -17,6 +18,7 @@ source "$(dirname "$0")/env.sh"
 SASL=${PAVILION_KAFKA_SASL:-0}
 [[ $SASL =~ ^[01]$ ]] || { echo "kafka: PAVILION_KAFKA_SASL must be 0 or 1" >&2; exit 2; }
 if [ "$SASL" = 1 ]; then
+  source "$(dirname "$0")/kafka-sasl-properties.sh"
   source "$(dirname "$0")/kafka-credentials.sh"
   kafka_credentials || exit 2
 fi
@@ -104,20 +106,7 @@ inter.broker.listener.name=$protocol
 listener.security.protocol.map=CONTROLLER:$protocol,$protocol:$protocol
 PROPS
   [ "$SASL" = 0 ] && return
-  local password=$PAVILION_KAFKA_ADMIN_PASSWORD
-  # SCRAM credentials live in the metadata log, which a controller reads only once the
-  # quorum stands: the controllers authenticate each other with PLAIN (one user, admin)
-  cat <<PROPS
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$password";
-sasl.mechanism.controller.protocol=PLAIN
-listener.name.controller.sasl.enabled.mechanisms=PLAIN
-listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$password" user_admin="$password";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-allow.everyone.if.no.acl.found=false
-super.users=User:admin
-PROPS
+  sasl_properties "$PAVILION_KAFKA_ADMIN_PASSWORD"
 }
 
 # StorageTool's arguments making every principal's SCRAM user (PAVILION_KAFKA_SASL=1).

@@ -8,6 +8,7 @@
 # Settings: NODE_ID, NODE_HOST (this node's name on the compose network), VOTERS,
 # REPLICAS, MIN_ISR, CLUSTER_ID.
 set -euo pipefail
+source /pavilion/kafka-sasl-properties.sh
 PRINCIPALS="admin exhibitors outreach notifications gateway integrator"
 CONFIG=/opt/kafka/config/pavilion.properties
 DATA=/var/lib/kafka/data
@@ -26,15 +27,7 @@ advertised.listeners=SASL_PLAINTEXT://$NODE_HOST:9092
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=SASL_PLAINTEXT
 listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD";
-sasl.mechanism.controller.protocol=PLAIN
-listener.name.controller.sasl.enabled.mechanisms=PLAIN
-listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD" user_admin="$KAFKA_ADMIN_PASSWORD";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-allow.everyone.if.no.acl.found=false
-super.users=User:admin
+$(sasl_properties "$KAFKA_ADMIN_PASSWORD")
 log.dirs=$DATA
 num.partitions=6
 auto.create.topics.enable=false

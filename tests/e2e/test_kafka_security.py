@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -226,3 +227,22 @@ async def test_the_services_were_denied_nothing(secured: Secured) -> None:
 async def test_a_wrong_password_is_refused(secured: Secured) -> None:
     code, _, errors = await secured.kcat("integrator", "-L", password="not-the-password")
     assert code != 0 and "SASL authentication error" in errors, errors
+
+
+async def test_a_process_with_a_wrong_password_stops_saying_so(secured: Secured) -> None:
+    """Not a hang: the operator's command (any of our Kafka clients) fails at once."""
+    settings = secured.settings("admin")
+    process = await asyncio.create_subprocess_exec(
+        Path(sys.executable).parent / "pavilion", "topics", "create",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={
+            **os.environ,
+            "PAVILION_KAFKA_BOOTSTRAP": settings.bootstrap,
+            "PAVILION_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "PAVILION_KAFKA_USERNAME": "admin",
+            "PAVILION_KAFKA_PASSWORD": "not-the-password",
+        },
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode != 0
+    assert "SaslAuthenticationFailed" in output.decode(), output.decode()[-2000:]

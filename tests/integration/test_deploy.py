@@ -488,13 +488,16 @@ def test_compose_kafka_is_secured_and_its_init_makes_the_acls_of_code(
         f"KAFKA_{p.upper()}_PASSWORD": env[f"KAFKA_{p.upper()}_PASSWORD"] for p in KAFKA_PRINCIPALS
     }
     broker = (ROOT / "deploy" / "compose" / "kafka-sasl.sh").read_text()
+    assert "\nlisteners=SASL_PLAINTEXT://:9092,CONTROLLER://:9093\n" in broker
+    assert '\n$(sasl_properties "$KAFKA_ADMIN_PASSWORD")\n' in broker
+    secured = (ROOT / "deploy" / "kafka-sasl-properties.sh").read_text()  # and kafka.sh's
     for line in (
         "allow.everyone.if.no.acl.found=false",
         "super.users=User:admin",
         "sasl.enabled.mechanisms=SCRAM-SHA-512",
-        "listeners=SASL_PLAINTEXT://:9092,CONTROLLER://:9093",
     ):
-        assert f"\n{line}\n" in broker, line
+        assert f"\n{line}\n" in secured, line
+    assert "kafka-sasl-properties.sh" in " ".join(map(str, kafka["volumes"]))
     assert (ROOT / "deploy" / "compose" / "kafka-acls.tsv").read_text() == acls.table()
     # the SCRAM users compose's broker and deploy/kafka.sh make: admin and every principal
     make_run = (ROOT / "deploy" / "kafka-credentials.sh").read_text()
