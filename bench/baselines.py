@@ -66,7 +66,7 @@ async def kafka(kafka: KafkaSettings, messages: int) -> tuple[Figure, Figure]:
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap, enable_auto_commit=False, fetch_max_bytes=8 << 20
+        **kafka.client_options(), enable_auto_commit=False, fetch_max_bytes=8 << 20
     )
     await consumer.start()
     try:
@@ -113,8 +113,8 @@ async def kafka_latency(kafka: KafkaSettings, samples: int) -> Figure:
     """B_kafka latency: one message at a time (acks=all) from a producer to a consumer
     that waits for it — the least any path through Kafka can take; p50 in ms."""
     topic = await stack.topic(kafka, "ping")
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all", linger_ms=0)
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap, fetch_max_wait_ms=500)
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", linger_ms=0)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), fetch_max_wait_ms=500)
     await producer.start()
     await consumer.start()
     try:

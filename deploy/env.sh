@@ -12,7 +12,10 @@ export PAVILION_PG_EXTERNAL=${PAVILION_PG_EXTERNAL:-0}
 
 export PAVILION_KAFKA_PORT=${PAVILION_KAFKA_PORT:-19092}
 export PAVILION_KAFKA_CONTROLLER_PORT=${PAVILION_KAFKA_CONTROLLER_PORT:-19093}
-export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-127.0.0.1:$PAVILION_KAFKA_PORT}
+# every node of a cluster (PAVILION_KAFKA_NODES, deploy/kafka.sh): its broker ports are 2 apart
+kafka_nodes=()
+for ((i = 0; i < ${PAVILION_KAFKA_NODES:-1}; i++)); do kafka_nodes+=("127.0.0.1:$((PAVILION_KAFKA_PORT + 2 * i))"); done
+export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-$(IFS=,; echo "${kafka_nodes[*]}")}
 export PAVILION_PG_PORT=${PAVILION_PG_PORT:-55432}
 export PAVILION_PG_URL=${PAVILION_PG_URL:-postgresql://postgres@127.0.0.1:$PAVILION_PG_PORT}
 # One database per service, `<prefix>_<service>`, owned by a login role of the same name

@@ -3,12 +3,25 @@
 # jars from Maven Central via deploy/kafka/pom.xml, cached; storage formatted once.
 # One node by default; PAVILION_KAFKA_NODES=3 runs a cluster of three on the loopback
 # ports PAVILION_KAFKA_PORT+2(i-1) (broker) and PAVILION_KAFKA_CONTROLLER_PORT+2(i-1)
-# (controller), replication 3, min.insync.replicas 2; clients should then bootstrap from
-# all three (PAVILION_KAFKA_BOOTSTRAP=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3).
+# (controller), replication 3, min.insync.replicas 2; clients then bootstrap from all
+# three (PAVILION_KAFKA_BOOTSTRAP=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3: deploy/env.sh's
+# default).
+# PAVILION_KAFKA_SASL=1 secures it (data kept apart, under $PAVILION_STATE_DIR/kafka-sasl):
+# clients authenticate with SASL/SCRAM-SHA-512 (the brokers too, as `admin`; controllers
+# with SASL/PLAIN), the StandardAuthorizer allows only what an ACL grants, `admin` is the
+# only super user; the SCRAM users (deploy/kafka-credentials.sh) are made when the storage
+# is formatted, and `pavilion kafka acls` makes the topics and ACLs.
 # `start` starts whichever node is not running (so it also restarts a killed one).
 # Usage: deploy/kafka.sh start|stop|status
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+SASL=${PAVILION_KAFKA_SASL:-0}
+[[ $SASL =~ ^[01]$ ]] || { echo "kafka: PAVILION_KAFKA_SASL must be 0 or 1" >&2; exit 2; }
+if [ "$SASL" = 1 ]; then
+  source "$(dirname "$0")/kafka-sasl-properties.sh"
+  source "$(dirname "$0")/kafka-credentials.sh"
+  kafka_credentials || exit 2
+fi
 
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO_ROOT/deploy/kafka/pom.xml")
 LIBS=$PAVILION_CACHE_DIR/kafka-$KAFKA_VERSION/libs
@@ -16,6 +29,7 @@ NODES=${PAVILION_KAFKA_NODES:-1}
 [[ $NODES =~ ^[1-9]$ ]] || { echo "kafka: PAVILION_KAFKA_NODES must be 1-9" >&2; exit 2; }
 [ "$NODES" = 1 ] || [ "$NODES" -ge 3 ] || { echo "kafka: a cluster needs 3 or more nodes" >&2; exit 2; }
 TOP=$PAVILION_STATE_DIR/kafka
+[ "$SASL" = 0 ] || TOP=$PAVILION_STATE_DIR/kafka-sasl
 
 # The paths and ports of node $1: one node keeps the layout it always had.
 node() {
@@ -48,15 +62,13 @@ write_config() {
   local id=$1 replicas=1 isr=1
   [ "$NODES" = 1 ] || { replicas=3; isr=2; }
   mkdir -p "$DIR/data" "$PAVILION_LOG_DIR"
+  (umask 077; : > "$DIR/server.properties")  # it holds the admin's password when secured
   cat > "$DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=$id
 controller.quorum.voters=$(voters)
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+$(listener_config)
 log.dirs=$DIR/data
 num.partitions=6
 auto.create.topics.enable=false
@@ -81,6 +93,30 @@ PROPS
   </Loggers>
 </Configuration>
 XML
+}
+
+# The listeners: PLAINTEXT, or (PAVILION_KAFKA_SASL=1) SASL with ACLs.
+listener_config() {
+  local protocol=PLAINTEXT
+  [ "$SASL" = 0 ] || protocol=SASL_PLAINTEXT
+  cat <<PROPS
+listeners=$protocol://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=$protocol://127.0.0.1:$PORT
+inter.broker.listener.name=$protocol
+listener.security.protocol.map=CONTROLLER:$protocol,$protocol:$protocol
+PROPS
+  [ "$SASL" = 0 ] && return
+  sasl_properties "$PAVILION_KAFKA_ADMIN_PASSWORD"
+}
+
+# StorageTool's arguments making every principal's SCRAM user (PAVILION_KAFKA_SASL=1).
+scram_users() {
+  local principal variable
+  [ "$SASL" = 0 ] && return
+  for principal in $KAFKA_PRINCIPALS; do
+    variable=PAVILION_KAFKA_${principal^^}_PASSWORD
+    printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$principal" "${!variable}"
+  done
 }
 
 java_run() {
@@ -112,7 +148,9 @@ launch() {
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local id
     if [ "$NODES" = 1 ]; then id=$(java_run kafka.tools.StorageTool random-uuid); else id=$(cluster_id); fi
-    java_run kafka.tools.StorageTool format -t "$id" -c "$DIR/server.properties" >/dev/null
+    local users=()
+    mapfile -t users < <(scram_users)
+    java_run kafka.tools.StorageTool format -t "$id" -c "$DIR/server.properties" "${users[@]}" >/dev/null
   fi
   : > "$LOG"
   # 1 GiB: a full test run leaves thousands of scratch partitions on the broker, and

@@ -86,6 +86,27 @@ supervise() {
 
 "$here/postgres.sh" start
 "$here/kafka.sh" start
+# A cluster (PAVILION_KAFKA_NODES=3) keeps three copies of every topic the services make.
+[ "${PAVILION_KAFKA_NODES:-1}" = 1 ] || export PAVILION_KAFKA_REPLICATION=${PAVILION_KAFKA_REPLICATION:-3}
+# Secured (PAVILION_KAFKA_SASL=1): the operator's commands (here and in this shell's
+# children) authenticate as admin, which makes the topics (no service may) and the ACLs;
+# each process runs as its service's principal (see supervise below).
+if [ "${PAVILION_KAFKA_SASL:-0}" = 1 ]; then
+  source "$here/kafka-credentials.sh"
+  kafka_credentials
+  export PAVILION_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT PAVILION_KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+  export PAVILION_KAFKA_USERNAME=admin PAVILION_KAFKA_PASSWORD=$PAVILION_KAFKA_ADMIN_PASSWORD
+  .venv/bin/pavilion topics create
+  .venv/bin/pavilion kafka acls | tail -1
+fi
+# Secured, a service's processes authenticate as its principal, knowing no other's
+# password (called in the subshell that supervises them).
+as_principal() {
+  [ "${PAVILION_KAFKA_SASL:-0}" = 1 ] || return 0
+  local variable=PAVILION_KAFKA_${1^^}_PASSWORD principal
+  export PAVILION_KAFKA_USERNAME=$1 PAVILION_KAFKA_PASSWORD=${!variable}
+  for principal in $KAFKA_PRINCIPALS; do unset "PAVILION_KAFKA_${principal^^}_PASSWORD"; done
+}
 mkdir -p "$PAVILION_LOG_DIR"
 ports=(PAVILION_SMTP_PORT PAVILION_MAILPIT_PORT PAVILION_EXHIBITORS_PORT PAVILION_OUTREACH_PORT PAVILION_NOTIFICATIONS_PORT
        PAVILION_NOTIFICATIONS_PUBLIC_PORT PAVILION_GATEWAY_PORT)
@@ -98,7 +119,7 @@ supervise mailpit "$MAILPIT" --smtp "127.0.0.1:$PAVILION_SMTP_PORT" \
 pids+=($!)
 for process in "${PROCESSES[@]}"; do
   read -r service role <<< "$process"
-  supervise "$service-$role" .venv/bin/python -m "$service" "$role" &
+  (as_principal "$service"; supervise "$service-$role" .venv/bin/python -m "$service" "$role") &
   pids+=($!)
 done
 
@@ -128,6 +149,19 @@ GRAPHQL=http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql
 # browser never sends to a server; the console keeps it for the tab and drops it from the URL.
 CONSOLE=http://127.0.0.1:$PAVILION_GATEWAY_PORT/console/
 
+# Where integrators (and kcat) find the brokers, and, when secured, the credentials.
+kafka_info() {
+  echo "  Kafka:            $PAVILION_KAFKA_BOOTSTRAP"
+  [ "${PAVILION_KAFKA_SASL:-0}" = 1 ] || return 0
+  cat <<KAFKA
+    SASL_PLAINTEXT, SCRAM-SHA-512; the principals' passwords: $KAFKA_CREDENTIALS
+    integrator (reads pavilion.*.v1 with groups integrator.*):
+      kcat -b $PAVILION_KAFKA_BOOTSTRAP -X security.protocol=SASL_PLAINTEXT \\
+        -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=integrator \\
+        -X sasl.password=\$(sed -n 's/^PAVILION_KAFKA_INTEGRATOR_PASSWORD=//p' $KAFKA_CREDENTIALS) -L
+KAFKA
+}
+
 cat <<INFO
 
 Pavilion is ready.
@@ -140,6 +174,7 @@ Pavilion is ready.
   logs:             $PAVILION_LOG_DIR/*.log
   internal APIs (service tokens only; OpenAPI at /docs): exhibitors :$PAVILION_EXHIBITORS_PORT,
     outreach :$PAVILION_OUTREACH_PORT, notifications :$PAVILION_NOTIFICATIONS_PORT
+$(kafka_info)
 
 Try a query, then a command:
   curl -s $GRAPHQL -H 'content-type: application/json' \\

@@ -50,9 +50,23 @@ class MakeRun:
         return re.search(r"sign in \(ADMIN\):\s+(\S+)", self.banner).group(1)  # type: ignore[union-attr]
 
 
-def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]:
+def _environment(
+    state: Path, run: str, ports: dict[str, int], kafka: dict[str, str] | None
+) -> dict[str, str]:
+    """`kafka`, when given, is the environment of a Kafka of make run's own (started and
+    stopped by it, so with the services' own topic and group names); else make run uses
+    the suite's, with topics and groups of its own."""
     topics = {s: f"{run}.{s}" for s in SERVICES if s != "gateway"}
     venv_bin = str(Path(sys.executable).parent)
+    names = {
+        **{f"PAVILION_{s.upper()}_TOPIC": t for s, t in topics.items()},
+        "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
+        "PAVILION_GATEWAY_GROUP": f"{run}.projector",
+        "PAVILION_EXHIBITORS_REACTOR_GROUP": f"{run}.exhibitors",
+        "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
+        "PAVILION_NOTIFICATIONS_APP_ID": f"{run}-notifications",
+    }
+    suite_kafka = {"PAVILION_KAFKA_EXTERNAL": "1", **names}
     return {
         # a newcomer's shell: not inside the test runner's virtual environment
         # (and not the test session's vault: make run makes its own, <run>_vault)
@@ -60,6 +74,7 @@ def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]
             k: v
             for k, v in os.environ.items()
             if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
+            and not (kafka is not None and k.startswith("PAVILION_KAFKA_"))
         },
         "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
         "PAVILION_STATE_DIR": str(state),
@@ -68,21 +83,18 @@ def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]
         "PAVILION_PG_EXTERNAL": "1",
         # databases and roles <run>_<service>, made by make run (deploy/postgres.sh)
         "PAVILION_DB_PREFIX": run,
-        "PAVILION_KAFKA_EXTERNAL": "1",
         "PAVILION_SMTP_PORT": str(free_port()),
         **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
-        **{f"PAVILION_{s.upper()}_TOPIC": t for s, t in topics.items()},
-        "PAVILION_GATEWAY_TOPICS": ",".join(topics.values()),
-        "PAVILION_GATEWAY_GROUP": f"{run}.projector",
-        "PAVILION_EXHIBITORS_REACTOR_GROUP": f"{run}.exhibitors",
-        "PAVILION_OUTREACH_REACTOR_GROUP": f"{run}.outreach",
-        "PAVILION_NOTIFICATIONS_APP_ID": f"{run}-notifications",
+        **(suite_kafka if kafka is None else kafka),
     }
 
 
 @asynccontextmanager
-async def make_run(state: Path, within: float = 420) -> AsyncIterator[MakeRun]:
-    """make run, ready; stopped (and its databases and roles dropped) on leaving."""
+async def make_run(
+    state: Path, within: float = 420, kafka: dict[str, str] | None = None
+) -> AsyncIterator[MakeRun]:
+    """make run, ready; stopped (and its databases and roles dropped) on leaving.
+    `kafka`: the environment of a Kafka of its own (see _environment)."""
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
     ports = {s: free_port() for s in (*SERVICES, "notifications_public", "mailpit")}
     launched = MakeRun(run, ports, state / "make-run.out", state / "logs")
@@ -90,7 +102,7 @@ async def make_run(state: Path, within: float = 420) -> AsyncIterator[MakeRun]:
         "make",
         "run",
         cwd=ROOT,
-        env=_environment(state, run, ports),
+        env=_environment(state, run, ports, kafka),
         stdout=launched.output.open("wb"),
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal

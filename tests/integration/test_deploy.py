@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 import yaml
+from pavilion_core.kafka import FOREVER, dlq_topic
+from pavilion_ops import acls
+from pavilion_ops import settings as ops_settings
 
 from tests.support import PG_URL, admin_sql
 
@@ -34,7 +37,10 @@ SECRETS = {
     "PAVILION_JWT_SECRET": {"gateway-api"},
     "PAVILION_JWT_JWKS_URL": {"gateway-api"},
 }
+ONE_SHOT = ("-migrate", "kafka-init")
+KAFKA_PRINCIPALS = ("admin", *SERVICES, "integrator")
 REQUIRED = [
+    *(f"KAFKA_{p.upper()}_PASSWORD" for p in KAFKA_PRINCIPALS),
     "POSTGRES_PASSWORD",
     *(f"{s.upper()}_DB_PASSWORD" for s in SERVICES),
     "PAVILION_SERVICE_TOKEN_SECRET",
@@ -92,11 +98,11 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
     services = yaml.safe_load(result.stdout)["services"]
     for name, service in services.items():
         assert ":" in service["image"], f"{name}: image not pinned"
-        one_shot = name.endswith("-migrate")
+        one_shot = name.endswith(ONE_SHOT)
         assert service["restart"] == ("no" if one_shot else "unless-stopped"), name
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
-    long_running = [name for name in services if not name.endswith("-migrate")]
+    long_running = [name for name in services if not name.endswith(ONE_SHOT)]
     assert len(long_running) == 17, long_running
     for name in long_running:
         assert "healthcheck" in services[name], f"{name} has no health check"
@@ -107,7 +113,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
 
 
 def test_the_compose_file_refuses_to_start_without_the_database_password():
-    result = compose_config({})
+    result = compose_config({k: v for k, v in example_env().items() if k != "POSTGRES_PASSWORD"})
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 
@@ -246,6 +252,8 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
 
     documents = k8s_documents()
     for document in documents:
+        if str(document["apiVersion"]).startswith(STRIMZI):  # custom resources: below
+            continue
         kubernetes_validate.validate(document, KUBERNETES, strict=True)
     deployments = [d for d in documents if d["kind"] == "Deployment"]
     assert len(deployments) == 14
@@ -260,6 +268,67 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
     assert {"Namespace", "ConfigMap", "Job", "Service", "HorizontalPodAutoscaler"} <= kinds
     assert {"Ingress", "NetworkPolicy"} <= kinds
     assert "Secret" not in kinds  # secrets are made by ops, never committed
+
+
+STRIMZI = "kafka.strimzi.io/"
+
+
+@pytest.fixture
+def default_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The services' default topic and group names, as the manifests have them."""
+    for name in list(os.environ):
+        if re.fullmatch(r"PAVILION_\w+_(TOPIC|TOPICS|GROUP|REACTOR_GROUP|APP_ID)", name):
+            monkeypatch.delenv(name)
+
+
+def _acls_of_kafka_users(users: list[dict[str, Any]]) -> list[acls.Acl]:
+    return sorted(
+        acls.Acl(
+            user["metadata"]["name"],
+            acls.Resource[grant["resource"]["type"].upper()],
+            grant["resource"]["name"],
+            acls.Pattern[grant["resource"]["patternType"].upper()],
+            acls.Operation[re.sub(r"(?<!^)([A-Z])", r"_\1", operation).upper()],
+        )
+        for user in users
+        for grant in user["spec"].get("authorization", {}).get("acls", [])
+        if grant.get("host", "*") == "*" and grant.get("type", "allow") == "allow"
+        for operation in grant["operations"]
+    )
+
+
+def test_kubernetes_kafka_is_secured_with_a_user_per_principal_and_the_acls_of_code(
+    default_names: None,
+) -> None:
+    """Strimzi: SCRAM on the one listener, the simple authorizer with admin alone super;
+    a KafkaUser per principal granting exactly pavilion_ops.acls's ACLs; every topic as
+    a KafkaTopic kept forever; each process as its service's principal."""
+    documents = k8s_documents()
+    [kafka] = _of(documents, "Kafka")
+    [listener] = kafka["spec"]["kafka"]["listeners"]
+    assert listener["authentication"] == {"type": "scram-sha-512"} and listener["tls"] is False
+    authorization = kafka["spec"]["kafka"]["authorization"]
+    assert authorization == {"type": "simple", "superUsers": [acls.ADMIN]}
+    assert kafka["spec"]["kafka"]["config"]["allow.everyone.if.no.acl.found"] is False
+    users = _of(documents, "KafkaUser")
+    assert {u["metadata"]["name"] for u in users} == {acls.ADMIN, *acls.principals()}
+    assert all(u["spec"]["authentication"] == {"type": "scram-sha-512"} for u in users)
+    assert _acls_of_kafka_users(users) == acls.definition()
+    topics = {t["spec"]["topicName"]: t["spec"] for t in _of(documents, "KafkaTopic")}
+    names = [ops_settings.topic(s) for s in ops_settings.RELAYED]
+    assert set(topics) == {n for t in names for n in (t, dlq_topic(t))}
+    assert all(t["config"] == FOREVER and t["replicas"] == 3 for t in topics.values())
+    config = _of(documents, "ConfigMap")[0]["data"]
+    assert config["PAVILION_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    for workload in [*_of(documents, "Deployment"), *_of(documents, "Job")]:
+        pod = workload["spec"]["template"]["spec"]
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            env = {e["name"]: e for e in container["env"]}
+            [secret] = [e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e]
+            service = secret.removeprefix("pavilion-")
+            assert env["PAVILION_KAFKA_USERNAME"]["value"] == service, container["name"]
+            password = env["PAVILION_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"]
+            assert password == {"name": service, "key": "password"}, container["name"]
 
 
 def _of(documents: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -383,19 +452,78 @@ def test_each_deployment_reads_its_own_services_secret_and_no_shared_one():
     for deployment in _of(documents, "Deployment"):
         service = deployment["metadata"]["name"].split("-")[0]
         for names in _secrets(deployment["spec"]["template"]["spec"]).values():
-            assert names == {f"pavilion-{service}"}, deployment["metadata"]["name"]
+            # its own, and the one Strimzi makes for its service's Kafka principal
+            assert names == {f"pavilion-{service}", service}, deployment["metadata"]["name"]
             for name in names:
                 readers.setdefault(name, set()).add(service)
     assert all(len(services) == 1 for services in readers.values()), readers
     job = _secrets(_of(documents, "Job")[0]["spec"]["template"]["spec"])
-    assert job == {f"{s}-migrate": {f"pavilion-{s}"} for s in SERVICES}
+    assert job == {f"{s}-migrate": {f"pavilion-{s}", s} for s in SERVICES}
     config = _of(documents, "ConfigMap")[0]["data"]
     assert not [k for k in config if "PG_URL" in k or "DATABASE_URL" in k or "SECRET" in k]
     how = (K8S / "00-namespace-config.yaml").read_text()
-    for secret in readers:  # ops are told how to make every Secret the manifests read
+    made_by_strimzi = {u["metadata"]["name"] for u in _of(documents, "KafkaUser")}
+    for secret in readers.keys() - made_by_strimzi:  # ops are told how to make the others
         assert f"create secret generic {secret} " in how, secret
         service = secret.removeprefix("pavilion-")
         assert f"postgresql://pavilion_{service}:<password>@" in how, secret
+
+
+def test_compose_kafka_is_secured_and_its_init_makes_the_acls_of_code(
+    default_names: None,
+) -> None:
+    """The broker runs deploy/compose/kafka-sasl.sh (SCRAM, the authorizer, no ACL: no
+    access); kafka-init makes deploy/compose/kafka-acls.tsv's ACLs, which are
+    pavilion_ops.acls's; each service's containers authenticate as its principal, with
+    its password only; no Kafka client starts before kafka-init is done."""
+    env = example_env()
+    services = compose_services(env)
+    kafka = services["kafka"]
+    assert kafka["entrypoint"] == ["/bin/bash", "/pavilion/kafka-sasl.sh"]
+    assert {
+        k: kafka["environment"][k]
+        for k in env
+        if k.startswith("KAFKA_") and k.endswith("_PASSWORD")
+    } == {
+        f"KAFKA_{p.upper()}_PASSWORD": env[f"KAFKA_{p.upper()}_PASSWORD"] for p in KAFKA_PRINCIPALS
+    }
+    broker = (ROOT / "deploy" / "compose" / "kafka-sasl.sh").read_text()
+    assert "\nlisteners=SASL_PLAINTEXT://:9092,CONTROLLER://:9093\n" in broker
+    assert '\n$(sasl_properties "$KAFKA_ADMIN_PASSWORD")\n' in broker
+    secured = (ROOT / "deploy" / "kafka-sasl-properties.sh").read_text()  # and kafka.sh's
+    for line in (
+        "allow.everyone.if.no.acl.found=false",
+        "super.users=User:admin",
+        "sasl.enabled.mechanisms=SCRAM-SHA-512",
+    ):
+        assert f"\n{line}\n" in secured, line
+    assert "kafka-sasl-properties.sh" in " ".join(map(str, kafka["volumes"]))
+    assert (ROOT / "deploy" / "compose" / "kafka-acls.tsv").read_text() == acls.table()
+    # the SCRAM users compose's broker and deploy/kafka.sh make: admin and every principal
+    make_run = (ROOT / "deploy" / "kafka-credentials.sh").read_text()
+    for script, variable in ((broker, "PRINCIPALS"), (make_run, "KAFKA_PRINCIPALS")):
+        listed = re.search(rf'^{variable}="([^"]*)"', script, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        assert sorted(listed.split()) == sorted({acls.ADMIN, *acls.principals()}), variable
+    init = services["kafka-init"]
+    mounts = " ".join(str(v) for v in init["volumes"])
+    assert "kafka-acls.tsv" in mounts and "kafka-init.sh" in mounts
+    for name, service in services.items():
+        environment = service.get("environment") or {}
+        if "PAVILION_KAFKA_BOOTSTRAP" not in environment:
+            continue
+        owner = re.fullmatch(r"pavilion/(\w+):.*", service["image"]).group(1)  # type: ignore[union-attr]
+        assert environment["PAVILION_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert environment["PAVILION_KAFKA_USERNAME"] == owner, name
+        assert environment["PAVILION_KAFKA_PASSWORD"] == env[f"KAFKA_{owner.upper()}_PASSWORD"]
+        assert not [k for k in environment if k.startswith("KAFKA_")], name
+        assert "kafka" not in service.get("depends_on", {}), name  # kafka-init, after it
+        if not name.endswith(ONE_SHOT) and name.split("-")[1] in (
+            "relay",
+            "reactor",
+            "worker",
+            "projector",
+        ):
+            assert "kafka-init" in service["depends_on"], name
 
 
 def test_the_three_broker_override_validates_with_replication_three_and_min_isr_two():
@@ -408,10 +536,13 @@ def test_the_three_broker_override_validates_with_replication_three_and_min_isr_
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     brokers = [services[n]["environment"] for n in ("kafka", "kafka-2", "kafka-3")]
-    assert {b["KAFKA_NODE_ID"] for b in brokers} == {1, 2, 3}
-    for broker in brokers:
-        assert broker["KAFKA_MIN_INSYNC_REPLICAS"] == 2
-        assert broker["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@") == 3
+    assert {b["NODE_ID"] for b in brokers} == {1, 2, 3}
+    for broker in brokers:  # deploy/compose/kafka-sasl.sh's settings
+        assert broker["MIN_ISR"] == 2 and broker["REPLICAS"] == 3
+        assert broker["VOTERS"].count("@") == 3
+        assert broker["KAFKA_ADMIN_PASSWORD"] == env["KAFKA_ADMIN_PASSWORD"]
+    for name in ("kafka", "kafka-2", "kafka-3"):
+        assert services[name]["entrypoint"] == ["/bin/bash", "/pavilion/kafka-sasl.sh"]
     for name in ("exhibitors-relay", "gateway-projector"):
         assert services[name]["environment"]["PAVILION_KAFKA_REPLICATION"] == "3"
         assert services[name]["environment"]["PAVILION_KAFKA_BOOTSTRAP"].count(":9092") == 3

@@ -42,6 +42,10 @@ WEBHOOKS = (
 RUN_BY: dict[str, list[str]] = {
     "make run": [MAKE_RUN],
     "make install": [MAKE_RUN],  # `make run` makes `install` first
+    "PAVILION_KAFKA_NODES=3 PAVILION_KAFKA_SASL=1 make run": [
+        f"{E2E}/test_kafka_security.py::test_a_command_reaches_the_read_model_and_the_topic",
+        f"{E2E}/test_kafka_security.py::test_the_integrator_is_refused_the_rest",
+    ],
     "make help": [f"{UNIT}/test_readme.py::test_make_help_lists_every_target_the_readme_names"],
     "pavilion status": [
         f"{INTEGRATION}/test_ops.py::test_status_figures_move_as_load_is_applied",

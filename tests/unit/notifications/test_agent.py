@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import ConsumerRecord
 from notifications.app import create_app
+from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import (
     CloudEvent,
     DecodeError,
@@ -115,7 +116,7 @@ async def test_events_reach_the_handler_and_poison_is_parked_with_its_record() -
         dead.append((topic, value, dict(headers)))
 
     _, agent = create_app(
-        "localhost:1",
+        KafkaSettings("localhost:1", 1, 1),
         ["pavilion.exhibitors.v1"],
         make,
         dead_letter=dead_letter,
@@ -174,7 +175,7 @@ async def test_an_outage_is_waited_out_without_dead_letters() -> None:
         dead.append(value)
 
     _, agent = create_app(
-        "localhost:1",
+        KafkaSettings("localhost:1", 1, 1),
         ["pavilion.exhibitors.v1"],
         make,
         dead_letter=dead_letter,

@@ -4,7 +4,7 @@ Nothing here connects to anything; services read their settings once in bootstra
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -78,11 +78,44 @@ def idempotency_retention() -> timedelta:
     return timedelta(hours=hours)
 
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT")
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+
+
 @dataclass(frozen=True)
 class KafkaSettings:
+    """Where the brokers are, how to authenticate to them, how to make topics.
+    `security_protocol` SASL_PLAINTEXT needs `username` and `password` (the process's
+    principal: PAVILION_KAFKA_USERNAME / PAVILION_KAFKA_PASSWORD)."""
+
     bootstrap: str
     partitions: int
     replication: int
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ConfigError(
+                f"PAVILION_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)},"
+                f" got {self.security_protocol!r}"
+            )
+        if self.sasl_mechanism not in SASL_MECHANISMS:
+            raise ConfigError(
+                f"PAVILION_KAFKA_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)},"
+                f" got {self.sasl_mechanism!r}"
+            )
+        if self.sasl and not (self.username and self.password):
+            raise ConfigError(
+                f"PAVILION_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs"
+                " PAVILION_KAFKA_USERNAME and PAVILION_KAFKA_PASSWORD"
+            )
+
+    @property
+    def sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
 
     @classmethod
     def from_env(cls) -> "KafkaSettings":
@@ -90,4 +123,21 @@ class KafkaSettings:
             bootstrap=env_str("PAVILION_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP),
             partitions=env_int("PAVILION_KAFKA_PARTITIONS", 6),
             replication=env_int("PAVILION_KAFKA_REPLICATION", 1),
+            security_protocol=env_str("PAVILION_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+            sasl_mechanism=env_str("PAVILION_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+            username=os.environ.get("PAVILION_KAFKA_USERNAME") or None,
+            password=os.environ.get("PAVILION_KAFKA_PASSWORD") or None,
         )
+
+    def client_options(self) -> dict[str, str]:
+        """The keyword arguments every aiokafka client (producer, consumer, admin) takes
+        to reach and authenticate to the brokers."""
+        options = {"bootstrap_servers": self.bootstrap, "security_protocol": self.security_protocol}
+        if self.sasl:
+            assert self.username and self.password  # __post_init__
+            options |= {
+                "sasl_mechanism": self.sasl_mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        return options

@@ -136,7 +136,7 @@ class ConsumerLoop:
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.kafka.bootstrap,
+            **self.kafka.client_options(),
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",  # also where a partition with no stored offset starts

@@ -50,7 +50,7 @@ class KafkaPublisher:
 def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
     """An idempotent producer: retries never duplicate or reorder within a partition."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap,
+        **settings.client_options(),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -72,8 +72,8 @@ async def started_producer(
 
 
 @asynccontextmanager
-async def _admin(settings: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+async def admin_client(settings: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(**settings.client_options())
     await admin.start()
     try:
         yield admin
@@ -84,7 +84,7 @@ async def _admin(settings: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
     """Create each topic and its DLQ twin if missing, kept forever (FOREVER); set that
     retention again on those that exist with another. Returns the topics created."""
-    async with _admin(settings) as admin:
+    async with admin_client(settings) as admin:
         wanted = sorted({name for t in topics for name in (t, dlq_topic(t))})
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
@@ -149,14 +149,14 @@ def _raise_errors(resources: list[Any]) -> None:
 
 async def retention(settings: KafkaSettings, topics: Iterable[str]) -> dict[str, dict[str, str]]:
     """The retention.ms and retention.bytes in effect on each topic (that the broker knows)."""
-    async with _admin(settings) as admin:
+    async with admin_client(settings) as admin:
         configs = await _configs(admin, list(topics))
     return {name: {k: effective[k] for k in FOREVER} for name, (effective, _) in configs.items()}
 
 
 async def partitions(settings: KafkaSettings, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of `topics` (none for a topic that does not exist)."""
-    async with _admin(settings) as admin:
+    async with admin_client(settings) as admin:
         described = await admin.describe_topics(list(topics))
     return [
         TopicPartition(t["topic"], p["partition"])
@@ -170,7 +170,7 @@ async def partitions(settings: KafkaSettings, topics: Iterable[str]) -> list[Top
 async def _assigned(
     tps: list[TopicPartition], settings: KafkaSettings
 ) -> AsyncIterator[AIOKafkaConsumer]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**settings.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(tps)  # so that the consumer fetches these topics' metadata

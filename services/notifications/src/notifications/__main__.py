@@ -39,7 +39,7 @@ def worker() -> None:
 
     watchdog = Watchdog(WEDGED_SECONDS)
     faust_app, _ = streaming.create_app(
-        config.kafka.bootstrap, config.source_topics, handler, app_id=config.app_id,
+        config.kafka, config.source_topics, handler, app_id=config.app_id,
         watchdog=watchdog,
     )  # fmt: skip
     streaming.run_worker(faust_app, watchdog)

@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 import faust
 from aiokafka import ConsumerRecord
 from faust.types import AgentT, StreamT
+from pavilion_core.config import KafkaSettings
 from pavilion_core.dead_letters import notice_headers
 from pavilion_core.envelope import CloudEvent, Headers
 from pavilion_core.kafka import dlq_topic
@@ -80,8 +81,17 @@ DeadLetter = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 OUTAGE_BACKOFF = Backoff(first=0.5, cap=30.0)
 
 
+def _credentials(kafka: KafkaSettings) -> faust.SASLCredentials | None:
+    """faust's form of the settings' SASL credentials (aiokafka's options, underneath)."""
+    if not kafka.sasl:
+        return None
+    return faust.SASLCredentials(
+        username=kafka.username, password=kafka.password, mechanism=kafka.sasl_mechanism
+    )
+
+
 def create_app(
-    broker: str,
+    kafka: KafkaSettings,
     topics: Sequence[str],
     make_handler: Callable[[], Awaitable[Handler]],
     *,
@@ -99,7 +109,8 @@ def create_app(
     heartbeat timer stamps the `watchdog`."""
     app = faust.App(
         app_id,
-        broker=f"kafka://{broker}",
+        broker=[f"kafka://{server}" for server in kafka.bootstrap.split(",")],
+        broker_credentials=_credentials(kafka),
         key_serializer="raw",
         value_serializer="raw",
         web_enabled=False,

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pavilion_ops import deadletters, settings
+from pavilion_ops import acls, deadletters, settings
 from pavilion_ops import parked as parked_messages
 from pavilion_ops.status import Reach, collect
 
@@ -32,11 +32,13 @@ parked = typer.Typer(
     help="Messages consumers could not apply, held back with their records.", no_args_is_help=True
 )
 topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+kafka = typer.Typer(help="Kafka's principals and ACLs.", no_args_is_help=True)
 seed = typer.Typer(help="Demo data.", no_args_is_help=True)
 load = typer.Typer(help="Imports.", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
 app.add_typer(parked, name="parked")
 app.add_typer(topics, name="topics")
+app.add_typer(kafka, name="kafka")
 app.add_typer(seed, name="seed")
 app.add_typer(load, name="import")
 console = Console()
@@ -153,6 +155,30 @@ def topics_create() -> None:
     names = [settings.topic(s) for s in settings.RELAYED]
     created = asyncio.run(ensure_topics(KafkaSettings.from_env(), names))
     console.print(f"created: {', '.join(created) or 'none (all there)'}")
+
+
+@kafka.command("acls")
+def kafka_acls(
+    table: Annotated[
+        bool, typer.Option("--table", help="print the definition (tab-separated), change nothing")
+    ] = False,
+) -> None:
+    """Make the brokers' ACLs of the services' and the integrator's principals what
+    pavilion_ops.acls defines (run as the admin principal; again: changes nothing)."""
+    if table:
+        print(acls.table(), end="")
+        return
+    applied = asyncio.run(acls.apply(KafkaSettings.from_env()))
+    for verb, changed in (("created", applied.created), ("deleted", applied.deleted)):
+        for acl in changed:
+            console.print(
+                f"{verb}: User:{acl.principal} {acl.operation.name} {acl.resource.name}"
+                f" {acl.name}{'*' if acl.pattern.name == 'PREFIXED' else ''}"
+            )
+    console.print(
+        f"ACLs: {len(applied.created)} created, {len(applied.deleted)} deleted,"
+        f" {len(acls.definition())} in force for {', '.join(acls.principals())}"
+    )
 
 
 @seed.command("demo")

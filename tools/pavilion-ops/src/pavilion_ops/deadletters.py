@@ -48,7 +48,7 @@ def _letter(message: ConsumerRecord) -> DeadLetter:
 async def _read_to_end(kafka: KafkaSettings, topic: str) -> AsyncGenerator[ConsumerRecord, None]:
     """The messages of `topic` from its beginning up to its end as it is now."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        **kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:

@@ -137,7 +137,7 @@ async def publishing() -> dict[str, str]:
 
 async def kafka_figures(kafka: KafkaSettings) -> tuple[dict[str, int], dict[str, int]]:
     """(lag per consumer group, messages per DLQ topic)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         groups = [group for group, _ in await admin.list_consumer_groups()]
