@@ -2,6 +2,7 @@
 localhost defaults). Long operations show progress."""
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pavilion_ops import deadletters, settings
+from pavilion_ops import deadletters, registry, settings
 from pavilion_ops import parked as parked_messages
 from pavilion_ops.status import Reach, collect
 
@@ -34,11 +35,13 @@ parked = typer.Typer(
 topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 seed = typer.Typer(help="Demo data.", no_args_is_help=True)
 load = typer.Typer(help="Imports.", no_args_is_help=True)
+schemas = typer.Typer(help="The schema registry (PAVILION_REGISTRY_URL).", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
 app.add_typer(parked, name="parked")
 app.add_typer(topics, name="topics")
 app.add_typer(seed, name="seed")
 app.add_typer(load, name="import")
+app.add_typer(schemas, name="schemas")
 console = Console()
 
 
@@ -153,6 +156,36 @@ def topics_create() -> None:
     names = [settings.topic(s) for s in settings.RELAYED]
     created = asyncio.run(ensure_topics(KafkaSettings.from_env(), names))
     console.print(f"created: {', '.join(created) or 'none (all there)'}")
+
+
+@schemas.command("register")
+def schemas_register(
+    root: Annotated[Path, typer.Option(help="the repository (schemas/events/ under it)")] = Path(),
+) -> None:
+    """Register every event schema under its subject (the event's ce_type), compatibility
+    BACKWARD_TRANSITIVE; all or nothing: one refused, none registered."""
+    with registry.client(settings.registry_url()) as client:
+        try:
+            done = registry.register(client, root)
+        except registry.RegistryRefused as exc:
+            for refusal in exc.refusals:
+                console.print(f"[red]refused: {refusal}[/]")
+            raise typer.Exit(1) from None
+    console.print(f"{len(done)} schemas registered in {settings.registry_url()}")
+
+
+@schemas.command("resolve")
+def schemas_resolve(
+    dataschema: Annotated[str, typer.Argument(help="an event's ce_dataschema")],
+) -> None:
+    """The JSON Schema an event's ce_dataschema names, from the registry."""
+    with registry.client(settings.registry_url()) as client:
+        try:
+            schema = registry.resolve(client, dataschema)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+    typer.echo(json.dumps(schema, indent=2))
 
 
 @seed.command("demo")
