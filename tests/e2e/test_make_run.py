@@ -2,9 +2,9 @@
 sample query and command it prints work through GraphQL, the emails the demo made are
 in Mailpit and the gateway links each sent one to it, every service is connected as
 its own role to its own database (made by `make run`: no superuser, no CONNECT to
-another's), and stopping it stops every process it started. Here it uses the suite's
-PostgreSQL and Kafka (it starts neither) with databases, roles, topics and ports of its
-own."""
+another's), the event schemas are in the schema registry, and stopping it stops every
+process it started. Here it uses the suite's PostgreSQL and Kafka (it starts neither)
+with databases, roles, topics and ports of its own."""
 
 import base64
 import json
@@ -30,6 +30,12 @@ async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: 
         await _the_printed_examples_work(text, launched.ports["gateway"])
         await _the_emails_sent_open_in_mailpit(text, launched.ports)
         await _each_service_is_connected_as_its_own_role(launched.run, SERVICES)
+        subjects = f"http://127.0.0.1:{launched.ports['registry']}/apis/ccompat/v7/subjects"
+        assert subjects in text
+        async with httpx.AsyncClient(timeout=30) as http:  # every event schema, registered
+            assert (
+                "pavilion.exhibitors.ApplicationSubmitted.v2" in (await http.get(subjects)).json()
+            )
         assert launched.process is not None
         group = launched.process.pid
         await _a_killed_process_is_restarted(group, launched.logs, "gateway projector")

@@ -22,11 +22,11 @@ import asyncpg
 import httpx
 import pytest
 from exhibitors.demo import load
+from pavilion_contracts import registry
 from pavilion_core.config import KafkaSettings
 from pavilion_core.envelope import registry_subject
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.relay import OutboxRelay
-from pavilion_ops import registry
 
 from tests.conftest import RUN
 from tests.support import PG_URL, admin_sql, free_port, read_topic
@@ -173,6 +173,7 @@ def test_registering_is_all_or_nothing(client: httpx.Client, tmp_path: Path):
 
 
 async def test_the_dataschema_of_each_published_event_resolves_to_its_schema(
+    registry_url: str,
     client: httpx.Client,
     exhibitors_api: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
@@ -195,3 +196,13 @@ async def test_the_dataschema_of_each_published_event_resolves_to_its_schema(
     for message in messages:
         headers = {k: v.decode() for k, v in message.headers}
         assert registry_subject(headers["ce_dataschema"]) == headers["ce_type"]
+    # as an operator asks: pavilion schemas resolve <ce_dataschema>
+    dataschema = min(dataschemas)
+    resolved = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pavilion_ops", "schemas", "resolve", dataschema),
+        env={**os.environ, "PAVILION_REGISTRY_URL": registry_url},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(resolved.communicate(), 60)
+    assert resolved.returncode == 0
+    assert json.loads(out) == registry.resolve(client, dataschema)

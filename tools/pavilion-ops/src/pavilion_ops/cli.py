@@ -16,6 +16,7 @@ from gateway.config import Config as GatewayConfig
 from gateway.rebuild import REFUSED, rebuild
 from gateway.rebuild import Progress as RebuildProgress
 from outreach import demo as outreach_demo
+from pavilion_contracts import registry
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import ensure_topics
 from pavilion_core.service_tokens import service_client
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pavilion_ops import deadletters, registry, settings
+from pavilion_ops import deadletters, settings
 from pavilion_ops import parked as parked_messages
 from pavilion_ops.status import Reach, collect
 
@@ -164,14 +165,7 @@ def schemas_register(
 ) -> None:
     """Register every event schema under its subject (the event's ce_type), compatibility
     BACKWARD_TRANSITIVE; all or nothing: one refused, none registered."""
-    with registry.client(settings.registry_url()) as client:
-        try:
-            done = registry.register(client, root)
-        except registry.RegistryRefused as exc:
-            for refusal in exc.refusals:
-                console.print(f"[red]refused: {refusal}[/]")
-            raise typer.Exit(1) from None
-    console.print(f"{len(done)} schemas registered in {settings.registry_url()}")
+    raise typer.Exit(registry.main(["--root", str(root)]))
 
 
 @schemas.command("resolve")
@@ -179,7 +173,7 @@ def schemas_resolve(
     dataschema: Annotated[str, typer.Argument(help="an event's ce_dataschema")],
 ) -> None:
     """The JSON Schema an event's ce_dataschema names, from the registry."""
-    with registry.client(settings.registry_url()) as client:
+    with registry.client(registry.default_url()) as client:
         try:
             schema = registry.resolve(client, dataschema)
         except ValueError as exc:

@@ -13,8 +13,3 @@ def url(service: str) -> str:
 
 def topic(service: str) -> str:
     return env_str(f"PAVILION_{service.upper()}_TOPIC", f"pavilion.{service}.v1")
-
-
-def registry_url() -> str:
-    """The schema registry's base URL (deploy/registry.sh's port by default)."""
-    return env_str("PAVILION_REGISTRY_URL", "http://127.0.0.1:8081")

@@ -12,20 +12,32 @@ revision ever registered rather than the previous commit only.
 Registering is all or nothing: every schema is checked against its subject first, and
 nothing is registered when one is refused. Registering an unchanged schema again is a
 no-op (the registry answers with the id it has).
+
+`python -m pavilion_contracts.registry [--root DIR] [--url URL]` registers them
+(`pavilion schemas register` for operators; compose's `registry-schemas` job); the URL
+defaults to PAVILION_REGISTRY_URL.
 """
 
+import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pavilion_core.config import env_str
 from pavilion_core.envelope import registry_subject
 
 API = "/apis/ccompat/v7"
 EVENTS = Path("schemas/events")
 COMPATIBILITY = "BACKWARD_TRANSITIVE"
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+def default_url() -> str:
+    """PAVILION_REGISTRY_URL, or deploy/registry.sh's default port."""
+    return env_str("PAVILION_REGISTRY_URL", "http://127.0.0.1:8081")
 
 
 class RegistryRefused(Exception):
@@ -115,3 +127,23 @@ def _message(answer: httpx.Response) -> str:
         return str(answer.json().get("message", answer.text))
     except ValueError:
         return answer.text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pavilion_contracts.registry")
+    parser.add_argument("--root", type=Path, default=Path(), help="schemas/events/ is under it")
+    parser.add_argument("--url", default=default_url(), help="the registry's base URL")
+    args = parser.parse_args(argv)
+    with client(args.url) as registry:
+        try:
+            done = register(registry, args.root)
+        except RegistryRefused as exc:
+            for refusal in exc.refusals:
+                print(f"schema registry refused {refusal}", file=sys.stderr)
+            return 1
+    print(f"{len(done)} event schemas registered in {args.url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
