@@ -50,8 +50,8 @@ java_21() {
 
 # The JDBC form of PAVILION_REGISTRY_DATABASE_URL (postgresql://user[:password]@host[:port]/db).
 jdbc_settings() {
-  local url=${PAVILION_REGISTRY_DATABASE_URL#postgresql://} credentials
-  credentials=${url%%@*}; url=${url#*@}
+  local url=${PAVILION_REGISTRY_DATABASE_URL#postgresql://} credentials=
+  [[ $url == *@* ]] && { credentials=${url%%@*}; url=${url#*@}; }
   DB_USER=${credentials%%:*}
   DB_PASSWORD=; [ "$credentials" = "$DB_USER" ] || DB_PASSWORD=${credentials#*:}
   JDBC_URL=jdbc:postgresql://$url
