@@ -81,8 +81,10 @@ def _environment(state: Path, run: str, ports: dict[str, int]) -> dict[str, str]
 
 
 @asynccontextmanager
-async def make_run(state: Path, within: float = 420) -> AsyncIterator[MakeRun]:
-    """make run, ready; stopped (and its databases and roles dropped) on leaving."""
+async def make_run(state: Path, within: float = 480) -> AsyncIterator[MakeRun]:
+    """make run, ready; stopped (and its databases and roles dropped) on leaving.
+    (`within` counts the schema registry's start and the schemas' registration too:
+    10-40 s on this machine, depending on its load.)"""
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
     servers = (*SERVICES, "notifications_public", "mailpit", "registry", "registry_management")
     ports = {s: free_port() for s in servers}

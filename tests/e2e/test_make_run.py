@@ -23,7 +23,7 @@ from tests.e2e.make_run import SERVICES, make_run
 from tests.support import PG_URL, eventually
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(660)
 async def test_make_run_reaches_ready_with_the_demo_and_stops_cleanly(tmp_path: Path):
     async with make_run(tmp_path) as launched:
         text = launched.text

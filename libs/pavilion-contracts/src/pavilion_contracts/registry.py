@@ -14,7 +14,7 @@ nothing is registered when one is refused. Registering an unchanged schema again
 no-op (the registry answers with the id it has).
 
 `python -m pavilion_contracts.registry [--root DIR] [--url URL]` registers them
-(`pavilion schemas register` for operators; compose's `registry-schemas` job); the URL
+(`pavilion schemas register` for operators; compose's one-shot `registry-migrate`); the URL
 defaults to PAVILION_REGISTRY_URL.
 """
 
