@@ -67,7 +67,11 @@ def published(root: Path) -> list[Path]:
 
 
 def client(url: str) -> httpx.Client:
-    return httpx.Client(base_url=url.rstrip("/") + API, headers={"content-type": CONTENT_TYPE})
+    # A registry just started answers its first requests slowly (its JVM warming up:
+    # over httpx's default 5 s on a loaded machine).
+    return httpx.Client(
+        base_url=url.rstrip("/") + API, headers={"content-type": CONTENT_TYPE}, timeout=60
+    )
 
 
 def register(registry: httpx.Client, root: Path) -> list[Registered]:
