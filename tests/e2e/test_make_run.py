@@ -177,7 +177,8 @@ async def _each_service_is_connected_as_its_own_role(run: str, services: tuple[s
     try:
         connections = await admin.fetch(
             "SELECT datname, usename, count(*) FROM pg_stat_activity"
-            " WHERE datname = any($1::text[]) GROUP BY 1, 2",
+            " WHERE datname = any($1::text[]) AND backend_type = 'client backend'"
+            " GROUP BY 1, 2",  # (an autovacuum worker there has no user)
             names,
         )
         by_database = {(r["datname"], r["usename"]) for r in connections}
