@@ -7,8 +7,10 @@ export REPO_ROOT
 
 [ -n "${PAVILION_KAFKA_BOOTSTRAP:-}" ] && PAVILION_KAFKA_EXTERNAL=${PAVILION_KAFKA_EXTERNAL:-1}
 [ -n "${PAVILION_PG_URL:-}" ] && PAVILION_PG_EXTERNAL=${PAVILION_PG_EXTERNAL:-1}
+[ -n "${PAVILION_REGISTRY_URL:-}" ] && PAVILION_REGISTRY_EXTERNAL=${PAVILION_REGISTRY_EXTERNAL:-1}
 export PAVILION_KAFKA_EXTERNAL=${PAVILION_KAFKA_EXTERNAL:-0}
 export PAVILION_PG_EXTERNAL=${PAVILION_PG_EXTERNAL:-0}
+export PAVILION_REGISTRY_EXTERNAL=${PAVILION_REGISTRY_EXTERNAL:-0}
 
 export PAVILION_KAFKA_PORT=${PAVILION_KAFKA_PORT:-19092}
 export PAVILION_KAFKA_CONTROLLER_PORT=${PAVILION_KAFKA_CONTROLLER_PORT:-19093}
@@ -18,6 +20,10 @@ for ((i = 0; i < ${PAVILION_KAFKA_NODES:-1}; i++)); do kafka_nodes+=("127.0.0.1:
 export PAVILION_KAFKA_BOOTSTRAP=${PAVILION_KAFKA_BOOTSTRAP:-$(IFS=,; echo "${kafka_nodes[*]}")}
 export PAVILION_PG_PORT=${PAVILION_PG_PORT:-55432}
 export PAVILION_PG_URL=${PAVILION_PG_URL:-postgresql://postgres@127.0.0.1:$PAVILION_PG_PORT}
+# The schema registry (deploy/registry.sh): its API, and Quarkus' health on the other port.
+export PAVILION_REGISTRY_PORT=${PAVILION_REGISTRY_PORT:-8081}
+export PAVILION_REGISTRY_MANAGEMENT_PORT=${PAVILION_REGISTRY_MANAGEMENT_PORT:-8091}
+export PAVILION_REGISTRY_URL=${PAVILION_REGISTRY_URL:-http://127.0.0.1:$PAVILION_REGISTRY_PORT}
 # One database per service, `<prefix>_<service>`, owned by a login role of the same name
 # that is no superuser and may connect to its own database only (deploy/postgres.sh).
 export PAVILION_SERVICES="exhibitors outreach notifications gateway"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: PostgreSQL, Kafka and every Pavilion process as local processes.
+# `make run`: PostgreSQL, Kafka, the schema registry and every Pavilion process as local
+# processes.
 # Logs: $PAVILION_LOG_DIR/<process>.log (JSON lines; `tail -f` them). Ctrl-C stops all.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +57,7 @@ stop_all() {
   [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -f "$STOPPING"
+  "$here/registry.sh" stop || true
   "$here/kafka.sh" stop || true
   "$here/postgres.sh" stop || true
 }
@@ -107,6 +109,10 @@ as_principal() {
   export PAVILION_KAFKA_USERNAME=$1 PAVILION_KAFKA_PASSWORD=${!variable}
   for principal in $KAFKA_PRINCIPALS; do unset "PAVILION_KAFKA_${principal^^}_PASSWORD"; done
 }
+# Every event schema in the registry before anything publishes (a no-op when unchanged;
+# a schema the registry refuses as incompatible stops make run).
+"$here/registry.sh" start
+.venv/bin/python -m pavilion_contracts.registry
 mkdir -p "$PAVILION_LOG_DIR"
 ports=(PAVILION_SMTP_PORT PAVILION_MAILPIT_PORT PAVILION_EXHIBITORS_PORT PAVILION_OUTREACH_PORT PAVILION_NOTIFICATIONS_PORT
        PAVILION_NOTIFICATIONS_PUBLIC_PORT PAVILION_GATEWAY_PORT)
@@ -171,6 +177,7 @@ Pavilion is ready.
   GraphiQL (ADMIN): $GRAPHQL#token=$TOKEN
   unsubscribe page: $PAVILION_NOTIFICATIONS_PUBLIC_URL/unsubscribe/<token>  (the link in every email)
   emails sent:      $PAVILION_MAIL_VIEWER_URL  (Mailpit; SMTP on port $PAVILION_SMTP_PORT)
+  schema registry:  $PAVILION_REGISTRY_URL/apis/ccompat/v7/subjects  (each event's schema, by ce_type)
   logs:             $PAVILION_LOG_DIR/*.log
   internal APIs (service tokens only; OpenAPI at /docs): exhibitors :$PAVILION_EXHIBITORS_PORT,
     outreach :$PAVILION_OUTREACH_PORT, notifications :$PAVILION_NOTIFICATIONS_PORT

@@ -26,7 +26,7 @@ SERVICES = ("exhibitors", "outreach", "notifications", "gateway")
 @dataclass
 class MakeRun:
     run: str  # the prefix of its databases, roles, topics and consumer groups
-    ports: dict[str, int]  # each service's (and notifications_public's, mailpit's)
+    ports: dict[str, int]  # each service's (and notifications_public's, mailpit's, the registry's)
     output: Path  # what make run printed
     logs: Path
     process: asyncio.subprocess.Process | None = None
@@ -91,12 +91,15 @@ def _environment(
 
 @asynccontextmanager
 async def make_run(
-    state: Path, within: float = 420, kafka: dict[str, str] | None = None
+    state: Path, within: float = 480, kafka: dict[str, str] | None = None
 ) -> AsyncIterator[MakeRun]:
     """make run, ready; stopped (and its databases and roles dropped) on leaving.
-    `kafka`: the environment of a Kafka of its own (see _environment)."""
+    `kafka`: the environment of a Kafka of its own (see _environment). `within` counts
+    the schema registry's start and the schemas' registration too (10-40 s here,
+    depending on the machine's load)."""
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
-    ports = {s: free_port() for s in (*SERVICES, "notifications_public", "mailpit")}
+    servers = (*SERVICES, "notifications_public", "mailpit", "registry", "registry_management")
+    ports = {s: free_port() for s in servers}
     launched = MakeRun(run, ports, state / "make-run.out", state / "logs")
     launched.process = process = await asyncio.create_subprocess_exec(
         "make",
@@ -119,7 +122,7 @@ async def make_run(
         with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
             os.killpg(process.pid, signal.SIGINT)
         launched.code = await asyncio.wait_for(process.wait(), 120)
-        for service in (*SERVICES, "vault"):
+        for service in (*SERVICES, "vault", "registry"):
             await admin_sql(f"DROP DATABASE IF EXISTS {run}_{service} WITH (FORCE)")
-        for role in (*SERVICES, "vault", "vault_writer", "vault_reader"):
+        for role in (*SERVICES, "vault", "vault_writer", "vault_reader", "registry"):
             await admin_sql(f"DROP ROLE IF EXISTS {run}_{role}")

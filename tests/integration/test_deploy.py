@@ -42,7 +42,7 @@ KAFKA_PRINCIPALS = ("admin", *SERVICES, "integrator")
 REQUIRED = [
     *(f"KAFKA_{p.upper()}_PASSWORD" for p in KAFKA_PRINCIPALS),
     "POSTGRES_PASSWORD",
-    *(f"{s.upper()}_DB_PASSWORD" for s in SERVICES),
+    *(f"{s.upper()}_DB_PASSWORD" for s in (*SERVICES, "registry")),
     "PAVILION_SERVICE_TOKEN_SECRET",
     "PAVILION_UNSUBSCRIBE_SECRET",
     "PAVILION_PSEUDONYM_SECRET",
@@ -103,7 +103,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
     long_running = [name for name in services if not name.endswith(ONE_SHOT)]
-    assert len(long_running) == 17, long_running
+    assert len(long_running) == 18, long_running
     for name in long_running:
         assert "healthcheck" in services[name], f"{name} has no health check"
     for name, service in services.items():
@@ -151,6 +151,16 @@ def test_compose_runs_the_mailpit_that_make_run_builds():
     assert image == f"axllent/mailpit:{built[1]}"
 
 
+def test_compose_runs_the_registry_that_make_run_runs():
+    built = re.search(r"^APICURIO_VERSION=(\S+)$", (ROOT / "deploy/registry.sh").read_text(), re.M)
+    assert built, "deploy/registry.sh pins no APICURIO_VERSION"
+    services = compose_services(example_env())
+    assert services["registry"]["image"] == f"quay.io/apicurio/apicurio-registry:{built[1]}"
+    assert example_env()["REGISTRY_IMAGE"] == services["registry"]["image"]
+    for relay in ("exhibitors-relay", "outreach-relay", "notifications-relay"):
+        assert "registry-migrate" in services[relay]["depends_on"], relay
+
+
 def test_each_service_connects_as_its_own_role_to_its_own_database_never_as_superuser():
     env = example_env()
     services = compose_services(env)
@@ -158,9 +168,10 @@ def test_each_service_connects_as_its_own_role_to_its_own_database_never_as_supe
         environment = service.get("environment") or {}
         assert "PAVILION_PG_URL" not in environment, name
         for value in map(str, environment.values()):
-            assert not re.search(r"postgres(ql)?://postgres[:@]", value), (name, value)
+            # (the registry's JDBC URL names the host postgres, no user)
+            assert not re.search(r"(?<!jdbc:)postgres(ql)?://postgres[:@]", value), (name, value)
         owner = re.fullmatch(r"pavilion/(\w+):.*", service["image"])
-        if owner is None:
+        if owner is None or name == "registry-migrate":  # the gateway's image, no database
             continue
         urls = {k: v for k, v in environment.items() if k.endswith("_DATABASE_URL")}
         service_name = owner.group(1)
@@ -168,8 +179,13 @@ def test_each_service_connects_as_its_own_role_to_its_own_database_never_as_supe
         url = urlsplit(next(iter(urls.values())))
         assert url.username == url.path.lstrip("/") == f"pavilion_{service_name}", name
         assert url.password == env[f"{service_name.upper()}_DB_PASSWORD"], name
+    registry = services["registry"]["environment"]
+    assert registry["APICURIO_DATASOURCE_USERNAME"] == "pavilion_registry"
+    assert registry["APICURIO_DATASOURCE_PASSWORD"] == env["REGISTRY_DB_PASSWORD"]
+    assert registry["APICURIO_DATASOURCE_URL"].endswith("/pavilion_registry")
+    assert "PAVILION_GATEWAY_DATABASE_URL" not in services["registry-migrate"]["environment"]
     postgres = services["postgres"]
-    for service_name in SERVICES:  # postgres-init.sh makes the roles with these
+    for service_name in (*SERVICES, "registry"):  # postgres-init.sh makes the roles with these
         variable = f"{service_name.upper()}_DB_PASSWORD"
         assert postgres["environment"][variable] == env[variable]
     mounts = " ".join(str(v) for v in postgres["volumes"])

@@ -5,7 +5,13 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from pavilion_core.envelope import DecodeError, RecordedEvent, from_kafka, to_kafka
+from pavilion_core.envelope import (
+    DecodeError,
+    RecordedEvent,
+    from_kafka,
+    registry_subject,
+    to_kafka,
+)
 
 
 def recorded(**data: object) -> RecordedEvent:
@@ -42,6 +48,16 @@ def test_an_event_round_trips_through_kafka_binary_mode():
     assert decoded.time == event.recorded_at
     assert (decoded.correlation_id, decoded.actor) == ("corr", "alice")
     assert decoded.data == {"companyName": "Acme"}
+
+
+def test_the_registry_subject_of_a_dataschema_is_the_events_ce_type():
+    headers = dict(to_kafka(recorded(), "exhibitors").headers)
+    assert registry_subject(headers["ce_dataschema"].decode()) == headers["ce_type"].decode()
+    file = "schemas/events/outreach/VisitBooked.v12.schema.json"
+    assert registry_subject(file) == "pavilion.outreach.VisitBooked.v12"
+    for wrong in ("https://pavilion.dev/schemas/events/Typo.v1.schema.json", "a/B.v0.schema.json"):
+        with pytest.raises(ValueError, match="not a Pavilion event schema"):
+            registry_subject(wrong)
 
 
 def _with(record_headers: list[tuple[str, bytes]], **changes: bytes | None):

@@ -69,6 +69,13 @@ RUN_BY: dict[str, list[str]] = {
         f"{INTEGRATION}/test_outreach_demo.py::test_the_demo_scenario_loads_once",
     ],
     "pavilion token": [TOKEN],
+    "pavilion schemas register": [
+        f"{INTEGRATION}/test_registry.py::test_every_event_schema_is_registered_under_its_ce_type"
+    ],
+    "pavilion schemas resolve": [
+        f"{INTEGRATION}/test_registry.py"
+        "::test_the_dataschema_of_each_published_event_resolves_to_its_schema"
+    ],
     "uv run pavilion": [TOKEN],  # the token test runs it as `uv run pavilion token …`
     "pavilion import exhibitors": [
         f"{COMMANDS}"

@@ -3,10 +3,12 @@
 In binary mode the attributes travel as `ce_*` headers and the value is the event's
 JSON data. Pavilion's extension attributes: `correlationid`, `causationid`, `actor`,
 `streamversion`. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`, and
-`ce_dataschema` the `$id` of that version's JSON Schema (schemas/events/).
+`ce_dataschema` the `$id` of that version's JSON Schema (schemas/events/), which the
+schema registry keeps under the subject named like `ce_type` (`registry_subject`).
 """
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,6 +107,20 @@ def ce_type(service: str, event_type: str, schema_version: int) -> str:
 def dataschema(service: str, event_type: str, schema_version: int) -> str:
     """The `$id` of the JSON Schema of `event_type` at `schema_version`."""
     return f"{SCHEMAS_BASE}/{service}/{event_type}.v{schema_version}.schema.json"
+
+
+_SCHEMA_NAME = re.compile(
+    r"(?:^|/)schemas/events/(?P<service>[a-z]+)/(?P<type>[A-Za-z]+)\.v(?P<version>[1-9][0-9]*)\.schema\.json$"
+)
+
+
+def registry_subject(schema: str) -> str:
+    """The schema registry's subject of a `dataschema` (or of a schema file's path,
+    `schemas/events/<service>/<Type>.v<N>.schema.json`): the event's `ce_type`."""
+    found = _SCHEMA_NAME.search(schema)
+    if found is None:
+        raise ValueError(f"not a Pavilion event schema: {schema!r}")
+    return ce_type(found["service"], found["type"], int(found["version"]))
 
 
 def to_kafka(event: RecordedEvent, service: str) -> KafkaRecord:

@@ -2,6 +2,7 @@
 localhost defaults). Long operations show progress."""
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from gateway.config import Config as GatewayConfig
 from gateway.rebuild import REFUSED, rebuild
 from gateway.rebuild import Progress as RebuildProgress
 from outreach import demo as outreach_demo
+from pavilion_contracts import registry
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import ensure_topics
 from pavilion_core.service_tokens import service_client
@@ -35,12 +37,14 @@ topics = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 kafka = typer.Typer(help="Kafka's principals and ACLs.", no_args_is_help=True)
 seed = typer.Typer(help="Demo data.", no_args_is_help=True)
 load = typer.Typer(help="Imports.", no_args_is_help=True)
+schemas = typer.Typer(help="The schema registry (PAVILION_REGISTRY_URL).", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
 app.add_typer(parked, name="parked")
 app.add_typer(topics, name="topics")
 app.add_typer(kafka, name="kafka")
 app.add_typer(seed, name="seed")
 app.add_typer(load, name="import")
+app.add_typer(schemas, name="schemas")
 console = Console()
 
 
@@ -179,6 +183,29 @@ def kafka_acls(
         f"ACLs: {len(applied.created)} created, {len(applied.deleted)} deleted,"
         f" {len(acls.definition())} in force for {', '.join(acls.principals())}"
     )
+
+
+@schemas.command("register")
+def schemas_register(
+    root: Annotated[Path, typer.Option(help="the repository (schemas/events/ under it)")] = Path(),
+) -> None:
+    """Register every event schema under its subject (the event's ce_type), compatibility
+    BACKWARD_TRANSITIVE; all or nothing: one refused, none registered."""
+    raise typer.Exit(registry.main(["--root", str(root)]))
+
+
+@schemas.command("resolve")
+def schemas_resolve(
+    dataschema: Annotated[str, typer.Argument(help="an event's ce_dataschema")],
+) -> None:
+    """The JSON Schema an event's ce_dataschema names, from the registry."""
+    with registry.client(registry.default_url()) as client:
+        try:
+            schema = registry.resolve(client, dataschema)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+    typer.echo(json.dumps(schema, indent=2))
 
 
 @seed.command("demo")
