@@ -125,7 +125,12 @@ def restore(repo: Repository, to: datetime | None = None) -> Backup:
     timezone-aware and after the oldest backup ended). The server must be stopped; it
     replays the WAL when it starts next. Returns the backup restored from."""
     data = repo.data_dir
-    _refuse_while_running(data)
+    pidfile = data / "postmaster.pid"
+    if (pid := _postmaster(pidfile)) is not None:
+        raise BackupError(
+            f"PostgreSQL is running on {data} (pid {pid}): stop it first"
+            " (deploy/postgres.sh stop, or stop make run)"
+        )
     found = catalogue(repo)
     backups = found.backups
     if not backups:
@@ -146,6 +151,7 @@ def restore(repo: Repository, to: datetime | None = None) -> Backup:
                  "--target-action=promote", f"--set={chosen.label}"]  # fmt: skip
     if data.exists() and any(data.iterdir()):
         args.append("--delta")  # only the files that differ are rewritten
+    pidfile.unlink(missing_ok=True)  # a crash's (pgBackRest would take it for a server)
     repo.pgbackrest(*args)
     _take_stream(repo.stream, data / "pg_wal", found.wal_max)
     return chosen
@@ -168,21 +174,11 @@ def _take_stream(stream: Path, pg_wal: Path, archived: str | None) -> None:
     stream.rename(stream.with_name(f"wal.{datetime.now(UTC):%Y%m%dT%H%M%SZ}"))
 
 
-def _refuse_while_running(data: Path) -> None:
-    """A postmaster.pid whose process is a live postgres means the server runs; one left
-    by a crash goes (pgBackRest would take it for a running server)."""
-    pidfile = data / "postmaster.pid"
+def _postmaster(pidfile: Path) -> int | None:
+    """The pid in postmaster.pid if that process is a live postgres (not a crash's)."""
     try:
         pid = int(pidfile.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return
-    try:
         running = Path(f"/proc/{pid}/comm").read_text().strip() in ("postgres", "postmaster")
-    except OSError:
-        running = False
-    if running:
-        raise BackupError(
-            f"PostgreSQL is running on {data} (pid {pid}): stop it first"
-            " (deploy/postgres.sh stop, or stop make run)"
-        )
-    pidfile.unlink()
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if running else None
