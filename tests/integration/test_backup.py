@@ -103,6 +103,21 @@ async def test_every_acknowledged_commit_survives_the_loss_of_the_data_directory
     assert [b.kind for b in backup.catalogue(server.repo).backups] == ["full", "incr"]
 
 
+async def test_a_backup_prunes_the_streamed_segments_the_archive_has(server: Server) -> None:
+    for _ in range(3):  # whole segments, archived and streamed
+        await server.sql("CREATE TABLE IF NOT EXISTS filler (n int); SELECT pg_switch_wal()")
+        await server.sql("INSERT INTO filler VALUES (1)")
+    stream = server.state / "backup" / "wal"
+    streamed = {f.name for f in stream.iterdir()}
+    made = await asyncio.to_thread(backup.run, server.repo, "incr")
+
+    archived = backup.catalogue(server.repo).wal_max
+    assert archived is not None and made.wal_stop <= archived
+    left = {f.name for f in stream.iterdir()}
+    assert {n for n in streamed if n[8:24] < archived[8:]}.isdisjoint(left)
+    assert any(n[8:24] >= archived[8:] for n in left), left  # the tail stays
+
+
 async def test_a_restore_to_a_point_in_time_leaves_out_what_came_after(server: Server) -> None:
     await server.sql("CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)")
     await asyncio.sleep(1.1)  # the server's clock: commits on either side of `between`

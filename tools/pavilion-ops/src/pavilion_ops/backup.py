@@ -116,7 +116,23 @@ def run(repo: Repository, kind: str) -> Backup:
     if kind not in KINDS:
         raise BackupError(f"no backup type {kind!r}: one of {', '.join(KINDS)}")
     repo.pgbackrest("backup", f"--type={kind}")
-    return catalogue(repo).backups[-1]
+    found = catalogue(repo)
+    if found.wal_max is not None:
+        _prune_stream(repo.stream, found.wal_max)
+    return found.backups[-1]
+
+
+def _prune_stream(stream: Path, archived: str) -> None:
+    """The streamed segments before the archive's last one go: the archive has them."""
+    if stream.is_dir():
+        for f in stream.iterdir():
+            if _segment(f.name) and f.name[8:] < archived[8:]:
+                f.unlink()
+
+
+def _segment(name: str) -> bool:
+    """A WAL segment's file name (timeline, log, segment: 24 hex digits)."""
+    return len(name) == 24 and all(c in "0123456789ABCDEF" for c in name)
 
 
 def restore(repo: Repository, to: datetime | None = None) -> Backup:
@@ -167,7 +183,7 @@ def _take_stream(stream: Path, pg_wal: Path, archived: str | None) -> None:
     owner = pg_wal.stat()
     for f in sorted(stream.iterdir()):
         name = f.name.removesuffix(".partial")
-        later = len(name) == 24 and (archived is None or name[8:] >= archived[8:])
+        later = _segment(name) and (archived is None or name[8:] >= archived[8:])
         if later or name.endswith(".history"):
             shutil.copyfile(f, pg_wal / name)
             os.chown(pg_wal / name, owner.st_uid, owner.st_gid)
