@@ -55,7 +55,11 @@ start() {
     local options="-p $PAVILION_PG_PORT -c listen_addresses=127.0.0.1 -k $SOCKETS"
     options+=" -c max_connections=200 -c fsync=${PAVILION_PG_FSYNC:-on}"
     [ "$PAVILION_BACKUP" = 1 ] && backup_configure && options+=" $(backup_server_options)"
-    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o "$options" >/dev/null
+    # A restored data directory replays its WAL first: no connection until it is done
+    # (read-only ones would have the services' migrations fail), however long it takes.
+    local within=60
+    [ -f "$DATA/recovery.signal" ] && options+=" -c hot_standby=off" && within=3600
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$within" start -o "$options" >/dev/null
     echo "postgres: started on port $PAVILION_PG_PORT (log: $LOG)"
   fi
   wait_for 30 psql "$PAVILION_PG_URL/postgres" -c 'SELECT 1'
