@@ -35,6 +35,9 @@ repo_key=$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)
 export PAVILION_STATE_DIR=${PAVILION_STATE_DIR:-/var/tmp/pavilion-$repo_key}
 export PAVILION_CACHE_DIR=${PAVILION_CACHE_DIR:-$HOME/.cache/pavilion}
 export PAVILION_LOG_DIR=${PAVILION_LOG_DIR:-$PAVILION_STATE_DIR/logs}
+# Backups of the local PostgreSQL (deploy/backup.sh): off unless PAVILION_BACKUP=1.
+export PAVILION_BACKUP=${PAVILION_BACKUP:-0}
+export PAVILION_BACKUP_DIR=${PAVILION_BACKUP_DIR:-$PAVILION_STATE_DIR/backup}
 
 # Wait until "$@" succeeds, checking every 0.2 s, for at most $1 seconds.
 wait_for() {

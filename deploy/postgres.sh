@@ -10,6 +10,9 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 DATA=$PAVILION_STATE_DIR/pg/data
 SOCKETS=$PAVILION_STATE_DIR/pg/sockets
 LOG=$PAVILION_LOG_DIR/postgres.log
+# PAVILION_BACKUP=1: continuous archiving and the WAL streamed synchronously
+# (deploy/backup.sh; docs/operations.md)
+[ "$PAVILION_BACKUP" = 1 ] && source "$(dirname "$0")/backup.sh"
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -49,20 +52,28 @@ start() {
     echo "postgres: already running on port $PAVILION_PG_PORT"
   else
     port_free "$PAVILION_PG_PORT" postgres PAVILION_PG_PORT
-    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o \
-      "-p $PAVILION_PG_PORT -c listen_addresses=127.0.0.1 -k $SOCKETS -c max_connections=200 -c fsync=${PAVILION_PG_FSYNC:-on}" >/dev/null
+    local options="-p $PAVILION_PG_PORT -c listen_addresses=127.0.0.1 -k $SOCKETS"
+    options+=" -c max_connections=200 -c fsync=${PAVILION_PG_FSYNC:-on}"
+    [ "$PAVILION_BACKUP" = 1 ] && backup_configure && options+=" $(backup_server_options)"
+    # A restored data directory replays its WAL first: no connection until it is done
+    # (read-only ones would have the services' migrations fail), however long it takes.
+    local within=60
+    [ -f "$DATA/recovery.signal" ] && options+=" -c hot_standby=off" && within=3600
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$within" start -o "$options" >/dev/null
     echo "postgres: started on port $PAVILION_PG_PORT (log: $LOG)"
   fi
   wait_for 30 psql "$PAVILION_PG_URL/postgres" -c 'SELECT 1'
+  [ "$PAVILION_BACKUP" = 1 ] && backup_start
   create_databases
 }
 
 stop() {
   [ "$PAVILION_PG_EXTERNAL" = 1 ] && return
-  [ -f "$DATA/PG_VERSION" ] || return 0
-  as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 || return 0
-  as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
-  echo "postgres: stopped"
+  if [ -f "$DATA/PG_VERSION" ] && as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+    echo "postgres: stopped"
+  fi
+  if [ "$PAVILION_BACKUP" = 1 ]; then backup_stop_receiver; fi
 }
 
 case "${1:-}" in

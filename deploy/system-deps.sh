@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Pavilion needs when they are missing (Debian, as root):
-# PostgreSQL server binaries, Java 17 + Maven (for the Kafka jars), docker-compose
+# PostgreSQL server binaries, pgBackRest (PAVILION_BACKUP=1 and `pavilion backup`),
+# Java 17 + Maven (for the Kafka jars), docker-compose
 # (the test suite validates docker-compose.yml with it), kcat (the integrator test reads
 # the topics with it), wrk (the benchmarks' load generator), node and npm (the
 # benchmarks' PostGraphile, bench/peers/postgraphile; Mailpit's web UI; the console's
@@ -12,6 +13,7 @@ set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v docker-compose >/dev/null || missing+=(docker-compose)

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     results = asyncio.run(
         chaos(
             names,
-            lambda nodes: Stack(processes, kafka_nodes=nodes),
+            lambda fault: Stack(processes, kafka_nodes=fault.kafka_nodes, backup=fault.backup),
             Timing(writers=args.writers),
             report,
         )

@@ -6,6 +6,7 @@ from its own state directory (PostgreSQL's postmaster.pid, Kafka's pid files).""
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 from pavilion_core.service_tokens import service_client
+from pavilion_ops import backup
 
 from bench.chaos.stack import CATCHER, Stack
 
@@ -21,6 +23,7 @@ SMTP_DOWN = 30.0
 WEBHOOK_HANG = 30.0
 LONG_TRANSACTION = 20.0
 BROKER_DOWN = 15.0
+RESTORE_WRITES = 5.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Fault:
     own_infra: bool = False  # signals PostgreSQL or Kafka: never on shared servers
     kafka_nodes: int = 1
     extra: tuple[str, ...] = ()  # processes added for this fault: "service role#n"
+    backup: bool = False  # PostgreSQL with PAVILION_BACKUP=1
 
 
 def kill_process(name: str) -> Callable[[Stack], Awaitable[None]]:
@@ -42,6 +46,25 @@ def kill_process(name: str) -> Callable[[Stack], Awaitable[None]]:
 
 async def pg_kill(stack: Stack) -> None:
     """SIGKILL the postmaster and every backend (a crash), then deploy/postgres.sh start."""
+    await _kill_postgres(stack)
+    await stack.script("postgres", "start")
+
+
+async def pg_restore(stack: Stack) -> None:
+    """The restore drill: an incremental base backup taken under load, RESTORE_WRITES
+    seconds more writing, then PostgreSQL SIGKILLed and its data directory deleted;
+    restored (`pavilion backup restore`: the backup, the archived WAL, the streamed tail)
+    and started again."""
+    repo = backup.Repository(stack.backup_dir / "pgbackrest.conf")
+    await asyncio.to_thread(backup.run, repo, "incr")
+    await asyncio.sleep(RESTORE_WRITES)  # writes after the base backup, in WAL only
+    await _kill_postgres(stack)
+    shutil.rmtree(stack.state / "pg/data")
+    await asyncio.to_thread(backup.restore, repo)
+    await stack.script("postgres", "start")
+
+
+async def _kill_postgres(stack: Stack) -> None:
     postmaster = _pid(stack.state / "pg/data/postmaster.pid")
     backends = _children(postmaster)
     for pid in [postmaster, *backends]:
@@ -50,7 +73,6 @@ async def pg_kill(stack: Stack) -> None:
     # pg_ctl takes an unreaped postmaster for a running one: wait for the reaper too
     for pid in [postmaster, *backends]:
         await _gone(pid, reaped=True)
-    await stack.script("postgres", "start")
 
 
 async def broker_kill(stack: Stack) -> None:
@@ -163,6 +185,8 @@ FAULTS = {
               " database of the cluster", long_transaction, own_infra=True),
         Fault("pg-kill", "PostgreSQL SIGKILL (postmaster and backends), then restart",
               pg_kill, own_infra=True),
+        Fault("pg-restore", "PostgreSQL SIGKILLed and its data directory deleted, restored"
+              " from a base backup and the WAL", pg_restore, own_infra=True, backup=True),
         Fault("broker-kill", "Kafka broker SIGKILL, then restart", broker_kill, own_infra=True),
         Fault("cluster-broker-loss", f"1 of 3 KRaft brokers SIGKILLed for {BROKER_DOWN:.0f} s"
               " (replication 3, min.insync.replicas 2)", cluster_broker_loss,

@@ -12,7 +12,13 @@ from typing import Any
 from bench.chaos.faults import FAULTS, Fault
 from bench.chaos.load import Tally, contact, write
 from bench.chaos.stack import Stack
-from bench.chaos.verdict import Watch, emails_settle, read_model_duplicates, topic_count
+from bench.chaos.verdict import (
+    Watch,
+    emails_settle,
+    in_event_store,
+    read_model_duplicates,
+    topic_count,
+)
 
 RECOVERY = 10.0  # seconds after a fault ends within which everything must be back
 SETTLE = 90.0  # seconds the effects of the last accepted commands may take to show
@@ -26,20 +32,24 @@ class Timing:
 
 
 async def chaos(
-    names: list[str], stack: Callable[[int], Stack], timing: Timing, report: Callable[[str], None]
+    names: list[str],
+    stack: Callable[[Fault], Stack],
+    timing: Timing,
+    report: Callable[[str], None],
 ) -> list[dict[str, Any]]:
-    """Each fault in `names` in turn; a stack (made by `stack(kafka_nodes)`) is shared by
-    consecutive faults with the same Kafka and rebuilt when one did not recover."""
+    """Each fault in `names` in turn; a stack (made by `stack(fault)`) is shared by
+    consecutive faults with the same Kafka and backups, rebuilt when one did not recover."""
     results, current = [], None
     try:
         for fault in [FAULTS[n] for n in names]:
             if current and (
-                current.kafka_nodes != fault.kafka_nodes or not await _healthy(current)
+                (current.kafka_nodes, current.backup) != (fault.kafka_nodes, fault.backup)
+                or not await _healthy(current)
             ):
                 await current.down()
                 current = None
             if current is None:
-                current = stack(fault.kafka_nodes)
+                current = stack(fault)
                 report(f"stack {current.run}: starting ({current.state})")
                 await current.up()
             report(f"{fault.name}: {fault.what}")
@@ -117,7 +127,9 @@ async def one(stack: Stack, fault: Fault, timing: Timing) -> dict[str, Any]:
 async def _effects(stack: Stack, tally: Tally, watch: Watch, prefix: str) -> dict[str, Any]:
     ids = list(tally.accepted)
     topic = await topic_count(stack, set(ids))
+    stored = await in_event_store(stack, ids)
     effects: dict[str, Any] = {
+        "lost_event_store": sum(1 for i in ids if i not in stored),
         "lost_read_model": len(watch.unseen(tally)),
         "lost_topic": sum(1 for i in ids if topic.submitted[i] == 0),
         "duplicated_read_model": await read_model_duplicates(stack, prefix, ids),
@@ -134,6 +146,7 @@ async def _effects(stack: Stack, tally: Tally, watch: Watch, prefix: str) -> dic
         effects["emails_missing"] = sum(1 for c in wanted if mail[c] == 0)
         effects["duplicated_emails"] = sum(mail[c] - 1 for c in wanted if mail[c] > 1)
     missing = set(watch.unseen(tally)) | {i for i in ids if topic.submitted[i] == 0}
+    missing |= {i for i in ids if i not in stored}
     effects["lost"] = len(missing)
     effects["duplicated"] = sum(v for k, v in effects.items() if k.startswith("duplicated_"))
     return effects

@@ -137,6 +137,7 @@ class Stack:
 
     processes: list[str]
     kafka_nodes: int = 1
+    backup: bool = False  # PAVILION_BACKUP=1: archiving and the WAL streamed (backup_dir)
     # True: the suite's or a developer's servers (PAVILION_PG_URL and
     # PAVILION_KAFKA_BOOTSTRAP), never signalled; only databases and topics of our own
     external: bool = False
@@ -161,6 +162,10 @@ class Stack:
         if self.external:
             return os.environ.get("PAVILION_PG_URL", "postgresql://postgres@127.0.0.1:55432")
         return f"postgresql://postgres@127.0.0.1:{self.ports['pg']}"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.state / "backup"
 
     @property
     def bootstrap(self) -> str:
@@ -194,6 +199,8 @@ class Stack:
             "PAVILION_PG_URL": self.pg_url,
             "PAVILION_PG_PORT": str(self.ports["pg"]),
             "PAVILION_PG_EXTERNAL": "1" if self.external else "0",
+            "PAVILION_BACKUP": "1" if self.backup else "0",
+            "PAVILION_BACKUP_DIR": str(self.backup_dir),
             "PAVILION_KAFKA_BOOTSTRAP": self.bootstrap,
             "PAVILION_KAFKA_EXTERNAL": "1" if self.external else "0",
             "PAVILION_KAFKA_PORT": str(self.ports["kafka"]),
@@ -283,7 +290,7 @@ class Stack:
         else:
             await self.script("kafka", "stop")
             await self.script("postgres", "stop")
-            for data in ("pg", "kafka"):  # the logs stay for a post-mortem
+            for data in ("pg", "kafka", "backup"):  # the logs stay for a post-mortem
                 shutil.rmtree(self.state / data, ignore_errors=True)
 
     async def _drop_databases(self) -> None:

@@ -40,7 +40,12 @@ class Watch:
         ids = self.unseen(tally)
         if not ids:
             return
-        with contextlib.suppress(OSError, asyncpg.PostgresError, TimeoutError):
+        # (a server going away mid-query can leave asyncpg's protocol in a state it
+        # reports as InternalClientError: one missed sample, as for the others)
+        with contextlib.suppress(
+            OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+            asyncpg.InternalClientError, TimeoutError,
+        ):  # fmt: skip
             connection = await _read_model(stack, seconds=2)
             try:
                 rows = await connection.fetch(
@@ -97,6 +102,21 @@ async def read_model_duplicates(stack: Stack, prefix: str, ids: list[str]) -> in
     finally:
         await connection.close()
     return twice + applied
+
+
+async def in_event_store(stack: Stack, ids: list[str]) -> set[str]:
+    """The accepted applications whose submission is in the exhibitors event store (what
+    a restore must have kept)."""
+    connection = await asyncpg.connect(f"{stack.pg_url}/{stack.database('exhibitors')}")
+    try:
+        rows = await connection.fetch(
+            "SELECT DISTINCT stream_id FROM events WHERE type = $1 AND stream_id = any($2)",
+            SUBMITTED,
+            ids,
+        )
+    finally:
+        await connection.close()
+    return {r["stream_id"] for r in rows}
 
 
 @dataclass

@@ -24,7 +24,9 @@ async def test_a_projector_kill_and_the_relay_losing_postgres_lose_nothing(
     notes: list[str] = []
     results = await chaos(
         FAULTS,
-        lambda nodes: Stack(PROCESSES, kafka_nodes=nodes, external=True, state=tmp_path),
+        lambda fault: Stack(
+            PROCESSES, kafka_nodes=fault.kafka_nodes, external=True, state=tmp_path
+        ),
         Timing(warmup=3, after=6, writers=2),
         notes.append,
     )

@@ -649,3 +649,70 @@ async def _assert_owned_by_their_roles(names: list[str]) -> None:
         await mine.close()
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="CONNECT"):
         await asyncpg.connect(f"postgresql://{names[0]}@{server}/{names[1]}")
+
+
+def test_the_backup_override_archives_streams_synchronously_and_backs_up_one_repository():
+    result = compose_config(example_env(), "deploy/compose/backup.yml")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    trio = {n: services[n] for n in ("postgres", "wal-stream", "backup")}
+    assert {s["image"] for s in trio.values()} == {"pavilion/postgres-backup:dev"}
+    command = services["postgres"]["command"]
+    assert "archive_mode=on" in command
+    assert "archive_command=pgbackrest --stanza=pavilion archive-push %p" in command
+    # synchronous_standby_names is set by the receiver once it runs, not at the start
+    assert not any("synchronous_standby_names" in c for c in command)
+    stream = " ".join(services["wal-stream"]["command"])
+    assert "synchronous_standby_names = 'pavilion_wal'" in stream
+    assert "pg_receivewal -D /var/lib/pgbackrest/wal --slot=pavilion_wal --synchronous" in stream
+    assert "application_name=pavilion_wal" in stream
+    assert "stanza-create" in " ".join(services["backup"]["command"])
+    for name, service in trio.items():
+        mounts = {v.split(":")[0]: v.split(":")[1] for v in service["volumes"]}
+        assert mounts["pgbackrest"] == "/var/lib/pgbackrest", name
+        assert mounts["postgres-data"] == "/var/lib/postgresql/data", name
+        assert mounts["postgres-socket"] == "/var/run/postgresql", name
+        assert service["restart"] == "unless-stopped", name
+    for name in ("wal-stream", "backup"):
+        assert services[name]["user"] == "postgres"
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert "healthcheck" in services[name]
+    conf = (ROOT / "deploy/compose/pgbackrest.conf").read_text()
+    assert "repo1-path=/var/lib/pgbackrest\n" in conf and "repo1-retention-full=" in conf
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent))
+    assert hadolint
+    dockerfile = ROOT / services["postgres"]["build"]["dockerfile"]
+    linted = subprocess.run(
+        [hadolint, "--no-color", "--failure-threshold", "info", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_the_in_cluster_postgres_archives_its_wal_backs_up_nightly_and_restores_from_it():
+    folder = K8S / "postgres"
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == ["cluster.yaml", "scheduled-backup.yaml"]
+    docs = {
+        name: yaml.safe_load((folder / name).read_text())
+        for name in ("cluster.yaml", "scheduled-backup.yaml", "recovery.yaml")
+    }
+    cluster, scheduled, recovery = docs.values()
+    for doc in docs.values():
+        assert doc["apiVersion"] == "postgresql.cnpg.io/v1"
+        assert doc["metadata"]["namespace"] == "pavilion"
+    assert cluster["kind"] == "Cluster" and cluster["spec"]["minSyncReplicas"] >= 1
+    store = cluster["spec"]["backup"]["barmanObjectStore"]
+    assert store["destinationPath"].startswith("s3://") and "wal" in store
+    assert cluster["spec"]["backup"]["retentionPolicy"]
+    secret = store["s3Credentials"]["accessKeyId"]["name"]
+    assert f"create secret generic {secret} " in (folder / "kustomization.yaml").read_text()
+    assert scheduled["kind"] == "ScheduledBackup"
+    assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
+    [source] = recovery["spec"]["externalClusters"]
+    assert recovery["spec"]["bootstrap"]["recovery"]["source"] == source["name"]
+    assert source["barmanObjectStore"]["destinationPath"] == store["destinationPath"]
+    assert source["barmanObjectStore"]["serverName"] == cluster["metadata"]["name"]
+    assert "recoveryTarget" in recovery["spec"]["bootstrap"]["recovery"]

@@ -3,7 +3,9 @@ localhost defaults). Long operations show progress."""
 
 import asyncio
 import json
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +27,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from pavilion_ops import acls, deadletters, settings
+from pavilion_ops import backup as backups
 from pavilion_ops import parked as parked_messages
 from pavilion_ops.status import Reach, collect
 
@@ -45,6 +48,11 @@ app.add_typer(kafka, name="kafka")
 app.add_typer(seed, name="seed")
 app.add_typer(load, name="import")
 app.add_typer(schemas, name="schemas")
+backup = typer.Typer(
+    help="Base backups and archived WAL of PostgreSQL (pgBackRest; docs/operations.md).",
+    no_args_is_help=True,
+)
+app.add_typer(backup, name="backup")
 console = Console()
 
 
@@ -257,3 +265,69 @@ def import_exhibitors(
         )
     )
     raise typer.Exit(outcome.exit_code)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A BackupError told in red, exit status 1."""
+    try:
+        yield
+    except backups.BackupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
+@backup.command("run")
+def backup_run(
+    kind: Annotated[
+        str, typer.Option("--type", help="full, diff (since the last full), incr (since the last)")
+    ] = "incr",
+) -> None:
+    """Take a base backup of the running server (the first one is always full)."""
+    with _refusals(), console.status(f"taking a {kind} backup"):
+        made = backups.run(backups.Repository.from_env(), kind)
+    console.print(f"backup {made.label} ({made.kind}) ended {made.stopped:%Y-%m-%d %H:%M:%S} UTC")
+
+
+@backup.command("list")
+def backup_list() -> None:
+    """The backups, oldest first, with their times (UTC) and WAL ranges, and the WAL
+    archived."""
+    with _refusals():
+        found = backups.catalogue(backups.Repository.from_env())
+    table = Table("backup", "type", "started", "ended", "WAL from", "WAL to", "size", "stored")
+    for b in found.backups:
+        table.add_row(
+            b.label, b.kind, f"{b.started:%Y-%m-%d %H:%M:%S}", f"{b.stopped:%Y-%m-%d %H:%M:%S}",
+            b.wal_start, b.wal_stop, _mib(b.size), _mib(b.stored),
+        )  # fmt: skip
+    console.print(table)
+    console.print(f"archived WAL: {found.wal_min or 'none'} .. {found.wal_max or 'none'}")
+    if found.backups:
+        since = found.backups[0].stopped
+        console.print(f"restorable to any time since {since:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+@backup.command("restore")
+def backup_restore(
+    to: Annotated[
+        datetime | None,
+        typer.Option(
+            help="a time with its zone, e.g. 2026-05-04T10:30:00+00:00 (default: the last commit)",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"],
+        ),
+    ] = None,
+) -> None:
+    """Rebuild the stopped server's data directory from the newest backup (ended before
+    TO) and the WAL since; the server replays it when it starts next."""
+    with _refusals(), console.status("restoring"):
+        repo = backups.Repository.from_env()
+        made = backups.restore(repo, to)
+    console.print(
+        f"{repo.data_dir} restored from {made.label}; start PostgreSQL now: it replays the WAL"
+        f" to {to.isoformat() if to else 'the last commit'} (docs/operations.md)"
+    )
