@@ -1,7 +1,7 @@
 """Scenario 7, scale-out: one instance of the gateway's projector and of its API against
-two, in the same run, the two topologies interleaved round by round (one, two, one,
-two…) so that a neighbour's load falls on both; each round records the machine's
-1-minute load average.
+two, in the same run, the two topologies interleaved (one, two; two, one; one, two…:
+an even number of rounds, each order as often) so that a neighbour's load, rising or
+falling, falls on both alike; each round records the machine's 1-minute load average.
 
 * Projector: the history (bench/history.py) on a fresh topic of the default partition
   count, replayed from offset 0 into a fresh read model by one projector process, then
@@ -16,7 +16,8 @@ two…) so that a neighbour's load falls on both; each round records the machine
 
 Also the sizes the capacity model (docs/scaling.md) scales: bytes per event in an event
 store (the same history appended through pavilion_core's EventStore, sealed, with its
-indexes), in the vault (per sealed stream), on the topic (key, value and headers as
+indexes; and the part of it that is the events' data and metadata columns), in the
+vault (per sealed stream), on the topic (key, value and headers as
 produced) and in the read model (every table with its indexes, per replayed event)."""
 
 import asyncio
@@ -62,8 +63,9 @@ async def scale_out(
     replays: dict[int, list[Round]] = {n: [] for n in TOPOLOGIES}
     pages: dict[str, list[Round]] = {}
     sizes: dict[str, float] = {"topic_bytes_per_event": round(topic_bytes / events)}
+    rounds = rounds if rounds == 1 else rounds + rounds % 2  # as many rounds of each order
     for r in range(rounds):
-        for n in TOPOLOGIES:
+        for n in _order(r):
             group = f"{topic}.r{r}x{n}"
             async with stack.database(f"scaleout_r{r}x{n}") as url:
                 env = {
@@ -76,7 +78,7 @@ async def scale_out(
                 }
                 value, extra = await replay(env, url, events, n, None, logs)
                 replays[n].append((value, {**extra, "load1": _load()}))
-                if r == rounds - 1 and n == TOPOLOGIES[-1]:
+                if r == rounds - 1 and n == _order(r)[-1]:
                     sizes["readmodel_bytes_per_event"] = round(await _bytes(url) / events)
                     pages = await _pages(env, url, seconds, rounds, logs)
     sizes.update(await _store_bytes(min(events, STORE_EVENTS)))
@@ -100,6 +102,12 @@ def _pages_figures(pages: dict[str, list[Round]]) -> list[Figure]:
     for name in ("7 page", "7 page cached"):
         figures += _paired(name, "req/s", {n: pages[f"{name} x{n}"] for n in TOPOLOGIES})
     return figures
+
+
+def _order(r: int) -> tuple[int, ...]:
+    """Round `r`'s order of the topologies: one then two, then two then one, and so on
+    (ABBA), so that a load rising or falling through the run favours neither."""
+    return TOPOLOGIES if r % 2 == 0 else TOPOLOGIES[::-1]
 
 
 def _load() -> float:
@@ -144,12 +152,12 @@ async def _pages(
             await wrk(
                 endpoint, seconds=1, connections=8, method="POST", body=body, headers=uncached
             )
-        for _ in range(rounds):
+        for r in range(rounds):
             for name, headers in (
                 ("7 page", uncached),
                 ("7 page cached", (auth,)),
             ):
-                for n in TOPOLOGIES:
+                for n in _order(r):
                     targets = [endpoints[i % n] for i in range(2)]  # the two wrk processes'
                     for endpoint in set(targets):
                         await warm(endpoint, body, headers)
@@ -207,9 +215,17 @@ async def _store_bytes(events: int) -> dict[str, float]:
             await pool.close()
             await sealer.close()
         store_bytes = await _bytes(url)
+        conn = await asyncpg.connect(url)
+        try:
+            payload = await conn.fetchval(
+                "SELECT avg(pg_column_size(data) + pg_column_size(metadata)) FROM events"
+            )
+        finally:
+            await conn.close()
         streams = -(-events // 7)
         vault_bytes = await _bytes(vault) - vault_before
     return {
         "store_bytes_per_event": round(store_bytes / events),
+        "store_payload_bytes_per_event": round(payload),  # its data and metadata columns
         "vault_bytes_per_stream": round(vault_bytes / streams),
     }
