@@ -91,6 +91,7 @@ def test_only_scale_out_measures_one_against_two_instances(tmp_path: Path):
     result, output = smoke(tmp_path, "--only", "scale-out")
     figures = {f["name"]: f for f in result["figures"]}
     assert result["only"] == "scale-out" and set(figures) == SCALE_OUT
+    assert all(f["rounds"] == [f["value"]] for f in figures.values()), figures  # one round
     for name in ("7 replay", "7 page", "7 page cached"):
         one, two = figures[f"{name} x1"], figures[f"{name} x2"]
         assert one["value"] > 0 and two["value"] > 0, (one, two)
