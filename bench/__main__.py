@@ -1,6 +1,7 @@
-"""`make bench` (`python -m bench [--quick]`): every baseline and scenario that runs here,
-a table of figures with the same-run baseline each is measured against (as a ratio),
-and the table as JSON in bench/results/<timestamp>.json. Figures, never assertions."""
+"""`make bench` (`python -m bench [--quick] [--only scale-out]`): every baseline and
+scenario that runs here (or only the one named), a table of figures with the same-run
+baseline each is measured against (as a ratio), and the table as JSON in
+bench/results/<timestamp>.json. Figures, never assertions."""
 
 import argparse
 import asyncio
@@ -20,6 +21,7 @@ from bench.measure import Figure, median, middle
 from bench.notify import notifications
 from bench.peers import stores
 from bench.profile import TARGET
+from bench.scaleout import scale_out
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -46,12 +48,20 @@ SIZES = {
 REPLAY_PROCESSES = (1, 2)  # scenario 4 with one projector process, then with two
 
 
-async def run(mode: str, logs: Path) -> list[Figure]:
+ONLY = ("scale-out",)  # the scenarios `--only` can pick
+
+
+async def run(mode: str, logs: Path, only: str | None = None) -> list[Figure]:
     # the run's vault, for every process it starts (connecting as the superuser, they
     # make its tables)
     async with stack.database("vault") as vault:
         os.environ["PAVILION_VAULT_DATABASE_URL"] = vault
-        return await measured(mode, logs)
+        figures = [] if only else await measured(mode, logs)
+        size = SIZES[mode]
+        seven = await scale_out(
+            KafkaSettings.from_env(), size.events, size.seconds, size.rounds, logs
+        )
+        return [*figures, *seven]
 
 
 async def measured(mode: str, logs: Path) -> list[Figure]:
@@ -155,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the smallest sizes, one round: proves every figure is made",
     )
     parser.add_argument(
+        "--only", choices=ONLY, help="only this scenario (at the mode's sizes), no baselines"
+    )
+    parser.add_argument(
         "--results", type=Path, default=RESULTS, help=f"where the JSON goes (default {RESULTS})"
     )
     parser.add_argument(
@@ -171,13 +184,14 @@ def main(argv: list[str] | None = None) -> int:
         TARGET.append(args.results / stamp)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     with tempfile.TemporaryDirectory(prefix="pavilion-bench-") as logs:
-        figures = asyncio.run(run(mode, Path(logs)))
+        figures = asyncio.run(run(mode, Path(logs), args.only))
     print(table(figures))
     out = args.results / f"{stamp}.json"
     out.write_text(
         json.dumps(
             {
                 "mode": mode,
+                "only": args.only,
                 "at": stamp,
                 "figures": [{**asdict(f), "ratio": f.ratio} for f in figures],
             },

@@ -72,15 +72,19 @@ def events(count: int, steps: int = 7) -> Iterator[RecordedEvent]:
         n += 1
 
 
-async def produce(kafka: KafkaSettings, topic: str, count: int, steps: int = 7) -> None:
+async def produce(kafka: KafkaSettings, topic: str, count: int, steps: int = 7) -> int:
     """Put `count` history events (`steps` per application) on `topic`, as the relay
-    would."""
+    would; the bytes of their keys, values and headers."""
     producer = new_producer(kafka, "bench-history")
     await producer.start()
+    size = 0
     try:
         for event in events(count, steps):
             record = to_kafka(event, "exhibitors")
             await producer.send(topic, record.value, key=record.key, headers=record.headers)
+            size += len(record.value) + len(record.key)
+            size += sum(len(k) + len(v) for k, v in record.headers)
         await producer.flush()
     finally:
         await producer.stop()
+    return size

@@ -213,7 +213,7 @@ async def replay_and_query(
                     "PAVILION_JWT_SECRET": JWT_SECRET,
                 }
                 profile = "4-replay" if r == 0 and n == 1 else None
-                replays.append(await _replay(env, url, events, n, profile, logs))
+                replays.append(await replay(env, url, events, n, profile, logs))
                 if last:
                     queries = await _queries(env, url, seconds, rounds, logs)
         name = "4 replay" if n == 1 else f"4 replay x{n}"
@@ -222,7 +222,7 @@ async def replay_and_query(
     return [*figures, *queries]
 
 
-async def _replay(
+async def replay(
     env: dict[str, str], url: str, events: int, processes: int, profile: str | None, logs: Path
 ) -> Round:
     """`processes` projectors (one consumer group) from offset 0 until they have applied
@@ -297,7 +297,7 @@ async def _queries(
             for name, endpoint, query, headers, pids in runs:
                 body = json.dumps({"query": query})
                 if name.endswith("cached"):  # the response is in the cache before the load
-                    await _warm(endpoint, body, headers)
+                    await warm(endpoint, body, headers)
                 profile = "5-query-page" if r == 0 and name == "5 query page" else None
                 async with (
                     profiling(gateway.pid if profile else None, profile or ""),
@@ -327,7 +327,7 @@ DASHBOARD = """{ editionDashboard(edition: "CISCE-2026") { totalExhibitors forei
   exhibitorsByStatus { key count } boothsFree boothsTaken } }"""
 
 
-async def _warm(url: str, body: str, headers: tuple[str, ...]) -> None:
+async def warm(url: str, body: str, headers: tuple[str, ...]) -> None:
     """One request, answered without errors."""
     sent = dict(h.split(": ", 1) for h in ("Content-Type: application/json", *headers))
     async with httpx.AsyncClient() as http:

@@ -7,10 +7,20 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).parents[2]
+SCALE_OUT = {
+    "7 replay x1",
+    "7 replay x2",
+    "7 page x1",
+    "7 page x2",
+    "7 page cached x1",
+    "7 page cached x2",
+    "7 sizes",
+}
 FIGURES = {
     "B_copy",
     "B_commit",
@@ -37,13 +47,14 @@ FIGURES = {
     "5 query page cached",
     "5 dashboard",
     "6 notifications",
+    *SCALE_OUT,
 }
 
 
-@pytest.mark.timeout(600)
-def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
+def smoke(results: Path, *args: str) -> tuple[dict[str, Any], str]:
+    """`python -m bench --smoke <args>`: the JSON it wrote and what it printed."""
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--results", str(tmp_path)],
+        [sys.executable, "-m", "bench", "--smoke", "--results", str(results), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -52,10 +63,17 @@ def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
     )
     output = proc.stdout.decode()
     assert proc.returncode == 0, output[-3000:]
-    [written] = tmp_path.glob("*.json")
-    result = json.loads(written.read_text())
+    [written] = results.glob("*.json")
+    result: dict[str, Any] = json.loads(written.read_text())
+    assert result["mode"] == "smoke"
+    return result, output
+
+
+@pytest.mark.timeout(600)
+def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
+    result, output = smoke(tmp_path)
     figures = {f["name"]: f for f in result["figures"]}
-    assert result["mode"] == "smoke" and set(figures) == FIGURES
+    assert set(figures) == FIGURES
     for name, figure in figures.items():
         assert isinstance(figure["value"], int | float) and math.isfinite(figure["value"]), name
         assert figure["rounds"] == [figure["value"]], figure  # the smoke mode runs one round
@@ -66,3 +84,24 @@ def test_the_benchmark_measures_every_scenario_and_baseline(tmp_path: Path):
         assert name in output  # the table printed it
     notifications = figures["6 notifications"]["extra"]
     assert notifications["duplicates"] == 0 and notifications["missing"] == 0
+
+
+@pytest.mark.timeout(300)
+def test_only_scale_out_measures_one_against_two_instances(tmp_path: Path):
+    result, output = smoke(tmp_path, "--only", "scale-out")
+    figures = {f["name"]: f for f in result["figures"]}
+    assert result["only"] == "scale-out" and set(figures) == SCALE_OUT
+    assert all(f["rounds"] == [f["value"]] for f in figures.values()), figures  # one round
+    for name in ("7 replay", "7 page", "7 page cached"):
+        one, two = figures[f"{name} x1"], figures[f"{name} x2"]
+        assert one["value"] > 0 and two["value"] > 0, (one, two)
+        assert two["baseline"] == one["name"] and two["ratio"] == two["value"] / one["value"]
+        assert two["extra"]["paired_ratio"] > 0 and "load1" in one["extra"], two
+        assert name in output
+    # the page with two instances: both served (CPU spent in each)
+    two_pages = figures["7 page x2"]["extra"]
+    assert two_pages["cpu_gateway0_ms"] > 0 and two_pages["cpu_gateway1_ms"] > 0, two_pages
+    sizes = figures["7 sizes"]["extra"]
+    for key in ("topic_bytes_per_event", "readmodel_bytes_per_event", "store_bytes_per_event"):
+        assert sizes[key] > 100, sizes  # an event is hundreds of bytes wherever it is kept
+    assert sizes["vault_bytes_per_stream"] > 0, sizes
