@@ -86,16 +86,21 @@ async def server() -> AsyncIterator[Server]:
 
 
 async def test_every_acknowledged_commit_survives_the_loss_of_the_data_directory(
-    server: Server,
+    server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Through the commands an operator types: `pavilion backup run`, `… restore`."""
+    monkeypatch.setenv("PAVILION_BACKUP_DIR", str(server.state / "backup"))
+    runner = CliRunner()
     await server.sql("CREATE TABLE acknowledged (n int); INSERT INTO acknowledged VALUES (1)")
-    await asyncio.to_thread(backup.run, server.repo, "incr")
+    made = await asyncio.to_thread(runner.invoke, app, ["backup", "run", "--type", "incr"])
+    assert made.exit_code == 0, made.output
     # after the base backup: in no archived segment yet, only in the stream
     await server.sql("INSERT INTO acknowledged SELECT generate_series(2, 500)")
     await server.sql("INSERT INTO acknowledged VALUES (501)")
     server.crash_and_lose_the_data_directory()
 
-    await asyncio.to_thread(backup.restore, server.repo)
+    restored = await asyncio.to_thread(runner.invoke, app, ["backup", "restore"])
+    assert restored.exit_code == 0, restored.output
     await server.script("start")
 
     assert await server.sql("SELECT count(*) FROM acknowledged") == 501

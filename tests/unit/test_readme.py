@@ -38,6 +38,9 @@ WEBHOOKS = (
     "::test_an_admin_manages_an_endpoint_and_its_deliveries_through_graphql"
 )
 
+BACKUP = f"{INTEGRATION}/test_backup.py"
+BACKUP_RESTORED = "test_every_acknowledged_commit_survives_the_loss_of_the_data_directory"
+
 # A README command → the tests that run it (its longest prefix here names them).
 RUN_BY: dict[str, list[str]] = {
     "make run": [MAKE_RUN],
@@ -75,6 +78,15 @@ RUN_BY: dict[str, list[str]] = {
     "pavilion schemas resolve": [
         f"{INTEGRATION}/test_registry.py"
         "::test_the_dataschema_of_each_published_event_resolves_to_its_schema"
+    ],
+    "pavilion backup": [f"{BACKUP}::test_the_cli_says_where_the_backups_are_missing"],
+    "pavilion backup run": [f"{BACKUP}::{BACKUP_RESTORED}"],
+    "pavilion backup list": [
+        f"{BACKUP}::test_restore_refuses_while_the_server_runs_and_a_time_before_every_backup"
+    ],
+    "pavilion backup restore": [
+        f"{BACKUP}::{BACKUP_RESTORED}",
+        f"{BACKUP}::test_restore_refuses_while_the_server_runs_and_a_time_before_every_backup",
     ],
     "uv run pavilion": [TOKEN],  # the token test runs it as `uv run pavilion token …`
     "pavilion import exhibitors": [
