@@ -9,7 +9,7 @@ from pavilion_core.config import KafkaSettings
 from playwright.async_api import Browser
 
 from tests.e2e.browser import chromium
-from tests.e2e.make_run import MakeRun, make_run
+from tests.e2e.make_run import MakeRun, make_run, secured_cluster
 from tests.e2e.stack import JWT_SECRET, Stack, running, scratch
 
 # The services behind the gateway (no notifications worker: no mail).
@@ -49,9 +49,13 @@ async def stack(
 
 @pytest.fixture(scope="session")
 async def made_run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MakeRun]:
-    """`make run`, the demo loaded: one for every module that drives the console (each
-    test changes records of its own, or says what it expects others to change)."""
-    async with make_run(tmp_path_factory.mktemp("make-run")) as launched:
+    """`make run`, the demo loaded, on a secured three-node Kafka cluster of its own (as
+    a bigger deployment runs): one for every module that drives the console and for the
+    Kafka security tests (each test changes records of its own, or says what it expects
+    others to change)."""
+    async with make_run(
+        tmp_path_factory.mktemp("make-run"), within=600, kafka=secured_cluster()
+    ) as launched:
         yield launched
 
 

@@ -1,8 +1,10 @@
-"""`make run` as a newcomer runs it, on the suite's PostgreSQL and Kafka (it starts
-neither) with databases, roles, topics and ports of its own: started, awaited until it
-prints "Pavilion is ready." (the demo loaded), and stopped with Ctrl-C (SIGINT to its
-process group) at the end, its databases and roles dropped. test_make_run.py checks
-make run itself; the console's browser tests drive the stack it starts."""
+"""`make run` as a newcomer runs it, on the suite's PostgreSQL with databases, roles and
+ports of its own, and either on the suite's Kafka (topics and consumer groups of its own)
+or on a Kafka it starts itself (`secured_cluster`): started, awaited until it prints
+"Pavilion is ready." (the demo loaded), and stopped with Ctrl-C (SIGINT to its process
+group) at the end, its databases and roles dropped. test_make_run.py checks make run
+itself; the console's browser tests and the Kafka security tests drive the stack the
+session's `made_run` starts."""
 
 import asyncio
 import contextlib
@@ -16,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.chaos.stack import free_ports
 from tests.conftest import RUN
 from tests.support import PG_URL, admin_sql, eventually, free_port
 
@@ -29,6 +32,7 @@ class MakeRun:
     ports: dict[str, int]  # each service's (and notifications_public's, mailpit's, the registry's)
     output: Path  # what make run printed
     logs: Path
+    kafka: dict[str, str] | None = None  # the environment of a Kafka of its own, if any
     process: asyncio.subprocess.Process | None = None
     code: int | None = None  # make run's exit code, once stopped
 
@@ -39,6 +43,22 @@ class MakeRun:
     @property
     def banner(self) -> str:
         return self.text[self.text.index("Pavilion is ready.") :]
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Every broker of its own cluster (secured_cluster)."""
+        assert self.kafka is not None, "make run on the suite's Kafka"
+        port = int(self.kafka["PAVILION_KAFKA_PORT"])
+        return ",".join(f"127.0.0.1:{port + 2 * i}" for i in range(3))
+
+    @property
+    def kafka_passwords(self) -> dict[str, str]:
+        """Each principal's password, as make run generated them (secured_cluster)."""
+        lines = (self.output.parent / "kafka-credentials").read_text().split()
+        return {
+            name.removeprefix("PAVILION_KAFKA_").removesuffix("_PASSWORD").lower(): value
+            for name, value in (line.split("=", 1) for line in lines)
+        }
 
     @property
     def gateway(self) -> str:
@@ -74,7 +94,7 @@ def _environment(
             k: v
             for k, v in os.environ.items()
             if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
-            and not (kafka is not None and k.startswith("PAVILION_KAFKA_"))
+            and not (kafka is not None and (k.startswith("PAVILION_KAFKA_") or k in names))
         },
         "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
         "PAVILION_STATE_DIR": str(state),
@@ -89,6 +109,19 @@ def _environment(
     }
 
 
+def secured_cluster() -> dict[str, str]:
+    """The environment of a Kafka of make run's own, as a bigger deployment runs it: three
+    KRaft nodes (replication 3, min.insync.replicas 2), SASL/SCRAM and ACLs, each
+    process as its service's principal."""
+    port = free_ports(6)  # each node's broker and controller ports, 2 apart
+    return {
+        "PAVILION_KAFKA_NODES": "3",
+        "PAVILION_KAFKA_SASL": "1",
+        "PAVILION_KAFKA_PORT": str(port),
+        "PAVILION_KAFKA_CONTROLLER_PORT": str(port + 1),
+    }
+
+
 @asynccontextmanager
 async def make_run(
     state: Path, within: float = 480, kafka: dict[str, str] | None = None
@@ -100,7 +133,7 @@ async def make_run(
     run = f"pavtest_{RUN}_run_{uuid.uuid4().hex[:6]}"
     servers = (*SERVICES, "notifications_public", "mailpit", "registry", "registry_management")
     ports = {s: free_port() for s in servers}
-    launched = MakeRun(run, ports, state / "make-run.out", state / "logs")
+    launched = MakeRun(run, ports, state / "make-run.out", state / "logs", kafka)
     launched.process = process = await asyncio.create_subprocess_exec(
         "make",
         "run",

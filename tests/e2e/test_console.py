@@ -24,7 +24,7 @@ from playwright.async_api import Browser, Page, expect
 from tests.e2e.browser import Guarded, audit, guarded, shoot
 from tests.e2e.make_run import MakeRun
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(900)
 EDITIONS = "{ editions { code name startsOn } }"
 DASHBOARD = """query($e: String!) { editionDashboard(edition: $e) {
   totalExhibitors boothsFree boothsTaken exhibitorsByStatus { key count } } }"""

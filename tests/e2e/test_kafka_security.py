@@ -1,20 +1,20 @@
 """`make run` on a secured three-node cluster (PAVILION_KAFKA_NODES=3,
-PAVILION_KAFKA_SASL=1, a Kafka of its own): the demo and a command flow through it, the
-brokers hold exactly the ACLs of pavilion_ops.acls, and kcat, as an integrator would run
-it, reads what the integrator may and is refused the rest; a service's principal is
-refused another service's topic; a wrong password is refused.
-
-kcat runs with a librdkafka of 2.6.1 or later (the one confluent-kafka ships): older ones
-(Debian 12's 2.0.2) send a SCRAM proof that Kafka 4 rejects (librdkafka#4895)."""
+PAVILION_KAFKA_SASL=1, a Kafka of its own: the session's `made_run`, which the console's
+tests drive too): the demo and a command flow through it, the brokers hold exactly the
+ACLs of pavilion_ops.acls, and kcat, as an integrator would run it, reads what the
+integrator may and is refused the rest; a service's principal is refused another
+service's topic; a wrong password is refused; no service was denied anything it needed
+while the console's tests drove the stack."""
 
 import asyncio
 import base64
 import json
 import os
 import re
+import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pavilion_core.config import KafkaSettings
 from pavilion_ops import acls
 
-from bench.chaos.stack import free_ports
-from tests.e2e.make_run import MakeRun, make_run
+from tests.e2e.make_run import MakeRun
+from tests.e2e.test_gateway import EDITION
+from tests.e2e.test_kit import local, mirrored
+from tests.readme import argv
+from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -46,6 +49,19 @@ class Secured:
             self.bootstrap, 6, 3, "SASL_PLAINTEXT", "SCRAM-SHA-512",
             principal, self.passwords[principal],
         )  # fmt: skip
+
+    async def post(self, body: str) -> dict[str, Any]:
+        """The data of a GraphQL request (JSON `body`) sent as the banner's ADMIN."""
+        token = re.search(r"Bearer (\S+)\"", self.run.banner).group(1)  # type: ignore[union-attr]
+        async with httpx.AsyncClient(timeout=60) as http:
+            answer = await http.post(
+                f"{self.run.gateway}/graphql",
+                content=body,
+                headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+            )
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+        data: dict[str, Any] = answer.json()["data"]
+        return data
 
     async def kcat(
         self, principal: str, *args: str, password: str | None = None, stdin: bytes = b""
@@ -93,25 +109,9 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 
 @pytest.fixture(scope="module")
-async def secured(
-    tmp_path_factory: pytest.TempPathFactory, librdkafka: Path, default_names: None
-) -> AsyncIterator[Secured]:
-    port = free_ports(6)  # each node's broker and controller ports, 2 apart
-    kafka = {
-        "PAVILION_KAFKA_NODES": "3",
-        "PAVILION_KAFKA_SASL": "1",
-        "PAVILION_KAFKA_PORT": str(port),
-        "PAVILION_KAFKA_CONTROLLER_PORT": str(port + 1),
-    }
-    state = tmp_path_factory.mktemp("secured-run")
-    async with make_run(state, within=600, kafka=kafka) as launched:
-        lines = (state / "kafka-credentials").read_text().split()
-        passwords = {
-            name.removeprefix("PAVILION_KAFKA_").removesuffix("_PASSWORD").lower(): value
-            for name, value in (line.split("=", 1) for line in lines)
-        }
-        bootstrap = ",".join(f"127.0.0.1:{port + 2 * i}" for i in range(3))
-        yield Secured(launched, bootstrap, passwords, librdkafka)
+def secured(made_run: MakeRun, librdkafka: Path, default_names: None) -> Secured:
+    """The console's make run: a secured three-node cluster of its own (conftest)."""
+    return Secured(made_run, made_run.kafka_bootstrap, made_run.kafka_passwords, librdkafka)
 
 
 def service_denials(logs: Path) -> list[str]:
@@ -143,25 +143,11 @@ async def test_credentials_are_generated_private_and_printed(secured: Secured) -
 async def test_a_command_reaches_the_read_model_and_the_topic(secured: Secured) -> None:
     """The demo came through the cluster into the read model; a submission through the
     gateway is shown by it, and its record is on the topic, replicated three times."""
-    banner = secured.run.banner
-    token = re.search(r"Bearer (\S+)\"", banner).group(1)  # type: ignore[union-attr]
-    query, command = re.findall(r"-d '(\{\"query\".*\})'", banner)
+    query, command = re.findall(r"-d '(\{\"query\".*\})'", secured.run.banner)
     command = command.replace("try-maple-robotics", f"secured-{uuid.uuid4().hex[:8]}")
-    async with httpx.AsyncClient(timeout=60) as http:
-
-        async def post(body: str) -> dict[str, Any]:
-            answer = await http.post(
-                f"{secured.run.gateway}/graphql",
-                content=body,
-                headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
-            )
-            assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
-            data: dict[str, Any] = answer.json()["data"]
-            return data
-
-        assert (await post(query))["exhibitors"]["totalCount"] >= 300
-        payload = (await post(command))["submitExhibitorApplication"]
-        assert payload["userErrors"] == [], payload
+    assert (await secured.post(query))["exhibitors"]["totalCount"] >= 300
+    payload = (await secured.post(command))["submitExhibitorApplication"]
+    assert payload["userErrors"] == [], payload
     [[subject, _], *_] = json.loads(base64.urlsafe_b64decode(payload["consistencyToken"]))
     code, keys, errors = await secured.kcat(
         "integrator", "-C", "-t", TOPICS[0], "-o", "beginning", "-e", "-q", "-f", "%k\n"
@@ -246,3 +232,66 @@ async def test_a_process_with_a_wrong_password_stops_saying_so(secured: Secured)
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode != 0
     assert "SaslAuthenticationFailed" in output.decode(), output.decode()[-2000:]
+
+
+async def test_the_kits_mirror_reads_as_the_integrator(secured: Secured, tmp_path: Path) -> None:
+    """The integrator kit, given the integrator's credentials the way an integrator sets
+    them (the PAVILION_KAFKA_* variables), mirrors the demo edition: it ends with the
+    same exhibitors as the read model."""
+    db = tmp_path / "mirror.sqlite"
+    python, *words = argv("python -m pavilion_kit.examples.exhibitors_mirror")  # the README's
+    assert python == "python" and EDITION in words
+    mirror = await asyncio.create_subprocess_exec(
+        sys.executable, *words, "--group", f"integrator.mirror-{uuid.uuid4().hex[:8]}",
+        "--db", str(db),
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PAVILION_KAFKA_BOOTSTRAP": secured.bootstrap,
+            "PAVILION_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "PAVILION_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "PAVILION_KAFKA_USERNAME": "integrator",
+            "PAVILION_KAFKA_PASSWORD": secured.passwords["integrator"],
+        },
+        stdout=(tmp_path / "mirror.log").open("wb"), stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+
+    async def read_model() -> dict[str, tuple[Any, ...]]:
+        shown: dict[str, tuple[Any, ...]] = {}
+        after = None
+        while True:
+            page = (
+                await secured.post(
+                    json.dumps({"query": MIRRORED, "variables": {"e": EDITION, "after": after}})
+                )
+            )["exhibitors"]
+            for edge in page["edges"]:
+                node = edge["node"]
+                booth = node["booth"] or {"hall": None, "code": None}
+                shown[local(node["id"])] = (
+                    node["companyName"], node["country"], node["status"],
+                    booth["hall"], booth["code"],
+                )  # fmt: skip
+            if not page["pageInfo"]["hasNextPage"]:
+                return shown
+            after = page["pageInfo"]["endCursor"]
+
+    async def caught_up() -> bool:
+        assert mirror.returncode is None, (tmp_path / "mirror.log").read_text()
+        return mirrored(db) == await read_model()
+
+    try:
+        await eventually(caught_up, within=120, interval=1, what="the mirror caught up")
+    finally:
+        if mirror.returncode is None:
+            mirror.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(mirror.wait(), timeout=30)
+    assert len(mirrored(db)) >= 300
+    assert mirror.returncode == 0, (tmp_path / "mirror.log").read_text()
+
+
+MIRRORED = """query($e: String!, $after: String) {
+  exhibitors(edition: $e, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id companyName country status booth { hall code } } }
+  }
+}"""
