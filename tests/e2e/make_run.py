@@ -70,6 +70,12 @@ class MakeRun:
         return re.search(r"sign in \(ADMIN\):\s+(\S+)", self.banner).group(1)  # type: ignore[union-attr]
 
 
+# What deploy/env.sh derives from the settings make run is given below: the suite's own
+# (exported by deploy/with-infra.sh, which `make test` runs under) would point make run at
+# the suite's registry port and backup directory instead of its own.
+DERIVED = ("PAVILION_REGISTRY_URL", "PAVILION_REGISTRY_EXTERNAL", "PAVILION_BACKUP_DIR")
+
+
 def _environment(
     state: Path, run: str, ports: dict[str, int], kafka: dict[str, str] | None
 ) -> dict[str, str]:
@@ -93,7 +99,7 @@ def _environment(
         **{
             k: v
             for k, v in os.environ.items()
-            if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL")
+            if k not in ("VIRTUAL_ENV", "PAVILION_VAULT_DATABASE_URL", *DERIVED)
             and not (kafka is not None and (k.startswith("PAVILION_KAFKA_") or k in names))
         },
         "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin),
