@@ -53,7 +53,7 @@ jdbc_settings() {
   local url=${PAVILION_REGISTRY_DATABASE_URL#postgresql://} credentials=
   [[ $url == *@* ]] && { credentials=${url%%@*}; url=${url#*@}; }
   DB_USER=${credentials%%:*}
-  DB_PASSWORD=; [ "$credentials" = "$DB_USER" ] || DB_PASSWORD=${credentials#*:}
+  DB_PASSWORD=""; [ "$credentials" = "$DB_USER" ] || DB_PASSWORD=${credentials#*:}
   JDBC_URL=jdbc:postgresql://$url
 }
 

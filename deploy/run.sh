@@ -164,7 +164,7 @@ kafka_info() {
     integrator (reads pavilion.*.v1 with groups integrator.*):
       kcat -b $PAVILION_KAFKA_BOOTSTRAP -X security.protocol=SASL_PLAINTEXT \\
         -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=integrator \\
-        -X sasl.password=\$(sed -n 's/^PAVILION_KAFKA_INTEGRATOR_PASSWORD=//p' $KAFKA_CREDENTIALS) -L
+        -X sasl.password=\$(grep ^PAVILION_KAFKA_INTEGRATOR_PASSWORD $KAFKA_CREDENTIALS | cut -d= -f2-) -L
 KAFKA
 }
 

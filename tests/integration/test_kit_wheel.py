@@ -3,12 +3,16 @@ fresh virtual environment with its dependencies only (aiokafka and what aiokafka
 from uv's cache: the workspace's install put them there), and imports and runs there,
 where no other Pavilion package is."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-UV = ["python3", "-m", "uv"]
+# uv itself: `make test` runs the suite under `uv run`, which names its binary in UV (and
+# puts the project's venv, which has no uv, first on PATH); else the one `make install`
+# installed for python3.
+UV = [os.environ["UV"]] if "UV" in os.environ else ["python3", "-m", "uv"]
 
 
 def run(*argv: str | Path) -> str:

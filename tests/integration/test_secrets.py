@@ -83,6 +83,19 @@ async def test_a_database_password_from_the_example_is_refused() -> None:
     assert code == 2 and "PAVILION_EXHIBITORS_DATABASE_URL" in stderr, stderr[-2000:]
 
 
+async def test_a_kafka_password_from_the_example_is_refused() -> None:
+    code, stderr = await _start(
+        "exhibitors relay",
+        _production_env(
+            PAVILION_KAFKA_SECURITY_PROTOCOL="SASL_PLAINTEXT",
+            PAVILION_KAFKA_USERNAME="exhibitors",
+            PAVILION_KAFKA_PASSWORD=EXAMPLE["KAFKA_EXHIBITORS_PASSWORD"],
+        ),
+    )
+    assert code == 2 and "PAVILION_KAFKA_PASSWORD" in stderr, stderr[-2000:]
+    assert EXAMPLE["KAFKA_EXHIBITORS_PASSWORD"] not in stderr
+
+
 async def test_with_secrets_of_its_own_the_same_process_starts(store_url: str) -> None:
     port = free_port()
     env = _production_env(

@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from pavilion_core.errors import ConfigError
-from pavilion_core.secrets import check_database_url
+from pavilion_core.secrets import check_database_url, check_password
 
 __all__ = [
     "ConfigError",
@@ -119,6 +119,9 @@ class KafkaSettings:
 
     @classmethod
     def from_env(cls) -> "KafkaSettings":
+        password = os.environ.get("PAVILION_KAFKA_PASSWORD") or None
+        if password is not None:
+            check_password("PAVILION_KAFKA_PASSWORD", password)
         return cls(
             bootstrap=env_str("PAVILION_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP),
             partitions=env_int("PAVILION_KAFKA_PARTITIONS", 6),
@@ -126,7 +129,7 @@ class KafkaSettings:
             security_protocol=env_str("PAVILION_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
             sasl_mechanism=env_str("PAVILION_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
             username=os.environ.get("PAVILION_KAFKA_USERNAME") or None,
-            password=os.environ.get("PAVILION_KAFKA_PASSWORD") or None,
+            password=password,
         )
 
     def client_options(self) -> dict[str, str]:

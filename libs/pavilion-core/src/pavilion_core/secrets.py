@@ -34,6 +34,18 @@ PUBLISHED = frozenset(
         "change-me-outreach-db-password",
         "change-me-notifications-db-password",
         "change-me-gateway-db-password",
+        "change-me-registry-db-password",
+        *(
+            f"change-me-kafka-{principal}-password"
+            for principal in (
+                "admin",
+                "exhibitors",
+                "outreach",
+                "notifications",
+                "gateway",
+                "integrator",
+            )
+        ),
     }
 )
 
@@ -66,10 +78,15 @@ def check(name: str, value: str) -> None:
         raise ConfigError(f"{name} must be at least {MIN_LENGTH} characters long")
 
 
+def check_password(name: str, password: str) -> None:
+    """A password (of a database, of a Kafka principal) that is a published one is
+    refused outside dev mode; its length is the server's business."""
+    if not dev_mode() and password in PUBLISHED:
+        raise ConfigError(f"{name} holds a password published in the repository: set your own")
+
+
 def check_database_url(name: str, url: str) -> None:
     """A database URL whose password is a published one is refused outside dev mode."""
     password = urlsplit(url).password
-    if password is not None and not dev_mode() and password in PUBLISHED:
-        raise ConfigError(
-            f"{name} holds a database password published in the repository: set your own"
-        )
+    if password is not None:
+        check_password(name, password)
