@@ -28,7 +28,7 @@ from pavilion_ops import acls
 
 from tests.e2e.make_run import MakeRun
 from tests.e2e.test_gateway import EDITION
-from tests.e2e.test_kit import local, mirrored
+from tests.e2e.test_kit import mirrored, shown
 from tests.readme import argv
 from tests.support import eventually
 
@@ -256,7 +256,7 @@ async def test_the_kits_mirror_reads_as_the_integrator(secured: Secured, tmp_pat
     )  # fmt: skip
 
     async def read_model() -> dict[str, tuple[Any, ...]]:
-        shown: dict[str, tuple[Any, ...]] = {}
+        rows: dict[str, tuple[Any, ...]] = {}
         after = None
         while True:
             page = (
@@ -264,15 +264,9 @@ async def test_the_kits_mirror_reads_as_the_integrator(secured: Secured, tmp_pat
                     json.dumps({"query": MIRRORED, "variables": {"e": EDITION, "after": after}})
                 )
             )["exhibitors"]
-            for edge in page["edges"]:
-                node = edge["node"]
-                booth = node["booth"] or {"hall": None, "code": None}
-                shown[local(node["id"])] = (
-                    node["companyName"], node["country"], node["status"],
-                    booth["hall"], booth["code"],
-                )  # fmt: skip
+            rows.update(shown(edge["node"]) for edge in page["edges"])
             if not page["pageInfo"]["hasNextPage"]:
-                return shown
+                return rows
             after = page["pageInfo"]["endCursor"]
 
     async def caught_up() -> bool:

@@ -50,14 +50,16 @@ async def read_model(stack: Stack) -> Exhibitors:
         " id companyName country status booth { hall code } } } } }",
         e=EDITION,
     )
-    shown = {}
-    for edge in data["exhibitors"]["edges"]:
-        node = edge["node"]
-        booth = node["booth"] or {"hall": None, "code": None}
-        shown[local(node["id"])] = (
-            node["companyName"], node["country"], node["status"], booth["hall"], booth["code"]
-        )  # fmt: skip
-    return shown
+    return dict(shown(edge["node"]) for edge in data["exhibitors"]["edges"])
+
+
+def shown(node: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """An Exhibitor node (id companyName country status booth { hall code }) as the
+    example mirrors it: its application id, and the row of its copy."""
+    booth = node["booth"] or {"hall": None, "code": None}
+    return local(node["id"]), (
+        node["companyName"], node["country"], node["status"], booth["hall"], booth["code"]
+    )  # fmt: skip
 
 
 def local(node_id: str) -> str:
