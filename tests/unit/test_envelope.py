@@ -1,12 +1,15 @@
 """CloudEvents binary-mode mapping, both ways, and what is refused."""
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 from pavilion_core.envelope import (
+    HISTORY_AGE,
     DecodeError,
+    Metadata,
     RecordedEvent,
     from_kafka,
     registry_subject,
@@ -45,7 +48,8 @@ def test_an_event_round_trips_through_kafka_binary_mode():
     assert decoded.id == str(event.event_id)
     assert (decoded.event_type, decoded.schema_version) == ("ApplicationSubmitted", 1)
     assert decoded.subject == "stream-1" and decoded.stream_version == 3
-    assert decoded.time == event.recorded_at
+    assert decoded.time == decoded.recorded_time == event.recorded_at
+    assert headers["ce_time"] == headers["ce_recordedtime"] and not decoded.is_history
     assert (decoded.correlation_id, decoded.actor) == ("corr", "alice")
     assert decoded.data == {"companyName": "Acme"}
 
@@ -94,3 +98,35 @@ def test_data_is_compact_json():
         to_kafka(recorded(a=[1, 2]), "x").value
         == json.dumps({"a": [1, 2]}).replace(" ", "").encode()
     )
+
+
+def test_history_travels_with_its_original_time_apart_from_its_recording():
+    happened = datetime(2025, 9, 14, 10, 30, tzinfo=UTC)
+    metadata = Metadata("corr", actor="history", occurred_at=happened).as_dict()
+    event = replace(recorded(), metadata=metadata)
+    assert event.occurred_at == happened
+    record = to_kafka(event, "exhibitors")
+    headers = dict(record.headers)
+    assert headers["ce_time"] == happened.isoformat().encode()
+    assert headers["ce_recordedtime"] == event.recorded_at.isoformat().encode()
+    decoded = from_kafka(record.value, record.headers)
+    assert (decoded.time, decoded.recorded_time) == (happened, event.recorded_at)
+    assert decoded.is_history
+
+
+def test_an_event_is_history_only_when_it_happened_more_than_the_history_age_before():
+    at = datetime(2026, 6, 22, 9, 0, tzinfo=UTC)
+    for age, history in [(timedelta(0), False), (HISTORY_AGE, False), (HISTORY_AGE * 2, True)]:
+        metadata = Metadata("corr", occurred_at=at - age).as_dict()
+        record = to_kafka(replace(recorded(), metadata=metadata), "exhibitors")
+        assert from_kafka(record.value, record.headers).is_history is history
+
+
+def test_a_message_from_before_the_recorded_time_reads_its_time_as_both():
+    good = to_kafka(recorded(), "exhibitors")
+    decoded = from_kafka(good.value, _with(good.headers, ce_recordedtime=None))
+    assert decoded.recorded_time == decoded.time and not decoded.is_history
+
+
+def test_metadata_without_an_original_time_is_stored_as_before():
+    assert "occurred_at" not in Metadata("corr").as_dict()

@@ -150,6 +150,7 @@ def test_the_cloudevents_headers_make_the_envelope_and_the_type_and_version_the_
         type="pavilion.exhibitors.ApplicationSubmitted.v2",
         subject=SUBMITTED["applicationId"],
         time=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        recorded_time=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
         dataschema="https://pavilion.dev/schemas/events/exhibitors/ApplicationSubmitted.v2.schema.json",
         correlation_id="corr-1",
         causation_id=None,

@@ -33,6 +33,7 @@ class ErrorOut(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "UNAUTHENTICATED: no valid service token"},
+    403: {"model": ErrorOut, "description": "FORBIDDEN: the token lacks a privilege it needs"},
     404: {"model": ErrorOut, "description": "NOT_FOUND: no such record"},
     409: {"model": ErrorOut, "description": "INVALID_TRANSITION, CONFLICT or DUPLICATE"},
     410: {"model": ErrorOut, "description": "FORGOTTEN: the person was forgotten"},

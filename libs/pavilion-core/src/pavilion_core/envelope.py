@@ -2,7 +2,13 @@
 
 In binary mode the attributes travel as `ce_*` headers and the value is the event's
 JSON data. Pavilion's extension attributes: `correlationid`, `causationid`, `actor`,
-`streamversion`. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`, and
+`streamversion`, `recordedtime`.
+
+Two times: `ce_time` is when the event happened (CloudEvents' `time`), and
+`ce_recordedtime` when the event store recorded it. They differ only for history
+imported with its original times (the metadata's `occurred_at`); an event is *history*
+when it happened more than `HISTORY_AGE` before it was recorded (`is_history`): no one
+is notified of it. `ce_type` is `pavilion.<service>.<EventType>.v<schema version>`, and
 `ce_dataschema` the `$id` of that version's JSON Schema (schemas/events/), which the
 schema registry keeps under the subject named like `ce_type` (`registry_subject`).
 """
@@ -11,7 +17,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,22 +27,34 @@ SPEC_VERSION = "1.0"
 SCHEMAS_BASE = "https://pavilion.dev/schemas/events"
 CONTENT_TYPE = "application/json"
 Headers = Sequence[tuple[str, bytes]]
+HISTORY_AGE = timedelta(hours=1)
+"""How much earlier than its recording an event must have happened to be history."""
+
+
+def is_history(occurred: datetime, recorded: datetime) -> bool:
+    """An event recorded long after it happened (imported history): the one rule."""
+    return recorded - occurred > HISTORY_AGE
 
 
 @dataclass(frozen=True)
 class Metadata:
-    """Who caused an event and in the course of which request."""
+    """Who caused an event and in the course of which request; `occurred_at` when it
+    happened, if that was before it was recorded (imported history)."""
 
     correlation_id: str
     causation_id: str | None = None
     actor: str = "system"
+    occurred_at: datetime | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        return {
+        stored = {
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
             "actor": self.actor,
         }
+        if self.occurred_at is not None:
+            stored["occurred_at"] = self.occurred_at.isoformat()
+        return stored
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,12 @@ class RecordedEvent:
     metadata: dict[str, Any]
     recorded_at: datetime
 
+    @property
+    def occurred_at(self) -> datetime:
+        """When it happened: the original time of imported history, else its recording."""
+        original = self.metadata.get("occurred_at")
+        return datetime.fromisoformat(original) if original else self.recorded_at
+
 
 @dataclass(frozen=True)
 class KafkaRecord:
@@ -79,11 +103,15 @@ class CloudEvent:
     type: str
     subject: str
     time: datetime
+    """When it happened (`ce_time`)."""
     data: dict[str, Any]
     stream_version: int
     correlation_id: str | None
     causation_id: str | None
     actor: str | None
+    recorded_time: datetime
+    """When the event store recorded it (`ce_recordedtime`; `time` in events published
+    before the two were apart)."""
 
     # parts of `type`, read several times per event by every consumer: split once
     event_type: str = field(init=False, repr=False, compare=False)
@@ -94,6 +122,11 @@ class CloudEvent:
         name, version = self.type.rsplit(".v", 1)
         object.__setattr__(self, "event_type", name.rsplit(".", 1)[-1])
         object.__setattr__(self, "schema_version", int(version))
+
+    @property
+    def is_history(self) -> bool:
+        """Recorded long after it happened: imported history, which notifies no one."""
+        return is_history(self.time, self.recorded_time)
 
 
 class DecodeError(ValueError):
@@ -130,7 +163,8 @@ def to_kafka(event: RecordedEvent, service: str) -> KafkaRecord:
         "ce_source": f"/pavilion/{service}",
         "ce_type": ce_type(service, event.type, event.schema_version),
         "ce_dataschema": dataschema(service, event.type, event.schema_version),
-        "ce_time": event.recorded_at.isoformat(),
+        "ce_time": event.occurred_at.isoformat(),
+        "ce_recordedtime": event.recorded_at.isoformat(),
         "ce_subject": event.stream_id,
         "ce_streamversion": str(event.version),
         "ce_correlationid": event.metadata.get("correlation_id"),
@@ -167,6 +201,8 @@ def from_kafka(value: bytes | None, headers: Headers) -> CloudEvent:
     try:
         data = orjson.loads(value) if value else None  # a third of the stdlib's time
         time = datetime.fromisoformat(attrs["ce_time"])
+        recorded = attrs.get("ce_recordedtime")
+        recorded_time = datetime.fromisoformat(recorded) if recorded else time
         stream_version = int(attrs.get("ce_streamversion", "0"))
         int(attrs["ce_type"].rsplit(".v", 1)[1])
     except ValueError as exc:
@@ -184,4 +220,5 @@ def from_kafka(value: bytes | None, headers: Headers) -> CloudEvent:
         correlation_id=attrs.get("ce_correlationid"),
         causation_id=attrs.get("ce_causationid"),
         actor=attrs.get("ce_actor"),
+        recorded_time=recorded_time,
     )

@@ -25,6 +25,13 @@ class NotFound(CommandRejected):
     status = 404
 
 
+class Forbidden(CommandRejected):
+    """The caller is who they say, but may not do this."""
+
+    code = "FORBIDDEN"
+    status = 403
+
+
 class Duplicate(CommandRejected):
     code = "DUPLICATE"
 

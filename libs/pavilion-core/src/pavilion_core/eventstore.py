@@ -13,14 +13,17 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
+from pavilion_core.errors import CommandRejected
 
 _RETRIES = 5
 KEY_RETENTION = timedelta(hours=24)
+HISTORY_KEY_RETENTION = timedelta(days=365 * 100)
+"""History is imported once for good: its keys outlive any re-run of the same file."""
 
 
 class ConcurrencyError(Exception):
@@ -39,6 +42,19 @@ class StreamOrderingConflict(ConcurrencyError):
 
 class IdempotencyKeyInUse(ConcurrencyError):
     """Another request with the same key committed first: its result is the answer."""
+
+
+class HistoryOutOfOrder(CommandRejected):
+    """History that would go before what a stream already records: a stream's events
+    are in the order they happened."""
+
+    code = "OUT_OF_ORDER"
+
+    def __init__(self, stream_id: str, occurred_at: datetime, latest: datetime) -> None:
+        super().__init__(
+            f"{stream_id} already records an event of {latest.isoformat()}, after"
+            f" {occurred_at.isoformat()}: import a stream's history in order"
+        )
 
 
 class IdempotencyKeyReused(Exception):
@@ -61,17 +77,27 @@ class IdempotencyKey:
 
 @dataclass(frozen=True)
 class CommandContext:
-    """What comes with every command besides its own fields."""
+    """What comes with every command besides its own fields. `occurred_at`: the command
+    is history, decided as of that time (imported with its original time), and every
+    event it appends carries that time in its metadata."""
 
     metadata: Metadata
     expected_version: int | None = None
     idempotency_key: str | None = None
     fingerprint: str = ""
+    occurred_at: datetime | None = None
+
+    def stamped(self) -> Metadata:
+        """The metadata of the events the command appends."""
+        return replace(self.metadata, occurred_at=self.occurred_at)
 
     def idempotency(self, kept_for: timedelta) -> IdempotencyKey | None:
-        """The command's key, if it has one, as the key of the actor it runs for."""
+        """The command's key, if it has one, as the key of the actor it runs for (kept
+        for good when the command is history)."""
         if self.idempotency_key is None:
             return None
+        if self.occurred_at is not None:
+            kept_for = HISTORY_KEY_RETENTION
         return IdempotencyKey(self.metadata.actor, self.idempotency_key, self.fingerprint, kept_for)
 
 
@@ -180,13 +206,15 @@ class EventStorePort(ABC):
                 raise ValueError(f"a command that changes anything must change {primary}")
             if unloaded := set(changes) - set(versions):
                 raise ValueError(f"streams appended to without loading them: {unloaded}")
+            if ctx.occurred_at is not None:
+                await _in_order(load, changes, ctx.occurred_at)
             appends = [StreamAppend(primary, changes[primary], versions[primary])] + [
                 StreamAppend(s, events, versions[s])
                 for s, events in changes.items()
                 if s != primary and events
             ]
             try:
-                return await self.append_many(appends, ctx.metadata, key)
+                return await self.append_many(appends, ctx.stamped(), key)
             except WrongExpectedVersion as exc:
                 pinned = exc.stream_id == primary and ctx.expected_version is not None
                 if pinned or attempt == _RETRIES - 1:
@@ -203,3 +231,11 @@ class EventStorePort(ABC):
             return cache[stream_id]
 
         return load
+
+
+async def _in_order(load: Load, changes: Mapping[str, object], occurred_at: datetime) -> None:
+    """Refuse history earlier than the latest event of a stream it appends to."""
+    for stream_id in changes:
+        stream = await load(stream_id)
+        if stream and (latest := max(e.occurred_at for e in stream)) > occurred_at:
+            raise HistoryOutOfOrder(stream_id, occurred_at, latest)

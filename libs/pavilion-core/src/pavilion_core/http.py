@@ -65,7 +65,11 @@ async def run_command(
 ) -> Accepted:
     """Run `command` with the context of the request and answer what it appended."""
     ctx = command_context(request, body, body.expected_version)
-    result = await handler(command, ctx)
+    return accepted(request, await handler(command, ctx))
+
+
+def accepted(request: Request, result: AppendResult) -> Accepted:
+    """The answer to a command that appended `result`."""
     request.state.idempotent_replayed = result.replayed
     return Accepted(
         id=result.stream_id,

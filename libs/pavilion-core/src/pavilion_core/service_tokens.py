@@ -5,11 +5,16 @@ The gateway (for the person behind a GraphQL request) and operator commands (the
 loaders, the importer, the `pavilion` CLI) mint a short-lived HS256 JWT with the shared
 `PAVILION_SERVICE_TOKEN_SECRET`: `sub` is the acting person or tool, `aud` the service
 it is for (a token minted for one service is refused by another), `exp` a minute away.
+
+A few routes need a privilege beyond that: the token must name it in its `privileges`
+claim. Only the operator command that needs one mints it (`HISTORY`: importing history
+with its original times, exhibitors.history); the gateway's tokens name none, so no
+GraphQL caller reaches such a route.
 """
 
 import time
 import uuid
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,11 +26,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pavilion_core.errors import Forbidden
 from pavilion_core.secrets import secret
 
 ISSUER = "pavilion-internal"
 TTL_SECONDS = 60
 SECRET_VARIABLE = "PAVILION_SERVICE_TOKEN_SECRET"
+HISTORY = "history:import"
+"""The privilege of recording history with its original times."""
 
 
 class InvalidServiceToken(Exception):
@@ -40,9 +48,15 @@ class ServiceTokens:
     def from_env(cls) -> "ServiceTokens":
         return cls(secret(SECRET_VARIABLE))
 
-    def mint(self, actor: str, audience: str, ttl_seconds: int = TTL_SECONDS) -> str:
+    def mint(
+        self,
+        actor: str,
+        audience: str,
+        ttl_seconds: int = TTL_SECONDS,
+        privileges: Sequence[str] = (),
+    ) -> str:
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "sub": actor,
             "aud": audience,
             "iss": ISSUER,
@@ -50,10 +64,16 @@ class ServiceTokens:
             "exp": now + ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
+        if privileges:
+            claims["privileges"] = list(privileges)
         return jwt.encode(claims, self.key, algorithm="HS256")
 
     def actor(self, authorization: str | None, audience: str) -> str:
         """The actor a bearer token names, once its signature, audience and expiry hold."""
+        return self.caller(authorization, audience).actor
+
+    def caller(self, authorization: str | None, audience: str) -> "Caller":
+        """The actor and privileges a bearer token names, once it holds (as `actor`)."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidServiceToken("an Authorization: Bearer <service token> is required")
@@ -68,25 +88,45 @@ class ServiceTokens:
             )
         except jwt.PyJWTError as exc:
             raise InvalidServiceToken(f"the service token is not acceptable: {exc}") from None
-        return str(claims["sub"])
+        privileges = claims.get("privileges", [])
+        if not isinstance(privileges, list):
+            raise InvalidServiceToken("the service token's privileges are not a list")
+        return Caller(str(claims["sub"]), frozenset(str(p) for p in privileges))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a service token names, and the privileges it grants beyond the audience."""
+
+    actor: str
+    privileges: frozenset[str] = frozenset()
 
 
 class SignedAs(httpx.Auth):
     """httpx authentication: every request carries a fresh token naming `actor`."""
 
-    def __init__(self, tokens: ServiceTokens, actor: str, audience: str) -> None:
+    def __init__(
+        self, tokens: ServiceTokens, actor: str, audience: str, privileges: Sequence[str] = ()
+    ) -> None:
         self.tokens, self.actor, self.audience = tokens, actor, audience
+        self.privileges = privileges
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["authorization"] = f"Bearer {self.tokens.mint(self.actor, self.audience)}"
+        token = self.tokens.mint(self.actor, self.audience, privileges=self.privileges)
+        request.headers["authorization"] = f"Bearer {token}"
         yield request
 
 
 def service_client(
-    service: str, base_url: str, actor: str, timeout: float = 30
+    service: str,
+    base_url: str,
+    actor: str,
+    timeout: float = 30,
+    privileges: Sequence[str] = (),
 ) -> httpx.AsyncClient:
-    """A client of `service`'s command API acting as `actor` (an operator command's)."""
-    auth = SignedAs(ServiceTokens.from_env(), actor, service)
+    """A client of `service`'s command API acting as `actor` (an operator command's),
+    with `privileges` if the command needs any."""
+    auth = SignedAs(ServiceTokens.from_env(), actor, service, privileges)
     return httpx.AsyncClient(base_url=base_url, timeout=timeout, auth=auth)
 
 
@@ -110,14 +150,21 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] not in OPEN:
             try:
-                actor = self.tokens.actor(Headers(scope=scope).get("authorization"), self.service)
+                caller = self.tokens.caller(Headers(scope=scope).get("authorization"), self.service)
             except InvalidServiceToken as exc:
                 body = {"error": {"code": "UNAUTHENTICATED", "message": str(exc)}}
                 refusal = JSONResponse(body, 401, headers={"www-authenticate": "Bearer"})
                 await refusal(scope, receive, send)
                 return
-            scope.setdefault("state", {})["actor"] = actor
+            state = scope.setdefault("state", {})
+            state["actor"], state["privileges"] = caller.actor, caller.privileges
         await self.app(scope, receive, send)
+
+
+def privileged(request: Request, privilege: str) -> None:
+    """Refuse (FORBIDDEN) a request whose service token does not grant `privilege`."""
+    if privilege not in getattr(request.state, "privileges", frozenset()):
+        raise Forbidden(f"this needs a service token with the privilege {privilege!r}")
 
 
 def documented() -> Any:

@@ -49,6 +49,10 @@ class Envelope:
     subject: str
     """`ce_subject`: the record (stream) the event belongs to; also the message key."""
     time: datetime
+    """`ce_time`: when the event happened."""
+    recorded_time: datetime
+    """`ce_recordedtime`: when Pavilion recorded it — later than `time` for history
+    imported with its original times (`time` for events from before it was sent)."""
     dataschema: str | None
     """The `$id` of the JSON Schema of this type and version (absent from old events)."""
     correlation_id: str | None
@@ -98,6 +102,7 @@ def parse(record: Record) -> tuple[Envelope, Event] | UnknownEvent:
             type=attrs["ce_type"],
             subject=attrs["ce_subject"],
             time=datetime.fromisoformat(attrs["ce_time"]),
+            recorded_time=datetime.fromisoformat(attrs.get("ce_recordedtime", attrs["ce_time"])),
             dataschema=attrs.get("ce_dataschema"),
             correlation_id=attrs.get("ce_correlationid"),
             causation_id=attrs.get("ce_causationid"),

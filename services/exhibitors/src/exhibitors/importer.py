@@ -139,14 +139,25 @@ async def submit_all(
 
 
 async def _post(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response | str:
-    """The service's answer, or why there is none after three tries with the same key."""
-    headers = {"idempotency-key": idempotency_key(body)}
+    return await post_retried(
+        client, "/applications", body, {"idempotency-key": idempotency_key(body)}
+    )
+
+
+async def post_retried(
+    client: httpx.AsyncClient,
+    path: str,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response | str:
+    """The service's answer, or why there is none after three tries of the same request
+    (it must be idempotent: its key in `headers` or its body)."""
     failure = ""
     for attempt in range(3):
         if attempt:
             await asyncio.sleep(0.5 * 2**attempt)
         try:
-            response = await client.post("/applications", json=body, headers=headers)
+            response = await client.post(path, json=body, headers=headers)
         except httpx.TransportError as exc:
             failure = f"could not reach the service: {exc!r}"
             continue
@@ -167,17 +178,24 @@ def _count(outcome: Outcome, number: int, company: str, answer: httpx.Response |
     elif answer.status_code == 409 and answer.json()["error"]["code"] == "DUPLICATE":
         outcome.already_there += 1
     else:
-        error = answer.json().get("error", {})
-        fields = "; ".join(
-            f"{'.'.join(f['field'])}: {f['message']}" for f in error.get("fields") or []
-        )
-        outcome.rejected.append((number, company, fields or error.get("message", answer.text)))
+        outcome.rejected.append((number, company, reasons(answer)))
 
 
-def write_report(path: Path, rows: Iterable[tuple[int, str, str]]) -> None:
+def reasons(answer: httpx.Response) -> str:
+    """Why the service refused a request, one reason per field it names."""
+    error = answer.json().get("error", {})
+    fields = "; ".join(f"{'.'.join(f['field'])}: {f['message']}" for f in error.get("fields") or [])
+    return fields or error.get("message", answer.text)
+
+
+def write_report(
+    path: Path,
+    rows: Iterable[tuple[int, str, str]],
+    header: tuple[str, str, str] = ("row", "company_name", "reasons"),
+) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["row", "company_name", "reasons"])
+        writer.writerow(header)
         writer.writerows(rows)
 
 

@@ -36,12 +36,13 @@ APPLIERS: dict[str, Apply] = {**EXHIBITORS, **OUTREACH, **NOTIFICATIONS}
 CHANNEL = "pavilion_read_model"
 
 _RECORD = """WITH recorded AS (
-    INSERT INTO timeline (event_id, subject_id, type, stream_version, occurred_at, actor,
-                          correlation_id, data)
-    SELECT e.id, e.subject, e.type, e.version, e.at, e.actor, e.correlation, e.data::jsonb
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[],
-                $7::text[], $8::text[]) AS e(id, subject, type, version, at, actor,
-                                             correlation, data)
+    INSERT INTO timeline (event_id, subject_id, type, stream_version, occurred_at,
+                          recorded_at, actor, correlation_id, data)
+    SELECT e.id, e.subject, e.type, e.version, e.at, e.recorded, e.actor, e.correlation,
+           e.data::jsonb
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[],
+                $6::timestamptz[], $7::text[], $8::text[], $9::text[])
+         AS e(id, subject, type, version, at, recorded, actor, correlation, data)
     ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
 SELECT event_id FROM recorded"""
 _ANNOUNCE = f"SELECT pg_notify('{CHANNEL}', news) FROM unnest($1::text[]) AS n(news)"
@@ -84,6 +85,7 @@ class Projector:
             [e.event_type for e in first],
             [e.stream_version for e in first],
             [e.time for e in first],
+            [e.recorded_time for e in first],
             [e.actor for e in first],
             [e.correlation_id for e in first],
             [jsonb(e.data) for e in first],

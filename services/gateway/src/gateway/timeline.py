@@ -17,14 +17,17 @@ from gateway.policy import PERSONAL
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 
 DETAILS = ("companyName", "name", "boothCode", "template", "stage", "reason", "outcome")
-COLUMNS = "event_id, subject_id, type, stream_version, occurred_at, actor, data"
+COLUMNS = "event_id, subject_id, type, stream_version, occurred_at, recorded_at, actor, data"
 KEYSET = Keyset((("stream_version", "int"), ("event_id", "uuid")))
 
 
 @strawberry.type
 class TimelineEntry(Node):
     type: str
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    recorded_at: datetime = strawberry.field(
+        description="When it was recorded: later than occurredAt for imported history."
+    )
     actor: str | None = strawberry.field(directives=PERSONAL)
     summary: str
     version: int
@@ -40,6 +43,7 @@ class TimelineEntry(Node):
             id=global_id("TimelineEntry", row["event_id"]),
             type=row["type"],
             occurred_at=row["occurred_at"],
+            recorded_at=row["recorded_at"],
             actor=row["actor"],
             summary=summarize(row["type"], data),
             version=row["stream_version"],

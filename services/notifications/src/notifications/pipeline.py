@@ -9,6 +9,10 @@ redelivered or replayed event finds the ledger row and queues nothing; a crash b
 the commit leaves nothing, after it a message that will be sent. What the service did
 is appended to its event store (stream = notification id) in the same transactions,
 for the relay to publish.
+
+An event that is history (imported with its original time, long before it was
+recorded: pavilion_core.envelope.is_history) updates the views and nothing else: no
+email, no webhook, no reminder.
 """
 
 import logging
@@ -82,6 +86,8 @@ class Notifier:
     ) -> None:
         if view := VIEWS.get(event.type):
             await view(conn, event)
+        if event.is_history:  # views only: history notifies no one (envelope.is_history)
+            return
         if react := reminders.REACTIONS.get(event.type):
             await react(conn, event, happened_at(self.clock, event.time))
         await enqueue(conn, event, self.clock.now(), endpoints)

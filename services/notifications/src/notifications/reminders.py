@@ -161,6 +161,7 @@ class Due:
             correlation_id=self.reminder_id,
             causation_id=None,
             actor="notifications:reminders",
+            recorded_time=now,
         )
 
 

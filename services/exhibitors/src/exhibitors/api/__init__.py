@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from pavilion_core.http import command_api
 
-from exhibitors.api import commands, queries
+from exhibitors.api import commands, history, queries
 from exhibitors.bootstrap import Services, start
 from exhibitors.config import Config
 
@@ -12,6 +12,5 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def started() -> Services:
         return await start(config or Config.from_env())
 
-    return command_api(
-        "exhibitors", "Pavilion exhibitors commands", started, [commands.router, queries.router]
-    )
+    routers = [commands.router, history.router, queries.router]
+    return command_api("exhibitors", "Pavilion exhibitors commands", started, routers)
