@@ -8,6 +8,7 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from functools import partial
 from ipaddress import ip_network
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
+from exhibitors.demo import ACTOR
 from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
 from notifications.api import create_app as create_notifications_app
@@ -34,13 +36,14 @@ from pavilion_core.db import CONSUMER, EVENT_STORE, migrate, open_pool
 from pavilion_core.kafka import KafkaPublisher, ensure_topics, new_producer
 from pavilion_core.personal import Sealer
 from pavilion_core.pgstore import EventStore
+from pavilion_core.service_tokens import HISTORY
 from pavilion_core.testing import FixedClock
 from pavilion_core.vault import VAULT, Vault, open_vault
 
 from tests.integration.webhook_support import Receiver, receiving
 from tests.smtp_catcher import Mailbox
 from tests.smtp_catcher import start as start_catcher
-from tests.support import PG_URL, STORY_TIME, admin_sql, free_port, signed
+from tests.support import AFTER_THE_EXPO, PG_URL, STORY_TIME, admin_sql, free_port, signed
 
 TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER),
@@ -204,20 +207,22 @@ def store(store_pool: asyncpg.Pool, sealer: Sealer) -> EventStore:
 
 
 async def _started(
-    create: Callable[[Any], FastAPI], config: Any, url: str
+    create: Callable[[Any], FastAPI], config: Any, url: str, at: datetime = STORY_TIME
 ) -> AsyncIterator[FastAPI]:
     """A command API in process (lifespan and all) on its own database, at the story's
-    time."""
-    app = create(config(url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(STORY_TIME)))
+    time unless told."""
+    app = create(config(url, KafkaSettings("unused:1", 1, 1), clock=FixedClock(at)))
     async with app.router.lifespan_context(app):
         yield app
 
 
-async def _client(app: FastAPI, service: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a command API in process, acting as staff."""
+async def _client(
+    app: FastAPI, service: str, auth: httpx.Auth | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a command API in process, acting as staff unless told."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
-        transport=transport, base_url=f"http://{service}", auth=signed(service)
+        transport=transport, base_url=f"http://{service}", auth=auth or signed(service)
     ) as client:
         yield client
 
@@ -232,6 +237,15 @@ async def exhibitors_app(store_url: str) -> AsyncIterator[FastAPI]:
 async def exhibitors_api(exhibitors_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async for client in _client(exhibitors_app, "exhibitors"):
         yield client
+
+
+@pytest.fixture
+async def exhibitors_history(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The exhibitors API after the 4th expo, and a client of it that may import history
+    (as the demo does: exhibitors.demo.load)."""
+    async for app in _started(create_app, Config, store_url, AFTER_THE_EXPO):
+        async for client in _client(app, "exhibitors", signed("exhibitors", ACTOR, [HISTORY])):
+            yield client
 
 
 @pytest.fixture

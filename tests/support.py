@@ -7,7 +7,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -34,13 +34,15 @@ SCHEMAS = Path(__file__).parent.parent / "schemas" / "events"
 PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 # The story of DOMAIN.md is set half a year before the 4th expo opens (June 2026).
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+# After the 4th expo: its demo story (exhibitors.demo) is history by then.
+AFTER_THE_EXPO = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
 
 
-def signed(service: str, actor: str = "staff:test") -> SignedAs:
+def signed(service: str, actor: str = "staff:test", privileges: Sequence[str] = ()) -> SignedAs:
     """httpx auth for a command API: a service token naming `actor`, as the gateway or an
     operator command would mint it (the tests run in dev mode: the dev secret)."""
-    return SignedAs(ServiceTokens.from_env(), actor, service)
+    return SignedAs(ServiceTokens.from_env(), actor, service, privileges)
 
 
 _HANDED_OUT: set[int] = set()

@@ -91,17 +91,27 @@ async def scratch(templates: dict[str, str], kafka: KafkaSettings) -> AsyncItera
 
 @asynccontextmanager
 async def running(
-    processes: list[tuple[str, str]], env: dict[str, str], logs: Path
+    processes: list[tuple[str, str]],
+    env: dict[str, str],
+    logs: Path,
+    story_time: datetime | None = STORY_TIME,
 ) -> AsyncIterator[Stack]:
+    """The processes, their clock at `story_time` from now on (None: the real clock)."""
     services = {service for service, _ in processes}
     ports = {service: free_port() for service in services}
+    clock = {}
+    if story_time is not None:
+        clock = {
+            "PAVILION_SIMULATED_START": story_time.isoformat(),
+            "PAVILION_SIMULATED_SINCE": datetime.now(UTC).isoformat(),  # one clock for all
+        }
+    real = {k: v for k, v in os.environ.items() if not k.startswith("PAVILION_SIMULATED_")}
     env = {
-        **os.environ,
+        **real,
         **env,
         **{f"PAVILION_{s.upper()}_PORT": str(p) for s, p in ports.items()},
         **{f"PAVILION_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in ports.items()},
-        "PAVILION_SIMULATED_START": STORY_TIME.isoformat(),
-        "PAVILION_SIMULATED_SINCE": datetime.now(UTC).isoformat(),  # one clock for all
+        **clock,
         "PAVILION_JWT_SECRET": JWT_SECRET,
     }
     stack = Stack({s: f"http://127.0.0.1:{p}" for s, p in ports.items()})

@@ -1,11 +1,13 @@
 """The README's commands no other test ran, run as a user runs them (a process, with the
 README's words) against the real Kafka and PostgreSQL, each checked for what the README
 says it does: the overdue loop `python -m outreach scheduler`, and `pavilion token`,
-`import exhibitors`, `topics create`, `rebuild-read-model` and `seed demo`. They share the
-package's stack (tests/e2e/conftest.py) but `seed demo`, which gets two APIs of its own."""
+`import exhibitors`, `import history`, `topics create`, `rebuild-read-model` and `seed
+demo`. They share the package's stack (tests/e2e/conftest.py) but `seed demo`, which
+gets two APIs of its own on the real clock."""
 
 import asyncio
 import csv
+import json
 import os
 import shutil
 import signal
@@ -18,6 +20,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from exhibitors.domain.application import application_id
 from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_core.config import KafkaSettings
 from pavilion_core.kafka import dlq_topic
@@ -210,6 +213,48 @@ async def test_pavilion_import_exhibitors_submits_the_valid_rows_once_and_report
     assert len(edges) == 2, edges
 
 
+async def test_pavilion_import_history_keeps_the_original_times_and_reports_the_refused_lines(
+    stack: Stack, tmp_path: Path
+):
+    words = argv("pavilion import history")
+    mark = uuid.uuid4().hex[:6]
+    company = f"Old CRM Freight {mark}"
+    submitted = datetime(2025, 10, 2, 9, 30, tzinfo=UTC)  # before the stack's story time
+    app = application_id("CISCE-2026", None, company)
+    entries = [
+        {"occurredAt": submitted.isoformat(), "command": "SubmitApplication", "key": f"{mark}-1",
+         "body": {"edition": "CISCE-2026", "companyName": company, "country": "CA",
+                  "supplyChainAreas": ["SUPPLY_CHAIN_SERVICES"]}},
+        {"occurredAt": "2025-10-09T10:00:00+08:00", "command": "StartReview", "key": f"{mark}-2",
+         "body": {"applicationId": app}},
+        {"occurredAt": "2031-01-01T00:00:00Z", "command": "ApproveApplication",
+         "key": f"{mark}-3", "body": {"applicationId": app}},
+    ]  # fmt: skip
+    (tmp_path / words[-1]).write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+
+    code, out = await run(words, environment(stack), tmp_path)
+    assert code == 1, out  # one line refused
+    refused = list(csv.DictReader((tmp_path / "old-crm.refused.csv").open()))
+    assert [(r["line"], r["command"]) for r in refused] == [("3", "ApproveApplication")], refused
+    assert "in the future" in refused[0]["reasons"]
+
+    query = """query($s: String!) { exhibitors(edition: "CISCE-2026", filter: {search: $s}) {
+      edges { node { status timeline { edges { node { type occurredAt recordedAt } } } } } } }"""
+
+    async def reviewed() -> list[Any] | None:
+        edges = (await stack.data(query, s=mark))["exhibitors"]["edges"]
+        return edges if edges and edges[0]["node"]["status"] == "UNDER_REVIEW" else None
+
+    [edge] = await eventually(reviewed, what="the imported history projected")
+    timeline = [e["node"] for e in edge["node"]["timeline"]["edges"]]
+    assert [t["type"] for t in timeline] == ["ApplicationSubmitted", "ReviewStarted"]
+    assert datetime.fromisoformat(timeline[0]["occurredAt"]) == submitted
+    assert all(t["recordedAt"] > t["occurredAt"] for t in timeline)
+
+    code, out = await run(words, environment(stack), tmp_path)  # again: adds nothing
+    assert code == 1 and "0 imported" in out and "2 already there" in out, out
+
+
 async def test_pavilion_topics_create_makes_the_three_topics_and_their_dlq_twins(
     stack: Stack, tmp_path: Path, kafka: KafkaSettings
 ):
@@ -267,17 +312,20 @@ async def test_pavilion_seed_demo_loads_the_delegations_trip_and_320_exhibitors(
     """Once (a few minutes on a loaded machine): that a second load changes nothing is
     shown by the tests of the two loaders it calls (tests/unit/test_readme.py names them)."""
     apis = [("exhibitors", "api"), ("outreach", "api")]
-    async with scratch(templates, kafka) as env, running(apis, env, tmp_path) as stack:
+    async with (
+        scratch(templates, kafka) as env,
+        running(apis, env, tmp_path, story_time=None) as stack,  # the real clock
+    ):
         stack.env = env  # type: ignore[attr-defined]
         code, out = await run(argv("pavilion seed demo"), environment(stack), tmp_path)
         assert code == 0, out
         # README, "demo scenario": 45 organizations, 160 contacts, 36 interests, and the
-        # 4th edition's 320 exhibitors in every state but cancelled (non-payment)
+        # 4th edition's 320 exhibitors as history, in every state an application ends in
         trip, states = out.strip().splitlines()[-2:]
         assert {"45 organizations", "160 contacts", "36 interests"} <= set(trip.split(", "))
         assert sum(int(state.split()[0]) for state in states.split(", ")) == 320, states
         reached = {state.split()[1].upper() for state in states.split(", ")}
-        assert reached == set(ApplicationStatus) - {ApplicationStatus.CANCELLED}, states
+        assert reached == set(ApplicationStatus), states
         outreach, exhibitors = (
             env["PAVILION_OUTREACH_DATABASE_URL"],
             env["PAVILION_EXHIBITORS_DATABASE_URL"],

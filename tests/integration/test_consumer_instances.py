@@ -30,7 +30,7 @@ REBALANCE = 60.0  # seconds: a member notices a rebalance at its next heartbeat 
 
 
 async def test_two_instances_and_rebalances_build_what_one_instance_builds(
-    exhibitors_api: httpx.AsyncClient,
+    exhibitors_history: httpx.AsyncClient,
     outreach_api: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
     outreach_pool: asyncpg.Pool,
@@ -42,7 +42,7 @@ async def test_two_instances_and_rebalances_build_what_one_instance_builds(
     caplog: pytest.LogCaptureFixture,
 ):
     await outreach_demo(outreach_api)
-    await exhibitors_demo(exhibitors_api, count=40)
+    await exhibitors_demo(exhibitors_history, count=40)
     records = await stored_records(outreach_pool, "outreach")
     records += await stored_records(store_pool, "exhibitors")
     await publisher.publish(topic, records)  # keyed by stream: over all six partitions

@@ -319,9 +319,9 @@ CONSOLE_PAGE = """query($e: String!) {
 
 
 async def test_the_demos_floor_plan_in_one_request_agrees_with_the_dashboard(
-    staff: Context, exhibitors_api: httpx.AsyncClient, store_pool
+    staff: Context, exhibitors_history: httpx.AsyncClient, store_pool
 ):
-    await load(exhibitors_api)
+    await load(exhibitors_history)
     await ByHand(store_pool, staff.pool, set()).project()
 
     page = await _run(staff, CONSOLE_PAGE, e=EDITION)

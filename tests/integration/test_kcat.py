@@ -35,7 +35,7 @@ def contract() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 
 
 async def test_kcat_reads_valid_cloudevents_of_the_types_the_asyncapi_document_names(
-    exhibitors_api: httpx.AsyncClient,
+    exhibitors_history: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
     kafka: KafkaSettings,
     topic: str,
@@ -44,7 +44,7 @@ async def test_kcat_reads_valid_cloudevents_of_the_types_the_asyncapi_document_n
     kcat = shutil.which("kcat")
     if kcat is None:
         pytest.fail("kcat is not installed: run deploy/system-deps.sh")
-    await load(exhibitors_api, count=40)
+    await load(exhibitors_history, count=40)
     relay = OutboxRelay(store_pool, publisher, service="exhibitors", topic=topic)
     while await relay.publish_batch():
         pass

@@ -45,7 +45,7 @@ async def dump(pool: asyncpg.Pool) -> dict[str, list[str]]:
 
 
 async def test_batches_build_the_same_read_model_as_one_event_at_a_time(
-    exhibitors_api: httpx.AsyncClient,
+    exhibitors_history: httpx.AsyncClient,
     outreach_api: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
     outreach_pool: asyncpg.Pool,
@@ -53,7 +53,7 @@ async def test_batches_build_the_same_read_model_as_one_event_at_a_time(
     templates: dict[str, str],
 ):
     await outreach_demo(outreach_api)
-    await exhibitors_demo(exhibitors_api, count=80)
+    await exhibitors_demo(exhibitors_history, count=80)
     events = await _events(outreach_pool, "outreach") + await _events(store_pool, "exhibitors")
     unknown = cloud_event("exhibitors", "SomethingNew", str(uuid.uuid4()), note="later")
     events[40:40] = [events[3], unknown, events[39]]  # redelivered, and not known yet

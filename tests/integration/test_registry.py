@@ -175,13 +175,13 @@ def test_registering_is_all_or_nothing(client: httpx.Client, tmp_path: Path):
 async def test_the_dataschema_of_each_published_event_resolves_to_its_schema(
     registry_url: str,
     client: httpx.Client,
-    exhibitors_api: httpx.AsyncClient,
+    exhibitors_history: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
     kafka: KafkaSettings,
     topic: str,
     publisher: KafkaPublisher,
 ):
-    await load(exhibitors_api, count=12)
+    await load(exhibitors_history, count=12)
     relay = OutboxRelay(store_pool, publisher, service="exhibitors", topic=topic)
     while await relay.publish_batch():
         pass

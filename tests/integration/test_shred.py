@@ -238,7 +238,7 @@ async def test_a_value_whose_seal_does_not_open_is_the_messages_failure_and_park
 async def test_the_read_model_rebuilt_after_everyone_was_forgotten_applies_every_event(
     outreach_api: httpx.AsyncClient,
     outreach_pool: asyncpg.Pool,
-    exhibitors_api: httpx.AsyncClient,
+    exhibitors_history: httpx.AsyncClient,
     store_pool: asyncpg.Pool,
     read_pool: asyncpg.Pool,
     sealer: Sealer,
@@ -247,7 +247,7 @@ async def test_the_read_model_rebuilt_after_everyone_was_forgotten_applies_every
     """Both demos (every kind of personal value they hold), every subject in them
     forgotten, then their whole history projected as a rebuild does: nothing fails."""
     await load_outreach(outreach_api)
-    await load_exhibitors(exhibitors_api, count=40)
+    await load_exhibitors(exhibitors_history, count=40)
     stores = {"outreach": outreach_pool, "exhibitors": store_pool}
     rows = {s: await pool.fetch(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY position")
             for s, pool in stores.items()}  # fmt: skip

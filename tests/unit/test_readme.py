@@ -68,7 +68,8 @@ RUN_BY: dict[str, list[str]] = {
     "pavilion seed demo": [
         f"{COMMANDS}::test_pavilion_seed_demo_loads_the_delegations_trip_and_320_exhibitors",
         # a second load changes nothing: the loaders `seed demo` calls, each loaded twice
-        f"{INTEGRATION}/test_exhibitors_demo.py::test_the_exhibitors_demo_loads_once",
+        f"{INTEGRATION}/test_exhibitors_demo.py"
+        "::test_the_exhibitors_demo_loads_its_history_once_with_its_times",
         f"{INTEGRATION}/test_outreach_demo.py::test_the_demo_scenario_loads_once",
     ],
     "pavilion token": [TOKEN],
@@ -92,6 +93,10 @@ RUN_BY: dict[str, list[str]] = {
     "pavilion import exhibitors": [
         f"{COMMANDS}"
         "::test_pavilion_import_exhibitors_submits_the_valid_rows_once_and_reports_the_rest"
+    ],
+    "pavilion import history": [
+        f"{COMMANDS}"
+        "::test_pavilion_import_history_keeps_the_original_times_and_reports_the_refused_lines"
     ],
     "uv run python -m exhibitors.importer": [
         f"{E2E}/test_slice.py::test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects"

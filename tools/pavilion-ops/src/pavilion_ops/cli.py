@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 from exhibitors import demo as exhibitors_demo
-from exhibitors import importer
+from exhibitors import history, importer
+from exhibitors.history import history_client
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings
 from gateway.config import Config as GatewayConfig
@@ -223,15 +224,15 @@ def seed_demo(exhibitors: int = 320) -> None:
     async def run() -> None:
         async with (
             service_client("outreach", settings.url("outreach"), "operator:seed") as outreach,
-            service_client("exhibitors", settings.url("exhibitors"), "operator:seed") as exhibits,
+            history_client(settings.url("exhibitors"), exhibitors_demo.ACTOR) as exhibits,
         ):
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as p:
                 p.add_task("the delegation's trip (outreach)")
                 trip = await outreach_demo.load(outreach)
-                p.add_task(f"{exhibitors} exhibitors of the 4th edition")
-                states = await exhibitors_demo.load(exhibits, count=exhibitors)
+                p.add_task(f"{exhibitors} exhibitors of the 4th edition, as history")
+                told = await exhibitors_demo.load(exhibits, count=exhibitors)
         console.print(", ".join(f"{n} {what}" for what, n in trip.items()))
-        console.print(", ".join(f"{n} {state.lower()}" for state, n in states.items()))
+        console.print(", ".join(f"{n} {s.lower()}" for s, n in told.counts()["byStatus"].items()))
 
     asyncio.run(run())
 
@@ -262,6 +263,21 @@ def import_exhibitors(
             settings.url("exhibitors"),
             report or file.with_suffix(".rejected.csv"),
             console,
+        )
+    )
+    raise typer.Exit(outcome.exit_code)
+
+
+@load.command("history")
+def import_history(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    report: Path | None = None,
+) -> None:
+    """Import history from an older CRM (JSON lines: occurredAt, command, body, key), each
+    command as of its original time; refused lines go to a report."""
+    outcome = asyncio.run(
+        history.run(
+            file, settings.url("exhibitors"), report or file.with_suffix(".refused.csv"), console
         )
     )
     raise typer.Exit(outcome.exit_code)
