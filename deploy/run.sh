@@ -37,7 +37,6 @@ export PAVILION_OUTREACH_URL=${PAVILION_OUTREACH_URL:-http://127.0.0.1:$PAVILION
 export PAVILION_NOTIFICATIONS_URL=${PAVILION_NOTIFICATIONS_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PORT}
 # A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
 export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
-source "$here/story-clock.sh"
 PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
            "notifications worker" "notifications relay" "notifications webhooks" "notifications api"
@@ -138,10 +137,23 @@ for api in exhibitors outreach notifications notifications_public gateway; do
   wait_for 180 ready "${!variable}" "${api/_/-}" \
     || { echo "$api did not become ready on port ${!variable}; see $PAVILION_LOG_DIR" >&2; exit 1; }
 done
-# The demo scenario (idempotent: a second make run adds nothing): the delegation's trip,
-# then the 4th edition's exhibitors; then wait until the read model shows it all.
-.venv/bin/python -m outreach.demo --api "http://127.0.0.1:$PAVILION_OUTREACH_PORT"
+# The demo scenario, on the real clock (a second make run adds nothing):
+# 1. the delegation's trip recruiting for the 5th expo, its dates around the day of the
+#    first load (deploy/demo-anchor.sh); loaded once per state directory (its keys would
+#    expire after PAVILION_IDEMPOTENCY_RETENTION_HOURS, and outreach's ids are new ones);
+source "$here/demo-anchor.sh"
+if [ ! -e "$PAVILION_STATE_DIR/outreach-demo-loaded" ]; then
+  .venv/bin/python -m outreach.demo --api "http://127.0.0.1:$PAVILION_OUTREACH_PORT" \
+    --anchor "$PAVILION_DEMO_ANCHOR"
+  touch "$PAVILION_STATE_DIR/outreach-demo-loaded"
+fi
+# 2. the 4th edition's story as history, with its original times (its keys are kept for
+#    good: loading it again adds nothing);
 .venv/bin/python -m exhibitors.demo --api "http://127.0.0.1:$PAVILION_EXHIBITORS_PORT"
+# 3. the 5th edition (CISCE-2027): created through POST /editions, its floor plan copied
+#    from CISCE-2026 and a re-booking campaign offered to CISCE-2026's confirmed
+#    exhibitors — to come here with the editions and re-booking commands.
+# Then wait until the read model shows it all.
 .venv/bin/python -m gateway.cli caught-up --seconds 180 \
   || echo "the read model is still catching up: queries show less for a while" >&2
 TOKEN=$(.venv/bin/python -m gateway.cli token --role ADMIN --subject staff:dev)
@@ -149,7 +161,7 @@ QUERY='{"query":"{ exhibitors(edition: \"CISCE-2026\", first: 5) { totalCount ed
 # A command goes through the gateway too (the command APIs are internal: they take only
 # the service tokens the gateway and operator commands mint); `wait` answers once the
 # read model shows it, and the idempotency key makes a second try return the first result.
-MUTATION='{"query":"mutation { submitExhibitorApplication(input: {idempotencyKey: \"try-maple-robotics\", wait: true, edition: \"CISCE-2026\", companyName: \"Maple Robotics\", country: \"CA\", supplyChainAreas: [ADVANCED_MANUFACTURING]}) { exhibitor { id companyName status } version consistencyToken userErrors { code message } } }"}'
+MUTATION='{"query":"mutation { submitExhibitorApplication(input: {idempotencyKey: \"try-maple-robotics\", wait: true, edition: \"CISCE-2027\", companyName: \"Maple Robotics\", country: \"CA\", supplyChainAreas: [ADVANCED_MANUFACTURING]}) { exhibitor { id companyName status } version consistencyToken userErrors { code message } } }"}'
 GRAPHQL=http://127.0.0.1:$PAVILION_GATEWAY_PORT/graphql
 # The console's one-click dev sign-in: the token rides in the fragment (#…), which the
 # browser never sends to a server; the console keeps it for the tab and drops it from the URL.

@@ -24,7 +24,7 @@ from tests.integration.consumer_support import (
 )
 from tests.integration.test_consumer import consumed, submitted_record
 from tests.integration.test_projector_batches import dump, other_read_model, stored_records
-from tests.support import eventually
+from tests.support import STORY_TIME, eventually
 
 REBALANCE = 60.0  # seconds: a member notices a rebalance at its next heartbeat (3 s)
 
@@ -41,7 +41,7 @@ async def test_two_instances_and_rebalances_build_what_one_instance_builds(
     start: Start,
     caplog: pytest.LogCaptureFixture,
 ):
-    await outreach_demo(outreach_api)
+    await outreach_demo(outreach_api, anchor=STORY_TIME.date())
     await exhibitors_demo(exhibitors_history, count=40)
     records = await stored_records(outreach_pool, "outreach")
     records += await stored_records(store_pool, "exhibitors")

@@ -17,7 +17,7 @@ from pavilion_core.envelope import CloudEvent, KafkaRecord, from_kafka, to_kafka
 from pavilion_core.pgstore import EVENT_COLUMNS, recorded_event
 
 from tests.conftest import _fresh_database
-from tests.support import cloud_event
+from tests.support import STORY_TIME, cloud_event
 
 
 async def stored_records(pool: asyncpg.Pool, service: str) -> list[KafkaRecord]:
@@ -52,7 +52,7 @@ async def test_batches_build_the_same_read_model_as_one_event_at_a_time(
     read_pool: asyncpg.Pool,
     templates: dict[str, str],
 ):
-    await outreach_demo(outreach_api)
+    await outreach_demo(outreach_api, anchor=STORY_TIME.date())
     await exhibitors_demo(exhibitors_history, count=80)
     events = await _events(outreach_pool, "outreach") + await _events(store_pool, "exhibitors")
     unknown = cloud_event("exhibitors", "SomethingNew", str(uuid.uuid4()), note="later")

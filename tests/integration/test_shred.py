@@ -25,7 +25,7 @@ from pavilion_core.relay import OutboxRelay
 from pavilion_core.vault import Vault
 
 from tests.integration.consumer_support import RETRYING, Start, add_applications, logged
-from tests.support import eventually, ok, read_topic, refused, registered
+from tests.support import STORY_TIME, eventually, ok, read_topic, refused, registered
 
 META = Metadata(correlation_id="shred-test", actor="staff:test")
 NAME, EMAIL = "Ada Lovelace", "Ada.Lovelace@Example.test"
@@ -246,7 +246,7 @@ async def test_the_read_model_rebuilt_after_everyone_was_forgotten_applies_every
 ):
     """Both demos (every kind of personal value they hold), every subject in them
     forgotten, then their whole history projected as a rebuild does: nothing fails."""
-    await load_outreach(outreach_api)
+    await load_outreach(outreach_api, anchor=STORY_TIME.date())
     await load_exhibitors(exhibitors_history, count=40)
     stores = {"outreach": outreach_pool, "exhibitors": store_pool}
     rows = {s: await pool.fetch(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY position")

@@ -3,7 +3,7 @@ and one made later (a restarted process) does not go back to the start."""
 
 import os
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,22 +50,22 @@ def test_a_simulated_clock_is_refused_outside_dev_mode(monkeypatch: pytest.Monke
     assert isinstance(clock_from_env(), SystemClock)  # the real clock needs no dev mode
 
 
-def test_make_run_keeps_one_anchor_in_its_state_directory_across_runs(tmp_path: Path):
-    """deploy/story-clock.sh (sourced by deploy/run.sh): the first run writes the real
-    instant to $PAVILION_STATE_DIR/simulated-since, every later run (and every process
-    it starts or restarts) reads it back."""
+def test_make_run_keeps_the_demos_day_in_its_state_directory_across_runs(tmp_path: Path):
+    """deploy/demo-anchor.sh (sourced by deploy/run.sh): the first run writes today's
+    date to $PAVILION_STATE_DIR/demo-anchor, every later run reads it back, so that the
+    outreach demo loaded on a later day is the same scenario."""
 
     def run() -> str:
-        script = f"source {ROOT / 'deploy/story-clock.sh'}; echo $PAVILION_SIMULATED_SINCE"
+        script = f"source {ROOT / 'deploy/demo-anchor.sh'}; echo $PAVILION_DEMO_ANCHOR"
         env = {"PATH": os.environ["PATH"], "PAVILION_STATE_DIR": str(tmp_path / "state")}
         return subprocess.run(
             ["bash", "-c", script], env=env, check=True, capture_output=True, text=True
         ).stdout.strip()
 
-    first = run()
-    assert datetime.fromisoformat(first) <= datetime.now(UTC)
-    (tmp_path / "state" / "simulated-since").write_text("2026-01-01T00:00:00Z\n")  # a day ago
-    assert run() == "2026-01-01T00:00:00Z"
+    first = date.fromisoformat(run())
+    assert first in {datetime.now(UTC).date(), datetime.now(UTC).date() - timedelta(days=1)}
+    (tmp_path / "state" / "demo-anchor").write_text("2026-11-30\n")  # an earlier first run
+    assert run() == "2026-11-30"
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2026-12-01T15:00:00"])

@@ -1,21 +1,27 @@
-"""The demo scenario of DOMAIN.md, generated deterministically and loaded through the
-outreach command API:
+"""The demo scenario of DOMAIN.md, recruiting for the 5th expo (CISCE-2027), generated
+deterministically and loaded through the outreach command API:
 
-    python -m outreach.demo [--api http://127.0.0.1:8002] [--seed 2025]
+    python -m outreach.demo [--api http://127.0.0.1:8002] [--seed 2025] [--anchor YYYY-MM-DD]
 
-The council's delegation travels to Toronto (30 Nov-2 Dec 2025), Washington D.C.
-(4 Dec) and Oakland (5 Dec); 45 organizations and 160 contacts from Canada and the
-US (government, institutions, companies), consents, invitations to the three events,
-RSVPs, attendance at the Toronto forum (it has happened by 1 Dec 2025, where `make run`
-sets the clock), interests at every stage with their follow-ups, and notes. Every
-request carries an Idempotency-Key derived from the seed and the step, so running it
-again changes nothing.
+Its dates are relative to the anchor, the day the demo is first loaded (today unless
+given; `make run` keeps the first load's in its state directory): the council's
+delegation is in Toronto from two days before it to that day, in Washington D.C. two
+days after and in Oakland three days after; 45 organizations and 160 contacts from
+Canada and the US (government, institutions, companies), consents, invitations to the
+three events, RSVPs, attendance at the Toronto forum (held two days before the anchor),
+interests in the 5th edition at every stage with their follow-ups (some overdue), and
+notes. Every request carries an Idempotency-Key derived from the seed and the step, so
+loading it again with the same anchor changes nothing while the service keeps the keys
+(PAVILION_IDEMPOTENCY_RETENTION_HOURS); with another anchor it is refused (the same key
+for a different request), never loaded twice.
 """
 
 import argparse
 import asyncio
 import sys
 import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from pavilion_contracts.exhibitors import SupplyChainArea
@@ -139,6 +145,20 @@ COMPANY_WORDS = (
         "Materials",
     ],
 )
+EDITION = "CISCE-2027"  # the 5th expo, which the delegation recruits for
+# Each region's stop: (city, country, time zone, first and last day after the anchor),
+# and its event: (name, kind, local start, hours, capacity).
+STOPS = {
+    "east-ca": ("Toronto", "CA", "America/Toronto", -2, 0),
+    "east-us": ("Washington", "US", "America/New_York", 2, 2),
+    "west": ("Oakland", "US", "America/Los_Angeles", 3, 3),
+}
+EVENTS = {
+    "east-ca": ("Canada-China Trade and Investment Cooperation Forum", "FORUM", time(14), 4, 220),
+    "east-us": ("From Policy to Partnership: Supply Chain Forum", "FORUM", time(9, 30), 3.5, 120),
+    "west": ("Digital Technology and AI Networking Breakfast", "NETWORKING_BREAKFAST",
+             time(7, 30), 2, 60),
+}  # fmt: skip
 REGIONS = {
     "east-ca": ("CA", ["416", "514", "613", "519"]),
     "east-us": ("US", ["202", "410", "703"]),
@@ -146,10 +166,14 @@ REGIONS = {
 }
 
 
-async def load(client: httpx.AsyncClient, seed: int = 2025) -> dict[str, int]:
+async def load(
+    client: httpx.AsyncClient, seed: int = 2025, anchor: date | None = None
+) -> dict[str, int]:
+    """Load the scenario with its dates around `anchor` (today, UTC, unless given)."""
     demo, counts = Seeder(client, seed), {}
+    day = anchor or datetime.now(UTC).date()
     orgs = await _organizations(demo)
-    contacts = await _contacts(demo, orgs)
+    contacts = await _contacts(demo, orgs, day)
     counts["organizations"], counts["contacts"] = len(orgs), len(contacts)
     leader = contacts[0][0]
     delegation = await demo.post(
@@ -158,7 +182,7 @@ async def load(client: httpx.AsyncClient, seed: int = 2025) -> dict[str, int]:
             "name": "CCPIT delegation to North America",
             "organizer": "CCPIT",
             "leaderId": leader,
-            "purpose": "Recruit exhibitors and partners for CISCE 2026",
+            "purpose": "Recruit exhibitors and partners for the 5th CISCE",
         },
     )
     for member, _ in contacts[1:6]:
@@ -167,36 +191,23 @@ async def load(client: httpx.AsyncClient, seed: int = 2025) -> dict[str, int]:
         "/trips",
         {
             "delegationId": delegation,
-            "name": "North America 2025",
+            "name": f"North America {day.year}",
             "stops": [
                 {
-                    "city": "Toronto",
-                    "country": "CA",
-                    "startsOn": "2025-11-30",
-                    "endsOn": "2025-12-02",
-                    "timeZone": "America/Toronto",
-                },
-                {
-                    "city": "Washington",
-                    "country": "US",
-                    "startsOn": "2025-12-04",
-                    "endsOn": "2025-12-04",
-                    "timeZone": "America/New_York",
-                },
-                {
-                    "city": "Oakland",
-                    "country": "US",
-                    "startsOn": "2025-12-05",
-                    "endsOn": "2025-12-05",
-                    "timeZone": "America/Los_Angeles",
-                },
+                    "city": city,
+                    "country": country,
+                    "startsOn": (day + timedelta(days=first)).isoformat(),
+                    "endsOn": (day + timedelta(days=last)).isoformat(),
+                    "timeZone": zone,
+                }
+                for city, country, zone, first, last in STOPS.values()
             ],
         },
     )
-    events = await _events(demo, trip)
+    events = await _events(demo, trip, day)
     counts["events"] = len(events)
     attended = await _invitations(demo, events, contacts, counts)
-    await _interests(demo, attended, events["east-ca"], counts)
+    await _interests(demo, attended, events["east-ca"], counts, day)
     await demo.post(
         f"/events/{events['east-ca']}/notes",
         {
@@ -235,7 +246,7 @@ async def _organizations(demo: Seeder) -> list[tuple[str, str]]:
     return orgs
 
 
-async def _contacts(demo: Seeder, orgs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+async def _contacts(demo: Seeder, orgs: list[tuple[str, str]], day: date) -> list[tuple[str, str]]:
     contacts = []
     for i in range(160):
         org, region = orgs[i % len(orgs)]
@@ -269,56 +280,33 @@ async def _contacts(demo: Seeder, orgs: list[tuple[str, str]]) -> list[tuple[str
                     "channel": "EMAIL",
                     "purpose": "MARKETING",
                     "legalBasis": "IMPLIED",
-                    "evidence": "inquiry about CISCE 2026",
+                    "evidence": "inquiry about the 5th CISCE",
                     "impliedBy": "INQUIRY",
-                    "impliedSince": "2025-10-15",
+                    "impliedSince": (day - timedelta(days=48)).isoformat(),
                 },
             )
     return contacts
 
 
-async def _events(demo: Seeder, trip: str) -> dict[str, str]:
-    specs = {
-        "east-ca": (
-            0,
-            "Canada-China Trade and Investment Cooperation Forum",
-            "FORUM",
-            "2025-11-30T14:00:00-05:00",
-            "2025-11-30T18:00:00-05:00",
-            220,
-        ),
-        "east-us": (
-            1,
-            "From Policy to Partnership: Supply Chain Forum",
-            "FORUM",
-            "2025-12-04T09:30:00-05:00",
-            "2025-12-04T13:00:00-05:00",
-            120,
-        ),
-        "west": (
-            2,
-            "Digital Technology and AI Networking Breakfast",
-            "NETWORKING_BREAKFAST",
-            "2025-12-05T07:30:00-08:00",
-            "2025-12-05T09:30:00-08:00",
-            60,
-        ),
-    }
-    return {
-        region: await demo.post(
+async def _events(demo: Seeder, trip: str, day: date) -> dict[str, str]:
+    """Each stop's event, on its first day, at its local time."""
+    made = {}
+    for index, (region, (name, kind, starts, hours, capacity)) in enumerate(EVENTS.items()):
+        _, _, zone, first, _ = STOPS[region]
+        at = datetime.combine(day + timedelta(days=first), starts, ZoneInfo(zone))
+        made[region] = await demo.post(
             "/events",
             {
                 "tripId": trip,
                 "stopIndex": index,
                 "name": name,
                 "kind": kind,
-                "startsAt": starts,
-                "endsAt": ends,
+                "startsAt": at.isoformat(),
+                "endsAt": (at + timedelta(hours=hours)).isoformat(),
                 "capacity": capacity,
             },
         )
-        for region, (index, name, kind, starts, ends, capacity) in specs.items()
-    }
+    return made
 
 
 async def _invitations(
@@ -344,7 +332,9 @@ async def _invitations(
     return attended
 
 
-async def _interests(demo: Seeder, attended: list[str], forum: str, counts: dict[str, int]) -> None:
+async def _interests(
+    demo: Seeder, attended: list[str], forum: str, counts: dict[str, int], day: date
+) -> None:
     counts["interests"] = counts["converted"] = 0
     for n, contact in enumerate(attended[:36]):
         kind = ["EXHIBIT", "EXHIBIT", "VISIT", "PARTNER"][n % 4]
@@ -353,7 +343,7 @@ async def _interests(demo: Seeder, attended: list[str], forum: str, counts: dict
             {
                 "contactId": contact,
                 "kind": kind,
-                "edition": "CISCE-2026",
+                "edition": EDITION,
                 "sourceEventId": forum,
                 "supplyChainAreas": demo.rng.sample(AREAS, 2),
             },
@@ -370,16 +360,17 @@ async def _interests(demo: Seeder, attended: list[str], forum: str, counts: dict
         for step in steps:
             await demo.post(f"/interests/{interest}/{step}", {})
         if path == "lose":
-            await demo.post(f"/interests/{interest}/lose", {"reason": "no budget for 2026"})
+            await demo.post(f"/interests/{interest}/lose", {"reason": "no budget this year"})
         counts["converted"] += path == "convert"
         if path in ("stay", "qualify", "nurture"):
-            due = "2025-11-28T09:00:00Z" if n % 3 == 0 else "2025-12-15T09:00:00Z"
+            # some overdue already, the others due after the trip
+            due = datetime.combine(day + timedelta(days=-3 if n % 3 == 0 else 12), time(9), UTC)
             await demo.post(
                 "/follow-ups",
                 {
                     "subjectId": interest,
                     "owner": ["li.na", "wang.lei"][n % 2],
-                    "dueAt": due,
+                    "dueAt": due.isoformat(),
                     "note": "call about booth options",
                 },
             )
@@ -398,11 +389,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--api", default="http://127.0.0.1:8002")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--anchor", type=date.fromisoformat, help="the day the dates are relative to (today)"
+    )
     args = parser.parse_args(argv)
 
     async def run() -> dict[str, int]:
         async with service_client("outreach", args.api, actor="demo") as client:
-            return await load(client, args.seed)
+            return await load(client, args.seed, args.anchor)
 
     counts = asyncio.run(run())
     print(", ".join(f"{n} {what}" for what, n in counts.items()), file=sys.stderr)
