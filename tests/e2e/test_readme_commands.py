@@ -251,7 +251,14 @@ async def test_pavilion_import_history_keeps_the_original_times_and_reports_the_
     assert datetime.fromisoformat(timeline[0]["occurredAt"]) == submitted
     assert all(t["recordedAt"] > t["occurredAt"] for t in timeline)
 
-    code, out = await run(words, environment(stack), tmp_path)  # again: adds nothing
+    # again, as `python -m exhibitors.history FILE.jsonl --api URL`: adds nothing
+    again = [
+        *argv("python -m exhibitors.history")[:3],
+        words[-1],
+        "--api",
+        stack.urls["exhibitors"],
+    ]
+    code, out = await run(again, environment(stack), tmp_path)
     assert code == 1 and "0 imported" in out and "2 already there" in out, out
 
 

@@ -32,6 +32,10 @@ PARKED = (
     f"{INTEGRATION}/test_ops.py"
     "::test_a_parked_message_whose_fault_is_fixed_is_redriven_by_its_group"
 )
+IMPORT_HISTORY = (
+    f"{COMMANDS}"
+    "::test_pavilion_import_history_keeps_the_original_times_and_reports_the_refused_lines"
+)
 TOKEN = f"{COMMANDS}::test_pavilion_token_mints_a_token_the_gateway_takes_for_its_role"
 WEBHOOKS = (
     f"{E2E}/test_webhook_admin.py"
@@ -94,10 +98,8 @@ RUN_BY: dict[str, list[str]] = {
         f"{COMMANDS}"
         "::test_pavilion_import_exhibitors_submits_the_valid_rows_once_and_reports_the_rest"
     ],
-    "pavilion import history": [
-        f"{COMMANDS}"
-        "::test_pavilion_import_history_keeps_the_original_times_and_reports_the_refused_lines"
-    ],
+    "pavilion import history": [IMPORT_HISTORY],
+    "python -m exhibitors.history": [IMPORT_HISTORY],
     "uv run python -m exhibitors.importer": [
         f"{E2E}/test_slice.py::test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects"
     ],

@@ -30,7 +30,7 @@ from pavilion_core.service_tokens import HISTORY, service_client
 from pydantic import AwareDatetime, Field, ValidationError
 from rich.console import Console
 
-from exhibitors.importer import Outcome, post_retried, reasons, write_report
+from exhibitors.importer import Outcome, post_retried, reasons
 
 ACTOR = "history-import"
 REPORT_HEADER = ("line", "command", "reasons")
@@ -105,12 +105,7 @@ async def run(path: Path, api: str, report: Path, console: Console) -> Outcome:
         entries = list(read_entries(lines))
     async with history_client(api) as client:
         outcome = await send_all(client, entries)
-    write_report(report, outcome.rejected + outcome.unsent, REPORT_HEADER)
-    console.print(
-        f"{len(entries)} entries: [green]{outcome.imported} imported[/], "
-        f"{outcome.already_there} already there, [red]{len(outcome.rejected)} refused[/], "
-        f"{len(outcome.unsent)} not sent; report: {report}"
-    )
+    outcome.tell(console, f"{len(entries)} entries", report, REPORT_HEADER, "refused")
     return outcome
 
 

@@ -46,6 +46,23 @@ class Outcome:
     def exit_code(self) -> int:
         return 2 if self.unsent else 1 if self.rejected else 0
 
+    def tell(
+        self,
+        console: Console,
+        read: str,
+        report: Path,
+        header: tuple[str, str, str] = ("row", "company_name", "reasons"),
+        refused: str = "rejected",
+    ) -> None:
+        """Write what was refused or not sent to `report` (under `header`) and say how it
+        went: `read` counts what was read, `refused` names the refusals."""
+        write_report(report, self.rejected + self.unsent, header)
+        console.print(
+            f"{read}: [green]{self.imported} imported[/], {self.already_there} already there, "
+            f"[red]{len(self.rejected)} {refused}[/], {len(self.unsent)} not sent; "
+            f"report: {report}"
+        )
+
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
@@ -207,12 +224,7 @@ async def run(path: Path, edition: str, api: str, report: Path, console: Console
             outcome = await submit_all(
                 client, rows, edition, advance=lambda: progress.advance(task)
             )
-    write_report(report, outcome.rejected + outcome.unsent)
-    console.print(
-        f"{len(rows)} rows: [green]{outcome.imported} imported[/], "
-        f"{outcome.already_there} already there, [red]{len(outcome.rejected)} rejected[/], "
-        f"{len(outcome.unsent)} not sent; report: {report}"
-    )
+    outcome.tell(console, f"{len(rows)} rows", report)
     return outcome
 
 

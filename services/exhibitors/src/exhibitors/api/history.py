@@ -18,7 +18,7 @@ from pavilion_core.commanding import Command
 from pavilion_core.errors import InvalidValue
 from pavilion_core.eventstore import CommandContext, request_hash
 from pavilion_core.http import accepted, request_metadata
-from pavilion_core.service_tokens import HISTORY, privileged
+from pavilion_core.service_tokens import HISTORY, requires
 from pydantic import ValidationError
 
 from exhibitors.bootstrap import Services
@@ -28,9 +28,8 @@ BY_NAME: dict[str, type[Command]] = {command.__name__: command for command in CO
 router = APIRouter(tags=["history"])
 
 
-@router.post("/history", **ACCEPTED)
+@router.post("/history", dependencies=[requires(HISTORY)], **ACCEPTED)
 async def import_history(entry: HistoryEntry, request: Request) -> Accepted:
-    privileged(request, HISTORY)
     services: Services = request.app.state.services
     if entry.occurred_at > services.handlers.clock.now():
         raise InvalidValue("occurredAt", f"{entry.occurred_at.isoformat()} is in the future")
