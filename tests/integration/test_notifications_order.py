@@ -237,7 +237,8 @@ async def test_a_reminder_owed_before_a_lagging_redelivery_still_fires(
     clock.current = STARTS - timedelta(days=6)
     accepted = outreach("RsvpAccepted", event_id, 3, eventId=event_id, contactId=jane)
     lag = timedelta(days=3)  # the answer was recorded 9 days before the forum
-    await notifier.handle(dataclasses.replace(accepted, time=accepted.time - lag))
+    recorded = accepted.time - lag  # happened and recorded then: live, not history
+    await notifier.handle(dataclasses.replace(accepted, time=recorded, recorded_time=recorded))
 
     await notifier.fire_reminders()
     await mail.send_due()
