@@ -38,9 +38,9 @@ class Handlers:
     async def run(self, primary: str, step: Step, ctx: CommandContext) -> AppendResult:
         """Run `step` on a session, decided as of now — or as of the time imported
         history happened (`ctx.occurred_at`): the rules as they applied then."""
-        now = ctx.occurred_at or self.clock.now()
 
         async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
+            now = ctx.occurred_at or self.clock.now()  # each attempt's own, when live
             session = Session(load, self.editions, now)
             await step(session)
             return session.new_events()
