@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from exhibitors import demo as exhibitors_demo
 from exhibitors import history, importer
-from exhibitors.history import history_client
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings
 from gateway.config import Config as GatewayConfig
@@ -224,7 +223,8 @@ def seed_demo(exhibitors: int = 320) -> None:
     async def run() -> None:
         async with (
             service_client("outreach", settings.url("outreach"), "operator:seed") as outreach,
-            history_client(settings.url("exhibitors"), exhibitors_demo.ACTOR) as exhibits,
+            # the demo's own actor: its history keys are the ones make run's load kept
+            history.history_client(settings.url("exhibitors"), exhibitors_demo.ACTOR) as exhibits,
         ):
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as p:
                 p.add_task("the delegation's trip (outreach)")
