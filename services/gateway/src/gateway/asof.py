@@ -18,7 +18,6 @@ The whole replay gets the request's statement timeout; past it, the answer is re
 """
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from copy import copy
@@ -27,6 +26,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 import asyncpg
+import orjson
 import strawberry
 from graphql import GraphQLError, GraphQLResolveInfo
 from graphql.pyutils import Path
@@ -134,7 +134,7 @@ def event_of(row: asyncpg.Record) -> CloudEvent:
         type=full,
         subject=row["subject_id"],
         time=row["occurred_at"],
-        data=json.loads(row["data"]),
+        data=orjson.loads(row["data"]),
         stream_version=row["stream_version"],
         correlation_id=row["correlation_id"],
         causation_id=None,
