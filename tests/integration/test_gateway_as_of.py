@@ -163,9 +163,9 @@ async def test_a_moment_not_yet_come_and_a_too_costly_replay_are_refused(read_po
 
 
 def test_each_moment_asked_for_is_costly():
-    def of(query: str) -> int:
+    def of(query: str, **variables: Any) -> int:
         document = parse(query)
-        return cost(schema._schema, document.definitions[0], {}, {})  # type: ignore[arg-type]
+        return cost(schema._schema, document.definitions[0], {}, variables)  # type: ignore[arg-type]
 
     plain = of('{ editionDashboard(edition: "X") { totalExhibitors } }')
     past = of(
@@ -174,6 +174,8 @@ def test_each_moment_asked_for_is_costly():
     two = of('{ yearOverYear(editions: ["A", "B"], daysBeforeOpening: 30) { applications } }')
 
     assert past == plain + PAST
+    assert of(BOARD, at=minute(1)) == of(BOARD, at=None) == plain + PAST  # null: costed as given
+    assert of(BOARD) == plain  # left out: the present
     assert two >= 2 * PAST
 
 
