@@ -162,6 +162,36 @@ async def test_a_moment_not_yet_come_and_a_too_costly_replay_are_refused(read_po
     )
 
 
+async def test_fields_as_of_different_moments_in_one_request_each_answer_from_their_own(
+    read_pool: asyncpg.Pool,
+):
+    app, hall = str(uuid.uuid4()), "floorplan:CISCE-2026:W1"
+    booth = {"edition": "CISCE-2026", "hall": "W1", "boothCode": "W1-01"}
+    defined = {**booth, "sizeSqm": 18, "supplyChainArea": "SMART_VEHICLES"}
+    held = submitted_data(app, "Held Co", "DE", [], "SMART_VEHICLES")
+    await Projector(announce=False).batch(
+        read_pool,
+        [
+            _at(0, "BoothDefined", hall, 1, defined),
+            _at(1, "ApplicationSubmitted", app, 1, held),
+            _at(10, "BoothAllocated", hall, 2, {**booth, "applicationId": app}),
+        ],
+    )
+    plan = "halls { booths { edges { node { code state holder { companyName } } } } }"
+    query = f"""query($before: DateTime, $after: DateTime) {{
+      before: floorPlan(edition: "CISCE-2026", asOf: $before) {{ {plan} }}
+      after: floorPlan(edition: "CISCE-2026", asOf: $after) {{ {plan} }}
+      now: floorPlan(edition: "CISCE-2026") {{ {plan} }} }}"""
+
+    result = await run(context(read_pool, ADMIN), query, before=minute(5), after=minute(10))
+
+    assert result.errors is None, result.errors
+    booths = {k: v["halls"][0]["booths"]["edges"][0]["node"] for k, v in result.data.items()}
+    assert booths["before"] == {"code": "W1-01", "state": "FREE", "holder": None}
+    assert booths["after"] == booths["now"] == {
+        "code": "W1-01", "state": "TAKEN", "holder": {"companyName": "Held Co"}}  # fmt: skip
+
+
 def test_each_moment_asked_for_is_costly():
     def of(query: str, **variables: Any) -> int:
         document = parse(query)

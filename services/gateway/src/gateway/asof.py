@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from copy import copy
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 import asyncpg
@@ -77,21 +77,21 @@ def checked(at: datetime, now: datetime, field: str = "asOf") -> datetime:
     return at
 
 
-async def answering(info: Any, at: datetime | None) -> Context:
+async def answering(info: strawberry.Info[Context, None], at: datetime | None) -> Context:
     """The context the root field at `info` answers with: the request's own, or for
     `at`, one that reads the read model as of `at` — for every field under it too."""
     ctx: Context = info.context
     if at is None:
         return ctx
     past = await past_context(ctx, checked(at, ctx.services.clock.now()))
-    ctx.pasts[info.path.key] = past
+    ctx.pasts[str(info.path.key)] = past  # a root field: its response key
     return past
 
 
 async def past_context(ctx: Context, at: datetime) -> Context:
     """A context of the same viewer reading the read model as of `at`: one per request
     and moment, closed when the request's execution ends (`held`)."""
-    key = f"@{at.isoformat()}"  # beside the fields' keys: no GraphQL name has an @
+    key = f"@{at.astimezone(UTC).isoformat()}"  # beside the fields': no GraphQL name has an @
     if key not in ctx.pasts:
         ctx.pasts[key] = await opened_past(ctx, at, ctx.held)
     return ctx.pasts[key]
@@ -203,10 +203,10 @@ def _derived(ctx: Context, conn: PastConnection, at: datetime) -> Context:
     return past
 
 
-def _root_key(path: Path) -> str | int:
+def _root_key(path: Path) -> str:
     while path.prev is not None:
         path = path.prev
-    return path.key
+    return str(path.key)
 
 
 Next = Callable[..., Awaitable[object] | object]
