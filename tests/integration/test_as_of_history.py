@@ -7,9 +7,12 @@ what `asOf` answers of the dashboard, the floor plan and each application and in
 equals the same queries on a read model rebuilt from the topic with only the events up
 to that moment (`rebuild(until=...)`, a side generation). And year over year: two
 editions with events at known times, each compared the same number of days before its
-opening, give exactly the figures that were sent."""
+opening, give exactly the figures that were sent. The operator's way to the side
+generation, `python -m gateway.cli rebuild --until` and `drop-generation`, too."""
 
+import asyncio
 import random
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,11 +21,12 @@ from typing import Any
 import asyncpg
 import pytest
 from gateway.auth import Role, Viewer
+from gateway.cli import main
 from gateway.config import Config, Limits
 from gateway.context import Context, Services
 from gateway.editions import Edition
 from gateway.enums import SupplyChainArea
-from gateway.readmodel import schema_name
+from gateway.readmodel import current_generation, generations, schema_name
 from gateway.rebuild import drop_side, rebuild
 from gateway.relay import global_id
 from gateway.schema import schema
@@ -30,7 +34,7 @@ from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 from pavilion_core.kafka import KafkaPublisher
 from pavilion_core.testing import FixedClock
 
-from tests.integration.test_topic_history import config  # noqa: F401 (a fixture)
+from tests.integration.test_topic_history import _gateway_env, config  # noqa: F401 (a fixture)
 from tests.support import submitted_data
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -288,3 +292,32 @@ async def test_year_over_year_compares_editions_the_same_days_before_their_openi
     assert ahead == {"edition": "NEW", "moment": (new_opens - timedelta(days=5)).isoformat(),
                      "reached": False, "applications": None, "confirmations": None,
                      "boothsTaken": None, "foreignShare": None}  # fmt: skip
+
+
+async def test_the_cli_builds_a_side_generation_as_of_a_moment_and_drops_it(
+    config: Config,  # noqa: F811
+    read_pool: asyncpg.Pool,
+    publisher: KafkaPublisher,
+    topic: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    story = Story(START)
+    early, late = (story.application(h, "CISCE-2026", f"Co {h}", "DE") for h in (1, 3))
+    await publisher.publish(topic, story.records)
+    for name, value in _gateway_env(config).items():
+        monkeypatch.setenv(name, value)
+    moment = (START + timedelta(hours=2)).isoformat()
+
+    built = await asyncio.to_thread(main, ["rebuild", "--until", moment])
+    [generation] = re.findall(r"side generation (\d+)", capsys.readouterr().out)
+    side_ids = await read_pool.fetch(
+        f"SELECT id::text FROM {schema_name(int(generation))}.exhibitors"
+    )
+    current = await current_generation(read_pool)
+    dropped = await asyncio.to_thread(main, ["drop-generation", generation])
+
+    assert built == dropped == 0
+    assert [r["id"] for r in side_ids] == [early] and late != early
+    assert current == 1  # never swapped in
+    assert int(generation) not in await generations(read_pool)
