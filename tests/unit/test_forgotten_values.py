@@ -10,6 +10,7 @@ from exhibitors.domain.application import ExhibitorApplication
 from outreach.domain.parties import Contact
 from pavilion_contracts.personal import declaration
 from pavilion_core.envelope import RecordedEvent
+from pavilion_core.personal import erased_as_null
 
 from tests.support import registered, submitted_data
 
@@ -66,3 +67,18 @@ def test_an_application_whose_contact_persons_are_forgotten_still_loads():
     loaded = ExhibitorApplication(app).replay(history)
 
     assert loaded.version == 3 and loaded.company_name == "Acme"
+
+
+def test_values_a_read_model_erased_read_as_null_again_and_nothing_else_changes():
+    rules = declaration()["ApplicationSubmitted.v1"]
+    app = str(uuid.uuid4())
+    kept = {"name": "Ada", "email": "ada@x.example", "phone": None, "language": "en"}
+    erased = {"language": "en"}  # what the read model keeps of a forgotten contact person
+    whole = submitted_data(app, "Co", "DE", [kept], "SMART_VEHICLES")
+    scrubbed = submitted_data(app, "Co", "DE", [kept, erased], "SMART_VEHICLES")
+
+    assert erased_as_null(rules, whole) is whole  # nothing removed: not even copied
+    restored = erased_as_null(rules, scrubbed)
+    assert restored["contacts"] == [kept, {"name": None, "email": None, "phone": None,
+                                           "language": "en"}]  # fmt: skip
+    assert scrubbed["contacts"][1] == erased  # the caller's data untouched

@@ -257,6 +257,26 @@ def without_contacts(
     return erased
 
 
+def erased_as_null(rules: Sequence[Mapping[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with each personal value that an erasure removed (a read model keeps only
+    what is declared not personal of a forgotten person's entries) null again, as that
+    event reads on the topics once the person's key is gone: a copy if any was removed,
+    else `data` itself (copying every event was a fifth of a replay's CPU)."""
+    if not any(_removed(rule["path"], data) for rule in rules):
+        return data
+    restored = copy.deepcopy(data)
+    for rule in rules:
+        *steps, last = rule["path"]
+        for holder in _holders(restored, steps):
+            holder.setdefault(last, None)
+    return restored
+
+
+def _removed(path: Sequence[str], data: dict[str, Any]) -> bool:
+    *steps, last = path
+    return any(last not in holder for holder in _holders(data, steps))
+
+
 def _subject(spot: _Spot, stream_id: str, people: dict[tuple[str, str], str]) -> str:
     """The value's subject by its rule; a rule whose reference is missing falls back
     to the record's own subject (sealed all the same, never in the clear)."""

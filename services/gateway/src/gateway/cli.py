@@ -4,6 +4,8 @@ python -m gateway.cli token --role ADMIN [--subject staff:ada] [--application ID
 python -m gateway.cli sdl [--check]          (schemas/graphql/schema.graphql)
 python -m gateway.cli disclosure [--check]   (what of each event is personal, from schemas/events)
 python -m gateway.cli rebuild                 (replay the topics into a new read model)
+python -m gateway.cli rebuild --until T       (a side generation of the events up to T)
+python -m gateway.cli drop-generation N       (drop side generation N)
 """
 
 import argparse
@@ -11,6 +13,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from pavilion_core.logging import configure_logging
@@ -20,7 +23,8 @@ from gateway.bootstrap import connect
 from gateway.config import AuthSettings, Config
 from gateway.disclosure import derive
 from gateway.offsets import caught_up
-from gateway.rebuild import REFUSED, Progress, rebuild
+from gateway.readmodel import schema_name
+from gateway.rebuild import REFUSED, Progress, drop_side, rebuild
 from gateway.schema import schema
 
 SDL = Path("schemas/graphql/schema.graphql")
@@ -67,7 +71,7 @@ def _export(path: Path, content: Callable[[], str], command: str) -> Callable[..
     return run
 
 
-def _rebuild(_: argparse.Namespace) -> int:
+def _rebuild(args: argparse.Namespace) -> int:
     def report(progress: Progress) -> None:
         share = progress.applied / progress.total if progress.total else 1.0
         print(
@@ -77,11 +81,29 @@ def _rebuild(_: argparse.Namespace) -> int:
         )
 
     try:
-        generation = asyncio.run(rebuild(Config.from_env(), report))
+        generation = asyncio.run(rebuild(Config.from_env(), report, until=args.until))
     except REFUSED as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"read model generation {generation} is current")
+    if args.until is None:
+        print(f"read model generation {generation} is current")
+    else:
+        side = f"side generation {generation} (schema {schema_name(generation)})"
+        print(
+            f"{side} holds the read model as of {args.until.isoformat()}; drop-generation drops it"
+        )
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("a moment needs its UTC offset")
+    return moment
+
+
+def _drop(args: argparse.Namespace) -> int:
+    asyncio.run(drop_side(Config.from_env(), args.generation))
     return 0
 
 
@@ -118,7 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         export = commands.add_parser(name, help=f"export {what} (or --check it)")
         export.add_argument("--check", action="store_true")
         export.set_defaults(run=_export(path, content, name))
-    commands.add_parser("rebuild", help="rebuild the read model").set_defaults(run=_rebuild)
+    again = commands.add_parser("rebuild", help="rebuild the read model")
+    again.add_argument(
+        "--until", type=_moment, help="only the events up to this moment, not swapped in"
+    )
+    again.set_defaults(run=_rebuild)
+    drop = commands.add_parser("drop-generation", help="drop a side generation")
+    drop.add_argument("generation", type=int)
+    drop.set_defaults(run=_drop)
     wait = commands.add_parser("caught-up", help="wait until the read model has caught up")
     wait.add_argument("--seconds", type=float, default=120.0)
     wait.set_defaults(run=_caught_up)

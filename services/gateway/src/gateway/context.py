@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -86,6 +86,10 @@ class Context(BaseContext):
     header: str | None = None  # the Authorization header, if the request had one
     subscriptions: int = 0  # open on this connection (a WebSocket's context is its own)
     loaders: Loaders = field(init=False)
+    # answers as of a past moment (gateway.asof): the context of each root field that
+    # asked for one, by its response key, and what to close when the request ends
+    pasts: dict[str, "Context"] = field(default_factory=dict)
+    held: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -5,6 +5,11 @@ it asks for (`first`, from the document or its variables; 20 if not given), the 
 under any other list of records count ten times. So nested connections multiply by
 their page sizes, and a query that would touch too many records is refused with
 QUERY_TOO_COSTLY before the first statement reaches the database.
+
+A field asked as of a past moment (`asOf`) replays the history up to it (gateway.asof)
+and holds a connection of the pool for the rest of the request: it costs PAST more,
+and `yearOverYear` PAST per edition (MOMENTS if they are in a variable), so that a
+query within the limit asks for a few moments at most.
 """
 
 from collections.abc import Iterator, Mapping
@@ -25,7 +30,9 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     NamedTypeNode,
+    NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -38,6 +45,8 @@ from strawberry.types import ExecutionContext
 from gateway.relay import DEFAULT_PAGE, MAX_PAGE
 
 LIST_SIZE = 10  # what a plain list of records (a delegation's members, ...) is taken for
+PAST = 4_000  # a replay of the history up to a moment (a fifth of the default limit)
+MOMENTS = 4  # the most editions yearOverYear compares
 
 
 class Walk:
@@ -89,9 +98,24 @@ class Walk:
         fields = getattr(parent, "fields", {}) if _composite(parent) else {}
         definition = fields.get(name)
         if definition is None or node.selection_set is None:
-            return 1
+            return 1 + self._past(node)
         inner = self.selections(node.selection_set, get_named_type(definition.type))
-        return 1 + self._times(node, definition.type) * inner
+        return 1 + self._past(node) + self._times(node, definition.type) * inner
+
+    def _past(self, node: FieldNode) -> int:
+        """What the moments a field asks for cost: one for `asOf` (unless it is null),
+        one per edition of `yearOverYear`."""
+        arguments = {a.name.value: a.value for a in node.arguments or ()}
+        if node.name.value == "yearOverYear" and "editions" in arguments:
+            editions = arguments["editions"]
+            count = len(editions.values) if isinstance(editions, ListValueNode) else MOMENTS
+            return PAST * count
+        value = arguments.get("asOf")
+        if value is None or isinstance(value, NullValueNode):
+            return 0
+        if isinstance(value, VariableNode) and value.name.value not in self.variables:
+            return 0  # a variable left out: the field answers the present
+        return PAST
 
     def _times(self, node: FieldNode, kind: GraphQLOutputType) -> int:
         named = get_named_type(kind)

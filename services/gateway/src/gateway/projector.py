@@ -21,6 +21,7 @@ Nothing personal of a contact it knows forgotten is written, whatever an event s
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from pavilion_core.db import Connection
@@ -51,15 +52,18 @@ _SKIPPED = """INSERT INTO skipped_events (type, count) VALUES ($1, 1)
 
 
 class Projector:
-    """The consumer-loop handler of the gateway: one event, or a whole batch."""
+    """The consumer-loop handler of the gateway: one event, or a whole batch; with
+    `until`, only the events that occurred at or before it (a read model as of then)."""
 
-    def __init__(self, *, announce: bool = True) -> None:
-        self.announce = announce
+    def __init__(self, *, announce: bool = True, until: datetime | None = None) -> None:
+        self.announce, self.until = announce, until
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         await self.batch(conn, [event])
 
     async def batch(self, conn: Connection, events: Sequence[CloudEvent]) -> None:
+        if self.until is not None:
+            events = [e for e in events if e.time <= self.until]
         events = await unsaid_of_the_forgotten(conn, events)
         recorded = await self._record(conn, [e for e in events if e.type in APPLIERS])
         statements = Statements()

@@ -10,6 +10,11 @@ After the swap the live projector writes into the new generation; events it appl
 again are recognised by their event ids. Queries go on answering from the old
 generation until the swap, then from the new one.
 
+A side rebuild (`until`) builds a generation of only the events that occurred at or
+before a moment and is never swapped in: the read model as of then, rebuilt from the
+topics, for its caller to read (it answers what `asOf` answers) and drop
+(`drop_side`); the next rebuild drops it too.
+
 A replay of topics whose first records were deleted would build a read model missing
 them, so the rebuild refuses (HistoryLost) before it starts and again before the swap;
 so does a replay that had to park a message it could not apply (RebuildIncomplete):
@@ -21,6 +26,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pavilion_contracts.reader import READER
 from pavilion_core.consumer import ConsumerLoop
@@ -63,22 +69,27 @@ class RebuildIncomplete(Exception):
 REFUSED = (RebuildRunning, HistoryLost, RebuildIncomplete)
 
 
-async def rebuild(config: Config, report: Callable[[Progress], None]) -> int:
-    """Build a new generation and swap it in; returns its number."""
+async def rebuild(
+    config: Config, report: Callable[[Progress], None], *, until: datetime | None = None
+) -> int:
+    """Build a new generation and swap it in (with `until`: a side generation of the
+    events up to then, not swapped in); returns its number."""
     pool = await connect(config, pool_size=4)
     try:
         async with pool.acquire() as lock:
             if not await lock.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", _LOCK):
                 raise RebuildRunning("another rebuild of this read model is running")
             try:
-                return await _rebuild(pool, config, report)
+                return await _rebuild(pool, config, report, until)
             finally:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", _LOCK)
     finally:
         await pool.close()
 
 
-async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None]) -> int:
+async def _rebuild(
+    pool: Pool, config: Config, report: Callable[[Progress], None], until: datetime | None
+) -> int:
     await require_history(config.kafka, config.topics)
     generation = await _fresh_generation(pool)
     group = f"{config.group_id}.rebuild.{generation}"
@@ -86,7 +97,7 @@ async def _rebuild(pool: Pool, config: Config, report: Callable[[Progress], None
     # from them into the fresh generation would skip what they cover
     await _forget(pool, group)
     try:
-        await _replay(pool, config, group, generation, report)
+        await _replay(pool, config, group, generation, report, until)
     except Exception:
         await _discard(pool, generation)
         raise
@@ -101,9 +112,14 @@ async def _forget(pool: Pool, group: str) -> None:
 
 
 async def _replay(
-    pool: Pool, config: Config, group: str, generation: int, report: Callable[[Progress], None]
+    pool: Pool,
+    config: Config,
+    group: str,
+    generation: int,
+    report: Callable[[Progress], None],
+    until: datetime | None,
 ) -> None:
-    projector = Projector(announce=False)
+    projector = Projector(announce=False, until=until)
     unsealing = await sealer(config)
     loop = ConsumerLoop(
         pool=pool,
@@ -120,7 +136,7 @@ async def _replay(
     stop = asyncio.Event()
     replaying = asyncio.create_task(loop.run(stop))
     try:
-        await _until_swapped(pool, config, group, generation, replaying, report)
+        await _until_swapped(pool, config, group, generation, replaying, report, until)
     finally:
         stop.set()
         await replaying
@@ -139,12 +155,21 @@ async def _fresh_generation(pool: Pool) -> int:
     return generation
 
 
+async def drop_side(config: Config, generation: int) -> None:
+    """Drop a side generation (never the current one)."""
+    pool = await connect(config, pool_size=1)
+    try:
+        await _discard(pool, generation)
+    finally:
+        await pool.close()
+
+
 async def _discard(pool: Pool, generation: int) -> None:
     """Drop the generation of a failed rebuild, unless it was swapped in before it failed
     (only a rebuild swaps, and this one holds the rebuild lock)."""
     async with pool.acquire() as conn:
-        if await current_generation(conn) != generation:
-            await conn.execute(f"DROP SCHEMA {schema_name(generation)} CASCADE")
+        if await current_generation(conn) != generation:  # (a later rebuild may have)
+            await conn.execute(f"DROP SCHEMA IF EXISTS {schema_name(generation)} CASCADE")
 
 
 async def _until_swapped(
@@ -154,6 +179,7 @@ async def _until_swapped(
     generation: int,
     replaying: "asyncio.Task[None]",
     report: Callable[[Progress], None],
+    until: datetime | None,
 ) -> None:
     ends = await end_offsets(config)
     while True:
@@ -162,6 +188,10 @@ async def _until_swapped(
         if all(applied.get(tp, 0) >= end for tp, end in ends.items()):
             # records deleted during the replay may have been skipped: refuse rather than guess
             await require_history(config.kafka, config.topics)
+            if until is not None:
+                async with pool.acquire() as conn:
+                    await _require_all_applied(conn, group)
+                return  # a side generation: never swapped in
             if await _swap(pool, config.group_id, group, generation):
                 return
             ends = await end_offsets(config)  # the live projector is ahead: go on

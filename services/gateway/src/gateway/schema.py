@@ -22,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from gateway.admission import Admission
+from gateway.asof import AS_OF, PastExtension, answering
 from gateway.compiled import Compiled, Compiler
 from gateway.config import Limits
 from gateway.context import Context
@@ -29,6 +30,7 @@ from gateway.exhibitors.dashboard import DashboardQueries
 from gateway.exhibitors.floorplan import FloorPlanQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
+from gateway.exhibitors.yearoveryear import YearOverYearQueries
 from gateway.news import parse_token
 from gateway.nodes import load_node
 from gateway.notifications.mutations import NotificationMutations
@@ -73,6 +75,7 @@ async def caught_up(info: Info, at_least: str | None) -> None:
 class Query(
     ExhibitorQueries,
     DashboardQueries,
+    YearOverYearQueries,
     FloorPlanQueries,
     OutreachQueries,
     PersonalDataQueries,
@@ -80,11 +83,13 @@ class Query(
     WebhookQueries,
 ):
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID, at_least: str | None = None) -> Node | None:
+    async def node(
+        self, info: Info, id: strawberry.ID, at_least: str | None = None, as_of: AS_OF = None
+    ) -> Node | None:
         ref = decode(id)
         authorize(info.context.viewer, ref)
         await caught_up(info, at_least)
-        return await load_node(info.context, ref)
+        return await load_node(await answering(info, as_of), ref)
 
     @strawberry.field(description="What happened to a record, oldest first.")
     async def timeline(
@@ -185,6 +190,7 @@ def make_schema(
         # after parsing and validation, before anything runs (no resolver, no SQL)
         lambda: Admission(limits),
         MaskInternalErrors,
+        PastExtension,  # the fields under a root field asked `asOf` answer as of it
     ]
     if compiled:  # pages of exhibitors as one SQL statement that builds their JSON (after
         # the admission's refusals; what it does not understand, the executor answers)

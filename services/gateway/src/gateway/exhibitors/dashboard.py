@@ -5,6 +5,7 @@ from collections.abc import Iterable
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
+from gateway.asof import AS_OF, answering
 from gateway.context import Context
 from gateway.editions import Edition
 from gateway.policy import NotExhibitor
@@ -114,12 +115,19 @@ def _summed(pairs: Iterable[tuple[str, int]]) -> list[Count]:
     return _counts(sums.items())
 
 
-async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDashboard:
+async def host_country(ctx: Context, edition: str, fields: set[str]) -> str | None:
+    """The edition's country, if the foreign share is asked for (asked of the exhibitors
+    service, at most once a minute: before any transaction of an answer as of a moment)."""
+    if "foreignShare" not in fields:
+        return None
+    known = await ctx.services.editions.get(edition)
+    return known.country if known else None
+
+
+async def dashboard(
+    ctx: Context, edition: str, fields: set[str], host: str | None
+) -> EditionDashboard:
     parts = {NEEDS[f] for f in fields if f in NEEDS}
-    host = None
-    if "foreignShare" in fields:
-        known = await ctx.services.editions.get(edition)
-        host = known.country if known else None
     # nothing to read when only the edition is asked for (and $1 would have no type)
     row = await ctx.pool.fetchrow(statement(parts), edition) if parts else dict.fromkeys(PARTS)
     assert row is not None  # a SELECT of scalar subqueries has its one row
@@ -157,5 +165,9 @@ class DashboardQueries:
         return await info.context.services.editions.all()
 
     @strawberry.field(permission_classes=[NotExhibitor])
-    async def edition_dashboard(self, info: Info, edition: str) -> EditionDashboard:
-        return await dashboard(info.context, edition, asked(info.selected_fields[0].selections))
+    async def edition_dashboard(
+        self, info: Info, edition: str, as_of: AS_OF = None
+    ) -> EditionDashboard:
+        fields = asked(info.selected_fields[0].selections)
+        host = await host_country(info.context, edition, fields)
+        return await dashboard(await answering(info, as_of), edition, fields, host)

@@ -14,6 +14,7 @@ import asyncpg
 import strawberry
 from pavilion_contracts.exhibitors.rules import waitlist_priority
 
+from gateway.asof import AS_OF, answering
 from gateway.context import Context
 from gateway.enums import SupplyChainArea
 from gateway.exhibitors.types import SELECT, Exhibitor
@@ -186,8 +187,9 @@ class FloorPlanQueries:
         "taken, and by whom), and the waitlist. Booths have no position: lay a hall out "
         "from its booths' code order, sizes and areas."
     )
-    async def floor_plan(self, info: Info, edition: str) -> FloorPlan:
-        rows = await info.context.pool.fetch(
+    async def floor_plan(self, info: Info, edition: str, as_of: AS_OF = None) -> FloorPlan:
+        ctx = await answering(info, as_of)
+        rows = await ctx.pool.fetch(
             "SELECT DISTINCT hall FROM booths WHERE edition = $1 ORDER BY hall", edition
         )
         halls = [Hall(code=r["hall"], edition=edition) for r in rows]

@@ -5,12 +5,13 @@ from uuid import UUID
 
 import strawberry
 
+from gateway.asof import AS_OF, answering
 from gateway.auth import Role, Viewer
 from gateway.context import Context
 from gateway.enums import ApplicationStatus, SupplyChainArea
 from gateway.exhibitors.types import COLUMNS, Exhibitor
 from gateway.nodes import load_node
-from gateway.policy import decode
+from gateway.policy import authorize, decode
 from gateway.relay import Connection, Keyset, Query, fetch_page
 
 ORDERS = {
@@ -90,9 +91,11 @@ class ExhibitorQueries:
 
     @strawberry.field
     async def exhibitor(
-        self, info: strawberry.Info[Context, None], id: strawberry.ID
+        self, info: strawberry.Info[Context, None], id: strawberry.ID, as_of: AS_OF = None
     ) -> Exhibitor | None:
-        return await load_node(info.context, decode(id, "Exhibitor"))  # type: ignore[return-value]
+        ref = decode(id, "Exhibitor")
+        authorize(info.context.viewer, ref)  # before any moment is replayed
+        return await load_node(await answering(info, as_of), ref)  # type: ignore[return-value]
 
 
 def _is_uuid(value: str) -> bool:
