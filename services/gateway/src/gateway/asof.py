@@ -53,8 +53,8 @@ AS_OF = Annotated[
 # (the latest version: the timeline's data is upcast already)
 FULL_TYPES = {name.split(".")[2]: name for name in APPLIERS}
 _TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename"
-_EVENTS = """SELECT event_id, subject_id, type, stream_version, occurred_at, actor,
-                    correlation_id, data
+_EVENTS = """SELECT event_id, subject_id, type, stream_version, occurred_at, recorded_at,
+                    actor, correlation_id, data
              FROM {schema}.timeline WHERE occurred_at <= $1
              ORDER BY subject_id, stream_version"""
 
@@ -134,6 +134,7 @@ def event_of(row: asyncpg.Record) -> CloudEvent:
         type=full,
         subject=row["subject_id"],
         time=row["occurred_at"],
+        recorded_time=row["recorded_at"],
         data=orjson.loads(row["data"]),
         stream_version=row["stream_version"],
         correlation_id=row["correlation_id"],
