@@ -1,4 +1,4 @@
-"""The editions (configuration of the exhibitors service) and an edition's dashboard."""
+"""The editions (records of the exhibitors service) and an edition's dashboard."""
 
 from collections.abc import Iterable
 
@@ -6,7 +6,8 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.context import Context
-from gateway.editions import Edition
+from gateway.editions import Edition, all_editions
+from gateway.editions import edition as edition_by_code
 from gateway.policy import NotExhibitor
 from gateway.relay import global_id
 
@@ -118,7 +119,7 @@ async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDash
     parts = {NEEDS[f] for f in fields if f in NEEDS}
     host = None
     if "foreignShare" in fields:
-        known = await ctx.services.editions.get(edition)
+        known = await edition_by_code(ctx, edition)
         host = known.country if known else None
     # nothing to read when only the edition is asked for (and $1 would have no type)
     row = await ctx.pool.fetchrow(statement(parts), edition) if parts else dict.fromkeys(PARTS)
@@ -152,9 +153,13 @@ async def dashboard(ctx: Context, edition: str, fields: set[str]) -> EditionDash
 
 @strawberry.type
 class DashboardQueries:
-    @strawberry.field(description="The editions the exhibitors service is configured with.")
+    @strawberry.field(description="Every edition of the expo, the earliest first.")
     async def editions(self, info: Info) -> list[Edition]:
-        return await info.context.services.editions.all()
+        return await all_editions(info.context)
+
+    @strawberry.field(description="The edition of this code, if there is one.")
+    async def edition(self, info: Info, code: str) -> Edition | None:
+        return await edition_by_code(info.context, code)
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def edition_dashboard(self, info: Info, edition: str) -> EditionDashboard:
