@@ -15,25 +15,11 @@ from gateway.schema import schema
 from pavilion_core.testing import FixedClock
 
 from tests.integration.test_consistency import ByHand, gateway  # noqa: F401 (a fixture)
-from tests.integration.test_exhibitors_api import EDITION
+from tests.integration.test_exhibitors_editions import EDITION, NEXT
+from tests.integration.test_exhibitors_editions import FIFTH as EXHIBITORS_FIFTH
 from tests.support import STORY_TIME, ok
 
-NEXT = "CISCE-2027"
-FIFTH = {
-    "code": NEXT,
-    "name": "5th China International Supply Chain Expo",
-    "city": "Beijing",
-    "country": "CN",
-    "startsOn": "2027-06-21",
-    "endsOn": "2027-06-25",
-    "timezone": "Asia/Shanghai",
-    "currency": "CNY",
-    "supplyChainAreas": ["CLEAN_ENERGY", "SMART_VEHICLES"],
-    "depositThresholdPct": 50,
-    "opensAt": "2027-06-21T09:00:00+08:00",
-    "applicationsOpenAt": "2026-09-01T00:00:00+08:00",
-    "applicationsCloseAt": "2027-06-01T00:00:00+08:00",
-}
+FIFTH = {**EXHIBITORS_FIFTH, "supplyChainAreas": ["CLEAN_ENERGY", "SMART_VEHICLES"]}
 ANSWER = "version userErrors { field code message }"
 CREATE = f"mutation($input: CreateEditionInput!) {{ createEdition(input: $input) {{ {ANSWER} }} }}"
 COPY = f"""mutation {{ copyFloorPlan(input: {{edition: "{NEXT}", fromEdition: "{EDITION}",
