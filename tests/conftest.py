@@ -19,7 +19,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
-from exhibitors.editions import seed, seed_editions
+from exhibitors.editions import EditionHandlers, seed, seed_editions
 from exhibitors.handlers import Handlers
 from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
@@ -209,7 +209,7 @@ def store(store_pool: asyncpg.Pool, sealer: Sealer) -> EventStore:
 async def editions_seeded(store: EventStore) -> None:
     """The store holds the packaged seed's editions, as a started exhibitors service's
     does (for stories that build the service's handlers or reactions themselves)."""
-    await seed_editions(Handlers(store, FixedClock(STORY_TIME)), seed())
+    await seed_editions(EditionHandlers(Handlers(store, FixedClock(STORY_TIME))), seed())
 
 
 async def _started(

@@ -11,7 +11,7 @@ from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.edition import Edition, edition_id
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
-from exhibitors.editions import seed
+from exhibitors.editions import EditionHandlers, seed
 from exhibitors.handlers import Handlers
 from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
 from pavilion_contracts.exhibitors import commands as c
@@ -52,6 +52,10 @@ class Expo:
 
     async def application(self, app_id: str) -> ExhibitorApplication:
         return ExhibitorApplication(app_id).replay(await self.store.read_stream(app_id))
+
+    @property
+    def editions(self) -> EditionHandlers:
+        return EditionHandlers(self.h)
 
     async def edition(self, code: str = EDITION) -> values.Edition:
         return Edition(code).replay(await self.store.read_stream(edition_id(code))).terms

@@ -467,10 +467,12 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     await expo.h.update_profile(c.UpdateProfile(application_id=app, description="Robots."), ctx())
     refused = RefuseConversion(str(uuid4()), 3, "INVALID_TRANSITION", "CISCE-2026 has opened")
     await expo.h.refuse_conversion(refused, ctx())
-    await expo.h.create_edition(next_edition(), ctx())
-    await expo.h.open_applications(c.OpenApplications(edition="CISCE-2027"), ctx())
-    await expo.h.close_applications(c.CloseApplications(edition="CISCE-2027"), ctx())
-    await expo.h.copy_floor_plan(c.CopyFloorPlan(edition="CISCE-2027", from_edition=EDITION), ctx())
+    await expo.editions.create_edition(next_edition(), ctx())
+    await expo.editions.open_applications(c.OpenApplications(edition="CISCE-2027"), ctx())
+    await expo.editions.close_applications(c.CloseApplications(edition="CISCE-2027"), ctx())
+    await expo.editions.copy_floor_plan(
+        c.CopyFloorPlan(edition="CISCE-2027", from_edition=EDITION), ctx()
+    )
 
     seen = set()
     for event in expo.store.all_events():

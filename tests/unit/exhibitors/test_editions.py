@@ -53,7 +53,7 @@ def submit(edition: str = NEXT, name: str = "Maple Robotics Inc.") -> c.SubmitAp
 
 
 async def next_edition(expo: Expo, **kw: Any) -> None:
-    await expo.h.create_edition(create(**kw), ctx())
+    await expo.editions.create_edition(create(**kw), ctx())
 
 
 def at(expo: Expo, moment: datetime) -> None:
@@ -139,14 +139,14 @@ async def test_opening_early_and_closing_move_the_window_to_now() -> None:
     await next_edition(expo)
     early = APPLICATIONS_OPEN - timedelta(days=30)
     at(expo, early)
-    await expo.h.open_applications(c.OpenApplications(edition=NEXT), ctx())
+    await expo.editions.open_applications(c.OpenApplications(edition=NEXT), ctx())
     edition = await expo.edition(NEXT)
     assert edition.accepts_applications(early) and edition.closes_at == APPLICATIONS_CLOSE
     await expo.h.submit_application(submit(), ctx())
 
     later = early + timedelta(days=1)
     at(expo, later)
-    await expo.h.close_applications(c.CloseApplications(edition=NEXT), ctx())
+    await expo.editions.close_applications(c.CloseApplications(edition=NEXT), ctx())
     assert (await expo.edition(NEXT)).closes_at == later
     with pytest.raises(InvalidTransition, match="accepts no more applications"):
         await expo.h.submit_application(submit(name="Late Ltd"), ctx())
@@ -156,10 +156,10 @@ async def test_closing_closed_applications_and_opening_open_ones_change_nothing(
     expo = Expo()
     await next_edition(expo)
     at(expo, APPLICATIONS_OPEN + timedelta(days=1))
-    opened = await expo.h.open_applications(c.OpenApplications(edition=NEXT), ctx())
+    opened = await expo.editions.open_applications(c.OpenApplications(edition=NEXT), ctx())
     assert opened.event_ids == []
-    await expo.h.close_applications(c.CloseApplications(edition=NEXT), ctx())
-    closed = await expo.h.close_applications(c.CloseApplications(edition=NEXT), ctx())
+    await expo.editions.close_applications(c.CloseApplications(edition=NEXT), ctx())
+    closed = await expo.editions.close_applications(c.CloseApplications(edition=NEXT), ctx())
     assert closed.event_ids == [] and closed.version == 2
 
 
@@ -168,7 +168,7 @@ async def test_reopening_closed_applications_takes_them_until_the_expo_opens() -
     await next_edition(expo)
     reopened_at = APPLICATIONS_CLOSE + timedelta(days=2)
     at(expo, reopened_at)
-    await expo.h.open_applications(c.OpenApplications(edition=NEXT), ctx())
+    await expo.editions.open_applications(c.OpenApplications(edition=NEXT), ctx())
     edition = await expo.edition(NEXT)
     assert (edition.applications_open_at, edition.closes_at) == (reopened_at, OPENS)
     await expo.h.submit_application(submit(), ctx())
@@ -179,15 +179,15 @@ async def test_the_applications_of_an_edition_that_has_opened_cannot_be_opened()
     await next_edition(expo)
     at(expo, OPENS + timedelta(days=1))
     with pytest.raises(InvalidTransition, match="opened on 2027-06-21T09:00:00\\+08:00"):
-        await expo.h.open_applications(c.OpenApplications(edition=NEXT), ctx())
-    closed = await expo.h.close_applications(c.CloseApplications(edition=NEXT), ctx())
+        await expo.editions.open_applications(c.OpenApplications(edition=NEXT), ctx())
+    closed = await expo.editions.close_applications(c.CloseApplications(edition=NEXT), ctx())
     assert closed.event_ids == []  # they were: nothing to close
 
 
 async def test_an_unknown_edition_is_not_found_or_an_invalid_value() -> None:
     expo = Expo()
     with pytest.raises(NotFound):
-        await expo.h.open_applications(c.OpenApplications(edition="NOPE-1"), ctx())
+        await expo.editions.open_applications(c.OpenApplications(edition="NOPE-1"), ctx())
     with pytest.raises(InvalidValue) as unknown:
         await expo.h.submit_application(submit("NOPE-1"), ctx())
     assert unknown.value.field == "edition" and EDITION in str(unknown.value)
@@ -220,7 +220,7 @@ async def test_copying_a_floor_plan_defines_every_booth_but_the_retired_ones() -
         await expo.h.define_booth(define, ctx())
     await expo.h.retire_booth(c.RetireBooth(edition=EDITION, hall="A", booth_code="A-2"), ctx())
 
-    result = await expo.h.copy_floor_plan(COPY, ctx())
+    result = await expo.editions.copy_floor_plan(COPY, ctx())
 
     assert await plan(expo, NEXT, "A") == {"A-1": (18, "CLEAN_ENERGY")}
     assert await plan(expo, NEXT, "B") == {"B-1": (9, "SMART_VEHICLES")}
@@ -229,7 +229,7 @@ async def test_copying_a_floor_plan_defines_every_booth_but_the_retired_ones() -
     assert shown == ("EditionFloorPlanCopied", ["A", "B"], 2)
     halls = {floor_plan_id(NEXT, "A"), floor_plan_id(NEXT, "B")}
     assert set(result.streams) == {edition_id(NEXT), *halls}
-    again = await expo.h.copy_floor_plan(COPY, ctx())
+    again = await expo.editions.copy_floor_plan(COPY, ctx())
     assert again.event_ids == []  # equal booths: nothing new
 
 
@@ -240,7 +240,7 @@ async def test_a_conflicting_booth_refuses_the_whole_copy() -> None:
     await expo.h.define_booth(booth("B", "B-1"), ctx())
     await expo.h.define_booth(booth("B", "B-1", 36).model_copy(update={"edition": NEXT}), ctx())
     with pytest.raises(Duplicate, match="B-1 of hall B is 36 sqm"):
-        await expo.h.copy_floor_plan(COPY, ctx())
+        await expo.editions.copy_floor_plan(COPY, ctx())
     assert await plan(expo, NEXT, "A") == {}  # nothing copied, not even hall A
 
 
@@ -251,7 +251,7 @@ async def test_areas_the_new_edition_lacks_refuse_the_copy_naming_them() -> None
     await expo.h.define_booth(booth("B", "B-1", area="SMART_VEHICLES"), ctx())
     await expo.h.define_booth(booth("B", "B-2", area="HEALTHY_LIVING"), ctx())
     with pytest.raises(InvalidValue, match="HEALTHY_LIVING, SMART_VEHICLES") as refused:
-        await expo.h.copy_floor_plan(COPY, ctx())
+        await expo.editions.copy_floor_plan(COPY, ctx())
     assert refused.value.field == "fromEdition" and await plan(expo, NEXT, "A") == {}
 
 
@@ -259,10 +259,12 @@ async def test_copying_from_an_unknown_edition_or_itself_is_an_invalid_value() -
     expo = Expo()
     await next_edition(expo)
     with pytest.raises(InvalidValue) as unknown:
-        await expo.h.copy_floor_plan(COPY.model_copy(update={"from_edition": "NOPE-1"}), ctx())
+        await expo.editions.copy_floor_plan(
+            COPY.model_copy(update={"from_edition": "NOPE-1"}), ctx()
+        )
     assert unknown.value.field == "fromEdition"
     with pytest.raises(InvalidValue):
-        await expo.h.copy_floor_plan(COPY.model_copy(update={"from_edition": NEXT}), ctx())
+        await expo.editions.copy_floor_plan(COPY.model_copy(update={"from_edition": NEXT}), ctx())
 
 
 def test_a_seed_that_does_not_make_editions_stops_the_service(tmp_path: Any) -> None:

@@ -9,7 +9,7 @@ from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
-from exhibitors.editions import seed, seed_editions
+from exhibitors.editions import EditionHandlers, seed, seed_editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers, registry
 
@@ -37,10 +37,11 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, config.clock)
-    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault))
+    edition_handlers = EditionHandlers(handlers)
+    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault), edition_handlers)
     services = Services(config, pool, sealer, store, handlers, dispatch)
     try:
-        await seed_editions(handlers, editions)
+        await seed_editions(edition_handlers, editions)
     except BaseException:
         await services.close()
         raise

@@ -15,14 +15,12 @@ from pavilion_core.aggregate import Event
 from pavilion_core.clock import Clock
 from pavilion_core.commanding import Registry
 from pavilion_core.envelope import NewEvent
-from pavilion_core.errors import InvalidValue
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 from pavilion_core.vault import pseudonym
 
 from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
-from exhibitors.domain.edition import edition_id
 from exhibitors.domain.floorplan import floor_plan_id
 from exhibitors.domain.values import BoothRef, Contact, Edition
 from exhibitors.session import ExhibitorsSession as Session
@@ -255,45 +253,6 @@ class Handlers:
             plan.retire(cmd.booth_code)
 
         return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
-
-    @registry.handles(c.CreateEdition)
-    async def create_edition(self, cmd: c.CreateEdition, ctx: CommandContext) -> AppendResult:
-        async def step(s: Session) -> None:
-            (await s.edition_record(cmd.code)).create(cmd)
-
-        return await self.run(edition_id(cmd.code), step, ctx)
-
-    @registry.handles(c.OpenApplications)
-    async def open_applications(self, cmd: c.OpenApplications, ctx: CommandContext) -> AppendResult:
-        async def step(s: Session) -> None:
-            (await s.edition_record(cmd.edition)).open_applications(s.now)
-
-        return await self.run(edition_id(cmd.edition), step, ctx)
-
-    @registry.handles(c.CloseApplications)
-    async def close_applications(
-        self, cmd: c.CloseApplications, ctx: CommandContext
-    ) -> AppendResult:
-        async def step(s: Session) -> None:
-            (await s.edition_record(cmd.edition)).close_applications(s.now)
-
-        return await self.run(edition_id(cmd.edition), step, ctx)
-
-    @registry.handles(c.CopyFloorPlan)
-    async def copy_floor_plan(self, cmd: c.CopyFloorPlan, ctx: CommandContext) -> AppendResult:
-        if cmd.from_edition == cmd.edition:
-            raise InvalidValue("fromEdition", "an edition's floor plan is its own already")
-        prefix = floor_plan_id(cmd.from_edition, "")
-        halls = [stream.removeprefix(prefix) for stream in await self.store.stream_ids(prefix)]
-
-        async def step(s: Session) -> None:
-            edition = await s.edition_record(cmd.edition)
-            await s.edition(cmd.from_edition, "fromEdition")
-            source = [await s.floor_plan(cmd.from_edition, hall) for hall in halls]
-            into = [await s.floor_plan(cmd.edition, hall) for hall in halls]
-            edition.copy_floor_plan(source, into)
-
-        return await self.run(edition_id(cmd.edition), step, ctx)
 
     async def _ruled(
         self,
