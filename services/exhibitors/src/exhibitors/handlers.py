@@ -1,7 +1,9 @@
 """One async function per command: load what it touches, let the aggregates decide,
 append every change atomically (EventStorePort.execute_many). Each command of the
 contract (pavilion_contracts.exhibitors.commands) has its handler here, registered with
-`registry`, or in exhibitors.forgetting; the service refuses to start without one."""
+`registry`, or in exhibitors.forgetting or exhibitors.editions (an edition's); the
+service refuses to start without one. An application's rules read its edition as the
+store holds it, loaded in the command's own session."""
 
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
