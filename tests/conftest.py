@@ -21,6 +21,8 @@ from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
 from exhibitors.config import Config
 from exhibitors.demo import ACTOR
+from exhibitors.editions import EditionHandlers, seed, seed_editions
+from exhibitors.handlers import Handlers
 from fastapi import FastAPI
 from gateway.readmodel import open_read_pool, prepare, read_current
 from notifications.api import create_app as create_notifications_app
@@ -204,6 +206,13 @@ async def read_pool(read_model_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture
 def store(store_pool: asyncpg.Pool, sealer: Sealer) -> EventStore:
     return EventStore(store_pool, sealer)
+
+
+@pytest.fixture
+async def editions_seeded(store: EventStore) -> None:
+    """The store holds the packaged seed's editions, as a started exhibitors service's
+    does (for stories that build the service's handlers or reactions themselves)."""
+    await seed_editions(EditionHandlers(Handlers(store, FixedClock(STORY_TIME))), seed())
 
 
 async def _started(

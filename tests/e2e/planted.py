@@ -5,7 +5,8 @@ field, so that a response can be searched for anything it must not show.
 Personal fields (`x-personal-data: true`) get markers ending in `P`, others in `N`; all
 events are about the records of `World` (the same ids across services, so that the
 projections link them), and the exhibitor's own application gets a submission of its
-own whose markers end in `O`.
+own whose markers end in `O`. The markers of an edition's events are no one's: every
+role may see them.
 """
 
 import itertools
@@ -19,10 +20,21 @@ from typing import Any
 from pavilion_core.envelope import KafkaRecord, RecordedEvent, to_kafka
 
 SCHEMAS = Path(__file__).parents[2] / "schemas" / "events"
-FIRST = ("Submitted", "Registered", "Formed", "Planned", "Scheduled", "Captured", "Defined")
+FIRST = (
+    "Submitted",
+    "Registered",
+    "Formed",
+    "Planned",
+    "Scheduled",
+    "Captured",
+    "Defined",
+    "Created",
+)
 LATER = ("Merged", "Absorbed", "Deleted")  # after the rest: they hide or end a record
 # Not planted: they erase the very markers the searches look for (test_forgetting.py).
 ERASING = ("ContactForgotten", "ExhibitorContactForgotten")
+# Reference data that every role reads (an EXHIBITOR applies to an edition it can see).
+PUBLIC = ("Edition",)
 # Another contact and organization merge into the world's (which stay listed).
 MERGES = {
     "ContactMerged": {"contactId": "Contact2", "mergedInto": "Contact"},
@@ -161,7 +173,10 @@ def plant(world: World) -> World:
     for path in [submission, *paths]:
         schema = json.loads(path.read_text())
         own = path == submission and not world.events
+        others = set(world.others)
         data = _object(world, schema, own)
+        if schema["x-stream"] in PUBLIC:
+            world.others = others  # its markers are everyone's to see
         for key, kind in MERGES.get(path.name.split(".")[0], {}).items():
             data[key] = world.ids[kind]
         stream = _stream(world, schema, data, own)
@@ -192,6 +207,7 @@ def _stream(world: World, schema: dict[str, Any], data: dict[str, Any], own: boo
     special = {
         "FloorPlan": "floorplan:CISCE-2026:W1",
         "Waitlist": "waitlist:CISCE-2026",
+        "Edition": "edition:CISCE-2026",
         "ContactEmail": f"contact-email:{data.get('email')}",
         "Recipient": f"recipient:{data.get('address')}",
     }

@@ -146,6 +146,9 @@ def _args(field: GraphQLField) -> str | None:
     return f"({', '.join(given)})" if given else ""
 
 
+CODES = ("edition", "code")  # arguments that name an edition: given the world's
+
+
 def queries(
     schema: GraphQLSchema, ids: list[tuple[str, str]]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -155,10 +158,10 @@ def queries(
     for name, field in schema.query_type.fields.items():
         returned = get_named_type(field.type)
         required = [a for a, arg in field.args.items() if _required(arg)]
-        given = [f"{a}: $v" if a not in ("edition",) else f'{a}: "{EDITION}"' for a in required]
+        given = [f"{a}: $v" if a not in CODES else f'{a}: "{EDITION}"' for a in required]
         given += ["first: 3"] if "first" in field.args else []
         call = f"{name}({', '.join(given)})" if given else name
-        if not any(a != "edition" for a in required):
+        if not any(a not in CODES for a in required):
             yield f"{{ {call} {selection(returned, DEPTH)} }}", {}
             continue
         for kind, value in ids:

@@ -6,6 +6,7 @@ import base64
 import uuid
 from typing import Any
 
+import httpx
 from gateway.auth import Role
 
 from tests.e2e.stack import Stack, token
@@ -379,3 +380,66 @@ async def test_an_admin_lifts_an_opt_out_and_no_one_else_may(stack: Stack):
 
 def _local(global_id: str) -> str:
     return base64.urlsafe_b64decode(global_id).decode().split(":", 1)[1]
+
+
+EDITION_FIELDS = "code acceptingApplications applicationsOpenAt applicationsCloseAt"
+
+
+async def _edition(stack: Stack, code: str) -> dict[str, Any] | None:
+    query = f"query($c: String!) {{ edition(code: $c) {{ {EDITION_FIELDS} }} }}"
+    return (await stack.data(query, c=code))["edition"]  # type: ignore[no-any-return]
+
+
+async def _accepting(stack: Stack, code: str, accepting: bool) -> bool:
+    shown = await _edition(stack, code)
+    return shown is not None and shown["acceptingApplications"] is accepting
+
+
+async def _apply(stack: Stack, code: str, name: str) -> dict[str, Any]:
+    input = {"edition": code, "companyName": name, "country": "CA",
+             "supplyChainAreas": ["SMART_VEHICLES"]}  # fmt: skip
+    return await mutate(stack, "submitExhibitorApplication", input, fields=f"version {ERRORS}")
+
+
+async def test_staff_create_an_edition_whose_applications_are_taken_only_while_open(
+    stack: Stack,
+):
+    code = f"E2E-{uuid.uuid4().hex[:8].upper()}"
+    edition = {
+        "code": code,
+        "name": "The tests' expo",
+        "city": "Toronto",
+        "country": "CA",
+        "startsOn": "2027-06-21",
+        "endsOn": "2027-06-23",
+        "timezone": "America/Toronto",
+        "currency": "CAD",
+        "supplyChainAreas": ["SMART_VEHICLES"],
+        "depositThresholdPct": 30,
+        "opensAt": "2027-06-21T09:00:00-04:00",
+        "applicationsOpenAt": "2026-09-01T00:00:00-04:00",
+    }  # the stack's clock starts in December 2025: before applications open
+    create = f"mutation($i: CreateEditionInput!) {{ createEdition(input: $i) {{ {ERRORS} }} }}"
+    async with httpx.AsyncClient(timeout=30) as http:
+        sent = {"query": create, "variables": {"i": edition}}
+        anonymous = await http.post(stack.graphql, json=sent)
+    assert anonymous.status_code == 401
+    exhibitor = token(Role.EXHIBITOR, str(uuid.uuid4()), subject="exhibitor:someone")
+    await _refused(stack, "createEdition", edition, "FORBIDDEN", as_=exhibitor)
+    await _refused(stack, "createEdition", edition, "FORBIDDEN", as_=token(Role.VIEWER))
+    assert await _edition(stack, code) is None
+
+    organizer = token(Role.ORGANIZER, subject="staff:li")
+    fields = f"version {ERRORS}"
+    created = await mutate(stack, "createEdition", edition, as_=organizer, fields=fields)
+    assert created == {"version": 1, "userErrors": []}
+    await eventually(lambda: _accepting(stack, code, False), what="the edition, not yet open")
+    assert _codes(await _apply(stack, code, "Too Early Ltd")) == ["INVALID_TRANSITION"]
+
+    await _ok(stack, "openEditionApplications", {"edition": code}, "version")
+    assert _codes(await _apply(stack, code, "Early Bird Ltd")) == []
+    await eventually(lambda: _accepting(stack, code, True), what="its applications open")
+    await _ok(stack, "closeEditionApplications", {"edition": code}, "version")
+    assert _codes(await _apply(stack, code, "Late Ltd")) == ["INVALID_TRANSITION"]
+    await eventually(lambda: _accepting(stack, code, False), what="its applications closed")
+    await _refused(stack, "openEditionApplications", {"edition": "NOPE-1"}, "NOT_FOUND")

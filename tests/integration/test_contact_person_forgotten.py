@@ -9,7 +9,6 @@ from typing import Any
 
 import asyncpg
 from exhibitors.consumers import Reactions
-from exhibitors.editions import load_editions
 from pavilion_core.envelope import Metadata, NewEvent
 from pavilion_core.forgetting import RECIPIENT
 from pavilion_core.personal import Sealer
@@ -43,7 +42,7 @@ async def _application(store: EventStore, jane: dict[str, Any]) -> str:
 
 
 async def _react(pool: asyncpg.Pool, sealer: Sealer, **data: Any) -> None:
-    reactions = Reactions(load_editions(), FixedClock(STORY_TIME), sealer)
+    reactions = Reactions(FixedClock(STORY_TIME), sealer)
     event = cloud_event("outreach", "ContactForgotten", data["contactId"], version=3, **data)
     async with pool.acquire() as conn, conn.transaction():
         await reactions(conn, event)

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 from exhibitors.consumers import Reactions as ExhibitorReactions
-from exhibitors.editions import load_editions
 from exhibitors.handlers import Handlers as ExhibitorHandlers
 from gateway.auth import Role, Viewer
 from gateway.config import Limits
@@ -54,8 +54,8 @@ class Saga:
         self.outreach_pool, self.exhibitors_pool, self.sealer = outreach, exhibitors, sealer
         self.outreach = Handlers(EventStore(outreach, sealer), FixedClock(STORY_TIME))
         clock = FixedClock(exhibitors_time)
-        self.exhibitors = ExhibitorHandlers(EventStore(exhibitors, sealer), load_editions(), clock)
-        self.exhibitors_react = ExhibitorReactions(load_editions(), clock, sealer)
+        self.exhibitors = ExhibitorHandlers(EventStore(exhibitors, sealer), clock)
+        self.exhibitors_react = ExhibitorReactions(clock, sealer)
         self.outreach_react = OutreachReactions(FixedClock(STORY_TIME), sealer)
 
     async def interest(self, organization: str | None = None) -> str:
@@ -140,6 +140,7 @@ async def forget_idempotency_keys(pool: asyncpg.Pool) -> None:
     await pool.execute("DELETE FROM idempotency_keys")
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_conversion_that_names_its_application_starts_no_second_one(
     outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
@@ -174,6 +175,7 @@ async def test_a_conversion_that_names_its_application_starts_no_second_one(
     assert conversion.data["applicationId"] == applied.stream_id
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_staff_conversion_starts_one_application_however_often_it_arrives(
     outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
@@ -194,6 +196,7 @@ async def test_a_staff_conversion_starts_one_application_however_often_it_arrive
     ]
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_the_reason(
     outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, read_pool: asyncpg.Pool, sealer: Sealer
 ):
@@ -237,6 +240,7 @@ async def test_a_refused_conversion_sends_the_interest_back_to_qualified_with_th
     )
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_second_conversion_after_a_refusal_is_not_undone_by_the_first(
     outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
@@ -262,6 +266,7 @@ async def test_a_second_conversion_after_a_refusal_is_not_undone_by_the_first(
     ]
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_conversion_of_an_organization_that_already_applied_is_refused(
     outreach_pool: asyncpg.Pool, store_pool: asyncpg.Pool, sealer: Sealer
 ):
@@ -281,6 +286,7 @@ async def test_a_conversion_of_an_organization_that_already_applied_is_refused(
     assert (await saga.types(outreach_pool, second))[-1] == "InterestConversionRefused"
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_a_conversion_no_application_answers_is_listed_for_operators(
     read_pool: asyncpg.Pool,
 ):

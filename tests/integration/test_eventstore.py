@@ -120,6 +120,16 @@ async def test_events_carry_ids_positions_and_metadata(any_store: EventStorePort
     }
 
 
+async def test_streams_are_found_by_the_prefix_of_their_ids(any_store: EventStorePort):
+    prefix = f"plan:{uuid.uuid4()}:"
+    for hall in ("H2", "H1", "H1-B"):
+        await any_store.append(f"{prefix}{hall}", [event()], expected_version=0, metadata=META)
+    await any_store.append(f"{prefix[:-1]}x", [event()], expected_version=0, metadata=META)
+    found = await any_store.stream_ids(prefix)
+    assert found == [f"{prefix}H1", f"{prefix}H1-B", f"{prefix}H2"]
+    assert await any_store.stream_ids(f"{prefix}nothing") == []
+
+
 async def test_the_same_idempotency_key_twice_appends_once_and_returns_the_same_result(
     any_store: EventStorePort,
 ):

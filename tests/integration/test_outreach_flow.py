@@ -14,7 +14,6 @@ from typing import TypeVar
 import asyncpg
 import pytest
 from exhibitors.consumers import Reactions as ExhibitorReactions
-from exhibitors.editions import load_editions
 from outreach.consumers import Reactions as OutreachReactions
 from outreach.handlers import Handlers
 from outreach.scheduler import announce_overdue
@@ -91,6 +90,7 @@ async def stack(kafka: KafkaSettings, sealer: Sealer) -> AsyncIterator[Stack]:
     await running.close()
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_from_forum_to_application_and_back(
     outreach_pool: asyncpg.Pool,
     store_pool: asyncpg.Pool,
@@ -108,7 +108,7 @@ async def test_from_forum_to_application_and_back(
             store_pool,
             f"exhibitors-{run}-{suffix}",
             [outreach_topic],
-            ExhibitorReactions(load_editions(), clock, stack.sealer),
+            ExhibitorReactions(clock, stack.sealer),
         )
         stack.consume(
             outreach_pool,

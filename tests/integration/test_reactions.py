@@ -13,8 +13,8 @@ from typing import Any
 
 import asyncpg
 import jsonschema
+import pytest
 from exhibitors.consumers import Reactions
-from exhibitors.editions import load_editions
 from pavilion_contracts.reader import READER
 from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import ConsumerLoop
@@ -82,6 +82,7 @@ async def applied(pool: asyncpg.Pool, group: str, n: int) -> bool:
     return bool(total >= n)
 
 
+@pytest.mark.usefixtures("editions_seeded")
 async def test_an_exhibit_interest_starts_one_prefilled_application(
     store_pool: asyncpg.Pool,
     kafka: KafkaSettings,
@@ -102,7 +103,7 @@ async def test_an_exhibit_interest_starts_one_prefilled_application(
         await publisher.publish(topic, [KafkaRecord(k, record.value, record.headers)])
 
     group = f"g-{uuid.uuid4()}"
-    reactions = Reactions(load_editions(), FixedClock(STORY_TIME), sealer)
+    reactions = Reactions(FixedClock(STORY_TIME), sealer)
     for expected in (6, 7):
         stop = asyncio.Event()
         loop = ConsumerLoop(

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import count
 
+from exhibitors.domain import values
 from exhibitors.domain.application import ExhibitorApplication
+from exhibitors.domain.edition import Edition, edition_id
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
-from exhibitors.editions import load_editions
+from exhibitors.editions import EditionHandlers, seed
 from exhibitors.handlers import Handlers
 from pavilion_contracts.exhibitors import ApplicationStatus, SupplyChainArea
 from pavilion_contracts.exhibitors import commands as c
@@ -29,17 +31,34 @@ def ctx(**kw: object) -> CommandContext:
     return CommandContext(Metadata(correlation_id="story", actor="organizer"), **kw)  # type: ignore[arg-type]
 
 
+def seeded() -> InMemoryEventStore:
+    """A store that holds the packaged seed's editions, as a started service's does."""
+    store = InMemoryEventStore()
+    for create in seed():
+        record = Edition(create.code)
+        record.create(create)
+        store.given(record.stream_id, record.pending)
+    return store
+
+
 @dataclass
 class Expo:
-    store: InMemoryEventStore = field(default_factory=InMemoryEventStore)
+    store: InMemoryEventStore = field(default_factory=seeded)
     clock: FixedClock = field(default_factory=lambda: FixedClock(BEFORE_OPENING))
 
     @property
     def h(self) -> Handlers:
-        return Handlers(self.store, load_editions(), self.clock)
+        return Handlers(self.store, self.clock)
 
     async def application(self, app_id: str) -> ExhibitorApplication:
         return ExhibitorApplication(app_id).replay(await self.store.read_stream(app_id))
+
+    @property
+    def editions(self) -> EditionHandlers:
+        return EditionHandlers(self.h)
+
+    async def edition(self, code: str = EDITION) -> values.Edition:
+        return Edition(code).replay(await self.store.read_stream(edition_id(code))).terms
 
     async def floor_plan(self, hall: str = "A") -> FloorPlan:
         return FloorPlan(EDITION, hall).replay(

@@ -77,7 +77,7 @@ async def test_allowed_is_what_the_aggregate_accepts(situation: str) -> None:
         for step in steps:
             await step(expo, app_id)
         app = await expo.application(app_id)
-        edition = expo.h.editions.lookup(app.edition)
+        edition = await expo.edition(app.edition)
         said = CHANGES[name] in allowed(app.standing(edition, expo.clock.now()))
         try:
             await command(expo, app_id)

@@ -38,7 +38,7 @@ async def test_given_nothing_when_submitted_then_application_submitted() -> None
     expo, interest = Expo(), uuid4()
     result = await expo.h.submit_application(submit(source_interest_id=interest), ctx())
 
-    [event] = expo.store.all_events()
+    [event] = expo.events_of(result.stream_id)
     assert (event.type, event.version, result.version) == ("ApplicationSubmitted", 1, 1)
     assert event.schema_version == 2
     assert event.data == {
@@ -78,7 +78,7 @@ async def test_an_application_records_the_company_address_and_its_contacts_langu
     contact = c.ApplicantContactIn(name="Jane Roy", email="Jane@Maple.example", language="fr-CA")
     result = await expo.h.submit_application(submit(address=address, contacts=[contact]), ctx())
 
-    [event] = expo.store.all_events()
+    [event] = expo.events_of(result.stream_id)
     assert event.data["address"] == {
         "streetLines": ["100 King St W", "Suite 5"], "city": "Toronto", "postalCode": "M5X 1A9",
         "region": "Ontario", "country": "CA"}  # fmt: skip
@@ -428,6 +428,16 @@ async def test_a_stale_expected_version_is_a_conflict_and_a_retry_returns_the_fi
     assert again == replace(first, replayed=True) and (await expo.application(app)).version == 2
 
 
+def next_edition() -> c.CreateEdition:
+    """The 5th expo, its applications open in a year (the clock stands in January 2026)."""
+    fields = {"code": "CISCE-2027", "name": "5th CISCE", "city": "Beijing", "country": "CN",
+              "startsOn": "2027-06-21", "endsOn": "2027-06-25", "timezone": "Asia/Shanghai",
+              "currency": "CNY", "supplyChainAreas": ["CLEAN_ENERGY"],
+              "depositThresholdPct": 50, "opensAt": "2027-06-21T09:00:00+08:00",
+              "applicationsOpenAt": "2027-01-15T00:00:00+08:00"}  # fmt: skip
+    return c.CreateEdition.model_validate(fields)
+
+
 async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     expo = Expo()
     await expo.define_booths("A-1", "A-2", "A-3")
@@ -457,6 +467,12 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
     await expo.h.update_profile(c.UpdateProfile(application_id=app, description="Robots."), ctx())
     refused = RefuseConversion(str(uuid4()), 3, "INVALID_TRANSITION", "CISCE-2026 has opened")
     await expo.h.refuse_conversion(refused, ctx())
+    await expo.editions.create_edition(next_edition(), ctx())
+    await expo.editions.open_applications(c.OpenApplications(edition="CISCE-2027"), ctx())
+    await expo.editions.close_applications(c.CloseApplications(edition="CISCE-2027"), ctx())
+    await expo.editions.copy_floor_plan(
+        c.CopyFloorPlan(edition="CISCE-2027", from_edition=EDITION), ctx()
+    )
 
     seen = set()
     for event in expo.store.all_events():

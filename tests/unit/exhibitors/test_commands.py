@@ -1,8 +1,10 @@
 """Every command of the exhibitors contract has its handler, bound as the service binds
 them at its start: forgetting a contact goes to exhibitors.forgetting (which destroys
-their keys too), every other one to the handlers."""
+their keys too), an edition's commands to exhibitors.editions, every other one to the
+handlers."""
 
 import pytest
+from exhibitors.editions import EditionHandlers
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import registry
 from pavilion_contracts.exhibitors import commands as c
@@ -15,12 +17,14 @@ from tests.unit.exhibitors.test_forgetting import Keys
 def test_every_command_is_bound_to_its_handler() -> None:
     expo = Expo()
     handlers = expo.h
-    forgetting = Forgetting(handlers, Keys())
-    dispatch = registry.bind(handlers, forgetting)
+    forgetting, editions = Forgetting(handlers, Keys()), EditionHandlers(handlers)
+    dispatch = registry.bind(handlers, forgetting, editions)
     assert set(dispatch) == set(c.COMMANDS.commands)
     assert dispatch[c.ForgetContact] == forgetting.forget_contact
     assert dispatch[c.DefineBooth] == handlers.define_booth
-    others = set(c.COMMANDS.commands) - {c.ForgetContact}
+    of_editions = {c.CreateEdition, c.OpenApplications, c.CloseApplications, c.CopyFloorPlan}
+    assert all(getattr(dispatch[command], "__self__", None) is editions for command in of_editions)
+    others = set(c.COMMANDS.commands) - {c.ForgetContact} - of_editions
     assert all(getattr(dispatch[command], "__self__", None) is handlers for command in others)
 
 

@@ -1,11 +1,12 @@
 """The bodies of the command APIs: request and response models (camelCase, unknown
 fields refused, text and dates checked), the typed error answer, and the field types
-the services share (a country, a language, a short text)."""
+the services share (a country, a language, a time zone, a moment, a short text)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -53,6 +54,26 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 Language = Annotated[
     str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="BCP 47, e.g. en, zh")
 ]
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. America/Toronto)") from None
+    return name
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_time_zone)]
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.utcoffset() is None:
+        raise ValueError("a time with its offset from UTC, e.g. 2025-11-30T14:00:00-05:00")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
 @dataclass(frozen=True)

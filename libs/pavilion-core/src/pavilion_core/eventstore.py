@@ -145,6 +145,11 @@ class EventStorePort(ABC):
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]: ...
 
     @abstractmethod
+    async def stream_ids(self, prefix: str) -> list[str]:
+        """The ids of the streams that exist and start with `prefix`, in order: how a
+        kind of record whose ids share a prefix (the halls of an edition) is found."""
+
+    @abstractmethod
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         """The result of the caller's live request with this key; raises if it was
         another request."""

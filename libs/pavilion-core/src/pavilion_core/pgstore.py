@@ -93,6 +93,15 @@ async def read_stream(conn: Connection | Pool, stream_id: str) -> list[RecordedE
     return [recorded_event(row) for row in rows]
 
 
+async def stream_ids(conn: Connection | Pool, prefix: str) -> list[str]:
+    rows = await conn.fetch(  # ordered as Python orders str, like the in-memory store
+        "SELECT stream_id FROM streams WHERE starts_with(stream_id, $1)"
+        ' ORDER BY stream_id COLLATE "C"',
+        prefix,
+    )
+    return [row["stream_id"] for row in rows]
+
+
 async def find_idempotent(conn: Connection | Pool, key: IdempotencyKey) -> AppendResult | None:
     row = await conn.fetchrow(
         """SELECT request_hash, result FROM idempotency_keys
@@ -150,6 +159,9 @@ class EventStore(EventStorePort):
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return await self.sealer.unseal_recorded(await read_stream(self.pool, stream_id))
 
+    async def stream_ids(self, prefix: str) -> list[str]:
+        return await stream_ids(self.pool, prefix)
+
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         return await find_idempotent(self.pool, key)
 
@@ -188,6 +200,9 @@ class TransactionEventStore(EventStorePort):
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return await self.sealer.unseal_recorded(await read_stream(self.conn, stream_id))
+
+    async def stream_ids(self, prefix: str) -> list[str]:
+        return await stream_ids(self.conn, prefix)
 
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         return await find_idempotent(self.conn, key)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from pavilion_core.envelope import Metadata, RecordedEvent
+from pavilion_core.envelope import Metadata, NewEvent, RecordedEvent
 from pavilion_core.eventstore import (
     KEY_RETENTION,
     AppendResult,
@@ -38,6 +38,9 @@ class InMemoryEventStore(EventStorePort):
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         return list(self.streams.get(stream_id, []))
 
+    async def stream_ids(self, prefix: str) -> list[str]:
+        return sorted(s for s, events in self.streams.items() if events and s.startswith(prefix))
+
     async def find_idempotent(self, key: IdempotencyKey) -> AppendResult | None:
         kept = self.keys.get((key.caller, key.key))
         if kept is None or kept.expires_at <= datetime.now(UTC):
@@ -66,6 +69,10 @@ class InMemoryEventStore(EventStorePort):
                 idempotency.fingerprint, result, expires
             )
         return result
+
+    def given(self, stream_id: str, events: Sequence[NewEvent]) -> None:
+        """A story's given: `events` in the stream before it starts (no loop needed)."""
+        self._append(StreamAppend(stream_id, events, None), Metadata(correlation_id="given"))
 
     def _append(self, append: StreamAppend, metadata: Metadata) -> AppendResult:
         stream = self.streams[append.stream_id]

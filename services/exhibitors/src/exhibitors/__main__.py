@@ -19,7 +19,7 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
         service=SERVICE,
         group_id=config.reactor_group,
         topics=[config.outreach_topic],
-        handler=Reactions(services.editions, config.clock, services.sealer),
+        handler=Reactions(config.clock, services.sealer),
         reader=READER,
         sealer=services.sealer,
         stop=stop,

@@ -9,7 +9,7 @@ from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
 from exhibitors.config import Config
-from exhibitors.editions import Editions, load_editions
+from exhibitors.editions import EditionHandlers, seed, seed_editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers, registry
 
@@ -20,7 +20,6 @@ class Services:
     pool: Pool
     sealer: Sealer
     store: EventStore
-    editions: Editions
     handlers: Handlers
     dispatch: Dispatch  # each command's handler
 
@@ -31,12 +30,19 @@ class Services:
 
 
 async def start(config: Config, *, pool_size: int = 10) -> Services:
-    editions = load_editions(config.editions_file)
+    editions = seed(config.editions_file)  # a bad file stops the service before it connects
     pool = await open_pool(
         config.database_url, EVENT_STORE, CONSUMER, size=pool_size, reset_sessions=False
     )
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
-    handlers = Handlers(store, editions, config.clock)
-    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault))
-    return Services(config, pool, sealer, store, editions, handlers, dispatch)
+    handlers = Handlers(store, config.clock)
+    edition_handlers = EditionHandlers(handlers)
+    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault), edition_handlers)
+    services = Services(config, pool, sealer, store, handlers, dispatch)
+    try:
+        await seed_editions(edition_handlers, editions)
+    except BaseException:
+        await services.close()
+        raise
+    return services

@@ -38,7 +38,6 @@ from pavilion_core.pgstore import TransactionEventStore
 from pydantic import ConfigDict, EmailStr, Field, ValidationError
 
 from exhibitors.commands import RefuseConversion, StartConversion
-from exhibitors.editions import Editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers
 
@@ -48,8 +47,8 @@ CONTACT_FORGOTTEN = READER.ce_type("outreach", "ContactForgotten")
 
 
 class Reactions:
-    def __init__(self, editions: Editions, clock: Clock, sealer: Sealer) -> None:
-        self.editions, self.clock, self.sealer = editions, clock, sealer
+    def __init__(self, clock: Clock, sealer: Sealer) -> None:
+        self.clock, self.sealer = clock, sealer
 
     async def __call__(self, conn: Connection, event: CloudEvent) -> None:
         if event.type == INTEREST_CONVERTED and event.data.get("kind") == "EXHIBIT":
@@ -58,7 +57,7 @@ class Reactions:
             await self.forget_contact_person(conn, event)
 
     def handlers(self, conn: Connection) -> Handlers:
-        return Handlers(TransactionEventStore(conn, self.sealer), self.editions, self.clock)
+        return Handlers(TransactionEventStore(conn, self.sealer), self.clock)
 
     async def forget_contact_person(self, conn: Connection, event: CloudEvent) -> None:
         forgotten = ContactNamed.model_validate(event.data)

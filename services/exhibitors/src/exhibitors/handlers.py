@@ -1,10 +1,13 @@
 """One async function per command: load what it touches, let the aggregates decide,
 append every change atomically (EventStorePort.execute_many). Each command of the
 contract (pavilion_contracts.exhibitors.commands) has its handler here, registered with
-`registry`, or in exhibitors.forgetting; the service refuses to start without one."""
+`registry`, or in exhibitors.forgetting or exhibitors.editions (an edition's); the
+service refuses to start without one. An application's rules read its edition as the
+store holds it, loaded in the command's own session."""
 
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from pavilion_contracts.exhibitors import ApplicationStatus, WaitlistRemovalReason
@@ -21,8 +24,7 @@ from exhibitors.commands import RefuseConversion, StartConversion
 from exhibitors.domain.application import ExhibitorApplication, application_id
 from exhibitors.domain.conversion import conversion_id
 from exhibitors.domain.floorplan import floor_plan_id
-from exhibitors.domain.values import BoothRef, Contact
-from exhibitors.editions import Editions
+from exhibitors.domain.values import BoothRef, Contact, Edition
 from exhibitors.session import ExhibitorsSession as Session
 
 Step = Callable[[Session], Awaitable[None]]
@@ -32,7 +34,6 @@ registry = Registry(c.COMMANDS)
 @dataclass(frozen=True)
 class Handlers:
     store: EventStorePort
-    editions: Editions
     clock: Clock
 
     async def run(self, primary: str, step: Step, ctx: CommandContext) -> AppendResult:
@@ -41,7 +42,7 @@ class Handlers:
 
         async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
             now = ctx.occurred_at or self.clock.now()  # each attempt's own, when live
-            session = Session(load, self.editions, now)
+            session = Session(load, self.store.stream_ids, now)
             await step(session)
             return session.new_events()
 
@@ -56,7 +57,7 @@ class Handlers:
         app_id = application_id(cmd.edition, cmd.organization_id, cmd.company_name)
 
         async def step(s: Session) -> None:
-            _submit(s, await s.application(app_id), cmd)
+            await _submit(s, await s.application(app_id), cmd)
 
         return await self.run(app_id, step, ctx)
 
@@ -72,7 +73,7 @@ class Handlers:
         async def step(s: Session) -> None:
             conversion, app = await s.conversion(interest), await s.application(app_id)
             if cmd.interest_version not in conversion.refused and app.source_interest != interest:
-                _submit(s, app, wanted)
+                await _submit(s, app, wanted)
 
         return await self.run(app_id, step, ctx)
 
@@ -85,9 +86,7 @@ class Handlers:
 
     @registry.handles(c.StartReview)
     async def start_review(self, cmd: c.StartReview, ctx: CommandContext) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.start_review(s.edition_of(a), s.now)
-        )
+        return await self._ruled(cmd.application_id, ctx, ExhibitorApplication.start_review)
 
     @registry.handles(c.ApproveApplication)
     async def approve_application(
@@ -96,7 +95,7 @@ class Handlers:
         async def step(s: Session) -> None:
             app = await s.application(str(cmd.application_id))
             was_waitlisted = app.status == ApplicationStatus.WAITLISTED
-            app.approve(s.edition_of(app), s.now)
+            app.approve(await s.edition_of(app), s.now)
             if was_waitlisted:
                 waitlist = await s.waitlist(app.edition)
                 waitlist.remove(app.id, WaitlistRemovalReason.APPROVED)
@@ -109,7 +108,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(str(cmd.application_id))
-            app.reject(cmd.reason, s.edition_of(app), s.now)
+            app.reject(cmd.reason, await s.edition_of(app), s.now)
             await _leave_waitlist(
                 s, app, WaitlistRemovalReason.REJECTED, app.release_offer(cmd.reason)
             )
@@ -122,7 +121,7 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(str(cmd.application_id))
-            app.waitlist(s.edition_of(app), s.now)
+            app.waitlist(await s.edition_of(app), s.now)
             waitlist = await s.waitlist(app.edition)
             waitlist.add(app.id, app.previous_editions, app.booth_size_sqm)
 
@@ -130,27 +129,25 @@ class Handlers:
 
     @registry.handles(c.IssueContract)
     async def issue_contract(self, cmd: c.IssueContract, ctx: CommandContext) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.issue_contract(cmd, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.issue_contract(cmd, edition, now)
         )
 
     @registry.handles(c.SignContract)
     async def sign_contract(self, cmd: c.SignContract, ctx: CommandContext) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.sign_contract(s.edition_of(a), s.now)
-        )
+        return await self._ruled(cmd.application_id, ctx, ExhibitorApplication.sign_contract)
 
     @registry.handles(c.RecordPayment)
     async def record_payment(self, cmd: c.RecordPayment, ctx: CommandContext) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.record_payment(cmd, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.record_payment(cmd, edition, now)
         )
 
     @registry.handles(c.AssignBooth)
     async def assign_booth(self, cmd: c.AssignBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(str(cmd.application_id))
-            edition = s.edition_of(app)
+            edition = await s.edition_of(app)
             plan = await s.floor_plan(app.edition, cmd.hall)
             booth = plan.booth(cmd.booth_code)
             app.assign_booth(plan.ref(booth.code), booth.size_sqm, edition, s.now)
@@ -164,9 +161,7 @@ class Handlers:
     async def confirm_participation(
         self, cmd: c.ConfirmParticipation, ctx: CommandContext
     ) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.confirm(s.edition_of(a), s.now)
-        )
+        return await self._ruled(cmd.application_id, ctx, ExhibitorApplication.confirm)
 
     @registry.handles(c.WithdrawApplication)
     async def withdraw_application(
@@ -184,29 +179,29 @@ class Handlers:
     ) -> AppendResult:
         async def step(s: Session) -> None:
             app = await s.application(str(cmd.application_id))
-            edition = s.edition_of(app)
+            edition = await s.edition_of(app)
             await _free(s, app, app.cancel_for_non_payment(cmd.reason, edition, s.now))
 
         return await self.run(str(cmd.application_id), step, ctx)
 
     @registry.handles(c.UpdateProfile)
     async def update_profile(self, cmd: c.UpdateProfile, ctx: CommandContext) -> AppendResult:
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.update_profile(cmd, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.update_profile(cmd, edition, now)
         )
 
     @registry.handles(c.AddContact)
     async def add_contact(self, cmd: c.AddContact, ctx: CommandContext) -> AppendResult:
         contact = Contact.of(cmd)
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.add_contact(contact, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.add_contact(contact, edition, now)
         )
 
     @registry.handles(c.RemoveContact)
     async def remove_contact(self, cmd: c.RemoveContact, ctx: CommandContext) -> AppendResult:
         email = cmd.email.lower()
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.remove_contact(email, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.remove_contact(email, edition, now)
         )
 
     async def forget_contact(self, cmd: c.ForgetContact, ctx: CommandContext) -> AppendResult:
@@ -234,24 +229,24 @@ class Handlers:
         self, cmd: c.SetSupplyChainAreas, ctx: CommandContext
     ) -> AppendResult:
         areas = [a.value for a in dict.fromkeys(cmd.supply_chain_areas)]
-        return await self._simple(
-            cmd.application_id, ctx, lambda a, s: a.set_areas(areas, s.edition_of(a), s.now)
+        return await self._ruled(
+            cmd.application_id, ctx, lambda a, edition, now: a.set_areas(areas, edition, now)
         )
 
     @registry.handles(c.SetProductCategories)
     async def set_product_categories(
         self, cmd: c.SetProductCategories, ctx: CommandContext
     ) -> AppendResult:
-        return await self._simple(
+        return await self._ruled(
             cmd.application_id,
             ctx,
-            lambda a, s: a.set_categories(list(cmd.product_categories), s.edition_of(a), s.now),
+            lambda a, edition, now: a.set_categories(list(cmd.product_categories), edition, now),
         )
 
     @registry.handles(c.DefineBooth)
     async def define_booth(self, cmd: c.DefineBooth, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:
-            edition = s.editions.for_command(cmd.edition)
+            edition = await s.edition(cmd.edition)
             plan = await s.floor_plan(edition.code, cmd.hall)
             plan.define(cmd.booth_code, cmd.size_sqm, cmd.supply_chain_area, edition)
 
@@ -264,6 +259,20 @@ class Handlers:
             plan.retire(cmd.booth_code)
 
         return await self.run(floor_plan_id(cmd.edition, cmd.hall), step, ctx)
+
+    async def _ruled(
+        self,
+        app_id: UUID,
+        ctx: CommandContext,
+        decide: Callable[[ExhibitorApplication, Edition, datetime], list[Event]],
+    ) -> AppendResult:
+        """A command that changes the application alone, by the rules of its edition."""
+
+        async def step(s: Session) -> None:
+            app = await s.application(str(app_id))
+            decide(app, await s.edition_of(app), s.now)
+
+        return await self.run(str(app_id), step, ctx)
 
     async def _simple(
         self,
@@ -279,8 +288,8 @@ class Handlers:
         return await self.run(str(app_id), step, ctx)
 
 
-def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:
-    app.submit(cmd, s.editions.for_command(cmd.edition), s.now)
+async def _submit(s: Session, app: ExhibitorApplication, cmd: c.SubmitApplication) -> None:
+    app.submit(cmd, await s.edition(cmd.edition), s.now)
 
 
 async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> None:

@@ -13,7 +13,6 @@ from strawberry.fastapi import BaseContext
 from gateway.auth import Viewer
 from gateway.commands import CommandClient
 from gateway.config import Limits
-from gateway.editions import Editions
 from gateway.loaders import Loaders
 from gateway.news import News
 
@@ -70,13 +69,11 @@ class Services:
     limits: Limits
     mail_viewer_url: str | None = None  # Config.mail_viewer_url
     slots: Slots = field(init=False)
-    editions: Editions = field(init=False)
     # the services' time (a story's, in dev): what an application's allowed actions are on
     clock: Clock = field(default_factory=clock_from_env)
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.limits)
-        self.editions = Editions(self.commands, self.news)
 
 
 @dataclass

@@ -1,21 +1,26 @@
-"""The editions: configuration of the exhibitors service (read from a file as it starts),
-asked for at most once a minute by each API process rather than once per request. A
-change seen bumps the news' generation, so no cached answer keeps showing the old ones."""
+"""The editions: records of the exhibitors service (created, their applications opened
+and closed by commands), as the read model holds them (the editions table, projected
+from their events). Listed, looked up by code (one statement per request, however many
+applications ask for theirs), and read by an application's allowed actions and a
+dashboard's foreign share."""
 
-import time
 from datetime import date, datetime
 
+import asyncpg
 import strawberry
+from pavilion_contracts.exhibitors.rules import accepting_applications
 
-from gateway.commands import CommandClient, Unavailable
+from gateway.context import Context
 from gateway.enums import SupplyChainArea
-from gateway.news import News
+from gateway.responses import not_from_read_model
 
-EDITIONS_SECONDS = 60.0
-RETRY_SECONDS = 5.0  # after the exhibitors service was found away
+SELECT = """SELECT code, name, city, country, starts_on, ends_on, timezone, currency,
+                   supply_chain_areas, deposit_threshold_pct, opens_at,
+                   applications_open_at, applications_close_at
+            FROM editions"""
 
 
-@strawberry.type
+@strawberry.type(description="An edition of the expo: a record, created by createEdition.")
 class Edition:
     code: str
     name: str
@@ -23,50 +28,42 @@ class Edition:
     country: str
     starts_on: date
     ends_on: date
+    timezone: str = strawberry.field(description="The IANA time zone of its venue.")
     currency: str
     supply_chain_areas: list[SupplyChainArea]
-    # what an application's allowed actions depend on (pavilion_contracts.exhibitors.rules)
-    opens_at: strawberry.Private[datetime]
-    deposit_threshold_pct: strawberry.Private[int]
-
-
-class Editions:
-    def __init__(self, commands: CommandClient, news: News) -> None:
-        self.commands, self.news = commands, news
-        self.listed: list[Edition] | None = None
-        self.fetched = 0.0  # time.monotonic() of the last answer
-
-    async def all(self) -> list[Edition]:
-        if self.listed is None or time.monotonic() - self.fetched > EDITIONS_SECONDS:
-            try:
-                answer = await self.commands.get("exhibitors", "/editions")
-            except Unavailable:
-                if self.listed is None:
-                    raise
-                # configuration, seldom changed: the last answer serves while the service
-                # is away, asked again in a few seconds, not on every use
-                self.fetched = time.monotonic() - EDITIONS_SECONDS + RETRY_SECONDS
-                return self.listed
-            listed = [_edition(e) for e in answer]
-            if self.listed is not None and listed != self.listed:
-                self.news.bump()
-            self.listed, self.fetched = listed, time.monotonic()
-        return self.listed
-
-    async def get(self, code: str) -> Edition | None:
-        return next((e for e in await self.all() if e.code == code), None)
-
-
-def _edition(e: dict[str, str]) -> Edition:
-    return Edition(
-        code=e["code"],
-        name=e["name"],
-        city=e["city"],
-        country=e["country"],
-        starts_on=date.fromisoformat(e["startsOn"]),
-        ends_on=date.fromisoformat(e["endsOn"]),
-        currency=e["currency"],
-        supply_chain_areas=[SupplyChainArea(a) for a in e["supplyChainAreas"]],
-        opens_at=datetime.fromisoformat(e["opensAt"]),
-        deposit_threshold_pct=int(e["depositThresholdPct"]),
+    deposit_threshold_pct: int = strawberry.field(
+        description="The share of a contract, in percent, paid before a booth is assigned."
     )
+    opens_at: datetime = strawberry.field(
+        description="When the expo opens: from then on an application may only be withdrawn."
+    )
+    applications_open_at: datetime | None = strawberry.field(
+        description="From when applications are taken (null: from the beginning)."
+    )
+    applications_close_at: datetime = strawberry.field(
+        description="Until when applications are taken (excluded)."
+    )
+
+    @strawberry.field(description="Whether an application may be submitted now.")
+    def accepting_applications(self, info: strawberry.Info[Context, None]) -> bool:
+        not_from_read_model("the clock")  # the window opens and closes with no news
+        now = info.context.services.clock.now()
+        return accepting_applications(
+            now, self.opens_at, self.applications_open_at, self.applications_close_at
+        )
+
+
+def _edition(row: asyncpg.Record) -> Edition:
+    fields = dict(row)
+    fields["supply_chain_areas"] = [SupplyChainArea(a) for a in fields["supply_chain_areas"]]
+    return Edition(**fields)
+
+
+async def all_editions(ctx: Context) -> list[Edition]:
+    """Every edition, the earliest first."""
+    return [_edition(row) for row in await ctx.pool.fetch(f"{SELECT} ORDER BY starts_on, code")]
+
+
+async def edition(ctx: Context, code: str) -> Edition | None:
+    row = await ctx.loaders.one(f"{SELECT} WHERE {{where}}", "code").load(code)
+    return _edition(row) if row else None

@@ -44,13 +44,20 @@ SEES: dict[str, frozenset[Role]] = {
     **dict.fromkeys(
         ["Organization", "Contact", "Delegation", "Trip", "OutreachEvent", "Interest"], READERS
     ),
-    **dict.fromkeys(["FollowUp", "Notification", "FloorPlan", "Waitlist"], READERS),
+    **dict.fromkeys(["FollowUp", "Notification", "FloorPlan", "Waitlist", "Edition"], READERS),
     **dict.fromkeys(["ContactEmail", "Recipient", "Reminder"], READERS),
     "WebhookEndpoint": ADMIN,
     "WebhookDelivery": ADMIN,
 }
 # The kinds with a GraphQL type, whose global ids we issue.
-NODE_KINDS = frozenset(SEES) - {"FloorPlan", "Waitlist", "ContactEmail", "Recipient", "Reminder"}
+NODE_KINDS = frozenset(SEES) - {
+    "FloorPlan",
+    "Waitlist",
+    "Edition",
+    "ContactEmail",
+    "Recipient",
+    "Reminder",
+}
 
 
 # Who may run each mutation (by its GraphQL name): staff, unless named here. The

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, ClassVar, TypeVar
 from uuid import UUID
 
-from pavilion_core.bodies import Body, Country, Language, MinorUnits, Text
+from pavilion_core.bodies import Body, Country, Language, MinorUnits, Moment, Text, TimeZone
 from pavilion_core.commanding import Command, Contract
 from pydantic import EmailStr, Field
 
@@ -260,3 +260,81 @@ class DefineBooth(BoothCommand):
 )
 class RetireBooth(BoothCommand):
     """Take a booth off its hall's floor plan."""
+
+
+# -- editions: /editions… --------------------------------------------------------------
+
+
+@COMMANDS.command(
+    "/editions",
+    "createEdition",
+    "",
+    creates=True,
+    description="Create an edition of the expo (its code used once): applications are "
+    "taken from applicationsOpenAt (default: at once) until applicationsCloseAt (default: "
+    "when it opens, at the latest).",
+)
+class CreateEdition(Command):
+    """Create an edition of the expo."""
+
+    code: EditionCode
+    name: Text
+    city: Text
+    country: Country
+    starts_on: date
+    ends_on: date
+    timezone: TimeZone
+    currency: Currency
+    supply_chain_areas: Areas
+    deposit_threshold_pct: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=100,
+            description="The share of the contract, in percent, paid before a booth is assigned.",
+        ),
+    ]
+    opens_at: Moment = Field(description="When the expo opens: after it, only withdrawals.")
+    applications_open_at: Moment | None = None
+    applications_close_at: Moment | None = None
+
+
+class EditionCommand(Command):
+    """A change of one edition."""
+
+    edition: EditionCode
+
+
+@COMMANDS.command(
+    "/editions/{edition}/applications/open",
+    "openEditionApplications",
+    "",
+    description="Accept applications from now on, until the window's close (or, when it "
+    "had closed, until the expo opens); refused once the expo has opened.",
+)
+class OpenApplications(EditionCommand):
+    """Open an edition's applications now."""
+
+
+@COMMANDS.command(
+    "/editions/{edition}/applications/close",
+    "closeEditionApplications",
+    "",
+    description="Accept no more applications from now on; closing closed ones changes nothing.",
+)
+class CloseApplications(EditionCommand):
+    """Close an edition's applications now."""
+
+
+@COMMANDS.command(
+    "/editions/{edition}/floor-plan/copy",
+    "copyFloorPlan",
+    "",
+    description="Define in the edition every booth of every hall of fromEdition (same "
+    "hall, code, size and area); booths already there alike are kept, a different one "
+    "is refused, and so is a booth of an area the edition lacks.",
+)
+class CopyFloorPlan(EditionCommand):
+    """Copy the halls and booths of an earlier edition."""
+
+    from_edition: EditionCode

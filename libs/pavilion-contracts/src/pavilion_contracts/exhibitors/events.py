@@ -172,6 +172,60 @@ class ConversionRefused(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EditionApplicationsClosed(Event):
+    """The edition's applications were closed: none taken from applicationsCloseAt (when they
+    were closed) on. Stream: the edition (edition:<code>).
+    """
+
+    edition: str
+    applications_close_at: str
+    applications_open_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionApplicationsOpened(Event):
+    """The edition's applications were opened: taken from now (applicationsOpenAt) until
+    applicationsCloseAt. Stream: the edition (edition:<code>).
+    """
+
+    edition: str
+    applications_open_at: str
+    applications_close_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionCreated(Event):
+    """An edition of the expo was created. Stream: the edition (edition:<code>)."""
+
+    edition: str
+    name: str
+    city: str
+    country: str
+    starts_on: str
+    ends_on: str
+    timezone: str
+    currency: str
+    supply_chain_areas: list[str]
+    deposit_threshold_pct: int
+    opens_at: str
+    applications_close_at: str
+    applications_open_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionFloorPlanCopied(Event):
+    """The halls and booths of an earlier edition were copied into the edition: each booth new
+    to it is a BoothDefined on its hall's floor plan, appended with this event. Stream: the
+    edition (edition:<code>).
+    """
+
+    edition: str
+    from_edition: str
+    halls: list[str]
+    booths: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorContactAdded(Event):
     """A contact person was added. Stream: the application."""
 
@@ -294,6 +348,10 @@ EVENTS: dict[str, type[Event]] = {
     "ContractIssued": ContractIssued,
     "ContractSigned": ContractSigned,
     "ConversionRefused": ConversionRefused,
+    "EditionApplicationsClosed": EditionApplicationsClosed,
+    "EditionApplicationsOpened": EditionApplicationsOpened,
+    "EditionCreated": EditionCreated,
+    "EditionFloorPlanCopied": EditionFloorPlanCopied,
     "ExhibitorContactAdded": ExhibitorContactAdded,
     "ExhibitorContactForgotten": ExhibitorContactForgotten,
     "ExhibitorContactRemoved": ExhibitorContactRemoved,

@@ -1,10 +1,11 @@
-"""The rules of an application's life and of the waitlist, declared once: the exhibitors
+"""The rules of an application's life, of an edition's application window and of the
+waitlist, declared once: the exhibitors
 service's aggregates refuse what they do not allow, and the gateway shows what they allow
 (`Exhibitor.allowedActions`, the waitlist's order) from the same definitions."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pavilion_contracts.exhibitors import commands as c
 from pavilion_contracts.exhibitors.enums import ApplicationStatus
@@ -50,6 +51,14 @@ class Standing:
     contract_due: date | None = None
     paid: int = 0
     booth: str | None = None  # the code of the booth it holds
+
+
+def accepting_applications(
+    now: datetime, opens_at: datetime, open_from: datetime | None, close_at: datetime
+) -> bool:
+    """Whether an edition takes applications at `now`: within its window (`open_from`
+    None: from the beginning; `close_at` excluded) and before it opens."""
+    return (open_from is None or open_from <= now) and now < min(close_at, opens_at)
 
 
 def deposit_due(contract_amount: int, deposit_pct: int) -> int:

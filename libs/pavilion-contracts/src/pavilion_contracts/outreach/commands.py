@@ -4,14 +4,13 @@ service takes it and which GraphQL mutation sends it. The service mints the ids 
 records a command creates. Checked here for form only: the aggregates check the rules,
 and the service normalises (addresses lower-cased, phones in E.164, times in UTC)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pavilion_core.bodies import Body, Country, Language, Text
+from pavilion_core.bodies import Body, Country, Language, Moment, Text, TimeZone
 from pavilion_core.commanding import Command, Contract
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach.enums import (
@@ -34,26 +33,6 @@ Phone = Annotated[str, Field(max_length=40, description="In E.164, or as dialled
 Edition = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 Merged = Annotated[UUID, Field(description="The duplicate, merged away.")]
 Survivor = Annotated[UUID, Field(description="The one that stays.")]
-
-
-def _time_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone (e.g. America/Toronto)") from None
-    return name
-
-
-TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_time_zone)]
-
-
-def _aware(moment: datetime) -> datetime:
-    if moment.utcoffset() is None:
-        raise ValueError("a time with its offset from UTC, e.g. 2025-11-30T14:00:00-05:00")
-    return moment
-
-
-Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
 # -- organizations -------------------------------------------------------------------

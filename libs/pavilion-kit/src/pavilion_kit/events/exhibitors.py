@@ -190,6 +190,60 @@ class ConversionRefusedV1(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EditionApplicationsClosedV1(Event):
+    """The edition's applications were closed: none taken from applicationsCloseAt (when they
+    were closed) on. Stream: the edition (edition:<code>).
+    """
+
+    edition: str
+    applications_close_at: str
+    applications_open_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionApplicationsOpenedV1(Event):
+    """The edition's applications were opened: taken from now (applicationsOpenAt) until
+    applicationsCloseAt. Stream: the edition (edition:<code>).
+    """
+
+    edition: str
+    applications_open_at: str
+    applications_close_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionCreatedV1(Event):
+    """An edition of the expo was created. Stream: the edition (edition:<code>)."""
+
+    edition: str
+    name: str
+    city: str
+    country: str
+    starts_on: str
+    ends_on: str
+    timezone: str
+    currency: str
+    supply_chain_areas: list[str]
+    deposit_threshold_pct: int
+    opens_at: str
+    applications_close_at: str
+    applications_open_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditionFloorPlanCopiedV1(Event):
+    """The halls and booths of an earlier edition were copied into the edition: each booth new
+    to it is a BoothDefined on its hall's floor plan, appended with this event. Stream: the
+    edition (edition:<code>).
+    """
+
+    edition: str
+    from_edition: str
+    halls: list[str]
+    booths: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExhibitorContactAddedV1(Event):
     """A contact person was added. Stream: the application."""
 
@@ -313,6 +367,10 @@ EVENTS: dict[str, type[Event]] = {
     "pavilion.exhibitors.ContractIssued.v1": ContractIssuedV1,
     "pavilion.exhibitors.ContractSigned.v1": ContractSignedV1,
     "pavilion.exhibitors.ConversionRefused.v1": ConversionRefusedV1,
+    "pavilion.exhibitors.EditionApplicationsClosed.v1": EditionApplicationsClosedV1,
+    "pavilion.exhibitors.EditionApplicationsOpened.v1": EditionApplicationsOpenedV1,
+    "pavilion.exhibitors.EditionCreated.v1": EditionCreatedV1,
+    "pavilion.exhibitors.EditionFloorPlanCopied.v1": EditionFloorPlanCopiedV1,
     "pavilion.exhibitors.ExhibitorContactAdded.v1": ExhibitorContactAddedV1,
     "pavilion.exhibitors.ExhibitorContactForgotten.v1": ExhibitorContactForgottenV1,
     "pavilion.exhibitors.ExhibitorContactRemoved.v1": ExhibitorContactRemovedV1,

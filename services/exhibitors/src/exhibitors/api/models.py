@@ -19,6 +19,8 @@ class EditionOut(Body):
     currency: str
     deposit_threshold_pct: int
     opens_at: str
+    applications_open_at: str | None  # None: from the beginning
+    applications_close_at: str
 
 
 class BoothOut(Body):

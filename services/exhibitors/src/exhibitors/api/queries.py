@@ -1,6 +1,7 @@
 """GET endpoints: the editions, and the current state of an application or a hall as
 the service decides on it (the public read model is the gateway's)."""
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -12,8 +13,9 @@ from pavilion_core.errors import NotFound
 from exhibitors.api.models import ApplicationOut, BoothOut, EditionOut, FloorPlanOut
 from exhibitors.bootstrap import Services
 from exhibitors.domain.application import ExhibitorApplication
+from exhibitors.domain.edition import PREFIX, Edition, edition_id
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
-from exhibitors.domain.values import Edition
+from exhibitors.domain.values import Edition as Terms
 
 router = APIRouter(tags=["queries"], responses=ERROR_RESPONSES)
 
@@ -23,7 +25,12 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _edition_out(edition: Edition) -> EditionOut:
+async def _edition(services: Services, code: str) -> Terms:
+    """The edition as recorded (NOT_FOUND when there is none)."""
+    return Edition(code).replay(await services.store.read_stream(edition_id(code))).terms
+
+
+def _edition_out(edition: Terms) -> EditionOut:
     return EditionOut(
         code=edition.code,
         name=edition.name,
@@ -36,17 +43,25 @@ def _edition_out(edition: Edition) -> EditionOut:
         currency=edition.currency,
         deposit_threshold_pct=edition.deposit_threshold_pct,
         opens_at=edition.opens_at.isoformat(),
+        applications_open_at=_iso(edition.applications_open_at),
+        applications_close_at=edition.closes_at.isoformat(),
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @router.get("/editions", response_model_by_alias=True)
 async def editions(request: Request) -> list[EditionOut]:
-    return [_edition_out(e) for e in _services(request).editions.values()]
+    services = _services(request)
+    codes = [stream.removeprefix(PREFIX) for stream in await services.store.stream_ids(PREFIX)]
+    return [_edition_out(await _edition(services, code)) for code in codes]
 
 
 @router.get("/editions/{code}", response_model_by_alias=True)
 async def edition(code: Annotated[str, Path(max_length=32)], request: Request) -> EditionOut:
-    return _edition_out(_services(request).editions.lookup(code))
+    return _edition_out(await _edition(_services(request), code))
 
 
 @router.get("/editions/{edition}/halls/{hall}", response_model_by_alias=True)
@@ -56,7 +71,7 @@ async def floor_plan(
     request: Request,
 ) -> FloorPlanOut:
     services = _services(request)
-    services.editions.lookup(edition)
+    await _edition(services, edition)
     history = await services.handlers.store.read_stream(floor_plan_id(edition, hall))
     plan = FloorPlan(edition, hall).replay(history)
     return FloorPlanOut(

@@ -75,7 +75,7 @@ class ExhibitorApplication(Aggregate):
                 f"application {self.id}",
                 self.id,
             )
-        _check_open(edition, now)
+        edition.check_accepts_applications(now)
         areas = [a.value for a in dict.fromkeys(command.supply_chain_areas)]
         _check_areas(edition, areas)
         address = Address.of(command.address) if command.address else Address(command.country)
@@ -292,7 +292,7 @@ class ExhibitorApplication(Aggregate):
         rules) and so does the rest of the application's standing."""
         self._require(action, *S)
         if change not in AFTER_OPENING:
-            _check_open(edition, now)
+            edition.check_not_opened(now)
         self._require(action, *ALLOWED_IN[change])
         if why := unmet(change, self.standing(edition, now)):
             raise InvalidTransition(f"application {self.id}: {why}")
@@ -382,11 +382,6 @@ class ExhibitorApplication(Aggregate):
         self.appearances = [x["email"] for x in d.contacts]
         self.previous_editions, self.booth_size_sqm = d.previous_editions, d.booth_size_sqm
         self.source_interest = d.source_interest_id
-
-
-def _check_open(edition: Edition, now: datetime) -> None:
-    if edition.has_opened(now):
-        raise InvalidTransition(f"{edition.code} has opened: only withdrawal is possible")
 
 
 def _check_areas(edition: Edition, areas: list[str]) -> None:

@@ -72,6 +72,20 @@ class FloorPlan(Aggregate):
             )
         )
 
+    def copy(self, booth: Booth, edition: Edition) -> list[Event]:
+        """Define a booth of another edition's plan of this hall: nothing when it is
+        here already alike; DUPLICATE when its code is here as another booth."""
+        mine = self.booths.get(booth.code)
+        if mine is not None and (mine.size_sqm, mine.area) == (booth.size_sqm, booth.area):
+            return []
+        if mine is not None:
+            raise Duplicate(
+                f"booth {booth.code} of hall {self.hall} is {mine.size_sqm} sqm "
+                f"{mine.area} in {self.edition}, not {booth.size_sqm} sqm {booth.area}",
+                floor_plan_id(self.edition, self.hall),
+            )
+        return self.define(booth.code, booth.size_sqm, SupplyChainArea(booth.area), edition)
+
     def allocate(self, code: str, application_id: str) -> list[Event]:
         booth = self.booth(code)
         if booth.allocated_to is not None:

@@ -1,4 +1,4 @@
-"""The editions (configuration of the exhibitors service) and an edition's dashboard."""
+"""The editions (records of the exhibitors service) and an edition's dashboard."""
 
 from collections.abc import Iterable
 
@@ -7,7 +7,8 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.asof import AS_OF, answering
 from gateway.context import Context
-from gateway.editions import Edition
+from gateway.editions import Edition, all_editions
+from gateway.editions import edition as edition_by_code
 from gateway.policy import NotExhibitor
 from gateway.relay import global_id
 
@@ -116,11 +117,11 @@ def _summed(pairs: Iterable[tuple[str, int]]) -> list[Count]:
 
 
 async def host_country(ctx: Context, edition: str, fields: set[str]) -> str | None:
-    """The edition's country, if the foreign share is asked for (asked of the exhibitors
-    service, at most once a minute: before any transaction of an answer as of a moment)."""
+    """The edition's country, if the foreign share is asked for (read in the present,
+    before any transaction of an answer as of a moment)."""
     if "foreignShare" not in fields:
         return None
-    known = await ctx.services.editions.get(edition)
+    known = await edition_by_code(ctx, edition)
     return known.country if known else None
 
 
@@ -160,9 +161,13 @@ async def dashboard(
 
 @strawberry.type
 class DashboardQueries:
-    @strawberry.field(description="The editions the exhibitors service is configured with.")
+    @strawberry.field(description="Every edition of the expo, the earliest first.")
     async def editions(self, info: Info) -> list[Edition]:
-        return await info.context.services.editions.all()
+        return await all_editions(info.context)
+
+    @strawberry.field(description="The edition of this code, if there is one.")
+    async def edition(self, info: Info, code: str) -> Edition | None:
+        return await edition_by_code(info.context, code)
 
     @strawberry.field(permission_classes=[NotExhibitor])
     async def edition_dashboard(

@@ -1,6 +1,6 @@
 """Mutations of the exhibitors feature: one per command of the exhibitors service's
 contract (pavilion_contracts.exhibitors.commands), derived from it (gateway.derived);
-defineBooth answers the booth it defined."""
+defineBooth answers the booth it defined, the editions' mutations the new version."""
 
 from typing import Any
 
@@ -27,6 +27,14 @@ class RetireBoothPayload(Payload):
     pass
 
 
+@strawberry.type(
+    description="The edition's record at its new version (its floor plan's booths too, "
+    "for copyFloorPlan); the edition query shows it once the consistency token is met."
+)
+class EditionChangePayload(Payload):
+    pass
+
+
 async def _define_booth(self: Any, info: Info, input: CommandInput) -> BoothPayload:
     outcome = await run(info, DefineBooth.route, input)
     if not outcome.user_errors:  # a booth is no record of its own: answered as defined
@@ -43,6 +51,10 @@ _define_booth.__annotations__["input"] = input_of(DefineBooth)
 ANSWERS = {
     "Exhibitor": Answer(ExhibitorPayload, "exhibitor"),
     "retireBooth": Answer(RetireBoothPayload, None),
+    **dict.fromkeys(
+        ["createEdition", "openEditionApplications", "closeEditionApplications", "copyFloorPlan"],
+        Answer(EditionChangePayload, None),
+    ),
 }
 DEFINE_BOOTH = strawberry.mutation(resolver=_define_booth, metadata=metadata(DefineBooth.route))
 

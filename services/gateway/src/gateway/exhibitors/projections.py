@@ -1,6 +1,6 @@
 """How exhibitors' events change the read model: the exhibitors table (one row per
-application), the booths table (every booth of every hall) and the waitlist table (the
-applications on each edition's waitlist)."""
+application), the booths table (every booth of every hall), the waitlist table (the
+applications on each edition's waitlist) and the editions table."""
 
 from pavilion_core.envelope import CloudEvent
 
@@ -218,6 +218,46 @@ async def waitlist_entry_removed(conn: Writer, event: CloudEvent) -> None:
     )
 
 
+async def edition_created(conn: Writer, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO editions (code, name, city, country, starts_on, ends_on, timezone,
+               currency, supply_chain_areas, deposit_threshold_pct, opens_at,
+               applications_open_at, applications_close_at, version)
+           VALUES ($1, $2, $3, $4, $5::text::date, $6::text::date, $7, $8, $9, $10,
+                   $11::text::timestamptz, $12::text::timestamptz, $13::text::timestamptz, $14)
+           ON CONFLICT (code) DO NOTHING""",
+        d["edition"],
+        d["name"],
+        d["city"],
+        d["country"],
+        d["startsOn"],
+        d["endsOn"],
+        d["timezone"],
+        d["currency"],
+        list(d["supplyChainAreas"]),
+        d["depositThresholdPct"],
+        d["opensAt"],
+        d.get("applicationsOpenAt"),
+        d["applicationsCloseAt"],
+        event.stream_version,
+    )
+
+
+async def edition_window(conn: Writer, event: CloudEvent) -> None:
+    """Applications opened or closed: the window as it now is."""
+    d = event.data
+    await conn.execute(
+        """UPDATE editions SET applications_open_at = $2::text::timestamptz,
+                  applications_close_at = $3::text::timestamptz, version = $4
+           WHERE code = $1 AND version < $4""",
+        d["edition"],
+        d.get("applicationsOpenAt"),
+        d["applicationsCloseAt"],
+        event.stream_version,
+    )
+
+
 APPLIERS = typed(
     "exhibitors",
     {
@@ -244,6 +284,10 @@ APPLIERS = typed(
         "BoothOffered": booth_offered,
         "BoothReleased": booth_released,
         "BoothRetired": booth_retired,
+        "EditionCreated": edition_created,
+        "EditionApplicationsOpened": edition_window,
+        "EditionApplicationsClosed": edition_window,
+        "EditionFloorPlanCopied": timeline_only,  # its booths come as BoothDefined
         "WaitlistEntryAdded": waitlist_entry_added,
         "WaitlistEntryRemoved": waitlist_entry_removed,
         "ConversionRefused": timeline_only,  # outreach's InterestConversionRefused shows it

@@ -13,8 +13,8 @@ import strawberry
 from pavilion_contracts.exhibitors import rules
 from pydantic.alias_generators import to_snake
 
-from gateway.commands import Unavailable
 from gateway.editions import Edition
+from gateway.editions import edition as edition_by_code
 from gateway.enums import ApplicationStatus, SupplyChainArea
 from gateway.policy import PERSONAL, Ref, may_change, may_see
 from gateway.relay import Node, global_id
@@ -124,13 +124,9 @@ class Exhibitor(Node, Timelined):
         "application, signing, withdrawing and its profile; a VIEWER: none.",
     )
     async def allowed_actions(self, info: strawberry.Info) -> list[Any]:
-        try:
-            edition = await info.context.services.editions.get(self.edition)
-        except Unavailable:  # the service that would take them is away: none, for now
-            log.warning("allowed actions unknown: the exhibitors service is unavailable")
-            return []  # (an error here would null the whole application, non-null list)
+        edition = await edition_by_code(info.context, self.edition)
         if edition is None:
-            return []  # an edition the exhibitors service no longer knows: it refuses all
+            return []  # not projected yet: the exhibitors service would refuse all
         application = Ref("Exhibitor", UUID(self.local_id))
         not_from_read_model("the clock")  # an edition opens, a due date passes: no news
         now = info.context.services.clock.now()

@@ -15,6 +15,7 @@ from gateway.asof import opened_past
 from gateway.context import Context
 from gateway.cost import MOMENTS
 from gateway.editions import Edition
+from gateway.editions import edition as edition_by_code
 from gateway.exhibitors.dashboard import dashboard
 from gateway.policy import NotExhibitor, NotFound
 from gateway.relay import BadInput
@@ -88,7 +89,7 @@ class YearOverYearQueries:
             )
         known = []
         for code in editions:  # all known before any replay
-            edition = await info.context.services.editions.get(code)
+            edition = await edition_by_code(info.context, code)
             if edition is None:
                 raise NotFound(f"there is no edition {code}", "editions")
             known.append(edition)
