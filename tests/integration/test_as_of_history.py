@@ -24,8 +24,6 @@ from gateway.auth import Role, Viewer
 from gateway.cli import main
 from gateway.config import Config, Limits
 from gateway.context import Context, Services
-from gateway.editions import Edition
-from gateway.enums import SupplyChainArea
 from gateway.readmodel import current_generation, generations, schema_name
 from gateway.rebuild import drop_side, rebuild
 from gateway.relay import global_id
@@ -87,6 +85,14 @@ class Story:
         )
         self.records.append(to_kafka(event, service))
         self.times.append(at)
+
+    def edition(self, hours: float, code: str, opens_at: datetime) -> None:
+        self.add(hours, "exhibitors", "EditionCreated", f"edition:{code}", edition=code,
+                 name=code, city="Beijing", country="CN", startsOn=opens_at.date().isoformat(),
+                 endsOn=(opens_at.date() + timedelta(days=4)).isoformat(),
+                 timezone="Asia/Shanghai", currency="CNY", supplyChainAreas=[AREA],
+                 depositThresholdPct=50, opensAt=opens_at.isoformat(),
+                 applicationsCloseAt=opens_at.isoformat())  # fmt: skip
 
     def booths(self, hours: float, edition: str, count: int) -> None:
         for n in range(1, count + 1):
@@ -162,30 +168,9 @@ def _lifecycles(story: Story) -> list[str]:
     return [global_id("Exhibitor", a) for a in apps] + [global_id("Interest", i) for i in interests]
 
 
-class KnownEditions:
-    """The editions as the exhibitors service would list them (configuration)."""
-
-    def __init__(self, *editions: Edition) -> None:
-        self.editions = {e.code: e for e in editions}
-
-    async def get(self, code: str) -> Edition | None:
-        return self.editions.get(code)
-
-    async def all(self) -> list[Edition]:
-        return list(self.editions.values())
-
-
-def edition(code: str, opens_at: datetime) -> Edition:
-    return Edition(code=code, name=code, city="Beijing", country="CN",
-                   starts_on=opens_at.date(), ends_on=opens_at.date() + timedelta(days=4),
-                   currency="CNY", supply_chain_areas=[SupplyChainArea(AREA)],
-                   opens_at=opens_at, deposit_threshold_pct=50)  # fmt: skip
-
-
-def context(pool: asyncpg.Pool, *editions: Edition) -> Context:
+def context(pool: asyncpg.Pool) -> Context:
     services = Services(pool=pool, commands=None, news=None, limits=Limits())  # type: ignore[arg-type]
     services.clock = FixedClock(NOW)
-    services.editions = KnownEditions(*editions)  # type: ignore[assignment]
     return Context(services=services, viewer=ADMIN)
 
 
@@ -262,6 +247,8 @@ async def test_year_over_year_compares_editions_the_same_days_before_their_openi
 ):
     old_opens, new_opens = NOW - timedelta(days=15), NOW + timedelta(days=10)
     story = Story(NOW - timedelta(days=30))  # hours from 30 days ago
+    story.edition(0, "OLD", old_opens)
+    story.edition(0, "NEW", new_opens)
     story.booths(0, "OLD", 3)
     story.booths(0, "NEW", 3)
     # hour 0 is day -30; OLD opens on day -15, NEW on day +10
@@ -275,7 +262,7 @@ async def test_year_over_year_compares_editions_the_same_days_before_their_openi
     story.confirmed(410, "NEW", new[0], "A-1")
     await publisher.publish(topic, story.records)
     await rebuild(config, lambda _: None)
-    ctx = context(read_pool, edition("OLD", old_opens), edition("NEW", new_opens))
+    ctx = context(read_pool)
 
     # 12 days before each opening: OLD at day -27 (hour 72), NEW at day -2 (hour 672)
     rows = (await answer(ctx, YEARS, days=12))["yearOverYear"]

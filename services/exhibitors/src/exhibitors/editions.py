@@ -96,9 +96,16 @@ def seed(path: str | None = None) -> list[CreateEdition]:
 
 
 async def seed_editions(handlers: EditionHandlers, editions: list[CreateEdition]) -> None:
-    """Create each edition of the seed (`seed()`) that the store lacks."""
+    """Create each edition of the seed (`seed()`) that the store lacks, as existing since
+    its applications opened when that is past (so history imported of it, and answers
+    as of a moment since, find it), else since now."""
+    now = handlers.handlers.clock.now()
     for create in editions:
-        ctx = CommandContext(Metadata(correlation_id=str(uuid4()), actor="exhibitors:seed"))
+        since = create.applications_open_at
+        ctx = CommandContext(
+            Metadata(correlation_id=str(uuid4()), actor="exhibitors:seed"),
+            occurred_at=since if since is not None and since < now else None,
+        )
         try:
             await handlers.create_edition(create, ctx)
         except (Duplicate, ConcurrencyError):
