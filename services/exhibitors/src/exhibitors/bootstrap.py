@@ -12,6 +12,7 @@ from exhibitors.config import Config
 from exhibitors.editions import Editions, load_editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers, registry
+from exhibitors.rebooking import PgFinder, Rebooking
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Services:
     store: EventStore
     editions: Editions
     handlers: Handlers
+    rebooking: Rebooking
     dispatch: Dispatch  # each command's handler
 
     async def close(self) -> None:
@@ -38,5 +40,6 @@ async def start(config: Config, *, pool_size: int = 10) -> Services:
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, editions, config.clock)
-    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault))
-    return Services(config, pool, sealer, store, editions, handlers, dispatch)
+    rebooking = Rebooking(handlers, PgFinder(pool))
+    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault), rebooking)
+    return Services(config, pool, sealer, store, editions, handlers, rebooking, dispatch)

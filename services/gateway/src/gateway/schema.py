@@ -29,6 +29,7 @@ from gateway.exhibitors.dashboard import DashboardQueries
 from gateway.exhibitors.floorplan import FloorPlanQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
+from gateway.exhibitors.rebooking import RebookingQueries
 from gateway.news import parse_token
 from gateway.nodes import load_node
 from gateway.notifications.mutations import NotificationMutations
@@ -74,6 +75,7 @@ class Query(
     ExhibitorQueries,
     DashboardQueries,
     FloorPlanQueries,
+    RebookingQueries,
     OutreachQueries,
     PersonalDataQueries,
     NotificationQueries,
