@@ -38,7 +38,7 @@ export PAVILION_NOTIFICATIONS_URL=${PAVILION_NOTIFICATIONS_URL:-http://127.0.0.1
 # A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
 export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
 source "$here/story-clock.sh"
-PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
+PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor" "exhibitors scheduler"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
            "notifications worker" "notifications relay" "notifications webhooks" "notifications api"
            "notifications public"
