@@ -67,6 +67,7 @@ class World:
                 "FollowUp",
                 "Notification",
                 "Reminder",
+                "RebookingOffer",
                 "WebhookEndpoint",
                 "WebhookDelivery",
             )
@@ -87,6 +88,7 @@ class World:
             "interestId": "Interest", "sourceInterestId": "Interest", "subjectId": "Interest",
             "followUpId": "FollowUp", "notificationId": "Notification", "reminderId": "Reminder",
             "endpointId": "WebhookEndpoint", "deliveryId": "WebhookDelivery",
+            "offerId": "RebookingOffer",
         }  # fmt: skip
         kind = by_field.get(name)
         return self.ids[kind] if kind else _uuid()
