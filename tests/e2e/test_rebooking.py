@@ -129,7 +129,7 @@ async def confirmed(stack: Stack, company: str, contact: dict[str, str], code: s
 OFFERS = """query($edition: String!) { rebookingOffers(edition: $edition) {
   id status companyName heldBooth { hall code } application { id status booth { code } } } }"""
 FLOOR = """query($edition: String!) { floorPlan(edition: $edition) { halls { code
-  booths { edges { node { code state holder { id } } } } } } }"""
+  booths { edges { node { code state holder { id } rebookingOffer { id } } } } } } }"""
 DASHBOARD = """query($edition: String!) { editionDashboard(edition: $edition) {
   rebooking { offered accepted declined expired pending rate } } }"""
 
@@ -174,9 +174,10 @@ async def test_the_4th_editions_exhibitors_are_rebooked_one_accepts_one_lets_it_
 
     listed = await eventually(lambda: _both_offered(s), within=60, what="the two offers")
     assert {o["heldBooth"]["code"] for o in listed.values()} == {"A-1", "A-2"}
-    assert (await booths(s))["A-1"]["state"] == "OFFERED"
-
     keeps = listed["Keeps Booth SA"]
+    held = (await booths(s))["A-1"]
+    assert held["state"] == "OFFERED" and held["rebookingOffer"] == {"id": keeps["id"]}
+
     accepted = await ok(
         s,
         "acceptRebooking",

@@ -4,6 +4,7 @@ next one, their old booth held until a deadline; accepted, declined or expired."
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import jsonschema
 import pytest
@@ -16,6 +17,7 @@ from exhibitors.rebooking import Rebooking
 from pavilion_contracts.exhibitors import RebookingStatus, SupplyChainArea
 from pavilion_contracts.exhibitors import commands as c
 from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, NotFound
+from pavilion_core.eventstore import AppendResult
 from pavilion_core.testing import InMemoryEventStore
 
 from tests.unit.exhibitors.support import BEFORE_OPENING, EDITION, Expo, S, ctx
@@ -259,3 +261,30 @@ async def test_every_event_of_the_stories_matches_its_schema() -> None:
         "RebookingDeclined",
         "RebookingExpired",
     } <= seen
+
+
+class CrashingStore(InMemoryEventStore):
+    """A store whose process dies (an exception) at its `crash_at`-th append."""
+
+    def __init__(self, crash_at: int) -> None:
+        super().__init__()
+        self.appends, self.crash_at = 0, crash_at
+
+    async def append_many(self, *args: Any, **kwargs: Any) -> AppendResult:
+        self.appends += 1
+        if self.appends == self.crash_at:
+            raise ConnectionError("the process died here")
+        return await super().append_many(*args, **kwargs)
+
+
+async def test_a_campaign_that_stopped_half_way_is_finished_by_running_it_again() -> None:
+    x = Expos(store=CrashingStore(crash_at=10**9))
+    apps = [await x.in_state(S.CONFIRMED) for _ in range(3)]
+    store = x.store
+    assert isinstance(store, CrashingStore)
+    store.crash_at = store.appends + 2  # the first offer is made, the second is not
+    with pytest.raises(ConnectionError):
+        await x.offer()
+    assert [(await x.the_offer(a)).status for a in apps] == [R.OFFERED, None, None]
+    assert await x.offer() == 2  # the two missing ones, and nothing twice
+    assert all(len(x.events_of(offer_id(NEXT, a))) == 1 for a in apps)
