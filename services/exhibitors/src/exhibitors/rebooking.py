@@ -12,12 +12,14 @@ Which applications of an edition are confirmed, and which offers are past their
 deadline, the service asks its own event store (`Finder`): no other service's read
 model, and no lag between an offer's acceptance and the sweep."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from pavilion_contracts.exhibitors import ApplicationStatus
 from pavilion_contracts.exhibitors import commands as c
+from pavilion_core.aggregate import Event
 from pavilion_core.db import Pool
 from pavilion_core.errors import InvalidValue
 from pavilion_core.eventstore import AppendResult, CommandContext
@@ -111,33 +113,31 @@ class Rebooking:
 
     @registry.handles(c.AcceptRebooking)
     async def accept_rebooking(self, cmd: c.AcceptRebooking, ctx: CommandContext) -> AppendResult:
-        oid = str(cmd.offer_id)
-
-        async def step(s: Session) -> None:
-            offer = await s.offer(oid)
-            if offer.accept(s.now):
-                await _become(s, offer)
-
-        return await self.handlers.run(oid, step, ctx)
+        return await self._answer(str(cmd.offer_id), lambda o, now: o.accept(now), _become, ctx)
 
     @registry.handles(c.DeclineRebooking)
     async def decline_rebooking(self, cmd: c.DeclineRebooking, ctx: CommandContext) -> AppendResult:
-        oid = str(cmd.offer_id)
-
-        async def step(s: Session) -> None:
-            offer = await s.offer(oid)
-            if offer.decline(cmd.reason):
-                await _let_go(s, offer, DECLINED)
-
-        return await self.handlers.run(oid, step, ctx)
+        return await self._answer(
+            str(cmd.offer_id), lambda o, _: o.decline(cmd.reason), _let_go(DECLINED), ctx
+        )
 
     async def expire(self, oid: str, ctx: CommandContext) -> AppendResult:
         """Expire the offer if its deadline has passed (idempotent)."""
+        return await self._answer(oid, lambda o, now: o.expire(now), _let_go(EXPIRED), ctx)
+
+    async def _answer(
+        self,
+        oid: str,
+        decide: Callable[[RebookingOffer, datetime], list[Event]],
+        then: Callable[[Session, RebookingOffer], Awaitable[None]],
+        ctx: CommandContext,
+    ) -> AppendResult:
+        """A change of one offer: `decide` on it and, when it changed, `then` (its booth)."""
 
         async def step(s: Session) -> None:
             offer = await s.offer(oid)
-            if offer.expire(s.now):
-                await _let_go(s, offer, EXPIRED)
+            if decide(offer, s.now):
+                await then(s, offer)
 
         return await self.handlers.run(oid, step, ctx)
 
@@ -171,11 +171,15 @@ async def _become(s: Session, offer: RebookingOffer) -> None:
         app.offer(held)
 
 
-async def _let_go(s: Session, offer: RebookingOffer, reason: str) -> None:
-    """The booth held (if any) released and offered to the waitlist's head."""
-    if (held := offer.held) is None or offer.offered is None:
-        return
-    edition = offer.offered.edition
-    plan = await s.floor_plan(edition, held.hall)
-    plan.release(held.code, offer.id, reason)
-    await offer_to_waitlist(s, edition, held)
+def _let_go(reason: str) -> Callable[[Session, RebookingOffer], Awaitable[None]]:
+    """The booth held (if any) released for `reason` and offered to the waitlist's head."""
+
+    async def release(s: Session, offer: RebookingOffer) -> None:
+        if (held := offer.held) is None or offer.offered is None:
+            return
+        edition = offer.offered.edition
+        plan = await s.floor_plan(edition, held.hall)
+        plan.release(held.code, offer.id, reason)
+        await offer_to_waitlist(s, edition, held)
+
+    return release
