@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from pavilion_contracts.personal import declaration
 from pavilion_core.commanding import Dispatch
-from pavilion_core.db import CONSUMER, EVENT_STORE, Pool, open_pool
+from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
 from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
@@ -13,6 +13,8 @@ from exhibitors.editions import Editions, load_editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers, registry
 from exhibitors.rebooking import PgFinder, Rebooking
+
+LOOKUPS = MigrationSet("exhibitors", "exhibitors", "sql")  # indexes of re-booking's questions
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Services:
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     editions = load_editions(config.editions_file)
     pool = await open_pool(
-        config.database_url, EVENT_STORE, CONSUMER, size=pool_size, reset_sessions=False
+        config.database_url, EVENT_STORE, CONSUMER, LOOKUPS, size=pool_size, reset_sessions=False
     )
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)

@@ -9,8 +9,9 @@ already makes nothing new. The command answers how many offers it made (`version
 and the offers' streams.
 
 Which applications of an edition are confirmed, and which offers are past their
-deadline, the service asks its own event store (`Finder`): no other service's read
-model, and no lag between an offer's acceptance and the sweep."""
+deadline, the service asks its own event store (`Finder`; indexed by
+sql/001_rebooking_lookups.sql): no other service's read model, and no lag between an
+offer's acceptance and the sweep."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
