@@ -13,6 +13,8 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
+from pavilion_core.logging import describe
+from pavilion_core.outages import transient
 from pavilion_core.personal import Sealer
 from pavilion_core.relay import OutboxRelay
 from pavilion_core.upcasting import TopicReader
@@ -40,14 +42,19 @@ async def relay(
 async def every(
     seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, *, what: str
 ) -> None:
-    """Run `job` every `seconds` until `stop`. A pass that fails (PostgreSQL away, a
-    conflict it gave up on) is logged, and the next pass tries again: a job must be safe
-    to run twice, or in several instances at once."""
+    """Run `job` every `seconds` until `stop`. A pass that fails is logged (a warning
+    while PostgreSQL or Kafka is away, with the traceback otherwise), and the next pass
+    tries again: a job must be safe to run twice, or in several instances at once."""
     while not stop.is_set():
         try:
             await job()
-        except Exception:
-            log.exception("%s failed; the next pass retries", what)
+        except Exception as exc:
+            if transient(exc):
+                log.warning(
+                    "%s failed; the next pass retries", what, extra={"error": describe(exc)}
+                )
+            else:
+                log.exception("%s failed; the next pass retries", what)
         await runner.wait_first(stop, seconds=seconds)
 
 
