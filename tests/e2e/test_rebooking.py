@@ -126,8 +126,8 @@ async def confirmed(stack: Stack, company: str, contact: dict[str, str], code: s
     return app
 
 
-OFFERS = """query($edition: String!) { rebookingOffers(edition: $edition) {
-  id status companyName heldBooth { hall code } application { id status booth { code } } } }"""
+OFFERS = """query($edition: String!) { rebookingOffers(edition: $edition) { edges { node {
+  id status companyName heldBooth { hall code } application { id status booth { code } } } } } }"""
 FLOOR = """query($edition: String!) { floorPlan(edition: $edition) { halls { code
   booths { edges { node { code state holder { id } rebookingOffer { id } } } } } } }"""
 DASHBOARD = """query($edition: String!) { editionDashboard(edition: $edition) {
@@ -135,8 +135,8 @@ DASHBOARD = """query($edition: String!) { editionDashboard(edition: $edition) {
 
 
 async def offers(stack: Stack) -> dict[str, dict[str, Any]]:
-    listed = (await stack.data(OFFERS, edition=FIFTH))["rebookingOffers"]
-    return {offer["companyName"]: offer for offer in listed}
+    listed = (await stack.data(OFFERS, edition=FIFTH))["rebookingOffers"]["edges"]
+    return {edge["node"]["companyName"]: edge["node"] for edge in listed}
 
 
 async def booths(stack: Stack) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from gateway.enums import RebookingStatus
 from gateway.exhibitors.types import SELECT as EXHIBITOR
 from gateway.exhibitors.types import Booth, Exhibitor
 from gateway.policy import NotExhibitor
-from gateway.relay import Node, global_id
+from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 from gateway.timeline import Timelined
 
 Info = strawberry.Info[Context, None]
@@ -96,6 +96,9 @@ async def load(ctx: Context, ref: Any) -> Node | None:
     return RebookingOffer.from_row(row) if row else None
 
 
+ORDER = Keyset((("company_name", "text"), ("id", "uuid")), name="COMPANY_NAME")
+
+
 @strawberry.type
 class RebookingQueries:
     @strawberry.field(
@@ -103,13 +106,15 @@ class RebookingQueries:
         description="An edition's re-booking offers (staff only), by company name.",
     )
     async def rebooking_offers(
-        self, info: Info, edition: str, status: RebookingStatus | None = None
-    ) -> list[RebookingOffer]:
-        rows = await info.context.pool.fetch(
-            f"""SELECT {COLUMNS} FROM rebooking_offers
-                WHERE edition = $1 AND ($2::text IS NULL OR status = $2)
-                ORDER BY company_name, id""",
-            edition,
-            status.value if status else None,
+        self,
+        info: Info,
+        edition: str,
+        status: list[RebookingStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[RebookingOffer]:
+        query = Query(COLUMNS, "rebooking_offers").narrowed("edition = {0}", edition)
+        query = query.any_of("status", status)
+        return await fetch_page(
+            info.context.pool, query, ORDER, RebookingOffer.from_row, first, after
         )
-        return [RebookingOffer.from_row(row) for row in rows]
