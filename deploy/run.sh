@@ -37,7 +37,7 @@ export PAVILION_OUTREACH_URL=${PAVILION_OUTREACH_URL:-http://127.0.0.1:$PAVILION
 export PAVILION_NOTIFICATIONS_URL=${PAVILION_NOTIFICATIONS_URL:-http://127.0.0.1:$PAVILION_NOTIFICATIONS_PORT}
 # A dev secret for the gateway's bearer tokens (`python -m gateway.cli token` mints them).
 export PAVILION_JWT_SECRET=${PAVILION_JWT_SECRET:-pavilion-dev-secret-not-for-production-use}
-PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor"
+PROCESSES=("exhibitors api" "exhibitors relay" "exhibitors reactor" "exhibitors scheduler"
            "outreach api" "outreach relay" "outreach reactor" "outreach scheduler"
            "notifications worker" "notifications relay" "notifications webhooks" "notifications api"
            "notifications public"

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from exhibitors.api import create_app
+from exhibitors.bootstrap import LOOKUPS
 from exhibitors.config import Config
 from exhibitors.demo import ACTOR
 from exhibitors.editions import EditionHandlers, seed, seed_editions
@@ -48,7 +49,7 @@ from tests.smtp_catcher import start as start_catcher
 from tests.support import AFTER_THE_EXPO, PG_URL, STORY_TIME, admin_sql, free_port, signed
 
 TEMPLATES = {
-    "eventstore": (EVENT_STORE, CONSUMER),
+    "eventstore": (EVENT_STORE, CONSUMER, LOOKUPS),
     "outreach": (EVENT_STORE, CONSUMER, SCHEDULE),
     "readmodel": (),  # made by the gateway's own prepare(): a first generation
     "notifications": (EVENT_STORE, CONSUMER, VIEWS_AND_LEDGER),

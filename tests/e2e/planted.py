@@ -79,6 +79,7 @@ class World:
                 "FollowUp",
                 "Notification",
                 "Reminder",
+                "RebookingOffer",
                 "WebhookEndpoint",
                 "WebhookDelivery",
             )
@@ -99,6 +100,7 @@ class World:
             "interestId": "Interest", "sourceInterestId": "Interest", "subjectId": "Interest",
             "followUpId": "FollowUp", "notificationId": "Notification", "reminderId": "Reminder",
             "endpointId": "WebhookEndpoint", "deliveryId": "WebhookDelivery",
+            "offerId": "RebookingOffer",
         }  # fmt: skip
         kind = by_field.get(name)
         return self.ids[kind] if kind else _uuid()

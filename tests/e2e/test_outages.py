@@ -38,6 +38,7 @@ ROOT = Path(__file__).parents[2]
 PROCESSES = [
     ("exhibitors", "api"),
     ("exhibitors", "relay"),
+    ("exhibitors", "scheduler"),  # its sweeps fail while PostgreSQL is away, then go on
     ("gateway", "projector"),
     ("gateway", "api"),
 ]
@@ -129,6 +130,7 @@ async def test_the_processes_ride_out_a_postgresql_restart(kafka: KafkaSettings,
             "PAVILION_GATEWAY_GROUP": f"{topic}.projector",
             "PAVILION_VAULT_DATABASE_URL": "",  # the vault beside them: restarted too
             "PAVILION_GATEWAY_WORKERS": "2",
+            "PAVILION_EXHIBITORS_EXPIRY_INTERVAL": "1",
         }
         async with stack_on(env, tmp_path) as stack, httpx.AsyncClient(timeout=10) as http:
             first = await submit(stack, "Before Outage")

@@ -103,7 +103,7 @@ def test_the_compose_file_validates_and_every_service_is_pinned_healthy_and_rest
         if "build" in service:
             assert (ROOT / service["build"]["dockerfile"]).is_file(), name
     long_running = [name for name in services if not name.endswith(ONE_SHOT)]
-    assert len(long_running) == 18, long_running
+    assert len(long_running) == 19, long_running
     for name in long_running:
         assert "healthcheck" in services[name], f"{name} has no health check"
     for name, service in services.items():
@@ -272,7 +272,7 @@ def test_the_kubernetes_manifests_validate_offline_against_the_api_schemas():
             continue
         kubernetes_validate.validate(document, KUBERNETES, strict=True)
     deployments = [d for d in documents if d["kind"] == "Deployment"]
-    assert len(deployments) == 14
+    assert len(deployments) == 15
     for deployment in deployments:
         spec = deployment["spec"]["template"]["spec"]  # type: ignore[index]
         for container in spec["containers"]:

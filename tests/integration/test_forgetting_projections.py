@@ -197,6 +197,47 @@ async def test_forgetting_an_exhibitor_contact_erases_them_and_keeps_the_others(
     assert OTHER in after
 
 
+async def test_forgetting_an_exhibitor_contact_erases_them_from_the_offers_made_from_it(
+    read_pool: asyncpg.Pool,
+):
+    """A re-booking offer copied the application's contact persons, and its email went
+    to them: forgetting one of them there erases their copy in the offer too."""
+    app, offer, notice = (str(uuid.uuid4()) for _ in range(3))
+    *before, forgotten = application_story(app)
+    people = [_person(OTHER, ADA), _person(MARKERS[0], MARKERS[1])]
+    offered = {**rebooking_offered(offer, app), "contacts": people}
+    events = [
+        cloud_event("exhibitors", "RebookingOffered", offer, **offered),
+        cloud_event("notifications", "NotificationRequested", notice, notificationId=notice,
+                    rule="rebooking-offered", template="rebooking_offered", channel="EMAIL",
+                    purpose="TRANSACTIONAL", recipient=MARKERS[1], relatedId=offer,
+                    triggerEventId=str(uuid.uuid4())),
+    ]  # fmt: skip
+    await _project(read_pool, [*before, *(_at(20 + n, e, 1) for n, e in enumerate(events))])
+    assert MARKERS[0] in await _dump(read_pool)
+    await _project(read_pool, [forgotten])
+    after = await _dump(read_pool)
+    assert [marker for marker in MARKERS[:2] if marker in after] == []
+    assert OTHER in after and ADA in after
+    status = await read_pool.fetchval(
+        "SELECT status FROM rebooking_offers WHERE id = $1", uuid.UUID(offer)
+    )
+    assert status == "OFFERED"
+
+
+def rebooking_offered(offer: str, previous: str) -> dict[str, Any]:
+    return {
+        "offerId": offer, "edition": "CISCE-2027", "editionName": "5th",
+        "fromEdition": "CISCE-2026",
+        "previousApplicationId": previous, "organizationId": None, "companyName": "Maple",
+        "country": "CA", "address": {"streetLines": [], "city": None, "postalCode": None,
+                                     "region": None, "country": "CA"},
+        "supplyChainAreas": ["CLEAN_ENERGY"], "productCategories": [], "contacts": [],
+        "previousEditions": 1, "boothSizeSqm": 18, "heldHall": "A", "heldBoothCode": "A-1",
+        "deadline": "2026-10-01T00:00:00+00:00",
+    }  # fmt: skip
+
+
 async def test_a_rebuild_with_a_forgotten_exhibitor_contact_nulled_keeps_the_others(
     read_pool: asyncpg.Pool,
 ):

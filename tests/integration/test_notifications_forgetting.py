@@ -179,3 +179,45 @@ async def test_every_webhook_body_naming_a_forgotten_contact_loses_its_data(
         [sent.id, converted.id],
     )
     assert len(bodies) == 2 and {b["data"] for b in bodies} == {"null"}
+
+
+async def test_a_rebooking_offer_mails_its_contacts_once_and_forgetting_one_erases_it(
+    notifier: Notifier,
+    mail: MailQueue,
+    mailbox: tuple[int, Mailbox],
+    notifications_pool: asyncpg.Pool,
+):
+    """The offer's email goes once to each contact person it copied, in their language,
+    with the unsubscribe link; forgetting one of them on the application it was made
+    from erases that email's copies of them too."""
+    app, offer = str(uuid.uuid4()), str(uuid.uuid4())
+    people = [{"name": "Ada Keep", "email": OTHER, "phone": None},
+              {"name": NAME, "email": EMAIL, "phone": None}]  # fmt: skip
+    data = submitted_data(app, "Maple Robotics", "CA", people, "CLEAN_ENERGY")
+    await notifier.handle(cloud_event("exhibitors", "ApplicationSubmitted", app, **data))
+    assert await mail.send_due() == 2
+    contacts = [{**people[0], "language": "fr"}, {**people[1], "language": None}]
+    offered = cloud_event(
+        "exhibitors", "RebookingOffered", offer, offerId=offer, edition="CISCE-2027",
+        editionName="5th China International Supply Chain Expo", fromEdition="CISCE-2026",
+        previousApplicationId=app, organizationId=None, companyName="Maple Robotics",
+        country="CA", address={"country": "CA"}, supplyChainAreas=["CLEAN_ENERGY"],
+        productCategories=[], contacts=contacts, previousEditions=1, boothSizeSqm=18,
+        heldHall="A", heldBoothCode="A-7", deadline="2026-10-31T16:00:00+00:00",
+    )  # fmt: skip
+    for _ in range(2):  # a redelivery sends nothing more
+        await notifier.handle(offered)
+    assert await mail.send_due() == 2
+    sent = {str(m["To"]): m for m in mailbox[1].messages()[2:]}
+    assert sorted(sent) == [OTHER, EMAIL]
+    assert "votre place" in str(sent[OTHER]["Subject"])  # Ada's language
+    assert "your place" in str(sent[EMAIL]["Subject"])  # none known: English
+    body = sent[EMAIL].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "A-7" in body and "2026-10-31" in body and "Unsubscribe" in body
+
+    forgotten = {"applicationId": app, "appearances": [2]}
+    await notifier.handle(
+        cloud_event("exhibitors", "ExhibitorContactForgotten", app, version=2, **forgotten)
+    )
+    left = await _dump(notifications_pool)
+    assert NAME not in left and EMAIL not in left and OTHER in left

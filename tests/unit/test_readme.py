@@ -104,6 +104,10 @@ RUN_BY: dict[str, list[str]] = {
         f"{E2E}/test_slice.py::test_the_import_command_imports_a_spreadsheet_and_reports_the_rejects"
     ],
     "python -m exhibitors reactor": [OUTREACH_FLOW],
+    "python -m exhibitors scheduler": [
+        f"{E2E}/test_rebooking.py"
+        "::test_the_4th_editions_exhibitors_are_rebooked_one_accepts_one_lets_it_expire"
+    ],
     "python -m outreach reactor": [OUTREACH_FLOW],
     "python -m outreach scheduler": [
         f"{COMMANDS}"

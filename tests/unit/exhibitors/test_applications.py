@@ -480,4 +480,6 @@ async def test_every_event_the_stories_produce_matches_its_schema() -> None:
         schema = json.loads(schema_file.read_text())
         jsonschema.validate(event.data, schema, format_checker=jsonschema.FormatChecker())
         seen.add(event.type)
-    assert seen == {p.name.split(".")[0] for p in SCHEMAS.glob("*.schema.json")}
+    rebooking = {"RebookingOffered", "RebookingAccepted", "RebookingDeclined", "RebookingExpired"}
+    every = {p.name.split(".")[0] for p in SCHEMAS.glob("*.schema.json")}
+    assert seen == every - rebooking  # test_rebooking's stories check those

@@ -32,6 +32,9 @@ CONTEXT = {
     "organization_name": "Maple Robotics",
     "kind": "EXHIBIT",
     "due_at": "1 Dec 2025 09:00",
+    "held_booth": "A-101",
+    "held_hall": "A",
+    "deadline": "2026-10-31 23:59 CST (Shanghai)",
 }
 
 
@@ -75,3 +78,10 @@ def test_commercial_mail_names_the_sender_its_address_and_how_to_unsubscribe() -
 def test_a_missing_variable_is_an_error_not_a_blank() -> None:
     with pytest.raises(UndefinedError):
         TEMPLATES.render("booth_assigned", "en", COMMON)
+
+
+def test_a_rebooking_offer_names_the_edition_the_booth_held_and_the_deadline() -> None:
+    held = TEMPLATES.render("rebooking_offered", "fr", {**COMMON, **CONTEXT})
+    assert "CISCE 2026" in held.subject and "A-101" in held.text and "2026-10-31" in held.text
+    none = TEMPLATES.render("rebooking_offered", "zh", {**COMMON, **CONTEXT, "held_booth": None})
+    assert "A-101" not in none.text and "2026-10-31" in none.text

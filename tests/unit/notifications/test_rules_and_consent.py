@@ -21,6 +21,7 @@ def test_every_domain_notification_has_a_rule() -> None:
         "pavilion.exhibitors.ApplicationWaitlisted.v1",
         "pavilion.exhibitors.BoothAssigned.v1",
         "pavilion.exhibitors.ContractIssued.v1",
+        "pavilion.exhibitors.RebookingOffered.v1",
         "pavilion.outreach.ContactInvited.v1",
         "pavilion.outreach.RsvpAccepted.v1",
         "pavilion.outreach.InterestOwnerAssigned.v1",
@@ -32,6 +33,11 @@ def test_every_domain_notification_has_a_rule() -> None:
     assert (invitation.audience, invitation.purpose) == (Audience.CONTACT, M)
     assert all(r.purpose is T for r in RULES if r.audience is Audience.APPLICATION_CONTACTS)
     assert rules_for("pavilion.exhibitors.BoothDefined.v1") == []
+    # a re-booking offer: to an existing customer (no marketing consent needed, an
+    # opt-out stops it), with the unsubscribe link all the same
+    [offer] = rules_for("pavilion.exhibitors.RebookingOffered.v1")
+    assert (offer.audience, offer.purpose, offer.unsubscribe) == (Audience.OFFER_CONTACTS, T, True)
+    assert not any(r.unsubscribe for r in RULES if r is not offer)
 
 
 def test_a_notification_id_is_the_same_for_the_same_event_rule_and_recipient() -> None:

@@ -1,7 +1,9 @@
-"""The long-running workers every service runs the same way: its outbox relay, and a
-consumer loop (reactions, projections) with its dead-letter producer."""
+"""The long-running workers every service runs the same way: its outbox relay, a
+consumer loop (reactions, projections) with its dead-letter producer, and a job run
+every so often (outreach's overdue follow-ups, exhibitors' expired re-booking offers)."""
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -11,9 +13,13 @@ from pavilion_core.config import KafkaSettings
 from pavilion_core.consumer import BatchHandler, Begin, ConsumerLoop, Handler
 from pavilion_core.db import Pool
 from pavilion_core.kafka import ensure_topics, started_producer
+from pavilion_core.logging import describe
+from pavilion_core.outages import transient
 from pavilion_core.personal import Sealer
 from pavilion_core.relay import OutboxRelay
 from pavilion_core.upcasting import TopicReader
+
+log = logging.getLogger(__name__)
 
 
 async def relay(
@@ -31,6 +37,25 @@ async def relay(
         await OutboxRelay(pool, publisher, service=service, topic=topic, batch_size=batch_size).run(
             stop
         )
+
+
+async def every(
+    seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, *, what: str
+) -> None:
+    """Run `job` every `seconds` until `stop`. A pass that fails is logged (a warning
+    while PostgreSQL or Kafka is away, with the traceback otherwise), and the next pass
+    tries again: a job must be safe to run twice, or in several instances at once."""
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception as exc:
+            if transient(exc):
+                log.warning(
+                    "%s failed; the next pass retries", what, extra={"error": describe(exc)}
+                )
+            else:
+                log.exception("%s failed; the next pass retries", what)
+        await runner.wait_first(stop, seconds=seconds)
 
 
 async def consume(

@@ -1,4 +1,4 @@
-"""`python -m exhibitors api|relay|reactor|migrate`: the service's processes."""
+"""`python -m exhibitors api|relay|reactor|scheduler|migrate`: the service's processes."""
 
 import asyncio
 
@@ -9,6 +9,7 @@ from exhibitors.api import create_app
 from exhibitors.bootstrap import Services, start
 from exhibitors.config import SERVICE, Config
 from exhibitors.consumers import Reactions
+from exhibitors.scheduler import expire_offers
 
 
 async def reactor(config: Config, services: Services, stop: asyncio.Event) -> None:
@@ -26,13 +27,24 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
     )
 
 
+async def scheduler(config: Config, services: Services, stop: asyncio.Event) -> None:
+    """Expires unanswered re-booking offers past their deadline, every
+    PAVILION_EXHIBITORS_EXPIRY_INTERVAL seconds."""
+    await workers.every(
+        config.expiry_interval,
+        lambda: expire_offers(services.rebooking),
+        stop,
+        what="re-booking expiry pass",
+    )
+
+
 def main() -> None:
     workers.service_main(
         SERVICE,
         config=Config.from_env,
         start=start,
         create_app=create_app,
-        workers={"reactor": reactor},
+        workers={"reactor": reactor, "scheduler": scheduler},
     )
 
 

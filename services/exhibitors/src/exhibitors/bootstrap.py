@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from pavilion_contracts.personal import declaration
 from pavilion_core.commanding import Dispatch
-from pavilion_core.db import CONSUMER, EVENT_STORE, Pool, open_pool
+from pavilion_core.db import CONSUMER, EVENT_STORE, MigrationSet, Pool, open_pool
 from pavilion_core.personal import Sealer, open_sealer
 from pavilion_core.pgstore import EventStore
 
@@ -12,6 +12,9 @@ from exhibitors.config import Config
 from exhibitors.editions import EditionHandlers, seed, seed_editions
 from exhibitors.forgetting import Forgetting
 from exhibitors.handlers import Handlers, registry
+from exhibitors.rebooking import PgFinder, Rebooking
+
+LOOKUPS = MigrationSet("exhibitors", "exhibitors", "sql")  # indexes of re-booking's questions
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Services:
     sealer: Sealer
     store: EventStore
     handlers: Handlers
+    rebooking: Rebooking
     dispatch: Dispatch  # each command's handler
 
     async def close(self) -> None:
@@ -32,14 +36,17 @@ class Services:
 async def start(config: Config, *, pool_size: int = 10) -> Services:
     editions = seed(config.editions_file)  # a bad file stops the service before it connects
     pool = await open_pool(
-        config.database_url, EVENT_STORE, CONSUMER, size=pool_size, reset_sessions=False
+        config.database_url, EVENT_STORE, CONSUMER, LOOKUPS, size=pool_size, reset_sessions=False
     )
     sealer = await open_sealer(config.database_url, declaration(), writes=True)
     store = EventStore(pool, sealer, config.idempotency_retention)
     handlers = Handlers(store, config.clock)
     edition_handlers = EditionHandlers(handlers)
-    dispatch = registry.bind(handlers, Forgetting(handlers, sealer.vault), edition_handlers)
-    services = Services(config, pool, sealer, store, handlers, dispatch)
+    rebooking = Rebooking(handlers, PgFinder(pool))
+    dispatch = registry.bind(
+        handlers, Forgetting(handlers, sealer.vault), edition_handlers, rebooking
+    )
+    services = Services(config, pool, sealer, store, handlers, rebooking, dispatch)
     try:
         await seed_editions(edition_handlers, editions)
     except BaseException:

@@ -27,6 +27,7 @@ class Config:
     http_port: int = 8001
     relay_batch_size: int = 1000
     editions_file: str | None = None
+    expiry_interval: int = 60  # seconds between two sweeps of expired re-booking offers
     idempotency_retention: timedelta = KEY_RETENTION
     clock: Clock = field(default_factory=clock_from_env)
 
@@ -43,4 +44,5 @@ class Config:
             http_port=env_int("PAVILION_EXHIBITORS_PORT", cls.http_port),
             relay_batch_size=env_int("PAVILION_EXHIBITORS_RELAY_BATCH", cls.relay_batch_size),
             editions_file=env_str("PAVILION_EDITIONS_FILE", "") or None,
+            expiry_interval=env_int("PAVILION_EXHIBITORS_EXPIRY_INTERVAL", cls.expiry_interval),
         )

@@ -299,7 +299,7 @@ async def _free(s: Session, app: ExhibitorApplication, events: list[Event]) -> N
         if isinstance(event, e.BoothReleased):
             plan = await s.floor_plan(event.edition, event.hall)
             plan.release(event.booth_code, app.id, event.reason)
-            await _offer_to_waitlist(s, event.edition, BoothRef(event.hall, event.booth_code))
+            await offer_to_waitlist(s, event.edition, BoothRef(event.hall, event.booth_code))
 
 
 async def _leave_waitlist(
@@ -310,7 +310,7 @@ async def _leave_waitlist(
     await _free(s, app, events)
 
 
-async def _offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
+async def offer_to_waitlist(s: Session, edition: str, booth: BoothRef) -> None:
     """Offer a freed booth to the first waitlisted application that holds no offer."""
     waitlist = await s.waitlist(edition)
     plan = await s.floor_plan(edition, booth.hall)

@@ -12,6 +12,7 @@ from exhibitors.domain.application import ExhibitorApplication
 from exhibitors.domain.conversion import Conversion, conversion_id
 from exhibitors.domain.edition import PREFIX, Edition, edition_id
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
+from exhibitors.domain.rebooking import RebookingOffer
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
 
 StreamIds = Callable[[str], Awaitable[list[str]]]  # EventStorePort.stream_ids
@@ -30,6 +31,9 @@ class ExhibitorsSession(Session):
 
     async def floor_plan(self, edition: str, hall: str) -> FloorPlan:
         return await self.get(floor_plan_id(edition, hall), lambda: FloorPlan(edition, hall))
+
+    async def offer(self, offer_id: str) -> RebookingOffer:
+        return await self.get(offer_id, lambda: RebookingOffer(offer_id))
 
     async def waitlist(self, edition: str) -> Waitlist:
         return await self.get(waitlist_id(edition), lambda: Waitlist(edition))

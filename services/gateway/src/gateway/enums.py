@@ -6,6 +6,7 @@ import strawberry
 from pavilion_contracts.exhibitors import (
     ApplicationStatus,
     ConversionRefusalCode,
+    RebookingStatus,
     SupplyChainArea,
 )
 from pavilion_contracts.notifications import (
@@ -43,6 +44,7 @@ __all__ = [
     "NotificationStatus",
     "OrganizationKind",
     "OutreachEventKind",
+    "RebookingStatus",
     "SupplyChainArea",
     "TripStatus",
     "WebhookDeliveryStatus",

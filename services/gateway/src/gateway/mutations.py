@@ -53,6 +53,7 @@ ID_KINDS: dict[str, tuple[str, ...]] = {
     "follow_up_id": ("FollowUp",),
     "endpoint_id": ("WebhookEndpoint",),
     "delivery_id": ("WebhookDelivery",),
+    "offer_id": ("RebookingOffer",),
 }
 
 

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.context import Context
+from gateway.exhibitors import rebooking
 from gateway.exhibitors.types import COLUMNS as EXHIBITOR
 from gateway.exhibitors.types import Exhibitor
 from gateway.notifications.types import COLUMNS as NOTIFICATION
@@ -36,6 +37,7 @@ async def _entry(ctx: Context, ref: Ref) -> Node | None:
 LOADERS: dict[str, Load] = {
     "Exhibitor": _by_id("exhibitors", EXHIBITOR, Exhibitor.from_row),
     "TimelineEntry": _entry,
+    "RebookingOffer": rebooking.load,
     "Organization": _by_id("organizations", t.ORGANIZATION, t.Organization.from_row),
     "Contact": _by_id("contacts", t.CONTACT, t.Contact.from_row),
     "Delegation": _by_id("delegations", t.DELEGATION, t.Delegation.from_row),

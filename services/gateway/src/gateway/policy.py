@@ -48,6 +48,7 @@ SEES: dict[str, frozenset[Role]] = {
     **dict.fromkeys(["ContactEmail", "Recipient", "Reminder"], READERS),
     "WebhookEndpoint": ADMIN,
     "WebhookDelivery": ADMIN,
+    "RebookingOffer": STAFF,
 }
 # The kinds with a GraphQL type, whose global ids we issue.
 NODE_KINDS = frozenset(SEES) - {

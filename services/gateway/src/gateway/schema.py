@@ -30,6 +30,7 @@ from gateway.exhibitors.dashboard import DashboardQueries
 from gateway.exhibitors.floorplan import FloorPlanQueries
 from gateway.exhibitors.mutations import ExhibitorMutations
 from gateway.exhibitors.queries import ExhibitorQueries
+from gateway.exhibitors.rebooking import RebookingQueries
 from gateway.exhibitors.yearoveryear import YearOverYearQueries
 from gateway.news import parse_token
 from gateway.nodes import load_node
@@ -77,6 +78,7 @@ class Query(
     DashboardQueries,
     YearOverYearQueries,
     FloorPlanQueries,
+    RebookingQueries,
     OutreachQueries,
     PersonalDataQueries,
     NotificationQueries,

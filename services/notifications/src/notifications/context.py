@@ -108,6 +108,14 @@ def _fields(d: dict[str, Any]) -> dict[str, Any]:
         )
     if "dueAt" in d:
         out["due_at"] = _when(datetime.fromisoformat(d["dueAt"]))
+    if "offerId" in d and "deadline" in d:  # a re-booking offer
+        out.update(
+            company=d["companyName"],
+            edition_name=d["editionName"],
+            held_booth=d["heldBoothCode"],
+            held_hall=d["heldHall"],
+            deadline=_when(datetime.fromisoformat(d["deadline"])),
+        )
     return out
 
 

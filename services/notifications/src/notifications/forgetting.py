@@ -13,8 +13,9 @@ enqueued after this, and tell integrators to erase their copies. Nothing is publ
 about the mail not sent: its notification stays REQUESTED in the gateway's read model.
 
 An exhibitor's contact person, named by their appearances on the application, loses
-their contact row and, for that application, the same as above: the ledger's and the
-queue's copies of their address, their queued mail, their webhook bodies. (Their
+their contact row and, for that application and the re-booking offers made from it,
+the same as above: the ledger's and the queue's copies of their address, their queued
+mail, their webhook bodies. (Their
 opt-out, if any, is of an address, which a contact of outreach may share: it stays.)"""
 
 from pavilion_contracts.personal import declaration
@@ -25,6 +26,11 @@ from pavilion_core.personal import contacts_named
 _CONTACT = "SELECT email FROM recipients WHERE contact_id = $1::text::uuid AND NOT forgotten"
 _PERSON = """SELECT email FROM application_contacts
              WHERE application_id = $1::text::uuid AND appearances && $2::int[]"""
+
+
+# the application, and the re-booking offers that copied its contact persons
+_RECORDS = """SELECT $1::text UNION
+              SELECT offer_id::text FROM rebooking_offers WHERE application_id = $1::text::uuid"""
 
 
 def _erasing(addresses: str, notifications: str, bodies: str) -> list[str]:
@@ -60,7 +66,7 @@ _FORGET_CONTACT = [
     "DELETE FROM consents WHERE contact_id = $1::text::uuid",
 ]
 _FORGET_PERSON = [
-    *_erasing(_PERSON, "related_id = $1::text", "false"),
+    *_erasing(_PERSON, f"related_id IN ({_RECORDS})", "false"),
     """DELETE FROM application_contacts
        WHERE application_id = $1::text::uuid AND appearances && $2::int[]""",
 ]

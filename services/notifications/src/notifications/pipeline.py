@@ -19,6 +19,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from jinja2 import TemplateError
@@ -122,6 +123,8 @@ class Notifier:
                 d["applicationId"],
             )
             return [Addressee(r["email"], r["name"], r["language"]) for r in rows]
+        if rule.audience is Audience.OFFER_CONTACTS:
+            return await _offer_contacts(db, d["contacts"])
         if rule.audience is Audience.CONTACT:
             row = await db.fetchrow(
                 """SELECT email, name, language FROM recipients
@@ -185,7 +188,8 @@ class Notifier:
         to: Addressee,
         meta: Metadata,
     ) -> None:
-        link = self.links.link(to.address) if rule.purpose is ConsentPurpose.MARKETING else None
+        linked = rule.unsubscribe or rule.purpose is ConsentPurpose.MARKETING
+        link = self.links.link(to.address) if linked else None
         try:
             context = await template_context(conn, self.sender, event, to, link)
             email = self.templates.render(rule.template, to.language, context)
@@ -259,6 +263,23 @@ class Notifier:
             self.clock.now(),
         )
         journal.append((nid, meta, event))
+
+
+async def _offer_contacts(
+    db: "Connection | Pool", contacts: list[dict[str, Any]]
+) -> list[Addressee]:
+    """The contact persons a re-booking offer names (a forgotten one reads as null: none),
+    each in their language, else the one outreach knows for the address, else English."""
+    people = [c for c in contacts if c.get("email")]
+    rows = await db.fetch(
+        "SELECT email, language FROM recipients WHERE email = ANY($1::text[])",
+        [c["email"] for c in people],
+    )
+    known = {r["email"]: r["language"] for r in rows}
+    return [
+        Addressee(c["email"], c["name"] or "", c["language"] or known.get(c["email"]) or "en")
+        for c in people
+    ]
 
 
 async def opt_in(

@@ -2,7 +2,10 @@
 
 Each rule names the CloudEvent type that triggers it, the template, the audience it
 goes to and whether it is TRANSACTIONAL (needs no marketing consent, still respects a
-hard opt-out) or MARKETING (needs valid consent for the channel). A notification's id
+hard opt-out) or MARKETING (needs valid consent for the channel). A re-booking offer is
+commercial, but to an existing customer about what it bought before (the "soft
+opt-in" of the ePrivacy rules): it needs no marketing consent, an opt-out stops it, and
+like marketing it carries the one-click unsubscribe link (`unsubscribe`). A notification's id
 is derived from the triggering event, the rule and the recipient, so the same event
 delivered again, replayed or rebalanced maps to the same notification.
 """
@@ -24,6 +27,7 @@ class Audience(StrEnum):
     CONTACT = "CONTACT"  # the contact the event is about (invitee, RSVP)
     ACCEPTED_INVITEES = "ACCEPTED_INVITEES"  # everyone who accepted an outreach event
     OWNER = "OWNER"  # the staff member who owns the interest or follow-up
+    OFFER_CONTACTS = "OFFER_CONTACTS"  # the contact persons a re-booking offer names
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Rule:
     template: str
     audience: Audience
     purpose: ConsentPurpose
+    unsubscribe: bool = False  # the link in a TRANSACTIONAL message (MARKETING: always)
 
 
 def _exhibitors(event: str) -> str:
@@ -77,6 +82,14 @@ RULES: tuple[Rule, ...] = (
         "booth-assigned", _exhibitors("BoothAssigned"), "booth_assigned", A.APPLICATION_CONTACTS, T
     ),
     Rule("payment-due", _exhibitors("ContractIssued"), "payment_due", A.APPLICATION_CONTACTS, T),
+    Rule(
+        "rebooking-offered",
+        _exhibitors("RebookingOffered"),
+        "rebooking_offered",
+        A.OFFER_CONTACTS,
+        T,
+        unsubscribe=True,
+    ),
     Rule("invitation", _outreach("ContactInvited"), "invitation", A.CONTACT, M),
     Rule("rsvp-confirmation", _outreach("RsvpAccepted"), "rsvp_confirmation", A.CONTACT, T),
     Rule("new-interest", _outreach("InterestOwnerAssigned"), "new_interest", A.OWNER, T),

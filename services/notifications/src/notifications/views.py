@@ -177,6 +177,16 @@ async def _application_contact(
     )
 
 
+async def rebooking_offered(conn: Connection, event: CloudEvent) -> None:
+    """Which application the offer copied its contact persons from."""
+    await conn.execute(
+        """INSERT INTO rebooking_offers (offer_id, application_id) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING""",
+        event.data["offerId"],
+        event.data["previousApplicationId"],
+    )
+
+
 async def event_scheduled(conn: Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
@@ -288,4 +298,5 @@ VIEWS: dict[str, Apply] = {
     READER.ce_type("exhibitors", "ExhibitorContactAdded"): exhibitor_contact_added,
     READER.ce_type("exhibitors", "ExhibitorContactRemoved"): exhibitor_contact_removed,
     READER.ce_type("exhibitors", "ExhibitorContactForgotten"): exhibitor_contact_forgotten,
+    READER.ce_type("exhibitors", "RebookingOffered"): rebooking_offered,
 }

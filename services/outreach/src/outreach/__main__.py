@@ -9,7 +9,7 @@ from outreach.api import create_app
 from outreach.bootstrap import Services, start
 from outreach.config import SERVICE, Config
 from outreach.consumers import Reactions
-from outreach.scheduler import run_every
+from outreach.scheduler import announce_overdue
 
 
 async def reactor(config: Config, services: Services, stop: asyncio.Event) -> None:
@@ -29,7 +29,12 @@ async def reactor(config: Config, services: Services, stop: asyncio.Event) -> No
 
 async def scheduler(config: Config, services: Services, stop: asyncio.Event) -> None:
     """Announces overdue follow-ups every PAVILION_OUTREACH_OVERDUE_INTERVAL seconds."""
-    await run_every(services.pool, services.handlers, config.overdue_interval, stop)
+    await workers.every(
+        config.overdue_interval,
+        lambda: announce_overdue(services.pool, services.handlers),
+        stop,
+        what="overdue pass",
+    )
 
 
 def main() -> None:

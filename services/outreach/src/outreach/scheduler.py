@@ -3,14 +3,12 @@ time, once per due time. Safe to run twice or in several instances at once: the
 follow-up's stream decides (an announced one announces nothing more) and concurrent
 announcements conflict on its version, the loser deciding again on fresh state."""
 
-import asyncio
 import logging
 import uuid
 
 from pavilion_core.db import Pool
 from pavilion_core.envelope import Metadata
 from pavilion_core.eventstore import CommandContext
-from pavilion_core.runner import wait_first
 
 from outreach.handlers import Handlers
 
@@ -36,12 +34,3 @@ async def announce_overdue(pool: Pool, handlers: Handlers) -> int:
     if announced:
         log.info("follow-ups announced overdue", extra={"count": announced})
     return announced
-
-
-async def run_every(pool: Pool, handlers: Handlers, seconds: float, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await announce_overdue(pool, handlers)
-        except Exception:
-            log.exception("overdue pass failed; next pass retries")
-        await wait_first(stop, seconds=seconds)

@@ -3,6 +3,7 @@
 from pavilion_contracts.exhibitors.enums import (
     ApplicationStatus,
     ConversionRefusalCode,
+    RebookingStatus,
     SupplyChainArea,
     WaitlistRemovalReason,
 )
@@ -10,6 +11,7 @@ from pavilion_contracts.exhibitors.enums import (
 __all__ = [
     "ApplicationStatus",
     "ConversionRefusalCode",
+    "RebookingStatus",
     "SupplyChainArea",
     "WaitlistRemovalReason",
 ]

@@ -338,3 +338,53 @@ class CopyFloorPlan(EditionCommand):
     """Copy the halls and booths of an earlier edition."""
 
     from_edition: EditionCode
+
+
+# -- re-booking: an earlier edition's confirmed exhibitors offered a place again ---------
+
+OfferId = Annotated[UUID, Field(description="The re-booking offer's id.")]
+
+
+@COMMANDS.command(
+    "/editions/{edition}/rebooking",
+    "offerRebooking",
+    "",
+    description="Offer every exhibitor CONFIRMED at fromEdition a place at the edition, "
+    "pre-filled, its previous booth held until the deadline when it is free; an exhibitor "
+    "already offered, or already applying, is offered nothing new.",
+)
+class OfferRebooking(Command):
+    """Offer an earlier edition's confirmed exhibitors a place at this edition."""
+
+    edition: EditionCode
+    from_edition: EditionCode
+    deadline: Moment
+
+
+def _offer(action: str, mutation: str, *, input: str = "") -> Callable[[type[C]], type[C]]:
+    """Declare a change of the re-booking offer the path's id names."""
+    return COMMANDS.command(
+        f"/rebooking-offers/{{offer_id}}/{action}",
+        mutation,
+        "RebookingOffer",
+        input=input,
+        description="Staff only (ADMIN, ORGANIZER).",
+    )
+
+
+class OfferCommand(Command):
+    offer_id: OfferId
+
+
+@_offer("accept", "acceptRebooking", input="RebookingOfferInput")
+class AcceptRebooking(OfferCommand):
+    """Accept an offer before its deadline: it becomes an approved application to the
+    edition, offered the booth held (accepting again changes nothing)."""
+
+
+@_offer("decline", "declineRebooking")
+class DeclineRebooking(OfferCommand):
+    """Decline an offer: the booth held goes to the waitlist (declining again changes
+    nothing)."""
+
+    reason: Reason

@@ -45,3 +45,12 @@ class WaitlistRemovalReason(StrEnum):
     REJECTED = "REJECTED"
     WITHDRAWN = "WITHDRAWN"
     OFFERED = "OFFERED"  # a freed booth was offered to it
+
+
+class RebookingStatus(StrEnum):
+    """Where a re-booking offer stands: OFFERED until accepted, declined or expired."""
+
+    OFFERED = "OFFERED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"

@@ -295,6 +295,67 @@ class ProductCategoriesSet(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RebookingAccepted(Event):
+    """The offer was accepted before its deadline: it became an approved application to the
+    edition (ApplicationSubmitted and ApplicationApproved on that application's stream), which
+    is offered the booth held. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+    application_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingDeclined(Event):
+    """The exhibitor declined the offer: the booth held is released and offered to the edition's
+    waitlist. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingExpired(Event):
+    """The offer's deadline passed unanswered (the exhibitors service's sweep): the booth held
+    is released and offered to the edition's waitlist. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingOffered(Event):
+    """An exhibitor confirmed at an earlier edition was offered a place at a later one:
+    pre-filled from its application there, its previous booth held until the deadline when it
+    was free. Stream: the offer (its id, uuid5 of the target edition and the previous
+    application); the booth held is recorded on the hall's floor plan as BoothOffered to the
+    offer's id.
+    """
+
+    offer_id: str
+    edition: str
+    edition_name: str
+    from_edition: str
+    previous_application_id: str
+    organization_id: str | None
+    company_name: str
+    country: str
+    address: dict[str, Any]
+    supply_chain_areas: list[str]
+    product_categories: list[str]
+    contacts: list[dict[str, Any]]
+    previous_editions: int
+    booth_size_sqm: int | None
+    held_hall: str | None
+    held_booth_code: str | None
+    deadline: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewStarted(Event):
     """The organiser started reviewing the application. Stream: the application."""
 
@@ -359,6 +420,10 @@ EVENTS: dict[str, type[Event]] = {
     "ParticipationConfirmed": ParticipationConfirmed,
     "PaymentRecorded": PaymentRecorded,
     "ProductCategoriesSet": ProductCategoriesSet,
+    "RebookingAccepted": RebookingAccepted,
+    "RebookingDeclined": RebookingDeclined,
+    "RebookingExpired": RebookingExpired,
+    "RebookingOffered": RebookingOffered,
     "ReviewStarted": ReviewStarted,
     "SupplyChainAreasSet": SupplyChainAreasSet,
     "WaitlistEntryAdded": WaitlistEntryAdded,

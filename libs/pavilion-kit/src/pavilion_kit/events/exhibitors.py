@@ -313,6 +313,67 @@ class ProductCategoriesSetV1(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RebookingAcceptedV1(Event):
+    """The offer was accepted before its deadline: it became an approved application to the
+    edition (ApplicationSubmitted and ApplicationApproved on that application's stream), which
+    is offered the booth held. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+    application_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingDeclinedV1(Event):
+    """The exhibitor declined the offer: the booth held is released and offered to the edition's
+    waitlist. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingExpiredV1(Event):
+    """The offer's deadline passed unanswered (the exhibitors service's sweep): the booth held
+    is released and offered to the edition's waitlist. Stream: the offer.
+    """
+
+    offer_id: str
+    edition: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RebookingOfferedV1(Event):
+    """An exhibitor confirmed at an earlier edition was offered a place at a later one:
+    pre-filled from its application there, its previous booth held until the deadline when it
+    was free. Stream: the offer (its id, uuid5 of the target edition and the previous
+    application); the booth held is recorded on the hall's floor plan as BoothOffered to the
+    offer's id.
+    """
+
+    offer_id: str
+    edition: str
+    edition_name: str
+    from_edition: str
+    previous_application_id: str
+    organization_id: str | None
+    company_name: str
+    country: str
+    address: dict[str, Any]
+    supply_chain_areas: list[str]
+    product_categories: list[str]
+    contacts: list[dict[str, Any]]
+    previous_editions: int
+    booth_size_sqm: int | None
+    held_hall: str | None
+    held_booth_code: str | None
+    deadline: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewStartedV1(Event):
     """The organiser started reviewing the application. Stream: the application."""
 
@@ -378,6 +439,10 @@ EVENTS: dict[str, type[Event]] = {
     "pavilion.exhibitors.ParticipationConfirmed.v1": ParticipationConfirmedV1,
     "pavilion.exhibitors.PaymentRecorded.v1": PaymentRecordedV1,
     "pavilion.exhibitors.ProductCategoriesSet.v1": ProductCategoriesSetV1,
+    "pavilion.exhibitors.RebookingAccepted.v1": RebookingAcceptedV1,
+    "pavilion.exhibitors.RebookingDeclined.v1": RebookingDeclinedV1,
+    "pavilion.exhibitors.RebookingExpired.v1": RebookingExpiredV1,
+    "pavilion.exhibitors.RebookingOffered.v1": RebookingOfferedV1,
     "pavilion.exhibitors.ReviewStarted.v1": ReviewStartedV1,
     "pavilion.exhibitors.SupplyChainAreasSet.v1": SupplyChainAreasSetV1,
     "pavilion.exhibitors.WaitlistEntryAdded.v1": WaitlistEntryAddedV1,

@@ -45,6 +45,8 @@ class ExhibitorApplication(Aggregate):
     edition: str = ""
     company_name: str = ""
     country: str = ""
+    organization_id: str | None = None
+    address: dict[str, object] = field(default_factory=dict)  # as ApplicationSubmitted's
     website: str | None = None
     description: str | None = None
     areas: tuple[str, ...] = ()
@@ -59,6 +61,7 @@ class ExhibitorApplication(Aggregate):
     contract: Contract | None = None
     paid: int = 0
     booth: BoothRef | None = None
+    booth_size: int | None = None  # of the booth assigned
     offered_booth: BoothRef | None = None
     source_interest: str | None = None
 
@@ -96,6 +99,13 @@ class ExhibitorApplication(Aggregate):
                 previous_editions=command.previous_editions,
                 booth_size_sqm=command.booth_size_sqm,
             )
+        )
+
+    def rebook(self, command: c.SubmitApplication, edition: Edition, now: datetime) -> list[Event]:
+        """A re-booking offer accepted: submitted and approved at once (a returning
+        exhibitor needs no review)."""
+        return self.submit(command, edition, now) + self._record(
+            e.ApplicationApproved(application_id=self.id)
         )
 
     def start_review(self, edition: Edition, now: datetime) -> list[Event]:
@@ -342,8 +352,8 @@ class ExhibitorApplication(Aggregate):
                 self.contract = Contract(amount, currency, date.fromisoformat(due))
             case e.PaymentRecorded(paid_total=paid):
                 self.paid = paid
-            case e.BoothAssigned(hall=hall, booth_code=code):
-                self.booth = BoothRef(hall, code)
+            case e.BoothAssigned(hall=hall, booth_code=code, size_sqm=size):
+                self.booth, self.booth_size = BoothRef(hall, code), size
                 self.offered_booth = (
                     None if self.offered_booth == self.booth else self.offered_booth
                 )
@@ -374,6 +384,7 @@ class ExhibitorApplication(Aggregate):
 
     def _submitted(self, d: e.ApplicationSubmitted) -> None:
         self.edition, self.company_name, self.country = d.edition, d.company_name, d.country
+        self.organization_id, self.address = d.organization_id, d.address
         self.areas, self.categories = tuple(d.supply_chain_areas), tuple(d.product_categories)
         self.contacts = {
             x["email"]: Contact(x["name"], x["email"], x.get("phone"), x["language"])

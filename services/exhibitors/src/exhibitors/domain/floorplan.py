@@ -125,6 +125,13 @@ class FloorPlan(Aggregate):
             )
         )
 
+    def hand_over(self, code: str, holder: str, to: str, reason: str) -> list[Event]:
+        """Pass a booth held for `holder` (a re-booking offer) to `to` (the application
+        it became), as a release and an offer."""
+        if self.booth(code).offered_to != holder:
+            raise InvalidTransition(f"booth {code} is not held for {holder}")
+        return self.release(code, holder, reason) + self.offer(code, to)
+
     def retire(self, code: str) -> list[Event]:
         """Take a booth defined by mistake off the plan: only while nobody holds it."""
         booth = self.booth(code)

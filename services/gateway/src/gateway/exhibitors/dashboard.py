@@ -34,6 +34,32 @@ class EventConversion:
     converted: int
 
 
+@strawberry.type(
+    description="The edition's re-booking offers (to an earlier edition's exhibitors)."
+)
+class Rebooking:
+    offered: int = strawberry.field(description="Offers made, whatever became of them.")
+    accepted: int
+    declined: int
+    expired: int
+    pending: int = strawberry.field(description="Offers still open (OFFERED).")
+    rate: float = strawberry.field(description="accepted / offered; 0 when none was made.")
+
+    @classmethod
+    def of(cls, counts: tuple[int, int, int, int] | None) -> "Rebooking":
+        accepted, declined, expired, pending = counts or (0, 0, 0, 0)
+        offered = accepted + declined + expired + pending
+        rate = round(accepted / offered, 4) if offered else 0.0
+        return cls(
+            offered=offered,
+            accepted=accepted,
+            declined=declined,
+            expired=expired,
+            pending=pending,
+            rate=rate,
+        )
+
+
 @strawberry.type
 class EditionDashboard:
     edition: str
@@ -48,6 +74,7 @@ class EditionDashboard:
     booths_taken: int
     interests_by_stage: list[Count]
     conversion_by_outreach_event: list[EventConversion]
+    rebooking: Rebooking
 
 
 INACTIVE = frozenset({"WITHDRAWN", "REJECTED", "CANCELLED"})
@@ -73,6 +100,11 @@ PARTS = {
     "booths": """(SELECT ROW(count(*) FILTER (WHERE allocated_to IS NULL),
                            count(*) FILTER (WHERE allocated_to IS NOT NULL))
         FROM booths WHERE edition = $1)""",
+    "rebooking": """(SELECT ROW(count(*) FILTER (WHERE status = 'ACCEPTED'),
+                           count(*) FILTER (WHERE status = 'DECLINED'),
+                           count(*) FILTER (WHERE status = 'EXPIRED'),
+                           count(*) FILTER (WHERE status = 'OFFERED'))
+        FROM rebooking_offers WHERE edition = $1)""",
 }
 # Which part each field of EditionDashboard is made of.
 NEEDS = {
@@ -85,6 +117,7 @@ NEEDS = {
     "conversionByOutreachEvent": "by_event",
     "boothsFree": "booths",
     "boothsTaken": "booths",
+    "rebooking": "rebooking",
 }
 
 
@@ -156,6 +189,7 @@ async def dashboard(
             )
             for id_, name, interests, converted in row["by_event"] or ()
         ],
+        rebooking=Rebooking.of(row["rebooking"]),
     )
 
 

@@ -17,6 +17,8 @@ from pavilion_contracts.exhibitors.rules import waitlist_priority
 from gateway.asof import AS_OF, answering
 from gateway.context import Context
 from gateway.enums import SupplyChainArea
+from gateway.exhibitors.rebooking import SELECT as OFFER
+from gateway.exhibitors.rebooking import RebookingOffer
 from gateway.exhibitors.types import SELECT, Exhibitor
 from gateway.outreach.columns import select
 from gateway.policy import may_see
@@ -40,7 +42,8 @@ WAITLIST = "WAITLIST"  # the name of the waitlist's order, in its cursors
 
 
 @strawberry.enum(
-    description="Whether a booth is free, held for a waitlisted application, or allocated."
+    description="Whether a booth is free, held (for a waitlisted application, or for a "
+    "re-booking offer), or allocated."
 )
 class BoothState(Enum):
     FREE = "FREE"
@@ -67,11 +70,22 @@ class FloorPlanBooth:
 
     @strawberry.field(
         description="The application it is allocated to (TAKEN) or offered to (OFFERED); "
-        "null when FREE, and when the viewer may not see that application (an EXHIBITOR "
-        "sees only its own)."
+        "null when FREE, when held for a re-booking offer (`rebookingOffer`), and when the "
+        "viewer may not see that application (an EXHIBITOR sees only its own)."
     )
     async def holder(self, info: Info) -> Exhibitor | None:
         return await _holder(info, self.holder_id)
+
+    @strawberry.field(
+        description="The re-booking offer it is held for (OFFERED, its previous exhibitor "
+        "invited back), if it is; null otherwise, and for a viewer other than staff."
+    )
+    async def rebooking_offer(self, info: Info) -> RebookingOffer | None:
+        offered = self.holder_id if self.state is BoothState.OFFERED else None
+        if offered is None or not may_see(info.context.viewer, "RebookingOffer", str(offered)):
+            return None
+        row = await info.context.loaders.one(OFFER).load(offered)
+        return RebookingOffer.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "FloorPlanBooth":

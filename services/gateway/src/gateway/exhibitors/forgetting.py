@@ -1,6 +1,7 @@
 """ExhibitorContactForgotten in the read model: the person leaves the application's
-contacts, and every copy of their data goes: notifications about the application sent
-to them (rows and timeline entries), and their entries in the application's timeline.
+contacts, and every copy of their data goes: notifications about the application, and
+about the re-booking offers made from it, sent to them (rows and timeline entries), their
+entries in the application's timeline, and their element of those offers' contacts.
 
 The event names them by appearances, not by address; the addresses are read from the
 application's timeline (application_contact_addresses, migration 009) before anything
@@ -14,8 +15,11 @@ from gateway.disclosure import disclosure
 from gateway.rows import Writer, update
 
 _ADDRESSES = "application_contact_addresses($1, $2::int[])"
+# the application, and the re-booking offers that copied its contact persons
+_RECORDS = """SELECT $1 UNION SELECT subject_id FROM timeline
+    WHERE type = 'RebookingOffered' AND data ->> 'previousApplicationId' = $1"""
 _THEIR_NOTIFICATIONS = f"""SELECT id::text FROM notifications
-    WHERE related_id = $1 AND lower(recipient) = ANY ({_ADDRESSES})"""
+    WHERE related_id IN ({_RECORDS}) AND lower(recipient) = ANY ({_ADDRESSES})"""
 _SCRUB_NOTICES = f"""UPDATE timeline
     SET data = forget_personal(coalesce($3::jsonb -> type, '{{}}'::jsonb), data)
     WHERE subject_id IN ({_THEIR_NOTIFICATIONS})"""
@@ -40,10 +44,21 @@ _SCRUB_ENTRIES = f"""UPDATE timeline SET data = CASE type
         type = 'ApplicationSubmitted' OR lower(data ->> 'email') = ANY ({_ADDRESSES}))"""
 
 
+_OFFERED = "RebookingOffered,contacts"
+_SCRUB_OFFERS = f"""UPDATE timeline SET data = jsonb_set(data, '{{contacts}}', (
+        SELECT jsonb_agg(CASE WHEN lower(c ->> 'email') = ANY ({_ADDRESSES})
+                              THEN forget_personal($3::jsonb #> '{{{_OFFERED}}}', c)
+                              ELSE c END ORDER BY n)
+        FROM jsonb_array_elements(data -> 'contacts') WITH ORDINALITY AS e(c, n)))
+    WHERE type = 'RebookingOffered' AND data ->> 'previousApplicationId' = $1
+      AND jsonb_array_length(data -> 'contacts') > 0"""
+
+
 async def contact_forgotten(conn: Writer, event: CloudEvent) -> None:
     application, appearances = event.data["applicationId"], list(event.data["appearances"])
     shapes = json.dumps(disclosure().public)
     await conn.execute(_SCRUB_NOTICES, application, appearances, shapes)
     await conn.execute(_FORGET_NOTIFICATIONS, application, appearances)
     await update(conn, "exhibitors", application, event, _CONTACTS, application, appearances)
-    await conn.execute(_SCRUB_ENTRIES, application, appearances, shapes)
+    await conn.execute(_SCRUB_OFFERS, application, appearances, shapes)
+    await conn.execute(_SCRUB_ENTRIES, application, appearances, shapes)  # the addresses: last

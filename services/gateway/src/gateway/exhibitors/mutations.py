@@ -1,13 +1,15 @@
 """Mutations of the exhibitors feature: one per command of the exhibitors service's
 contract (pavilion_contracts.exhibitors.commands), derived from it (gateway.derived);
-defineBooth answers the booth it defined, the editions' mutations the new version."""
+defineBooth answers the booth it defined, offerRebooking how many offers it made,
+the editions' mutations the new version."""
 
 from typing import Any
 
 import strawberry
-from pavilion_contracts.exhibitors.commands import COMMANDS, DefineBooth
+from pavilion_contracts.exhibitors.commands import COMMANDS, DefineBooth, OfferRebooking
 
 from gateway.derived import Answer, including, input_of, mutations
+from gateway.exhibitors.rebooking import RebookingOffer
 from gateway.exhibitors.types import Booth, Exhibitor
 from gateway.mutations import CommandInput, Info, Payload, metadata, run
 
@@ -20,6 +22,11 @@ class ExhibitorPayload(Payload):
 @strawberry.type
 class BoothPayload(Payload):
     booth: Booth | None = None
+
+
+@strawberry.type
+class RebookingOfferPayload(Payload):
+    rebooking_offer: RebookingOffer | None = None
 
 
 @strawberry.type(description="The hall's floor plan at its new version: the booth is gone.")
@@ -48,6 +55,22 @@ async def _define_booth(self: Any, info: Info, input: CommandInput) -> BoothPayl
 _define_booth.__annotations__["input"] = input_of(DefineBooth)
 
 
+@strawberry.type(description="How many offers the command made (those made before: none).")
+class OfferRebookingPayload(Payload):
+    offers_made: int | None = None
+
+
+async def _offer_rebooking(self: Any, info: Info, input: CommandInput) -> OfferRebookingPayload:
+    outcome = await run(info, OfferRebooking.route, input)
+    made = outcome.answer.get("streams")
+    payload = outcome.into(OfferRebookingPayload, None)
+    payload.offers_made = len(made) if made is not None else None
+    return payload
+
+
+_offer_rebooking.__annotations__["input"] = input_of(OfferRebooking)
+
+
 ANSWERS = {
     "Exhibitor": Answer(ExhibitorPayload, "exhibitor"),
     "retireBooth": Answer(RetireBoothPayload, None),
@@ -55,15 +78,22 @@ ANSWERS = {
         ["createEdition", "openEditionApplications", "closeEditionApplications", "copyFloorPlan"],
         Answer(EditionChangePayload, None),
     ),
+    "RebookingOffer": Answer(RebookingOfferPayload, "rebooking_offer"),
 }
+OFFER = OfferRebooking.route.mutation
 DEFINE_BOOTH = strawberry.mutation(resolver=_define_booth, metadata=metadata(DefineBooth.route))
 
 
 @strawberry.type
 @including(
     {
-        **mutations(COMMANDS, ANSWERS, besides=frozenset({DefineBooth.route.mutation})),
+        **mutations(COMMANDS, ANSWERS, besides=frozenset({DefineBooth.route.mutation, OFFER})),
         "define_booth": DEFINE_BOOTH,
+        "offer_rebooking": strawberry.mutation(
+            resolver=_offer_rebooking,
+            description=OfferRebooking.route.description,
+            metadata=metadata(OfferRebooking.route),
+        ),
     }
 )
 class ExhibitorMutations:

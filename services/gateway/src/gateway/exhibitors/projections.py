@@ -4,6 +4,7 @@ applications on each edition's waitlist) and the editions table."""
 
 from pavilion_core.envelope import CloudEvent
 
+from gateway.enums import RebookingStatus
 from gateway.exhibitors.forgetting import contact_forgotten
 from gateway.rows import Apply, Writer, jsonb, timeline_only, typed, update
 
@@ -244,6 +245,34 @@ async def edition_created(conn: Writer, event: CloudEvent) -> None:
     )
 
 
+# A re-booking offer's row (subject = the offer's id). Its contact persons are not copied:
+# they stay in its events (and the email sent to them), so there is nothing here to erase.
+
+
+async def offered(conn: Writer, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        """INSERT INTO rebooking_offers (id, edition, from_edition, previous_application_id,
+               company_name, country, status, held_hall, held_booth_code, booth_size_sqm,
+               deadline, offered_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, 'OFFERED', $7, $8, $9, $10::text::timestamptz,
+                   $11, $11, $12)
+           ON CONFLICT (id) DO NOTHING""",
+        d["offerId"],
+        d["edition"],
+        d["fromEdition"],
+        d["previousApplicationId"],
+        d["companyName"],
+        d["country"],
+        d["heldHall"],
+        d["heldBoothCode"],
+        d["boothSizeSqm"],
+        d["deadline"],
+        event.time,
+        event.stream_version,
+    )
+
+
 async def edition_window(conn: Writer, event: CloudEvent) -> None:
     """Applications opened or closed: the window as it now is."""
     d = event.data
@@ -256,6 +285,25 @@ async def edition_window(conn: Writer, event: CloudEvent) -> None:
         d["applicationsCloseAt"],
         event.stream_version,
     )
+
+
+async def accepted(conn: Writer, event: CloudEvent) -> None:
+    d = event.data
+    await update(
+        conn,
+        "rebooking_offers",
+        d["offerId"],
+        event,
+        "status = 'ACCEPTED', application_id = $4",
+        d["applicationId"],
+    )
+
+
+def settled(status: RebookingStatus) -> Apply:
+    async def apply(conn: Writer, event: CloudEvent) -> None:
+        await update(conn, "rebooking_offers", event.data["offerId"], event, "status = $4", status)
+
+    return apply
 
 
 APPLIERS = typed(
@@ -290,6 +338,10 @@ APPLIERS = typed(
         "EditionFloorPlanCopied": timeline_only,  # its booths come as BoothDefined
         "WaitlistEntryAdded": waitlist_entry_added,
         "WaitlistEntryRemoved": waitlist_entry_removed,
+        "RebookingOffered": offered,
+        "RebookingAccepted": accepted,
+        "RebookingDeclined": settled(RebookingStatus.DECLINED),
+        "RebookingExpired": settled(RebookingStatus.EXPIRED),
         "ConversionRefused": timeline_only,  # outreach's InterestConversionRefused shows it
     },
 )
