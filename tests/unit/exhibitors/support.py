@@ -31,9 +31,10 @@ def ctx(**kw: object) -> CommandContext:
     return CommandContext(Metadata(correlation_id="story", actor="organizer"), **kw)  # type: ignore[arg-type]
 
 
-def seeded() -> InMemoryEventStore:
-    """A store that holds the packaged seed's editions, as a started service's does."""
-    store = InMemoryEventStore()
+def seeded(store: InMemoryEventStore | None = None) -> InMemoryEventStore:
+    """A store (new, or `store`) that holds the packaged seed's editions, as a started
+    service's does."""
+    store = InMemoryEventStore() if store is None else store
     for create in seed():
         record = Edition(create.code)
         record.create(create)

@@ -2,17 +2,16 @@
 next one, their old booth held until a deadline; accepted, declined or expired."""
 
 import json
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
 import pytest
+from exhibitors.domain.edition import Edition
 from exhibitors.domain.floorplan import FloorPlan, floor_plan_id
 from exhibitors.domain.rebooking import RebookingOffer, offer_id
 from exhibitors.domain.waitlist import Waitlist, waitlist_id
-from exhibitors.editions import Editions, load_editions
-from exhibitors.handlers import Handlers
 from exhibitors.rebooking import Rebooking
 from pavilion_contracts.exhibitors import RebookingStatus, SupplyChainArea
 from pavilion_contracts.exhibitors import commands as c
@@ -20,8 +19,9 @@ from pavilion_core.errors import Duplicate, InvalidTransition, InvalidValue, Not
 from pavilion_core.eventstore import AppendResult
 from pavilion_core.testing import InMemoryEventStore
 
-from tests.unit.exhibitors.support import BEFORE_OPENING, EDITION, Expo, S, ctx
+from tests.unit.exhibitors.support import BEFORE_OPENING, EDITION, Expo, S, ctx, seeded
 from tests.unit.exhibitors.test_applications import SCHEMAS
+from tests.unit.exhibitors.test_editions import create
 
 NEXT = "CISCE-2027"
 DEADLINE = BEFORE_OPENING + timedelta(days=30)
@@ -54,18 +54,12 @@ class StoreFinder:
 class Expos(Expo):
     """The 4th edition and the next one."""
 
-    @property
-    def h(self) -> Handlers:
-        fourth = load_editions()[EDITION]
-        fifth = replace(
-            fourth,
-            code=NEXT,
-            name="5th China International Supply Chain Expo",
-            starts_on=date(2027, 6, 21),
-            ends_on=date(2027, 6, 25),
-            opens_at=datetime(2027, 6, 21, 1, tzinfo=UTC),  # 09:00 in Beijing
-        )
-        return Handlers(self.store, Editions([fourth, fifth]), self.clock)
+    window_opens: str | None = None  # the next edition's, for new applications
+
+    def __post_init__(self) -> None:
+        fifth = Edition(NEXT)
+        fifth.create(create(applications_open_at=self.window_opens))
+        self.store.given(fifth.stream_id, fifth.pending)
 
     @property
     def r(self) -> Rebooking:
@@ -151,6 +145,17 @@ async def test_an_exhibitor_that_applied_already_is_offered_nothing() -> None:
     name = (await x.application(previous)).company_name
     await x.waitlisted_at_next(name)
     assert await x.offer() == 0
+
+
+async def test_a_returning_exhibitor_accepts_before_the_window_for_new_ones_opens() -> None:
+    x = Expos(window_opens="2026-09-01T00:00:00+08:00")  # after BEFORE_OPENING
+    previous = await x.in_state(S.CONFIRMED)
+    await x.offer()
+    accept = c.AcceptRebooking.model_validate({"offerId": offer_id(NEXT, previous)})
+
+    await x.r.accept_rebooking(accept, ctx())
+
+    assert (await x.the_offer(previous)).status == RebookingStatus.ACCEPTED
 
 
 async def test_accepting_makes_an_approved_application_offered_the_booth_held() -> None:
@@ -278,7 +283,7 @@ class CrashingStore(InMemoryEventStore):
 
 
 async def test_a_campaign_that_stopped_half_way_is_finished_by_running_it_again() -> None:
-    x = Expos(store=CrashingStore(crash_at=10**9))
+    x = Expos(store=seeded(CrashingStore(crash_at=10**9)))
     apps = [await x.in_state(S.CONFIRMED) for _ in range(3)]
     store = x.store
     assert isinstance(store, CrashingStore)

@@ -72,13 +72,19 @@ class ExhibitorApplication(Aggregate):
     # -- commands: each checks the rules and returns the events it decided ----------
 
     def submit(self, command: c.SubmitApplication, edition: Edition, now: datetime) -> list[Event]:
+        self._check_new(command, edition)
+        edition.check_accepts_applications(now)
+        return self._submission(command, edition)
+
+    def _check_new(self, command: c.SubmitApplication, edition: Edition) -> None:
         if self.status is not None:
             raise Duplicate(
                 f"{command.company_name!r} already applied to {edition.code}: "
                 f"application {self.id}",
                 self.id,
             )
-        edition.check_accepts_applications(now)
+
+    def _submission(self, command: c.SubmitApplication, edition: Edition) -> list[Event]:
         areas = [a.value for a in dict.fromkeys(command.supply_chain_areas)]
         _check_areas(edition, areas)
         address = Address.of(command.address) if command.address else Address(command.country)
@@ -103,8 +109,11 @@ class ExhibitorApplication(Aggregate):
 
     def rebook(self, command: c.SubmitApplication, edition: Edition, now: datetime) -> list[Event]:
         """A re-booking offer accepted: submitted and approved at once (a returning
-        exhibitor needs no review)."""
-        return self.submit(command, edition, now) + self._record(
+        exhibitor needs no review), before the expo opens — whether or not the edition's
+        window for new applications is open yet (a returning exhibitor is early)."""
+        self._check_new(command, edition)
+        edition.check_not_opened(now)
+        return self._submission(command, edition) + self._record(
             e.ApplicationApproved(application_id=self.id)
         )
 
