@@ -150,9 +150,14 @@ fi
 # 2. the 4th edition's story as history, with its original times (its keys are kept for
 #    good: loading it again adds nothing);
 .venv/bin/python -m exhibitors.demo --api "http://127.0.0.1:$PAVILION_EXHIBITORS_PORT"
-# 3. the 5th edition (CISCE-2027): created through POST /editions, its floor plan copied
-#    from CISCE-2026 and a re-booking campaign offered to CISCE-2026's confirmed
-#    exhibitors — to come here with the editions and re-booking commands.
+# 3. the 5th edition (CISCE-2027) recruiting now: created, its floor plan copied from the
+#    4th, a re-booking campaign offered to the 4th's confirmed exhibitors (some answered)
+#    and new companies applying; loaded once per state directory, like the trip.
+if [ ! -e "$PAVILION_STATE_DIR/recruiting-demo-loaded" ]; then
+  .venv/bin/python -m exhibitors.recruiting --api "http://127.0.0.1:$PAVILION_EXHIBITORS_PORT" \
+    --anchor "$PAVILION_DEMO_ANCHOR"
+  touch "$PAVILION_STATE_DIR/recruiting-demo-loaded"
+fi
 # Then wait until the read model shows it all.
 .venv/bin/python -m gateway.cli caught-up --seconds 180 \
   || echo "the read model is still catching up: queries show less for a while" >&2

@@ -46,7 +46,15 @@ from pavilion_core.vault import VAULT, Vault, open_vault
 from tests.integration.webhook_support import Receiver, receiving
 from tests.smtp_catcher import Mailbox
 from tests.smtp_catcher import start as start_catcher
-from tests.support import AFTER_THE_EXPO, PG_URL, STORY_TIME, admin_sql, free_port, signed
+from tests.support import (
+    AFTER_THE_EXPO,
+    PG_URL,
+    RECRUITING_THE_5TH,
+    STORY_TIME,
+    admin_sql,
+    free_port,
+    signed,
+)
 
 TEMPLATES = {
     "eventstore": (EVENT_STORE, CONSUMER, LOOKUPS),
@@ -254,6 +262,14 @@ async def exhibitors_history(store_url: str) -> AsyncIterator[httpx.AsyncClient]
     """The exhibitors API after the 4th expo, and a client of it that may import history
     (as the demo does: exhibitors.demo.load)."""
     async for app in _started(create_app, Config, store_url, AFTER_THE_EXPO):
+        async for client in _client(app, "exhibitors", signed("exhibitors", ACTOR, [HISTORY])):
+            yield client
+
+
+@pytest.fixture
+async def exhibitors_recruiting(store_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """exhibitors_history, while the 5th expo recruits (in December 2026)."""
+    async for app in _started(create_app, Config, store_url, RECRUITING_THE_5TH):
         async for client in _client(app, "exhibitors", signed("exhibitors", ACTOR, [HISTORY])):
             yield client
 

@@ -36,6 +36,8 @@ PG_URL = os.environ.get("PAVILION_PG_URL", DEFAULT_PG_URL).rstrip("/")
 STORY_TIME = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 # After the 4th expo: its demo story (exhibitors.demo) is history by then.
 AFTER_THE_EXPO = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+# Recruiting for the 5th (exhibitors.recruiting): its applications open since September.
+RECRUITING_THE_5TH = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 T = TypeVar("T")
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 import asyncpg
 import httpx
+from exhibitors import recruiting
 from exhibitors.demo import AREAS, EDITION, load, main, story
 from gateway.context import Context
 from gateway.schema import schema
 
 from tests.integration.test_consistency import ByHand, gateway  # noqa: F401 (a fixture)
+from tests.support import RECRUITING_THE_5TH
 
 OPENING = datetime.fromisoformat("2026-06-22T09:00:00+08:00")
 RECRUITING = datetime.fromisoformat("2025-09-01T00:00:00+08:00")
@@ -96,3 +98,57 @@ def test_the_demo_prints_its_counts_without_loading(capsys: Any) -> None:
     assert main(["--counts", "--seed", "7", "--count", "30"]) == 0
     assert json.loads(capsys.readouterr().out) == story(7, 30).counts()
     assert story(7, 30).entries == story(7, 30).entries  # deterministic from the seed
+
+
+async def test_the_5th_edition_recruits_now_after_the_4ths_history(
+    exhibitors_recruiting: httpx.AsyncClient, store_pool: asyncpg.Pool
+) -> None:
+    """exhibitors.recruiting: the 5th edition made, its floor copied, every confirmed
+    exhibitor of the 4th offered a place again (some accepted, some declined — their
+    booths offered to the waitlist's head), new companies applying; a second load adds
+    nothing."""
+    told = await load(exhibitors_recruiting)
+    confirmed = sum(1 for status in told.status.values() if status == "CONFIRMED")
+
+    done = await recruiting.load(exhibitors_recruiting, RECRUITING_THE_5TH.date())
+    events = await store_pool.fetchval("SELECT count(*) FROM events")
+    assert await recruiting.load(exhibitors_recruiting, RECRUITING_THE_5TH.date()) == done
+    assert await store_pool.fetchval("SELECT count(*) FROM events") == events
+
+    kinds = Counter(
+        r["type"]
+        for r in await store_pool.fetch(
+            """SELECT type FROM events
+               WHERE stream_id = 'edition:CISCE-2027' OR type LIKE 'Rebooking%'"""
+        )
+    )
+    accepted = done["offer accepted"] + done["offer confirmed"]
+    assert kinds["EditionCreated"] == kinds["EditionFloorPlanCopied"] == 1
+    assert (
+        kinds["RebookingOffered"]
+        == confirmed
+        == sum(n for what, n in done.items() if what.startswith("offer "))
+    )
+    assert (
+        (kinds["RebookingAccepted"], kinds["RebookingDeclined"])
+        == (
+            accepted,
+            done["offer declined"],
+        )
+        and accepted > 0
+        and done["offer pending"] > 0
+    )
+    fifth = await store_pool.fetch(
+        """SELECT stream_id FROM events
+           WHERE type = 'ApplicationSubmitted' AND data->>'edition' = 'CISCE-2027'"""
+    )
+    assert len(fifth) == 80 + accepted
+    # a declined offer's booth went to the head of the new edition's waitlist
+    offered = await store_pool.fetch(
+        """SELECT data FROM events WHERE type = 'BoothOffered'
+           AND stream_id LIKE 'floorplan:CISCE-2027:%'"""
+    )
+    waitlisted = {r["stream_id"] for r in fifth} & {
+        json.loads(r["data"])["applicationId"] for r in offered
+    }
+    assert waitlisted and done["waitlisted"] > 0

@@ -74,6 +74,8 @@ STATES = [
     ("WITHDRAWN", 0.05),
     ("CANCELLED", 0.06),
 ]
+# the language of a company's contact by its country (the emails' templates: en, zh, fr, de)
+LANGUAGES = {"CN": "zh", "FR": "fr", "DE": "de", "CH": "de"}
 INACTIVE = {"WITHDRAWN", "REJECTED", "CANCELLED"}  # left out of the counts by country, area
 PRICE_PER_SQM = 250_000  # CNY minor units (2,500.00 per square metre)
 PAYMENT_DAYS = 30  # a contract is due a month after it is issued
@@ -157,7 +159,7 @@ def story(seed: int = 2026, count: int = 320) -> Story:
     """The whole history, deterministic from `seed`."""
     rng, told = Random(seed), Story()
     free = _booths(told, seed)
-    for index, company in enumerate(_companies(rng, count)):
+    for index, company in enumerate(companies(rng, count)):
         app = application_id(EDITION, None, company.name)
         told.companies[app] = company
         writer = _Writer(told, rng, seed, f"app-{index + 1}")
@@ -189,7 +191,7 @@ def _booths(told: Story, seed: int) -> dict[str, list[tuple[str, str]]]:
     return free
 
 
-def _companies(rng: Random, count: int) -> list[Company]:
+def companies(rng: Random, count: int) -> list[Company]:
     companies: list[Company] = []
     names: set[tuple[str, str]] = set()
     while len(companies) < count:
@@ -222,7 +224,7 @@ def _walk(
 ) -> str:
     """The steps from submission to `state` by the commands of DOMAIN.md; the status the
     application ends in."""
-    w.then("SubmitApplication", _application(company, index))
+    w.then("SubmitApplication", application_body(company, index))
     ref = {"applicationId": app}
     if state == "SUBMITTED":
         return state
@@ -282,7 +284,7 @@ def _release_withdrawn(told: Story) -> None:
             told.booths[code] = None
 
 
-def _application(company: Company, index: int) -> dict[str, Any]:
+def application_body(company: Company, index: int) -> dict[str, Any]:
     domain = "".join(ch for ch in company.name.lower() if ch.isalnum())[:20]
     return {
         "edition": EDITION,
@@ -290,7 +292,13 @@ def _application(company: Company, index: int) -> dict[str, Any]:
         "country": company.country,
         "supplyChainAreas": company.areas,
         "productCategories": [PRODUCTS[company.areas[0]][index % 3].lower()],
-        "contacts": [{"name": f"Sales lead {index + 1}", "email": f"expo@{domain}.example"}],
+        "contacts": [
+            {
+                "name": f"Sales lead {index + 1}",
+                "email": f"expo@{domain}.example",
+                "language": LANGUAGES.get(company.country, "en"),
+            }
+        ],
         "previousEditions": index % 4,
         "boothSizeSqm": company.size,
     }
