@@ -1,5 +1,5 @@
 """The console in a real browser against `make run` with the demo loaded: sign in
-through the link make run prints; the 4th edition's dashboard shows the read model's
+through the link make run prints; the latest (5th) edition's dashboard shows the read model's
 numbers (asked of the GraphQL API here, not constants) and follows a change live; the
 same page in Chinese, from the browser's language and from the header's switch; a
 refused or expired token sends back to sign-in, saying so; GraphiQL from local assets,
@@ -10,6 +10,7 @@ axe-core finding, and a screenshot in the artifacts directory."""
 import re
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,13 @@ async def graphql(run: MakeRun, query: str, **variables: Any) -> Any:
     return answer.json()["data"]
 
 
-async def fourth_edition(run: MakeRun) -> dict[str, Any]:
-    """The latest edition (the console's default): the demo's 4th expo."""
+DUE = (date.today() + timedelta(days=60)).isoformat()  # a contract's due date, ahead
+
+
+async def latest_edition(run: MakeRun) -> dict[str, Any]:
+    """The latest edition (the console's default): the demo's 5th expo, recruiting now."""
     editions = sorted((await graphql(run, EDITIONS))["editions"], key=lambda e: e["startsOn"])
-    assert editions[-1]["name"].startswith("4th"), editions
+    assert editions[-1]["name"].startswith("5th"), editions
     return editions[-1]  # type: ignore[no-any-return]
 
 
@@ -68,10 +72,10 @@ async def signed_in(watch: Guarded, run: MakeRun) -> Page:
     return page
 
 
-async def test_sign_in_shows_the_4th_editions_numbers_and_follows_changes_live(
+async def test_sign_in_shows_the_latest_editions_numbers_and_follows_changes_live(
     made_run: MakeRun, browser: Browser, artifacts: Path
 ) -> None:
-    edition = await fourth_edition(made_run)
+    edition = await latest_edition(made_run)
     expected = (await graphql(made_run, DASHBOARD, e=edition["code"]))["editionDashboard"]
     assert expected["boothsFree"] > 0 and expected["boothsTaken"] > 0  # the demo's
     async with guarded(browser) as watch:

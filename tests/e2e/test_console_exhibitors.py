@@ -23,7 +23,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.browser import audit, guarded, shoot
 from tests.e2e.make_run import MakeRun
-from tests.e2e.test_console import clean, fourth_edition, graphql, token_of
+from tests.e2e.test_console import DUE, clean, graphql, latest_edition, token_of
 
 pytestmark = pytest.mark.timeout(900)
 DEV = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
@@ -36,9 +36,9 @@ CATEGORIES = """mutation($id: ID!) { setProductCategories(input: {
 
 
 async def submitted(run: MakeRun) -> tuple[str, str]:
-    """A fresh application of the 4th edition: its id and company name."""
+    """A fresh application of the latest edition: its id and company name."""
     name = f"Exhibitors Page {uuid.uuid4().hex[:8]}"
-    edition = await fourth_edition(run)
+    edition = await latest_edition(run)
     answer = await graphql(run, SUBMIT, e=edition["code"], n=name)
     payload = answer["submitExhibitorApplication"]
     assert payload["userErrors"] == [], payload
@@ -103,7 +103,7 @@ async def test_review_to_approval_by_clicking_seen_live_on_the_board(
         await page.get_by_role("button", name="Issue contract").click()
         form = page.get_by_role("form", name="Issue contract")
         await form.get_by_label("Amount").fill("12.345")
-        await form.get_by_label("Due date").fill("2026-05-01")
+        await form.get_by_label("Due date").fill(DUE)
         await form.get_by_role("button", name="Send").click()
         amount = form.get_by_label("Amount")
         await expect(amount).to_have_attribute("aria-invalid", "true")
@@ -185,7 +185,7 @@ async def test_a_viewer_sees_contacts_hidden_and_no_action(
 
 
 async def test_the_board_pages_through_a_column(made_run: MakeRun, browser: Browser) -> None:
-    """The demo's 4th edition has more submitted applications than a column's page (20);
+    """The demo's 5th edition has more submitted applications than a column's page (20);
     "More" loads the next. (Others only add applications: at least 20 stays true.)"""
     async with guarded(browser) as watch:
         page = await watch.page()

@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser import Guarded, audit, guarded, shoot
 from tests.e2e.make_run import MakeRun
-from tests.e2e.test_console import clean, fourth_edition, graphql
+from tests.e2e.test_console import DUE, clean, graphql, latest_edition
 
 pytestmark = pytest.mark.timeout(600)
 DEV = AuthSettings(DEV_DEFAULTS["PAVILION_JWT_SECRET"], None, "pavilion", "pavilion-gateway")
@@ -36,7 +36,7 @@ EXHIBITOR = """query($id: ID!) { exhibitor(id: $id) {
 STEPS = (  # (mutation, extra input): from submitted to a booth assignable
     ("startReview", ""),
     ("approveApplication", ""),
-    ("issueContract", ', amount: "20000.00", currency: "CNY", dueDate: "2026-05-01"'),
+    ("issueContract", f', amount: "20000.00", currency: "CNY", dueDate: "{DUE}"'),
     ("signContract", ""),
     ("recordPayment", ', amount: "10000.00", currency: "CNY", reference: "floor-test"'),
 )
@@ -96,7 +96,7 @@ async def floor_page(watch: Guarded, link: str, heading: str) -> Page:
 async def test_staff_assign_a_booth_by_clicking_and_a_second_session_sees_it_live(
     made_run: MakeRun, browser: Browser, artifacts: Path
 ) -> None:
-    edition = (await fourth_edition(made_run))["code"]
+    edition = (await latest_edition(made_run))["code"]
     application = await assignable(made_run, edition)
     hall, code = (await free_booths_from_the_end(made_run, edition))[0]
     async with guarded(browser) as a, guarded(browser, locale="zh-CN") as b:
@@ -166,7 +166,7 @@ async def test_staff_assign_a_booth_by_clicking_and_a_second_session_sees_it_liv
 async def test_a_viewer_sees_the_plan_but_may_not_assign_and_an_exhibitor_only_its_own_holder(
     made_run: MakeRun, browser: Browser, artifacts: Path
 ) -> None:
-    edition = (await fourth_edition(made_run))["code"]
+    edition = (await latest_edition(made_run))["code"]
     own = await assignable(made_run, edition)
     other = await assignable(made_run, edition)
     free = await free_booths_from_the_end(made_run, edition)

@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.browser import Guarded, audit, guarded, shoot
 from tests.e2e.make_run import MakeRun
-from tests.e2e.test_console import clean, fourth_edition, graphql
+from tests.e2e.test_console import clean, graphql, latest_edition
 from tests.integration.webhook_support import Receiver, receiving
 from tests.support import eventually
 
@@ -88,7 +88,7 @@ async def shown_counts(page: Page) -> dict[str, int]:
 async def submit_application(run: MakeRun, email: str) -> None:
     """An application of this test's own, with a contact: the application-received rule
     emails them."""
-    edition = await fourth_edition(run)
+    edition = await latest_edition(run)
     answer = await graphql(
         run,
         """mutation($e: String!, $n: String!, $m: String!) { submitExhibitorApplication(input: {

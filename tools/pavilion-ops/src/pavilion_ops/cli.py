@@ -5,13 +5,13 @@ import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from exhibitors import demo as exhibitors_demo
-from exhibitors import history, importer
+from exhibitors import history, importer, recruiting
 from gateway.auth import Role, mint
 from gateway.config import AuthSettings
 from gateway.config import Config as GatewayConfig
@@ -231,8 +231,11 @@ def seed_demo(exhibitors: int = 320) -> None:
                 trip = await outreach_demo.load(outreach)
                 p.add_task(f"{exhibitors} exhibitors of the 4th edition, as history")
                 told = await exhibitors_demo.load(exhibits, count=exhibitors)
+                p.add_task("the 5th edition recruiting now, re-booking the 4th's exhibitors")
+                fifth = await recruiting.load(exhibits, date.today())
         console.print(", ".join(f"{n} {what}" for what, n in trip.items()))
         console.print(", ".join(f"{n} {s.lower()}" for s, n in told.counts()["byStatus"].items()))
+        console.print(", ".join(f"{n} {what}" for what, n in fifth.items()))
 
     asyncio.run(run())
 
