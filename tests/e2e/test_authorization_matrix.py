@@ -38,6 +38,7 @@ from graphql import (
     GraphQLArgument,
     GraphQLField,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -151,6 +152,16 @@ def _args(field: GraphQLField) -> str | None:
 CODES = ("edition", "code")  # arguments that name an edition: given the world's
 
 
+def _literal(name: str, argument: GraphQLArgument) -> str | None:
+    """A required argument's value, but for an id (None: each of the world's ids)."""
+    if name in CODES:
+        return f'"{EDITION}"'
+    inner = argument.type.of_type if isinstance(argument.type, GraphQLNonNull) else argument.type
+    if isinstance(inner, GraphQLList):  # editions compared
+        return f'["{EDITION}"]'
+    return "30" if get_named_type(inner).name == "Int" else None
+
+
 def queries(
     schema: GraphQLSchema, ids: list[tuple[str, str]]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -159,11 +170,11 @@ def queries(
     assert schema.query_type
     for name, field in schema.query_type.fields.items():
         returned = get_named_type(field.type)
-        required = [a for a, arg in field.args.items() if _required(arg)]
-        given = [f"{a}: $v" if a not in CODES else f'{a}: "{EDITION}"' for a in required]
+        required = {a: _literal(a, arg) for a, arg in field.args.items() if _required(arg)}
+        given = [f"{a}: {literal or '$v'}" for a, literal in required.items()]
         given += ["first: 3"] if "first" in field.args else []
         call = f"{name}({', '.join(given)})" if given else name
-        if not any(a not in CODES for a in required):
+        if all(required.values()):
             yield f"{{ {call} {selection(returned, DEPTH)} }}", {}
             continue
         for kind, value in ids:
