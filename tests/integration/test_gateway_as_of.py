@@ -31,6 +31,9 @@ EXHIBITOR = """query($id: ID!, $at: DateTime) {
                                   timeline { edges { node { type } } } } }"""
 
 
+NODE = "query($id: ID!, $at: DateTime) { node(id: $id, asOf: $at) { id } }"
+
+
 def context(pool: asyncpg.Pool, viewer: Viewer, limits: Limits | None = None) -> Context:
     services = Services(pool=pool, commands=None, news=None, limits=limits or Limits())  # type: ignore[arg-type]
     services.clock = FixedClock(START + timedelta(days=30))
@@ -148,10 +151,13 @@ async def test_a_moment_not_yet_come_and_a_too_costly_replay_are_refused(read_po
         context(read_pool, ADMIN, Limits(statement_seconds=0.000001)), BOARD, at=minute(5)
     )
     fine = await run(context(read_pool, ADMIN), BOARD, at=minute(5))
+    delivery = global_id("WebhookDelivery", str(uuid.uuid4()))  # the notifications service's
+    webhook = await run(context(read_pool, ADMIN), NODE, id=delivery, at=minute(5))
 
     assert future.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert naive.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert slow.errors[0].extensions["code"] == "QUERY_TIMEOUT"
+    assert webhook.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert fine.errors is None and fine.data["editionDashboard"]["totalExhibitors"] == 1
     # every connection the replays took is back, in no transaction
     assert (
@@ -214,3 +220,20 @@ def _at(n: float, kind: str, subject: str, version: int, data: dict[str, Any]):
 
     event = cloud_event("exhibitors", kind, subject, **data)
     return dataclasses.replace(event, stream_version=version, time=START + timedelta(minutes=n))
+
+
+async def test_replays_beyond_the_processs_limit_are_refused_busy_not_queued_forever(
+    read_pool: asyncpg.Pool,
+):
+    """Limits.past_replays: each moment holds a connection until its request ends; one
+    more than the limit waits no longer than a statement may run, then is refused."""
+    query = """query($a: DateTime, $b: DateTime) {
+      a: editionDashboard(edition: "CISCE-2026", asOf: $a) { totalExhibitors }
+      b: editionDashboard(edition: "CISCE-2026", asOf: $b) { totalExhibitors } }"""
+    one = Limits(past_replays=1, statement_seconds=0.5)
+
+    result = await run(context(read_pool, ADMIN, one), query, a=minute(1), b=minute(2))
+    both = await run(context(read_pool, ADMIN), query, a=minute(1), b=minute(2))
+
+    assert [e.extensions["code"] for e in result.errors] == ["BUSY"]
+    assert both.errors is None

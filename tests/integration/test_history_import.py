@@ -145,17 +145,21 @@ async def test_history_refused_changes_nothing_and_the_same_file_adds_nothing(
         json.dumps({**STORY[4], "body": {"applicationId": APP}, "key": "incomplete"}),
         json.dumps({**STORY[4], "occurredAt": "2025-09-01T00:00:00+08:00", "key": "early"}),
         json.dumps({k: v for k, v in STORY[4].items() if k != "key"}),
+        json.dumps({"occurredAt": STORY[4]["occurredAt"], "command": "OfferRebooking",
+                    "body": {"edition": "CISCE-2026", "fromEdition": "CISCE-2026",
+                             "deadline": future}, "key": "live-only"}),  # fmt: skip
     ]
     outcome = await send_all(importer, read_entries([*lines(STORY[:4]), *bad]))
     assert outcome.already_there == 4 and outcome.imported == 0
     reasons = {line: why for line, _, why in outcome.rejected}
-    assert sorted(reasons) == [5, 6, 7, 8, 9, 10]
+    assert sorted(reasons) == [5, 6, 7, 8, 9, 10, 11]
     assert "not JSON" in reasons[5]
     assert "in the future" in reasons[6]
     assert "no command of the exhibitors service" in reasons[7]
     assert "amount" in reasons[8]
     assert "import a stream's history in order" in reasons[9]
     assert "key" in reasons[10]
+    assert "done live, not imported as history" in reasons[11]
 
     gateway = CommandClient({}, ServiceTokens.from_env())  # the gateway's own tokens
     gateway.http["exhibitors"] = httpx.AsyncClient(

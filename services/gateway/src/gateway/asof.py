@@ -98,9 +98,12 @@ async def past_context(ctx: Context, at: datetime) -> Context:
 
 
 async def opened_past(ctx: Context, at: datetime, held: AsyncExitStack) -> Context:
-    """A context reading the read model as of `at` until `held` closes."""
-    conn = await held.enter_async_context(_rolled_back(ctx.pool))
+    """A context reading the read model as of `at` until `held` closes: one of the
+    process's replays (Limits.past_replays), waited for no longer than a statement may
+    run, so that answers as of a moment never take all of the pool's connections."""
     seconds = ctx.services.limits.statement_seconds
+    await held.enter_async_context(_replay_slot(ctx.services.replays, seconds))
+    conn = await held.enter_async_context(_rolled_back(ctx.pool))
     try:
         async with asyncio.timeout(seconds):
             await replay_until(conn, at)
@@ -143,6 +146,27 @@ def event_of(row: asyncpg.Record) -> CloudEvent:
     )
     rules = declaration().get(f"{event.event_type}.v{event.schema_version}", ())
     return replace(event, data=erased_as_null(rules, event.data)) if rules else event
+
+
+class Busy(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "too many answers as of a moment are being computed at once; retry shortly",
+            extensions={"code": "BUSY"},
+        )
+
+
+@asynccontextmanager
+async def _replay_slot(replays: asyncio.Semaphore, seconds: float) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(seconds):
+            await replays.acquire()
+    except TimeoutError:
+        raise Busy() from None
+    try:
+        yield
+    finally:
+        replays.release()
 
 
 @asynccontextmanager

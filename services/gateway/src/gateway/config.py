@@ -58,6 +58,9 @@ class Limits:
     subscriptions_per_connection: int = 10
     subscriptions_per_subject: int = 50
     subscriptions_total: int = 2_000
+    # answers as of a moment replaying at once in an API process, each holding one of the
+    # read model's connections until its request ends (gateway.asof)
+    past_replays: int = 4
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -70,6 +73,7 @@ class Limits:
                 "subscriptions_per_connection",
                 "subscriptions_per_subject",
                 "subscriptions_total",
+                "past_replays",
             )
         }
         return cls(

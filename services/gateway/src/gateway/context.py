@@ -1,5 +1,6 @@
 """The typed context built for each GraphQL request (and each subscription)."""
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
@@ -69,11 +70,13 @@ class Services:
     limits: Limits
     mail_viewer_url: str | None = None  # Config.mail_viewer_url
     slots: Slots = field(init=False)
+    replays: asyncio.Semaphore = field(init=False)  # Limits.past_replays
     # the services' time (a story's, in dev): what an application's allowed actions are on
     clock: Clock = field(default_factory=clock_from_env)
 
     def __post_init__(self) -> None:
         self.slots = Slots(self.limits)
+        self.replays = asyncio.Semaphore(self.limits.past_replays)
 
 
 @dataclass

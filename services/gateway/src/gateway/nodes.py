@@ -34,6 +34,8 @@ async def _entry(ctx: Context, ref: Ref) -> Node | None:
     return TimelineEntry.from_row(row, ctx.viewer)
 
 
+# Read from the notifications service, not from the read model: no answer as of a moment
+NOT_PROJECTED = frozenset({"WebhookEndpoint", "WebhookDelivery"})
 LOADERS: dict[str, Load] = {
     "Exhibitor": _by_id("exhibitors", EXHIBITOR, Exhibitor.from_row),
     "TimelineEntry": _entry,

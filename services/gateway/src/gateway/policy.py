@@ -202,6 +202,16 @@ class OnlyAdmin(BasePermission):
         return info.context.viewer.role is Role.ADMIN
 
 
+class OnlyStaff(BasePermission):
+    """ADMIN and ORGANIZER only (a list of a kind SEES keeps to STAFF)."""
+
+    message = "only staff (ADMIN, ORGANIZER) may see this"
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return info.context.viewer.role in STAFF
+
+
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
     description="Personal data: null for VIEWER tokens.",

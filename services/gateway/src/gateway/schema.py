@@ -33,7 +33,7 @@ from gateway.exhibitors.queries import ExhibitorQueries
 from gateway.exhibitors.rebooking import RebookingQueries
 from gateway.exhibitors.yearoveryear import YearOverYearQueries
 from gateway.news import parse_token
-from gateway.nodes import load_node
+from gateway.nodes import NOT_PROJECTED, load_node
 from gateway.notifications.mutations import NotificationMutations
 from gateway.notifications.types import NotificationQueries
 from gateway.notifications.webhooks import WebhookQueries
@@ -90,6 +90,10 @@ class Query(
     ) -> Node | None:
         ref = decode(id)
         authorize(info.context.viewer, ref)
+        if as_of is not None and ref.kind in NOT_PROJECTED:
+            raise BadInput(
+                f"a {ref.kind} is the notifications service's: it has no past here", "asOf"
+            )
         await caught_up(info, at_least)
         return await load_node(await answering(info, as_of), ref)
 

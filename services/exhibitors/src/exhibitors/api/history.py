@@ -4,7 +4,8 @@ the time it originally happened (python -m exhibitors.history sends a file of th
 The command's own handler decides, with "now" the entry's time, so the aggregates'
 rules apply as they did then; every event it appends carries that time in its metadata
 (`occurred_at`), apart from the time it is recorded. Refused, changing nothing: an
-entry in the future, a command that is not the contract's, a body the command refuses,
+entry in the future, a command that is not the contract's or is done live only
+(re-booking, forgetting: NOT_HISTORY), a body the command refuses,
 an entry earlier than what a stream it changes already records (OUT_OF_ORDER). The
 entry's `key` is its idempotency key, kept for good: the same entry sent again is
 answered with its first result and adds nothing. Only a service token granting the
@@ -12,6 +13,7 @@ HISTORY privilege may call it (the gateway's never does)."""
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
+from pavilion_contracts.exhibitors import commands as c
 from pavilion_contracts.exhibitors.commands import COMMANDS
 from pavilion_core.bodies import ACCEPTED, Accepted
 from pavilion_core.commanding import Command
@@ -24,6 +26,10 @@ from pydantic import ValidationError
 from exhibitors.bootstrap import Services
 from exhibitors.history import HistoryEntry
 
+# Not history: a re-booking offer's deadline runs on the service's own sweep, live (one
+# imported would expire now, not when it did, and notify), and forgetting someone is done
+# now, never back-dated.
+NOT_HISTORY = frozenset({c.OfferRebooking, c.AcceptRebooking, c.DeclineRebooking, c.ForgetContact})
 BY_NAME: dict[str, type[Command]] = {command.__name__: command for command in COMMANDS.commands}
 router = APIRouter(tags=["history"])
 
@@ -36,6 +42,8 @@ async def import_history(entry: HistoryEntry, request: Request) -> Accepted:
     command = BY_NAME.get(entry.command)
     if command is None:
         raise InvalidValue("command", f"{entry.command!r} is no command of the exhibitors service")
+    if command in NOT_HISTORY:
+        raise InvalidValue("command", f"{entry.command} is done live, not imported as history")
     try:
         cmd = command.model_validate(entry.body)
     except ValidationError as exc:

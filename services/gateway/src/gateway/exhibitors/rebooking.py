@@ -13,7 +13,7 @@ from gateway.context import Context
 from gateway.enums import RebookingStatus
 from gateway.exhibitors.types import SELECT as EXHIBITOR
 from gateway.exhibitors.types import Booth, Exhibitor
-from gateway.policy import NotExhibitor
+from gateway.policy import OnlyStaff
 from gateway.relay import Connection, Keyset, Node, Query, fetch_page, global_id
 from gateway.timeline import Timelined
 
@@ -102,7 +102,7 @@ ORDER = Keyset((("company_name", "text"), ("id", "uuid")), name="COMPANY_NAME")
 @strawberry.type
 class RebookingQueries:
     @strawberry.field(
-        permission_classes=[NotExhibitor],
+        permission_classes=[OnlyStaff],
         description="An edition's re-booking offers (staff only), by company name.",
     )
     async def rebooking_offers(
