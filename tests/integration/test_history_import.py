@@ -131,6 +131,13 @@ async def test_history_keeps_its_times_apart_through_store_topic_and_timeline(
     assert all(e.recorded_at >= before > e.occurred_at for e in entries)
 
 
+LIVE_ONLY = {
+    "edition": "CISCE-2026",
+    "fromEdition": "CISCE-2026",
+    "deadline": "2026-01-01T00:00:00Z",
+}
+
+
 async def test_history_refused_changes_nothing_and_the_same_file_adds_nothing(
     importer: httpx.AsyncClient, exhibitors_app: FastAPI, store_pool: asyncpg.Pool
 ) -> None:
@@ -145,9 +152,7 @@ async def test_history_refused_changes_nothing_and_the_same_file_adds_nothing(
         json.dumps({**STORY[4], "body": {"applicationId": APP}, "key": "incomplete"}),
         json.dumps({**STORY[4], "occurredAt": "2025-09-01T00:00:00+08:00", "key": "early"}),
         json.dumps({k: v for k, v in STORY[4].items() if k != "key"}),
-        json.dumps({"occurredAt": STORY[4]["occurredAt"], "command": "OfferRebooking",
-                    "body": {"edition": "CISCE-2026", "fromEdition": "CISCE-2026",
-                             "deadline": future}, "key": "live-only"}),  # fmt: skip
+        json.dumps({**STORY[4], "command": "OfferRebooking", "body": LIVE_ONLY, "key": "live"}),
     ]
     outcome = await send_all(importer, read_entries([*lines(STORY[:4]), *bad]))
     assert outcome.already_there == 4 and outcome.imported == 0
