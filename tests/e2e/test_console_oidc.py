@@ -32,8 +32,9 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory,
     provider: tuple[Provider, str],
 ) -> AsyncIterator[Stack]:
-    """The gateway (and the exhibitors API it asks for the editions), verifying tokens
-    with the provider's keys, and telling the console to sign in there."""
+    """The gateway (and the exhibitors service and projector that make the editions'
+    records it shows), verifying tokens with the provider's keys, and telling the
+    console to sign in there."""
     _, issuer = provider
     async with scratch(templates, kafka) as env:
         oidc = {
@@ -43,7 +44,12 @@ async def stack(
             "PAVILION_CONSOLE_OIDC_CLIENT_ID": CLIENT_ID,
             "PAVILION_GATEWAY_WORKERS": "1",
         }
-        processes = [("exhibitors", "api"), ("gateway", "api")]
+        processes = [
+            ("exhibitors", "api"),
+            ("exhibitors", "relay"),
+            ("gateway", "projector"),
+            ("gateway", "api"),
+        ]
         async with running(processes, {**env, **oidc}, tmp_path_factory.mktemp("logs")) as stack:
             yield stack
 
@@ -59,7 +65,8 @@ async def test_sign_in_with_the_provider_and_use_its_token(
         await shoot(page, artifacts, "sign-in-oidc")
         await button.click()
         await expect(page.get_by_test_id("subject")).to_have_text("Signed in as oidc:ada")
-        await expect(page.get_by_test_id("booths-free")).to_have_text("0")  # answered: no demo
+        # answered: no demo (the seed's edition, once projected)
+        await expect(page.get_by_test_id("booths-free")).to_have_text("0", timeout=30_000)
         assert page.url == f"{stack.urls['gateway']}/console/"  # the code is gone from it
         stored = await page.evaluate("sessionStorage.getItem('pavilion.token')")
         assert stored == issued.issued[-1]
