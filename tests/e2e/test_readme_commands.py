@@ -326,9 +326,10 @@ async def test_pavilion_seed_demo_loads_the_delegations_trip_and_320_exhibitors(
         stack.env = env  # type: ignore[attr-defined]
         code, out = await run(argv("pavilion seed demo"), environment(stack), tmp_path)
         assert code == 0, out
-        # README, "demo scenario": 45 organizations, 160 contacts, 36 interests, and the
-        # 4th edition's 320 exhibitors as history, in every state an application ends in
-        trip, states = out.strip().splitlines()[-2:]
+        # README, "demo scenario": 45 organizations, 160 contacts, 36 interests, the
+        # 4th edition's 320 exhibitors as history, in every state an application ends in,
+        # and the 5th recruiting: offers to the 4th's confirmed ones, 80 new applications
+        trip, states, fifth = out.strip().splitlines()[-3:]
         assert {"45 organizations", "160 contacts", "36 interests"} <= set(trip.split(", "))
         assert sum(int(state.split()[0]) for state in states.split(", ")) == 320, states
         reached = {state.split()[1].upper() for state in states.split(", ")}
@@ -338,13 +339,19 @@ async def test_pavilion_seed_demo_loads_the_delegations_trip_and_320_exhibitors(
             env["PAVILION_EXHIBITORS_DATABASE_URL"],
         )
         assert await _count(outreach, "OrganizationRegistered") == 45
-        assert await _count(exhibitors, "ApplicationSubmitted") == 320
+        assert await _count(exhibitors, "ApplicationSubmitted", "CISCE-2026") == 320
+        recruited = dict(reversed(part.split(" ", 1)) for part in fifth.split(", "))
+        offers = sum(int(n) for what, n in recruited.items() if what.startswith("offer "))
+        assert offers == await _count(exhibitors, "RebookingOffered") > 0
+        assert sum(int(n) for what, n in recruited.items() if not what.startswith("offer ")) == 80
 
 
-async def _count(url: str, event_type: str) -> int:
+async def _count(url: str, event_type: str, edition: str | None = None) -> int:
+    """Events of `event_type` (of `edition`, if given)."""
     conn = await asyncpg.connect(url)
     try:
-        query = "SELECT count(*) FROM events WHERE type = $1"
-        return int(await conn.fetchval(query, event_type))
+        query = """SELECT count(*) FROM events
+                   WHERE type = $1 AND ($2::text IS NULL OR data->>'edition' = $2)"""
+        return int(await conn.fetchval(query, event_type, edition))
     finally:
         await conn.close()

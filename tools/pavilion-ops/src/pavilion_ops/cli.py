@@ -3,6 +3,7 @@ localhost defaults). Long operations show progress."""
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -220,6 +221,9 @@ def schemas_resolve(
 def seed_demo(exhibitors: int = 320) -> None:
     """Load the demo scenario through the services' APIs (again: changes nothing)."""
 
+    # the day make run's demo is set around (deploy/demo-anchor.sh), else today
+    anchor = date.fromisoformat(os.environ.get("PAVILION_DEMO_ANCHOR") or date.today().isoformat())
+
     async def run() -> None:
         async with (
             service_client("outreach", settings.url("outreach"), "operator:seed") as outreach,
@@ -228,11 +232,11 @@ def seed_demo(exhibitors: int = 320) -> None:
         ):
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as p:
                 p.add_task("the delegation's trip (outreach)")
-                trip = await outreach_demo.load(outreach)
+                trip = await outreach_demo.load(outreach, anchor=anchor)
                 p.add_task(f"{exhibitors} exhibitors of the 4th edition, as history")
                 told = await exhibitors_demo.load(exhibits, count=exhibitors)
                 p.add_task("the 5th edition recruiting now, re-booking the 4th's exhibitors")
-                fifth = await recruiting.load(exhibits, date.today())
+                fifth = await recruiting.load(exhibits, anchor)
         console.print(", ".join(f"{n} {what}" for what, n in trip.items()))
         console.print(", ".join(f"{n} {s.lower()}" for s, n in told.counts()["byStatus"].items()))
         console.print(", ".join(f"{n} {what}" for what, n in fifth.items()))
