@@ -113,6 +113,10 @@ def _just(value: Any) -> Pick:
     return lambda _: value
 
 
+def _string(value: str) -> graphql.StringValueNode:
+    return graphql.StringValueNode(value=value)
+
+
 KEEP = _just(None)  # what schemathesis generated stays
 _NULL = _just(graphql.NullValueNode())
 _ODD_TEXT = ["\x00", "\ud800", "2026-13-40", "not-a-uuid", "NaN", "floorplan:X:Y", ""]
@@ -178,6 +182,11 @@ def _by_name(known: Known) -> dict[str, Pick]:
         "atLeast": _one_of(_NULL, _NULL, _sample(known.tokens), token),
         "url": _one_of(KEEP, _url),
         "edition": _one_of(KEEP, _just(EDITION)),
+        "code": _one_of(KEEP, _just(EDITION)),  # edition(code:)
+        "editions": _one_of(KEEP, _just(graphql.ListValueNode(values=(_string(EDITION),)))),
+        "daysBeforeOpening": _one_of(KEEP, page),
+        # the present half the time: most moments generated are refused (ahead, naive)
+        "asOf": _one_of(_NULL, _NULL, KEEP),
     }
 
 
@@ -276,7 +285,12 @@ class _Sharpen(graphql.Visitor):
 
     def _replace(self, node: Any) -> Any:
         value = self.chosen.get(node.name.value)
-        scalar = (graphql.StringValueNode, graphql.IntValueNode, graphql.NullValueNode)
+        scalar = (
+            graphql.StringValueNode,
+            graphql.IntValueNode,
+            graphql.NullValueNode,
+            graphql.ListValueNode,
+        )
         if value is None or not isinstance(node.value, scalar):
             return None
         if isinstance(value, str):

@@ -147,6 +147,7 @@ async def test_a_moment_not_yet_come_and_a_too_costly_replay_are_refused(read_po
 
     future = await run(context(read_pool, ADMIN), BOARD, at=minute(60 * 24 * 31))
     naive = await run(context(read_pool, ADMIN), BOARD, at="2025-12-01T10:00:00")
+    before_year_1 = await run(context(read_pool, ADMIN), BOARD, at="0001-01-01T00:00:00+14:00")
     slow = await run(
         context(read_pool, ADMIN, Limits(statement_seconds=0.000001)), BOARD, at=minute(5)
     )
@@ -156,6 +157,7 @@ async def test_a_moment_not_yet_come_and_a_too_costly_replay_are_refused(read_po
 
     assert future.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert naive.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
+    assert before_year_1.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert slow.errors[0].extensions["code"] == "QUERY_TIMEOUT"
     assert webhook.errors[0].extensions == {"code": "VALIDATION", "field": "asOf"}
     assert fine.errors is None and fine.data["editionDashboard"]["totalExhibitors"] == 1

@@ -74,6 +74,8 @@ RUN_BY: dict[str, list[str]] = {
         # a second load changes nothing: the loaders `seed demo` calls, each loaded twice
         f"{INTEGRATION}/test_exhibitors_demo.py"
         "::test_the_exhibitors_demo_loads_its_history_once_with_its_times",
+        f"{INTEGRATION}/test_exhibitors_demo.py"
+        "::test_the_5th_edition_recruits_now_after_the_4ths_history",
         f"{INTEGRATION}/test_outreach_demo.py::test_the_demo_scenario_loads_once",
     ],
     "pavilion token": [TOKEN],
@@ -114,6 +116,11 @@ RUN_BY: dict[str, list[str]] = {
         "::test_the_scheduler_announces_each_follow_up_that_falls_due_once_and_stops_on_sigterm"
     ],
     "python -m outreach.demo": [MAKE_RUN],
+    "python -m exhibitors.recruiting": [
+        MAKE_RUN,
+        f"{INTEGRATION}/test_exhibitors_demo.py"
+        "::test_the_5th_edition_recruits_now_after_the_4ths_history",
+    ],
     "python -m gateway.cli sdl": [
         f"{UNIT}/test_readme.py::test_gateway_cli_sdl_exports_the_sdl_committed"
     ],

@@ -72,6 +72,10 @@ def checked(at: datetime, now: datetime, field: str = "asOf") -> datetime:
     """`at` if it is an instant (with its offset) not later than `now`."""
     if at.tzinfo is None:
         raise BadInput("a moment needs its UTC offset (e.g. 2026-06-22T09:00:00+08:00)", field)
+    try:
+        at.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00: before the year 1 in UTC
+        raise BadInput("a moment out of range", field) from None
     if at > now:
         raise BadInput("a moment not yet come has no answer: ask for now or earlier", field)
     return at
