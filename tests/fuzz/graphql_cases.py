@@ -165,7 +165,9 @@ def _by_name(known: Known) -> dict[str, Pick]:
     version = _one_of(lambda r: r.randrange(-(2**40), 2**40), _sample(_ODD_NUMBERS), _JSON)
     token: Pick = lambda r: b64(json.dumps([[subject(r), version(r)]]))  # noqa: E731
     page: Pick = lambda r: nodes.Int(r.randrange(101))  # noqa: E731
-    ids = {to_camel(name): _ids(known, kinds) for name, kinds in {**ID_KINDS, "id": ()}.items()}
+    ids = {to_camel(name): _ids(known, kinds) for name, kinds in ID_KINDS.items()}
+    # `id` of any kind, or an exhibitor's half the time: exhibitor(id) answers only those
+    ids["id"] = _one_of(_ids(known, ()), _ids(known, ("Exhibitor",)))
     return {
         **ids,
         # null half the time, and pages of a size the gateway takes most of the time:
@@ -187,7 +189,7 @@ def _by_name(known: Known) -> dict[str, Pick]:
         "editions": _one_of(KEEP, _just(graphql.ListValueNode(values=(_string(EDITION),)))),
         "daysBeforeOpening": _one_of(KEEP, page),
         # the present half the time: most moments generated are refused (ahead, naive)
-        "asOf": _one_of(_NULL, _NULL, KEEP),
+        "asOf": _one_of(_NULL, _NULL, _NULL, KEEP),
     }
 
 
