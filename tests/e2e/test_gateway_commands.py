@@ -2,9 +2,11 @@
 gateway and the running services, each with its effect shown by the read model and a
 typed refusal from the service it reaches (one stack, several mutations per test)."""
 
+import asyncio
 import base64
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from gateway.auth import Role
@@ -443,3 +445,36 @@ async def test_staff_create_an_edition_whose_applications_are_taken_only_while_o
     assert _codes(await _apply(stack, code, "Late Ltd")) == ["INVALID_TRANSITION"]
     await eventually(lambda: _accepting(stack, code, False), what="its applications closed")
     await _refused(stack, "openEditionApplications", {"edition": "NOPE-1"}, "NOT_FOUND")
+
+
+async def test_an_idle_connection_stays_open_longer_than_a_client_keeps_it(stack: Stack):
+    """A client keeps an idle connection for a few seconds (httpx: 5) and then sends its
+    next request on it. Were the server to close it then, the request would be lost (the
+    gateway's command failed as UNAVAILABLE, in a CI run): every API keeps it longer."""
+    kept = httpx.Limits().keepalive_expiry or 0
+    services = ["gateway", "exhibitors", "outreach", "notifications"]
+    closed = await asyncio.gather(*(_closed_within(stack.urls[s], kept + 1) for s in services))
+    assert not any(closed), dict(zip(services, closed, strict=True))
+
+
+async def _closed_within(base: str, seconds: float) -> bool:
+    """Whether the server closes a connection left idle after one request within `seconds`."""
+    url = urlsplit(base)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    try:
+        writer.write(f"GET /healthz HTTP/1.1\r\nhost: {url.netloc}\r\n\r\n".encode())
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.lower().split(b"\r\n")
+            if line.startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        try:
+            return await asyncio.wait_for(reader.read(1), timeout=seconds) == b""
+        except TimeoutError:
+            return False
+    finally:
+        writer.close()

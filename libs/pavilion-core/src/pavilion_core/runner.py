@@ -100,6 +100,14 @@ def _work(name: str, worker: Worker) -> None:
     uvloop.run(until_signalled(partial(persist, name, worker)))
 
 
+# How long an idle connection stays open. A client keeps one in its pool for a few seconds
+# (httpx: 5, as long as uvicorn's default here) and sends its next request on it: were the
+# server to close it as that request went out, the request would be lost on the way (the
+# gateway's command would fail as UNAVAILABLE). Longer than any client keeps one, the
+# client always lets go first; as long as nginx's default.
+KEEP_ALIVE_SECONDS = 75
+
+
 def serve(app: Any, host: str, port: int, **options: Any) -> None:
     """Serve an ASGI app (or its import string, with uvicorn's `options` such as
     `workers`) with uvicorn on uvloop and httptools, logging our way."""
@@ -111,5 +119,6 @@ def serve(app: Any, host: str, port: int, **options: Any) -> None:
         http="httptools",
         log_config=None,
         access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         **options,
     )
