@@ -270,3 +270,33 @@ async def test_a_pinned_version_on_the_primary_stream_is_not_retried(any_store: 
     await any_store.append(stream, [event()], expected_version=0, metadata=META)
     with pytest.raises(WrongExpectedVersion):
         await any_store.execute(stream, lambda h: [event()], CommandContext(META, 0))
+
+
+async def test_a_pinned_version_followed_by_bookkeeping_only_is_not_stale(
+    any_store: EventStorePort,
+):
+    """Events the system records about a record (a follow-up announced overdue) do not
+    make a caller's version stale, before the command or while it decides; any other
+    change after it, and a version ahead, still do."""
+    stream, noticed = f"p-{uuid.uuid4()}", NewEvent("Noticed", {})
+    await any_store.append(stream, [event()], expected_version=0, metadata=META)
+    await any_store.append(stream, [noticed], expected_version=1, metadata=META)
+    plans = 0
+
+    async def plan(load: Load) -> dict[str, list[NewEvent]]:
+        nonlocal plans
+        plans += 1
+        seen = len(await load(stream))
+        if plans == 1:  # noticed again while this one decides
+            await any_store.append(stream, [noticed], expected_version=seen, metadata=META)
+        return {stream: [event(seen)]}
+
+    result = await any_store.execute_many(stream, plan, CommandContext(META, 1), {"Noticed"})
+    assert (plans, result.version) == (2, 4)
+    assert [e.type for e in await any_store.read_stream(stream)][-1] == "Happened"
+
+    for stale in (3, 5):  # before a change that is not bookkeeping; ahead
+        with pytest.raises(WrongExpectedVersion):
+            await any_store.execute_many(stream, plan, CommandContext(META, stale), {"Noticed"})
+    with pytest.raises(WrongExpectedVersion):  # without naming it bookkeeping
+        await any_store.execute_many(stream, plan, CommandContext(META, 1))

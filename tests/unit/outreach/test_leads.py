@@ -9,6 +9,7 @@ from pavilion_contracts.exhibitors import SupplyChainArea
 from pavilion_contracts.outreach import InterestKind
 from pavilion_contracts.outreach import commands as c
 from pavilion_core.errors import InvalidTransition, InvalidValue, NotFound
+from pavilion_core.eventstore import WrongExpectedVersion
 
 from tests.unit.outreach.support import NOW, Outreach, ctx, new_id
 
@@ -134,6 +135,34 @@ async def test_an_interest_needs_an_organization_and_areas_to_exhibit() -> None:
             ),
             ctx(),
         )
+
+
+async def test_a_follow_up_seen_before_it_was_announced_overdue_is_still_done() -> None:
+    """The announcement is the scheduler's bookkeeping, not an edit: marking done what one
+    saw just before it is no conflict. A reschedule seen by nobody is."""
+    o = Outreach()
+    task = await o.created(
+        o.h.schedule_follow_up,
+        c.ScheduleFollowUp(subject_id=new_id(), owner="li@ccpit", due_at=NOW + timedelta(hours=1)),
+    )
+    o.clock.advance(timedelta(hours=2))
+    await o.h.announce_overdue(task, ctx())
+    await o.h.change_follow_up(
+        c.RescheduleFollowUp(follow_up_id=task, due_at=o.clock.now() + timedelta(days=1)),
+        ctx(expected_version=1),
+    )
+    with pytest.raises(WrongExpectedVersion):  # the reschedule at version 3 was not seen
+        await o.h.change_follow_up(
+            c.CompleteFollowUp(follow_up_id=task, outcome="called"), ctx(expected_version=2)
+        )
+    await o.h.change_follow_up(
+        c.CompleteFollowUp(follow_up_id=task, outcome="called"), ctx(expected_version=3)
+    )
+    assert o.types(follow_up_stream(task))[1:] == [
+        "FollowUpBecameOverdue",
+        "FollowUpRescheduled",
+        "FollowUpCompleted",
+    ]
 
 
 async def test_a_follow_up_is_announced_overdue_once_per_due_time() -> None:

@@ -61,12 +61,21 @@ class Aggregate:
 
     What a command decides is held as the aggregate's `pending` events, which its
     Session appends: a rule that records an event cannot forget to have it stored.
+
+    `bookkeeping`: events the system records about the record that change nothing a
+    caller decides on (a follow-up announced overdue). A caller's expected version is
+    not stale for them (EventStorePort.execute_many).
     """
 
     version: int
     opened_by: ClassVar[tuple[type[Event], ...]]
     upcasters: ClassVar[Upcasters]
     events: ClassVar[Mapping[str, type[Event]]]
+    bookkeeping: ClassVar[tuple[type[Event], ...]] = ()
+
+    @classmethod
+    def bookkeeping_types(cls) -> frozenset[str]:
+        return frozenset(kind.__name__ for kind in cls.bookkeeping)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A kind of aggregate cannot forget to say which events open its streams, nor

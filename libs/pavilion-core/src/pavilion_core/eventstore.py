@@ -12,7 +12,7 @@ after that it is forgotten and the same key is a new request.
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,7 +182,9 @@ class EventStorePort(ABC):
 
         return await self.execute_many(stream_id, plan, ctx)
 
-    async def execute_many(self, primary: str, plan: Plan, ctx: CommandContext) -> AppendResult:
+    async def execute_many(
+        self, primary: str, plan: Plan, ctx: CommandContext, bookkeeping: Collection[str] = ()
+    ) -> AppendResult:
         """Run a command that may touch several streams, atomically.
 
         A retry of an idempotency key returns the first result. Otherwise `plan` loads
@@ -190,8 +192,10 @@ class EventStorePort(ABC):
         decides, and returns new events per stream; they are appended at the versions
         loaded. A plan that decides nothing appends nothing (the result has no events).
         `ctx.expected_version`, when given, pins the primary stream: a change there is a
-        conflict for the caller. Any other concurrent change (and any change
-        at all when no version is pinned) re-runs the plan on fresh state.
+        conflict for the caller — but for events of the types in `bookkeeping`, which
+        the system records about the record and change nothing a caller decides on (a
+        follow-up announced overdue). Any other concurrent change (and any change at
+        all when no version is pinned) re-runs the plan on fresh state.
         """
         key = ctx.idempotency(self.key_retention)
         for attempt in range(_RETRIES):
@@ -199,9 +203,10 @@ class EventStorePort(ABC):
                 return done
             versions: dict[str, int] = {}
             load = self._loader(versions)
-            current = len(await load(primary))
-            if ctx.expected_version is not None and ctx.expected_version != current:
-                raise WrongExpectedVersion(primary, ctx.expected_version, current)
+            stream = await load(primary)
+            expected = ctx.expected_version
+            if expected is not None and not _seen(stream, expected, bookkeeping):
+                raise WrongExpectedVersion(primary, expected, len(stream))
             changes = {s: events for s, events in (await plan(load)).items() if events}
             if not changes:  # decided that nothing needs to change (an idempotent no-op)
                 return AppendResult(
@@ -220,9 +225,10 @@ class EventStorePort(ABC):
             ]
             try:
                 return await self.append_many(appends, ctx.stamped(), key)
-            except WrongExpectedVersion as exc:
-                pinned = exc.stream_id == primary and ctx.expected_version is not None
-                if pinned or attempt == _RETRIES - 1:
+            except WrongExpectedVersion:
+                # a change came first: the next attempt reads it (and refuses the caller's
+                # pinned version if that change matters)
+                if attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
@@ -236,6 +242,12 @@ class EventStorePort(ABC):
             return cache[stream_id]
 
         return load
+
+
+def _seen(stream: Sequence[RecordedEvent], version: int, bookkeeping: Collection[str]) -> bool:
+    """Whether a caller who saw the stream at `version` saw all of it that matters: the
+    same version, or an earlier one followed by bookkeeping only."""
+    return version <= len(stream) and all(e.type in bookkeeping for e in stream[version:])
 
 
 async def _in_order(load: Load, changes: Mapping[str, object], occurred_at: datetime) -> None:

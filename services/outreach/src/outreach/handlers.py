@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from pavilion_contracts.outreach import LegalBasis
 from pavilion_contracts.outreach import commands as c
-from pavilion_core.aggregate import Event
+from pavilion_core.aggregate import Aggregate, Event
 from pavilion_core.clock import Clock
 from pavilion_core.commanding import Registry
 from pavilion_core.envelope import NewEvent
@@ -17,7 +17,7 @@ from pavilion_core.errors import InvalidValue, NotFound
 from pavilion_core.eventstore import AppendResult, CommandContext, EventStorePort, Load
 
 from outreach.domain.gatherings import outreach_event_stream
-from outreach.domain.leads import Interest, follow_up_stream, interest_stream
+from outreach.domain.leads import FollowUp, Interest, follow_up_stream, interest_stream
 from outreach.domain.parties import Contact, contact_stream, organization_stream
 from outreach.domain.travel import Stop, delegation_stream, trip_stream
 from outreach.domain.values import e164, end_of, implied_expiry, utc
@@ -36,13 +36,19 @@ class Handlers:
     store: EventStorePort
     clock: Clock
 
-    async def run(self, primary: str, step: Step, ctx: CommandContext) -> AppendResult:
+    async def run(
+        self, primary: str, step: Step, ctx: CommandContext, kind: type[Aggregate] | None = None
+    ) -> AppendResult:
+        """Run `step` on fresh state; `kind`: the primary record's, whose bookkeeping
+        events do not make the caller's expected version stale."""
+
         async def plan(load: Load) -> Mapping[str, Sequence[NewEvent]]:
             session = Session(load, self.clock.now())
             await step(session)
             return session.new_events()
 
-        return await self.store.execute_many(primary, plan, ctx)
+        bookkeeping = kind.bookkeeping_types() if kind else frozenset()
+        return await self.store.execute_many(primary, plan, ctx, bookkeeping)
 
     # -- organizations and contacts ------------------------------------------------
 
@@ -456,7 +462,7 @@ class Handlers:
             elif isinstance(cmd, c.CancelFollowUp):
                 follow_up.cancel(cmd.reason)
 
-        return await self.run(follow_up_stream(follow_up_id), step, ctx)
+        return await self.run(follow_up_stream(follow_up_id), step, ctx, FollowUp)
 
     async def announce_overdue(self, follow_up_id: str, ctx: CommandContext) -> AppendResult:
         async def step(s: Session) -> None:

@@ -207,6 +207,8 @@ _STAGE: dict[type[Event], InterestStage] = {
 @dataclass
 class FollowUp(Aggregate):
     opened_by = (e.FollowUpScheduled,)
+    # the scheduler's announcement: marking done what one saw before it is no conflict
+    bookkeeping = (e.FollowUpBecameOverdue,)
     upcasters = UPCASTERS
     events = e.EVENTS
     id: str
