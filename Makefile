@@ -41,7 +41,7 @@ run: install  ## start Kafka, PostgreSQL and every service locally; Ctrl-C stops
 	deploy/run.sh
 
 test: install lint  ## lint, then every test against a real Kafka and PostgreSQL
-	$(TEST_INFRA) $(UV) run --frozen pytest tests
+	$(TEST_INFRA) $(UV) run --frozen pytest tests --durations=30
 
 unit: install  ## domain and handler tests against fakes (no infrastructure)
 	$(UV) run --frozen pytest tests/unit

@@ -151,9 +151,15 @@ def _forged_cursor(cursors: list[str]) -> Pick:
     return pick
 
 
+def _real(known: Known, kinds: tuple[str, ...]) -> Pick:
+    """An id of a record of one of `kinds` (any kind: none named, or none seeded)."""
+    every = [i for ids in known.ids.values() for i in ids]
+    return _sample([i for kind in kinds for i in known.ids.get(kind, [])] or every)
+
+
 def _ids(known: Known, kinds: tuple[str, ...]) -> Pick:
     every = [i for ids in known.ids.values() for i in ids]
-    real = _sample([i for kind in kinds for i in known.ids.get(kind, [])] or every)
+    real = _real(known, kinds)
     forged: Pick = lambda r: b64(f"{r.choice(KINDS)}:{r.choice([_uuid(r), *_ODD_TEXT])}")  # noqa: E731
     return _one_of(KEEP, real, real, _sample(every), forged)
 
@@ -184,12 +190,29 @@ def _by_name(known: Known) -> dict[str, Pick]:
         "first": _one_of(page, page, page, KEEP, _just(nodes.Int(101))),
         "atLeast": _one_of(_NULL, _NULL, _NULL, _sample(known.tokens), token),
         "url": _one_of(KEEP, _url),
-        "edition": _one_of(KEEP, _just(EDITION)),
-        "code": _one_of(KEEP, _just(EDITION)),  # edition(code:)
-        "editions": _one_of(KEEP, _just(graphql.ListValueNode(values=(_string(EDITION),)))),
+        "edition": _one_of(KEEP, _EDITION),
+        "code": _one_of(KEEP, _EDITION),  # edition(code:)
+        "editions": _one_of(KEEP, _EDITIONS),
         "daysBeforeOpening": _one_of(KEEP, page),
         # the present half the time: most moments generated are refused (ahead, naive)
         "asOf": _one_of(_NULL, _NULL, _NULL, KEEP),
+    }
+
+
+_EDITION = _just(EDITION)
+_EDITIONS = _just(graphql.ListValueNode(values=(_string(EDITION),)))
+
+
+def _answerable(known: Known) -> dict[str, Pick]:
+    """The same names, as a caller who gets everything right fills them: real ids of the
+    kinds named, no cursor, token or past moment, a page size taken, the seeded edition."""
+    ids = {to_camel(name): _real(known, kinds) for name, kinds in ID_KINDS.items()}
+    none, ten = _NULL, _just(nodes.Int(10))
+    return {
+        **ids,
+        "id": _real(known, ()),
+        **{"after": none, "atLeast": none, "asOf": none, "first": ten, "daysBeforeOpening": ten},
+        **{"url": KEEP, "edition": _EDITION, "code": _EDITION, "editions": _EDITIONS},
     }
 
 
@@ -305,9 +328,11 @@ class _Seed(graphql.Visitor):
     """Most of the time, a mutation's input becomes a valid one with one or two of the
     generated fields in place of its own."""
 
-    def __init__(self, rng: random.Random, valid: dict[str, graphql.ObjectValueNode]) -> None:
+    def __init__(
+        self, rng: random.Random, valid: dict[str, graphql.ObjectValueNode], whole: bool
+    ) -> None:
         super().__init__()
-        self.rng, self.valid = rng, valid
+        self.rng, self.valid, self.whole = rng, valid, whole
 
     def enter_field(self, node: graphql.FieldNode, *_: Any) -> Any:
         valid = self.valid.get(node.name.value)
@@ -317,9 +342,10 @@ class _Seed(graphql.Visitor):
         ):
             return graphql.SKIP
         fields = {f.name.value: f for f in generated.value.fields}
-        if not fields or self.rng.random() < 0.25:  # a quarter stays as generated
+        if not self.whole and (not fields or self.rng.random() < 0.25):  # a quarter stays
             return graphql.SKIP
-        fuzzed = self.rng.sample(sorted(fields), k=min(len(fields), self.rng.choice([1, 1, 2])))
+        k = 0 if self.whole else min(len(fields), self.rng.choice([1, 1, 2]))
+        fuzzed = self.rng.sample(sorted(fields), k=k)
         merged = {**{f.name.value: f for f in valid.fields}, **{n: fields[n] for n in fuzzed}}
         value = graphql.ObjectValueNode(fields=tuple(merged.values()))
         input = graphql.ArgumentNode(name=generated.name, value=value)
@@ -337,13 +363,15 @@ class Sharpener:
     choices are made before the case is drawn, with a Random of their own (see Pick)."""
 
     def __init__(self, known: Known) -> None:
-        by_name = _by_name(known)
+        by_name, answerable = _by_name(known), _answerable(known)
+        queries = SCHEMA.client_schema.query_type.fields.items()
         # `exhibitor(id:)`, `trip(id:)`: mostly ids of the kind the field returns
-        self.by_field = {
-            name: {**by_name, "id": _ids(known, (graphql.get_named_type(f.type).name,))}
-            for name, f in SCHEMA.client_schema.query_type.fields.items()
+        kinds = {name: (graphql.get_named_type(f.type).name,) for name, f in queries}
+        self.by_field = {n: {**by_name, "id": _ids(known, k)} for n, k in kinds.items()}
+        self.answerable_by_field = {
+            n: {**answerable, "id": _real(known, k)} for n, k in kinds.items()
         }
-        self.by_name = by_name
+        self.by_name, self.answerable_by_name = by_name, answerable
         mutations = SCHEMA.client_schema.mutation_type
         assert mutations is not None
         self.valid = {
@@ -360,10 +388,22 @@ class Sharpener:
             lambda r: {**{name: pick(r) for name, pick in by_name.items()}, RANDOM: r}
         )
 
+    def answerable(self, operation: Any) -> dict[str, Any]:
+        """The choices of a caller who gets everything right (a mutation's input: the
+        valid one, whole): the case each operation must answer, as ADMIN."""
+        definition, r = operation.definition, random.Random(0)
+        if definition.is_query:
+            by_name = self.answerable_by_field[definition.field_name]
+        else:
+            by_name = self.answerable_by_name
+        return {**{name: pick(r) for name, pick in by_name.items()}, RANDOM: r, WHOLE: True}
+
     def __call__(self, body: str, chosen: dict[str, Any]) -> str:
         document = graphql.visit(graphql.parse(body), _Sharpen(chosen))
         # seeded after sharpening, so that the valid fields stay valid
-        return graphql.print_ast(graphql.visit(document, _Seed(chosen[RANDOM], self.valid)))
+        seed = _Seed(chosen[RANDOM], self.valid, whole=chosen.get(WHOLE, False))
+        return graphql.print_ast(graphql.visit(document, seed))
 
 
-RANDOM = "__random__"  # no argument's name: GraphQL names do not begin with "__"
+# no argument's name: GraphQL names do not begin with "__"
+RANDOM, WHOLE = "__random__", "__whole__"

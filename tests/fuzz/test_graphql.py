@@ -40,8 +40,9 @@ PROCESSES = [
 SERVER_ERRORS = {"INTERNAL", "UNAVAILABLE"}
 # Examples per operation (the sharpener aims each at known ids and the input's edges):
 # with a mutation for every command (about 90 operations) the whole module runs in about
-# two minutes on two shared cores; 16 for ADMIN, which must get an answer from at least
-# one (a query with an id, a cursor and a token gets past them one time in four or so).
+# two minutes on two shared cores. The first is a case a caller who gets everything right
+# would send, which must be answered as ADMIN (by luck alone, 16 cases of a query with
+# an id, a cursor and a token missed an answer about one run in four).
 EXAMPLES = {Role.ADMIN: 16, Role.VIEWER: 4, Role.EXHIBITOR: 4}
 
 
@@ -276,15 +277,19 @@ def test_no_graphql_operation_fails_inside_the_gateway(
     )
     @given(data=st.data())
     def fuzz(data: st.DataObject) -> None:
+        first, answered = not reach.requests, reach.answered
         chosen = data.draw(sharpen.choices(operation))  # first: see Sharpener
+        if first:  # a case that must be answered (drawn alike: Hypothesis checks that)
+            chosen = sharpen.answerable(operation)
         case = data.draw(operation.as_strategy())
         case.body = sharpen(str(case.body), chosen)
         response = case.call(base_url=stack.graphql, session=session, headers=headers, timeout=30)
         _check(response, str(case.body), reach)
+        if first and role is Role.ADMIN:
+            assert reach.answered > answered, ("no answer", case.body, response.text)
 
     with session:
         fuzz()
     assert reach.resolved, f"no request of {reach.requests} reached a resolver"
-    assert reach.answered or role is not Role.ADMIN, f"none of {reach.requests} had an answer"
     logged = logs.errors()  # a service's failure the gateway's answer may not show
     assert not logged, "\n".join(logged)
