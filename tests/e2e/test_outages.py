@@ -13,6 +13,7 @@ a state directory and ports of their own): the suite's servers are never restart
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -151,6 +152,13 @@ async def test_the_processes_ride_out_a_postgresql_restart(kafka: KafkaSettings,
             assert int(refused.headers["retry-after"]) > 0
             assert codes(await submit(stack, "During Outage")) == {"UNAVAILABLE"}
             assert codes(await stack.query(NAMES)) == {"UNAVAILABLE"}
+            # the metrics still answer, the refused command's 503 among them, and say
+            # which figures they could not read
+            for api, figures in ((gateway, "projection_lag"), (exhibitors, "outbox")):
+                scraped = await http.get(f"{api}/metrics")
+                assert scraped.status_code == 200, scraped.text
+                assert f'pavilion_metrics_refreshed{{figures="{figures}"}} 0.0' in scraped.text
+            assert re.search(r'_count\{[^}]*service="exhibitors",status="503"', scraped.text)
             # a gateway worker that dies now is replaced by one that starts without
             # the database: the API stays up, not ready, and serves once it is back
             replaced = _workers(stack.processes["gateway-api"].pid)[0]
@@ -166,6 +174,8 @@ async def test_the_processes_ride_out_a_postgresql_restart(kafka: KafkaSettings,
                     lambda a=api: _ready(http, a, stack), what=f"{api} ready again", within=30
                 )
             await eventually(lambda: _accepted(stack, "After Outage"), what="a mutation", within=30)
+            scraped = await http.get(f"{exhibitors}/metrics")
+            assert 'pavilion_metrics_refreshed{figures="outbox"} 1.0' in scraped.text
             await eventually(lambda: _all_shown(stack, {"Before Outage", "After Outage"}),
                              what="all in the read model", within=30)  # fmt: skip
             assert not alive(stack), f"processes exited: {alive(stack)}"

@@ -3,9 +3,12 @@ live in databases and Kafka (outbox backlog, publishing held back, consumer and
 projection lag, notifications by outcome) are read when /metrics is scraped, by each
 process's refreshers — no background polling."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
+
+from pavilion_core.outages import dependency_down
 
 Refresher = Callable[[], Awaitable[None]]
 
@@ -45,8 +48,27 @@ NOTIFICATIONS = Gauge(
 )
 
 
+REFRESHED = Gauge(
+    "pavilion_metrics_refreshed",
+    "1 when this scrape read the figures kept in a database or Kafka (`figures`: whose);"
+    " 0 when that dependency was away or slow: those figures are then as last read.",
+    ["figures"],
+)
+# A scrape waits this long for each refresher before it gives up on its figures.
+REFRESH_DEADLINE_SECONDS = 2.0
+
+
 async def exposition(refreshers: Sequence[Refresher]) -> tuple[bytes, str]:
-    """The metrics in Prometheus' text format, refreshed first."""
+    """The metrics in Prometheus' text format, refreshed first. A refresher whose
+    database or broker is away does not fail the scrape: an outage is when the request
+    figures (the 503s) matter most. Its figures stay as last read, marked not refreshed."""
     for refresh in refreshers:
-        await refresh()
+        try:
+            await asyncio.wait_for(refresh(), REFRESH_DEADLINE_SECONDS)
+            refreshed = True
+        except Exception as exc:
+            if not (isinstance(exc, TimeoutError) or dependency_down(exc)):
+                raise
+            refreshed = False
+        REFRESHED.labels(refresh.__name__).set(int(refreshed))
     return generate_latest(), CONTENT_TYPE_LATEST

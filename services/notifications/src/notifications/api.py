@@ -211,7 +211,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         return await start(config or Config.from_env())
 
     def outcomes(app: FastAPI) -> list[Refresher]:
-        async def by_status() -> None:
+        async def notification_outcomes() -> None:
             services: Services = app.state.services
             rows = await services.pool.fetch(
                 "SELECT status, count(*) AS n FROM notifications GROUP BY status"
@@ -219,7 +219,7 @@ def create_app(config: Config | None = None) -> FastAPI:
             for row in rows:
                 NOTIFICATIONS.labels(row["status"].lower()).set(row["n"])
 
-        return [by_status]
+        return [notification_outcomes]
 
     return command_api(
         "notifications", "Pavilion notifications", started, [router], more_metrics=outcomes
