@@ -179,14 +179,17 @@ start() {
   else echo "kafka: $NODES nodes up from 127.0.0.1:$PAVILION_KAFKA_PORT (logs: $PAVILION_LOG_DIR/kafka-*.log)"; fi
 }
 
+# Every node is told at once: stopped one after another, the last would have lost its
+# controllers' quorum and wait a minute for a controlled shutdown that cannot happen.
 stop() {
-  local i pid
+  local i pids=()
   for i in $(seq 1 "$NODES"); do
     node "$i"
-    running || { rm -f "$PIDFILE"; continue; }
-    pid=$(cat "$PIDFILE")
-    kill "$pid"
-    wait_for 60 stopped || kill -9 "$pid"
+    if running; then pids[i]=$(cat "$PIDFILE"); kill "${pids[i]}"; else rm -f "$PIDFILE"; fi
+  done
+  for i in "${!pids[@]}"; do
+    node "$i"
+    wait_for 60 stopped || kill -9 "${pids[i]}"
     rm -f "$PIDFILE"
     if [ "$NODES" = 1 ]; then echo "kafka: stopped"; else echo "kafka: node $i stopped"; fi
   done
