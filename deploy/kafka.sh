@@ -82,6 +82,9 @@ PROPS
   if [ "$NODES" != 1 ]; then
     printf 'default.replication.factor=%s\nmin.insync.replicas=%s\n' "$replicas" "$isr" \
       >> "$DIR/server.properties"
+    # Its nodes stop together (stop, below): a broker would otherwise wait up to five
+    # minutes for the controllers, stopping too, to approve its controlled shutdown.
+    echo "controlled.shutdown.enable=false" >> "$DIR/server.properties"
   fi
   cat > "$DIR/log4j2.xml" <<XML
 <Configuration status="WARN">
