@@ -158,10 +158,9 @@ def _real(known: Known, kinds: tuple[str, ...]) -> Pick:
 
 
 def _ids(known: Known, kinds: tuple[str, ...]) -> Pick:
-    every = [i for ids in known.ids.values() for i in ids]
-    real = _real(known, kinds)
+    real, any_kind = _real(known, kinds), _real(known, ())
     forged: Pick = lambda r: b64(f"{r.choice(KINDS)}:{r.choice([_uuid(r), *_ODD_TEXT])}")  # noqa: E731
-    return _one_of(KEEP, real, real, _sample(every), forged)
+    return _one_of(KEEP, real, real, any_kind, forged)
 
 
 def _by_name(known: Known) -> dict[str, Pick]:
@@ -171,9 +170,7 @@ def _by_name(known: Known) -> dict[str, Pick]:
     version = _one_of(lambda r: r.randrange(-(2**40), 2**40), _sample(_ODD_NUMBERS), _JSON)
     token: Pick = lambda r: b64(json.dumps([[subject(r), version(r)]]))  # noqa: E731
     page: Pick = lambda r: nodes.Int(r.randrange(101))  # noqa: E731
-    ids = {to_camel(name): _ids(known, kinds) for name, kinds in ID_KINDS.items()}
-    # `id` of any kind, or an exhibitor's half the time: exhibitor(id) answers only those
-    ids["id"] = _one_of(_ids(known, ()), _ids(known, ("Exhibitor",)))
+    ids = {to_camel(name): _ids(known, kinds) for name, kinds in {**ID_KINDS, "id": ()}.items()}
     return {
         **ids,
         # null half the time, and pages of a size the gateway takes most of the time:
